@@ -1,0 +1,259 @@
+package store
+
+// The scheduler's queries. A target is due when next_check_at has passed. Claiming it
+// records the slot being checked in slot_at, moves next_check_at to the end of a
+// lease (the check's time budget plus a margin) and stamps the claim's token. When the
+// check is recorded, the holder of that token moves next_check_at to the next slot. If
+// the holder dies instead, the lease simply runs out, the target is due again, and any
+// replica claims it, for the same slot. On PostgreSQL, FOR UPDATE SKIP LOCKED lets
+// replicas claim side by side without waiting on or double-claiming each other's rows,
+// and now() is the one clock they all share; SQLite has one writer, so a transaction
+// is enough there.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// Claim is a target leased to one worker for one check.
+type Claim struct {
+	Target target.Target
+	// Slot is the scheduled time this check is for.
+	Slot  time.Time
+	Token string
+	// DBNow is the database's clock at the claim. The scheduler reckons the next slot
+	// from it, so every replica agrees on time whatever its own clock says.
+	DBNow time.Time
+}
+
+type claimRow struct {
+	Row   targetRow `gorm:"embedded"`
+	DBNow time.Time `gorm:"column:db_now"`
+}
+
+// ClaimDue leases up to limit due targets to the claim token and returns them, the
+// longest overdue first.
+func (s *Store) ClaimDue(ctx context.Context, token string, limit int) ([]Claim, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var rows []claimRow
+	var err error
+	if s.dialect == Postgres {
+		err = s.db.WithContext(ctx).Raw(`
+			WITH due AS (
+				SELECT id FROM targets
+				WHERE is_active AND next_check_at <= now()
+				ORDER BY next_check_at
+				LIMIT ?
+				FOR UPDATE SKIP LOCKED
+			)
+			UPDATE targets t SET
+				slot_at = CASE WHEN t.lease_token IS NULL THEN t.next_check_at ELSE t.slot_at END,
+				next_check_at = now() + t.lease_seconds * interval '1 second',
+				lease_token = ?
+			FROM due WHERE t.id = due.id
+			RETURNING t.*, now() AS db_now`, limit, token).Scan(&rows).Error
+	} else {
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			now := time.Now().UTC()
+			var due []targetRow
+			if err := tx.Where("is_active AND next_check_at <= ?", now).
+				Order("next_check_at").Limit(limit).Find(&due).Error; err != nil {
+				return err
+			}
+			for _, r := range due {
+				slot := r.NextCheckAt
+				if r.LeaseToken != nil && r.SlotAt != nil {
+					slot = r.SlotAt
+				}
+				leaseEnd := now.Add(time.Duration(r.LeaseSeconds) * time.Second)
+				if err := tx.Model(&targetRow{}).Where("id = ?", r.ID).Updates(map[string]any{
+					"slot_at": slot, "next_check_at": leaseEnd, "lease_token": token,
+				}).Error; err != nil {
+					return err
+				}
+				r.SlotAt, r.NextCheckAt, r.LeaseToken = slot, &leaseEnd, &token
+				rows = append(rows, claimRow{Row: r, DBNow: now})
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim due targets: %w", err)
+	}
+	claims := make([]Claim, 0, len(rows))
+	for _, r := range rows {
+		t, err := r.Row.toDomain(nil)
+		if err != nil {
+			return nil, err
+		}
+		claims = append(claims, Claim{Target: t, Slot: r.Row.SlotAt.UTC(), Token: token, DBNow: r.DBNow.UTC()})
+	}
+	return claims, nil
+}
+
+// RescheduleOverdue spreads targets that missed a whole interval (the checker was
+// down, or could not keep up) over the next `spread`, capped at their interval, so
+// they get one check each at a random moment instead of all in one burst.
+func (s *Store) RescheduleOverdue(ctx context.Context, spread time.Duration) (int64, error) {
+	if s.dialect == Postgres {
+		res := s.db.WithContext(ctx).Exec(`
+			UPDATE targets SET next_check_at = now() + random() * LEAST(interval_seconds, ?) * interval '1 second'
+			WHERE is_active AND lease_token IS NULL AND next_check_at < now()
+			  AND next_check_at < now() - interval_seconds * interval '1 second'`, spread.Seconds())
+		if res.Error != nil {
+			return 0, fmt.Errorf("reschedule overdue targets: %w", res.Error)
+		}
+		return res.RowsAffected, nil
+	}
+	var moved int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := time.Now().UTC()
+		var due []targetRow
+		if err := tx.Select("id, interval_seconds, next_check_at").
+			Where("is_active AND lease_token IS NULL AND next_check_at < ?", now).Find(&due).Error; err != nil {
+			return err
+		}
+		for _, r := range due {
+			interval := time.Duration(r.IntervalSeconds) * time.Second
+			if !r.NextCheckAt.Before(now.Add(-interval)) {
+				continue
+			}
+			next := now.Add(rand.N(min(interval, spread)))
+			if err := tx.Model(&targetRow{}).Where("id = ?", r.ID).Update("next_check_at", next).Error; err != nil {
+				return err
+			}
+			moved++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reschedule overdue targets: %w", err)
+	}
+	return moved, nil
+}
+
+// Result is a finished check to be written.
+type Result struct {
+	Check target.Check
+	// Token is the claim's lease token, or "" for a check run on request.
+	Token string
+	// NextCheckAt is the next slot, for a scheduled check.
+	NextCheckAt time.Time
+	// MedianLatencyMS is the target's updated running median latency.
+	MedianLatencyMS *int
+}
+
+// Record writes finished checks and each target's new state in one transaction, and
+// releases the leases of the scheduled ones. It is safe to call again with the same
+// results after an error: a slot is recorded at most once, and a target's state only
+// moves forward in time. Results for targets deleted meanwhile are dropped.
+func (s *Store) Record(ctx context.Context, results []Result) error {
+	if len(results) == 0 {
+		return nil
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ids := make([]int64, len(results))
+		for i, r := range results {
+			ids[i] = r.Check.TargetID
+		}
+		// Lock the targets' keys so none is deleted between this look-up and the
+		// insert (which would fail the foreign key and with it the whole batch).
+		var existing []int64
+		q := tx.Model(&targetRow{}).Where("id IN ?", ids)
+		if s.dialect == Postgres {
+			q = q.Clauses(clause.Locking{Strength: "KEY SHARE"})
+		}
+		if err := q.Pluck("id", &existing).Error; err != nil {
+			return fmt.Errorf("look up targets: %w", err)
+		}
+		live := make(map[int64]bool, len(existing))
+		for _, id := range existing {
+			live[id] = true
+		}
+		rows := make([]checkRow, 0, len(results))
+		for _, r := range results {
+			if live[r.Check.TargetID] {
+				rows = append(rows, checkFromDomain(r.Check))
+			}
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+			return fmt.Errorf("insert checks: %w", err)
+		}
+		for _, r := range results {
+			if !live[r.Check.TargetID] {
+				continue
+			}
+			if err := updateState(tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record %d checks: %w", len(results), err)
+	}
+	return nil
+}
+
+func updateState(tx *gorm.DB, r Result) error {
+	c := r.Check
+	cols := map[string]any{
+		"last_status":       string(c.Status()),
+		"last_checked_at":   c.CheckedAt.UTC(),
+		"last_latency_ms":   c.LatencyMS,
+		"last_status_code":  c.StatusCode,
+		"last_error":        c.Error,
+		"median_latency_ms": r.MedianLatencyMS,
+	}
+	q := tx.Model(&targetRow{}).Where("id = ?", c.TargetID)
+	if r.Token != "" {
+		// Only the lease holder moves the schedule; a holder whose lease ran out and
+		// was taken over leaves it to the new one.
+		res := tx.Model(&targetRow{}).Where("id = ? AND lease_token = ?", c.TargetID, r.Token).Updates(map[string]any{
+			"next_check_at": r.NextCheckAt.UTC(), "slot_at": nil, "lease_token": nil,
+		})
+		if res.Error != nil {
+			return fmt.Errorf("reschedule target %d: %w", c.TargetID, res.Error)
+		}
+	}
+	// A check that started before the one already shown does not replace it.
+	q = q.Where("last_checked_at IS NULL OR last_checked_at <= ?", c.CheckedAt.UTC())
+	if err := q.Updates(cols).Error; err != nil {
+		return fmt.Errorf("update state of target %d: %w", c.TargetID, err)
+	}
+	return nil
+}
+
+// Release hands claimed targets back unchecked (at shutdown): each is due again for
+// the slot it was claimed for, so another replica, or this one after a restart,
+// checks it at once.
+func (s *Store) Release(ctx context.Context, claims []Claim) error {
+	if len(claims) == 0 {
+		return nil
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, c := range claims {
+			if err := tx.Model(&targetRow{}).Where("id = ? AND lease_token = ?", c.Target.ID, c.Token).
+				Updates(map[string]any{"next_check_at": c.Slot, "slot_at": nil, "lease_token": nil}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("release %d claims: %w", len(claims), err)
+	}
+	return nil
+}

@@ -1,0 +1,258 @@
+// Package store keeps WatchDog's data in PostgreSQL or in an embedded SQLite file,
+// through GORM. It owns the schema and its migrations, turns rows into domain values
+// and database errors into domain errors, and implements the scheduler's claim and
+// record queries, the one place where the two databases differ.
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+// The supported databases.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// DefaultSQLitePath is where the embedded database lives when DATABASE_URL is unset.
+const DefaultSQLitePath = "data/watchdog.db"
+
+// Store is the database. It is safe for concurrent use.
+type Store struct {
+	db         *gorm.DB
+	dialect    Dialect
+	sqlitePath string
+}
+
+// Open connects to the database named by databaseURL: empty for the default SQLite
+// file, a postgres:// URL, or a SQLite path (optionally as sqlite:// or file:).
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:                 newGormLogger(log),
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	s := &Store{}
+	var dialector gorm.Dialector
+	switch {
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		s.dialect = Postgres
+		dialector = postgres.New(postgres.Config{DSN: databaseURL})
+	default:
+		s.dialect = SQLite
+		s.sqlitePath = sqlitePath(databaseURL)
+		if err := os.MkdirAll(filepath.Dir(s.sqlitePath), 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+		dialector = sqlite.Open(sqliteDSN(s.sqlitePath))
+	}
+	db, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", s.dialect, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", s.dialect, err)
+	}
+	if s.dialect == SQLite {
+		// SQLite allows one writer at a time. One connection makes every write wait its
+		// turn in Go instead of failing with SQLITE_BUSY, and the connection is kept
+		// open for the process's life so its pragmas stay set.
+		sqlDB.SetMaxOpenConns(1)
+		sqlDB.SetConnMaxLifetime(0)
+		sqlDB.SetConnMaxIdleTime(0)
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	s.db = db
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func sqlitePath(databaseURL string) string {
+	p := databaseURL
+	for _, prefix := range []string{"sqlite://", "sqlite:", "file:"} {
+		p = strings.TrimPrefix(p, prefix)
+	}
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	if p == "" {
+		p = DefaultSQLitePath
+	}
+	return p
+}
+
+// sqliteDSN sets the busy timeout before switching to WAL, so a file another process
+// holds briefly is waited for rather than failing; WAL lets readers go on while the
+// writer writes; foreign keys are off in SQLite unless asked for.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Dialect tells which database the store uses.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// SQLitePath is the database file, or "" on PostgreSQL.
+func (s *Store) SQLitePath() string { return s.sqlitePath }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// migrationLock is the PostgreSQL advisory lock key held while migrating, so replicas
+// starting together apply each migration once.
+const migrationLock = 7_240_117
+
+// Migrate applies every migration not yet recorded in schema_migrations, each in its
+// own transaction, and returns how many it applied.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	dir := "migrations/" + string(s.dialect)
+	entries, err := fs.ReadDir(migrationFiles, dir)
+	if err != nil {
+		return 0, fmt.Errorf("read migrations: %w", err)
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+
+	applied := 0
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.dialect == Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
+				return fmt.Errorf("lock migrations: %w", err)
+			}
+		}
+		if err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`).Error; err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
+		var done []int
+		if err := tx.Raw("SELECT version FROM schema_migrations").Scan(&done).Error; err != nil {
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		for _, name := range names {
+			version, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+			if err != nil {
+				return fmt.Errorf("migration %s: name must start with a number", name)
+			}
+			if slices.Contains(done, version) {
+				continue
+			}
+			body, err := migrationFiles.ReadFile(dir + "/" + name)
+			if err != nil {
+				return fmt.Errorf("read migration %s: %w", name, err)
+			}
+			if err := execScript(tx, string(body)); err != nil {
+				return fmt.Errorf("apply migration %s: %w", name, err)
+			}
+			if err := tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+				version, name, time.Now().UTC()).Error; err != nil {
+				return fmt.Errorf("record migration %s: %w", name, err)
+			}
+			applied++
+		}
+		return nil
+	})
+	return applied, err
+}
+
+// execScript runs the statements of a migration one by one (SQLite's driver runs only
+// the first statement of a multi-statement string).
+func execScript(tx *gorm.DB, script string) error {
+	var b strings.Builder
+	for line := range strings.SplitSeq(script, "\n") {
+		if trimmed := strings.TrimSpace(line); strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	for stmt := range strings.SplitSeq(b.String(), ";") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		if err := tx.Exec(stmt).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notFound turns GORM's "no row" into the domain's sentinel.
+func notFound(err, sentinel error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return sentinel
+	}
+	return err
+}
+
+// gormLogger sends GORM's own messages to slog: errors only, and "record not found"
+// never, since that is an answer, not a fault.
+type gormLogger struct{ log *slog.Logger }
+
+func newGormLogger(log *slog.Logger) logger.Interface { return gormLogger{log: log} }
+
+func (l gormLogger) LogMode(logger.LogLevel) logger.Interface { return l }
+func (l gormLogger) Info(context.Context, string, ...any)     {}
+func (l gormLogger) Warn(ctx context.Context, msg string, args ...any) {
+	l.log.WarnContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (l gormLogger) Error(ctx context.Context, msg string, args ...any) {
+	l.log.ErrorContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (l gormLogger) Trace(context.Context, time.Time, func() (string, int64), error) {}

@@ -1,0 +1,304 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// targetRow is a row of the targets table.
+type targetRow struct {
+	ID                int64
+	Name              string
+	URL               string `gorm:"column:url"`
+	Method            string
+	Headers           string
+	IntervalSeconds   int
+	TimeoutSeconds    int
+	ExpectedStatus    string
+	Retries           int
+	RetryDelaySeconds int
+	LeaseSeconds      int
+	IsActive          bool
+	LastStatus        string
+	LastCheckedAt     *time.Time
+	LastLatencyMS     *int `gorm:"column:last_latency_ms"`
+	LastStatusCode    *int
+	LastError         string
+	MedianLatencyMS   *int `gorm:"column:median_latency_ms"`
+	NextCheckAt       *time.Time
+	SlotAt            *time.Time
+	LeaseToken        *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+func (targetRow) TableName() string { return "targets" }
+
+type tagRow struct {
+	TargetID int64
+	Tag      string
+}
+
+func (tagRow) TableName() string { return "target_tags" }
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func (r targetRow) toDomain(tags []string) (target.Target, error) {
+	headers := map[string]string{}
+	if err := json.Unmarshal([]byte(r.Headers), &headers); err != nil {
+		return target.Target{}, fmt.Errorf("target %d: read headers: %w", r.ID, err)
+	}
+	if tags == nil {
+		tags = []string{}
+	}
+	next := r.NextCheckAt
+	if r.LeaseToken != nil {
+		// While a check runs, next_check_at holds the lease's end; the slot being
+		// checked is what a reader means by "next check".
+		next = r.SlotAt
+	}
+	if !r.IsActive {
+		next = nil
+	}
+	return target.Target{
+		ID:                r.ID,
+		Name:              r.Name,
+		URL:               r.URL,
+		Method:            r.Method,
+		Headers:           headers,
+		IntervalSeconds:   r.IntervalSeconds,
+		TimeoutSeconds:    r.TimeoutSeconds,
+		ExpectedStatus:    r.ExpectedStatus,
+		Retries:           r.Retries,
+		RetryDelaySeconds: r.RetryDelaySeconds,
+		IsActive:          r.IsActive,
+		Tags:              tags,
+		LastStatus:        target.Status(r.LastStatus),
+		LastCheckedAt:     utc(r.LastCheckedAt),
+		LastLatencyMS:     r.LastLatencyMS,
+		LastStatusCode:    r.LastStatusCode,
+		LastError:         r.LastError,
+		MedianLatencyMS:   r.MedianLatencyMS,
+		NextCheckAt:       utc(next),
+		CreatedAt:         r.CreatedAt.UTC(),
+		UpdatedAt:         r.UpdatedAt.UTC(),
+	}, nil
+}
+
+// configColumns are the columns a client may change; the rest belong to the scheduler.
+func configColumns(t target.Target) (map[string]any, error) {
+	headers, err := json.Marshal(t.Headers)
+	if err != nil {
+		return nil, fmt.Errorf("encode headers: %w", err)
+	}
+	return map[string]any{
+		"name":                t.Name,
+		"url":                 t.URL,
+		"method":              t.Method,
+		"headers":             string(headers),
+		"interval_seconds":    t.IntervalSeconds,
+		"timeout_seconds":     t.TimeoutSeconds,
+		"expected_status":     t.ExpectedStatus,
+		"retries":             t.Retries,
+		"retry_delay_seconds": t.RetryDelaySeconds,
+		"lease_seconds":       int(t.Lease().Round(time.Second) / time.Second),
+		"is_active":           t.IsActive,
+	}, nil
+}
+
+// CreateTarget stores a new, validated target. An active target is due at once, so
+// a user sees its first result within seconds.
+func (s *Store) CreateTarget(ctx context.Context, t target.Target) (target.Target, error) {
+	cols, err := configColumns(t)
+	if err != nil {
+		return target.Target{}, err
+	}
+	now := time.Now().UTC()
+	row := targetRow{
+		Name: t.Name, URL: t.URL, Method: t.Method, Headers: cols["headers"].(string),
+		IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds,
+		ExpectedStatus: t.ExpectedStatus, Retries: t.Retries, RetryDelaySeconds: t.RetryDelaySeconds,
+		LeaseSeconds: cols["lease_seconds"].(int), IsActive: t.IsActive,
+		LastStatus: string(target.StatusUnknown), NextCheckAt: &now,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return replaceTags(tx, row.ID, t.Tags)
+	})
+	if err != nil {
+		return target.Target{}, fmt.Errorf("create target: %w", err)
+	}
+	return row.toDomain(t.Tags)
+}
+
+func replaceTags(tx *gorm.DB, id int64, tags []string) error {
+	if err := tx.Where("target_id = ?", id).Delete(&tagRow{}).Error; err != nil {
+		return fmt.Errorf("clear tags: %w", err)
+	}
+	if len(tags) == 0 {
+		return nil
+	}
+	rows := make([]tagRow, len(tags))
+	for i, tag := range tags {
+		rows[i] = tagRow{TargetID: id, Tag: tag}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return fmt.Errorf("write tags: %w", err)
+	}
+	return nil
+}
+
+// GetTarget reads one target.
+func (s *Store) GetTarget(ctx context.Context, id int64) (target.Target, error) {
+	var row targetRow
+	if err := s.db.WithContext(ctx).First(&row, id).Error; err != nil {
+		return target.Target{}, fmt.Errorf("get target %d: %w", id, notFound(err, target.ErrNotFound))
+	}
+	tags, err := s.tagsOf(ctx, []int64{id})
+	if err != nil {
+		return target.Target{}, err
+	}
+	return row.toDomain(tags[id])
+}
+
+func (s *Store) tagsOf(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	var rows []tagRow
+	if err := s.db.WithContext(ctx).Where("target_id IN ?", ids).Order("tag").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read tags: %w", err)
+	}
+	out := make(map[int64][]string, len(ids))
+	for _, r := range rows {
+		out[r.TargetID] = append(out[r.TargetID], r.Tag)
+	}
+	return out, nil
+}
+
+// UpdateTarget writes a changed, validated target. Resuming a paused target makes it
+// due at once; shortening the interval brings its next check forward.
+func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (target.Target, error) {
+	cols, err := configColumns(after)
+	if err != nil {
+		return target.Target{}, err
+	}
+	now := time.Now().UTC()
+	cols["updated_at"] = now
+	switch {
+	case after.IsActive && !before.IsActive:
+		cols["next_check_at"] = now
+		cols["lease_token"] = nil
+		cols["slot_at"] = nil
+	case after.IntervalSeconds < before.IntervalSeconds:
+		cols["next_check_at"] = gorm.Expr("CASE WHEN lease_token IS NULL AND next_check_at > ? THEN ? ELSE next_check_at END",
+			now.Add(after.Interval()), now.Add(after.Interval()))
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&targetRow{}).Where("id = ?", before.ID).Updates(cols)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return target.ErrNotFound
+		}
+		return replaceTags(tx, before.ID, after.Tags)
+	})
+	if err != nil {
+		return target.Target{}, fmt.Errorf("update target %d: %w", before.ID, err)
+	}
+	return s.GetTarget(ctx, before.ID)
+}
+
+// DeleteTarget removes a target with its checks and tags.
+func (s *Store) DeleteTarget(ctx context.Context, id int64) error {
+	res := s.db.WithContext(ctx).Delete(&targetRow{}, id)
+	if res.Error != nil {
+		return fmt.Errorf("delete target %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("delete target %d: %w", id, target.ErrNotFound)
+	}
+	return nil
+}
+
+// ListTargets returns one page of the targets matching f, ordered by name, and how
+// many match in all.
+func (s *Store) ListTargets(ctx context.Context, f target.ListFilter) ([]target.Target, int, error) {
+	q := s.db.WithContext(ctx).Model(&targetRow{})
+	if f.Query != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
+		q = q.Where("(lower(name) LIKE ? ESCAPE '\\' OR lower(url) LIKE ? ESCAPE '\\')", like, like)
+	}
+	switch f.Status {
+	case "":
+	case target.FilterPaused:
+		q = q.Where("NOT is_active")
+	case target.FilterActive:
+		q = q.Where("is_active")
+	default:
+		q = q.Where("is_active AND last_status = ?", f.Status)
+	}
+	if f.Tag != "" {
+		q = q.Where("id IN (SELECT target_id FROM target_tags WHERE tag = ?)", f.Tag)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count targets: %w", err)
+	}
+	var rows []targetRow
+	if err := q.Order("lower(name), id").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("list targets: %w", err)
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	tags, err := s.tagsOf(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]target.Target, 0, len(rows))
+	for _, r := range rows {
+		t, err := r.toDomain(tags[r.ID])
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, t)
+	}
+	return out, int(total), nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Totals counts targets by state in one pass.
+func (s *Store) Totals(ctx context.Context) (target.Totals, error) {
+	var t target.Totals
+	err := s.db.WithContext(ctx).Raw(`SELECT
+		COUNT(*) AS total,
+		COALESCE(SUM(CASE WHEN is_active THEN 1 ELSE 0 END), 0) AS active,
+		COALESCE(SUM(CASE WHEN NOT is_active THEN 1 ELSE 0 END), 0) AS paused,
+		COALESCE(SUM(CASE WHEN is_active AND last_status = 'up' THEN 1 ELSE 0 END), 0) AS up,
+		COALESCE(SUM(CASE WHEN is_active AND last_status = 'down' THEN 1 ELSE 0 END), 0) AS down,
+		COALESCE(SUM(CASE WHEN is_active AND last_status = 'unknown' THEN 1 ELSE 0 END), 0) AS unknown
+		FROM targets`).Scan(&t).Error
+	if err != nil {
+		return t, fmt.Errorf("count targets by state: %w", err)
+	}
+	return t, nil
+}

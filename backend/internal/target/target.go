@@ -1,0 +1,168 @@
+// Package target holds the monitoring domain: targets, the checks made of them, the
+// rules a target must satisfy, and the uptime and latency math. It knows nothing of
+// HTTP servers, SQL or scheduling libraries.
+package target
+
+import (
+	"errors"
+	"time"
+)
+
+// Status is what the last check said about a target.
+type Status string
+
+// The statuses a target can be in. A paused target keeps its last status; "paused" is
+// a filter over is_active, not a status.
+const (
+	StatusUp      Status = "up"
+	StatusDown    Status = "down"
+	StatusUnknown Status = "unknown"
+)
+
+// ErrNotFound is returned when a target (or one of its checks) does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Defaults for a new target. The retry defaults are the original WatchDog's: three
+// retries, the first after 15 s, each later one after twice the wait before it.
+const (
+	DefaultIntervalSeconds   = 300
+	DefaultTimeoutSeconds    = 10
+	DefaultExpectedStatus    = "200-399"
+	DefaultMethod            = "GET"
+	DefaultRetries           = 3
+	DefaultRetryDelaySeconds = 15
+	MaxIntervalSeconds       = 86400
+)
+
+// LeaseMargin is added to a check's own time budget to make its lease: long enough that
+// a live worker always finishes (and writes its result) before another replica may take
+// the target over, short enough that a crashed replica's targets move on within about
+// one interval.
+const LeaseMargin = 10 * time.Second
+
+// Target is a URL that WatchDog checks on a schedule.
+type Target struct {
+	ID                int64
+	Name              string
+	URL               string
+	Method            string
+	Headers           map[string]string
+	IntervalSeconds   int
+	TimeoutSeconds    int
+	ExpectedStatus    string
+	Retries           int
+	RetryDelaySeconds int
+	IsActive          bool
+	Tags              []string
+
+	LastStatus     Status
+	LastCheckedAt  *time.Time
+	LastLatencyMS  *int
+	LastStatusCode *int
+	LastError      string
+	NextCheckAt    *time.Time
+	// MedianLatencyMS is a running estimate of the target's usual answer time, kept so a
+	// check can tell a slow wake-up (a cold start) from the target's normal pace.
+	MedianLatencyMS *int
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Interval is the time between two scheduled checks.
+func (t Target) Interval() time.Duration { return time.Duration(t.IntervalSeconds) * time.Second }
+
+// Timeout is the time one attempt may take.
+func (t Target) Timeout() time.Duration { return time.Duration(t.TimeoutSeconds) * time.Second }
+
+// RetryDelay is the wait before the n-th retry (n from 1): the first delay, doubled for
+// each retry after it.
+func (t Target) RetryDelay(n int) time.Duration {
+	d := time.Duration(t.RetryDelaySeconds) * time.Second
+	for i := 1; i < n && d < 24*time.Hour; i++ {
+		d *= 2
+	}
+	return d
+}
+
+// CheckBudget is the longest one check (every attempt and every wait between them) may
+// take. It never exceeds the interval, so a check cannot overrun into the next one.
+func (t Target) CheckBudget() time.Duration {
+	total := time.Duration(t.Retries+1) * t.Timeout()
+	for n := 1; n <= t.Retries; n++ {
+		total += t.RetryDelay(n)
+	}
+	return min(total, t.Interval())
+}
+
+// Lease is how long a claimed target stays reserved for the worker that claimed it.
+func (t Target) Lease() time.Duration { return t.CheckBudget() + LeaseMargin }
+
+// Check is the recorded outcome of one check of a target, after any retries.
+type Check struct {
+	ID       int64
+	TargetID int64
+	// CheckedAt is when the check started.
+	CheckedAt time.Time
+	// ScheduledAt is the slot the scheduler ran this check for; nil for a check run on
+	// request. At most one check is recorded per target and slot.
+	ScheduledAt *time.Time
+	// LatencyMS is the duration of the last attempt.
+	LatencyMS  int
+	StatusCode *int
+	OK         bool
+	Error      string
+	Attempts   int
+	// ColdStart marks a check that succeeded only after a failed first attempt or a first
+	// answer far slower than usual: the target was asleep and this check woke it.
+	ColdStart bool
+	// WakeMS is, for a cold start, the time from the first attempt to the answer.
+	WakeMS *int
+}
+
+// Status maps a check's outcome to a target status.
+func (c Check) Status() Status {
+	if c.OK {
+		return StatusUp
+	}
+	return StatusDown
+}
+
+// NextSlot is the first slot after now in the series scheduled, scheduled+interval, …
+// Keeping to the series means checks never drift, and a target that missed slots while
+// the checker was down gets one check, not one per missed slot.
+func NextSlot(scheduled time.Time, interval time.Duration, now time.Time) time.Time {
+	next := scheduled.Add(interval)
+	if !next.After(now) {
+		missed := now.Sub(scheduled) / interval
+		next = scheduled.Add((missed + 1) * interval)
+	}
+	return next
+}
+
+// ListFilter narrows and pages a list of targets.
+type ListFilter struct {
+	Limit  int
+	Offset int
+	// Query matches a substring of the name or the URL, case-insensitively.
+	Query string
+	// Status is up, down or unknown (active targets in that state), paused, or active.
+	Status string
+	Tag    string
+}
+
+// Filter statuses beyond the Status values.
+const (
+	FilterPaused = "paused"
+	FilterActive = "active"
+)
+
+// Totals counts targets by state, for the dashboard's summary.
+type Totals struct {
+	Total   int
+	Active  int
+	Paused  int
+	Up      int
+	Down    int
+	Unknown int
+}
