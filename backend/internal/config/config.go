@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"runtime"
@@ -16,12 +17,14 @@ import (
 
 // Config is every setting the server reads at start-up.
 type Config struct {
-	DatabaseURL         string
-	ListenAddr          string
-	AdminUser           string
-	AdminPass           string
-	JWTSecret           string
-	CORSAllowedOrigins  []string
+	DatabaseURL        string
+	ListenAddr         string
+	AdminUser          string
+	AdminPass          string
+	JWTSecret          string
+	CORSAllowedOrigins []string
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the client.
+	TrustedProxies      []*net.IPNet
 	Workers             int
 	MinIntervalSeconds  int
 	AllowPrivateTargets bool
@@ -58,6 +61,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	var (
 		origins   = strings.Join(c.CORSAllowedOrigins, ",")
+		proxies   string
 		workers   = strconv.Itoa(c.Workers)
 		minIvl    = strconv.Itoa(c.MinIntervalSeconds)
 		private   = strconv.FormatBool(c.AllowPrivateTargets)
@@ -70,6 +74,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&c.AdminPass, "ADMIN_PASS", "password of the first admin; empty generates one and prints it once")
 	str(&c.JWTSecret, "JWT_SECRET", "token signing key, at least 32 bytes; empty generates one kept in the database")
 	str(&origins, "CORS_ALLOWED_ORIGINS", "comma-separated origins allowed to call the API from a browser")
+	str(&proxies, "TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	str(&workers, "WORKERS", "checks run at once")
 	str(&minIvl, "MIN_INTERVAL_SECONDS", "shortest interval a target may ask for")
 	str(&private, "ALLOW_PRIVATE_TARGETS", "allow loopback and private-network targets (metadata addresses stay refused)")
@@ -84,6 +89,14 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 
 	var errs []error
 	c.CORSAllowedOrigins = splitList(origins)
+	for _, cidr := range splitList(proxies) {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", cidr))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
 	c.Workers = parse(&errs, "WORKERS", workers, strconv.Atoi)
 	c.MinIntervalSeconds = parse(&errs, "MIN_INTERVAL_SECONDS", minIvl, strconv.Atoi)
 	c.AllowPrivateTargets = parse(&errs, "ALLOW_PRIVATE_TARGETS", private, strconv.ParseBool)

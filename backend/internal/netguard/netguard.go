@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"syscall"
 
 	"code.dny.dev/ssrf"
@@ -30,9 +31,10 @@ var metadata = []netip.Prefix{
 	netip.MustParsePrefix("fd00:ec2::23/128"),   // AWS EKS pod identity over IPv6
 }
 
-var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+// nat64 are the well-known and the local-use NAT64 prefixes (RFC 6052, RFC 8215).
+var nat64 = []netip.Prefix{netip.MustParsePrefix("64:ff9b::/96"), netip.MustParsePrefix("64:ff9b:1::/48")}
 
-// Guard holds the policy. The zero value refuses everything but public addresses.
+// Guard holds the policy. Make one with New.
 type Guard struct {
 	allowPrivate bool
 	strict       *ssrf.Guardian
@@ -50,7 +52,7 @@ func New(allowPrivate bool) *Guard {
 // CheckAddr refuses an address the policy does not allow.
 func (g *Guard) CheckAddr(addr netip.Addr) error {
 	addr = addr.Unmap()
-	if nat64.Contains(addr) {
+	if slices.ContainsFunc(nat64, func(p netip.Prefix) bool { return p.Contains(addr) }) {
 		// A NAT64 address reaches the IPv4 address in its last 32 bits; judge that one.
 		b := addr.As16()
 		addr = netip.AddrFrom4([4]byte(b[12:]))
@@ -63,7 +65,7 @@ func (g *Guard) CheckAddr(addr netip.Addr) error {
 	if g.allowPrivate {
 		return nil
 	}
-	if err := g.strict.Safe("tcp", netip.AddrPortFrom(addr, 443).String(), nil); err != nil {
+	if err := g.strict.SafeAddr(addr); err != nil {
 		return fmt.Errorf("%w: %s is a loopback, private or reserved address (set ALLOW_PRIVATE_TARGETS to allow)", ErrForbidden, addr)
 	}
 	return nil

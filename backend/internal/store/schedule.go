@@ -161,50 +161,74 @@ func (s *Store) Record(ctx context.Context, results []Result) error {
 		return nil
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		ids := make([]int64, len(results))
-		for i, r := range results {
-			ids[i] = r.Check.TargetID
-		}
-		// Lock the targets' keys so none is deleted between this look-up and the
-		// insert (which would fail the foreign key and with it the whole batch).
-		var existing []int64
-		q := tx.Model(&targetRow{}).Where("id IN ?", ids)
-		if s.dialect == Postgres {
-			q = q.Clauses(clause.Locking{Strength: "KEY SHARE"})
-		}
-		if err := q.Pluck("id", &existing).Error; err != nil {
-			return fmt.Errorf("look up targets: %w", err)
-		}
-		live := make(map[int64]bool, len(existing))
-		for _, id := range existing {
-			live[id] = true
-		}
-		rows := make([]checkRow, 0, len(results))
-		for _, r := range results {
-			if live[r.Check.TargetID] {
-				rows = append(rows, checkFromDomain(r.Check))
-			}
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
-			return fmt.Errorf("insert checks: %w", err)
-		}
-		for _, r := range results {
-			if !live[r.Check.TargetID] {
-				continue
-			}
-			if err := updateState(tx, r); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := s.record(tx, results)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("record %d checks: %w", len(results), err)
 	}
 	return nil
+}
+
+// RecordOne writes one check run on request and returns it as stored, with its id.
+// A target deleted meanwhile is target.ErrNotFound.
+func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
+	var rows []checkRow
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		rows, err = s.record(tx, []Result{r})
+		return err
+	})
+	if err != nil {
+		return target.Check{}, fmt.Errorf("record check: %w", err)
+	}
+	if len(rows) == 0 {
+		return target.Check{}, fmt.Errorf("record check: %w", target.ErrNotFound)
+	}
+	return rows[0].toDomain(), nil
+}
+
+// record does Record's work inside tx and returns the check rows it inserted.
+func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, error) {
+	ids := make([]int64, len(results))
+	for i, r := range results {
+		ids[i] = r.Check.TargetID
+	}
+	// Lock the targets' keys so none is deleted between this look-up and the
+	// insert (which would fail the foreign key and with it the whole batch).
+	var existing []int64
+	q := tx.Model(&targetRow{}).Where("id IN ?", ids)
+	if s.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "KEY SHARE"})
+	}
+	if err := q.Pluck("id", &existing).Error; err != nil {
+		return nil, fmt.Errorf("look up targets: %w", err)
+	}
+	live := make(map[int64]bool, len(existing))
+	for _, id := range existing {
+		live[id] = true
+	}
+	rows := make([]checkRow, 0, len(results))
+	for _, r := range results {
+		if live[r.Check.TargetID] {
+			rows = append(rows, checkFromDomain(r.Check))
+		}
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+		return nil, fmt.Errorf("insert checks: %w", err)
+	}
+	for _, r := range results {
+		if !live[r.Check.TargetID] {
+			continue
+		}
+		if err := updateState(tx, r); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
 }
 
 func updateState(tx *gorm.DB, r Result) error {

@@ -1,0 +1,129 @@
+// Command openapi3 turns the Swagger 2.0 document that swag writes from the handlers'
+// annotations into the OpenAPI 3.0 document WatchDog publishes, and adds what Swagger
+// 2.0 cannot say: problem responses as application/problem+json, the bearer scheme as
+// HTTP bearer, and the health probes living outside /api/v1. `make docs` runs it:
+//
+//	openapi3 -in docs/swagger.json -out docs/openapi.json -out internal/apidoc/openapi.json
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+type outputs []string
+
+func (o *outputs) String() string     { return strings.Join(*o, ",") }
+func (o *outputs) Set(v string) error { *o = append(*o, v); return nil }
+
+func main() {
+	in := flag.String("in", "docs/swagger.json", "Swagger 2.0 input")
+	var outs outputs
+	flag.Var(&outs, "out", "OpenAPI 3 output (repeatable)")
+	flag.Parse()
+	if err := convert(*in, outs); err != nil {
+		fmt.Fprintln(os.Stderr, "openapi3:", err)
+		os.Exit(1)
+	}
+}
+
+func convert(in string, outs []string) error {
+	raw, err := os.ReadFile(in)
+	if err != nil {
+		return err
+	}
+	var v2 openapi2.T
+	if err := json.Unmarshal(raw, &v2); err != nil {
+		return fmt.Errorf("read %s: %w", in, err)
+	}
+	doc, err := openapi2conv.ToV3(&v2)
+	if err != nil {
+		return fmt.Errorf("convert: %w", err)
+	}
+	refine(doc)
+	body, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	// Validate the document as a reader would load it, references resolved.
+	loader := openapi3.NewLoader()
+	loaded, err := loader.LoadFromData(body)
+	if err != nil {
+		return fmt.Errorf("load converted document: %w", err)
+	}
+	if err := loaded.Validate(loader.Context); err != nil {
+		return fmt.Errorf("converted document is invalid: %w", err)
+	}
+	body = append(body, '\n')
+	for _, out := range outs {
+		if old, err := os.ReadFile(out); err == nil && bytes.Equal(old, body) {
+			continue
+		}
+		if err := os.WriteFile(out, body, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const problemRef = "#/components/schemas/Problem"
+
+// rootPaths are served at the server's root, not under /api/v1.
+var rootPaths = []string{"/healthz", "/readyz"}
+
+func refine(doc *openapi3.T) {
+	doc.OpenAPI = "3.0.3"
+	if doc.Components != nil {
+		doc.Components.SecuritySchemes = openapi3.SecuritySchemes{
+			"BearerAuth": &openapi3.SecuritySchemeRef{Value: openapi3.NewJWTSecurityScheme().
+				WithDescription("An access token from POST /auth/login, sent as `Authorization: Bearer <token>`.")},
+		}
+	}
+	internalError := &openapi3.ResponseRef{Value: openapi3.NewResponse().
+		WithDescription("Internal server error; the log has the details under the request id").
+		WithContent(openapi3.Content{"application/problem+json": openapi3.NewMediaType().
+			WithSchemaRef(openapi3.NewSchemaRef(problemRef, nil))})}
+	for path, item := range doc.Paths.Map() {
+		for _, root := range rootPaths {
+			if path == root {
+				item.Servers = openapi3.Servers{{URL: "/"}}
+			}
+		}
+		for method, op := range item.Operations() {
+			if op.Security == nil {
+				// Say outright that no credential is needed, rather than leave it unsaid.
+				op.Security = openapi3.NewSecurityRequirements()
+			}
+			for _, resp := range op.Responses.Map() {
+				problemMediaType(resp)
+			}
+			if method != http.MethodGet || !strings.HasPrefix(path, "/healthz") {
+				if op.Responses.Value("500") == nil {
+					op.Responses.Set("500", internalError)
+				}
+			}
+		}
+	}
+}
+
+// problemMediaType moves a response whose body is a Problem to the RFC 9457 media type.
+func problemMediaType(resp *openapi3.ResponseRef) {
+	if resp == nil || resp.Value == nil {
+		return
+	}
+	mt := resp.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Ref != problemRef {
+		return
+	}
+	delete(resp.Value.Content, "application/json")
+	resp.Value.Content["application/problem+json"] = mt
+}

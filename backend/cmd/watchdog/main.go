@@ -1,0 +1,238 @@
+// Command watchdog is the WatchDog server: the API, the scheduler and the pinger in
+// one process. `watchdog` (or `watchdog serve`) runs it; `watchdog migrate` brings
+// the database schema up to date and exits.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/account"
+	"github.com/watchdog-monitor/watchdog/backend/internal/apidoc"
+	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
+	"github.com/watchdog-monitor/watchdog/backend/internal/config"
+	"github.com/watchdog-monitor/watchdog/backend/internal/httpapi"
+	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
+	"github.com/watchdog-monitor/watchdog/backend/internal/probe"
+	"github.com/watchdog-monitor/watchdog/backend/internal/scheduler"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "watchdog:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: watchdog [serve|migrate|help] [-FLAG value ...]
+
+  serve    run the API, scheduler and pinger (the default)
+  migrate  apply database migrations and exit
+
+Every setting is an environment variable or a flag of the same name, e.g.
+DATABASE_URL=postgres://… or -DATABASE_URL postgres://… ; see the README.`
+
+// run dispatches a sub-command. It returns when ctx is cancelled (SIGINT, SIGTERM)
+// and everything it started has stopped.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve", "migrate":
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+	cfg, err := config.Load(args, getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := newLogger(cfg, stdout)
+	if cmd == "migrate" {
+		return migrate(ctx, cfg, log)
+	}
+	a, err := newApp(ctx, cfg, log, stdout)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		a.close()
+		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	return a.serve(ctx, ln)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by config
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	st, err := store.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("migrations applied", "count", n, "database", st.Dialect())
+	return nil
+}
+
+// app is a running server's parts, in the order they are shut down.
+type app struct {
+	cfg     config.Config
+	log     *slog.Logger
+	store   *store.Store
+	unlock  func()
+	prober  *probe.Prober
+	sched   *scheduler.Scheduler
+	handler http.Handler
+}
+
+// newApp opens and migrates the database, makes sure there is an admin and a signing
+// key, and starts the scheduler. The HTTP server starts in serve.
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) (*app, error) {
+	log.Info("starting", "config", cfg.String())
+	st, err := store.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: st, unlock: func() {}}
+	if a.unlock, err = st.LockServer(); err != nil {
+		a.close()
+		return nil, err
+	}
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if n > 0 {
+		log.Info("migrations applied", "count", n)
+	}
+
+	secret := cfg.JWTSecret
+	if secret == "" {
+		// Kept in the database, so every replica and every restart signs alike.
+		if secret, err = st.Setting(ctx, "jwt_secret", auth.NewSecret); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
+	tokens, err := auth.NewTokens([]byte(secret))
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("JWT_SECRET: %w", err)
+	}
+	authSvc := auth.NewService(st, account.NewHasher(account.DefaultCost), tokens)
+	created, generated, err := authSvc.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPass)
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("create first admin: %w", err)
+	}
+	if created {
+		log.Info("first admin created", "username", cfg.AdminUser)
+	}
+	if generated != "" {
+		// Straight to the terminal, never through the logger: log pipelines keep
+		// lines, and this password must be seen once and then changed or kept safe.
+		fmt.Fprintf(stdout, "\n  First admin created. Log in with\n    username: %s\n    password: %s\n  This password is shown only once.\n\n", cfg.AdminUser, generated)
+	}
+
+	guard := netguard.New(cfg.AllowPrivateTargets)
+	a.prober = probe.New(probe.Options{Guard: guard})
+	a.sched, err = scheduler.New(st, a.prober, scheduler.Options{Workers: cfg.Workers, Retention: cfg.CheckRetention, Log: log})
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	if err := a.sched.Start(); err != nil {
+		a.close()
+		return nil, err
+	}
+	a.handler = httpapi.New(httpapi.Deps{
+		Store: st, Auth: authSvc, Checks: a.sched, Log: log, OpenAPI: apidoc.OpenAPI,
+		Limits:             target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckHost: guard.CheckHost},
+		CORSAllowedOrigins: cfg.CORSAllowedOrigins, TrustedProxies: cfg.TrustedProxies, FrontendDir: cfg.FrontendDir,
+	})
+	return a, nil
+}
+
+// serve answers HTTP on ln until ctx is cancelled, then shuts down in order: stop
+// taking requests and let those in flight finish, stop claiming and finish or hand
+// back running checks, then close the database.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Check-now may take up to a minute.
+		WriteTimeout:   90 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("listening", "addr", ln.Addr().String())
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		a.log.Info("shutting down")
+	case serveErr = <-errc:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		a.log.Warn("http shutdown", "err", err)
+	}
+	if err := a.sched.Stop(shutdownCtx); err != nil {
+		a.log.Warn("scheduler shutdown", "err", err)
+	}
+	a.close()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", serveErr)
+	}
+	a.log.Info("stopped")
+	return nil
+}
+
+// close releases what newApp acquired; the scheduler must be stopped first.
+func (a *app) close() {
+	if a.prober != nil {
+		a.prober.Close()
+	}
+	if err := a.store.Close(); err != nil {
+		a.log.Warn("close database", "err", err)
+	}
+	a.unlock()
+}

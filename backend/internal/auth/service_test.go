@@ -1,0 +1,85 @@
+package auth_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/account"
+	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
+)
+
+func newService(t *testing.T, s *store.Store) *auth.Service {
+	t.Helper()
+	tokens, err := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"))
+	require.NoError(t, err)
+	return auth.NewService(s, account.NewHasher(bcrypt.MinCost), tokens)
+}
+
+func TestDefaultHasherCost(t *testing.T) {
+	h := account.NewHasher(account.DefaultCost)
+	hash, err := h.Hash("correct horse")
+	require.NoError(t, err)
+	cost, err := bcrypt.Cost([]byte(hash))
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, cost, 12)
+}
+
+func TestLoginRefreshAndReuse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(t, s)
+		created, generated, err := svc.EnsureAdmin(ctx, "admin", "")
+		require.NoError(t, err)
+		require.True(t, created)
+		require.NotEmpty(t, generated)
+		created, _, err = svc.EnsureAdmin(ctx, "admin", "whatever1")
+		require.NoError(t, err)
+		assert.False(t, created, "only when there are no users")
+
+		_, err = svc.Login(ctx, "admin", "wrong-password", "10.0.0.1")
+		assert.ErrorIs(t, err, account.ErrInvalidCredentials)
+		_, err = svc.Login(ctx, "nobody", "wrong-password", "10.0.0.1")
+		assert.ErrorIs(t, err, account.ErrInvalidCredentials, "unknown user: same answer")
+
+		pair, err := svc.Login(ctx, "admin", generated, "10.0.0.1")
+		require.NoError(t, err)
+		u, err := svc.Authenticate(ctx, pair.AccessToken)
+		require.NoError(t, err)
+		assert.Equal(t, "admin", u.Username)
+
+		next, err := svc.Refresh(ctx, pair.RefreshToken)
+		require.NoError(t, err)
+		assert.NotEqual(t, pair.RefreshToken, next.RefreshToken)
+		_, err = svc.Refresh(ctx, pair.RefreshToken)
+		assert.ErrorIs(t, err, account.ErrRefreshReused)
+		_, err = svc.Refresh(ctx, next.RefreshToken)
+		assert.ErrorIs(t, err, account.ErrRefreshInvalid, "reuse revoked the rotated token too")
+	})
+}
+
+func TestLoginIsRateLimited(t *testing.T) {
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	svc := newService(t, s)
+	_, _, err := svc.EnsureAdmin(ctx, "admin", "right-password")
+	require.NoError(t, err)
+	limited := 0
+	for i := range 25 {
+		_, err := svc.Login(ctx, "admin", fmt.Sprintf("guess-%d", i), fmt.Sprintf("10.0.0.%d", i))
+		if assert.Error(t, err) && err.Error() == auth.ErrRateLimited.Error() {
+			limited++
+		}
+	}
+	assert.GreaterOrEqual(t, limited, 10, "per-account limit holds across addresses")
+	_, err = svc.Login(ctx, "admin", "right-password", "10.9.9.9")
+	assert.ErrorIs(t, err, auth.ErrRateLimited, "even the right password waits")
+	_, err = svc.Login(ctx, "someone-else", "x", "10.9.9.9")
+	assert.ErrorIs(t, err, account.ErrInvalidCredentials, "other accounts are not locked out")
+}

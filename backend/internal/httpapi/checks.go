@@ -1,0 +1,167 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// listChecks godoc
+//
+//	@ID	listChecks
+//	@Summary		A target's checks
+//	@Description	Newest first. To page back, pass the checked_at of the last item as before.
+//	@Tags			checks
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int		true	"Target id"
+//	@Param			limit	query		int		false	"How many (1-1000)"	default(50)
+//	@Param			before	query		string	false	"Only checks started before this RFC 3339 time"	format(date-time)
+//	@Success		200		{object}	CheckList
+//	@Failure		400		{object}	Problem	"Bad id or query parameter"
+//	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		404		{object}	Problem	"No such target"
+//	@Router			/targets/{id}/checks [get]
+func (a *api) listChecks(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(c, "limit", 50, 1, 1000)
+	if err != nil {
+		return err
+	}
+	var before *time.Time
+	if raw := c.QueryParam("before"); raw != "" {
+		t, err := time.Parse(time.RFC3339Nano, raw)
+		if err != nil {
+			return badRequest("before", "must be an RFC 3339 time such as 2026-01-02T15:04:05Z")
+		}
+		before = &t
+	}
+	ctx := c.Request().Context()
+	if err := a.exists(ctx, id); err != nil {
+		return err
+	}
+	checks, err := a.Store.ListChecks(ctx, id, before, limit)
+	if err != nil {
+		return err
+	}
+	out := CheckList{Items: make([]Check, len(checks))}
+	for i, chk := range checks {
+		out.Items[i] = checkOut(chk)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (a *api) exists(ctx context.Context, id int64) error {
+	_, err := a.Store.GetTarget(ctx, id)
+	return err
+}
+
+// maxWindow is the longest stats window: the default check retention.
+const maxWindow = 90 * 24 * time.Hour
+
+// targetStats godoc
+//
+//	@ID	getTargetStats
+//	@Summary		A target's uptime and latency
+//	@Description	Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now.
+//	@Tags			checks
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int		true	"Target id"
+//	@Param			window	query		string	false	"A duration such as 1h, 24h, 7d or 30d (1m to 90d)"	default(24h)
+//	@Success		200		{object}	TargetStats
+//	@Failure		400		{object}	Problem	"Bad id or window"
+//	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		404		{object}	Problem	"No such target"
+//	@Router			/targets/{id}/stats [get]
+func (a *api) targetStats(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	raw := c.QueryParam("window")
+	if raw == "" {
+		raw = "24h"
+	}
+	window, err := parseWindow(raw)
+	if err != nil || window < time.Minute || window > maxWindow {
+		return badRequest("window", "must be a duration from 1m to 90d, such as 24h or 7d")
+	}
+	ctx := c.Request().Context()
+	if err := a.exists(ctx, id); err != nil {
+		return err
+	}
+	samples, err := a.Store.Samples(ctx, id, time.Now().Add(-window))
+	if err != nil {
+		return err
+	}
+	s := target.Summarize(window, samples)
+	return c.JSON(http.StatusOK, TargetStats{
+		TargetID: id, Window: raw, WindowSeconds: int(window.Seconds()),
+		Checks: s.Checks, Up: s.Up, Down: s.Down, UptimeRatio: s.UptimeRatio,
+		LatencyP50MS: s.LatencyP50, LatencyP95MS: s.LatencyP95, LatencyP99MS: s.LatencyP99,
+	})
+}
+
+// stats godoc
+//
+//	@ID	getStats
+//	@Summary	Targets by state
+//	@Tags		checks
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Success	200	{object}	Stats
+//	@Failure	401	{object}	Problem	"Missing or invalid token"
+//	@Router		/stats [get]
+func (a *api) stats(c echo.Context) error {
+	t, err := a.Store.Totals(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, Stats{Total: t.Total, Active: t.Active, Paused: t.Paused, Up: t.Up, Down: t.Down, Unknown: t.Unknown})
+}
+
+// healthz godoc
+//
+//	@ID	healthz
+//	@Summary		Liveness
+//	@Description	200 while the process serves HTTP. No authentication.
+//	@Tags			health
+//	@Produce		json
+//	@Success		200	{object}	Health
+//	@Router			/healthz [get]
+func (a *api) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, Health{Status: "ok"})
+}
+
+// readyz godoc
+//
+//	@ID	readyz
+//	@Summary		Readiness
+//	@Description	200 when the database answers within 2 s, else 503. No authentication.
+//	@Tags			health
+//	@Produce		json
+//	@Success		200	{object}	Health
+//	@Failure		503	{object}	Problem	"Database unreachable"
+//	@Router			/readyz [get]
+func (a *api) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := a.Store.Ping(ctx); err != nil {
+		a.Log.Warn("readiness: database unreachable", "err", err)
+		return &problem{status: http.StatusServiceUnavailable, slug: "unavailable", title: "Service unavailable",
+			detail: "the database is unreachable"}
+	}
+	return c.JSON(http.StatusOK, Health{Status: "ok"})
+}
+
+func (a *api) openAPI(c echo.Context) error {
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, a.OpenAPI)
+}

@@ -1,0 +1,157 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/account"
+	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// Problem is an RFC 9457 problem details object, the body of every error response.
+type Problem struct {
+	// Type identifies the kind of problem; its last segment is a stable slug such as
+	// "validation" or "not-found".
+	Type   string `json:"type" validate:"required" example:"urn:watchdog:problem:validation"`
+	Title  string `json:"title" validate:"required" example:"Invalid request"`
+	Status int    `json:"status" validate:"required" example:"422"`
+	Detail string `json:"detail,omitempty" example:"interval_seconds: must be between 30 and 86400"`
+	// Errors names each offending field of the request.
+	Errors []FieldProblem `json:"errors,omitempty"`
+	// RequestID matches the X-Request-Id response header and the server's log line.
+	RequestID string `json:"request_id,omitempty"`
+} // @name Problem
+
+// FieldProblem says what is wrong with one field, by its JSON name.
+type FieldProblem struct {
+	Field   string `json:"field" validate:"required" example:"interval_seconds"`
+	Message string `json:"message" validate:"required" example:"must be between 30 and 86400"`
+} // @name FieldError
+
+const problemType = "urn:watchdog:problem:"
+
+// problem is an error that knows its HTTP answer. Handlers return it for request
+// errors; domain errors are mapped in toProblem.
+type problem struct {
+	status int
+	slug   string
+	title  string
+	detail string
+	fields []FieldProblem
+	header http.Header
+}
+
+func (p *problem) Error() string { return p.detail }
+
+func badRequest(field, format string, args ...any) *problem {
+	msg := fmt.Sprintf(format, args...)
+	return &problem{status: http.StatusBadRequest, slug: "bad-request", title: "Bad request",
+		detail: field + ": " + msg, fields: []FieldProblem{{Field: field, Message: msg}}}
+}
+
+func notFoundProblem(what string) *problem {
+	return &problem{status: http.StatusNotFound, slug: "not-found", title: "Not found", detail: what + " not found"}
+}
+
+// toProblem maps an error to the problem sent for it. The domain never knows status
+// codes; this is the one place that decides them.
+func toProblem(err error) *problem {
+	var p *problem
+	var verr *target.ValidationError
+	var rl *auth.RateLimitError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.As(err, &verr):
+		fields := make([]FieldProblem, len(verr.Fields))
+		details := make([]string, len(verr.Fields))
+		for i, f := range verr.Fields {
+			fields[i] = FieldProblem{Field: f.Field, Message: f.Message}
+			details[i] = f.Field + ": " + f.Message
+		}
+		return &problem{status: http.StatusUnprocessableEntity, slug: "validation", title: "Invalid request",
+			detail: strings.Join(details, "; "), fields: fields}
+	case errors.Is(err, target.ErrNotFound):
+		return notFoundProblem("target")
+	case errors.As(err, &rl):
+		secs := max(1, int(rl.RetryAfter.Seconds()+0.999))
+		return &problem{status: http.StatusTooManyRequests, slug: "rate-limited", title: "Too many requests",
+			detail: fmt.Sprintf("too many login attempts; try again in %d s", secs),
+			header: http.Header{"Retry-After": {strconv.Itoa(secs)}}}
+	case errors.Is(err, account.ErrInvalidCredentials):
+		return &problem{status: http.StatusUnauthorized, slug: "invalid-credentials", title: "Unauthorized",
+			detail: "invalid username or password"}
+	case errors.Is(err, auth.ErrInvalidToken), errors.Is(err, account.ErrRefreshInvalid), errors.Is(err, account.ErrRefreshReused):
+		return unauthorized("invalid or expired token")
+	case errors.As(err, &he):
+		return fromEcho(he)
+	}
+	return &problem{status: http.StatusInternalServerError, slug: "internal", title: "Internal server error",
+		detail: "the server failed to handle the request; the log has the details under this request id"}
+}
+
+func unauthorized(detail string) *problem {
+	return &problem{status: http.StatusUnauthorized, slug: "unauthorized", title: "Unauthorized", detail: detail,
+		header: http.Header{"WWW-Authenticate": {`Bearer realm="watchdog"`}}}
+}
+
+func fromEcho(he *echo.HTTPError) *problem {
+	slug := map[int]string{
+		http.StatusNotFound:              "not-found",
+		http.StatusMethodNotAllowed:      "method-not-allowed",
+		http.StatusRequestEntityTooLarge: "too-large",
+		http.StatusUnsupportedMediaType:  "unsupported-media-type",
+		http.StatusUnauthorized:          "unauthorized",
+		http.StatusBadRequest:            "bad-request",
+	}[he.Code]
+	if slug == "" {
+		slug = strings.ToLower(strings.ReplaceAll(http.StatusText(he.Code), " ", "-"))
+	}
+	detail := fmt.Sprint(he.Message)
+	if he.Code == http.StatusRequestEntityTooLarge {
+		detail = "request body is larger than 1 MiB"
+	}
+	if detail != "" {
+		detail = strings.ToLower(detail[:1]) + detail[1:]
+	}
+	return &problem{status: he.Code, slug: slug, title: http.StatusText(he.Code), detail: detail}
+}
+
+// errorHandler answers every error as application/problem+json and logs each server
+// error once, with the request id that the client also sees.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		p := toProblem(err)
+		reqID := c.Response().Header().Get(echo.HeaderXRequestID)
+		if p.status >= 500 {
+			log.ErrorContext(c.Request().Context(), "request failed",
+				"request_id", reqID, "method", c.Request().Method, "path", c.Path(), "err", err)
+		}
+		for k, vs := range p.header {
+			for _, v := range vs {
+				c.Response().Header().Add(k, v)
+			}
+		}
+		body := Problem{Type: problemType + p.slug, Title: p.title, Status: p.status, Detail: p.detail,
+			Errors: p.fields, RequestID: reqID}
+		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+		c.Response().WriteHeader(p.status)
+		if c.Request().Method == http.MethodHead {
+			return
+		}
+		if err := jsonEncoder(c.Response()).Encode(body); err != nil {
+			log.WarnContext(c.Request().Context(), "write problem response", "err", err)
+		}
+	}
+}

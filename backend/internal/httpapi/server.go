@@ -1,0 +1,164 @@
+// Package httpapi is WatchDog's HTTP interface: API v1 under /api/v1 (JSON, bearer
+// tokens, RFC 9457 problems), health and readiness probes, the OpenAPI document and
+// its browsable UI, and optionally the built dashboard. Handlers are thin: they read
+// the request, call the store, auth or scheduler, and write the answer.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// CheckRunner runs a check on request and records it.
+type CheckRunner interface {
+	CheckNow(ctx context.Context, t target.Target) (target.Check, error)
+}
+
+// Deps are what the API needs, handed over by main.
+type Deps struct {
+	Store  *store.Store
+	Auth   *auth.Service
+	Checks CheckRunner
+	Limits target.Limits
+	Log    *slog.Logger
+	// OpenAPI is the OpenAPI 3 document served at /openapi.json.
+	OpenAPI []byte
+	// CORSAllowedOrigins may call the API from a browser; empty allows none.
+	CORSAllowedOrigins []string
+	// TrustedProxies are the networks whose X-Forwarded-For is believed when telling
+	// a client's address (for the login rate limit); empty trusts no header.
+	TrustedProxies []*net.IPNet
+	// FrontendDir, when set, is served at / with index.html for unknown paths.
+	FrontendDir string
+}
+
+type api struct {
+	Deps
+}
+
+// New returns the HTTP handler with every route and middleware in place.
+func New(d Deps) *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.IPExtractor = ipExtractor(d.TrustedProxies)
+
+	e.Use(
+		middleware.RequestID(),
+		requestLogger(d.Log),
+		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			d.Log.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
+			return err
+		}}),
+		securityHeaders,
+		middleware.BodyLimit("1M"),
+	)
+	if len(d.CORSAllowedOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  d.CORSAllowedOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete},
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-None-Match"},
+			ExposeHeaders: []string{echo.HeaderLocation, echo.HeaderXRequestID, "Retry-After", "ETag"},
+			MaxAge:        600,
+		}))
+	}
+	a := &api{Deps: d}
+	a.routes(e)
+	if d.FrontendDir != "" {
+		e.Use(middleware.StaticWithConfig(middleware.StaticConfig{
+			Root:  d.FrontendDir,
+			HTML5: true,
+			Skipper: func(c echo.Context) bool {
+				p := c.Request().URL.Path
+				return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/docs") ||
+					p == "/openapi.json" || p == "/healthz" || p == "/readyz"
+			},
+		}))
+	}
+	return e
+}
+
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		// Believe only the TCP peer: a header is the client's to forge, and a forged
+		// address would dodge the login rate limit.
+		return echo.ExtractIPDirect()
+	}
+	opts := make([]echo.TrustOption, 0, len(trusted)+3)
+	opts = append(opts, echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// apiCSP allows nothing but same-origin resources: the dashboard ships no inline
+// script or style, and nothing may frame it.
+const apiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// docsCSP is the same, except that the API docs page (Swagger UI) needs its inline
+// bootstrap script and styles.
+const docsCSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if strings.HasPrefix(c.Request().URL.Path, "/docs") {
+			h.Set("Content-Security-Policy", docsCSP)
+		} else {
+			h.Set("Content-Security-Policy", apiCSP)
+		}
+		if c.IsTLS() {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			// Answers carry private data and tokens: no shared cache may keep them.
+			h.Set("Cache-Control", "no-store")
+		}
+		return next(c)
+	}
+}
+
+// requestLogger logs one line per request, with the request id; health probes only
+// at debug level, since orchestrators call them every few seconds.
+func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				// Let the error handler write the answer now, so the line has its status.
+				c.Error(err)
+			}
+			req, res := c.Request(), c.Response()
+			level := slog.LevelInfo
+			if p := req.URL.Path; p == "/healthz" || p == "/readyz" {
+				level = slog.LevelDebug
+			}
+			log.Log(req.Context(), level, "request",
+				"request_id", res.Header().Get(echo.HeaderXRequestID),
+				"method", req.Method, "path", req.URL.Path, "status", res.Status,
+				"bytes", res.Size, "duration_ms", time.Since(start).Milliseconds(), "ip", c.RealIP())
+			return nil
+		}
+	}
+}

@@ -1,0 +1,221 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// listTargets godoc
+//
+//	@ID	listTargets
+//	@Summary		List targets
+//	@Description	One page of targets ordered by name, with the total that match.
+//	@Tags			targets
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			limit	query		int		false	"Page size (1-500)"	default(50)
+//	@Param			offset	query		int		false	"Items to skip"		default(0)
+//	@Param			q		query		string	false	"Substring of the name or URL, any case"
+//	@Param			status	query		string	false	"up, down, unknown (active targets in that state), paused or active"	Enums(up, down, unknown, paused, active)
+//	@Param			tag		query		string	false	"Only targets with this tag"
+//	@Success		200		{object}	TargetList
+//	@Failure		400		{object}	Problem	"Bad query parameter"
+//	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Router			/targets [get]
+func (a *api) listTargets(c echo.Context) error {
+	limit, err := queryInt(c, "limit", 50, 1, 500)
+	if err != nil {
+		return err
+	}
+	offset, err := queryInt(c, "offset", 0, 0, 1<<31-1)
+	if err != nil {
+		return err
+	}
+	status := c.QueryParam("status")
+	statuses := []string{"", string(target.StatusUp), string(target.StatusDown), string(target.StatusUnknown), target.FilterPaused, target.FilterActive}
+	if !slices.Contains(statuses, status) {
+		return badRequest("status", "must be one of up, down, unknown, paused, active")
+	}
+	items, total, err := a.Store.ListTargets(c.Request().Context(), target.ListFilter{
+		Limit: limit, Offset: offset, Query: strings.TrimSpace(c.QueryParam("q")), Status: status, Tag: c.QueryParam("tag"),
+	})
+	if err != nil {
+		return err
+	}
+	out := TargetList{Items: make([]Target, len(items)), Total: total, Limit: limit, Offset: offset}
+	for i, t := range items {
+		out.Items[i] = targetOut(t)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// createTarget godoc
+//
+//	@ID	createTarget
+//	@Summary		Create a target
+//	@Description	Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+//	@Tags			targets
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			body	body		TargetCreate	true	"The target"
+//	@Success		201		{object}	Target
+//	@Header			201		{string}	Location	"/api/v1/targets/{id}"
+//	@Failure		400		{object}	Problem	"Malformed body, unknown field or wrong type"
+//	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		413		{object}	Problem	"Body over 1 MiB"
+//	@Failure		415		{object}	Problem	"Body is not JSON"
+//	@Failure		422		{object}	Problem	"A field breaks a rule; errors names it"
+//	@Router			/targets [post]
+func (a *api) createTarget(c echo.Context) error {
+	var body TargetCreate
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	t, err := target.New(body.spec(), a.Limits)
+	if err != nil {
+		return err
+	}
+	created, err := a.Store.CreateTarget(c.Request().Context(), t)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/targets/%d", created.ID))
+	return c.JSON(http.StatusCreated, targetOut(created))
+}
+
+// getTarget godoc
+//
+//	@ID	getTarget
+//	@Summary	Get a target
+//	@Tags		targets
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		id	path		int	true	"Target id"
+//	@Success	200	{object}	Target
+//	@Failure	400	{object}	Problem	"Bad id"
+//	@Failure	401	{object}	Problem	"Missing or invalid token"
+//	@Failure	404	{object}	Problem	"No such target"
+//	@Router		/targets/{id} [get]
+func (a *api) getTarget(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	t, err := a.Store.GetTarget(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, targetOut(t))
+}
+
+// updateTarget godoc
+//
+//	@ID	updateTarget
+//	@Summary		Update a target
+//	@Description	Changes only the fields sent. {"is_active": false} pauses the target; {"is_active": true} resumes it and checks it at once.
+//	@Tags			targets
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int			true	"Target id"
+//	@Param			body	body		TargetPatch	true	"Fields to change"
+//	@Success		200		{object}	Target
+//	@Failure		400		{object}	Problem	"Malformed body, unknown field or wrong type"
+//	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		404		{object}	Problem	"No such target"
+//	@Failure		413		{object}	Problem	"Body over 1 MiB"
+//	@Failure		415		{object}	Problem	"Body is not JSON"
+//	@Failure		422		{object}	Problem	"A field breaks a rule; errors names it"
+//	@Router			/targets/{id} [patch]
+func (a *api) updateTarget(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body TargetPatch
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	before, err := a.Store.GetTarget(ctx, id)
+	if err != nil {
+		return err
+	}
+	after, err := body.patch().Apply(before, a.Limits)
+	if err != nil {
+		return err
+	}
+	updated, err := a.Store.UpdateTarget(ctx, before, after)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, targetOut(updated))
+}
+
+// deleteTarget godoc
+//
+//	@ID	deleteTarget
+//	@Summary	Delete a target
+//	@Tags		targets
+//	@Security	BearerAuth
+//	@Param		id	path	int	true	"Target id"
+//	@Success	204
+//	@Failure	400	{object}	Problem	"Bad id"
+//	@Failure	401	{object}	Problem	"Missing or invalid token"
+//	@Failure	404	{object}	Problem	"No such target"
+//	@Router		/targets/{id} [delete]
+func (a *api) deleteTarget(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := a.Store.DeleteTarget(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// checkNowBudget bounds a check run on request: someone is waiting for the answer.
+const checkNowBudget = 60 * time.Second
+
+// checkNow godoc
+//
+//	@ID	checkTarget
+//	@Summary		Check a target now
+//	@Description	Runs one check at once (also of a paused target), records it and returns it. Retries that would take it past 60 s are left out. The schedule is not changed.
+//	@Tags			targets
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id	path		int	true	"Target id"
+//	@Success		200	{object}	Check
+//	@Failure		400	{object}	Problem	"Bad id"
+//	@Failure		401	{object}	Problem	"Missing or invalid token"
+//	@Failure		404	{object}	Problem	"No such target"
+//	@Router			/targets/{id}/check [post]
+func (a *api) checkNow(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	t, err := a.Store.GetTarget(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	// The probe never lets a check outlast its interval, retries included, so a
+	// shorter interval is all it takes to bound the wait.
+	t.IntervalSeconds = min(t.IntervalSeconds, int(checkNowBudget.Seconds()))
+	t.TimeoutSeconds = min(t.TimeoutSeconds, t.IntervalSeconds)
+	chk, err := a.Checks.CheckNow(c.Request().Context(), t)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, checkOut(chk))
+}

@@ -1,0 +1,202 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/account"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// The request and response bodies of API v1. Their JSON names are the contract in
+// DESIGN.md; the `// @name` comments give the OpenAPI schemas plain names.
+
+// Target is a monitored URL with its settings and latest state.
+type Target struct {
+	ID                int64             `json:"id" validate:"required" example:"1"`
+	Name              string            `json:"name" validate:"required" example:"shop-api"`
+	URL               string            `json:"url" validate:"required" example:"https://shop.example.com/health"`
+	Method            string            `json:"method" validate:"required" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS" example:"GET"`
+	Headers           map[string]string `json:"headers" validate:"required"`
+	IntervalSeconds   int               `json:"interval_seconds" validate:"required" example:"300"`
+	TimeoutSeconds    int               `json:"timeout_seconds" validate:"required" example:"10"`
+	ExpectedStatus    string            `json:"expected_status" validate:"required" example:"200-399"`
+	Retries           int               `json:"retries" validate:"required" example:"3"`
+	RetryDelaySeconds int               `json:"retry_delay_seconds" validate:"required" example:"15"`
+	IsActive          bool              `json:"is_active" validate:"required" example:"true"`
+	Tags              []string          `json:"tags" validate:"required"`
+	LastStatus        string            `json:"last_status" validate:"required" enums:"up,down,unknown" example:"up"`
+	LastCheckedAt     *time.Time        `json:"last_checked_at" validate:"required" extensions:"x-nullable" format:"date-time"`
+	LastLatencyMS     *int              `json:"last_latency_ms" validate:"required" extensions:"x-nullable" example:"87"`
+	LastStatusCode    *int              `json:"last_status_code" validate:"required" extensions:"x-nullable" example:"200"`
+	// LastError is empty when the last check succeeded.
+	LastError string `json:"last_error" validate:"required" example:""`
+	// NextCheckAt is null while the target is paused.
+	NextCheckAt *time.Time `json:"next_check_at" validate:"required" extensions:"x-nullable" format:"date-time"`
+	CreatedAt   time.Time  `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt   time.Time  `json:"updated_at" validate:"required" format:"date-time"`
+} // @name Target
+
+func targetOut(t target.Target) Target {
+	return Target{
+		ID: t.ID, Name: t.Name, URL: t.URL, Method: t.Method, Headers: t.Headers,
+		IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds, ExpectedStatus: t.ExpectedStatus,
+		Retries: t.Retries, RetryDelaySeconds: t.RetryDelaySeconds, IsActive: t.IsActive, Tags: t.Tags,
+		LastStatus: string(t.LastStatus), LastCheckedAt: t.LastCheckedAt, LastLatencyMS: t.LastLatencyMS,
+		LastStatusCode: t.LastStatusCode, LastError: t.LastError, NextCheckAt: t.NextCheckAt,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+}
+
+// TargetCreate is the body of POST /targets. Only url is required.
+type TargetCreate struct {
+	URL string `json:"url" validate:"required" example:"https://shop.example.com/health"`
+	// Name defaults to the URL's host.
+	Name    string            `json:"name,omitempty" example:"shop-api"`
+	Method  string            `json:"method,omitempty" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS" example:"GET"`
+	Headers map[string]string `json:"headers,omitempty"`
+	// IntervalSeconds defaults to 300; at least MIN_INTERVAL_SECONDS, at most 86400.
+	IntervalSeconds int `json:"interval_seconds,omitempty" example:"300"`
+	// TimeoutSeconds defaults to 10 and must be below the interval.
+	TimeoutSeconds int `json:"timeout_seconds,omitempty" example:"10"`
+	// ExpectedStatus lists the codes that count as up; default 200-399.
+	ExpectedStatus string `json:"expected_status,omitempty" example:"200-399"`
+	// Retries after a failed attempt (network error, timeout or 5xx); default 3.
+	Retries *int `json:"retries,omitempty" example:"3"`
+	// RetryDelaySeconds is the wait before the first retry, doubled for each later one; default 15.
+	RetryDelaySeconds int      `json:"retry_delay_seconds,omitempty" example:"15"`
+	IsActive          *bool    `json:"is_active,omitempty" example:"true"`
+	Tags              []string `json:"tags,omitempty"`
+} // @name TargetCreate
+
+func (b TargetCreate) spec() target.Spec {
+	return target.Spec{
+		Name: b.Name, URL: b.URL, Method: b.Method, Headers: b.Headers, IntervalSeconds: b.IntervalSeconds,
+		TimeoutSeconds: b.TimeoutSeconds, ExpectedStatus: b.ExpectedStatus, Retries: b.Retries,
+		RetryDelaySeconds: b.RetryDelaySeconds, IsActive: b.IsActive, Tags: b.Tags,
+	}
+}
+
+// TargetPatch is the body of PATCH /targets/{id}: fields left out stay as they are.
+// {"is_active": false} pauses a target, {"is_active": true} resumes it.
+type TargetPatch struct {
+	Name              *string            `json:"name,omitempty"`
+	URL               *string            `json:"url,omitempty"`
+	Method            *string            `json:"method,omitempty" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"`
+	Headers           *map[string]string `json:"headers,omitempty"`
+	IntervalSeconds   *int               `json:"interval_seconds,omitempty"`
+	TimeoutSeconds    *int               `json:"timeout_seconds,omitempty"`
+	ExpectedStatus    *string            `json:"expected_status,omitempty"`
+	Retries           *int               `json:"retries,omitempty"`
+	RetryDelaySeconds *int               `json:"retry_delay_seconds,omitempty"`
+	IsActive          *bool              `json:"is_active,omitempty" example:"false"`
+	Tags              *[]string          `json:"tags,omitempty"`
+} // @name TargetPatch
+
+func (b TargetPatch) patch() target.Patch {
+	return target.Patch{
+		Name: b.Name, URL: b.URL, Method: b.Method, Headers: b.Headers, IntervalSeconds: b.IntervalSeconds,
+		TimeoutSeconds: b.TimeoutSeconds, ExpectedStatus: b.ExpectedStatus, Retries: b.Retries,
+		RetryDelaySeconds: b.RetryDelaySeconds, IsActive: b.IsActive, Tags: b.Tags,
+	}
+}
+
+// TargetList is one page of targets.
+type TargetList struct {
+	Items  []Target `json:"items" validate:"required"`
+	Total  int      `json:"total" validate:"required" example:"42"`
+	Limit  int      `json:"limit" validate:"required" example:"50"`
+	Offset int      `json:"offset" validate:"required" example:"0"`
+} // @name TargetList
+
+// Check is the outcome of one check of a target, after any retries.
+type Check struct {
+	ID        int64     `json:"id" validate:"required" example:"1001"`
+	TargetID  int64     `json:"target_id" validate:"required" example:"1"`
+	CheckedAt time.Time `json:"checked_at" validate:"required" format:"date-time"`
+	// LatencyMS is the duration of the last attempt.
+	LatencyMS  int  `json:"latency_ms" validate:"required" example:"87"`
+	StatusCode *int `json:"status_code" validate:"required" extensions:"x-nullable" example:"200"`
+	OK         bool `json:"ok" validate:"required" example:"true"`
+	// Error is empty when the check succeeded.
+	Error    string `json:"error" validate:"required" example:""`
+	Attempts int    `json:"attempts" validate:"required" example:"1"`
+	// ColdStart marks a check that woke a sleeping target.
+	ColdStart bool `json:"cold_start" validate:"required" example:"false"`
+	// WakeMS is, for a cold start, the time from the first attempt to the answer.
+	WakeMS *int `json:"wake_ms" validate:"required" extensions:"x-nullable"`
+} // @name Check
+
+func checkOut(c target.Check) Check {
+	return Check{ID: c.ID, TargetID: c.TargetID, CheckedAt: c.CheckedAt, LatencyMS: c.LatencyMS,
+		StatusCode: c.StatusCode, OK: c.OK, Error: c.Error, Attempts: c.Attempts, ColdStart: c.ColdStart, WakeMS: c.WakeMS}
+}
+
+// CheckList is a page of a target's checks, newest first.
+type CheckList struct {
+	Items []Check `json:"items" validate:"required"`
+} // @name CheckList
+
+// TargetStats summarise a target's checks over a window.
+type TargetStats struct {
+	TargetID      int64  `json:"target_id" validate:"required" example:"1"`
+	Window        string `json:"window" validate:"required" example:"24h"`
+	WindowSeconds int    `json:"window_seconds" validate:"required" example:"86400"`
+	Checks        int    `json:"checks" validate:"required" example:"288"`
+	Up            int    `json:"up" validate:"required" example:"287"`
+	Down          int    `json:"down" validate:"required" example:"1"`
+	// UptimeRatio is up/checks, from 0 to 1; null when there were no checks.
+	UptimeRatio *float64 `json:"uptime_ratio" validate:"required" extensions:"x-nullable" example:"0.9965"`
+	// Latency percentiles over successful checks; null when there were none.
+	LatencyP50MS *int `json:"latency_p50_ms" validate:"required" extensions:"x-nullable" example:"85"`
+	LatencyP95MS *int `json:"latency_p95_ms" validate:"required" extensions:"x-nullable" example:"140"`
+	LatencyP99MS *int `json:"latency_p99_ms" validate:"required" extensions:"x-nullable" example:"310"`
+} // @name TargetStats
+
+// Stats count all targets by state.
+type Stats struct {
+	Total   int `json:"total" validate:"required" example:"42"`
+	Active  int `json:"active" validate:"required" example:"40"`
+	Paused  int `json:"paused" validate:"required" example:"2"`
+	Up      int `json:"up" validate:"required" example:"38"`
+	Down    int `json:"down" validate:"required" example:"1"`
+	Unknown int `json:"unknown" validate:"required" example:"1"`
+} // @name Stats
+
+// LoginRequest is the body of POST /auth/login.
+type LoginRequest struct {
+	Username string `json:"username" validate:"required" example:"admin"`
+	Password string `json:"password" validate:"required" example:"correct horse battery staple"`
+} // @name LoginRequest
+
+// RefreshRequest is the body of POST /auth/refresh.
+type RefreshRequest struct {
+	RefreshToken string `json:"refresh_token" validate:"required"`
+} // @name RefreshRequest
+
+// TokenPair is what a login or a refresh returns.
+type TokenPair struct {
+	AccessToken string `json:"access_token" validate:"required"`
+	TokenType   string `json:"token_type" validate:"required" enums:"Bearer" example:"Bearer"`
+	// ExpiresIn is the access token's lifetime in seconds.
+	ExpiresIn int `json:"expires_in" validate:"required" example:"900"`
+	// RefreshToken gets the next pair from POST /auth/refresh, once.
+	RefreshToken string `json:"refresh_token" validate:"required"`
+} // @name TokenPair
+
+// User is a person who can log in.
+type User struct {
+	ID          int64     `json:"id" validate:"required" example:"1"`
+	Username    string    `json:"username" validate:"required" example:"admin"`
+	Role        string    `json:"role" validate:"required" enums:"admin,editor,viewer" example:"admin"`
+	TOTPEnabled bool      `json:"totp_enabled" validate:"required" example:"false"`
+	CreatedAt   time.Time `json:"created_at" validate:"required" format:"date-time"`
+} // @name User
+
+func userOut(u account.User) User {
+	return User{ID: u.ID, Username: u.Username, Role: string(u.Role), CreatedAt: u.CreatedAt}
+}
+
+// Health is the body of the health and readiness answers.
+type Health struct {
+	Status string `json:"status" validate:"required" example:"ok"`
+} // @name Health

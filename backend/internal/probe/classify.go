@@ -1,0 +1,110 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"syscall"
+	"time"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
+)
+
+// classify turns a failed request (or body read) into the short text a check records
+// and decides whether a retry is worth making. ctx is the check's context and actx the
+// attempt's, whose deadline is limit after the attempt began. The text never carries
+// header values, and drops the URL that the client's errors repeat (it may hold tokens).
+func classify(ctx, actx context.Context, err error, limit time.Duration) result {
+	switch {
+	case ctx.Err() != nil:
+		// Shutdown, not the target's fault; the caller sees ctx.Err() and drops the check.
+		return result{err: "check cancelled"}
+	case errors.Is(err, netguard.ErrForbidden):
+		// The policy will refuse the same address next time too.
+		return result{err: forbiddenText(err)}
+	case errors.Is(err, errTooManyRedirects):
+		return result{err: errTooManyRedirects.Error()}
+	case errors.Is(actx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return result{err: "timeout after " + roundLimit(limit).String(), retry: true}
+	}
+
+	var (
+		certErr   *tls.CertificateVerificationError
+		recordErr tls.RecordHeaderError
+		alertErr  tls.AlertError
+		dnsErr    *net.DNSError
+		netErr    net.Error
+	)
+	switch {
+	// A bad certificate or a failed handshake stays bad until someone fixes the server;
+	// retrying only delays the news.
+	case errors.As(err, &certErr):
+		return result{err: certErr.Error()}
+	case errors.As(err, &recordErr):
+		return result{err: "tls: the server did not answer with TLS"}
+	case errors.As(err, &alertErr):
+		return result{err: "tls handshake failed: " + alertErr.Error()}
+
+	case errors.As(err, &dnsErr):
+		// Even "no such host" is retried: resolvers fail in passing, and a record
+		// mid-change may be missing for a moment.
+		switch {
+		case dnsErr.IsNotFound:
+			return result{err: "dns lookup " + dnsErr.Name + ": no such host", retry: true}
+		case dnsErr.IsTimeout:
+			return result{err: "dns lookup " + dnsErr.Name + ": timeout", retry: true}
+		default:
+			return result{err: "dns lookup " + dnsErr.Name + ": " + dnsErr.Err, retry: true}
+		}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return result{err: "connection refused", retry: true}
+	case errors.Is(err, syscall.ECONNRESET):
+		return result{err: "connection reset by peer", retry: true}
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return result{err: "host unreachable", retry: true}
+	case errors.Is(err, syscall.ENETUNREACH):
+		return result{err: "network unreachable", retry: true}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return result{err: "connection closed by the server", retry: true}
+	case errors.As(err, &netErr) && netErr.Timeout():
+		// A step's own limit (dial, TLS handshake) ran out before the attempt's.
+		return result{err: "timeout: " + withoutURL(err), retry: true}
+	}
+	// Anything else the network raised may pass; a protocol error (a malformed answer)
+	// will not.
+	return result{err: withoutURL(err), retry: errors.As(err, &netErr)}
+}
+
+// forbiddenText is the guard's own refusal ("address not allowed: 127.0.0.1 is …"),
+// without the dial and URL context wrapped around it.
+func forbiddenText(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil || next == netguard.ErrForbidden || !errors.Is(next, netguard.ErrForbidden) {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
+// withoutURL is err's text without the method and URL that *url.Error puts in front.
+func withoutURL(err error) string {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err.Error()
+	}
+	return err.Error()
+}
+
+// roundLimit rounds an attempt's time limit for display: a retry squeezed by the budget
+// gets a few milliseconds less than its timeout, and "timeout after 998ms" would read
+// like a different setting.
+func roundLimit(d time.Duration) time.Duration {
+	if r := d.Round(100 * time.Millisecond); r > 0 {
+		return r
+	}
+	return d.Round(time.Millisecond)
+}

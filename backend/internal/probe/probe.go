@@ -1,0 +1,304 @@
+// Package probe makes one check of one target: an HTTP request (retried with backoff
+// when the failure may be passing), judged against the target's expected status, and
+// recorded as a target.Check. Every connection it opens, redirects included, is dialed
+// through the netguard policy, so a user-supplied URL cannot reach private addresses.
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// Defaults for Options.
+const (
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultUserAgent is a desktop Chrome on Windows. Some sites and bot filters answer
+	// an unknown client with 403 or a challenge page, which would show a healthy site as
+	// down; bump the version now and then so it keeps looking current.
+	DefaultUserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36"
+)
+
+// Browser-like defaults, so a site answers the probe as it answers its visitors.
+const (
+	defaultAccept         = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+	defaultAcceptLanguage = "en-US,en;q=0.9"
+)
+
+const (
+	// maxRedirects is how many redirects one attempt follows before it gives up.
+	maxRedirects = 5
+	// minAttempt is the least time worth giving a retry: one that cannot get this much
+	// before the check's budget runs out is not started.
+	minAttempt = time.Second
+	// budgetSlack absorbs the few milliseconds by which each attempt ends after its own
+	// deadline. CheckBudget is sized for every attempt to run its full timeout, so
+	// without it a check whose attempts all time out would always lose its last retry.
+	budgetSlack = 100 * time.Millisecond
+	// dialTimeout and tlsHandshakeTimeout only bound the steps of a very long attempt;
+	// the attempt's own deadline usually ends them first.
+	dialTimeout         = 30 * time.Second
+	tlsHandshakeTimeout = 10 * time.Second
+	// maxResponseHeaderBytes keeps a hostile server from filling memory with headers.
+	maxResponseHeaderBytes = 1 << 20
+)
+
+// Options configure a Prober.
+type Options struct {
+	// Guard is required: every dial, redirects included, goes through Guard.Control.
+	Guard *netguard.Guard
+	// MaxBodyBytes caps how much of a response body is read; 0 means 1 MiB.
+	MaxBodyBytes int64
+	// UserAgent is sent unless a target sets its own; empty means DefaultUserAgent.
+	UserAgent string
+	// Sleep waits between attempts and returns early with an error when ctx ends; nil
+	// means a timer honouring ctx. Tests may pass a faster one.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Prober checks targets. It holds one HTTP client whose idle connections are shared
+// by every check, so it is safe for concurrent use and meant to be long-lived.
+type Prober struct {
+	client       *http.Client
+	transport    *http.Transport
+	maxBodyBytes int64
+	userAgent    string
+	sleep        func(ctx context.Context, d time.Duration) error
+}
+
+// New returns a Prober. It panics when opts.Guard is nil: probing without the SSRF
+// guard is a wiring mistake, never a state to run in.
+func New(opts Options) *Prober {
+	if opts.Guard == nil {
+		panic("probe.New: Options.Guard is required")
+	}
+	dialer := opts.Guard.Dialer()
+	dialer.Timeout = dialTimeout
+	transport := &http.Transport{
+		// Environment proxies are ignored: a proxy would dial the target itself, out of
+		// the guard's reach.
+		Proxy:                  nil,
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    tlsHandshakeTimeout,
+		MaxIdleConns:           1024,
+		MaxIdleConnsPerHost:    4,
+		IdleConnTimeout:        90 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
+	}
+	p := &Prober{
+		transport:    transport,
+		maxBodyBytes: opts.MaxBodyBytes,
+		userAgent:    opts.UserAgent,
+		sleep:        opts.Sleep,
+	}
+	p.client = &http.Client{Transport: transport, CheckRedirect: checkRedirect}
+	if p.maxBodyBytes <= 0 {
+		p.maxBodyBytes = DefaultMaxBodyBytes
+	}
+	if p.userAgent == "" {
+		p.userAgent = DefaultUserAgent
+	}
+	if p.sleep == nil {
+		p.sleep = sleep
+	}
+	return p
+}
+
+// Close closes idle connections. Checks still running keep theirs until they end.
+func (p *Prober) Close() {
+	p.transport.CloseIdleConnections()
+}
+
+// errTooManyRedirects ends an attempt whose redirects go on past maxRedirects.
+var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", maxRedirects)
+
+// checkRedirect follows up to maxRedirects redirects. Each hop is a new request that
+// dials through the guard, so a redirect to a refused address fails like a direct one.
+func checkRedirect(_ *http.Request, via []*http.Request) error {
+	// via holds the requests already sent: the original plus the redirects followed.
+	if len(via) > maxRedirects {
+		return errTooManyRedirects
+	}
+	return nil
+}
+
+// sleep waits for d, or less when ctx ends first.
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// Check runs one check of t: the first attempt, then retries with backoff for failures
+// that may pass (network errors, timeouts, 5xx answers). It always returns a Check,
+// never an error: a failure is recorded in Check.Error with OK false. The whole check
+// stays within t.CheckBudget(). When ctx is cancelled (shutdown) it returns promptly;
+// the caller tells a cancelled check apart by ctx.Err().
+func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
+	start := time.Now()
+	check := target.Check{TargetID: t.ID, CheckedAt: start.UTC()}
+
+	expectedText := t.ExpectedStatus
+	if expectedText == "" {
+		expectedText = target.DefaultExpectedStatus
+	}
+	expected, err := target.ParseStatusSet(expectedText)
+	if err != nil {
+		// Validation should have stopped this target; say why it is not checked.
+		check.Error = fmt.Sprintf("invalid expected status: %v", err)
+		return check
+	}
+
+	deadline := start.Add(t.CheckBudget())
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+
+	var firstStart time.Time
+	var res result
+	for n := 0; ; n++ {
+		if n > 0 {
+			wait := t.RetryDelay(n)
+			// A retry that could not get a useful attempt in before the deadline would
+			// only push the check past its budget; keep the failure we have.
+			if time.Now().Add(wait + min(minAttempt, t.Timeout()) - budgetSlack).After(deadline) {
+				break
+			}
+			if err := p.sleep(ctx, wait); err != nil {
+				break
+			}
+		}
+		attemptStart := time.Now()
+		if n == 0 {
+			firstStart = attemptStart
+		}
+		res = p.attempt(ctx, t, expected, expectedText, attemptStart, deadline)
+		check.Attempts = n + 1
+		if res.err == "" || !res.retry || n >= t.Retries || ctx.Err() != nil {
+			break
+		}
+	}
+
+	check.LatencyMS = int(res.latency.Milliseconds())
+	check.StatusCode = res.status
+	check.OK = res.err == ""
+	check.Error = res.err
+	if check.OK {
+		slowFirst := check.Attempts == 1 && res.latency > target.ColdThreshold(t.MedianLatencyMS)
+		if check.Attempts > 1 || slowFirst {
+			// The target was asleep and this check woke it: the wake time runs from the
+			// first knock to the answer, waits between attempts included.
+			check.ColdStart = true
+			wake := int(res.end.Sub(firstStart).Milliseconds())
+			check.WakeMS = &wake
+		}
+	}
+	return check
+}
+
+// result is the outcome of one attempt.
+type result struct {
+	status  *int
+	err     string // empty when the attempt succeeded
+	retry   bool   // whether a failure may pass, so a retry is worth making
+	latency time.Duration
+	end     time.Time
+}
+
+// attempt sends one request and judges its answer. Its deadline is the target's
+// timeout, cut short by the check's deadline.
+func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.StatusSet, expectedText string, start, checkDeadline time.Time) result {
+	limit := min(t.Timeout(), checkDeadline.Sub(start))
+	actx, cancel := context.WithDeadline(ctx, start.Add(limit))
+	defer cancel()
+
+	finish := func(r result) result {
+		r.end = time.Now()
+		r.latency = r.end.Sub(start)
+		return r
+	}
+
+	req, err := p.newRequest(actx, t)
+	if err != nil {
+		return finish(result{err: err.Error()})
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		r := classify(ctx, actx, err, limit)
+		if resp != nil {
+			// A stopped redirect chain still had an answer (its body is already closed).
+			r.status = &resp.StatusCode
+		}
+		return finish(r)
+	}
+	// Read the body, up to the cap, so the latency covers the answer and not just its
+	// headers, and so a fully read connection can be reused. Closing it after the cap
+	// drops a body that runs on; the attempt's deadline bounds a body that trickles.
+	_, readErr := io.CopyN(io.Discard, resp.Body, p.maxBodyBytes)
+	// Closing a response body reports nothing about the target: an early close is our
+	// own choice, and a body read to its end has already told us all it will.
+	_ = resp.Body.Close()
+	status := resp.StatusCode
+	if readErr != nil && !errors.Is(readErr, io.EOF) {
+		r := classify(ctx, actx, readErr, limit)
+		if ctx.Err() == nil {
+			r.err += " reading the body"
+		}
+		r.status = &status
+		return finish(r)
+	}
+	if !expected.Contains(status) {
+		return finish(result{
+			status: &status,
+			err:    fmt.Sprintf("unexpected status %d (expected %s)", status, expectedText),
+			// A 5xx is often a deploy or an overload that passes; any other status is
+			// the server's considered answer, and asking again would get the same one.
+			retry: status >= 500,
+		})
+	}
+	return finish(result{status: &status})
+}
+
+// newRequest builds the request for t: browser-like defaults, then the target's own
+// headers over them.
+func (p *Prober) newRequest(ctx context.Context, t target.Target) (*http.Request, error) {
+	method := t.Method
+	if method == "" {
+		method = target.DefaultMethod
+	}
+	req, err := http.NewRequestWithContext(ctx, method, t.URL, nil)
+	if err != nil {
+		// A URL error repeats the URL, query tokens and all; keep to what went wrong.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return nil, fmt.Errorf("invalid request: %w", err)
+	}
+	req.Header.Set("User-Agent", p.userAgent)
+	req.Header.Set("Accept", defaultAccept)
+	req.Header.Set("Accept-Language", defaultAcceptLanguage)
+	for name, value := range t.Headers {
+		if http.CanonicalHeaderKey(name) == "Host" {
+			// Go sends req.Host, not a Host header; honour it for virtual-host checks.
+			req.Host = value
+			continue
+		}
+		req.Header.Set(name, value)
+	}
+	return req, nil
+}

@@ -1,0 +1,365 @@
+// Package scheduler runs the checks: a gocron job claims due targets from the database
+// about twice a second and hands them to a bounded pool of workers; a recorder writes
+// the results in batches. Any number of replicas may run it against one PostgreSQL:
+// the claim query decides who checks what, so there is no coordinator.
+package scheduler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// Checker runs one check of one target.
+type Checker interface {
+	Check(ctx context.Context, t target.Target) target.Check
+}
+
+// Options tune a Scheduler.
+type Options struct {
+	// Workers is how many checks run at once.
+	Workers int
+	// Tick is how often due targets are claimed.
+	Tick time.Duration
+	// CatchUpSpread is the longest a target that missed whole intervals is delayed,
+	// at random, so that after an outage they do not all fire at once.
+	CatchUpSpread time.Duration
+	// Retention is how long checks are kept.
+	Retention time.Duration
+	Log       *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.Workers <= 0 {
+		o.Workers = 64
+	}
+	if o.Tick <= 0 {
+		o.Tick = 500 * time.Millisecond
+	}
+	if o.CatchUpSpread <= 0 {
+		o.CatchUpSpread = time.Minute
+	}
+	if o.Retention <= 0 {
+		o.Retention = 90 * 24 * time.Hour
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+}
+
+// Results are written in batches of at most this many, or whatever arrived within
+// flushEvery: one transaction per batch instead of one per check.
+const (
+	maxBatch   = 500
+	flushEvery = 100 * time.Millisecond
+)
+
+type job struct {
+	claim     store.Claim
+	claimedAt time.Time // this host's clock, only to measure elapsed time
+}
+
+// Scheduler claims due targets, checks them and records the results.
+type Scheduler struct {
+	store   *store.Store
+	checker Checker
+	opts    Options
+	replica string
+	seq     atomic.Uint64
+
+	cron    gocron.Scheduler
+	jobs    chan job
+	results chan store.Result
+	// inflight counts claims not yet recorded or released: the pool's real load.
+	inflight atomic.Int64
+	draining atomic.Bool
+	// dispatching is held by a running tick, so Stop can wait for the last one
+	// before closing the queue it feeds.
+	dispatching sync.Mutex
+	// dbFailing remembers that the last tick failed, so an outage is logged once
+	// when it starts and once when it ends, not twice a second.
+	dbFailing atomic.Bool
+
+	// checkCtx is cancelled when shutdown can wait no longer for running checks.
+	checkCtx    context.Context
+	cancelCheck context.CancelFunc
+
+	workers  sync.WaitGroup
+	recorder sync.WaitGroup
+	stopOnce sync.Once
+}
+
+// New builds a scheduler; Start runs it.
+func New(st *store.Store, checker Checker, opts Options) (*Scheduler, error) {
+	opts.defaults()
+	cron, err := gocron.NewScheduler()
+	if err != nil {
+		return nil, fmt.Errorf("create cron: %w", err)
+	}
+	id := make([]byte, 6)
+	_, _ = rand.Read(id)
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Scheduler{
+		store: st, checker: checker, opts: opts,
+		replica: hex.EncodeToString(id),
+		cron:    cron,
+		// Claims never exceed free workers, so the queue never holds more than this.
+		jobs:        make(chan job, opts.Workers),
+		results:     make(chan store.Result, opts.Workers),
+		checkCtx:    ctx,
+		cancelCheck: cancel,
+	}, nil
+}
+
+// Start starts the workers, the recorder and the periodic jobs.
+func (s *Scheduler) Start() error {
+	for range s.opts.Workers {
+		s.workers.Add(1)
+		go s.work()
+	}
+	s.recorder.Add(1)
+	go s.record()
+
+	if _, err := s.cron.NewJob(gocron.DurationJob(s.opts.Tick), gocron.NewTask(s.dispatch),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		gocron.WithStartAt(gocron.WithStartImmediately())); err != nil {
+		return fmt.Errorf("schedule dispatch: %w", err)
+	}
+	if _, err := s.cron.NewJob(gocron.DurationJob(time.Hour), gocron.NewTask(s.cleanUp),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		gocron.WithStartAt(gocron.WithStartImmediately())); err != nil {
+		return fmt.Errorf("schedule clean-up: %w", err)
+	}
+	s.cron.Start()
+	s.opts.Log.Info("scheduler started", "replica", s.replica, "workers", s.opts.Workers, "tick", s.opts.Tick)
+	return nil
+}
+
+// dispatch is one tick: spread the badly overdue, then claim as many due targets as
+// there are free workers, again while a full batch keeps coming back.
+func (s *Scheduler) dispatch(ctx context.Context) {
+	s.dispatching.Lock()
+	defer s.dispatching.Unlock()
+	if s.draining.Load() {
+		return
+	}
+	moved, err := s.store.RescheduleOverdue(ctx, s.opts.CatchUpSpread)
+	if s.noteDB(err) != nil {
+		return
+	}
+	if moved > 0 {
+		s.opts.Log.Info("spread overdue targets", "count", moved)
+	}
+	for !s.draining.Load() && ctx.Err() == nil {
+		free := s.opts.Workers - int(s.inflight.Load())
+		if free <= 0 {
+			return
+		}
+		token := fmt.Sprintf("%s-%d", s.replica, s.seq.Add(1))
+		claims, err := s.store.ClaimDue(ctx, token, free)
+		if s.noteDB(err) != nil {
+			return
+		}
+		now := time.Now()
+		for _, c := range claims {
+			s.inflight.Add(1)
+			s.jobs <- job{claim: c, claimedAt: now}
+		}
+		if len(claims) < free {
+			return
+		}
+	}
+}
+
+// noteDB logs the start and the end of a run of failed ticks, and returns err.
+func (s *Scheduler) noteDB(err error) error {
+	switch {
+	case err != nil && !s.dbFailing.Swap(true):
+		s.opts.Log.Error("scheduler cannot reach the database; retrying every tick", "err", err)
+	case err == nil && s.dbFailing.Swap(false):
+		s.opts.Log.Info("scheduler reached the database again")
+	}
+	return err
+}
+
+func (s *Scheduler) work() {
+	defer s.workers.Done()
+	for j := range s.jobs {
+		if s.draining.Load() {
+			s.release(j.claim)
+			continue
+		}
+		c := s.checker.Check(s.checkCtx, j.claim.Target)
+		if s.checkCtx.Err() != nil {
+			// Shutdown cut the check short: its outcome says nothing about the target.
+			s.release(j.claim)
+			continue
+		}
+		s.results <- s.result(j, c)
+	}
+}
+
+// result completes a check with its slot, the next slot and the target's new usual
+// latency. The next slot is reckoned on the database's clock: the claim's reading of
+// it plus the time elapsed here since.
+func (s *Scheduler) result(j job, c target.Check) store.Result {
+	t := j.claim.Target
+	slot := j.claim.Slot
+	c.TargetID = t.ID
+	c.ScheduledAt = &slot
+	dbNow := j.claim.DBNow.Add(time.Since(j.claimedAt))
+	return store.Result{
+		Check:           c,
+		Token:           j.claim.Token,
+		NextCheckAt:     target.NextSlot(slot, t.Interval(), dbNow),
+		MedianLatencyMS: usualLatency(t, c),
+	}
+}
+
+// usualLatency folds a check into the target's running median latency. Failures and
+// wake-ups are left out: they are what the median is there to tell apart.
+func usualLatency(t target.Target, c target.Check) *int {
+	if !c.OK || c.ColdStart {
+		return t.MedianLatencyMS
+	}
+	m := target.NextMedian(t.MedianLatencyMS, c.LatencyMS)
+	return &m
+}
+
+func (s *Scheduler) release(c store.Claim) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.store.Release(ctx, []store.Claim{c}); err != nil {
+		// The lease runs out by itself; the target is only checked a little late.
+		s.opts.Log.Warn("release claim", "target", c.Target.ID, "err", err)
+	}
+	s.inflight.Add(-1)
+}
+
+// record batches results and writes them. A batch that fails to write is kept and
+// retried with backoff until it succeeds: while the database is away, the results of
+// the checks already running wait here (never more than one per worker, as nothing
+// new is claimed meanwhile), and none is dropped or written twice.
+func (s *Scheduler) record() {
+	defer s.recorder.Done()
+	var batch []store.Result
+	timer := time.NewTimer(flushEvery)
+	defer timer.Stop()
+	backoff := time.Duration(0)
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := s.store.Record(ctx, batch)
+		cancel()
+		if err != nil {
+			backoff = min(max(2*backoff, 250*time.Millisecond), 10*time.Second)
+			s.opts.Log.Error("record checks, will retry", "count", len(batch), "retry_in", backoff, "err", err)
+			return
+		}
+		backoff = 0
+		s.inflight.Add(-int64(len(batch)))
+		batch = batch[:0]
+	}
+	for {
+		select {
+		case r, ok := <-s.results:
+			if !ok {
+				s.drain(&batch, flush)
+				return
+			}
+			batch = append(batch, r)
+			if len(batch) >= maxBatch && backoff == 0 {
+				flush()
+			}
+		case <-timer.C:
+			flush()
+			timer.Reset(max(flushEvery, backoff))
+		}
+	}
+}
+
+// drain writes what is left at shutdown, retrying for a while if the database is away.
+func (s *Scheduler) drain(batch *[]store.Result, flush func()) {
+	deadline := time.Now().Add(s.opts.Tick + 15*time.Second)
+	for len(*batch) > 0 && time.Now().Before(deadline) {
+		flush()
+		if len(*batch) > 0 {
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	if len(*batch) > 0 {
+		s.opts.Log.Error("shutdown: checks left unrecorded; their targets will be checked again when the leases end", "count", len(*batch))
+	}
+}
+
+// cleanUp deletes checks past retention and dead refresh tokens.
+func (s *Scheduler) cleanUp(ctx context.Context) {
+	n, err := s.store.DeleteChecksBefore(ctx, time.Now().Add(-s.opts.Retention))
+	if err != nil {
+		s.opts.Log.Warn("retention", "err", err)
+	} else if n > 0 {
+		s.opts.Log.Info("retention: deleted old checks", "count", n)
+	}
+	if _, err := s.store.DeleteExpiredRefreshTokens(ctx); err != nil {
+		s.opts.Log.Warn("delete expired refresh tokens", "err", err)
+	}
+}
+
+// Stop stops claiming, lets running checks finish until ctx is done (then cancels
+// them and hands their targets back), hands back claims not yet started, and writes
+// every result. It is safe to call more than once.
+func (s *Scheduler) Stop(ctx context.Context) error {
+	var err error
+	s.stopOnce.Do(func() {
+		s.draining.Store(true)
+		if e := s.cron.Shutdown(); e != nil {
+			err = fmt.Errorf("stop cron: %w", e)
+		}
+		// A tick still running (cron gives up waiting after a while) finishes its
+		// sends before the queue closes.
+		s.dispatching.Lock()
+		close(s.jobs)
+		s.dispatching.Unlock()
+		done := make(chan struct{})
+		go func() { s.workers.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			s.opts.Log.Warn("shutdown: cancelling running checks")
+			s.cancelCheck()
+			<-done
+		}
+		s.cancelCheck()
+		close(s.results)
+		s.recorder.Wait()
+		s.opts.Log.Info("scheduler stopped")
+	})
+	return err
+}
+
+// CheckNow runs one check of t outside the schedule and records it, for a user who
+// asked for it. It does not move the target's schedule.
+func (s *Scheduler) CheckNow(ctx context.Context, t target.Target) (target.Check, error) {
+	c := s.checker.Check(ctx, t)
+	if err := ctx.Err(); err != nil {
+		return target.Check{}, err
+	}
+	c.TargetID = t.ID
+	recorded, err := s.store.RecordOne(ctx, store.Result{Check: c, MedianLatencyMS: usualLatency(t, c)})
+	if err != nil {
+		return c, fmt.Errorf("check now: %w", err)
+	}
+	return recorded, nil
+}
