@@ -126,10 +126,12 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, unlock: func() {}}
-	if a.unlock, err = st.LockServer(); err != nil {
+	unlock, err := st.LockServer()
+	if err != nil {
 		a.close()
 		return nil, err
 	}
+	a.unlock = unlock
 	n, err := st.Migrate(ctx)
 	if err != nil {
 		a.close()

@@ -145,7 +145,7 @@ type TargetStats struct {
 	Up            int    `json:"up" validate:"required" example:"287"`
 	Down          int    `json:"down" validate:"required" example:"1"`
 	// UptimeRatio is up/checks, from 0 to 1; null when there were no checks.
-	UptimeRatio *float64 `json:"uptime_ratio" validate:"required" extensions:"x-nullable" example:"0.9965"`
+	UptimeRatio *float64 `json:"uptime_ratio" validate:"required" extensions:"x-nullable" format:"double" example:"0.9965"`
 	// Latency percentiles over successful checks; null when there were none.
 	LatencyP50MS *int `json:"latency_p50_ms" validate:"required" extensions:"x-nullable" example:"85"`
 	LatencyP95MS *int `json:"latency_p95_ms" validate:"required" extensions:"x-nullable" example:"140"`

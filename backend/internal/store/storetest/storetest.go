@@ -8,16 +8,22 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	_ "github.com/glebarez/go-sqlite" // the "sqlite" database/sql driver behind the store
 	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 )
@@ -102,6 +108,9 @@ func Unavailable(t testing.TB, format string, args ...any) {
 	t.Skipf("SKIPPED, unavailable: "+format, args...)
 }
 
+// urls remembers which database each test store opened, for Exec.
+var urls sync.Map // *store.Store -> string
+
 // Open opens and migrates the database at databaseURL, closed when the test ends.
 func Open(t testing.TB, databaseURL string) *store.Store {
 	t.Helper()
@@ -110,11 +119,52 @@ func Open(t testing.TB, databaseURL string) *store.Store {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	t.Cleanup(func() { _ = s.Close() })
+	urls.Store(s, databaseURL)
+	t.Cleanup(func() { urls.Delete(s); _ = s.Close() })
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	return s
+}
+
+// Exec runs one SQL statement on a store's database over a connection of its own,
+// for a test that must put the data in a state the API would never produce (a target
+// overdue by an hour, say). Times must be passed in UTC.
+func Exec(t testing.TB, s *store.Store, query string, args ...any) {
+	t.Helper()
+	u, ok := urls.Load(s)
+	if !ok {
+		t.Fatalf("storetest.Exec: store not opened by storetest")
+	}
+	driver, dsn := "pgx", u.(string)
+	if s.Dialect() == store.SQLite {
+		driver, dsn = "sqlite", "file:"+s.SQLitePath()+"?_pragma=busy_timeout(10000)"
+	} else {
+		query = numberPlaceholders(query)
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatalf("storetest.Exec: open: %v", err)
+	}
+	defer func() { _ = db.Close() }()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatalf("storetest.Exec %q: %v", query, err)
+	}
+}
+
+// numberPlaceholders turns ? into PostgreSQL's $1, $2, …
+func numberPlaceholders(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Logger returns a logger that discards, or writes to stderr when TEST_LOG=1. (Not
