@@ -40,13 +40,23 @@ type Guard struct {
 	strict       *ssrf.Guardian
 }
 
-// New returns a guard; allowPrivate lets loopback, private, CGNAT and link-local
-// addresses through (for monitoring an internal network), never metadata.
-func New(allowPrivate bool) *Guard {
-	// Any port and both TCP families: a target may listen on :8080. The library's
-	// deny lists (loopback, RFC 1918, CGNAT, link-local, and the other special-purpose
-	// ranges) are what "public only" means.
-	return &Guard{allowPrivate: allowPrivate, strict: ssrf.New(ssrf.WithAnyPort())}
+// New returns a guard. allowPrivate lets loopback, private, CGNAT and link-local
+// addresses through (for monitoring an internal network); allow lets through only the
+// networks named. Neither ever lets a metadata address through.
+func New(allowPrivate bool, allow ...netip.Prefix) *Guard {
+	var v4, v6 []netip.Prefix
+	for _, p := range allow {
+		if p.Addr().Is4() {
+			v4 = append(v4, p)
+		} else {
+			v6 = append(v6, p)
+		}
+	}
+	// Any port: a target may listen on :8080. The library's deny lists (loopback,
+	// RFC 1918, CGNAT, link-local, and the other special-purpose ranges) are what
+	// "public only" means.
+	strict := ssrf.New(ssrf.WithAnyPort(), ssrf.WithAllowedV4Prefixes(v4...), ssrf.WithAllowedV6Prefixes(v6...))
+	return &Guard{allowPrivate: allowPrivate, strict: strict}
 }
 
 // CheckAddr refuses an address the policy does not allow.

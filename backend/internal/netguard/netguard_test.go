@@ -205,3 +205,19 @@ func TestDialerRefusesBeforeConnecting(t *testing.T) {
 		})
 	}
 }
+
+func TestAllowedNetworks(t *testing.T) {
+	g := netguard.New(false, netip.MustParsePrefix("127.0.0.2/32"), netip.MustParsePrefix("169.254.0.0/16"), netip.MustParsePrefix("fd12::/16"))
+	for addr, want := range map[string]string{
+		"127.0.0.2":       allowed,
+		"127.0.0.1":       private,
+		"169.254.1.1":     allowed,
+		"169.254.169.254": metadata, // an allowed network never opens a metadata address
+		"fd12::1":         allowed,
+		"fd13::1":         private,
+	} {
+		t.Run(addr, func(t *testing.T) {
+			wantVerdict(t, g.CheckAddr(netip.MustParseAddr(addr)), want)
+		})
+	}
+}

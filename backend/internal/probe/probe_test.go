@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
@@ -836,5 +837,38 @@ func TestCheckLeavesNoGoroutines(t *testing.T) {
 	if after := runtime.NumGoroutine(); after > before {
 		buf := make([]byte, 1<<16)
 		t.Errorf("%d goroutines before, %d after closing idle connections:\n%s", before, after, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// TestCheckRedirectToLoopbackIsRefused: with private targets not allowed, a target the
+// guard lets through (here 127.0.0.2, allowed by name for the test, as an operator
+// could) that redirects to 127.0.0.1 is refused at the hop, and the loopback server
+// never sees a request.
+func TestCheckRedirectToLoopbackIsRefused(t *testing.T) {
+	t.Parallel()
+	inner, innerHits := newServer(t, status(200))
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatalf("listen on 127.0.0.2: %v", err)
+	}
+	outer := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, inner.URL+"/private", http.StatusFound)
+	}))
+	outer.Listener = ln
+	outer.Start()
+	t.Cleanup(outer.Close)
+
+	p := New(Options{Guard: netguard.New(false, netip.MustParsePrefix("127.0.0.2/32")), Sleep: fastSleep})
+	t.Cleanup(p.Close)
+	c := p.Check(context.Background(), newTarget(outer.URL+"/"))
+	if c.OK || !strings.Contains(c.Error, "127.0.0.1 is a loopback") {
+		t.Errorf("OK = %v, Error = %q; want the redirect to 127.0.0.1 refused", c.OK, c.Error)
+	}
+	if got := innerHits.Load(); got != 0 {
+		t.Errorf("loopback server hit %d times, want 0", got)
+	}
+	direct := p.Check(context.Background(), newTarget(outer.URL+"/"))
+	if direct.Attempts != 1 {
+		t.Errorf("Attempts = %d: a refusal is final", direct.Attempts)
 	}
 }
