@@ -43,10 +43,13 @@ func decodeProblem(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var tooBig *http.MaxBytesError
+	var he *echo.HTTPError
 	switch {
 	case errors.Is(err, io.EOF):
 		return badRequest("body", "is empty; send a JSON object")
-	case errors.As(err, &tooBig):
+	case errors.As(err, &tooBig),
+		// Echo's body limit stops a body of unknown length (chunked) with its own error.
+		errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
 		return echo.ErrStatusRequestEntityTooLarge
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return badRequest("body", "is not valid JSON")

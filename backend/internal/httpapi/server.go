@@ -63,7 +63,8 @@ func New(d Deps) *echo.Echo {
 			return err
 		}}),
 		securityHeaders,
-		middleware.BodyLimit("1M"),
+		// "1MiB", not "1M": Echo reads "1M" as 1,000,000 bytes, below MaxBodyBytes.
+		middleware.BodyLimit("1MiB"),
 	)
 	if len(d.CORSAllowedOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
