@@ -25,7 +25,7 @@ GOVULNCHECK_VERSION := v1.1.4
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: help run build test test-go docs docs-check lint lint-api bench vuln tools frontend-deps clean
+.PHONY: help run build test test-go docs docs-check lint lint-api deploy-check bench vuln tools frontend-deps clean
 
 help:
 	@sed -n '2,9p' Makefile
@@ -83,7 +83,12 @@ lint-api: frontend-deps
 
 # PostgreSQL tests use TEST_DATABASE_URL, else the local server; without one they
 # are skipped, loudly, unless REQUIRE_ALL=1 (CI), which turns every skip into a failure.
-test: docs-check lint-api test-go
+test: docs-check lint-api deploy-check test-go
+
+# Validates docker-compose.yml, deploy/Dockerfile and deploy/Caddyfile as far as a
+# machine without a Docker engine can (see the script).
+deploy-check:
+	bash deploy/check.sh
 
 test-go: $(GOBIN)/gotestsum
 	cd $(BACKEND) && $(GO) vet ./...

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 
@@ -88,27 +87,41 @@ func refine(doc *openapi3.T) {
 				WithDescription("An access token from POST /auth/login, sent as `Authorization: Bearer <token>`.")},
 		}
 	}
-	internalError := &openapi3.ResponseRef{Value: openapi3.NewResponse().
-		WithDescription("Internal server error; the log has the details under the request id").
-		WithContent(openapi3.Content{"application/problem+json": openapi3.NewMediaType().
-			WithSchemaRef(openapi3.NewSchemaRef(problemRef, nil))})}
+	problemResponse := func(description string) *openapi3.ResponseRef {
+		return &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(description).
+			WithContent(openapi3.Content{"application/problem+json": openapi3.NewMediaType().
+				WithSchemaRef(openapi3.NewSchemaRef(problemRef, nil))})}
+	}
+	// Answers any route can give, whatever its annotations say: the body limit is
+	// enforced before routing, and any handler can meet a database error.
+	common := map[string]*openapi3.ResponseRef{
+		"413": problemResponse("Body over 1 MiB"),
+		"500": problemResponse("Internal server error; the log has the details under the request id"),
+	}
+	wwwAuthenticate := &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+		Description: "Bearer realm=\"watchdog\": how to authenticate",
+		Schema:      openapi3.NewStringSchema().NewRef(),
+	}}}
 	for path, item := range doc.Paths.Map() {
 		for _, root := range rootPaths {
 			if path == root {
 				item.Servers = openapi3.Servers{{URL: "/"}}
 			}
 		}
-		for method, op := range item.Operations() {
+		for _, op := range item.Operations() {
 			if op.Security == nil {
 				// Say outright that no credential is needed, rather than leave it unsaid.
 				op.Security = openapi3.NewSecurityRequirements()
 			}
-			for _, resp := range op.Responses.Map() {
-				problemMediaType(resp)
+			for code, resp := range common {
+				if op.Responses.Value(code) == nil {
+					op.Responses.Set(code, resp)
+				}
 			}
-			if method != http.MethodGet || !strings.HasPrefix(path, "/healthz") {
-				if op.Responses.Value("500") == nil {
-					op.Responses.Set("500", internalError)
+			for code, resp := range op.Responses.Map() {
+				problemMediaType(resp)
+				if code == "401" {
+					resp.Value.Headers = openapi3.Headers{"WWW-Authenticate": wwwAuthenticate}
 				}
 			}
 		}

@@ -182,4 +182,3 @@ func TestDatabaseOutageIsSurvived(t *testing.T) {
 		assert.Equal(t, hits, len(checks), "%s: every ping recorded exactly once (%d pings)", p, hits)
 	}
 }
-

@@ -50,6 +50,7 @@ func pairOut(p auth.Pair) TokenPair {
 //	@Failure		413		{object}	Problem	"Body over 1 MiB"
 //	@Failure		415		{object}	Problem	"Body is not JSON"
 //	@Failure		429		{object}	Problem	"Too many attempts; see Retry-After"
+//	@Header			429		{integer}	Retry-After	"Seconds to wait before the next attempt"
 //	@Router			/auth/login [post]
 func (a *api) login(c echo.Context) error {
 	var body LoginRequest

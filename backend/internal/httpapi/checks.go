@@ -18,8 +18,8 @@ import (
 //	@Tags			checks
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			id		path		int		true	"Target id"
-//	@Param			limit	query		int		false	"How many (1-1000)"	default(50)
+//	@Param			id		path		int		true	"Target id"	minimum(1)
+//	@Param			limit	query		int		false	"How many"	default(50)	minimum(1)	maximum(1000)
 //	@Param			before	query		string	false	"Only checks started before this RFC 3339 time"	format(date-time)
 //	@Success		200		{object}	CheckList
 //	@Failure		400		{object}	Problem	"Bad id or query parameter"
@@ -74,7 +74,7 @@ const maxWindow = 90 * 24 * time.Hour
 //	@Tags			checks
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			id		path		int		true	"Target id"
+//	@Param			id		path		int		true	"Target id"	minimum(1)
 //	@Param			window	query		string	false	"A duration such as 1h, 24h, 7d or 30d (1m to 90d)"	default(24h)
 //	@Success		200		{object}	TargetStats
 //	@Failure		400		{object}	Problem	"Bad id or window"

@@ -147,11 +147,11 @@ func TestCORS(t *testing.T) {
 	t.Run("without allowed origins", func(t *testing.T) {
 		e := newEnv(t, nil)
 		t.Run("preflight", func(t *testing.T) {
-			// No CORS middleware: the preflight meets the API's authentication (401).
+			// No CORS middleware: Echo answers OPTIONS itself, but grants no origin, so a
+			// browser refuses the cross-origin call.
 			res := e.send(t, request{Method: http.MethodOptions, Path: "/api/v1/targets/1", NoAuth: true, Headers: preflight(allowed)})
 			assert.Empty(t, res.Header.Get("Access-Control-Allow-Origin"))
 			assert.Empty(t, res.Header.Get("Access-Control-Allow-Methods"))
-			assert.GreaterOrEqual(t, res.Status, 400)
 		})
 		runScenarios(t, e, []apiScenario{
 			{Name: "a request", Method: http.MethodGet, URL: "/api/v1/stats",

@@ -116,13 +116,20 @@ func fromEcho(he *echo.HTTPError) *problem {
 		slug = strings.ToLower(strings.ReplaceAll(http.StatusText(he.Code), " ", "-"))
 	}
 	detail := fmt.Sprint(he.Message)
-	if he.Code == http.StatusRequestEntityTooLarge {
+	switch he.Code {
+	case http.StatusRequestEntityTooLarge:
 		detail = "request body is larger than 1 MiB"
+	case http.StatusNotFound:
+		detail = "no such resource"
+	case http.StatusMethodNotAllowed:
+		detail = "this resource does not answer that method"
 	}
 	if detail != "" {
 		detail = strings.ToLower(detail[:1]) + detail[1:]
 	}
-	return &problem{status: he.Code, slug: slug, title: http.StatusText(he.Code), detail: detail}
+	title := http.StatusText(he.Code)
+	title = title[:1] + strings.ToLower(title[1:])
+	return &problem{status: he.Code, slug: slug, title: title, detail: detail}
 }
 
 // errorHandler answers every error as application/problem+json and logs each server

@@ -7,7 +7,40 @@ import (
 	echoSwagger "github.com/swaggo/echo-swagger"
 )
 
-// routes is the whole API on one screen.
+// access says who may call a route.
+type access int
+
+const (
+	public access = iota // no credential
+	user                 // any logged-in user
+)
+
+type route struct {
+	method  string
+	path    string
+	access  access
+	handler func(*api, echo.Context) error
+}
+
+// routeTable is the whole API v1 on one screen, with who may call each route. Auth is
+// applied per route, not to a group, so an unknown method on a known path is a 405.
+var routeTable = []route{
+	{http.MethodPost, "/auth/login", public, (*api).login},
+	{http.MethodPost, "/auth/refresh", public, (*api).refresh},
+	{http.MethodGet, "/auth/me", user, (*api).me},
+
+	{http.MethodGet, "/targets", user, (*api).listTargets},
+	{http.MethodPost, "/targets", user, (*api).createTarget},
+	{http.MethodGet, "/targets/:id", user, (*api).getTarget},
+	{http.MethodPatch, "/targets/:id", user, (*api).updateTarget},
+	{http.MethodDelete, "/targets/:id", user, (*api).deleteTarget},
+	{http.MethodPost, "/targets/:id/check", user, (*api).checkNow},
+	{http.MethodGet, "/targets/:id/checks", user, (*api).listChecks},
+	{http.MethodGet, "/targets/:id/stats", user, (*api).targetStats},
+
+	{http.MethodGet, "/stats", user, (*api).stats},
+}
+
 func (a *api) routes(e *echo.Echo) {
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
@@ -16,20 +49,12 @@ func (a *api) routes(e *echo.Echo) {
 	e.GET("/docs/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/openapi.json")))
 
 	v1 := e.Group("/api/v1")
-	v1.POST("/auth/login", a.login)
-	v1.POST("/auth/refresh", a.refresh)
-
-	authed := v1.Group("", a.requireUser)
-	authed.GET("/auth/me", a.me)
-
-	authed.GET("/targets", a.listTargets)
-	authed.POST("/targets", a.createTarget)
-	authed.GET("/targets/:id", a.getTarget)
-	authed.PATCH("/targets/:id", a.updateTarget)
-	authed.DELETE("/targets/:id", a.deleteTarget)
-	authed.POST("/targets/:id/check", a.checkNow)
-	authed.GET("/targets/:id/checks", a.listChecks)
-	authed.GET("/targets/:id/stats", a.targetStats)
-
-	authed.GET("/stats", a.stats)
+	for _, r := range routeTable {
+		handler := func(c echo.Context) error { return r.handler(a, c) }
+		var mw []echo.MiddlewareFunc
+		if r.access == user {
+			mw = append(mw, a.requireUser)
+		}
+		v1.Add(r.method, r.path, handler, mw...)
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/labstack/gommon/random"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
@@ -56,7 +57,7 @@ func New(d Deps) *echo.Echo {
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
 
 	e.Use(
-		middleware.RequestID(),
+		requestID,
 		requestLogger(d.Log),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			d.Log.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
@@ -89,6 +90,33 @@ func New(d Deps) *echo.Echo {
 		}))
 	}
 	return e
+}
+
+// requestID gives every request an id, answered in X-Request-Id and written in its log
+// line and problem body. A client's own id is kept when it is a short plain token (so
+// a proxy's id carries through) and replaced otherwise, so nobody can write arbitrary
+// text into the logs through it.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !safeRequestID(id) {
+			id = random.String(32)
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+func safeRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {

@@ -20,8 +20,8 @@ import (
 //	@Tags			targets
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			limit	query		int		false	"Page size (1-500)"	default(50)
-//	@Param			offset	query		int		false	"Items to skip"		default(0)
+//	@Param			limit	query		int		false	"Page size"		default(50)	minimum(1)	maximum(500)
+//	@Param			offset	query		int		false	"Items to skip"	default(0)	minimum(0)
 //	@Param			q		query		string	false	"Substring of the name or URL, any case"
 //	@Param			status	query		string	false	"up, down, unknown (active targets in that state), paused or active"	Enums(up, down, unknown, paused, active)
 //	@Param			tag		query		string	false	"Only targets with this tag"
@@ -98,7 +98,7 @@ func (a *api) createTarget(c echo.Context) error {
 //	@Tags		targets
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Param		id	path		int	true	"Target id"
+//	@Param		id	path		int	true	"Target id"	minimum(1)
 //	@Success	200	{object}	Target
 //	@Failure	400	{object}	Problem	"Bad id"
 //	@Failure	401	{object}	Problem	"Missing or invalid token"
@@ -125,7 +125,7 @@ func (a *api) getTarget(c echo.Context) error {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			id		path		int			true	"Target id"
+//	@Param			id		path		int			true	"Target id"	minimum(1)
 //	@Param			body	body		TargetPatch	true	"Fields to change"
 //	@Success		200		{object}	Target
 //	@Failure		400		{object}	Problem	"Malformed body, unknown field or wrong type"
@@ -166,7 +166,7 @@ func (a *api) updateTarget(c echo.Context) error {
 //	@Summary	Delete a target
 //	@Tags		targets
 //	@Security	BearerAuth
-//	@Param		id	path	int	true	"Target id"
+//	@Param		id	path	int	true	"Target id"	minimum(1)
 //	@Success	204
 //	@Failure	400	{object}	Problem	"Bad id"
 //	@Failure	401	{object}	Problem	"Missing or invalid token"
@@ -194,7 +194,7 @@ const checkNowBudget = 60 * time.Second
 //	@Tags			targets
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			id	path		int	true	"Target id"
+//	@Param			id	path		int	true	"Target id"	minimum(1)
 //	@Success		200	{object}	Check
 //	@Failure		400	{object}	Problem	"Bad id"
 //	@Failure		401	{object}	Problem	"Missing or invalid token"

@@ -49,23 +49,23 @@ func targetOut(t target.Target) Target {
 
 // TargetCreate is the body of POST /targets. Only url is required.
 type TargetCreate struct {
-	URL string `json:"url" validate:"required" example:"https://shop.example.com/health"`
+	URL string `json:"url" validate:"required" maxLength:"2048" example:"https://shop.example.com/health"`
 	// Name defaults to the URL's host.
-	Name    string            `json:"name,omitempty" example:"shop-api"`
+	Name    string            `json:"name,omitempty" maxLength:"200" example:"shop-api"`
 	Method  string            `json:"method,omitempty" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS" example:"GET"`
 	Headers map[string]string `json:"headers,omitempty"`
 	// IntervalSeconds defaults to 300; at least MIN_INTERVAL_SECONDS, at most 86400.
-	IntervalSeconds int `json:"interval_seconds,omitempty" example:"300"`
+	IntervalSeconds int `json:"interval_seconds,omitempty" minimum:"1" maximum:"86400" example:"300"`
 	// TimeoutSeconds defaults to 10 and must be below the interval.
-	TimeoutSeconds int `json:"timeout_seconds,omitempty" example:"10"`
+	TimeoutSeconds int `json:"timeout_seconds,omitempty" minimum:"1" maximum:"300" example:"10"`
 	// ExpectedStatus lists the codes that count as up; default 200-399.
 	ExpectedStatus string `json:"expected_status,omitempty" example:"200-399"`
 	// Retries after a failed attempt (network error, timeout or 5xx); default 3.
-	Retries *int `json:"retries,omitempty" example:"3"`
+	Retries *int `json:"retries,omitempty" minimum:"0" maximum:"10" example:"3"`
 	// RetryDelaySeconds is the wait before the first retry, doubled for each later one; default 15.
-	RetryDelaySeconds int      `json:"retry_delay_seconds,omitempty" example:"15"`
+	RetryDelaySeconds int      `json:"retry_delay_seconds,omitempty" minimum:"1" maximum:"3600" example:"15"`
 	IsActive          *bool    `json:"is_active,omitempty" example:"true"`
-	Tags              []string `json:"tags,omitempty"`
+	Tags              []string `json:"tags,omitempty" maxItems:"20"`
 } // @name TargetCreate
 
 func (b TargetCreate) spec() target.Spec {
@@ -79,17 +79,17 @@ func (b TargetCreate) spec() target.Spec {
 // TargetPatch is the body of PATCH /targets/{id}: fields left out stay as they are.
 // {"is_active": false} pauses a target, {"is_active": true} resumes it.
 type TargetPatch struct {
-	Name              *string            `json:"name,omitempty"`
-	URL               *string            `json:"url,omitempty"`
+	Name              *string            `json:"name,omitempty" maxLength:"200"`
+	URL               *string            `json:"url,omitempty" maxLength:"2048"`
 	Method            *string            `json:"method,omitempty" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"`
 	Headers           *map[string]string `json:"headers,omitempty"`
-	IntervalSeconds   *int               `json:"interval_seconds,omitempty"`
-	TimeoutSeconds    *int               `json:"timeout_seconds,omitempty"`
+	IntervalSeconds   *int               `json:"interval_seconds,omitempty" minimum:"1" maximum:"86400"`
+	TimeoutSeconds    *int               `json:"timeout_seconds,omitempty" minimum:"1" maximum:"300"`
 	ExpectedStatus    *string            `json:"expected_status,omitempty"`
-	Retries           *int               `json:"retries,omitempty"`
-	RetryDelaySeconds *int               `json:"retry_delay_seconds,omitempty"`
+	Retries           *int               `json:"retries,omitempty" minimum:"0" maximum:"10"`
+	RetryDelaySeconds *int               `json:"retry_delay_seconds,omitempty" minimum:"1" maximum:"3600"`
 	IsActive          *bool              `json:"is_active,omitempty" example:"false"`
-	Tags              *[]string          `json:"tags,omitempty"`
+	Tags              *[]string          `json:"tags,omitempty" maxItems:"20"`
 } // @name TargetPatch
 
 func (b TargetPatch) patch() target.Patch {

@@ -35,7 +35,7 @@ func (r checkRow) toDomain() target.Check {
 
 func checkFromDomain(c target.Check) checkRow {
 	return checkRow{
-		TargetID: c.TargetID, CheckedAt: c.CheckedAt.UTC(), ScheduledAt: utc(c.ScheduledAt),
+		TargetID: c.TargetID, CheckedAt: dbTime(c.CheckedAt), ScheduledAt: utc(c.ScheduledAt),
 		LatencyMS: c.LatencyMS, StatusCode: c.StatusCode, OK: c.OK, Error: c.Error,
 		Attempts: c.Attempts, ColdStart: c.ColdStart, WakeMS: c.WakeMS,
 	}

@@ -235,7 +235,7 @@ func updateState(tx *gorm.DB, r Result) error {
 	c := r.Check
 	cols := map[string]any{
 		"last_status":       string(c.Status()),
-		"last_checked_at":   c.CheckedAt.UTC(),
+		"last_checked_at":   dbTime(c.CheckedAt),
 		"last_latency_ms":   c.LatencyMS,
 		"last_status_code":  c.StatusCode,
 		"last_error":        c.Error,
@@ -253,7 +253,7 @@ func updateState(tx *gorm.DB, r Result) error {
 		}
 	}
 	// A check that started before the one already shown does not replace it.
-	q = q.Where("last_checked_at IS NULL OR last_checked_at <= ?", c.CheckedAt.UTC())
+	q = q.Where("last_checked_at IS NULL OR last_checked_at <= ?", dbTime(c.CheckedAt))
 	if err := q.Updates(cols).Error; err != nil {
 		return fmt.Errorf("update state of target %d: %w", c.TargetID, err)
 	}

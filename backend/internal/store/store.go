@@ -233,6 +233,10 @@ func execScript(tx *gorm.DB, script string) error {
 	return nil
 }
 
+// dbTime is a time as both databases keep it: UTC, to the microsecond (PostgreSQL's
+// precision), so what a write returns equals what a later read returns.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
 // notFound turns GORM's "no row" into the domain's sentinel.
 func notFound(err, sentinel error) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -126,7 +126,7 @@ func (s *Store) CreateTarget(ctx context.Context, t target.Target) (target.Targe
 	if err != nil {
 		return target.Target{}, err
 	}
-	now := time.Now().UTC()
+	now := dbTime(time.Now())
 	row := targetRow{
 		Name: t.Name, URL: t.URL, Method: t.Method, Headers: cols["headers"].(string),
 		IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds,
@@ -196,7 +196,7 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 	if err != nil {
 		return target.Target{}, err
 	}
-	now := time.Now().UTC()
+	now := dbTime(time.Now())
 	cols["updated_at"] = now
 	switch {
 	case after.IsActive && !before.IsActive:

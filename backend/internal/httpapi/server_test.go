@@ -1,0 +1,46 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestUnknownMethodsAndRoutes(t *testing.T) {
+	e := newEnv(t, nil)
+	res := e.send(t, request{Method: http.MethodPut, Path: "/api/v1/stats", OffSpec: true})
+	assert.Equal(t, http.StatusMethodNotAllowed, res.Status, "a known path with another method")
+	assert.Equal(t, "Method not allowed", res.Problem(t).Title)
+	res = e.send(t, request{Method: http.MethodDelete, Path: "/api/v1/stats", NoAuth: true, OffSpec: true})
+	assert.Equal(t, http.StatusMethodNotAllowed, res.Status, "decided before authentication")
+	res = e.send(t, request{Method: http.MethodGet, Path: "/api/v1/nothing-here", OffSpec: true})
+	assert.Equal(t, http.StatusNotFound, res.Status)
+	assert.Equal(t, "no such resource", res.Problem(t).Detail)
+}
+
+func TestRequestIDs(t *testing.T) {
+	e := newEnv(t, nil)
+	tests := []struct {
+		name, sent string
+		kept       bool
+	}{
+		{"a plain id from a proxy is kept", "edge-7f3a.42", true},
+		{"an id with spaces is replaced", "forged log line", false},
+		{"an id with a newline is replaced", "a\tb", false},
+		{"an over-long id is replaced", strings.Repeat("a", 65), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.send(t, request{Method: http.MethodGet, Path: "/healthz", NoAuth: true, Headers: map[string]string{"X-Request-Id": tc.sent}})
+			got := res.Header.Get("X-Request-Id")
+			if tc.kept {
+				assert.Equal(t, tc.sent, got)
+			} else {
+				assert.NotEqual(t, tc.sent, got)
+				assert.Len(t, got, 32)
+			}
+		})
+	}
+}

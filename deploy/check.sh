@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Checks the deployment files as far as a machine without a Docker engine allows:
+#   - docker-compose.yml: rendered by `docker compose config` (or docker-compose), and
+#     its shape checked (replicas, start order, no published API port, every variable
+#     documented in deploy/.env.example);
+#   - deploy/Dockerfile: non-root, static build, pinned bases (Go matching go.work), no
+#     remote ADD, no secrets baked in; and its build command run with the local Go;
+#   - deploy/Caddyfile: proxies to every replica of api:8080; `caddy validate` when
+#     caddy is installed.
+# It builds no image and starts no container.
+#
+# Usage: deploy/check.sh            missing tools are skipped, loudly
+#        REQUIRE_ALL=1 deploy/check.sh   a skipped check fails the run
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+passed=0 failed=0 skipped=0
+ok()   { passed=$((passed + 1)); echo "ok      $*"; }
+bad()  { failed=$((failed + 1)); echo "FAIL    $*"; }
+skip() { skipped=$((skipped + 1)); echo "SKIPPED $*"; }
+# check DESCRIPTION COMMAND...: ok when the command succeeds, FAIL otherwise.
+check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi; }
+# absent DESCRIPTION REGEX FILE: ok when no line matches.
+absent() { if grep -Eqi -- "$2" "$3"; then bad "$1"; grep -Eni -- "$2" "$3" | sed 's/^/        /'; else ok "$1"; fi; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+have_yaml=0
+PY=python3
+command -v python3 >/dev/null && python3 -c "import yaml" 2>/dev/null || PY=/usr/bin/python3
+if command -v "$PY" >/dev/null && "$PY" -c "import yaml" 2>/dev/null; then have_yaml=1; fi
+
+# --- docker-compose.yml ------------------------------------------------------------------
+echo "== docker-compose.yml"
+absent "no obsolete top-level version: key" '^version:' docker-compose.yml
+
+compose=()
+if docker compose version >/dev/null 2>&1; then
+  compose=(docker compose)
+elif command -v docker-compose >/dev/null; then
+  compose=(docker-compose)
+fi
+
+if [ ${#compose[@]} -eq 0 ]; then
+  skip "compose config: no 'docker compose' nor docker-compose on this machine  <<<<<<<<<<"
+else
+  echo "        using: $("${compose[@]}" version 2>/dev/null | head -n1)"
+  # The example leaves POSTGRES_PASSWORD empty on purpose: config must refuse it...
+  if out=$(env -u POSTGRES_PASSWORD "${compose[@]}" -f docker-compose.yml --env-file deploy/.env.example config -q 2>&1); then
+    bad "compose refuses to start without POSTGRES_PASSWORD (it accepted an empty one)"
+  elif grep -q 'POSTGRES_PASSWORD' <<<"$out"; then
+    ok "compose refuses to start without POSTGRES_PASSWORD"
+  else
+    bad "compose config failed, but not for POSTGRES_PASSWORD:"; sed 's/^/        /' <<<"$out"
+  fi
+  # ...and accept the file once it is set.
+  if POSTGRES_PASSWORD=check-only-not-a-secret "${compose[@]}" -f docker-compose.yml \
+      --env-file deploy/.env.example config >"$tmp/rendered.yml" 2>"$tmp/config.err"; then
+    ok "compose config accepts the file with deploy/.env.example"
+    if [ -s "$tmp/config.err" ]; then sed 's/^/        warning: /' "$tmp/config.err"; fi
+  else
+    bad "compose config:"; sed 's/^/        /' "$tmp/config.err"
+  fi
+fi
+
+# The shape that matters, on the file as written and (when there is one) as the compose
+# tool rendered it: both must agree.
+if [ "$have_yaml" = 1 ]; then
+  for f in docker-compose.yml "$tmp/rendered.yml"; do
+    [ -s "$f" ] || continue
+    label=$([ "$f" = docker-compose.yml ] && echo "as written" || echo "as rendered")
+    if "$PY" - "$f" >"$tmp/shape.out" 2>&1 <<'PY'; then ok "compose shape ($label): $(cat "$tmp/shape.out")"; else bad "compose shape ($label):"; sed 's/^/        /' "$tmp/shape.out"; fi
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+s = doc["services"]
+errs = []
+def want(cond, msg):
+    if not cond: errs.append(msg)
+want(set(s) >= {"postgres", "migrate", "api", "proxy"}, "services postgres, migrate, api, proxy")
+api, mig, pg, px = s.get("api", {}), s.get("migrate", {}), s.get("postgres", {}), s.get("proxy", {})
+want(int(api.get("deploy", {}).get("replicas", 0)) == 2, "api: deploy.replicas 2")
+want("ports" not in api, "api: no published port (only the proxy is reachable)")
+want(api.get("depends_on", {}).get("migrate", {}).get("condition") == "service_completed_successfully",
+     "api waits for migrate: service_completed_successfully")
+want(mig.get("depends_on", {}).get("postgres", {}).get("condition") == "service_healthy",
+     "migrate waits for postgres: service_healthy")
+want(mig.get("command") in (["migrate"], "migrate"), "migrate runs `migrate`")
+want(str(mig.get("restart")) in ("no", "False"), "migrate: restart \"no\"")
+want(api.get("image") and api.get("image") == mig.get("image"), "api and migrate run the same image")
+want("pg_isready" in str(pg.get("healthcheck", {}).get("test")), "postgres: pg_isready healthcheck")
+env = api.get("environment", {})
+want(str(env.get("DATABASE_URL", "")).startswith("postgres://"), "api: DATABASE_URL is postgres://")
+for k in ("TRUSTED_PROXIES", "JWT_SECRET", "ADMIN_USER", "ADMIN_PASS"):
+    want(k in env, "api: sets " + k)
+want(any(str(p).endswith("8080") or (isinstance(p, dict) and int(p.get("target", 0)) == 8080)
+         for p in px.get("ports", [])), "proxy: publishes its :8080")
+want(any("Caddyfile" in str(v) for v in px.get("volumes", [])), "proxy: mounts deploy/Caddyfile")
+if errs:
+    print("\n".join(errs)); sys.exit(1)
+print("4 services, api x2 without a port, start order postgres > migrate > api, same image")
+PY
+  done
+  # Every ${VAR} the compose file reads is documented in deploy/.env.example.
+  missing=$(grep -o '\${[A-Z_][A-Z0-9_]*' docker-compose.yml | sed 's/^\${//' | sort -u | while read -r v; do
+    grep -Eq "^#? ?${v}=" deploy/.env.example || echo "$v"; done)
+  if [ -z "$missing" ]; then ok "every compose variable is listed in deploy/.env.example"
+  else bad "compose variables missing from deploy/.env.example: $missing"; fi
+else
+  skip "compose shape: python3 with PyYAML not found  <<<<<<<<<<"
+fi
+absent "deploy/.env.example holds no real-looking secret" '^(POSTGRES_PASSWORD|ADMIN_PASS|JWT_SECRET)=.+' deploy/.env.example
+
+# --- deploy/Dockerfile -----------------------------------------------------------------
+echo "== deploy/Dockerfile"
+df=deploy/Dockerfile
+# The Dockerfile with continuation lines joined, so each instruction is one line.
+sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$df" >"$tmp/Dockerfile.joined"
+dj=$tmp/Dockerfile.joined
+check "runs as non-root (last USER is nonroot or 65532)" \
+  bash -c "grep -E '^USER ' $dj | tail -n1 | grep -Eq '^USER +(nonroot|65532)(:(nonroot|65532))?\s*$'"
+check "static build: CGO_ENABLED=0 on the go build line" grep -Eq 'CGO_ENABLED=0 .*go build' "$dj"
+check "trimmed, stripped build (-trimpath -s -w)" bash -c "grep -Eq 'go build .*-trimpath' $dj && grep -Eq 'go build .*-s -w' $dj"
+check "runtime base is distroless static, nonroot" grep -Eq 'gcr.io/distroless/static-debian[0-9]+:nonroot' "$dj"
+check "exec-form ENTRYPOINT [\"/watchdog\"]" grep -Eq '^ENTRYPOINT \["/watchdog"\]' "$dj"
+check "EXPOSE 8080 (LISTEN_ADDR :8080)" bash -c "grep -Eq '^EXPOSE 8080' $dj && grep -q 'LISTEN_ADDR=:8080' $dj"
+check "FRONTEND_DIR points at the copied dashboard" bash -c "grep -q 'FRONTEND_DIR=/srv/frontend' $dj && grep -Eq '^COPY frontend/public/? /srv/frontend/?' $dj"
+absent "no remote ADD (ADD http...)" '^ADD +(--[^ ]+ +)*https?://' "$dj"
+absent "no secrets baked into the image" '^(ENV|ARG)\b.*(JWT_SECRET|ADMIN_PASS|POSTGRES_PASSWORD|DATABASE_URL)' "$dj"
+# Every base image has a version tag (or digest), none is :latest: FROM lines name an
+# image or an ARG whose default does.
+unpinned=$(awk '
+  toupper($1) == "ARG" && $2 ~ /=/ { split($2, kv, "="); arg[kv[1]] = kv[2] }
+  toupper($1) == "FROM" {
+    img = ""; for (i = 2; i <= NF; i++) if ($i !~ /^--/) { img = $i; break }
+    if (img ~ /^\$\{?[A-Za-z_]+\}?$/) { name = img; gsub(/[${}]/, "", name); img = arg[name] }
+    if (img == "scratch") next
+    if (img == "" || img ~ /:latest$/ || (img !~ /:[^\/]+$/ && img !~ /@sha256:/)) print $0
+  }' "$dj")
+if [ -z "$unpinned" ]; then ok "every base image is tagged, none :latest"
+else bad "unpinned base image:"; sed 's/^/        /' <<<"$unpinned"; fi
+gowork=$(awk '$1 == "go" { print $2; exit }' go.work)
+goimage=$(grep -Eo 'golang:[0-9][0-9.]*' "$df" | head -n1 | cut -d: -f2)
+if [ -n "$gowork" ] && [ "$gowork" = "$goimage" ]; then ok "Go image pinned to go.work's Go ($goimage)"
+else bad "Go image ${goimage:-unpinned} does not match go.work's go ${gowork:-?} (pin golang:X.Y.Z)"; fi
+missing=""
+for p in go.work go.work.sum backend/go.mod backend/go.sum backend/cmd/watchdog frontend/public/index.html; do
+  [ -e "$p" ] || missing="$missing $p"
+done
+if [ -z "$missing" ]; then ok "COPY sources exist (go.work, go.work.sum, backend/, frontend/public/)"
+else bad "COPY sources missing:$missing"; fi
+missing=""
+for p in .git node_modules .env bin data; do
+  grep -Eq "^(\*\*/)?${p//./\\.}$" .dockerignore || missing="$missing $p"
+done
+if [ -z "$missing" ]; then ok ".dockerignore excludes .git, node_modules, .env, bin, data"
+else bad ".dockerignore does not exclude:$missing"; fi
+if command -v go >/dev/null; then
+  # The Dockerfile's build command, from the repository root (so go.work applies).
+  if CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$tmp/watchdog" ./backend/cmd/watchdog 2>"$tmp/build.err"; then
+    if "$tmp/watchdog" help 2>&1 | grep -q 'migrate'; then ok "the Dockerfile's go build works here; the binary has serve and migrate"
+    else bad "the built binary does not list the migrate command"; fi
+  else
+    bad "the Dockerfile's go build failed:"; sed 's/^/        /' "$tmp/build.err"
+  fi
+else
+  skip "go build: no Go toolchain  <<<<<<<<<<"
+fi
+
+# --- deploy/Caddyfile ------------------------------------------------------------------
+echo "== deploy/Caddyfile"
+cf=deploy/Caddyfile
+check "proxies to api:8080 (dynamic A lookup of every replica)" \
+  bash -c "grep -Eq '^\s*name +api\s*$' $cf && grep -Eq '^\s*port +8080\s*$' $cf && grep -Eq '^\s*dynamic +a\b' $cf"
+check "round-robin load balancing" grep -Eq '^\s*lb_policy +round_robin' "$cf"
+check "listens on :8080, the port compose publishes" grep -Eq '^:8080 *\{' "$cf"
+absent "does not override X-Forwarded-For (Caddy sets it)" 'header_up +[+-]?X-Forwarded-For' "$cf"
+if command -v caddy >/dev/null; then
+  ver=$(caddy version 2>/dev/null | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -n1)
+  cp "$cf" "$tmp/Caddyfile"
+  note=""
+  # request_buffers arrived in Caddy 2.7; older ones (Debian 12 has 2.6.2) call it
+  # buffer_requests. The image runs 2.11, so only the copy validated here is changed.
+  if [ "$(printf '%s\n' "$ver" 2.7.0 | sort -V | head -n1)" != 2.7.0 ]; then
+    sed -i -E 's/^(\s*)request_buffers\b.*/\1buffer_requests/' "$tmp/Caddyfile"
+    note=" (Caddy $ver: request_buffers read as buffer_requests)"
+  fi
+  if caddy validate --config "$tmp/Caddyfile" --adapter caddyfile >"$tmp/caddy.out" 2>&1; then
+    ok "caddy validate$note"
+  else
+    bad "caddy validate$note:"; grep -v '"level":"info"' "$tmp/caddy.out" | sed 's/^/        /'
+  fi
+  check "caddy fmt leaves it unchanged" bash -c "caddy fmt '$cf' | diff -q '$cf' - "
+else
+  skip "caddy validate: caddy not installed (apt-get install caddy)  <<<<<<<<<<"
+fi
+
+echo
+echo "deploy/check.sh: $passed passed, $failed failed, $skipped skipped"
+if [ "$failed" -gt 0 ]; then exit 1; fi
+if [ "$skipped" -gt 0 ]; then
+  echo "*** $skipped check(s) SKIPPED: this machine lacks the tools named above."
+  if [ "${REQUIRE_ALL:-}" = 1 ]; then echo "FAIL: REQUIRE_ALL=1 and checks were skipped"; exit 1; fi
+fi
