@@ -89,6 +89,10 @@ type Scheduler struct {
 	// dbFailing remembers that the last tick failed, so an outage is logged once
 	// when it starts and once when it ends, not twice a second.
 	dbFailing atomic.Bool
+	// unsure are the tokens of claims that failed without an answer: they may have
+	// committed, so they are released once the database answers again. Only dispatch
+	// touches it.
+	unsure []string
 
 	// checkCtx is cancelled when shutdown can wait no longer for running checks.
 	checkCtx    context.Context
@@ -153,6 +157,16 @@ func (s *Scheduler) dispatch(ctx context.Context) {
 	if s.draining.Load() {
 		return
 	}
+	if len(s.unsure) > 0 {
+		n, err := s.store.ReleaseTokens(ctx, s.unsure)
+		if s.noteDB(err) != nil {
+			return
+		}
+		if n > 0 {
+			s.opts.Log.Info("released claims made while the database connection broke", "count", n)
+		}
+		s.unsure = s.unsure[:0]
+	}
 	moved, err := s.store.RescheduleOverdue(ctx, s.opts.CatchUpSpread)
 	if s.noteDB(err) != nil {
 		return
@@ -168,6 +182,7 @@ func (s *Scheduler) dispatch(ctx context.Context) {
 		token := fmt.Sprintf("%s-%d", s.replica, s.seq.Add(1))
 		claims, err := s.store.ClaimDue(ctx, token, free)
 		if s.noteDB(err) != nil {
+			s.unsure = append(s.unsure, token)
 			return
 		}
 		now := time.Now()

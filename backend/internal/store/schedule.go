@@ -141,6 +141,21 @@ func (s *Store) RescheduleOverdue(ctx context.Context, spread time.Duration) (in
 	return moved, nil
 }
 
+// ReleaseTokens hands back whatever claims carry the given tokens. The scheduler calls
+// it for claims whose answer it never got (the connection broke mid-query): if the
+// claim did commit, its targets would otherwise wait out the whole lease.
+func (s *Store) ReleaseTokens(ctx context.Context, tokens []string) (int64, error) {
+	if len(tokens) == 0 {
+		return 0, nil
+	}
+	res := s.db.WithContext(ctx).Model(&targetRow{}).Where("lease_token IN ?", tokens).
+		Updates(map[string]any{"next_check_at": gorm.Expr("slot_at"), "slot_at": nil, "lease_token": nil})
+	if res.Error != nil {
+		return 0, fmt.Errorf("release claims: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // Result is a finished check to be written.
 type Result struct {
 	Check target.Check

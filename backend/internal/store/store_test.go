@@ -360,3 +360,21 @@ func TestSecondServerOnSQLiteIsRefused(t *testing.T) {
 	require.NoError(t, err, "free again once the first lets go")
 	release2()
 }
+
+func TestReleaseTokensHandsBackUnansweredClaims(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		newTarget(t, s, target.Spec{URL: "https://a.example.com/", IntervalSeconds: 60})
+		lost, err := s.ClaimDue(ctx, "lost-answer", 10)
+		require.NoError(t, err)
+		require.Len(t, lost, 1)
+
+		n, err := s.ReleaseTokens(ctx, []string{"lost-answer", "never-committed"})
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, n)
+		again, err := s.ClaimDue(ctx, "next", 10)
+		require.NoError(t, err)
+		require.Len(t, again, 1, "due again at once")
+		assert.WithinDuration(t, lost[0].Slot, again[0].Slot, time.Millisecond, "for the same slot")
+	})
+}
