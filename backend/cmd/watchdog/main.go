@@ -217,6 +217,8 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		a.log.Warn("http shutdown", "err", err)
 	}
+	// Running attempts may finish; checks waiting to retry stop now.
+	a.prober.Drain()
 	if err := a.sched.Stop(shutdownCtx); err != nil {
 		a.log.Warn("scheduler shutdown", "err", err)
 	}

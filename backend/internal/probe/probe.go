@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
@@ -71,6 +72,9 @@ type Prober struct {
 	maxBodyBytes int64
 	userAgent    string
 	sleep        func(ctx context.Context, d time.Duration) error
+	// drain is closed by Drain: no check waits for a retry any more.
+	drain     chan struct{}
+	drainOnce sync.Once
 }
 
 // New returns a Prober. It panics when opts.Guard is nil: probing without the SSRF
@@ -95,6 +99,7 @@ func New(opts Options) *Prober {
 		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 	}
 	p := &Prober{
+		drain:        make(chan struct{}),
 		transport:    transport,
 		maxBodyBytes: opts.MaxBodyBytes,
 		userAgent:    opts.UserAgent,
@@ -113,6 +118,12 @@ func New(opts Options) *Prober {
 	return p
 }
 
+// Drain makes every check stop at its current attempt instead of waiting to retry:
+// at shutdown, a retry minutes away is better made by whichever replica runs next.
+func (p *Prober) Drain() {
+	p.drainOnce.Do(func() { close(p.drain) })
+}
+
 // Close closes idle connections. Checks still running keep theirs until they end.
 func (p *Prober) Close() {
 	p.transport.CloseIdleConnections()
@@ -129,6 +140,25 @@ func checkRedirect(_ *http.Request, via []*http.Request) error {
 		return errTooManyRedirects
 	}
 	return nil
+}
+
+// wait sleeps before a retry, and stops early when the prober drains or ctx ends.
+func (p *Prober) wait(ctx context.Context, d time.Duration) error {
+	select {
+	case <-p.drain:
+		return context.Canceled
+	default:
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-p.drain:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return p.sleep(ctx, d)
 }
 
 // sleep waits for d, or less when ctx ends first.
@@ -178,7 +208,7 @@ func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 			if time.Now().Add(wait + min(minAttempt, t.Timeout()) - budgetSlack).After(deadline) {
 				break
 			}
-			if err := p.sleep(ctx, wait); err != nil {
+			if err := p.wait(ctx, wait); err != nil {
 				break
 			}
 		}

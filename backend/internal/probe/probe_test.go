@@ -872,3 +872,30 @@ func TestCheckRedirectToLoopbackIsRefused(t *testing.T) {
 		t.Errorf("Attempts = %d: a refusal is final", direct.Attempts)
 	}
 }
+
+// TestDrainStopsRetryWaits: at shutdown a check waiting to retry ends at once with the
+// failure it has, rather than holding the worker through its backoff.
+func TestDrainStopsRetryWaits(t *testing.T) {
+	t.Parallel()
+	srv, hits := newServer(t, status(503))
+	p := New(Options{Guard: netguard.New(true)}) // the real timer: a 15 s wait
+	t.Cleanup(p.Close)
+	tg := newTarget(srv.URL)
+	tg.Retries, tg.RetryDelaySeconds, tg.IntervalSeconds = 3, 15, 300
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		p.Drain()
+	}()
+	start := time.Now()
+	c := p.Check(context.Background(), tg)
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Errorf("check took %v after Drain, want it to end promptly", elapsed)
+	}
+	if c.OK || c.Attempts != 1 || hits.Load() != 1 {
+		t.Errorf("OK=%v attempts=%d hits=%d, want one failed attempt", c.OK, c.Attempts, hits.Load())
+	}
+	again := p.Check(context.Background(), tg)
+	if again.Attempts != 1 {
+		t.Errorf("after Drain a check makes %d attempts, want 1", again.Attempts)
+	}
+}
