@@ -70,14 +70,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if cmd == "migrate" {
 		return migrate(ctx, cfg, log)
 	}
-	a, err := newApp(ctx, cfg, log, stdout)
-	if err != nil {
-		return err
-	}
+	// Listen first: a taken port should stop the start before anything is claimed.
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
-		a.close()
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	a, err := newApp(ctx, cfg, log, stdout)
+	if err != nil {
+		_ = ln.Close()
+		return err
 	}
 	return a.serve(ctx, ln)
 }
@@ -177,6 +178,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		return nil, err
 	}
 	if err := a.sched.Start(); err != nil {
+		_ = a.sched.Stop(context.Background())
 		a.close()
 		return nil, err
 	}
@@ -217,9 +219,11 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		a.log.Warn("http shutdown", "err", err)
 	}
-	// Running attempts may finish; checks waiting to retry stop now.
-	a.prober.Drain()
-	if err := a.sched.Stop(shutdownCtx); err != nil {
+	// The scheduler gets a budget of its own: check-now requests may have used up
+	// the HTTP server's.
+	schedCtx, cancelSched := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancelSched()
+	if err := a.sched.Stop(schedCtx); err != nil {
 		a.log.Warn("scheduler shutdown", "err", err)
 	}
 	a.close()

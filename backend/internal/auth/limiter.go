@@ -36,6 +36,14 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 		if len(l.buckets) >= maxBuckets {
 			l.prune(now)
 		}
+		for k := range l.buckets {
+			// Still full of fresh keys (a flood of new names or addresses): forget
+			// arbitrary ones rather than grow without bound.
+			if len(l.buckets) < maxBuckets {
+				break
+			}
+			delete(l.buckets, k)
+		}
 		b = rate.NewLimiter(rate.Every(l.every), l.burst)
 		l.buckets[key] = b
 	}

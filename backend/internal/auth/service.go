@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/account"
@@ -60,7 +61,7 @@ func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 // Login checks a username and password and issues a token pair. An unknown username
 // takes as long as a wrong password and gets the same error.
 func (s *Service) Login(ctx context.Context, username, password, clientIP string) (Pair, error) {
-	if ok, wait := s.perIP.Allow(clientIP); !ok {
+	if ok, wait := s.perIP.Allow(clientKey(clientIP)); !ok {
 		return Pair{}, &RateLimitError{RetryAfter: wait}
 	}
 	if ok, wait := s.perUser.Allow(username); !ok {
@@ -78,6 +79,16 @@ func (s *Service) Login(ctx context.Context, username, password, clientIP string
 		return Pair{}, err
 	}
 	return s.issue(ctx, u, newFamily())
+}
+
+// clientKey is what the per-address limit counts by: the address, or for IPv6 its
+// /64, since one client commonly holds a whole /64 and could rotate through it.
+func clientKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil || addr.Is4() || addr.Is4In6() {
+		return ip
+	}
+	return netip.PrefixFrom(addr, 64).Masked().String()
 }
 
 func newFamily() string {

@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -131,4 +132,19 @@ func TestLimiter(t *testing.T) {
 	now = now.Add(time.Minute)
 	ok, _ = l.Allow("k")
 	assert.True(t, ok, "refilled")
+}
+
+func TestLimiterMemoryIsBounded(t *testing.T) {
+	l := NewLimiter(time.Hour, 1)
+	for i := range maxBuckets * 3 {
+		l.Allow(fmt.Sprintf("key-%d", i))
+	}
+	assert.LessOrEqual(t, len(l.buckets), maxBuckets)
+}
+
+func TestClientKeyGroupsIPv6By64(t *testing.T) {
+	assert.Equal(t, "203.0.113.7", clientKey("203.0.113.7"))
+	assert.Equal(t, "2001:db8:1:2::/64", clientKey("2001:db8:1:2:aaaa::1"))
+	assert.Equal(t, clientKey("2001:db8:1:2::1"), clientKey("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+	assert.NotEqual(t, clientKey("2001:db8:1:2::1"), clientKey("2001:db8:1:3::1"))
 }

@@ -13,6 +13,9 @@ import (
 
 const userKey = "user"
 
+// maxUsernameLen bounds a username at login.
+const maxUsernameLen = 128
+
 // requireUser lets a request through only with a valid bearer access token, and
 // puts its user in the context.
 func (a *api) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
@@ -59,6 +62,10 @@ func (a *api) login(c echo.Context) error {
 	}
 	if body.Username == "" {
 		return badRequest("username", "is required")
+	}
+	if len(body.Username) > maxUsernameLen {
+		// Before the rate limiter, which keys its memory on usernames.
+		return badRequest("username", "must be at most %d bytes", maxUsernameLen)
 	}
 	if body.Password == "" {
 		return badRequest("password", "is required")

@@ -44,3 +44,11 @@ func TestRequestIDs(t *testing.T) {
 		})
 	}
 }
+
+func TestLongUsernameIsRefusedBeforeTheLimiter(t *testing.T) {
+	e := newEnv(t, nil)
+	body := `{"username":"` + strings.Repeat("u", 129) + `","password":"whatever-it-is"}`
+	res := e.send(t, request{Method: http.MethodPost, Path: "/api/v1/auth/login", Body: body, NoAuth: true, InvalidRequest: true})
+	assert.Equal(t, http.StatusBadRequest, res.Status)
+	assert.Equal(t, []string{"username"}, res.Problem(t).Fields())
+}

@@ -164,7 +164,7 @@ type Stats struct {
 
 // LoginRequest is the body of POST /auth/login.
 type LoginRequest struct {
-	Username string `json:"username" validate:"required" example:"admin"`
+	Username string `json:"username" validate:"required" maxLength:"128" example:"admin"`
 	Password string `json:"password" validate:"required" example:"correct horse battery staple"`
 } // @name LoginRequest
 

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"slices"
 	"syscall"
 
 	"code.dny.dev/ssrf"
@@ -31,8 +30,13 @@ var metadata = []netip.Prefix{
 	netip.MustParsePrefix("fd00:ec2::23/128"),   // AWS EKS pod identity over IPv6
 }
 
-// nat64 are the well-known and the local-use NAT64 prefixes (RFC 6052, RFC 8215).
-var nat64 = []netip.Prefix{netip.MustParsePrefix("64:ff9b::/96"), netip.MustParsePrefix("64:ff9b:1::/48")}
+// nat64 is the well-known NAT64 prefix (RFC 6052): the IPv4 address it reaches is in
+// its last 32 bits. localNAT64 (RFC 8215) may embed IPv4 addresses in other layouts,
+// so where it leads cannot be told from the address: it is refused outright.
+var (
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")
+	localNAT64 = netip.MustParsePrefix("64:ff9b:1::/48")
+)
 
 // Guard holds the policy. Make one with New.
 type Guard struct {
@@ -62,7 +66,10 @@ func New(allowPrivate bool, allow ...netip.Prefix) *Guard {
 // CheckAddr refuses an address the policy does not allow.
 func (g *Guard) CheckAddr(addr netip.Addr) error {
 	addr = addr.Unmap()
-	if slices.ContainsFunc(nat64, func(p netip.Prefix) bool { return p.Contains(addr) }) {
+	if localNAT64.Contains(addr) {
+		return fmt.Errorf("%w: %s is a local-use NAT64 address", ErrForbidden, addr)
+	}
+	if nat64.Contains(addr) {
 		// A NAT64 address reaches the IPv4 address in its last 32 bits; judge that one.
 		b := addr.As16()
 		addr = netip.AddrFrom4([4]byte(b[12:]))

@@ -18,6 +18,7 @@ const (
 	allowed  = ""
 	private  = "loopback, private or reserved"
 	metadata = "cloud metadata address"
+	localNAT = "local-use NAT64 address"
 )
 
 func TestGuard(t *testing.T) {
@@ -44,7 +45,8 @@ func TestGuard(t *testing.T) {
 		{addr: "64:ff9b::7f00:1", wantStrict: private, wantAllowPublic: allowed},
 		{addr: "64:ff9b::a9fe:a9fe", wantStrict: metadata, wantAllowPublic: metadata},
 		{addr: "64:ff9b::808:808", wantStrict: allowed, wantAllowPublic: allowed},
-		{addr: "64:ff9b:1::a9fe:a9fe", wantStrict: metadata, wantAllowPublic: metadata}, // local-use NAT64
+		{addr: "64:ff9b:1::a9fe:a9fe", wantStrict: localNAT, wantAllowPublic: localNAT}, // where it leads is unknowable
+		{addr: "64:ff9b:1:2:3:4:808:808", wantStrict: localNAT, wantAllowPublic: localNAT},
 		{addr: "8.8.8.8", wantStrict: allowed, wantAllowPublic: allowed},
 		{addr: "2606:4700::1111", wantStrict: allowed, wantAllowPublic: allowed},
 	}

@@ -11,8 +11,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -226,7 +228,7 @@ func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 	check.LatencyMS = int(res.latency.Milliseconds())
 	check.StatusCode = res.status
 	check.OK = res.err == ""
-	check.Error = res.err
+	check.Error = cleanText(res.err)
 	if check.OK {
 		slowFirst := check.Attempts == 1 && res.latency > target.ColdThreshold(t.MedianLatencyMS)
 		if check.Attempts > 1 || slowFirst {
@@ -238,6 +240,26 @@ func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 		}
 	}
 	return check
+}
+
+// maxErrorLen bounds a check's error text: enough for any message of ours or Go's.
+const maxErrorLen = 1024
+
+// cleanText makes error text safe to store and show. Parts of it come from the remote
+// side (a certificate's names, a server's status line) and may hold invalid UTF-8 or
+// a NUL, which PostgreSQL refuses in text: one such check could never be written.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > maxErrorLen {
+		s = strings.ToValidUTF8(s[:maxErrorLen], "") + "…"
+	}
+	return s
 }
 
 // result is the outcome of one attempt.

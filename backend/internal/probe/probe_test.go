@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -897,5 +898,24 @@ func TestDrainStopsRetryWaits(t *testing.T) {
 	again := p.Check(context.Background(), tg)
 	if again.Attempts != 1 {
 		t.Errorf("after Drain a check makes %d attempts, want 1", again.Attempts)
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"plain":                        "plain",
+		"x509: valid for evil\x00name": "x509: valid for evil name",
+		"bad utf8 \xff\xfe here":       "bad utf8 \uFFFD here",
+		"line\r\nbreak\ttab":           "line  break tab",
+	}
+	for in, want := range tests {
+		if got := cleanText(in); got != want {
+			t.Errorf("cleanText(%q) = %q, want %q", in, got, want)
+		}
+	}
+	long := cleanText(strings.Repeat("é", 2000))
+	if len(long) > maxErrorLen+len("…") || !utf8.ValidString(long) {
+		t.Errorf("long text not cut to a valid %d bytes: %d bytes", maxErrorLen, len(long))
 	}
 }

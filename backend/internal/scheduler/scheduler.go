@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -199,6 +200,8 @@ func (s *Scheduler) dispatch(ctx context.Context) {
 // noteDB logs the start and the end of a run of failed ticks, and returns err.
 func (s *Scheduler) noteDB(err error) error {
 	switch {
+	case err != nil && s.draining.Load() && errors.Is(err, context.Canceled):
+		// Shutdown cut the tick short; the database is fine.
 	case err != nil && !s.dbFailing.Swap(true):
 		s.opts.Log.Error("scheduler cannot reach the database; retrying every tick", "err", err)
 	case err == nil && s.dbFailing.Swap(false):
@@ -262,41 +265,39 @@ func (s *Scheduler) release(c store.Claim) {
 	s.inflight.Add(-1)
 }
 
-// record batches results and writes them. A batch that fails to write is kept and
-// retried with backoff until it succeeds: while the database is away, the results of
-// the checks already running wait here (never more than one per worker, as nothing
-// new is claimed meanwhile), and none is dropped or written twice.
+// record batches results and writes them, at most maxBatch to a transaction. A batch
+// that fails to write is kept and retried with backoff until it succeeds: while the
+// database is away, the results of the checks already running wait here (never more
+// than one per worker, as nothing new is claimed meanwhile), and none is dropped or
+// written twice.
 func (s *Scheduler) record() {
 	defer s.recorder.Done()
-	var batch []store.Result
+	var pending []store.Result
 	timer := time.NewTimer(flushEvery)
 	defer timer.Stop()
 	backoff := time.Duration(0)
 	flush := func() {
-		if len(batch) == 0 {
-			return
+		for len(pending) > 0 {
+			n := min(len(pending), maxBatch)
+			written, err := s.write(pending[:n])
+			pending = pending[written:]
+			if err != nil {
+				backoff = min(max(2*backoff, 250*time.Millisecond), 10*time.Second)
+				s.opts.Log.Error("record checks, will retry", "count", len(pending), "retry_in", backoff, "err", err)
+				return
+			}
+			backoff = 0
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		err := s.store.Record(ctx, batch)
-		cancel()
-		if err != nil {
-			backoff = min(max(2*backoff, 250*time.Millisecond), 10*time.Second)
-			s.opts.Log.Error("record checks, will retry", "count", len(batch), "retry_in", backoff, "err", err)
-			return
-		}
-		backoff = 0
-		s.inflight.Add(-int64(len(batch)))
-		batch = batch[:0]
 	}
 	for {
 		select {
 		case r, ok := <-s.results:
 			if !ok {
-				s.drain(&batch, flush)
+				s.drain(&pending, flush)
 				return
 			}
-			batch = append(batch, r)
-			if len(batch) >= maxBatch && backoff == 0 {
+			pending = append(pending, r)
+			if len(pending) >= maxBatch && backoff == 0 {
 				flush()
 			}
 		case <-timer.C:
@@ -304,6 +305,34 @@ func (s *Scheduler) record() {
 			timer.Reset(max(flushEvery, backoff))
 		}
 	}
+}
+
+// write records one batch and says how many of its results are done with. When the
+// database answers but refuses the batch, some result in it can never be written (a
+// value the database will not take); the batch is then written one result at a time
+// and the refused ones are dropped and logged, so one bad row cannot hold up every
+// check behind it. Their targets are checked again when their leases end.
+func (s *Scheduler) write(batch []store.Result) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := s.store.Record(ctx, batch)
+	if err == nil {
+		s.inflight.Add(-int64(len(batch)))
+		return len(batch), nil
+	}
+	if s.store.Ping(ctx) != nil {
+		return 0, err
+	}
+	for i, r := range batch {
+		if err := s.store.Record(ctx, []store.Result{r}); err != nil {
+			if s.store.Ping(ctx) != nil {
+				return i, err
+			}
+			s.opts.Log.Error("dropped a check result the database refuses", "target", r.Check.TargetID, "err", err)
+		}
+		s.inflight.Add(-1)
+	}
+	return len(batch), nil
 }
 
 // drain writes what is left at shutdown, retrying for a while if the database is away.
@@ -343,10 +372,22 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		if e := s.cron.Shutdown(); e != nil {
 			err = fmt.Errorf("stop cron: %w", e)
 		}
+		// Checks waiting to retry stop now; attempts under way may finish.
+		if d, ok := s.checker.(interface{ Drain() }); ok {
+			d.Drain()
+		}
 		// A tick still running (cron gives up waiting after a while) finishes its
 		// sends before the queue closes.
 		s.dispatching.Lock()
 		close(s.jobs)
+		if len(s.unsure) > 0 {
+			// Claims cut off by the shutdown itself may have committed.
+			releaseCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if _, e := s.store.ReleaseTokens(releaseCtx, s.unsure); e != nil {
+				s.opts.Log.Warn("shutdown: release unanswered claims", "err", e)
+			}
+			cancel()
+		}
 		s.dispatching.Unlock()
 		done := make(chan struct{})
 		go func() { s.workers.Wait(); close(done) }()

@@ -230,3 +230,33 @@ func TestCheckNowRecordsWithoutMovingTheSchedule(t *testing.T) {
 		assert.ErrorIs(t, err, target.ErrNotFound)
 	})
 }
+
+// poisoner answers every check at once, with an error text PostgreSQL refuses (a NUL)
+// for the targets named "poison", as a hostile server's certificate could produce if
+// the probe did not clean it.
+type poisoner struct{}
+
+func (poisoner) Check(_ context.Context, t target.Target) target.Check {
+	c := target.Check{TargetID: t.ID, CheckedAt: time.Now(), OK: true, Attempts: 1, LatencyMS: 1}
+	if t.Name == "poison" {
+		c.OK, c.Error = false, "x509: certificate is valid for evil\x00name"
+	}
+	return c
+}
+
+// TestOneUnwritableResultDoesNotStallTheRest: a result the database refuses is dropped
+// and logged; every other check goes on being recorded.
+func TestOneUnwritableResultDoesNotStallTheRest(t *testing.T) {
+	s := storetest.Postgres(t)
+	ctx := context.Background()
+	good := add(t, s, target.Spec{Name: "good", URL: "https://good.example.com/", IntervalSeconds: 2, TimeoutSeconds: 1})
+	add(t, s, target.Spec{Name: "poison", URL: "https://poison.example.com/", IntervalSeconds: 2, TimeoutSeconds: 1})
+	sch, err := scheduler.New(s, poisoner{}, scheduler.Options{Workers: 2, Tick: 100 * time.Millisecond, Log: storetest.Logger(t)})
+	require.NoError(t, err)
+	require.NoError(t, sch.Start())
+	time.Sleep(4500 * time.Millisecond)
+	stop(t, sch, 5*time.Second)
+	checks, err := s.ListChecks(ctx, good.ID, nil, 100)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, len(checks), 2, "the good target keeps being checked and recorded")
+}

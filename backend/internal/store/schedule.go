@@ -75,7 +75,7 @@ func (s *Store) ClaimDue(ctx context.Context, token string, limit int) ([]Claim,
 					slot = r.SlotAt
 				}
 				leaseEnd := now.Add(time.Duration(r.LeaseSeconds) * time.Second)
-				if err := tx.Model(&targetRow{}).Where("id = ?", r.ID).Updates(map[string]any{
+				if err := tx.Model(&targetRow{}).Where("id = ?", r.ID).UpdateColumns(map[string]any{
 					"slot_at": slot, "next_check_at": leaseEnd, "lease_token": token,
 				}).Error; err != nil {
 					return err
@@ -128,7 +128,7 @@ func (s *Store) RescheduleOverdue(ctx context.Context, spread time.Duration) (in
 				continue
 			}
 			next := now.Add(rand.N(min(interval, spread)))
-			if err := tx.Model(&targetRow{}).Where("id = ?", r.ID).Update("next_check_at", next).Error; err != nil {
+			if err := tx.Model(&targetRow{}).Where("id = ?", r.ID).UpdateColumn("next_check_at", next).Error; err != nil {
 				return err
 			}
 			moved++
@@ -149,7 +149,7 @@ func (s *Store) ReleaseTokens(ctx context.Context, tokens []string) (int64, erro
 		return 0, nil
 	}
 	res := s.db.WithContext(ctx).Model(&targetRow{}).Where("lease_token IN ?", tokens).
-		Updates(map[string]any{"next_check_at": gorm.Expr("slot_at"), "slot_at": nil, "lease_token": nil})
+		UpdateColumns(map[string]any{"next_check_at": gorm.Expr("slot_at"), "slot_at": nil, "lease_token": nil})
 	if res.Error != nil {
 		return 0, fmt.Errorf("release claims: %w", res.Error)
 	}
@@ -260,7 +260,7 @@ func updateState(tx *gorm.DB, r Result) error {
 	if r.Token != "" {
 		// Only the lease holder moves the schedule; a holder whose lease ran out and
 		// was taken over leaves it to the new one.
-		res := tx.Model(&targetRow{}).Where("id = ? AND lease_token = ?", c.TargetID, r.Token).Updates(map[string]any{
+		res := tx.Model(&targetRow{}).Where("id = ? AND lease_token = ?", c.TargetID, r.Token).UpdateColumns(map[string]any{
 			"next_check_at": r.NextCheckAt.UTC(), "slot_at": nil, "lease_token": nil,
 		})
 		if res.Error != nil {
@@ -269,7 +269,7 @@ func updateState(tx *gorm.DB, r Result) error {
 	}
 	// A check that started before the one already shown does not replace it.
 	q = q.Where("last_checked_at IS NULL OR last_checked_at <= ?", dbTime(c.CheckedAt))
-	if err := q.Updates(cols).Error; err != nil {
+	if err := q.UpdateColumns(cols).Error; err != nil {
 		return fmt.Errorf("update state of target %d: %w", c.TargetID, err)
 	}
 	return nil
@@ -285,7 +285,7 @@ func (s *Store) Release(ctx context.Context, claims []Claim) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, c := range claims {
 			if err := tx.Model(&targetRow{}).Where("id = ? AND lease_token = ?", c.Target.ID, c.Token).
-				Updates(map[string]any{"next_check_at": c.Slot, "slot_at": nil, "lease_token": nil}).Error; err != nil {
+				UpdateColumns(map[string]any{"next_check_at": c.Slot, "slot_at": nil, "lease_token": nil}).Error; err != nil {
 				return err
 			}
 		}

@@ -56,13 +56,16 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 	}
 	s := &Store{}
 	var dialector gorm.Dialector
-	switch {
-	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		s.dialect = Postgres
-		dialector = postgres.New(postgres.Config{DSN: databaseURL})
+	dialect, dsn, err := parseDatabaseURL(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	s.dialect = dialect
+	switch dialect {
+	case Postgres:
+		dialector = postgres.New(postgres.Config{DSN: dsn})
 	default:
-		s.dialect = SQLite
-		s.sqlitePath = sqlitePath(databaseURL)
+		s.sqlitePath = dsn
 		if err := os.MkdirAll(filepath.Dir(s.sqlitePath), 0o750); err != nil {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
@@ -96,18 +99,32 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 	return s, nil
 }
 
-func sqlitePath(databaseURL string) string {
-	p := databaseURL
-	for _, prefix := range []string{"sqlite://", "sqlite:", "file:"} {
-		p = strings.TrimPrefix(p, prefix)
+// parseDatabaseURL tells PostgreSQL from SQLite and returns what the driver needs:
+// the URL for PostgreSQL, the file path for SQLite. A URL of any other scheme is an
+// error rather than a file name, so a typo never quietly starts an empty database.
+// sqlite:///data/x.db is relative and sqlite:////var/x.db absolute, as in SQLAlchemy
+// (the original WatchDog's convention).
+func parseDatabaseURL(raw string) (Dialect, string, error) {
+	if scheme, rest, ok := strings.Cut(raw, "://"); ok {
+		switch strings.ToLower(scheme) {
+		case "postgres", "postgresql":
+			return Postgres, "postgres://" + rest, nil
+		case "sqlite", "sqlite3":
+			raw = strings.TrimPrefix(rest, "/")
+		default:
+			return "", "", fmt.Errorf("DATABASE_URL: unsupported scheme %q; use postgres://… or a SQLite file path", scheme)
+		}
 	}
-	if i := strings.IndexByte(p, '?'); i >= 0 {
-		p = p[:i]
+	for _, prefix := range []string{"sqlite:", "file:"} {
+		raw = strings.TrimPrefix(raw, prefix)
 	}
-	if p == "" {
-		p = DefaultSQLitePath
+	if i := strings.IndexByte(raw, '?'); i >= 0 {
+		raw = raw[:i]
 	}
-	return p
+	if raw == "" {
+		raw = DefaultSQLitePath
+	}
+	return SQLite, raw, nil
 }
 
 // sqliteDSN sets the busy timeout before switching to WAL, so a file another process

@@ -166,6 +166,7 @@ func TestClaimRecordAndReschedule(t *testing.T) {
 		got, err := s.GetTarget(ctx, a.ID)
 		require.NoError(t, err)
 		assert.Equal(t, target.StatusUp, got.LastStatus)
+		assert.Equal(t, a.UpdatedAt, got.UpdatedAt, "checking a target is not editing it")
 		require.NotNil(t, got.LastLatencyMS)
 		assert.Equal(t, 42, *got.LastLatencyMS)
 		assert.WithinDuration(t, next, *got.NextCheckAt, time.Millisecond)
@@ -376,5 +377,34 @@ func TestReleaseTokensHandsBackUnansweredClaims(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, again, 1, "due again at once")
 		assert.WithinDuration(t, lost[0].Slot, again[0].Slot, time.Millisecond, "for the same slot")
+	})
+}
+
+func TestShorterIntervalWinsOverARunningCheck(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com/", IntervalSeconds: 86400})
+		claims, err := s.ClaimDue(ctx, "running", 10)
+		require.NoError(t, err)
+		require.Len(t, claims, 1)
+
+		shorter := 60
+		after, err := target.Patch{IntervalSeconds: &shorter}.Apply(tg, limits)
+		require.NoError(t, err)
+		_, err = s.UpdateTarget(ctx, tg, after)
+		require.NoError(t, err)
+
+		c := claims[0]
+		slot := c.Slot
+		require.NoError(t, s.Record(ctx, []store.Result{{
+			Check:       target.Check{TargetID: tg.ID, CheckedAt: c.DBNow, ScheduledAt: &slot, OK: true, Attempts: 1},
+			Token:       c.Token,
+			NextCheckAt: target.NextSlot(c.Slot, c.Target.Interval(), c.DBNow), // a day later, by the old interval
+		}}))
+		got, err := s.GetTarget(ctx, tg.ID)
+		require.NoError(t, err)
+		require.NotNil(t, got.NextCheckAt)
+		assert.True(t, got.NextCheckAt.Before(time.Now().Add(2*time.Minute)), "next check by the new interval, not a day away: %s", got.NextCheckAt)
+		assert.Equal(t, target.StatusUp, got.LastStatus, "the running check's result still counts")
 	})
 }

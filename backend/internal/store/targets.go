@@ -204,8 +204,12 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		cols["lease_token"] = nil
 		cols["slot_at"] = nil
 	case after.IntervalSeconds < before.IntervalSeconds:
-		cols["next_check_at"] = gorm.Expr("CASE WHEN lease_token IS NULL AND next_check_at > ? THEN ? ELSE next_check_at END",
-			now.Add(after.Interval()), now.Add(after.Interval()))
+		soon := now.Add(after.Interval())
+		cols["next_check_at"] = gorm.Expr("CASE WHEN next_check_at > ? THEN ? ELSE next_check_at END", soon, soon)
+		// A check running now would reschedule by the old interval: let it record its
+		// result but leave the schedule to the new one.
+		cols["lease_token"] = nil
+		cols["slot_at"] = nil
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&targetRow{}).Where("id = ?", before.ID).Updates(cols)

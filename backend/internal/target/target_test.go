@@ -51,6 +51,8 @@ func TestValidationNamesTheField(t *testing.T) {
 		{"credentials in url", Spec{URL: "https://user:pw@example.com/"}, "url"},
 		{"refused host", Spec{URL: "http://127.0.0.1:8080/"}, "url"},
 		{"long name", Spec{URL: "https://example.com", Name: long}, "name"},
+		{"name with a NUL", Spec{URL: "https://example.com", Name: "a\x00b"}, "name"},
+		{"name with a newline", Spec{URL: "https://example.com", Name: "a\nb"}, "name"},
 		{"bad method", Spec{URL: "https://example.com", Method: "BREW"}, "method"},
 		{"interval too short", Spec{URL: "https://example.com", IntervalSeconds: 29}, "interval_seconds"},
 		{"interval too long", Spec{URL: "https://example.com", IntervalSeconds: 86401}, "interval_seconds"},

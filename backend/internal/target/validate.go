@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // FieldError says what is wrong with one field of a request, by its JSON name.
@@ -181,6 +182,8 @@ func (t Target) Validate(lim Limits) error {
 		v.add("name", "is required")
 	} else if len(t.Name) > maxNameLen {
 		v.add("name", "must be at most %d characters", maxNameLen)
+	} else if strings.IndexFunc(t.Name, unicode.IsControl) >= 0 || !utf8.ValidString(t.Name) {
+		v.add("name", "must be printable text")
 	}
 	validateURL(&v, t.URL, lim)
 	if !slices.Contains(Methods, t.Method) {
