@@ -200,6 +200,23 @@ func (e ListTargetsParamsStatus) Valid() bool {
 	}
 }
 
+// Beat defines model for Beat.
+type Beat struct {
+	CheckedAt time.Time `json:"checked_at"`
+
+	// ColdStart Example: false
+	ColdStart bool `json:"cold_start"`
+
+	// LatencyMs Example: 87
+	LatencyMs int `json:"latency_ms"`
+
+	// Ok Example: true
+	Ok bool `json:"ok"`
+
+	// StatusCode Example: 200
+	StatusCode *int `json:"status_code"`
+}
+
 // Check defines model for Check.
 type Check struct {
 	// Attempts Example: 1
@@ -255,6 +272,24 @@ type FieldError struct {
 type Health struct {
 	// Status Example: ok
 	Status string `json:"status"`
+}
+
+// Heartbeat defines model for Heartbeat.
+type Heartbeat struct {
+	Checks []Beat `json:"checks"`
+
+	// TargetId Example: 1
+	TargetId int `json:"target_id"`
+
+	// Uptime24h Uptime24h is from 0 to 1; null when there were no checks in the last 24 hours.
+	//
+	// Example: 0.998
+	Uptime24h *float64 `json:"uptime_24h"`
+}
+
+// HeartbeatList defines model for HeartbeatList.
+type HeartbeatList struct {
+	Items []Heartbeat `json:"items"`
 }
 
 // LoginRequest defines model for LoginRequest.
@@ -535,6 +570,30 @@ type User struct {
 // UserRole Example: admin
 type UserRole string
 
+// GetCurrentUserParams defines parameters for GetCurrentUser.
+type GetCurrentUserParams struct {
+	// IfNoneMatch An ETag from an earlier answer
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// ListHeartbeatsParams defines parameters for ListHeartbeats.
+type ListHeartbeatsParams struct {
+	// Ids Target ids, comma-separated (at most 200)
+	Ids string `form:"ids" json:"ids"`
+
+	// Limit Checks per target
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// IfNoneMatch An ETag from an earlier answer
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// GetStatsParams defines parameters for GetStats.
+type GetStatsParams struct {
+	// IfNoneMatch An ETag from an earlier answer
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListTargetsParams defines parameters for ListTargets.
 type ListTargetsParams struct {
 	// Limit Page size
@@ -551,10 +610,19 @@ type ListTargetsParams struct {
 
 	// Tag Only targets with this tag
 	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// IfNoneMatch An ETag from an earlier answer
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListTargetsParamsStatus defines parameters for ListTargets.
 type ListTargetsParamsStatus string
+
+// GetTargetParams defines parameters for GetTarget.
+type GetTargetParams struct {
+	// IfNoneMatch An ETag from an earlier answer
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
 
 // ListChecksParams defines parameters for ListChecks.
 type ListChecksParams struct {
@@ -563,12 +631,18 @@ type ListChecksParams struct {
 
 	// Before Only checks started before this RFC 3339 time
 	Before *time.Time `form:"before,omitempty" json:"before,omitempty"`
+
+	// IfNoneMatch An ETag from an earlier answer
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // GetTargetStatsParams defines parameters for GetTargetStats.
 type GetTargetStatsParams struct {
 	// Window A duration such as 1h, 24h, 7d or 30d (1m to 90d)
 	Window *string `form:"window,omitempty" json:"window,omitempty"`
+
+	// IfNoneMatch An ETag from an earlier answer
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
@@ -678,7 +752,7 @@ type ClientInterface interface {
 	// GetCurrentUser The current user
 	//
 	// Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-	GetCurrentUser(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetCurrentUser(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RefreshTokensWithBody Refresh tokens
 	//
@@ -705,6 +779,13 @@ type ClientInterface interface {
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListHeartbeats Recent checks of several targets
+	//
+	// For each target asked for that exists, its last checks (oldest first, for a left-to-right strip) and its uptime over 24 hours: what one page of the dashboard needs, in one request.
+	//
+	// Corresponds with GET /heartbeats (the `ListHeartbeats` operationId).
+	ListHeartbeats(ctx context.Context, params *ListHeartbeatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Readyz Readiness
 	//
 	// 200 when the database answers within 2 s, else 503. No authentication.
@@ -715,7 +796,7 @@ type ClientInterface interface {
 	// GetStats Targets by state
 	//
 	// Corresponds with GET /stats (the `GetStats` operationId).
-	GetStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetStats(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTargets List targets
 	//
@@ -750,7 +831,7 @@ type ClientInterface interface {
 	// GetTarget Get a target
 	//
 	// Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-	GetTarget(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetTarget(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateTargetWithBody Update a target
 	//
@@ -833,8 +914,8 @@ func (c *Client) Login(ctx context.Context, body LoginJSONRequestBody, reqEditor
 // GetCurrentUser The current user
 //
 // Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-func (c *Client) GetCurrentUser(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCurrentUserRequest(c.Server)
+func (c *Client) GetCurrentUser(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCurrentUserRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -900,6 +981,23 @@ func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
+// ListHeartbeats Recent checks of several targets
+//
+// For each target asked for that exists, its last checks (oldest first, for a left-to-right strip) and its uptime over 24 hours: what one page of the dashboard needs, in one request.
+//
+// Corresponds with GET /heartbeats (the `ListHeartbeats` operationId).
+func (c *Client) ListHeartbeats(ctx context.Context, params *ListHeartbeatsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListHeartbeatsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // Readyz Readiness
 //
 // 200 when the database answers within 2 s, else 503. No authentication.
@@ -920,8 +1018,8 @@ func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 // GetStats Targets by state
 //
 // Corresponds with GET /stats (the `GetStats` operationId).
-func (c *Client) GetStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetStatsRequest(c.Server)
+func (c *Client) GetStats(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetStatsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1005,8 +1103,8 @@ func (c *Client) DeleteTarget(ctx context.Context, id int, reqEditors ...Request
 // GetTarget Get a target
 //
 // Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-func (c *Client) GetTarget(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTargetRequest(c.Server, id)
+func (c *Client) GetTarget(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTargetRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1147,7 +1245,7 @@ func NewLoginRequestWithBody(server string, contentType string, body io.Reader) 
 }
 
 // NewGetCurrentUserRequest constructs an http.Request for the GetCurrentUser method
-func NewGetCurrentUserRequest(server string) (*http.Request, error) {
+func NewGetCurrentUserRequest(server string, params *GetCurrentUserParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1168,6 +1266,21 @@ func NewGetCurrentUserRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -1240,6 +1353,83 @@ func NewHealthzRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListHeartbeatsRequest constructs an http.Request for the ListHeartbeats method
+func NewListHeartbeatsRequest(server string, params *ListHeartbeatsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/heartbeats")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ids", params.Ids, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewReadyzRequest constructs an http.Request for the Readyz method
 func NewReadyzRequest(server string) (*http.Request, error) {
 	var err error
@@ -1268,7 +1458,7 @@ func NewReadyzRequest(server string) (*http.Request, error) {
 }
 
 // NewGetStatsRequest constructs an http.Request for the GetStats method
-func NewGetStatsRequest(server string) (*http.Request, error) {
+func NewGetStatsRequest(server string, params *GetStatsParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1289,6 +1479,21 @@ func NewGetStatsRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -1393,6 +1598,21 @@ func NewListTargetsRequest(server string, params *ListTargetsParams) (*http.Requ
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -1471,7 +1691,7 @@ func NewDeleteTargetRequest(server string, id int) (*http.Request, error) {
 }
 
 // NewGetTargetRequest constructs an http.Request for the GetTarget method
-func NewGetTargetRequest(server string, id int) (*http.Request, error) {
+func NewGetTargetRequest(server string, id int, params *GetTargetParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1499,6 +1719,21 @@ func NewGetTargetRequest(server string, id int) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -1655,6 +1890,21 @@ func NewListChecksRequest(server string, id int, params *ListChecksParams) (*htt
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -1714,6 +1964,21 @@ func NewGetTargetStatsRequest(server string, id int, params *GetTargetStatsParam
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -1786,7 +2051,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-	GetCurrentUserWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error)
+	GetCurrentUserWithResponse(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error)
 
 	// RefreshTokensWithBodyWithResponse Refresh tokens
 	//
@@ -1815,6 +2080,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
 
+	// ListHeartbeatsWithResponse Recent checks of several targets
+	//
+	// For each target asked for that exists, its last checks (oldest first, for a left-to-right strip) and its uptime over 24 hours: what one page of the dashboard needs, in one request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /heartbeats (the `ListHeartbeats` operationId).
+	ListHeartbeatsWithResponse(ctx context.Context, params *ListHeartbeatsParams, reqEditors ...RequestEditorFn) (*ListHeartbeatsResponse, error)
+
 	// ReadyzWithResponse Readiness
 	//
 	// 200 when the database answers within 2 s, else 503. No authentication.
@@ -1829,7 +2103,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /stats (the `GetStats` operationId).
-	GetStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetStatsResponse, error)
+	GetStatsWithResponse(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*GetStatsResponse, error)
 
 	// ListTargetsWithResponse List targets
 	//
@@ -1870,7 +2144,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-	GetTargetWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetTargetResponse, error)
+	GetTargetWithResponse(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*GetTargetResponse, error)
 
 	// UpdateTargetWithBodyWithResponse Update a target
 	//
@@ -2015,6 +2289,11 @@ func (r LoginResponse) ContentType() string {
 	return ""
 }
 
+// GetCurrentUserResponse200Headers the declared response headers of an HTTP 200 response for GetCurrentUser
+type GetCurrentUserResponse200Headers struct {
+	ETag *string
+}
+
 // GetCurrentUserResponse401Headers the declared response headers of an HTTP 401 response for GetCurrentUser
 type GetCurrentUserResponse401Headers struct {
 	WWWAuthenticate *string
@@ -2031,6 +2310,8 @@ type GetCurrentUserResponse struct {
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCurrentUserResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetCurrentUserResponse401Headers
 }
@@ -2222,6 +2503,89 @@ func (r HealthzResponse) ContentType() string {
 	return ""
 }
 
+// ListHeartbeatsResponse200Headers the declared response headers of an HTTP 200 response for ListHeartbeats
+type ListHeartbeatsResponse200Headers struct {
+	ETag *string
+}
+
+// ListHeartbeatsResponse401Headers the declared response headers of an HTTP 401 response for ListHeartbeats
+type ListHeartbeatsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListHeartbeatsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *HeartbeatList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListHeartbeatsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListHeartbeatsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListHeartbeatsResponse) GetJSON200() *HeartbeatList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListHeartbeatsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListHeartbeatsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ListHeartbeatsResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListHeartbeatsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListHeartbeatsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListHeartbeatsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListHeartbeatsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListHeartbeatsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ReadyzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2284,6 +2648,11 @@ func (r ReadyzResponse) ContentType() string {
 	return ""
 }
 
+// GetStatsResponse200Headers the declared response headers of an HTTP 200 response for GetStats
+type GetStatsResponse200Headers struct {
+	ETag *string
+}
+
 // GetStatsResponse401Headers the declared response headers of an HTTP 401 response for GetStats
 type GetStatsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -2300,6 +2669,8 @@ type GetStatsResponse struct {
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetStatsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetStatsResponse401Headers
 }
@@ -2353,6 +2724,11 @@ func (r GetStatsResponse) ContentType() string {
 	return ""
 }
 
+// ListTargetsResponse200Headers the declared response headers of an HTTP 200 response for ListTargets
+type ListTargetsResponse200Headers struct {
+	ETag *string
+}
+
 // ListTargetsResponse401Headers the declared response headers of an HTTP 401 response for ListTargets
 type ListTargetsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -2371,6 +2747,8 @@ type ListTargetsResponse struct {
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListTargetsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListTargetsResponse401Headers
 }
@@ -2602,6 +2980,11 @@ func (r DeleteTargetResponse) ContentType() string {
 	return ""
 }
 
+// GetTargetResponse200Headers the declared response headers of an HTTP 200 response for GetTarget
+type GetTargetResponse200Headers struct {
+	ETag *string
+}
+
 // GetTargetResponse401Headers the declared response headers of an HTTP 401 response for GetTarget
 type GetTargetResponse401Headers struct {
 	WWWAuthenticate *string
@@ -2622,6 +3005,8 @@ type GetTargetResponse struct {
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTargetResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetTargetResponse401Headers
 }
@@ -2865,6 +3250,11 @@ func (r CheckTargetResponse) ContentType() string {
 	return ""
 }
 
+// ListChecksResponse200Headers the declared response headers of an HTTP 200 response for ListChecks
+type ListChecksResponse200Headers struct {
+	ETag *string
+}
+
 // ListChecksResponse401Headers the declared response headers of an HTTP 401 response for ListChecks
 type ListChecksResponse401Headers struct {
 	WWWAuthenticate *string
@@ -2885,6 +3275,8 @@ type ListChecksResponse struct {
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListChecksResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListChecksResponse401Headers
 }
@@ -2948,6 +3340,11 @@ func (r ListChecksResponse) ContentType() string {
 	return ""
 }
 
+// GetTargetStatsResponse200Headers the declared response headers of an HTTP 200 response for GetTargetStats
+type GetTargetStatsResponse200Headers struct {
+	ETag *string
+}
+
 // GetTargetStatsResponse401Headers the declared response headers of an HTTP 401 response for GetTargetStats
 type GetTargetStatsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -2968,6 +3365,8 @@ type GetTargetStatsResponse struct {
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTargetStatsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetTargetStatsResponse401Headers
 }
@@ -3066,8 +3465,8 @@ func (c *ClientWithResponses) LoginWithResponse(ctx context.Context, body LoginJ
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-func (c *ClientWithResponses) GetCurrentUserWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error) {
-	rsp, err := c.GetCurrentUser(ctx, reqEditors...)
+func (c *ClientWithResponses) GetCurrentUserWithResponse(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error) {
+	rsp, err := c.GetCurrentUser(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3119,6 +3518,21 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditor
 	return ParseHealthzResponse(rsp)
 }
 
+// ListHeartbeatsWithResponse Recent checks of several targets
+//
+// For each target asked for that exists, its last checks (oldest first, for a left-to-right strip) and its uptime over 24 hours: what one page of the dashboard needs, in one request.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /heartbeats (the `ListHeartbeats` operationId).
+func (c *ClientWithResponses) ListHeartbeatsWithResponse(ctx context.Context, params *ListHeartbeatsParams, reqEditors ...RequestEditorFn) (*ListHeartbeatsResponse, error) {
+	rsp, err := c.ListHeartbeats(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListHeartbeatsResponse(rsp)
+}
+
 // ReadyzWithResponse Readiness
 //
 // 200 when the database answers within 2 s, else 503. No authentication.
@@ -3139,8 +3553,8 @@ func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, reqEditors
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /stats (the `GetStats` operationId).
-func (c *ClientWithResponses) GetStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetStatsResponse, error) {
-	rsp, err := c.GetStats(ctx, reqEditors...)
+func (c *ClientWithResponses) GetStatsWithResponse(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*GetStatsResponse, error) {
+	rsp, err := c.GetStats(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3210,8 +3624,8 @@ func (c *ClientWithResponses) DeleteTargetWithResponse(ctx context.Context, id i
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-func (c *ClientWithResponses) GetTargetWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetTargetResponse, error) {
-	rsp, err := c.GetTarget(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetTargetWithResponse(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*GetTargetResponse, error) {
+	rsp, err := c.GetTarget(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3405,6 +3819,9 @@ func ParseGetCurrentUserResponse(rsp *http.Response) (*GetCurrentUserResponse, e
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3429,6 +3846,16 @@ func ParseGetCurrentUserResponse(rsp *http.Response) (*GetCurrentUserResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCurrentUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetCurrentUserResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -3558,6 +3985,86 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 	return response, nil
 }
 
+// ParseListHeartbeatsResponse parses an HTTP response from a ListHeartbeatsWithResponse call
+func ParseListHeartbeatsResponse(rsp *http.Response) (*ListHeartbeatsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListHeartbeatsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest HeartbeatList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListHeartbeatsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListHeartbeatsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseReadyzResponse parses an HTTP response from a ReadyzWithResponse call
 func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -3626,6 +4133,9 @@ func ParseGetStatsResponse(rsp *http.Response) (*GetStatsResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3650,6 +4160,16 @@ func ParseGetStatsResponse(rsp *http.Response) (*GetStatsResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetStatsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetStatsResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -3686,6 +4206,9 @@ func ParseListTargetsResponse(rsp *http.Response) (*ListTargetsResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3717,6 +4240,16 @@ func ParseListTargetsResponse(rsp *http.Response) (*ListTargetsResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListTargetsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListTargetsResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -3914,6 +4447,9 @@ func ParseGetTargetResponse(rsp *http.Response) (*GetTargetResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3952,6 +4488,16 @@ func ParseGetTargetResponse(rsp *http.Response) (*GetTargetResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTargetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetTargetResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -4150,6 +4696,9 @@ func ParseListChecksResponse(rsp *http.Response) (*ListChecksResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4188,6 +4737,16 @@ func ParseListChecksResponse(rsp *http.Response) (*ListChecksResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListChecksResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListChecksResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -4224,6 +4783,9 @@ func ParseGetTargetStatsResponse(rsp *http.Response) (*GetTargetStatsResponse, e
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4262,6 +4824,16 @@ func ParseGetTargetStatsResponse(rsp *http.Response) (*GetTargetStatsResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTargetStatsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetTargetStatsResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -102,11 +103,28 @@ func refine(doc *openapi3.T) {
 		Description: "Bearer realm=\"watchdog\": how to authenticate",
 		Schema:      openapi3.NewStringSchema().NewRef(),
 	}}}
+	notModified := &openapi3.ResponseRef{Value: openapi3.NewResponse().
+		WithDescription("Not modified: the ETag sent in If-None-Match still holds")}
+	etagHeader := &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+		Description: "Tag of this answer; send it back in If-None-Match to get 304 while it holds",
+		Schema:      openapi3.NewStringSchema().NewRef(),
+	}}}
 	for path, item := range doc.Paths.Map() {
-		for _, root := range rootPaths {
-			if path == root {
-				item.Servers = openapi3.Servers{{URL: "/"}}
+		root := slices.Contains(rootPaths, path)
+		if root {
+			item.Servers = openapi3.Servers{{URL: "/"}}
+		}
+		if get := item.Get; get != nil && !root {
+			// Every GET under /api/v1 goes through the etag middleware.
+			get.Responses.Set("304", notModified)
+			if ok := get.Responses.Value("200"); ok != nil {
+				if ok.Value.Headers == nil {
+					ok.Value.Headers = openapi3.Headers{}
+				}
+				ok.Value.Headers["ETag"] = etagHeader
 			}
+			get.Parameters = append(get.Parameters, &openapi3.ParameterRef{Value: openapi3.NewHeaderParameter("If-None-Match").
+				WithDescription("An ETag from an earlier answer").WithSchema(openapi3.NewStringSchema())})
 		}
 		for _, op := range item.Operations() {
 			if op.Security == nil {

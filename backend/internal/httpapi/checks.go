@@ -3,6 +3,8 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -164,4 +166,49 @@ func (a *api) readyz(c echo.Context) error {
 
 func (a *api) openAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, a.OpenAPI)
+}
+
+// maxHeartbeatIDs bounds one heartbeats request: a page of the dashboard.
+const maxHeartbeatIDs = 200
+
+// heartbeats godoc
+//
+//	@ID				listHeartbeats
+//	@Summary		Recent checks of several targets
+//	@Description	For each target asked for that exists, its last checks (oldest first, for a left-to-right strip) and its uptime over 24 hours: what one page of the dashboard needs, in one request.
+//	@Tags			checks
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			ids		query		string	true	"Target ids, comma-separated (at most 200)"	example(1,2,3)
+//	@Param			limit	query		int		false	"Checks per target"	default(30)	minimum(1)	maximum(100)
+//	@Success		200		{object}	HeartbeatList
+//	@Failure		400		{object}	Problem	"Bad ids or limit"
+//	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Router			/heartbeats [get]
+func (a *api) heartbeats(c echo.Context) error {
+	limit, err := queryInt(c, "limit", 30, 1, 100)
+	if err != nil {
+		return err
+	}
+	raw := strings.Split(c.QueryParam("ids"), ",")
+	if len(raw) > maxHeartbeatIDs {
+		return badRequest("ids", "must list at most %d ids", maxHeartbeatIDs)
+	}
+	ids := make([]int64, 0, len(raw))
+	for _, r := range raw {
+		id, err := strconv.ParseInt(strings.TrimSpace(r), 10, 64)
+		if err != nil || id < 1 {
+			return badRequest("ids", "must be target ids separated by commas, such as 1,2,3")
+		}
+		ids = append(ids, id)
+	}
+	hbs, err := a.Store.Heartbeats(c.Request().Context(), ids, limit, time.Now().Add(-24*time.Hour))
+	if err != nil {
+		return err
+	}
+	out := HeartbeatList{Items: make([]Heartbeat, len(hbs))}
+	for i, h := range hbs {
+		out.Items[i] = heartbeatOut(h)
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -38,6 +38,7 @@ var routeTable = []route{
 	{http.MethodGet, "/targets/:id/checks", user, (*api).listChecks},
 	{http.MethodGet, "/targets/:id/stats", user, (*api).targetStats},
 
+	{http.MethodGet, "/heartbeats", user, (*api).heartbeats},
 	{http.MethodGet, "/stats", user, (*api).stats},
 }
 
@@ -54,6 +55,9 @@ func (a *api) routes(e *echo.Echo) {
 		var mw []echo.MiddlewareFunc
 		if r.access == user {
 			mw = append(mw, a.requireUser)
+		}
+		if r.method == http.MethodGet {
+			mw = append(mw, etag)
 		}
 		v1.Add(r.method, r.path, handler, mw...)
 	}

@@ -200,3 +200,33 @@ func userOut(u account.User) User {
 type Health struct {
 	Status string `json:"status" validate:"required" example:"ok"`
 } // @name Health
+
+// Beat is one check in a heartbeat strip.
+type Beat struct {
+	CheckedAt  time.Time `json:"checked_at" validate:"required" format:"date-time"`
+	OK         bool      `json:"ok" validate:"required" example:"true"`
+	LatencyMS  int       `json:"latency_ms" validate:"required" example:"87"`
+	StatusCode *int      `json:"status_code" validate:"required" extensions:"x-nullable" example:"200"`
+	ColdStart  bool      `json:"cold_start" validate:"required" example:"false"`
+} // @name Beat
+
+// Heartbeat is a target's recent checks, oldest first, and its uptime over 24 hours.
+type Heartbeat struct {
+	TargetID int64 `json:"target_id" validate:"required" example:"1"`
+	// Uptime24h is from 0 to 1; null when there were no checks in the last 24 hours.
+	Uptime24h *float64 `json:"uptime_24h" validate:"required" extensions:"x-nullable" format:"double" example:"0.998"`
+	Checks    []Beat   `json:"checks" validate:"required"`
+} // @name Heartbeat
+
+// HeartbeatList holds the heartbeats of the targets asked for that exist.
+type HeartbeatList struct {
+	Items []Heartbeat `json:"items" validate:"required"`
+} // @name HeartbeatList
+
+func heartbeatOut(h target.Heartbeat) Heartbeat {
+	beats := make([]Beat, len(h.Checks))
+	for i, c := range h.Checks {
+		beats[i] = Beat{CheckedAt: c.CheckedAt, OK: c.OK, LatencyMS: c.LatencyMS, StatusCode: c.StatusCode, ColdStart: c.ColdStart}
+	}
+	return Heartbeat{TargetID: h.TargetID, Uptime24h: h.Uptime24h, Checks: beats}
+}

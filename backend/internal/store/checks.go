@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -94,4 +95,52 @@ func (s *Store) DeleteChecksBefore(ctx context.Context, cutoff time.Time) (int64
 			return total, nil
 		}
 	}
+}
+
+// Heartbeats returns, for each of the targets that exist among ids, its last `limit`
+// checks oldest first and its uptime since `since`, in the order of ids.
+func (s *Store) Heartbeats(ctx context.Context, ids []int64, limit int, since time.Time) ([]target.Heartbeat, error) {
+	var existing []int64
+	if err := s.db.WithContext(ctx).Model(&targetRow{}).Where("id IN ?", ids).Pluck("id", &existing).Error; err != nil {
+		return nil, fmt.Errorf("heartbeats: %w", err)
+	}
+	var counts []struct {
+		TargetID int64
+		Total    int
+		Up       int
+	}
+	if len(existing) > 0 {
+		err := s.db.WithContext(ctx).Model(&checkRow{}).
+			Select("target_id, COUNT(*) AS total, SUM(CASE WHEN ok THEN 1 ELSE 0 END) AS up").
+			Where("target_id IN ? AND checked_at >= ?", existing, since.UTC()).
+			Group("target_id").Scan(&counts).Error
+		if err != nil {
+			return nil, fmt.Errorf("heartbeats: uptime: %w", err)
+		}
+	}
+	uptime := make(map[int64]*float64, len(counts))
+	for _, c := range counts {
+		ratio := float64(c.Up) / float64(c.Total)
+		uptime[c.TargetID] = &ratio
+	}
+	live := make(map[int64]bool, len(existing))
+	for _, id := range existing {
+		live[id] = true
+	}
+	out := make([]target.Heartbeat, 0, len(existing))
+	for _, id := range ids {
+		if !live[id] {
+			continue
+		}
+		live[id] = false // once, even if asked twice
+		// One indexed look-up per target: a window function over all their checks
+		// would read every check they ever had.
+		checks, err := s.ListChecks(ctx, id, nil, limit)
+		if err != nil {
+			return nil, err
+		}
+		slices.Reverse(checks)
+		out = append(out, target.Heartbeat{TargetID: id, Checks: checks, Uptime24h: uptime[id]})
+	}
+	return out, nil
 }

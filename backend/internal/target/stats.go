@@ -89,3 +89,11 @@ func NextMedian(current *int, observedMS int) int {
 	}
 	return m
 }
+
+// Heartbeat is a target's most recent checks, oldest first, with its uptime over the
+// last day: what a dashboard row shows.
+type Heartbeat struct {
+	TargetID  int64
+	Checks    []Check
+	Uptime24h *float64
+}
