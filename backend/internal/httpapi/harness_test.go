@@ -55,7 +55,7 @@ type env struct {
 
 // newEnv starts the API over s (a fresh SQLite store when nil), creates the admin and
 // logs in. opts adjust the dependencies (CORS origins, …) before the handler is built.
-func newEnv(t *testing.T, s *store.Store, opts ...func(*httpapi.Deps)) *env {
+func newEnv(t testing.TB, s *store.Store, opts ...func(*httpapi.Deps)) *env {
 	t.Helper()
 	if s == nil {
 		s = storetest.SQLite(t)
