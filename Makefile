@@ -25,16 +25,16 @@ GOVULNCHECK_VERSION := v1.1.4
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
-.PHONY: help run build test test-go docs docs-check lint lint-api deploy-check bench vuln tools frontend-deps clean
+.PHONY: help run build test test-go test-frontend docs docs-check lint lint-api deploy-check bench vuln tools frontend-deps frontend-build clean
 
 help:
 	@sed -n '2,9p' Makefile
 
 # --- run -------------------------------------------------------------------------
 
-run: build
+run: build frontend-build
 	@echo "Starting WatchDog on http://localhost:8080 (SQLite at ./data/watchdog.db)"
-	FRONTEND_DIR=$${FRONTEND_DIR:-frontend/public} ./$(BIN)
+	FRONTEND_DIR=$${FRONTEND_DIR:-frontend/dist} ./$(BIN)
 
 build:
 	cd $(BACKEND) && CGO_ENABLED=0 $(GO) build -trimpath -o ../$(BIN) ./cmd/watchdog
@@ -58,20 +58,25 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 	cd frontend && npm ci --no-audit --no-fund
 frontend-deps: frontend/node_modules/.package-lock.json
 
+# The dashboard, built to frontend/dist (served by the binary through FRONTEND_DIR).
+frontend-build: frontend-deps
+	cd frontend && npm run --silent build
+
 # --- docs ------------------------------------------------------------------------
 
 # swag writes Swagger 2.0 from the handlers' annotations; cmd/openapi3 turns it into
 # the OpenAPI 3.0 document we publish (docs/openapi.json, and the copy the binary
 # embeds); oapi-codegen makes the Go client from that.
-docs: $(GOBIN)/swag $(GOBIN)/oapi-codegen
+docs: $(GOBIN)/swag $(GOBIN)/oapi-codegen frontend-deps
 	cd $(BACKEND) && $(GOBIN)/swag init --quiet -g doc.go -d internal/httpapi -o ../docs --outputTypes json,yaml
 	cd $(BACKEND) && $(GO) run ./cmd/openapi3 -in ../docs/swagger.json -out ../docs/openapi.json -out internal/apidoc/openapi.json
 	cd $(BACKEND)/apiclient && $(GOBIN)/oapi-codegen -config oapi-codegen.yaml ../../docs/openapi.json
+	cd frontend && npm run --silent gen:api
 
 # Fails when the committed documents or client differ from what the code generates.
 docs-check: docs
-	@if ! git diff --quiet -- docs $(BACKEND)/internal/apidoc $(BACKEND)/apiclient; then \
-		git --no-pager diff --stat -- docs $(BACKEND)/internal/apidoc $(BACKEND)/apiclient; \
+	@if ! git diff --quiet -- docs $(BACKEND)/internal/apidoc $(BACKEND)/apiclient frontend/src/api; then \
+		git --no-pager diff --stat -- docs $(BACKEND)/internal/apidoc $(BACKEND)/apiclient frontend/src/api; \
 		echo "FAIL: the generated API documents or client are stale: run 'make docs' and commit"; exit 1; \
 	fi
 	@echo "docs: generated API documents and client are up to date"
@@ -83,7 +88,16 @@ lint-api: frontend-deps
 
 # PostgreSQL tests use TEST_DATABASE_URL, else the local server; without one they
 # are skipped, loudly, unless REQUIRE_ALL=1 (CI), which turns every skip into a failure.
-test: docs-check lint-api deploy-check test-go
+test: docs-check lint-api deploy-check test-go test-frontend
+
+# The dashboard: generated types current, typecheck, unit tests, the bundle budget,
+# and the browser tests (real backend on SQLite, Debian's Chromium, 127.0.0.1 only).
+test-frontend: frontend-deps
+	cd frontend && npm run --silent check:api
+	cd frontend && npm run --silent typecheck
+	cd frontend && npm run --silent test:unit
+	cd frontend && npm run --silent size
+	cd frontend && npm run --silent test:e2e
 
 # Validates docker-compose.yml, deploy/Dockerfile and deploy/Caddyfile as far as a
 # machine without a Docker engine can (see the script).

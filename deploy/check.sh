@@ -124,7 +124,7 @@ check "trimmed, stripped build (-trimpath -s -w)" bash -c "grep -Eq 'go build .*
 check "runtime base is distroless static, nonroot" grep -Eq 'gcr.io/distroless/static-debian[0-9]+:nonroot' "$dj"
 check "exec-form ENTRYPOINT [\"/watchdog\"]" grep -Eq '^ENTRYPOINT \["/watchdog"\]' "$dj"
 check "EXPOSE 8080 (LISTEN_ADDR :8080)" bash -c "grep -Eq '^EXPOSE 8080' $dj && grep -q 'LISTEN_ADDR=:8080' $dj"
-check "FRONTEND_DIR points at the copied dashboard" bash -c "grep -q 'FRONTEND_DIR=/srv/frontend' $dj && grep -Eq '^COPY frontend/public/? /srv/frontend/?' $dj"
+check "FRONTEND_DIR points at the dashboard built in its own stage" bash -c "grep -q 'FRONTEND_DIR=/srv/frontend' $dj && grep -Eq '^COPY --from=dashboard /src/frontend/dist/? /srv/frontend/?' $dj && grep -q 'npm ci' $dj"
 absent "no remote ADD (ADD http...)" '^ADD +(--[^ ]+ +)*https?://' "$dj"
 absent "no secrets baked into the image" '^(ENV|ARG)\b.*(JWT_SECRET|ADMIN_PASS|POSTGRES_PASSWORD|DATABASE_URL)' "$dj"
 # Every base image has a version tag (or digest), none is :latest: FROM lines name an
@@ -144,10 +144,10 @@ goimage=$(grep -Eo 'golang:[0-9][0-9.]*' "$df" | head -n1 | cut -d: -f2)
 if [ -n "$gowork" ] && [ "$gowork" = "$goimage" ]; then ok "Go image pinned to go.work's Go ($goimage)"
 else bad "Go image ${goimage:-unpinned} does not match go.work's go ${gowork:-?} (pin golang:X.Y.Z)"; fi
 missing=""
-for p in go.work go.work.sum backend/go.mod backend/go.sum backend/cmd/watchdog frontend/public/index.html; do
+for p in go.work go.work.sum backend/go.mod backend/go.sum backend/cmd/watchdog frontend/package.json frontend/package-lock.json frontend/index.html; do
   [ -e "$p" ] || missing="$missing $p"
 done
-if [ -z "$missing" ]; then ok "COPY sources exist (go.work, go.work.sum, backend/, frontend/public/)"
+if [ -z "$missing" ]; then ok "COPY sources exist (go.work, go.work.sum, backend/, frontend/)"
 else bad "COPY sources missing:$missing"; fi
 missing=""
 for p in .git node_modules .env bin data; do

@@ -79,15 +79,7 @@ func New(d Deps) *echo.Echo {
 	a := &api{Deps: d}
 	a.routes(e)
 	if d.FrontendDir != "" {
-		e.Use(middleware.StaticWithConfig(middleware.StaticConfig{
-			Root:  d.FrontendDir,
-			HTML5: true,
-			Skipper: func(c echo.Context) bool {
-				p := c.Request().URL.Path
-				return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/docs") ||
-					p == "/openapi.json" || p == "/healthz" || p == "/readyz"
-			},
-		}))
+		e.Use(dashboard(d.FrontendDir))
 	}
 	return e
 }

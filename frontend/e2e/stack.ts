@@ -1,0 +1,150 @@
+// The pieces a browser test runs against, all on 127.0.0.1: the real WatchDog
+// backend serving the built dashboard, and a tiny target server (/ok → 200,
+// /fail → 500, /slow → 200 after a while).
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createWriteStream, mkdirSync } from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
+import { join } from 'node:path'
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export interface TargetServer {
+  base: string
+  close(): Promise<void>
+}
+
+export async function startTargetServer(): Promise<TargetServer> {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (path === '/ok') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok')
+    } else if (path === '/fail') {
+      res.writeHead(500, { 'Content-Type': 'text/plain' }).end('boom')
+    } else if (path === '/slow') {
+      setTimeout(() => res.writeHead(200).end('slow'), 300)
+    } else {
+      res.writeHead(404).end()
+    }
+  })
+  server.keepAliveTimeout = 1000
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  return {
+    base: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+export interface BackendOptions {
+  binary: string
+  dist: string
+  dataDir: string
+  port: number
+  adminPass: string
+  logDir: string
+}
+
+export class Backend {
+  private proc: ChildProcess | null = null
+  private starts = 0
+  readonly base: string
+
+  constructor(private readonly o: BackendOptions) {
+    this.base = `http://127.0.0.1:${o.port}`
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.o.logDir, { recursive: true })
+    // A fresh log per run; a restart within the run appends to it.
+    const log = createWriteStream(join(this.o.logDir, 'backend.log'), { flags: this.starts++ ? 'a' : 'w' })
+    const proc = spawn(this.o.binary, [], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DATABASE_URL: join(this.o.dataDir, 'w.db'),
+        ADMIN_PASS: this.o.adminPass,
+        ALLOW_PRIVATE_TARGETS: 'true',
+        MIN_INTERVAL_SECONDS: '5',
+        FRONTEND_DIR: this.o.dist,
+        LISTEN_ADDR: `127.0.0.1:${this.o.port}`,
+        LOG_LEVEL: 'warn',
+        SHUTDOWN_TIMEOUT: '3s',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    proc.stdout?.pipe(log)
+    proc.stderr?.pipe(log)
+    this.proc = proc
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      if (proc.exitCode !== null) throw new Error(`watchdog exited with ${proc.exitCode}; see ${this.o.logDir}/backend.log`)
+      try {
+        const res = await fetch(`${this.base}/readyz`)
+        if (res.ok) return
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    throw new Error('watchdog did not become ready in 30 s')
+  }
+
+  async stop(): Promise<void> {
+    const proc = this.proc
+    this.proc = null
+    if (!proc || proc.exitCode !== null) return
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+    proc.kill('SIGTERM')
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000)
+    await exited
+    clearTimeout(timer)
+  }
+
+  /** Logs in over the API, for setting up data faster than through the page. */
+  async token(): Promise<string> {
+    const res = await fetch(`${this.base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: this.o.adminPass }),
+    })
+    if (!res.ok) throw new Error(`login: ${res.status}`)
+    return ((await res.json()) as { access_token: string }).access_token
+  }
+
+  async api(token: string, method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${this.base}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
+    return res.status === 204 ? undefined : res.json()
+  }
+}
+
+/** Chromium's flags for a quiet, sandbox-less headless run (CI runs as root). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+]

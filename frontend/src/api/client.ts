@@ -1,0 +1,363 @@
+// The thin typed client every API call goes through. Paths, parameters, bodies and
+// answers are typed by the generated OpenAPI schema (schema.d.ts); this file adds
+// what the schema cannot: the base URL, the bearer token, refreshing it before it
+// expires and once after a 401, ETag revalidation for pollers, and problem answers
+// turned into typed errors.
+import type { paths } from './schema'
+import { ApiError, NetworkError, SessionExpiredError, isGatewayFailure, parseRetryAfter, readProblem } from './errors'
+import { type StoredTokens, type TokenStore, fromPair } from './tokens'
+
+type Method = 'get' | 'post' | 'patch' | 'delete'
+
+/** Paths under /api/v1 (the probes /healthz and /readyz live at the server's root). */
+type ApiPath = Exclude<keyof paths, '/healthz' | '/readyz'>
+
+/** The paths that take a method. */
+export type PathsWith<M extends Method> = {
+  [P in ApiPath]: paths[P][M] extends { responses: unknown } ? P : never
+}[ApiPath]
+
+type Params<O> = O extends { parameters: infer X } ? X : object
+type PathParams<O> = Params<O> extends { path: infer X } ? X : never
+type QueryParams<O> = Params<O> extends { query?: infer X } ? X : never
+
+type PathOpt<O> = [PathParams<O>] extends [never] ? { path?: never } : { path: PathParams<O> }
+type QueryOpt<O> = [QueryParams<O>] extends [never]
+  ? { query?: never }
+  : Params<O> extends { query: unknown }
+    ? { query: QueryParams<O> }
+    : { query?: QueryParams<O> }
+type BodyOpt<O> = O extends { requestBody: { content: { 'application/json': infer B } } }
+  ? { body: B }
+  : { body?: never }
+
+interface CommonOpts {
+  signal?: AbortSignal
+  /**
+   * Revalidate with the last answer's ETag: an unchanged answer (304) resolves to the
+   * very same object as last time, so callers can skip re-rendering with `===`.
+   */
+  cache?: boolean
+}
+
+/** What request() reads from any operation's options. */
+type CallOpts = CommonOpts & { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown }
+
+export type RequestOpts<O> = PathOpt<O> & QueryOpt<O> & BodyOpt<O> & CommonOpts
+type Args<O> = object extends RequestOpts<O> ? [opts?: RequestOpts<O>] : [opts: RequestOpts<O>]
+
+type JsonOf<R> = R extends { content: { 'application/json': infer D } } ? D : undefined
+/** The JSON of an operation's success answer (200 or 201), or undefined (204). */
+export type DataOf<O> = O extends { responses: infer R }
+  ? 200 extends keyof R
+    ? JsonOf<R[200]>
+    : 201 extends keyof R
+      ? JsonOf<R[201]>
+      : undefined
+  : never
+
+export type Op<P extends ApiPath, M extends Method> = paths[P][M]
+
+export type RefreshOutcome = 'refreshed' | 'rejected' | 'unreachable'
+export type ExpiryReason = 'rejected' | 'missing'
+
+export interface ClientOptions {
+  /** The API root, e.g. "/api/v1" or "https://watchdog.example.com/api/v1". */
+  baseUrl: string
+  tokens: TokenStore
+  fetch?: typeof fetch
+  /** The clock, in ms since the epoch (tests move it). */
+  now?: () => number
+  /** How long before expiry the access token is renewed; at most half its life. */
+  refreshLeadMs?: number
+  /** Called once when the session is over and the user must log in again. */
+  onSessionExpired?: (reason: ExpiryReason) => void
+  /** Called after every request: whether the API answered at all. */
+  onReachability?: (reachable: boolean) => void
+  /** How many ETagged answers to remember. */
+  etagCacheSize?: number
+}
+
+interface CacheEntry {
+  etag: string
+  data: unknown
+}
+
+const JSON_ACCEPT = 'application/json, application/problem+json'
+const REFRESH_RETRY_MS = 15_000
+
+export class ApiClient {
+  readonly baseUrl: string
+  private readonly tokens: TokenStore
+  private readonly fetchFn: typeof fetch
+  private readonly now: () => number
+  private readonly leadMs: number
+  private readonly onExpired?: (reason: ExpiryReason) => void
+  private readonly onReach?: (reachable: boolean) => void
+  private readonly etags = new Map<string, CacheEntry>()
+  private readonly etagLimit: number
+  private refreshing: Promise<RefreshOutcome> | null = null
+  private timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(o: ClientOptions) {
+    this.baseUrl = o.baseUrl.replace(/\/+$/, '')
+    this.tokens = o.tokens
+    // Looked up at call time, so a test or polyfill that replaces fetch is honoured.
+    this.fetchFn = o.fetch ?? ((input, init) => globalThis.fetch(input, init))
+    this.now = o.now ?? Date.now
+    this.leadMs = o.refreshLeadMs ?? 60_000
+    this.onExpired = o.onSessionExpired
+    this.onReach = o.onReachability
+    this.etagLimit = o.etagCacheSize ?? 200
+  }
+
+  get<P extends PathsWith<'get'>>(path: P, ...args: Args<Op<P, 'get'>>): Promise<DataOf<Op<P, 'get'>>> {
+    return this.request('GET', path, args[0] as CallOpts | undefined) as Promise<DataOf<Op<P, 'get'>>>
+  }
+
+  post<P extends PathsWith<'post'>>(path: P, ...args: Args<Op<P, 'post'>>): Promise<DataOf<Op<P, 'post'>>> {
+    return this.request('POST', path, args[0] as CallOpts | undefined) as Promise<DataOf<Op<P, 'post'>>>
+  }
+
+  patch<P extends PathsWith<'patch'>>(path: P, ...args: Args<Op<P, 'patch'>>): Promise<DataOf<Op<P, 'patch'>>> {
+    return this.request('PATCH', path, args[0] as CallOpts | undefined) as Promise<DataOf<Op<P, 'patch'>>>
+  }
+
+  delete<P extends PathsWith<'delete'>>(path: P, ...args: Args<Op<P, 'delete'>>): Promise<DataOf<Op<P, 'delete'>>> {
+    return this.request('DELETE', path, args[0] as CallOpts | undefined) as Promise<DataOf<Op<P, 'delete'>>>
+  }
+
+  /** Whether there are tokens at all (they may still turn out to be dead). */
+  hasSession(): boolean {
+    return this.tokens.get() !== null
+  }
+
+  /** Logs in and keeps the tokens; an ApiError (401, 429 with retryAfter) otherwise. */
+  async login(username: string, password: string): Promise<void> {
+    const pair = await this.send<DataOf<Op<'/auth/login', 'post'>>>('POST', this.url('/auth/login'), {
+      body: { username, password },
+    })
+    this.etags.clear()
+    this.tokens.set(fromPair(pair, this.now()))
+    this.scheduleRefresh()
+  }
+
+  /** Forgets the tokens (the access token simply runs out; there is no revoke call). */
+  logout(): void {
+    this.stopRefreshTimer()
+    this.tokens.clear()
+    this.etags.clear()
+  }
+
+  /**
+   * Spends the refresh token for a new pair, once at a time. `stale` is the pair the
+   * caller found wanting: if the stored pair is already another one (a concurrent
+   * request or another tab refreshed it), nothing is spent.
+   */
+  refresh(stale: StoredTokens | null = this.tokens.get()): Promise<RefreshOutcome> {
+    if (!this.refreshing) {
+      this.refreshing = withLock('watchdog-token-refresh', () => this.doRefresh(stale)).finally(() => {
+        this.refreshing = null
+      })
+    }
+    return this.refreshing
+  }
+
+  /** Renews the access token about a minute before it runs out, while the page is open. */
+  scheduleRefresh(delayOverride?: number): void {
+    this.stopRefreshTimer()
+    const t = this.tokens.get()
+    if (!t) return
+    const delay = delayOverride ?? Math.max(0, this.refreshAt(t) - this.now())
+    this.timer = setTimeout(
+      async () => {
+        const outcome = await this.refresh(t)
+        if (outcome === 'rejected') this.expire('rejected')
+        else this.scheduleRefresh(outcome === 'unreachable' ? REFRESH_RETRY_MS : undefined)
+      },
+      Math.min(delay, 2_147_483_647),
+    )
+  }
+
+  stopRefreshTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  /** The absolute URL of an API path (for links such as the curl example). */
+  url(path: string, query?: Record<string, unknown>): string {
+    let url = this.baseUrl + path
+    if (query) {
+      const q = new URLSearchParams()
+      for (const [k, v] of Object.entries(query)) {
+        if (v !== undefined && v !== null && v !== '') q.set(k, String(v))
+      }
+      const s = q.toString()
+      if (s) url += '?' + s
+    }
+    return url
+  }
+
+  private refreshAt(t: StoredTokens): number {
+    // Half the token's remaining life at most, so a short-lived token is not renewed
+    // in a loop; the API's tokens live 15 minutes, so this is one minute before.
+    const life = Math.max(0, t.expiresAt - (t.issuedAt ?? t.expiresAt - 2 * this.leadMs))
+    return t.expiresAt - Math.min(this.leadMs, life / 2)
+  }
+
+  private async request(method: string, path: string, opts: CallOpts | undefined): Promise<unknown> {
+    const o = opts ?? {}
+    const url = this.url(fillPath(path, o.path), o.query)
+
+    let tokens = this.tokens.get()
+    if (!tokens) {
+      this.expire('missing')
+      throw new SessionExpiredError(unauthorized('not logged in'))
+    }
+    if (this.now() >= this.refreshAt(tokens)) {
+      const outcome = await this.refresh(tokens)
+      if (outcome === 'rejected') {
+        this.expire('rejected')
+        throw new SessionExpiredError(unauthorized('session expired'))
+      }
+      // Unreachable: go on with the old token; the request will tell.
+      tokens = this.tokens.get() ?? tokens
+    }
+    try {
+      return await this.send(method, url, o, tokens)
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 401) throw err
+      // Once after a 401: the token may have been refused for its age alone.
+      const outcome = await this.refresh(tokens)
+      if (outcome === 'unreachable') throw new NetworkError("Can't reach the WatchDog API")
+      const next = this.tokens.get()
+      if (outcome === 'refreshed' && next) {
+        try {
+          return await this.send(method, url, o, next)
+        } catch (again) {
+          if (!(again instanceof ApiError) || again.status !== 401) throw again
+          this.expire('rejected')
+          throw new SessionExpiredError(again.problem)
+        }
+      }
+      this.expire('rejected')
+      throw new SessionExpiredError(err.problem)
+    }
+  }
+
+  /** One HTTP exchange: answers the parsed JSON, or throws ApiError / NetworkError. */
+  private async send<T>(
+    method: string,
+    url: string,
+    o: CommonOpts & { body?: unknown },
+    tokens?: StoredTokens,
+  ): Promise<T> {
+    const headers: Record<string, string> = { Accept: JSON_ACCEPT }
+    if (tokens) headers.Authorization = `Bearer ${tokens.accessToken}`
+    if (o.body !== undefined) headers['Content-Type'] = 'application/json'
+    const cacheable = o.cache === true && method === 'GET'
+    const cached = cacheable ? this.etags.get(url) : undefined
+    if (cached) headers['If-None-Match'] = cached.etag
+
+    let res: Response
+    try {
+      res = await this.fetchFn(url, {
+        method,
+        headers,
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+        signal: o.signal,
+        cache: 'no-store',
+        credentials: 'omit',
+      })
+    } catch (err) {
+      if (isAbort(err)) throw err
+      this.onReach?.(false)
+      throw new NetworkError("Can't reach the WatchDog API", { cause: err })
+    }
+    if (isGatewayFailure(res.status, res.headers.get('Content-Type'))) {
+      this.onReach?.(false)
+      await res.body?.cancel().catch(() => undefined)
+      throw new NetworkError(`The WatchDog API is unavailable (HTTP ${res.status})`)
+    }
+    this.onReach?.(true)
+
+    if (res.status === 304 && cached) {
+      // Most recently used last, so the oldest entry is dropped first.
+      this.etags.delete(url)
+      this.etags.set(url, cached)
+      return cached.data as T
+    }
+    if (!res.ok) {
+      throw new ApiError(res.status, await readProblem(res), parseRetryAfter(res.headers.get('Retry-After')))
+    }
+    const text = res.status === 204 ? '' : await res.text()
+    const data = text ? (JSON.parse(text) as T) : (undefined as T)
+    const etag = res.headers.get('ETag')
+    if (cacheable && etag) this.remember(url, { etag, data })
+    return data
+  }
+
+  private remember(url: string, entry: CacheEntry): void {
+    this.etags.delete(url)
+    this.etags.set(url, entry)
+    while (this.etags.size > this.etagLimit) {
+      const oldest = this.etags.keys().next().value
+      if (oldest === undefined) break
+      this.etags.delete(oldest)
+    }
+  }
+
+  private async doRefresh(stale: StoredTokens | null): Promise<RefreshOutcome> {
+    const current = this.tokens.get()
+    if (!current) return 'rejected'
+    if (stale && current.accessToken !== stale.accessToken) return 'refreshed'
+    const startedAt = this.now()
+    try {
+      const pair = await this.send<DataOf<Op<'/auth/refresh', 'post'>>>('POST', this.url('/auth/refresh'), {
+        body: { refresh_token: current.refreshToken },
+      })
+      this.tokens.set(fromPair(pair, startedAt))
+      return 'refreshed'
+    } catch (err) {
+      if (err instanceof NetworkError) return 'unreachable'
+      if (err instanceof ApiError && err.status >= 500) return 'unreachable'
+      // Refused. Another tab may have spent this refresh token just before us; then
+      // the pair it stored is the good one.
+      const now = this.tokens.get()
+      if (now && now.refreshToken !== current.refreshToken) return 'refreshed'
+      return 'rejected'
+    }
+  }
+
+  private expire(reason: ExpiryReason): void {
+    this.stopRefreshTimer()
+    this.tokens.clear()
+    this.etags.clear()
+    this.onExpired?.(reason)
+  }
+}
+
+function fillPath(path: string, params: Record<string, unknown> | undefined): string {
+  return path.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const v = params?.[key]
+    if (v === undefined || v === null) throw new Error(`missing path parameter ${key} for ${path}`)
+    return encodeURIComponent(String(v))
+  })
+}
+
+function unauthorized(detail: string) {
+  return { type: 'urn:watchdog:problem:unauthorized', title: 'Unauthorized', status: 401, detail }
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError'
+}
+
+/** Runs fn under a lock shared by every tab of this origin, where the browser has one. */
+async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks
+  if (locks && typeof locks.request === 'function') {
+    return locks.request(name, fn) as Promise<T>
+  }
+  return fn()
+}

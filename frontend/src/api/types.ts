@@ -1,0 +1,20 @@
+// Short names for the schemas of the generated OpenAPI types (schema.d.ts, made by
+// `npm run gen:api` from ../docs/openapi.json; never edited by hand).
+import type { components } from './schema'
+
+type Schemas = components['schemas']
+
+export type Target = Schemas['Target']
+export type TargetCreate = Schemas['TargetCreate']
+export type TargetPatch = Schemas['TargetPatch']
+export type TargetList = Schemas['TargetList']
+export type Check = Schemas['Check']
+export type Stats = Schemas['Stats']
+export type TargetStats = Schemas['TargetStats']
+export type Heartbeat = Schemas['Heartbeat']
+export type Beat = Schemas['Beat']
+export type TokenPair = Schemas['TokenPair']
+export type User = Schemas['User']
+export type Problem = Schemas['Problem']
+export type FieldError = Schemas['FieldError']
+export type HttpMethod = Target['method']

@@ -1,0 +1,170 @@
+// The add/edit form's values, the request body they make, and where the API's field
+// errors go. Kept apart from the component so it can be tested on its own.
+import type { FieldError, HttpMethod, Target, TargetCreate, TargetPatch } from '../api/types'
+
+export const METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+
+export interface TargetFormValues {
+  url: string
+  name: string
+  interval: string
+  timeout: string
+  method: HttpMethod
+  expectedStatus: string
+  headers: string
+  tags: string
+  retries: string
+  retryDelay: string
+}
+
+export type FormField = keyof TargetFormValues
+
+/** The form field that shows the API's errors for each JSON field of a target. */
+export const FORM_FIELD_FOR: Readonly<Record<string, FormField>> = {
+  url: 'url',
+  name: 'name',
+  interval_seconds: 'interval',
+  timeout_seconds: 'timeout',
+  method: 'method',
+  expected_status: 'expectedStatus',
+  headers: 'headers',
+  tags: 'tags',
+  retries: 'retries',
+  retry_delay_seconds: 'retryDelay',
+}
+
+/** Fields kept under "Advanced": opened when one of them has an error. */
+export const ADVANCED_FIELDS: readonly FormField[] = ['timeout', 'method', 'expectedStatus', 'headers', 'tags', 'retries', 'retryDelay']
+
+export function emptyForm(): TargetFormValues {
+  return {
+    url: '',
+    name: '',
+    interval: '300',
+    timeout: '',
+    method: 'GET',
+    expectedStatus: '',
+    headers: '',
+    tags: '',
+    retries: '',
+    retryDelay: '',
+  }
+}
+
+export function formFromTarget(t: Target): TargetFormValues {
+  return {
+    url: t.url,
+    name: t.name,
+    interval: String(t.interval_seconds),
+    timeout: String(t.timeout_seconds),
+    method: t.method,
+    expectedStatus: t.expected_status,
+    headers: Object.entries(t.headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
+    tags: t.tags.join(', '),
+    retries: String(t.retries),
+    retryDelay: String(t.retry_delay_seconds),
+  }
+}
+
+/** "Name: value" per line; blank lines are skipped. */
+export function parseHeaders(text: string): { headers: Record<string, string>; error?: string } {
+  const headers: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim()
+    if (!line) continue
+    const colon = line.indexOf(':')
+    if (colon <= 0) return { headers, error: `line ${i + 1} must look like "Name: value"` }
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim()
+  }
+  return { headers }
+}
+
+export function parseTags(text: string): string[] {
+  return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))]
+}
+
+export type FieldErrors = Partial<Record<FormField, string[]>>
+
+// Vue's v-model turns the value of <input type="number"> into a number (or '' when
+// empty), whatever the type says: read it either way.
+function wholeNumber(raw: string | number, field: FormField, errors: FieldErrors): number | undefined {
+  const v = String(raw ?? '').trim()
+  if (!v) return undefined
+  if (!/^\d+$/.test(v)) {
+    errors[field] = ['must be a whole number']
+    return undefined
+  }
+  return Number(v)
+}
+
+/**
+ * The create body, or the patch body of what changed, from the form; or the errors
+ * the form can tell by itself (the API decides the rest and says so).
+ */
+export function buildRequest(
+  v: TargetFormValues,
+  original?: Target,
+): { body: TargetCreate | TargetPatch; errors: FieldErrors } {
+  const errors: FieldErrors = {}
+  const interval = wholeNumber(v.interval, 'interval', errors)
+  const timeout = wholeNumber(v.timeout, 'timeout', errors)
+  const retries = wholeNumber(v.retries, 'retries', errors)
+  const retryDelay = wholeNumber(v.retryDelay, 'retryDelay', errors)
+  const { headers, error: headerError } = parseHeaders(v.headers)
+  if (headerError) errors.headers = [headerError]
+  if (!v.url.trim()) errors.url = ['is required']
+
+  const full: TargetCreate = {
+    url: v.url.trim(),
+    name: v.name.trim() || undefined,
+    interval_seconds: interval,
+    timeout_seconds: timeout,
+    method: v.method,
+    expected_status: v.expectedStatus.trim() || undefined,
+    headers,
+    tags: parseTags(v.tags),
+    retries,
+    retry_delay_seconds: retryDelay,
+  }
+  if (!original) {
+    return { body: dropUndefined(full), errors }
+  }
+  // Edit: send only what differs, so a concurrent change to another field survives.
+  const patch: TargetPatch = {}
+  if (full.url !== original.url) patch.url = full.url
+  if (full.name !== undefined && full.name !== original.name) patch.name = full.name
+  if (interval !== undefined && interval !== original.interval_seconds) patch.interval_seconds = interval
+  if (timeout !== undefined && timeout !== original.timeout_seconds) patch.timeout_seconds = timeout
+  if (full.method !== original.method) patch.method = full.method
+  if (full.expected_status !== undefined && full.expected_status !== original.expected_status)
+    patch.expected_status = full.expected_status
+  if (JSON.stringify(headers) !== JSON.stringify(original.headers)) patch.headers = headers
+  if (JSON.stringify(full.tags) !== JSON.stringify(original.tags)) patch.tags = full.tags
+  if (retries !== undefined && retries !== original.retries) patch.retries = retries
+  if (retryDelay !== undefined && retryDelay !== original.retry_delay_seconds) patch.retry_delay_seconds = retryDelay
+  return { body: patch, errors }
+}
+
+/**
+ * Sorts the API's field errors: those of a form field go under it, the rest (the
+ * body as a whole, a field the form does not show) to the top of the form.
+ */
+export function placeErrors(fields: readonly FieldError[]): { byField: FieldErrors; other: string[] } {
+  const byField: FieldErrors = {}
+  const other: string[] = []
+  for (const f of fields) {
+    // "headers.X-Token" or "tags[2]" belong to their field.
+    const root = f.field.split(/[.[]/)[0] ?? f.field
+    const field = FORM_FIELD_FOR[root]
+    if (field) (byField[field] ??= []).push(f.message)
+    else other.push(f.field && f.field !== 'body' ? `${f.field}: ${f.message}` : f.message)
+  }
+  return { byField, other }
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+}

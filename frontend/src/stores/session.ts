@@ -1,0 +1,60 @@
+import { readonly, ref } from 'vue'
+import { ApiClient, type ExpiryReason } from '../api/client'
+import { localStorageTokens } from '../api/tokens'
+import type { RuntimeConfig } from '../config'
+import { setReachable } from './connection'
+
+// The logged-in session: the one API client, whether there are tokens, and the
+// notice the login screen shows after the session ended by itself.
+
+export const SESSION_EXPIRED = 'Your session expired — please log in again'
+
+const loggedIn = ref(false)
+const notice = ref('')
+let client: ApiClient | null = null
+let expiredHandler: (() => void) | null = null
+
+/** Creates the client for this page; main.ts calls it once, before mounting. */
+export function initSession(config: RuntimeConfig, onExpired: () => void): ApiClient {
+  expiredHandler = onExpired
+  client = new ApiClient({
+    baseUrl: `${config.apiBase}/api/v1`,
+    tokens: localStorageTokens(),
+    onReachability: setReachable,
+    onSessionExpired: (reason: ExpiryReason) => {
+      const was = loggedIn.value
+      loggedIn.value = false
+      if (was || reason === 'rejected') notice.value = SESSION_EXPIRED
+      expiredHandler?.()
+    },
+  })
+  loggedIn.value = client.hasSession()
+  if (loggedIn.value) client.scheduleRefresh()
+  return client
+}
+
+export function useApi(): ApiClient {
+  if (!client) throw new Error('initSession has not run')
+  return client
+}
+
+export function useSession() {
+  const api = useApi()
+  return {
+    loggedIn: readonly(loggedIn),
+    notice: readonly(notice),
+    async login(username: string, password: string) {
+      await api.login(username, password)
+      notice.value = ''
+      loggedIn.value = true
+    },
+    logout() {
+      api.logout()
+      notice.value = ''
+      loggedIn.value = false
+    },
+    clearNotice() {
+      notice.value = ''
+    },
+  }
+}

@@ -1,0 +1,386 @@
+// @vitest-environment node
+// The API client against a real HTTP server on 127.0.0.1 (node:http), not a mocked
+// fetch: tokens, refresh before expiry and after a 401, problems, ETags, failures.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ApiClient, type ExpiryReason } from '../../src/api/client'
+import { ApiError, NetworkError, SessionExpiredError } from '../../src/api/errors'
+import { type StoredTokens, memoryTokens } from '../../src/api/tokens'
+
+interface Seen {
+  method: string
+  url: string
+  auth?: string
+  ifNoneMatch?: string
+  body?: string
+}
+
+/** A tiny stand-in for the WatchDog API with real token rotation. */
+class FakeApi {
+  server!: http.Server
+  base = ''
+  seen: Seen[] = []
+  access = new Set<string>()
+  refresh = new Set<string>()
+  expiresIn = 900
+  refreshCalls = 0
+  refreshDelayMs = 0
+  private n = 0
+
+  issue() {
+    const a = `access-${++this.n}`
+    const r = `refresh-${this.n}`
+    this.access.add(a)
+    this.refresh.add(r)
+    return { access_token: a, refresh_token: r, token_type: 'Bearer', expires_in: this.expiresIn }
+  }
+
+  async start() {
+    this.server = http.createServer((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => void this.handle(req, res, body))
+    })
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r))
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/v1`
+  }
+
+  stop() {
+    return new Promise<void>((r) => {
+      this.server.closeAllConnections()
+      this.server.close(() => r())
+    })
+  }
+
+  private send(res: http.ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) {
+    const problem = status >= 400 && !headers['Content-Type']
+    res.writeHead(status, {
+      'Content-Type': problem ? 'application/problem+json' : 'application/json',
+      ...headers,
+    })
+    res.end(body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body))
+  }
+
+  private problem(status: number, slug: string, detail: string, errors?: { field: string; message: string }[]) {
+    return { type: `urn:watchdog:problem:${slug}`, title: slug, status, detail, errors, request_id: 'r1' }
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, body: string) {
+    const url = new URL(req.url ?? '/', 'http://x')
+    const auth = req.headers.authorization
+    this.seen.push({
+      method: req.method ?? '',
+      url: url.pathname + url.search,
+      auth,
+      ifNoneMatch: req.headers['if-none-match'],
+      body,
+    })
+    const path = url.pathname.replace(/^\/api\/v1/, '')
+
+    if (path === '/auth/login' && req.method === 'POST') {
+      const { username, password } = JSON.parse(body) as { username: string; password: string }
+      if (username === 'slow') return this.send(res, 429, this.problem(429, 'rate-limited', 'slow down'), { 'Retry-After': '42', 'Content-Type': 'application/problem+json' })
+      if (username !== 'admin' || password !== 'pw') return this.send(res, 401, this.problem(401, 'invalid-credentials', 'wrong username or password'))
+      return this.send(res, 200, this.issue())
+    }
+    if (path === '/auth/refresh' && req.method === 'POST') {
+      this.refreshCalls++
+      if (this.refreshDelayMs) await new Promise((r) => setTimeout(r, this.refreshDelayMs))
+      const { refresh_token } = JSON.parse(body) as { refresh_token: string }
+      if (!this.refresh.delete(refresh_token)) return this.send(res, 401, this.problem(401, 'unauthorized', 'invalid refresh token'))
+      return this.send(res, 200, this.issue())
+    }
+    const token = auth?.replace(/^Bearer /, '') ?? ''
+    if (!this.access.has(token)) {
+      return this.send(res, 401, this.problem(401, 'unauthorized', 'invalid or expired token'), {
+        'WWW-Authenticate': 'Bearer realm="watchdog"',
+        'Content-Type': 'application/problem+json',
+      })
+    }
+    if (path === '/stats') {
+      const tag = '"stats-v1"'
+      if (req.headers['if-none-match'] === tag) {
+        res.writeHead(304, { ETag: tag })
+        return res.end()
+      }
+      return this.send(res, 200, { total: 3, active: 2, paused: 1, up: 1, down: 1, unknown: 0 }, { ETag: tag })
+    }
+    if (path === '/targets' && req.method === 'POST') {
+      return this.send(
+        res,
+        422,
+        this.problem(422, 'validation', 'url: must be an absolute http or https URL', [
+          { field: 'url', message: 'must be an absolute http or https URL' },
+          { field: 'interval_seconds', message: 'must be between 30 and 86400' },
+        ]),
+      )
+    }
+    if (path === '/targets' && req.method === 'GET') {
+      return this.send(res, 200, { items: [], total: 0, limit: Number(url.searchParams.get('limit') ?? 50), offset: 0 })
+    }
+    if (path === '/targets/7' && req.method === 'DELETE') {
+      res.writeHead(204)
+      return res.end()
+    }
+    if (path === '/targets/502') {
+      return this.send(res, 502, '<html>Bad gateway</html>', { 'Content-Type': 'text/html' })
+    }
+    return this.send(res, 404, this.problem(404, 'not-found', 'no such resource'))
+  }
+}
+
+const api = new FakeApi()
+beforeAll(() => api.start())
+afterAll(() => api.stop())
+beforeEach(() => {
+  api.seen = []
+  api.refreshCalls = 0
+  api.refreshDelayMs = 0
+  api.expiresIn = 900
+})
+
+function client(tokens: StoredTokens | null, extra: Partial<ConstructorParameters<typeof ApiClient>[0]> = {}) {
+  const expired: ExpiryReason[] = []
+  const reach: boolean[] = []
+  const store = memoryTokens(tokens)
+  const c = new ApiClient({
+    baseUrl: api.base,
+    tokens: store,
+    onSessionExpired: (r) => expired.push(r),
+    onReachability: (ok) => reach.push(ok),
+    ...extra,
+  })
+  return { c, store, expired, reach }
+}
+
+function freshTokens(lifeMs = 900_000): StoredTokens {
+  const pair = api.issue()
+  const now = Date.now()
+  return { accessToken: pair.access_token, refreshToken: pair.refresh_token, expiresAt: now + lifeMs, issuedAt: now }
+}
+
+describe('ApiClient', () => {
+  let opened: ApiClient[] = []
+  afterEach(() => {
+    for (const c of opened) c.stopRefreshTimer()
+    opened = []
+  })
+
+  it('logs in, keeps the pair, and sends the bearer token', async () => {
+    const { c, store } = client(null)
+    opened.push(c)
+    await c.login('admin', 'pw')
+    const t = store.get()!
+    expect(t.accessToken).toMatch(/^access-/)
+    expect(t.expiresAt - Date.now()).toBeGreaterThan(890_000)
+    const stats = await c.get('/stats')
+    expect(stats.total).toBe(3)
+    expect(api.seen.at(-1)!.auth).toBe(`Bearer ${t.accessToken}`)
+  })
+
+  it('fills path parameters and leaves empty query parameters out', async () => {
+    const { c } = client(freshTokens())
+    await c.get('/targets', { query: { limit: 25, offset: 0, q: '', status: 'down', tag: undefined } })
+    expect(api.seen.at(-1)!.url).toBe('/api/v1/targets?limit=25&offset=0&status=down')
+    await expect(c.delete('/targets/{id}', { path: { id: 7 } })).resolves.toBeUndefined()
+    expect(api.seen.at(-1)!.url).toBe('/api/v1/targets/7')
+  })
+
+  it('says why a login failed: 401, and 429 with Retry-After', async () => {
+    const { c, expired } = client(null)
+    const wrong = await c.login('admin', 'nope').catch((e: unknown) => e)
+    expect(wrong).toBeInstanceOf(ApiError)
+    expect(wrong).not.toBeInstanceOf(SessionExpiredError)
+    expect((wrong as ApiError).status).toBe(401)
+    expect((wrong as ApiError).slug).toBe('invalid-credentials')
+    const limited = (await c.login('slow', 'x').catch((e: unknown) => e)) as ApiError
+    expect(limited.status).toBe(429)
+    expect(limited.retryAfter).toBe(42)
+    expect(expired).toEqual([])
+  })
+
+  it('refreshes about a minute before the access token expires, then uses the new one', async () => {
+    const old = freshTokens(30_000) // 30 s left: inside the minute
+    const { c, store } = client({ ...old, issuedAt: Date.now() - 870_000 })
+    await c.get('/stats')
+    expect(api.refreshCalls).toBe(1)
+    const now = store.get()!
+    expect(now.accessToken).not.toBe(old.accessToken)
+    expect(api.seen.map((s) => s.url)).toEqual(['/api/v1/auth/refresh', '/api/v1/stats'])
+    expect(api.seen.at(-1)!.auth).toBe(`Bearer ${now.accessToken}`)
+  })
+
+  it('does not refresh a token with time left', async () => {
+    const { c } = client(freshTokens(600_000))
+    await c.get('/stats')
+    await c.get('/stats')
+    expect(api.refreshCalls).toBe(0)
+  })
+
+  it('follows the clock it is given', async () => {
+    let clock = Date.now()
+    const t = freshTokens(900_000)
+    const { c } = client(t, { now: () => clock })
+    await c.get('/stats')
+    expect(api.refreshCalls).toBe(0)
+    clock += 845_000 // 55 s before expiry
+    await c.get('/stats')
+    expect(api.refreshCalls).toBe(1)
+  })
+
+  it('renews on a timer while idle, about a minute (at most half the life) before expiry', async () => {
+    api.expiresIn = 1 // a 1 s token is renewed after 0.5 s
+    const { c, store } = client(null)
+    opened.push(c)
+    await c.login('admin', 'pw')
+    const first = store.get()!.accessToken
+    await vi.waitFor(() => expect(api.refreshCalls).toBeGreaterThanOrEqual(1), { timeout: 3000, interval: 50 })
+    expect(store.get()!.accessToken).not.toBe(first)
+  })
+
+  it('after a 401 refreshes once and repeats the request', async () => {
+    const t = freshTokens()
+    api.access.delete(t.accessToken) // the server forgot it (restart, rotation elsewhere)
+    const { c, store, expired } = client(t)
+    const stats = await c.get('/stats')
+    expect(stats.up).toBe(1)
+    expect(api.refreshCalls).toBe(1)
+    expect(api.seen.map((s) => s.url)).toEqual(['/api/v1/stats', '/api/v1/auth/refresh', '/api/v1/stats'])
+    expect(store.get()!.accessToken).not.toBe(t.accessToken)
+    expect(expired).toEqual([])
+  })
+
+  it('spends the refresh token once for many requests refused together', async () => {
+    const t = freshTokens()
+    api.access.delete(t.accessToken)
+    api.refreshDelayMs = 50
+    const { c } = client(t)
+    const all = await Promise.all([c.get('/stats'), c.get('/stats'), c.get('/targets'), c.get('/stats')])
+    expect(all).toHaveLength(4)
+    expect(api.refreshCalls).toBe(1)
+  })
+
+  it('gives up when the refresh token is dead too: tokens gone, session expired once', async () => {
+    const { c, store, expired } = client({ accessToken: 'garbage', refreshToken: 'garbage', expiresAt: Date.now() + 600_000 })
+    const err = await c.get('/stats').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(SessionExpiredError)
+    expect((err as ApiError).status).toBe(401)
+    expect(store.get()).toBeNull()
+    expect(expired).toEqual(['rejected'])
+    expect(api.refreshCalls).toBe(1)
+    // Nothing more is sent once the session is over.
+    api.seen = []
+    await expect(c.get('/stats')).rejects.toBeInstanceOf(SessionExpiredError)
+    expect(api.seen).toEqual([])
+    expect(expired).toEqual(['rejected', 'missing'])
+  })
+
+  it('gives up when the repeated request is refused again, without a second refresh', async () => {
+    const t = freshTokens()
+    api.access.delete(t.accessToken)
+    const { c, expired } = client(t, {
+      // A server that refuses even the fresh token.
+      fetch: async (input, init) => {
+        const res = await fetch(input, init)
+        if (String(input).endsWith('/stats')) {
+          return new Response(JSON.stringify({ type: 'urn:watchdog:problem:unauthorized', title: 'Unauthorized', status: 401 }), {
+            status: 401,
+            headers: { 'Content-Type': 'application/problem+json' },
+          })
+        }
+        return res
+      },
+    })
+    await expect(c.get('/stats')).rejects.toBeInstanceOf(SessionExpiredError)
+    expect(api.refreshCalls).toBe(1)
+    expect(expired).toEqual(['rejected'])
+  })
+
+  it('turns a problem document into an ApiError with the field list', async () => {
+    const { c } = client(freshTokens())
+    const err = (await c.post('/targets', { body: { url: 'ftp://x' } }).catch((e: unknown) => e)) as ApiError
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err.status).toBe(422)
+    expect(err.slug).toBe('validation')
+    expect(err.fields).toEqual([
+      { field: 'url', message: 'must be an absolute http or https URL' },
+      { field: 'interval_seconds', message: 'must be between 30 and 86400' },
+    ])
+    expect(err.messagesFor('url')).toEqual(['must be an absolute http or https URL'])
+    expect(err.problem.request_id).toBe('r1')
+    expect(JSON.parse(api.seen.at(-1)!.body!)).toEqual({ url: 'ftp://x' })
+  })
+
+  it('reads a 404 problem', async () => {
+    const { c } = client(freshTokens())
+    const err = (await c.get('/targets/{id}', { path: { id: 999 } }).catch((e: unknown) => e)) as ApiError
+    expect(err.status).toBe(404)
+    expect(err.slug).toBe('not-found')
+    expect(err.message).toBe('no such resource')
+  })
+
+  it('revalidates with the ETag and hands back the same object on 304', async () => {
+    const { c } = client(freshTokens())
+    const first = await c.get('/stats', { cache: true })
+    expect(api.seen.at(-1)!.ifNoneMatch).toBeUndefined()
+    const second = await c.get('/stats', { cache: true })
+    expect(api.seen.at(-1)!.ifNoneMatch).toBe('"stats-v1"')
+    expect(second).toBe(first)
+    // Without cache: no If-None-Match, a fresh object.
+    const third = await c.get('/stats')
+    expect(api.seen.at(-1)!.ifNoneMatch).toBeUndefined()
+    expect(third).not.toBe(first)
+    expect(third).toEqual(first)
+  })
+
+  it('reports an unreachable API, and a gateway error, as NetworkError', async () => {
+    const { c, reach } = client(freshTokens())
+    await expect(c.get('/targets/{id}', { path: { id: 502 } })).rejects.toBeInstanceOf(NetworkError)
+    expect(reach.at(-1)).toBe(false)
+    await c.get('/stats')
+    expect(reach.at(-1)).toBe(true)
+
+    const closed = http.createServer()
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>((r) => closed.close(() => r()))
+    const down = new ApiClient({ baseUrl: `http://127.0.0.1:${port}/api/v1`, tokens: memoryTokens(freshTokens()), onReachability: (ok) => reach.push(ok) })
+    await expect(down.get('/stats')).rejects.toBeInstanceOf(NetworkError)
+    expect(reach.at(-1)).toBe(false)
+  })
+
+  it('does not end the session when the refresh cannot reach the API', async () => {
+    const t = freshTokens(20_000)
+    let refuse = true
+    const { c, store, expired } = client({ ...t, issuedAt: Date.now() - 880_000 }, {
+      fetch: (input, init) =>
+        refuse && String(input).endsWith('/auth/refresh') ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init),
+    })
+    // The old token still works: the request goes on with it.
+    await expect(c.get('/stats')).resolves.toMatchObject({ total: 3 })
+    expect(store.get()!.accessToken).toBe(t.accessToken)
+    expect(expired).toEqual([])
+    refuse = false
+    await c.get('/stats')
+    expect(store.get()!.accessToken).not.toBe(t.accessToken)
+  })
+
+  it('sends nothing without a session, and says so', async () => {
+    const { c, expired } = client(null)
+    await expect(c.get('/stats')).rejects.toBeInstanceOf(SessionExpiredError)
+    expect(api.seen).toEqual([])
+    expect(expired).toEqual(['missing'])
+  })
+
+  it('forgets tokens and cached answers on logout', async () => {
+    const { c, store } = client(freshTokens())
+    await c.get('/stats', { cache: true })
+    c.logout()
+    expect(store.get()).toBeNull()
+    await c.login('admin', 'pw')
+    await c.get('/stats', { cache: true })
+    expect(api.seen.at(-1)!.ifNoneMatch).toBeUndefined()
+    c.stopRefreshTimer()
+  })
+})
