@@ -211,6 +211,8 @@ func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 				break
 			}
 			if err := p.wait(ctx, wait); err != nil {
+				// Shutdown (or ctx) cut the retries short: the outcome is incomplete.
+				check.Interrupted = true
 				break
 			}
 		}

@@ -892,8 +892,8 @@ func TestDrainStopsRetryWaits(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 2*time.Second {
 		t.Errorf("check took %v after Drain, want it to end promptly", elapsed)
 	}
-	if c.OK || c.Attempts != 1 || hits.Load() != 1 {
-		t.Errorf("OK=%v attempts=%d hits=%d, want one failed attempt", c.OK, c.Attempts, hits.Load())
+	if c.OK || c.Attempts != 1 || hits.Load() != 1 || !c.Interrupted {
+		t.Errorf("OK=%v attempts=%d hits=%d interrupted=%v, want one failed attempt, interrupted", c.OK, c.Attempts, hits.Load(), c.Interrupted)
 	}
 	again := p.Check(context.Background(), tg)
 	if again.Attempts != 1 {

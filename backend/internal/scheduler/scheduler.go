@@ -218,9 +218,9 @@ func (s *Scheduler) work() {
 			continue
 		}
 		c := s.checker.Check(s.checkCtx, j.claim.Target)
-		if s.checkCtx.Err() != nil || (!c.OK && s.draining.Load()) {
-			// Shutdown cut the check short (or its retries: a failure may be one the
-			// next replica's retry would have cleared). Hand it back to be checked anew.
+		if s.checkCtx.Err() != nil || c.Interrupted {
+			// Shutdown cut the check or its retries short: a failure may be one the
+			// next replica's retry would have cleared. Hand it back to be checked anew.
 			s.release(j.claim)
 			continue
 		}

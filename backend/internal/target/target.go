@@ -118,6 +118,9 @@ type Check struct {
 	ColdStart bool
 	// WakeMS is, for a cold start, the time from the first attempt to the answer.
 	WakeMS *int
+	// Interrupted marks a check that stopped before its retries were done because the
+	// checker is shutting down: its outcome is incomplete, so it is not recorded.
+	Interrupted bool
 }
 
 // Status maps a check's outcome to a target status.
