@@ -18,6 +18,7 @@ type Store interface {
 	CountUsers(ctx context.Context) (int64, error)
 	AddRefreshToken(ctx context.Context, userID int64, family, hash string, expires time.Time) error
 	RotateRefreshToken(ctx context.Context, oldHash, newHash string, expires time.Time) (int64, error)
+	RevokeRefreshFamily(ctx context.Context, hash string) error
 }
 
 // RefreshTTL is how long a refresh token lives unused.
@@ -125,6 +126,12 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error
 		return Pair{}, err
 	}
 	return Pair{AccessToken: access, ExpiresAt: exp, RefreshToken: next}, nil
+}
+
+// Logout ends the login a refresh token came from: no token rotated from it can be
+// refreshed again. Access tokens already issued live out their few minutes.
+func (s *Service) Logout(ctx context.Context, refreshToken string) error {
+	return s.store.RevokeRefreshFamily(ctx, HashRefreshToken(refreshToken))
 }
 
 // Authenticate verifies an access token and returns its user, refusing tokens of a

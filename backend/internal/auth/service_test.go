@@ -83,3 +83,25 @@ func TestLoginIsRateLimited(t *testing.T) {
 	_, err = svc.Login(ctx, "someone-else", "x", "10.9.9.9")
 	assert.ErrorIs(t, err, account.ErrInvalidCredentials, "other accounts are not locked out")
 }
+
+func TestLogoutEndsTheLogin(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(t, s)
+		_, _, err := svc.EnsureAdmin(ctx, "admin", "right-password")
+		require.NoError(t, err)
+		first, err := svc.Login(ctx, "admin", "right-password", "10.0.0.1")
+		require.NoError(t, err)
+		other, err := svc.Login(ctx, "admin", "right-password", "10.0.0.1")
+		require.NoError(t, err)
+		rotated, err := svc.Refresh(ctx, first.RefreshToken)
+		require.NoError(t, err)
+
+		require.NoError(t, svc.Logout(ctx, first.RefreshToken), "the spent token names the login too")
+		_, err = svc.Refresh(ctx, rotated.RefreshToken)
+		assert.ErrorIs(t, err, account.ErrRefreshInvalid, "every token of that login is dead")
+		_, err = svc.Refresh(ctx, other.RefreshToken)
+		assert.NoError(t, err, "another login goes on")
+		assert.NoError(t, svc.Logout(ctx, "unknown-token"))
+	})
+}

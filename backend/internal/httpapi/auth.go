@@ -107,6 +107,32 @@ func (a *api) refresh(c echo.Context) error {
 	return c.JSON(http.StatusOK, pairOut(pair))
 }
 
+// logout godoc
+//
+//	@ID				logout
+//	@Summary		Log out
+//	@Description	Ends the login the refresh token came from: it and every token rotated from it stop working. Answers 204 whether or not the token was known.
+//	@Tags			auth
+//	@Accept			json
+//	@Param			body	body	RefreshRequest	true	"The refresh token"
+//	@Success		204
+//	@Failure		400	{object}	Problem	"Malformed body"
+//	@Failure		415	{object}	Problem	"Body is not JSON"
+//	@Router			/auth/logout [post]
+func (a *api) logout(c echo.Context) error {
+	var body RefreshRequest
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	if body.RefreshToken == "" {
+		return badRequest("refresh_token", "is required")
+	}
+	if err := a.Auth.Logout(c.Request().Context(), body.RefreshToken); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
 // me godoc
 //
 //	@ID	getCurrentUser

@@ -27,6 +27,7 @@ type route struct {
 var routeTable = []route{
 	{http.MethodPost, "/auth/login", public, (*api).login},
 	{http.MethodPost, "/auth/refresh", public, (*api).refresh},
+	{http.MethodPost, "/auth/logout", public, (*api).logout},
 	{http.MethodGet, "/auth/me", user, (*api).me},
 
 	{http.MethodGet, "/targets", user, (*api).listTargets},

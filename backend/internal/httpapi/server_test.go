@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestUnknownMethodsAndRoutes(t *testing.T) {
@@ -51,4 +52,23 @@ func TestLongUsernameIsRefusedBeforeTheLimiter(t *testing.T) {
 	res := e.send(t, request{Method: http.MethodPost, Path: "/api/v1/auth/login", Body: body, NoAuth: true, InvalidRequest: true})
 	assert.Equal(t, http.StatusBadRequest, res.Status)
 	assert.Equal(t, []string{"username"}, res.Problem(t).Fields())
+}
+
+func TestSortAndLogout(t *testing.T) {
+	e := newEnv(t, nil)
+	e.createTarget(t, map[string]any{"url": "https://b.example.com/", "name": "bravo", "is_active": false})
+	e.createTarget(t, map[string]any{"url": "https://a.example.com/", "name": "alpha", "is_active": false})
+	list := e.listTargets(t, "?sort=-name")
+	require.Len(t, list.Items, 2)
+	assert.Equal(t, "bravo", list.Items[0].Name)
+	res := e.send(t, request{Method: http.MethodGet, Path: "/api/v1/targets?sort=url", InvalidRequest: true})
+	assert.Equal(t, http.StatusBadRequest, res.Status)
+	assert.Equal(t, []string{"sort"}, res.Problem(t).Fields())
+
+	out := e.send(t, request{Method: http.MethodPost, Path: "/api/v1/auth/logout", NoAuth: true,
+		Body: `{"refresh_token":"` + e.Refresh + `"}`})
+	assert.Equal(t, http.StatusNoContent, out.Status)
+	again := e.send(t, request{Method: http.MethodPost, Path: "/api/v1/auth/refresh", NoAuth: true,
+		Body: `{"refresh_token":"` + e.Refresh + `"}`})
+	assert.Equal(t, http.StatusUnauthorized, again.Status, "the login is over")
 }

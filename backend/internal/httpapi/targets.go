@@ -25,6 +25,7 @@ import (
 //	@Param			q		query		string	false	"Substring of the name or URL, any case"
 //	@Param			status	query		string	false	"up, down, unknown (active targets in that state), paused or active"	Enums(up, down, unknown, paused, active)
 //	@Param			tag		query		string	false	"Only targets with this tag"
+//	@Param			sort	query		string	false	"Order: name, status (down first, paused last), latency or checked (last check time); a leading - reverses"	Enums(name, -name, status, -status, latency, -latency, checked, -checked)	default(name)
 //	@Success		200		{object}	TargetList
 //	@Failure		400		{object}	Problem	"Bad query parameter"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
@@ -43,8 +44,12 @@ func (a *api) listTargets(c echo.Context) error {
 	if !slices.Contains(statuses, status) {
 		return badRequest("status", "must be one of up, down, unknown, paused, active")
 	}
+	sort := c.QueryParam("sort")
+	if sort != "" && !slices.Contains(target.Sorts, sort) {
+		return badRequest("sort", "must be one of %s", strings.Join(target.Sorts, ", "))
+	}
 	items, total, err := a.Store.ListTargets(c.Request().Context(), target.ListFilter{
-		Limit: limit, Offset: offset, Query: strings.TrimSpace(c.QueryParam("q")), Status: status, Tag: c.QueryParam("tag"),
+		Limit: limit, Offset: offset, Query: strings.TrimSpace(c.QueryParam("q")), Status: status, Tag: c.QueryParam("tag"), Sort: sort,
 	})
 	if err != nil {
 		return err

@@ -408,3 +408,34 @@ func TestShorterIntervalWinsOverARunningCheck(t *testing.T) {
 		assert.Equal(t, target.StatusUp, got.LastStatus, "the running check's result still counts")
 	})
 }
+
+func TestListTargetsSorts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		off := false
+		newTarget(t, s, target.Spec{Name: "a-paused", URL: "https://p.example.com/", IsActive: &off})
+		up := newTarget(t, s, target.Spec{Name: "b-up", URL: "https://u.example.com/"})
+		down := newTarget(t, s, target.Spec{Name: "c-down", URL: "https://d.example.com/"})
+		newTarget(t, s, target.Spec{Name: "d-unknown", URL: "https://n.example.com/"})
+		now := time.Now().UTC()
+		require.NoError(t, s.Record(ctx, []store.Result{
+			{Check: target.Check{TargetID: up.ID, CheckedAt: now.Add(-time.Minute), OK: true, LatencyMS: 300, Attempts: 1}},
+			{Check: target.Check{TargetID: down.ID, CheckedAt: now, OK: false, LatencyMS: 50, Attempts: 1}},
+		}))
+		names := func(sort string) []string {
+			items, _, err := s.ListTargets(ctx, target.ListFilter{Limit: 10, Sort: sort})
+			require.NoError(t, err)
+			var out []string
+			for _, it := range items {
+				out = append(out, it.Name)
+			}
+			return out
+		}
+		assert.Equal(t, []string{"a-paused", "b-up", "c-down", "d-unknown"}, names(""))
+		assert.Equal(t, []string{"d-unknown", "c-down", "b-up", "a-paused"}, names("-name"))
+		assert.Equal(t, []string{"c-down", "d-unknown", "b-up", "a-paused"}, names("status"), "trouble first, paused last")
+		assert.Equal(t, []string{"c-down", "b-up", "a-paused", "d-unknown"}, names("latency"), "unknown latency last")
+		assert.Equal(t, []string{"b-up", "c-down", "a-paused", "d-unknown"}, names("-latency"))
+		assert.Equal(t, []string{"c-down", "b-up", "a-paused", "d-unknown"}, names("-checked"), "never checked last")
+	})
+}

@@ -264,7 +264,7 @@ func (s *Store) ListTargets(ctx context.Context, f target.ListFilter) ([]target.
 		return nil, 0, fmt.Errorf("count targets: %w", err)
 	}
 	var rows []targetRow
-	if err := q.Order("lower(name), id").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+	if err := q.Order(orderBy(f.Sort)).Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("list targets: %w", err)
 	}
 	ids := make([]int64, len(rows))
@@ -284,6 +284,29 @@ func (s *Store) ListTargets(ctx context.Context, f target.ListFilter) ([]target.
 		out = append(out, t)
 	}
 	return out, int(total), nil
+}
+
+// orders maps each sort to its ORDER BY: only these strings ever reach the SQL. Ties
+// fall back to name, then id, so paging is stable. Status puts trouble first: down,
+// then unknown, then up, then paused.
+var orders = map[string]string{
+	"name":     "lower(name), id",
+	"-name":    "lower(name) DESC, id DESC",
+	"status":   statusRank + ", lower(name), id",
+	"-status":  statusRank + " DESC, lower(name), id",
+	"latency":  "last_latency_ms ASC NULLS LAST, lower(name), id",
+	"-latency": "last_latency_ms DESC NULLS LAST, lower(name), id",
+	"checked":  "last_checked_at ASC NULLS LAST, lower(name), id",
+	"-checked": "last_checked_at DESC NULLS LAST, lower(name), id",
+}
+
+const statusRank = "CASE WHEN NOT is_active THEN 3 WHEN last_status = 'down' THEN 0 WHEN last_status = 'unknown' THEN 1 ELSE 2 END"
+
+func orderBy(sort string) string {
+	if o, ok := orders[sort]; ok {
+		return o
+	}
+	return orders["name"]
 }
 
 func escapeLike(s string) string {

@@ -131,6 +131,18 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 	return userID, nil
 }
 
+// RevokeRefreshFamily ends the login a refresh token belongs to: it and every token
+// rotated from the same login stop working. An unknown token revokes nothing.
+func (s *Store) RevokeRefreshFamily(ctx context.Context, hash string) error {
+	err := s.db.WithContext(ctx).Model(&refreshRow{}).
+		Where("family IN (SELECT family FROM refresh_tokens WHERE token_hash = ?) AND revoked_at IS NULL", hash).
+		UpdateColumn("revoked_at", time.Now().UTC()).Error
+	if err != nil {
+		return fmt.Errorf("revoke refresh tokens: %w", err)
+	}
+	return nil
+}
+
 // DeleteExpiredRefreshTokens removes tokens past their expiry.
 func (s *Store) DeleteExpiredRefreshTokens(ctx context.Context) (int64, error) {
 	res := s.db.WithContext(ctx).Where("expires_at < ?", time.Now().UTC()).Delete(&refreshRow{})

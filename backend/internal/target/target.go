@@ -152,7 +152,12 @@ type ListFilter struct {
 	// Status is up, down or unknown (active targets in that state), paused, or active.
 	Status string
 	Tag    string
+	// Sort is one of Sorts, "-" first for descending; empty means by name.
+	Sort string
 }
+
+// Sorts are the orders a list of targets can be given in.
+var Sorts = []string{"name", "-name", "status", "-status", "latency", "-latency", "checked", "-checked"}
 
 // Filter statuses beyond the Status values.
 const (
