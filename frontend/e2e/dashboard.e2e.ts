@@ -32,6 +32,11 @@ async function badgeOf(name: string): Promise<string> {
   return ((await rowOf(name).getByRole('cell').first().textContent()) ?? '').trim()
 }
 
+/** The target names in the list, top to bottom. */
+function listedNames(p: Page = page): Promise<string[]> {
+  return p.getByRole('table', { name: 'Targets' }).getByRole('link').allTextContents()
+}
+
 async function shot(p: Page, name: string) {
   await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
 }
@@ -197,6 +202,13 @@ describe('dashboard', () => {
     const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     expect(overflow).toBeLessThanOrEqual(0)
     await shot(phonePage, 'dashboard-phone')
+
+    // The headers are hidden on a phone; a "Sort" select stands in for them.
+    expect(await phonePage.getByRole('button', { name: /^Sort by/ }).count()).toBe(0)
+    await phonePage.getByLabel('Sort', { exact: true }).selectOption('-status')
+    await phonePage.waitForURL(/[?&]sort=-status(&|$)/)
+    await expect.poll(async () => (await listedNames(phonePage))[0], { timeout: WAIT }).toBe('legacy-cron')
+    expect((await listedNames(phonePage)).at(-1)).toBe('billing-api')
     await phone.close()
   })
 
@@ -248,6 +260,46 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: /^Paused\b/ }).click() // the card toggles the filter off
     await rowOf('shop-api').waitFor()
     expect(page.url()).not.toContain('status=')
+  })
+
+  it('sorts from the column headers, keeping the sort in the URL', async () => {
+    const table = page.getByRole('table', { name: 'Targets' })
+    const header = (name: string) => table.getByRole('columnheader', { name: `Sort by ${name}`, exact: true })
+    const ends = async () => {
+      const names = await listedNames()
+      return [names[0], names.at(-1)]
+    }
+    // On a wide screen the headers sort; the phone's select is not shown.
+    expect(await page.getByLabel('Sort', { exact: true }).isVisible()).toBe(false)
+    expect(page.url()).not.toContain('sort=')
+    expect(await listedNames()).toEqual(['billing-api', 'docs-site', 'legacy-cron', 'shop-api'])
+    expect(await header('name').getAttribute('aria-sort')).toBe('ascending')
+    expect(await table.getByRole('columnheader', { name: 'Uptime 24 h' }).getByRole('button').count()).toBe(0)
+
+    // Status: down first, paused last.
+    await page.getByRole('button', { name: 'Sort by status', exact: true }).click()
+    await page.waitForURL(/[?&]sort=status(&|$)/)
+    await expect.poll(ends, { timeout: WAIT }).toEqual(['billing-api', 'legacy-cron'])
+    expect(await header('status').getAttribute('aria-sort')).toBe('ascending')
+    expect(await header('name').getAttribute('aria-sort')).toBeNull()
+    await page.reload()
+    await rowOf('billing-api').waitFor()
+    expect(await ends()).toEqual(['billing-api', 'legacy-cron'])
+    expect(await header('status').getAttribute('aria-sort')).toBe('ascending')
+
+    // The active column flips.
+    await page.getByRole('button', { name: 'Sort by status', exact: true }).click()
+    await page.waitForURL(/[?&]sort=-status(&|$)/)
+    await expect.poll(ends, { timeout: WAIT }).toEqual(['legacy-cron', 'billing-api'])
+    expect(await header('status').getAttribute('aria-sort')).toBe('descending')
+    await page.waitForTimeout(300)
+    await shot(page, 'dashboard-desktop-sorted')
+
+    // Back to the default, which the URL leaves out.
+    await page.getByRole('button', { name: 'Sort by name', exact: true }).click()
+    await expect.poll(() => page.url()).not.toContain('sort=')
+    await expect.poll(listedNames, { timeout: WAIT }).toEqual(['billing-api', 'docs-site', 'legacy-cron', 'shop-api'])
+    expect(requested.some((u) => /\/api\/v1\/targets\?.*sort=-status/.test(u))).toBe(true)
   })
 
   it('opens the detail page: uptime, chart, checks', async () => {
@@ -329,13 +381,27 @@ describe('dashboard', () => {
     await rowOf('shop-api-v2').waitFor()
   })
 
-  it('logs out from the menu', async () => {
+  it('logs out from the menu, ending the login on the server', async () => {
+    const refreshToken = await page.evaluate(
+      () => (JSON.parse(localStorage.getItem('watchdog.auth') ?? '{}') as { refreshToken?: string }).refreshToken,
+    )
+    expect(refreshToken).toBeTruthy()
     await page.getByRole('button', { name: 'Menu' }).click()
     await page.getByLabel('Theme').selectOption('light')
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light')
     await page.getByRole('button', { name: 'Log out' }).click()
     await page.waitForURL(/\/login$/)
     expect(await page.getByText('Your session expired').count()).toBe(0)
+    expect(await page.evaluate(() => localStorage.getItem('watchdog.auth'))).toBeNull()
+    expect(requested.some((u) => u.endsWith('/api/v1/auth/logout'))).toBe(true)
+    // The old refresh token is dead on the server, not merely forgotten here.
+    const res = await fetch(`${backend.base}/api/v1/auth/refresh`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refresh_token: refreshToken }),
+    })
+    expect(res.status).toBe(401)
+
     await page.getByLabel('Username').fill('admin')
     await page.getByLabel('Password').fill(ADMIN_PASS)
     await page.getByRole('button', { name: 'Log in' }).click()

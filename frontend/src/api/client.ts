@@ -85,6 +85,7 @@ interface CacheEntry {
 
 const JSON_ACCEPT = 'application/json, application/problem+json'
 const REFRESH_RETRY_MS = 15_000
+const LOGOUT_TIMEOUT_MS = 2_000
 
 export class ApiClient {
   readonly baseUrl: string
@@ -97,6 +98,8 @@ export class ApiClient {
   private readonly etags = new Map<string, CacheEntry>()
   private readonly etagLimit: number
   private refreshing: Promise<RefreshOutcome> | null = null
+  /** Bumped by login and logout: a call begun before either must not store or end a session after it. */
+  private generation = 0
   private timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(o: ClientOptions) {
@@ -137,13 +140,34 @@ export class ApiClient {
     const pair = await this.send<DataOf<Op<'/auth/login', 'post'>>>('POST', this.url('/auth/login'), {
       body: { username, password },
     })
+    this.generation++
     this.etags.clear()
     this.tokens.set(fromPair(pair, this.now()))
     this.scheduleRefresh()
   }
 
-  /** Forgets the tokens (the access token simply runs out; there is no revoke call). */
-  logout(): void {
+  /**
+   * Ends the login: asks the API to revoke the refresh token (it and every token
+   * rotated from it stop working), then forgets the tokens. The call is best effort —
+   * an unreachable API, an error or more than `timeoutMs` without an answer does not
+   * keep the user logged in here; the access token then simply runs out.
+   */
+  async logout(timeoutMs = LOGOUT_TIMEOUT_MS): Promise<void> {
+    this.stopRefreshTimer()
+    const tokens = this.tokens.get()
+    if (tokens) {
+      const abort = new AbortController()
+      const timer = setTimeout(() => abort.abort(), timeoutMs)
+      const body: RequestOpts<Op<'/auth/logout', 'post'>>['body'] = { refresh_token: tokens.refreshToken }
+      try {
+        await this.send<DataOf<Op<'/auth/logout', 'post'>>>('POST', this.url('/auth/logout'), { body, signal: abort.signal })
+      } catch {
+        // Best effort: the tokens are forgotten all the same.
+      } finally {
+        clearTimeout(timer)
+      }
+    }
+    this.generation++
     this.stopRefreshTimer()
     this.tokens.clear()
     this.etags.clear()
@@ -169,10 +193,11 @@ export class ApiClient {
     const t = this.tokens.get()
     if (!t) return
     const delay = delayOverride ?? Math.max(0, this.refreshAt(t) - this.now())
+    const generation = this.generation
     this.timer = setTimeout(
       async () => {
         const outcome = await this.refresh(t)
-        if (outcome === 'rejected') this.expire('rejected')
+        if (outcome === 'rejected') this.expire('rejected', generation)
         else this.scheduleRefresh(outcome === 'unreachable' ? REFRESH_RETRY_MS : undefined)
       },
       Math.min(delay, 2_147_483_647),
@@ -209,6 +234,7 @@ export class ApiClient {
     const o = opts ?? {}
     const url = this.url(fillPath(path, o.path), o.query)
 
+    const generation = this.generation
     let tokens = this.tokens.get()
     if (!tokens) {
       this.expire('missing')
@@ -217,7 +243,7 @@ export class ApiClient {
     if (this.now() >= this.refreshAt(tokens)) {
       const outcome = await this.refresh(tokens)
       if (outcome === 'rejected') {
-        this.expire('rejected')
+        this.expire('rejected', generation)
         throw new SessionExpiredError(unauthorized('session expired'))
       }
       // Unreachable: go on with the old token; the request will tell.
@@ -236,11 +262,11 @@ export class ApiClient {
           return await this.send(method, url, o, next)
         } catch (again) {
           if (!(again instanceof ApiError) || again.status !== 401) throw again
-          this.expire('rejected')
+          this.expire('rejected', generation)
           throw new SessionExpiredError(again.problem)
         }
       }
-      this.expire('rejected')
+      this.expire('rejected', generation)
       throw new SessionExpiredError(err.problem)
     }
   }
@@ -312,10 +338,12 @@ export class ApiClient {
     if (!current) return 'rejected'
     if (stale && current.accessToken !== stale.accessToken) return 'refreshed'
     const startedAt = this.now()
+    const generation = this.generation
     try {
       const pair = await this.send<DataOf<Op<'/auth/refresh', 'post'>>>('POST', this.url('/auth/refresh'), {
         body: { refresh_token: current.refreshToken },
       })
+      if (generation !== this.generation) return 'rejected' // logged out meanwhile
       this.tokens.set(fromPair(pair, startedAt))
       return 'refreshed'
     } catch (err) {
@@ -329,7 +357,12 @@ export class ApiClient {
     }
   }
 
-  private expire(reason: ExpiryReason): void {
+  /**
+   * The session is over: forget it and say so. `since` is the generation the failing call
+   * began in; if the user logged out or in since then, that call's news is stale.
+   */
+  private expire(reason: ExpiryReason, since = this.generation): void {
+    if (since !== this.generation) return
     this.stopRefreshTimer()
     this.tokens.clear()
     this.etags.clear()

@@ -1,6 +1,6 @@
 // Short names for the schemas of the generated OpenAPI types (schema.d.ts, made by
 // `npm run gen:api` from ../docs/openapi.json; never edited by hand).
-import type { components } from './schema'
+import type { components, operations } from './schema'
 
 type Schemas = components['schemas']
 
@@ -18,3 +18,5 @@ export type User = Schemas['User']
 export type Problem = Schemas['Problem']
 export type FieldError = Schemas['FieldError']
 export type HttpMethod = Target['method']
+/** The orders the target list can be sorted in (a leading - reverses). */
+export type TargetSort = NonNullable<NonNullable<operations['listTargets']['parameters']['query']>['sort']>

@@ -13,6 +13,8 @@ const loggedIn = ref(false)
 const notice = ref('')
 let client: ApiClient | null = null
 let expiredHandler: (() => void) | null = null
+/** While "Log out" runs, a request that finds the session over is no news. */
+let leaving = false
 
 /** Creates the client for this page; main.ts calls it once, before mounting. */
 export function initSession(config: RuntimeConfig, onExpired: () => void): ApiClient {
@@ -22,6 +24,7 @@ export function initSession(config: RuntimeConfig, onExpired: () => void): ApiCl
     tokens: localStorageTokens(),
     onReachability: setReachable,
     onSessionExpired: (reason: ExpiryReason) => {
+      if (leaving) return
       const was = loggedIn.value
       loggedIn.value = false
       if (was || reason === 'rejected') notice.value = SESSION_EXPIRED
@@ -48,10 +51,16 @@ export function useSession() {
       notice.value = ''
       loggedIn.value = true
     },
-    logout() {
-      api.logout()
-      notice.value = ''
-      loggedIn.value = false
+    /** Ends the login on the server (best effort, at most ~2 s), then here. */
+    async logout() {
+      leaving = true
+      try {
+        await api.logout()
+      } finally {
+        leaving = false
+        notice.value = ''
+        loggedIn.value = false
+      }
     },
     clearNotice() {
       notice.value = ''

@@ -23,16 +23,21 @@ class FakeApi {
   seen: Seen[] = []
   access = new Set<string>()
   refresh = new Set<string>()
+  /** Each refresh token's login: a refresh hands its successor the same one. */
+  family = new Map<string, number>()
   expiresIn = 900
   refreshCalls = 0
   refreshDelayMs = 0
+  logoutDelayMs = 0
+  logoutStatus = 204
   private n = 0
 
-  issue() {
+  issue(family = this.n + 1) {
     const a = `access-${++this.n}`
     const r = `refresh-${this.n}`
     this.access.add(a)
     this.refresh.add(r)
+    this.family.set(r, family)
     return { access_token: a, refresh_token: r, token_type: 'Bearer', expires_in: this.expiresIn }
   }
 
@@ -89,7 +94,18 @@ class FakeApi {
       if (this.refreshDelayMs) await new Promise((r) => setTimeout(r, this.refreshDelayMs))
       const { refresh_token } = JSON.parse(body) as { refresh_token: string }
       if (!this.refresh.delete(refresh_token)) return this.send(res, 401, this.problem(401, 'unauthorized', 'invalid refresh token'))
-      return this.send(res, 200, this.issue())
+      return this.send(res, 200, this.issue(this.family.get(refresh_token)))
+    }
+    if (path === '/auth/logout' && req.method === 'POST') {
+      if (this.logoutDelayMs) await new Promise((r) => setTimeout(r, this.logoutDelayMs))
+      if (res.destroyed) return
+      if (this.logoutStatus !== 204) return this.send(res, this.logoutStatus, this.problem(this.logoutStatus, 'internal', 'boom'))
+      // Like the real one: the whole login ends, whether or not the token was known.
+      const { refresh_token } = JSON.parse(body) as { refresh_token: string }
+      const family = this.family.get(refresh_token)
+      for (const [r, f] of this.family) if (f === family) this.refresh.delete(r)
+      res.writeHead(204)
+      return res.end()
     }
     const token = auth?.replace(/^Bearer /, '') ?? ''
     if (!this.access.has(token)) {
@@ -137,6 +153,8 @@ beforeEach(() => {
   api.seen = []
   api.refreshCalls = 0
   api.refreshDelayMs = 0
+  api.logoutDelayMs = 0
+  api.logoutStatus = 204
   api.expiresIn = 900
 })
 
@@ -376,11 +394,113 @@ describe('ApiClient', () => {
   it('forgets tokens and cached answers on logout', async () => {
     const { c, store } = client(freshTokens())
     await c.get('/stats', { cache: true })
-    c.logout()
+    await c.logout()
     expect(store.get()).toBeNull()
     await c.login('admin', 'pw')
     await c.get('/stats', { cache: true })
     expect(api.seen.at(-1)!.ifNoneMatch).toBeUndefined()
     c.stopRefreshTimer()
+  })
+
+  describe('logout', () => {
+    /** Whether the API still takes this refresh token (spends it if so). */
+    async function refreshWorks(refreshToken: string): Promise<number> {
+      const res = await fetch(`${api.base}/auth/refresh`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refresh_token: refreshToken }),
+      })
+      await res.body?.cancel()
+      return res.status
+    }
+
+    it('ends the login on the server with the stored refresh token, then forgets the tokens', async () => {
+      const { c, store, expired } = client(null)
+      opened.push(c)
+      await c.login('admin', 'pw')
+      const first = store.get()!
+      // Rotate once: logout must end the whole login, not just the latest token.
+      api.access.delete(first.accessToken)
+      await c.get('/stats')
+      const current = store.get()!
+      expect(current.refreshToken).not.toBe(first.refreshToken)
+      api.seen = []
+
+      await c.logout()
+      expect(api.seen).toHaveLength(1)
+      const call = api.seen[0]!
+      expect(call.method).toBe('POST')
+      expect(call.url).toBe('/api/v1/auth/logout')
+      expect(call.auth).toBeUndefined()
+      expect(JSON.parse(call.body!)).toEqual({ refresh_token: current.refreshToken })
+      expect(store.get()).toBeNull()
+      expect(expired).toEqual([])
+      expect(await refreshWorks(current.refreshToken)).toBe(401)
+      expect(await refreshWorks(first.refreshToken)).toBe(401)
+      // Nothing is renewed or sent afterwards.
+      await expect(c.get('/stats')).rejects.toBeInstanceOf(SessionExpiredError)
+    })
+
+    it('leaves another login alone', async () => {
+      const other = freshTokens()
+      const { c } = client(freshTokens())
+      await c.logout()
+      expect(await refreshWorks(other.refreshToken)).toBe(200)
+    })
+
+    it('sends nothing without tokens', async () => {
+      const { c, store } = client(null)
+      await c.logout()
+      expect(api.seen).toEqual([])
+      expect(store.get()).toBeNull()
+    })
+
+    it('forgets the tokens even when the API refuses', async () => {
+      api.logoutStatus = 500
+      const { c, store, expired } = client(freshTokens())
+      await expect(c.logout()).resolves.toBeUndefined()
+      expect(api.seen.map((s) => s.url)).toEqual(['/api/v1/auth/logout'])
+      expect(store.get()).toBeNull()
+      expect(expired).toEqual([])
+    })
+
+    it('forgets the tokens even when the API cannot be reached', async () => {
+      const reach: boolean[] = []
+      const { c, store } = client(freshTokens(), {
+        fetch: () => Promise.reject(new TypeError('fetch failed')),
+        onReachability: (ok) => reach.push(ok),
+      })
+      await expect(c.logout()).resolves.toBeUndefined()
+      expect(store.get()).toBeNull()
+      expect(reach).toEqual([false])
+    })
+
+    it('waits at most its timeout for a slow API', async () => {
+      api.logoutDelayMs = 3000
+      const { c, store } = client(freshTokens())
+      const t0 = Date.now()
+      await c.logout(200)
+      const took = Date.now() - t0
+      expect(took).toBeGreaterThanOrEqual(150)
+      expect(took).toBeLessThan(1500)
+      expect(api.seen.map((s) => s.url)).toEqual(['/api/v1/auth/logout'])
+      expect(store.get()).toBeNull()
+    })
+
+    it('does not let a refresh that was under way bring the tokens back', async () => {
+      const t = freshTokens()
+      api.access.delete(t.accessToken)
+      api.refreshDelayMs = 150
+      api.logoutStatus = 500 // so the refresh itself succeeds, late
+      const { c, store, expired } = client(t)
+      const pending = c.get('/stats').catch((e: unknown) => e)
+      await vi.waitFor(() => expect(api.refreshCalls).toBe(1), { timeout: 2000, interval: 10 })
+      await c.logout()
+      expect(store.get()).toBeNull()
+      expect(await pending).toBeInstanceOf(SessionExpiredError)
+      expect(api.refresh.has(t.refreshToken)).toBe(false) // it was spent…
+      expect(store.get()).toBeNull() // …but its pair is not kept
+      expect(expired).toEqual([])
+    })
   })
 })

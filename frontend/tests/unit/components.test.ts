@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createApp, h, nextTick, ref } from 'vue'
 import type { Beat } from '../../src/api/types'
+import type { TargetSort } from '../../src/api/types'
 import HeartbeatStrip from '../../src/components/HeartbeatStrip.vue'
+import SortableHeader from '../../src/components/SortableHeader.vue'
 import StatusBadge from '../../src/components/StatusBadge.vue'
 
 function mount(render: () => ReturnType<typeof h>) {
@@ -47,6 +49,41 @@ describe('HeartbeatStrip', () => {
     const after = [...el.querySelectorAll('.tick')]
     expect(after).toHaveLength(30)
     expect(after[29]!.classList.contains('up')).toBe(true)
+    unmount()
+  })
+})
+
+describe('SortableHeader', () => {
+  it('is a button named "Sort by …", with aria-sort only on the active column, flipping on click', async () => {
+    const sort = ref<TargetSort>('name')
+    const { el, unmount } = mount(() =>
+      h('table', [
+        h('thead', [
+          h('tr', [
+            h(SortableHeader, { column: 'name', label: 'Name', sort: sort.value, onSort: (s: TargetSort) => (sort.value = s) }),
+            h(SortableHeader, { column: 'latency', label: 'Latency', sort: sort.value, onSort: (s: TargetSort) => (sort.value = s) }),
+          ]),
+        ]),
+      ]),
+    )
+    const [name, latency] = [...el.querySelectorAll('th')]
+    const button = (th: Element) => th.querySelector('button')!
+    // The accessible name: the visually hidden words; the visible label is aria-hidden.
+    expect(button(latency!).querySelector('.visually-hidden')?.textContent).toBe('Sort by latency')
+    expect(button(latency!).querySelector('[aria-hidden="true"]')?.textContent).toBe('Latency')
+    expect(name!.getAttribute('aria-sort')).toBe('ascending')
+    expect(latency!.hasAttribute('aria-sort')).toBe(false)
+
+    button(latency!).click()
+    await nextTick()
+    expect(sort.value).toBe('latency')
+    expect(latency!.getAttribute('aria-sort')).toBe('ascending')
+    expect(name!.hasAttribute('aria-sort')).toBe(false)
+
+    button(latency!).click()
+    await nextTick()
+    expect(sort.value).toBe('-latency')
+    expect(latency!.getAttribute('aria-sort')).toBe('descending')
     unmount()
   })
 })
