@@ -135,8 +135,15 @@ describe('dashboard', () => {
   })
 
   it('pauses and resumes', async () => {
-    await rowOf('shop-api').getByRole('button', { name: 'Pause' }).click()
+    // With the keyboard: focus stays on the row's toggle, which now says Resume.
+    const pause = rowOf('shop-api').getByRole('button', { name: 'Pause' })
+    await pause.focus()
+    await page.keyboard.press('Enter')
     await expect.poll(() => badgeOf('shop-api'), { timeout: WAIT }).toBe('Paused')
+    const resume = rowOf('shop-api').getByRole('button', { name: 'Resume' })
+    await resume.waitFor()
+    expect(await resume.evaluate((el) => el === document.activeElement)).toBe(true)
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Resume')
     await rowOf('shop-api').getByRole('button', { name: 'Resume' }).click()
     await expect.poll(() => badgeOf('shop-api'), { timeout: WAIT }).toMatch(/^(Up|Unknown)$/)
     await rowOf('shop-api').getByRole('button', { name: 'Pause' }).waitFor()

@@ -76,6 +76,20 @@ export interface ClientOptions {
   onReachability?: (reachable: boolean) => void
   /** How many ETagged answers to remember. */
   etagCacheSize?: number
+  /** How long one request may take before it counts as unreachable (ms). */
+  requestTimeoutMs?: number
+  /**
+   * Up to how much later than planned the timer renews the token (ms, random), so
+   * tabs opened together do not all refresh at the same instant. Never past expiry.
+   */
+  refreshJitterMs?: number
+  /**
+   * The cross-tab lock for spending the refresh token. Defaults to navigator.locks;
+   * null means none (plain-HTTP origins have no Web Locks), and then a lease in
+   * `leaseStorage` (default localStorage) stands in.
+   */
+  locks?: Pick<LockManager, 'request'> | null
+  leaseStorage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null
 }
 
 interface CacheEntry {
@@ -86,6 +100,9 @@ interface CacheEntry {
 const JSON_ACCEPT = 'application/json, application/problem+json'
 const REFRESH_RETRY_MS = 15_000
 const LOGOUT_TIMEOUT_MS = 2_000
+const REQUEST_TIMEOUT_MS = 15_000
+const REFRESH_JITTER_MS = 5_000
+const REFRESH_LOCK = 'watchdog-token-refresh'
 
 export class ApiClient {
   readonly baseUrl: string
@@ -97,6 +114,10 @@ export class ApiClient {
   private readonly onReach?: (reachable: boolean) => void
   private readonly etags = new Map<string, CacheEntry>()
   private readonly etagLimit: number
+  private readonly timeoutMs: number
+  private readonly jitterMs: number
+  private readonly locks: Pick<LockManager, 'request'> | null
+  private readonly leaseStorage: LeaseStorage | null
   private refreshing: Promise<RefreshOutcome> | null = null
   /** Bumped by login and logout: a call begun before either must not store or end a session after it. */
   private generation = 0
@@ -112,6 +133,10 @@ export class ApiClient {
     this.onExpired = o.onSessionExpired
     this.onReach = o.onReachability
     this.etagLimit = o.etagCacheSize ?? 200
+    this.timeoutMs = o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
+    this.jitterMs = o.refreshJitterMs ?? REFRESH_JITTER_MS
+    this.locks = o.locks !== undefined ? o.locks : defaultLocks()
+    this.leaseStorage = o.leaseStorage !== undefined ? o.leaseStorage : defaultLeaseStorage()
   }
 
   get<P extends PathsWith<'get'>>(path: P, ...args: Args<Op<P, 'get'>>): Promise<DataOf<Op<P, 'get'>>> {
@@ -180,7 +205,7 @@ export class ApiClient {
    */
   refresh(stale: StoredTokens | null = this.tokens.get()): Promise<RefreshOutcome> {
     if (!this.refreshing) {
-      this.refreshing = withLock('watchdog-token-refresh', () => this.doRefresh(stale)).finally(() => {
+      this.refreshing = this.withLock(() => this.doRefresh(stale)).finally(() => {
         this.refreshing = null
       })
     }
@@ -192,7 +217,10 @@ export class ApiClient {
     this.stopRefreshTimer()
     const t = this.tokens.get()
     if (!t) return
-    const delay = delayOverride ?? Math.max(0, this.refreshAt(t) - this.now())
+    const at = this.refreshAt(t)
+    // Random jitter, at most half the time left between the planned renewal and expiry.
+    const jitter = Math.random() * Math.min(this.jitterMs, Math.max(0, (t.expiresAt - at) / 2))
+    const delay = (delayOverride ?? Math.max(0, at - this.now())) + jitter
     const generation = this.generation
     this.timer = setTimeout(
       async () => {
@@ -285,18 +313,39 @@ export class ApiClient {
     const cached = cacheable ? this.etags.get(url) : undefined
     if (cached) headers['If-None-Match'] = cached.etag
 
+    // A hung request (a proxy that never answers) counts as unreachable after a while,
+    // so pollers and the banner recover; the caller's own abort stays an abort.
+    const { signal, timedOut, done } = withTimeout(o.signal, this.timeoutMs)
+    try {
+      return await this.exchange<T>(method, url, o, headers, cacheable, cached, signal, timedOut)
+    } finally {
+      done()
+    }
+  }
+
+  private async exchange<T>(
+    method: string,
+    url: string,
+    o: CommonOpts & { body?: unknown },
+    headers: Record<string, string>,
+    cacheable: boolean,
+    cached: CacheEntry | undefined,
+    signal: AbortSignal,
+    timedOut: () => boolean,
+  ): Promise<T> {
     let res: Response
+    let text = ''
     try {
       res = await this.fetchFn(url, {
         method,
         headers,
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
-        signal: o.signal,
+        signal,
         cache: 'no-store',
         credentials: 'omit',
       })
     } catch (err) {
-      if (isAbort(err)) throw err
+      if (isAbort(err) && !timedOut()) throw err
       this.onReach?.(false)
       throw new NetworkError("Can't reach the WatchDog API", { cause: err })
     }
@@ -313,10 +362,19 @@ export class ApiClient {
       this.etags.set(url, cached)
       return cached.data as T
     }
-    if (!res.ok) {
-      throw new ApiError(res.status, await readProblem(res), parseRetryAfter(res.headers.get('Retry-After')))
+    try {
+      if (!res.ok) {
+        throw new ApiError(res.status, await readProblem(res), parseRetryAfter(res.headers.get('Retry-After')))
+      }
+      text = res.status === 204 ? '' : await res.text()
+    } catch (err) {
+      // The body stalled past the timeout.
+      if (timedOut() && !(err instanceof ApiError)) {
+        this.onReach?.(false)
+        throw new NetworkError("Can't reach the WatchDog API", { cause: err })
+      }
+      throw err
     }
-    const text = res.status === 204 ? '' : await res.text()
     const data = text ? (JSON.parse(text) as T) : (undefined as T)
     const etag = res.headers.get('ETag')
     if (cacheable && etag) this.remember(url, { etag, data })
@@ -331,6 +389,15 @@ export class ApiClient {
       if (oldest === undefined) break
       this.etags.delete(oldest)
     }
+  }
+
+  /** Runs fn under a lock shared by every tab of this origin. */
+  private withLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.locks && typeof this.locks.request === 'function') {
+      return this.locks.request(REFRESH_LOCK, fn) as Promise<T>
+    }
+    if (this.leaseStorage) return withLease(this.leaseStorage, `${REFRESH_LOCK}.lease`, fn)
+    return fn()
   }
 
   private async doRefresh(stale: StoredTokens | null): Promise<RefreshOutcome> {
@@ -382,15 +449,99 @@ function unauthorized(detail: string) {
   return { type: 'urn:watchdog:problem:unauthorized', title: 'Unauthorized', status: 401, detail }
 }
 
+/**
+ * The caller's signal (if any) combined with a timeout — AbortSignal.any and
+ * AbortSignal.timeout by hand, for browsers that predate them (Safari < 17.4).
+ * `timedOut` says whether the timeout, not the caller, ended the request.
+ */
+function withTimeout(caller: AbortSignal | undefined, ms: number) {
+  const ctl = new AbortController()
+  let fired = false
+  const timer = setTimeout(() => {
+    fired = true
+    ctl.abort(new DOMException('The request timed out', 'TimeoutError'))
+  }, ms)
+  const onAbort = () => ctl.abort(caller?.reason)
+  if (caller?.aborted) onAbort()
+  else caller?.addEventListener('abort', onAbort, { once: true })
+  return {
+    signal: ctl.signal,
+    timedOut: () => fired && !caller?.aborted,
+    done: () => {
+      clearTimeout(timer)
+      caller?.removeEventListener('abort', onAbort)
+    },
+  }
+}
+
 function isAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError'
 }
 
-/** Runs fn under a lock shared by every tab of this origin, where the browser has one. */
-async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+type LeaseStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
+
+interface Lease {
+  owner: string
+  until: number
+}
+
+/** How long a lease lasts: longer than one refresh request may take. */
+const LEASE_MS = REQUEST_TIMEOUT_MS + 5_000
+/** How long a claim must stand unchallenged before it counts. */
+const LEASE_SETTLE_MS = 100
+
+function defaultLocks(): Pick<LockManager, 'request'> | null {
   const locks = typeof navigator === 'undefined' ? undefined : navigator.locks
-  if (locks && typeof locks.request === 'function') {
-    return locks.request(name, fn) as Promise<T>
+  return locks && typeof locks.request === 'function' ? locks : null
+}
+
+function defaultLeaseStorage(): LeaseStorage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage
+  } catch {
+    return null // storage disabled
   }
-  return fn()
+}
+
+function readLease(storage: LeaseStorage, key: string): Lease | null {
+  try {
+    const raw = storage.getItem(key)
+    if (!raw) return null
+    const v = JSON.parse(raw) as Partial<Lease>
+    return typeof v.owner === 'string' && typeof v.until === 'number' ? { owner: v.owner, until: v.until } : null
+  } catch {
+    return null
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/**
+ * A lock across tabs without Web Locks: a lease in localStorage. Claim it when free
+ * (or expired), wait a moment, and read it back — the last writer wins, and only it
+ * goes on. The others wait for it to finish; fn then re-reads the tokens and finds
+ * the pair the owner stored, so nothing is spent twice.
+ */
+async function withLease<T>(storage: LeaseStorage, key: string, fn: () => Promise<T>): Promise<T> {
+  const owner = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+  for (;;) {
+    const held = readLease(storage, key)
+    if (!held || held.until <= Date.now()) {
+      const claim: Lease = { owner, until: Date.now() + LEASE_MS }
+      try {
+        storage.setItem(key, JSON.stringify(claim))
+      } catch {
+        return fn() // storage is full or gone: no lock to be had
+      }
+      await sleep(LEASE_SETTLE_MS)
+      if (readLease(storage, key)?.owner === owner) {
+        try {
+          return await fn()
+        } finally {
+          if (readLease(storage, key)?.owner === owner) storage.removeItem(key)
+        }
+      }
+    }
+    await sleep(LEASE_SETTLE_MS + Math.random() * 50)
+  }
 }

@@ -10,6 +10,9 @@ export interface StoredTokens {
   issuedAt?: number
 }
 
+/** The localStorage key the tokens live under. */
+export const AUTH_STORAGE_KEY = 'watchdog.auth'
+
 /** Where the client keeps its tokens. */
 export interface TokenStore {
   get(): StoredTokens | null
@@ -31,7 +34,7 @@ export function fromPair(pair: TokenPair, now: number): StoredTokens {
  * them (a refresh token works once), and reading them each time is what lets a tab
  * pick up its sibling's new pair instead of spending the dead one.
  */
-export function localStorageTokens(key = 'watchdog.auth', storage: Storage = localStorage): TokenStore {
+export function localStorageTokens(key = AUTH_STORAGE_KEY, storage: Storage = localStorage): TokenStore {
   return {
     get() {
       try {

@@ -46,6 +46,15 @@ export function useTargetList(query: Ref<ListQuery>) {
     } catch (err) {
       if (err instanceof NetworkError) return // the banner says so; keep what is shown
       if (err instanceof ApiError && err.status === 401) return // the login screen takes over
+      if (JSON.stringify(query.value) !== key) return // an answer for filters left behind
+      if (shownKey.value !== key) {
+        // A new query failed: the rows of the old one must not stand under the new URL.
+        items.value = []
+        total.value = 0
+        if (beats.value.size) beats.value = new Map()
+        rawPage = rawBeats = undefined
+        shownKey.value = key
+      }
       error.value = err instanceof Error ? err.message : String(err)
     }
   }

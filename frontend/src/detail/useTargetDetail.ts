@@ -1,4 +1,4 @@
-import { type Ref, computed, ref, shallowRef, watch } from 'vue'
+import { type Ref, computed, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import { ApiError, NetworkError } from '../api/errors'
 import type { Check, Target, TargetStats } from '../api/types'
 import { usePolling } from '../composables/usePolling'
@@ -37,8 +37,11 @@ export function useTargetDetail(id: Ref<number>, range: Ref<ChartRange>) {
   let rawTarget: unknown
   let rawRecent: unknown
   const rawStats: Partial<Record<StatsWindow, unknown>> = {}
+  /** Ends the history-extending loop of the target shown before (or of the page). */
+  let history = new AbortController()
 
   function report(err: unknown) {
+    if (err instanceof Error && err.name === 'AbortError') return
     if (err instanceof NetworkError) return
     if (err instanceof ApiError && err.status === 404) {
       notFound.value = true
@@ -67,7 +70,9 @@ export function useTargetDetail(id: Ref<number>, range: Ref<ChartRange>) {
   }
 
   async function loadStats(window: StatsWindow) {
-    const s = await api.get('/targets/{id}/stats', { path: { id: id.value }, query: { window }, cache: true })
+    const asked = id.value
+    const s = await api.get('/targets/{id}/stats', { path: { id: asked }, query: { window }, cache: true })
+    if (asked !== id.value) return // another target is shown by now
     if (s !== rawStats[window]) {
       rawStats[window] = s
       stats.value = { ...stats.value, [window]: s }
@@ -75,12 +80,15 @@ export function useTargetDetail(id: Ref<number>, range: Ref<ChartRange>) {
   }
 
   async function loadFast() {
+    const asked = id.value
     try {
       const [t, recent] = await Promise.all([
-        api.get('/targets/{id}', { path: { id: id.value }, cache: true }),
-        api.get('/targets/{id}/checks', { path: { id: id.value }, query: { limit: RECENT }, cache: true }),
+        api.get('/targets/{id}', { path: { id: asked }, cache: true }),
+        api.get('/targets/{id}/checks', { path: { id: asked }, query: { limit: RECENT }, cache: true }),
         loadStats('24h'),
       ])
+      // The route moved on to another target meanwhile: these answers are not its.
+      if (asked !== id.value || t.id !== asked) return
       notFound.value = false
       error.value = ''
       if (t !== rawTarget) {
@@ -94,15 +102,16 @@ export function useTargetDetail(id: Ref<number>, range: Ref<ChartRange>) {
       }
       await extendTo(oldestNeeded())
     } catch (err) {
-      report(err)
+      if (asked === id.value) report(err)
     }
   }
 
   async function loadSlow() {
+    const asked = id.value
     try {
       await Promise.all([loadStats('7d'), loadStats('30d')])
     } catch (err) {
-      report(err)
+      if (asked === id.value) report(err)
     }
   }
 
@@ -113,22 +122,33 @@ export function useTargetDetail(id: Ref<number>, range: Ref<ChartRange>) {
   /** Fetches older pages until the held checks reach back to `since` (ms) or run out. */
   async function extendTo(since: number, minCount = 0) {
     if (loadingHistory.value) return
+    const run = history
+    const asked = id.value
     loadingHistory.value = true
     try {
-      while (!complete.value && checks.value.length < MAX_CHECKS) {
+      while (!complete.value && checks.value.length < MAX_CHECKS && !run.signal.aborted) {
         const oldest = checks.value[checks.value.length - 1]
         if (!oldest) break
         if (Date.parse(oldest.checked_at) <= since && checks.value.length >= minCount) break
         const page = await api.get('/targets/{id}/checks', {
-          path: { id: id.value },
+          path: { id: asked },
           query: { limit: PAGE, before: oldest.checked_at },
+          signal: run.signal,
         })
+        if (run.signal.aborted || asked !== id.value) return
         merge(page.items)
         if (page.items.length < PAGE) complete.value = true
       }
     } finally {
-      loadingHistory.value = false
+      // An aborted loop leaves the flag to the one that replaced it.
+      if (run === history) loadingHistory.value = false
     }
+  }
+
+  function stopHistory() {
+    history.abort()
+    history = new AbortController()
+    loadingHistory.value = false
   }
 
   async function loadOlder() {
@@ -149,15 +169,19 @@ export function useTargetDetail(id: Ref<number>, range: Ref<ChartRange>) {
   })
   watch(range, () => void extendTo(oldestNeeded()).catch(report))
   watch(id, () => {
+    stopHistory()
     target.value = null
     checks.value = []
     stats.value = { '24h': null, '7d': null, '30d': null }
     complete.value = false
     tableSize.value = TABLE_PAGE
     rawTarget = rawRecent = undefined
+    for (const w of Object.keys(rawStats) as StatsWindow[]) delete rawStats[w]
     void fast.refresh()
     void slow.refresh()
   })
+
+  onScopeDispose(() => history.abort())
 
   const tableChecks = computed(() => checks.value.slice(0, tableSize.value))
   const hasOlder = computed(() => !complete.value || checks.value.length > tableSize.value)

@@ -82,6 +82,19 @@ export function parseHeaders(text: string): { headers: Record<string, string>; e
   return { headers }
 }
 
+/**
+ * The name a target gets when none is given: its URL's host, as the Name field's
+ * placeholder shows. Empty when the URL is not an http(s) URL yet.
+ */
+export function nameFromUrl(url: string): string {
+  try {
+    const u = new URL(url.trim())
+    return (/^https?:$/.test(u.protocol) && u.hostname) || ''
+  } catch {
+    return ''
+  }
+}
+
 export function parseTags(text: string): string[] {
   return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))]
 }
@@ -135,7 +148,9 @@ export function buildRequest(
   // Edit: send only what differs, so a concurrent change to another field survives.
   const patch: TargetPatch = {}
   if (full.url !== original.url) patch.url = full.url
-  if (full.name !== undefined && full.name !== original.name) patch.name = full.name
+  // An emptied Name means the placeholder's: the host of the URL.
+  const name = full.name ?? (nameFromUrl(full.url) || undefined)
+  if (name !== undefined && name !== original.name) patch.name = name
   if (interval !== undefined && interval !== original.interval_seconds) patch.interval_seconds = interval
   if (timeout !== undefined && timeout !== original.timeout_seconds) patch.timeout_seconds = timeout
   if (full.method !== original.method) patch.method = full.method

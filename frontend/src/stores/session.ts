@@ -1,6 +1,6 @@
 import { readonly, ref } from 'vue'
 import { ApiClient, type ExpiryReason } from '../api/client'
-import { localStorageTokens } from '../api/tokens'
+import { AUTH_STORAGE_KEY, localStorageTokens } from '../api/tokens'
 import type { RuntimeConfig } from '../config'
 import { setReachable } from './connection'
 
@@ -33,7 +33,25 @@ export function initSession(config: RuntimeConfig, onExpired: () => void): ApiCl
   })
   loggedIn.value = client.hasSession()
   if (loggedIn.value) client.scheduleRefresh()
+  if (typeof window !== 'undefined') {
+    window.removeEventListener('storage', onStorage)
+    window.addEventListener('storage', onStorage)
+  }
   return client
+}
+
+/**
+ * Another tab logged out (its tokens are gone from localStorage, which is shared):
+ * this one is logged out too — back to the login screen, with no "session expired"
+ * notice, since the user ended it on purpose.
+ */
+function onStorage(e: StorageEvent) {
+  const cleared = e.key === null || (e.key === AUTH_STORAGE_KEY && e.newValue === null)
+  if (!cleared || !loggedIn.value || !client || client.hasSession()) return
+  client.stopRefreshTimer()
+  notice.value = ''
+  loggedIn.value = false
+  expiredHandler?.()
 }
 
 export function useApi(): ApiClient {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ApiClient, type ExpiryReason } from '../../src/api/client'
 import { ApiError, NetworkError, SessionExpiredError } from '../../src/api/errors'
-import { type StoredTokens, memoryTokens } from '../../src/api/tokens'
+import { type StoredTokens, localStorageTokens, memoryTokens } from '../../src/api/tokens'
 
 interface Seen {
   method: string
@@ -139,6 +139,9 @@ class FakeApi {
       res.writeHead(204)
       return res.end()
     }
+    if (path === '/targets/hang') {
+      return // never answers
+    }
     if (path === '/targets/502') {
       return this.send(res, 502, '<html>Bad gateway</html>', { 'Content-Type': 'text/html' })
     }
@@ -165,6 +168,9 @@ function client(tokens: StoredTokens | null, extra: Partial<ConstructorParameter
   const c = new ApiClient({
     baseUrl: api.base,
     tokens: store,
+    refreshJitterMs: 0,
+    locks: null,
+    leaseStorage: null,
     onSessionExpired: (r) => expired.push(r),
     onReachability: (ok) => reach.push(ok),
     ...extra,
@@ -254,7 +260,25 @@ describe('ApiClient', () => {
     await c.login('admin', 'pw')
     const first = store.get()!.accessToken
     await vi.waitFor(() => expect(api.refreshCalls).toBeGreaterThanOrEqual(1), { timeout: 3000, interval: 50 })
-    expect(store.get()!.accessToken).not.toBe(first)
+    // The request reaching the server comes before the client stores its answer.
+    await vi.waitFor(() => expect(store.get()!.accessToken).not.toBe(first), { timeout: 3000, interval: 20 })
+  })
+
+  it('renews on the timer a random moment later, so tabs do not all refresh at once, never past expiry', async () => {
+    api.expiresIn = 2 // planned at 1 s; jitter at most half the last second
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999)
+    try {
+      const { c, store } = client(null, { refreshJitterMs: 5000 })
+      opened.push(c)
+      await c.login('admin', 'pw')
+      const first = store.get()!.accessToken
+      await new Promise((r) => setTimeout(r, 1200))
+      expect(api.refreshCalls).toBe(0) // planned for 1 s, put off by ~0.5 s
+      await vi.waitFor(() => expect(store.get()!.accessToken).not.toBe(first), { timeout: 3000, interval: 20 })
+      expect(store.get()!.expiresAt).toBeGreaterThan(Date.now())
+    } finally {
+      random.mockRestore()
+    }
   })
 
   it('after a 401 refreshes once and repeats the request', async () => {
@@ -400,6 +424,78 @@ describe('ApiClient', () => {
     await c.get('/stats', { cache: true })
     expect(api.seen.at(-1)!.ifNoneMatch).toBeUndefined()
     c.stopRefreshTimer()
+  })
+
+  it('gives up on a request that hangs: NetworkError after the timeout', async () => {
+    const { c, reach } = client(freshTokens(), { requestTimeoutMs: 200 })
+    const t0 = Date.now()
+    const err = await c.get('/targets/{id}', { path: { id: 'hang' as unknown as number } }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(NetworkError)
+    expect(Date.now() - t0).toBeLessThan(2000)
+    expect(reach.at(-1)).toBe(false)
+    // The caller's own abort is still an abort, not an outage.
+    const abort = new AbortController()
+    const pending = c.get('/targets/{id}', { path: { id: 'hang' as unknown as number }, signal: abort.signal }).catch((e: unknown) => e)
+    abort.abort()
+    const aborted = await pending
+    expect(aborted).not.toBeInstanceOf(NetworkError)
+    expect((aborted as Error).name).toBe('AbortError')
+  })
+
+  describe('without Web Locks (plain HTTP)', () => {
+    /** One localStorage shared by two "tabs". */
+    function sharedStorage(): Storage {
+      const m = new Map<string, string>()
+      return {
+        get length() {
+          return m.size
+        },
+        key: (i: number) => [...m.keys()][i] ?? null,
+        getItem: (k: string) => m.get(k) ?? null,
+        setItem: (k: string, v: string) => void m.set(k, String(v)),
+        removeItem: (k: string) => void m.delete(k),
+        clear: () => m.clear(),
+      }
+    }
+
+    function tab(storage: Storage) {
+      const c = new ApiClient({
+        baseUrl: api.base,
+        tokens: localStorageTokens('watchdog.auth', storage),
+        refreshJitterMs: 0,
+        locks: null,
+        leaseStorage: storage,
+      })
+      opened.push(c)
+      return c
+    }
+
+    it('lets only one tab spend the refresh token; the other picks up its pair', async () => {
+      const storage = sharedStorage()
+      const t = freshTokens()
+      localStorageTokens('watchdog.auth', storage).set(t)
+      api.access.delete(t.accessToken)
+      api.refreshDelayMs = 50
+      const a = tab(storage)
+      const b = tab(storage)
+      const [sa, sb] = await Promise.all([a.get('/stats'), b.get('/stats')])
+      expect(sa.total).toBe(3)
+      expect(sb.total).toBe(3)
+      expect(api.refreshCalls).toBe(1)
+      expect(api.seen.filter((s) => s.url === '/api/v1/auth/refresh')).toHaveLength(1)
+      const now = localStorageTokens('watchdog.auth', storage).get()!
+      expect(now.accessToken).not.toBe(t.accessToken)
+      expect(storage.getItem('watchdog-token-refresh.lease')).toBeNull()
+    })
+
+    it('takes over a lease its owner left behind once it has run out', async () => {
+      const storage = sharedStorage()
+      const t = freshTokens()
+      localStorageTokens('watchdog.auth', storage).set(t)
+      storage.setItem('watchdog-token-refresh.lease', JSON.stringify({ owner: 'gone', until: Date.now() + 300 }))
+      await expect(tab(storage).refresh(t)).resolves.toBe('refreshed')
+      expect(api.refreshCalls).toBe(1)
+    })
   })
 
   describe('logout', () => {

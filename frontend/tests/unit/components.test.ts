@@ -3,6 +3,7 @@ import { createApp, h, nextTick, ref } from 'vue'
 import type { Beat } from '../../src/api/types'
 import type { TargetSort } from '../../src/api/types'
 import HeartbeatStrip from '../../src/components/HeartbeatStrip.vue'
+import ModalDialog from '../../src/components/ModalDialog.vue'
 import SortableHeader from '../../src/components/SortableHeader.vue'
 import StatusBadge from '../../src/components/StatusBadge.vue'
 
@@ -84,6 +85,33 @@ describe('SortableHeader', () => {
     await nextTick()
     expect(sort.value).toBe('-latency')
     expect(latency!.getAttribute('aria-sort')).toBe('descending')
+    unmount()
+  })
+})
+
+describe('ModalDialog', () => {
+  it('shows itself again when the browser closes it but the owner keeps it open', async () => {
+    const open = ref(true)
+    let refuse = true
+    const { el, unmount } = mount(() =>
+      h(ModalDialog, { open: open.value, title: 'Edit target', onClose: () => (open.value = refuse) }, () => h('p', 'body')),
+    )
+    await nextTick()
+    const dialog = el.querySelector('dialog')!
+    expect(dialog.open).toBe(true)
+    // Chrome force-closes after repeated Escape; a save is under way, so the owner refuses.
+    dialog.close()
+    await nextTick()
+    await nextTick()
+    expect(open.value).toBe(true)
+    expect(dialog.open).toBe(true)
+    // Once the owner agrees, it stays closed.
+    refuse = false
+    dialog.close()
+    await nextTick()
+    await nextTick()
+    expect(open.value).toBe(false)
+    expect(dialog.open).toBe(false)
     unmount()
   })
 })

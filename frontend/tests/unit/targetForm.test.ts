@@ -56,6 +56,17 @@ describe('target form', () => {
     expect(buildRequest(formFromTarget(target), target).body).toEqual({})
   })
 
+  it("edits an emptied Name to the URL's host, as the placeholder says", () => {
+    const v = { ...formFromTarget(target), name: '  ' }
+    expect(buildRequest(v, target).body).toEqual({ name: 'shop.example.com' })
+    // With a new URL, the new host.
+    const moved = { ...formFromTarget(target), name: '', url: 'https://api.shop.example:8443/health' }
+    expect(buildRequest(moved, target).body).toEqual({ url: 'https://api.shop.example:8443/health', name: 'api.shop.example' })
+    // Already named after its host: nothing to send.
+    const hosted = { ...target, name: 'shop.example.com' }
+    expect(buildRequest({ ...formFromTarget(hosted), name: '' }, hosted).body).toEqual({})
+  })
+
   it('reads headers one per line', () => {
     expect(parseHeaders('X-A: 1\n\n  Authorization: Bearer a:b  ')).toEqual({
       headers: { 'X-A': '1', Authorization: 'Bearer a:b' },
