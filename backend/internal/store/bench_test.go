@@ -15,53 +15,47 @@ import (
 // due targets in batches of 500 and recording their results, as the scheduler does.
 // It reports checks/s; `make bench` prints it.
 func BenchmarkClaimAndRecord(b *testing.B) {
-	for _, db := range []struct {
-		name string
-		open func(testing.TB) *store.Store
-	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
-		b.Run(db.name, func(b *testing.B) {
-			s := db.open(b)
-			ctx := context.Background()
-			const n, batch = 2000, 500
-			for i := range n {
-				tg, err := target.New(target.Spec{URL: fmt.Sprintf("https://t%d.example.com/", i), IntervalSeconds: 60}, target.Limits{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := s.CreateTarget(ctx, tg); err != nil {
-					b.Fatal(err)
+	storetest.EachB(b, func(b *testing.B, s *store.Store) {
+		ctx := context.Background()
+		const n, batch = 2000, 500
+		for i := range n {
+			tg, err := target.New(target.Spec{URL: fmt.Sprintf("https://t%d.example.com/", i), IntervalSeconds: 60}, target.Limits{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.CreateTarget(ctx, tg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		code := 200
+		b.ResetTimer()
+		checks := 0
+		for i := 0; b.Loop(); i++ {
+			claims, err := s.ClaimDue(ctx, fmt.Sprintf("bench-%d", i), batch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(claims) == 0 {
+				// Everything checked: make it all due again, outside the timing.
+				b.StopTimer()
+				storetest.Exec(b, s, "UPDATE targets SET next_check_at = ?", time.Now().UTC().Add(-time.Second))
+				b.StartTimer()
+				continue
+			}
+			results := make([]store.Result, len(claims))
+			for j, c := range claims {
+				slot := c.Slot
+				results[j] = store.Result{
+					Check: target.Check{TargetID: c.Target.ID, CheckedAt: c.DBNow, ScheduledAt: &slot,
+						LatencyMS: 40, StatusCode: &code, OK: true, Attempts: 1},
+					Token: c.Token, NextCheckAt: c.DBNow.Add(time.Minute),
 				}
 			}
-			code := 200
-			b.ResetTimer()
-			checks := 0
-			for i := 0; b.Loop(); i++ {
-				claims, err := s.ClaimDue(ctx, fmt.Sprintf("bench-%d", i), batch)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(claims) == 0 {
-					// Everything checked: make it all due again, outside the timing.
-					b.StopTimer()
-					storetest.Exec(b, s, "UPDATE targets SET next_check_at = ?", time.Now().UTC().Add(-time.Second))
-					b.StartTimer()
-					continue
-				}
-				results := make([]store.Result, len(claims))
-				for j, c := range claims {
-					slot := c.Slot
-					results[j] = store.Result{
-						Check: target.Check{TargetID: c.Target.ID, CheckedAt: c.DBNow, ScheduledAt: &slot,
-							LatencyMS: 40, StatusCode: &code, OK: true, Attempts: 1},
-						Token: c.Token, NextCheckAt: c.DBNow.Add(time.Minute),
-					}
-				}
-				if err := s.Record(ctx, results); err != nil {
-					b.Fatal(err)
-				}
-				checks += len(claims)
+			if err := s.Record(ctx, results); err != nil {
+				b.Fatal(err)
 			}
-			b.ReportMetric(float64(checks)/b.Elapsed().Seconds(), "checks/s")
-		})
-	}
+			checks += len(claims)
+		}
+		b.ReportMetric(float64(checks)/b.Elapsed().Seconds(), "checks/s")
+	})
 }
