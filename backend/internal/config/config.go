@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -40,9 +39,11 @@ func Default() Config {
 	return Config{
 		ListenAddr:         ":8080",
 		AdminUser:          "admin",
-		Workers:            max(64, 32*runtime.NumCPU()),
+		// Workers mostly wait on the network, and a goroutine costs a few KiB: enough
+		// for 100,000 targets a minute with some answering slowly or not at all.
+		Workers:            1000,
 		MinIntervalSeconds: 30,
-		CheckRetention:     90 * 24 * time.Hour,
+		CheckRetention:     7 * 24 * time.Hour,
 		LogLevel:           "info",
 		LogFormat:          "text",
 		ShutdownTimeout:    20 * time.Second,
@@ -78,7 +79,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&workers, "WORKERS", "checks run at once")
 	str(&minIvl, "MIN_INTERVAL_SECONDS", "shortest interval a target may ask for")
 	str(&private, "ALLOW_PRIVATE_TARGETS", "allow loopback and private-network targets (metadata addresses stay refused)")
-	str(&retention, "CHECK_RETENTION", "how long check history is kept, e.g. 2160h")
+	str(&retention, "CHECK_RETENTION", "how long each check is kept (uptime and latency history lives on in hourly and daily rollups), e.g. 7d or 72h")
 	str(&c.FrontendDir, "FRONTEND_DIR", "directory of the built dashboard to serve at /")
 	str(&c.LogLevel, "LOG_LEVEL", "debug, info, warn or error")
 	str(&c.LogFormat, "LOG_FORMAT", "text or json")
@@ -100,7 +101,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.Workers = parse(&errs, "WORKERS", workers, strconv.Atoi)
 	c.MinIntervalSeconds = parse(&errs, "MIN_INTERVAL_SECONDS", minIvl, strconv.Atoi)
 	c.AllowPrivateTargets = parse(&errs, "ALLOW_PRIVATE_TARGETS", private, strconv.ParseBool)
-	c.CheckRetention = parse(&errs, "CHECK_RETENTION", retention, time.ParseDuration)
+	c.CheckRetention = parse(&errs, "CHECK_RETENTION", retention, parseDays)
 	c.ShutdownTimeout = parse(&errs, "SHUTDOWN_TIMEOUT", shutdown, time.ParseDuration)
 	if err := errors.Join(errs...); err != nil {
 		return c, err
@@ -189,4 +190,16 @@ func MaskURL(raw string) string {
 		return "(unparseable)"
 	}
 	return u.Redacted()
+}
+
+// parseDays is time.ParseDuration that also takes whole days, such as 7d.
+func parseDays(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }

@@ -26,7 +26,7 @@ func TestDefaults(t *testing.T) {
 func TestEnvironmentAndFlags(t *testing.T) {
 	c, err := Load([]string{"-WORKERS", "8"}, env(map[string]string{
 		"WORKERS": "4", "ALLOW_PRIVATE_TARGETS": "true", "CORS_ALLOWED_ORIGINS": "https://a.example, https://b.example",
-		"CHECK_RETENTION": "720h", "TRUSTED_PROXIES": "10.0.0.0/8",
+		"CHECK_RETENTION": "30d", "TRUSTED_PROXIES": "10.0.0.0/8",
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, 8, c.Workers, "a flag wins over the environment")

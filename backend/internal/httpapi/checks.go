@@ -65,19 +65,24 @@ func (a *api) exists(ctx context.Context, id int64) error {
 	return err
 }
 
-// maxWindow is the longest stats window: the default check retention.
-const maxWindow = 90 * 24 * time.Hour
+// maxWindow is the longest stats window: a year, which the daily rollups cover.
+const maxWindow = 366 * 24 * time.Hour
+
+// exactWindow is the longest window whose percentiles are exact: its checks are read
+// one by one (at most 3,600 of one target). Longer windows are read from rollups,
+// whose percentiles are estimated from a latency histogram.
+const exactWindow = time.Hour
 
 // targetStats godoc
 //
 //	@ID	getTargetStats
 //	@Summary		A target's uptime and latency
-//	@Description	Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now.
+//	@Description	Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts stay exact, percentiles are estimated from a latency histogram (within about 12%), and a window reaching past 90 days starts at its first whole day.
 //	@Tags			checks
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		int		true	"Target id"	minimum(1)
-//	@Param			window	query		string	false	"A duration such as 1h, 24h, 7d or 30d (1m to 90d)"	default(24h)
+//	@Param			window	query		string	false	"A duration such as 1h, 24h, 7d, 30d or 1y (1m to 366d)"	default(24h)
 //	@Success		200		{object}	TargetStats
 //	@Failure		400		{object}	Problem	"Bad id or window"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
@@ -94,22 +99,41 @@ func (a *api) targetStats(c echo.Context) error {
 	}
 	window, err := parseWindow(raw)
 	if err != nil || window < time.Minute || window > maxWindow {
-		return badRequest("window", "must be a duration from 1m to 90d, such as 24h or 7d")
+		return badRequest("window", "must be a duration from 1m to 366d, such as 24h, 7d or 1y")
 	}
 	ctx := c.Request().Context()
 	if err := a.exists(ctx, id); err != nil {
 		return err
 	}
-	samples, err := a.Store.Samples(ctx, id, time.Now().Add(-window))
+	s, err := a.windowStats(ctx, id, window)
 	if err != nil {
 		return err
 	}
-	s := target.Summarize(window, samples)
 	return c.JSON(http.StatusOK, TargetStats{
 		TargetID: id, Window: raw, WindowSeconds: int(window.Seconds()),
 		Checks: s.Checks, Up: s.Up, Down: s.Down, UptimeRatio: s.UptimeRatio,
 		LatencyP50MS: s.LatencyP50, LatencyP95MS: s.LatencyP95, LatencyP99MS: s.LatencyP99,
 	})
+}
+
+func (a *api) windowStats(ctx context.Context, id int64, window time.Duration) (target.Stats, error) {
+	now := time.Now()
+	if window <= exactWindow {
+		samples, err := a.Store.Samples(ctx, id, now.Add(-window))
+		if err != nil {
+			return target.Stats{}, err
+		}
+		return target.Summarize(window, samples), nil
+	}
+	sums, err := a.Store.Summaries(ctx, []int64{id}, now.Add(-window), now)
+	if err != nil {
+		return target.Stats{}, err
+	}
+	var r target.Rollup
+	if sum, ok := sums[id]; ok {
+		r = *sum
+	}
+	return r.Stats(window), nil
 }
 
 // stats godoc

@@ -113,6 +113,9 @@ func pathID(c echo.Context) (int64, error) {
 
 // parseWindow reads a stats window: a Go duration ("90m", "24h") or whole days ("7d").
 func parseWindow(raw string) (time.Duration, error) {
+	if raw == "1y" {
+		return 365 * 24 * time.Hour, nil
+	}
 	if days, ok := strings.CutSuffix(raw, "d"); ok {
 		n, err := strconv.Atoi(days)
 		if err != nil {

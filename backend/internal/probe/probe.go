@@ -90,12 +90,14 @@ func New(opts Options) *Prober {
 	transport := &http.Transport{
 		// Environment proxies are ignored: a proxy would dial the target itself, out of
 		// the guard's reach.
-		Proxy:                  nil,
-		DialContext:            dialer.DialContext,
-		ForceAttemptHTTP2:      true,
-		TLSHandshakeTimeout:    tlsHandshakeTimeout,
+		Proxy:               nil,
+		DialContext:         newCachingDialer(dialer).DialContext,
+		ForceAttemptHTTP2:   true,
+		TLSHandshakeTimeout: tlsHandshakeTimeout,
+		// Many targets are paths of one host: keep enough connections to it that
+		// checks due together reuse them instead of dialing each time.
 		MaxIdleConns:           1024,
-		MaxIdleConnsPerHost:    4,
+		MaxIdleConnsPerHost:    32,
 		IdleConnTimeout:        90 * time.Second,
 		ExpectContinueTimeout:  time.Second,
 		MaxResponseHeaderBytes: maxResponseHeaderBytes,

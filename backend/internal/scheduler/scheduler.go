@@ -51,7 +51,7 @@ func (o *Options) defaults() {
 		o.CatchUpSpread = time.Minute
 	}
 	if o.Retention <= 0 {
-		o.Retention = 90 * 24 * time.Hour
+		o.Retention = 7 * 24 * time.Hour
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -140,10 +140,20 @@ func (s *Scheduler) Start() error {
 		gocron.WithStartAt(gocron.WithStartImmediately())); err != nil {
 		return fmt.Errorf("schedule dispatch: %w", err)
 	}
-	if _, err := s.cron.NewJob(gocron.DurationJob(time.Hour), gocron.NewTask(s.cleanUp),
+	if _, err := s.cron.NewJob(gocron.DurationJob(maintainEvery), gocron.NewTask(s.maintain),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),
 		gocron.WithStartAt(gocron.WithStartImmediately())); err != nil {
 		return fmt.Errorf("schedule clean-up: %w", err)
+	}
+	// After a stop, or with a large import waiting, spread the backlog over the
+	// interval rather than check it all in the first seconds.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	spread, err := s.store.SpreadBacklog(ctx, s.opts.Workers, s.opts.CatchUpSpread)
+	cancel()
+	if err != nil {
+		s.opts.Log.Warn("spread the backlog at start", "err", err)
+	} else if spread > 0 {
+		s.opts.Log.Info("spread the backlog of due targets", "count", spread, "over", s.opts.CatchUpSpread)
 	}
 	s.cron.Start()
 	s.opts.Log.Info("scheduler started", "replica", s.replica, "workers", s.opts.Workers, "tick", s.opts.Tick)
@@ -349,13 +359,31 @@ func (s *Scheduler) drain(batch *[]store.Result, flush func()) {
 	}
 }
 
-// cleanUp deletes checks past retention and dead refresh tokens.
-func (s *Scheduler) cleanUp(ctx context.Context) {
+// maintainEvery is how often finished hours are rolled up and old data deleted.
+const maintainEvery = 5 * time.Minute
+
+// maintain rolls finished hours and days up, then deletes checks past retention
+// (never ones not yet rolled up), rollups past theirs and dead refresh tokens.
+func (s *Scheduler) maintain(ctx context.Context) {
+	for {
+		hours, days, err := s.store.RollUp(ctx, time.Now())
+		if err != nil {
+			s.opts.Log.Warn("roll up checks", "err", err)
+			break
+		}
+		if hours+days == 0 {
+			break
+		}
+		s.opts.Log.Info("rolled up checks", "hours", hours, "days", days)
+	}
 	n, err := s.store.DeleteChecksBefore(ctx, time.Now().Add(-s.opts.Retention))
 	if err != nil {
 		s.opts.Log.Warn("retention", "err", err)
 	} else if n > 0 {
 		s.opts.Log.Info("retention: deleted old checks", "count", n)
+	}
+	if _, err := s.store.DeleteRollupsBefore(ctx, time.Now()); err != nil {
+		s.opts.Log.Warn("rollup retention", "err", err)
 	}
 	if _, err := s.store.DeleteExpiredRefreshTokens(ctx); err != nil {
 		s.opts.Log.Warn("delete expired refresh tokens", "err", err)

@@ -81,14 +81,32 @@ func (s *Store) Samples(ctx context.Context, targetID int64, since time.Time) ([
 const retentionBatch = 5000
 
 // DeleteChecksBefore removes checks older than cutoff, in batches, and says how many.
+// Checks not yet summarised into the rollups are kept whatever their age, so
+// retention never takes anything from the statistics.
 func (s *Store) DeleteChecksBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	rolled, err := s.RolledUpUntil(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if rolled.Before(cutoff) {
+		cutoff = rolled
+	}
+	return s.deleteBatched(ctx, "checks", "checked_at", cutoff)
+}
+
+// deleteBatched deletes a table's rows whose column is before cutoff, a batch at a
+// time, by the rows' physical ids (every table has them, whatever its key).
+func (s *Store) deleteBatched(ctx context.Context, table, column string, cutoff time.Time) (int64, error) {
+	rowID := "rowid"
+	if s.dialect == Postgres {
+		rowID = "ctid"
+	}
+	stmt := fmt.Sprintf("DELETE FROM %[1]s WHERE %[2]s IN (SELECT %[2]s FROM %[1]s WHERE %[3]s < ? LIMIT ?)", table, rowID, column)
 	var total int64
 	for {
-		res := s.db.WithContext(ctx).Exec(
-			"DELETE FROM checks WHERE id IN (SELECT id FROM checks WHERE checked_at < ? LIMIT ?)",
-			cutoff.UTC(), retentionBatch)
+		res := s.db.WithContext(ctx).Exec(stmt, dbTime(cutoff), retentionBatch)
 		if res.Error != nil {
-			return total, fmt.Errorf("delete old checks: %w", res.Error)
+			return total, fmt.Errorf("delete old %s: %w", table, res.Error)
 		}
 		total += res.RowsAffected
 		if res.RowsAffected < retentionBatch {
@@ -104,24 +122,13 @@ func (s *Store) Heartbeats(ctx context.Context, ids []int64, limit int, since ti
 	if err := s.db.WithContext(ctx).Model(&targetRow{}).Where("id IN ?", ids).Pluck("id", &existing).Error; err != nil {
 		return nil, fmt.Errorf("heartbeats: %w", err)
 	}
-	var counts []struct {
-		TargetID int64
-		Total    int
-		Up       int
+	sums, err := s.Summaries(ctx, existing, since, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("heartbeats: uptime: %w", err)
 	}
-	if len(existing) > 0 {
-		err := s.db.WithContext(ctx).Model(&checkRow{}).
-			Select("target_id, COUNT(*) AS total, SUM(CASE WHEN ok THEN 1 ELSE 0 END) AS up").
-			Where("target_id IN ? AND checked_at >= ?", existing, since.UTC()).
-			Group("target_id").Scan(&counts).Error
-		if err != nil {
-			return nil, fmt.Errorf("heartbeats: uptime: %w", err)
-		}
-	}
-	uptime := make(map[int64]*float64, len(counts))
-	for _, c := range counts {
-		ratio := float64(c.Up) / float64(c.Total)
-		uptime[c.TargetID] = &ratio
+	uptime := make(map[int64]*float64, len(sums))
+	for id, r := range sums {
+		uptime[id] = r.Stats(0).UptimeRatio
 	}
 	live := make(map[int64]bool, len(existing))
 	for _, id := range existing {
@@ -143,4 +150,27 @@ func (s *Store) Heartbeats(ctx context.Context, ids []int64, limit int, since ti
 		out = append(out, target.Heartbeat{TargetID: id, Checks: checks, Uptime24h: uptime[id]})
 	}
 	return out, nil
+}
+
+// Timing is when a scheduled check was due and when it started.
+type Timing struct {
+	TargetID    int64
+	ScheduledAt time.Time
+	CheckedAt   time.Time
+	Attempts    int
+}
+
+// Timings returns the start and slot of every scheduled check whose slot fell in
+// [from, to), for measuring how late the scheduler runs.
+func (s *Store) Timings(ctx context.Context, from, to time.Time) ([]Timing, error) {
+	var rows []Timing
+	err := s.db.WithContext(ctx).Model(&checkRow{}).Select("target_id, scheduled_at, checked_at, attempts").
+		Where("scheduled_at >= ? AND scheduled_at < ?", from.UTC(), to.UTC()).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read check timings: %w", err)
+	}
+	for i := range rows {
+		rows[i].ScheduledAt, rows[i].CheckedAt = rows[i].ScheduledAt.UTC(), rows[i].CheckedAt.UTC()
+	}
+	return rows, nil
 }

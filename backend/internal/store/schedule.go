@@ -13,7 +13,7 @@ package store
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -104,41 +104,58 @@ func (s *Store) ClaimDue(ctx context.Context, token string, limit int) ([]Claim,
 // down, or could not keep up) over the next `spread`, capped at their interval, so
 // they get one check each at a random moment instead of all in one burst.
 func (s *Store) RescheduleOverdue(ctx context.Context, spread time.Duration) (int64, error) {
-	if s.dialect == Postgres {
-		res := s.db.WithContext(ctx).Exec(`
-			UPDATE targets SET next_check_at = now() + random() * LEAST(interval_seconds, ?) * interval '1 second'
-			WHERE is_active AND lease_token IS NULL AND next_check_at < now()
-			  AND next_check_at < now() - interval_seconds * interval '1 second'`, spread.Seconds())
-		if res.Error != nil {
-			return 0, fmt.Errorf("reschedule overdue targets: %w", res.Error)
-		}
-		return res.RowsAffected, nil
-	}
-	var moved int64
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := time.Now().UTC()
-		var due []targetRow
-		if err := tx.Select("id, interval_seconds, next_check_at").
-			Where("is_active AND lease_token IS NULL AND next_check_at < ?", now).Find(&due).Error; err != nil {
-			return err
-		}
-		for _, r := range due {
-			interval := time.Duration(r.IntervalSeconds) * time.Second
-			if !r.NextCheckAt.Before(now.Add(-interval)) {
-				continue
-			}
-			next := now.Add(rand.N(min(interval, spread)))
-			if err := tx.Model(&targetRow{}).Where("id = ?", r.ID).UpdateColumn("next_check_at", next).Error; err != nil {
-				return err
-			}
-			moved++
-		}
-		return nil
-	})
+	moved, err := s.spreadDue(ctx, spread, s.ago("interval_seconds"))
 	if err != nil {
 		return 0, fmt.Errorf("reschedule overdue targets: %w", err)
 	}
 	return moved, nil
+}
+
+// SpreadBacklog spreads every due target over the next `spread`, capped at its
+// interval, when more than `backlog` are due: at start-up after a stop, or after a
+// large import, the checks then come at the steady pace instead of in one burst.
+func (s *Store) SpreadBacklog(ctx context.Context, backlog int, spread time.Duration) (int64, error) {
+	var due int64
+	if err := s.db.WithContext(ctx).Model(&targetRow{}).
+		Where("is_active AND lease_token IS NULL AND next_check_at <= "+s.ago("0")).Count(&due).Error; err != nil {
+		return 0, fmt.Errorf("count due targets: %w", err)
+	}
+	if due <= int64(backlog) {
+		return 0, nil
+	}
+	moved, err := s.spreadDue(ctx, spread, s.ago("0"))
+	if err != nil {
+		return 0, fmt.Errorf("spread %d due targets: %w", due, err)
+	}
+	return moved, nil
+}
+
+// spreadDue moves the unleased active targets due before `before` (an SQL time
+// expression) to a random moment in the next min(interval, spread), in one statement.
+func (s *Store) spreadDue(ctx context.Context, spread time.Duration, before string) (int64, error) {
+	var next string
+	if s.dialect == Postgres {
+		next = "now() + random() * LEAST(interval_seconds, ?) * interval '1 second'"
+	} else {
+		next = sqliteTime("'now', '+' || ((abs(random()) % (1000 * min(interval_seconds, ?))) / 1000.0) || ' seconds'")
+	}
+	res := s.db.WithContext(ctx).Exec("UPDATE targets SET next_check_at = "+next+
+		" WHERE is_active AND lease_token IS NULL AND next_check_at < "+before, max(1, int(spread.Seconds())))
+	return res.RowsAffected, res.Error
+}
+
+// ago is the database's "now minus the given seconds" (a column or a number).
+func (s *Store) ago(seconds string) string {
+	if s.dialect == Postgres {
+		return "now() - " + seconds + " * interval '1 second'"
+	}
+	return sqliteTime("'now', '-' || " + seconds + " || ' seconds'")
+}
+
+// sqliteTime is SQLite's time for strftime's arguments, in the form its driver writes
+// times (UTC with a +00:00 zone), so it compares correctly as text with stored ones.
+func sqliteTime(args string) string {
+	return "(strftime('%Y-%m-%d %H:%M:%f', " + args + ") || '+00:00')"
 }
 
 // ReleaseTokens hands back whatever claims carry the given tokens. The scheduler calls
@@ -235,42 +252,102 @@ func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, error) {
 	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
 		return nil, fmt.Errorf("insert checks: %w", err)
 	}
+	var updates []Result
 	for _, r := range results {
-		if !live[r.Check.TargetID] {
-			continue
+		if live[r.Check.TargetID] {
+			updates = append(updates, r)
 		}
-		if err := updateState(tx, r); err != nil {
+	}
+	// One UPDATE per distinct round of targets: a target twice in one statement
+	// would be updated from either row at random.
+	for len(updates) > 0 {
+		var round, rest []Result
+		seen := make(map[int64]bool, len(updates))
+		for _, r := range updates {
+			if seen[r.Check.TargetID] {
+				rest = append(rest, r)
+				continue
+			}
+			seen[r.Check.TargetID] = true
+			round = append(round, r)
+		}
+		if err := s.updateStates(tx, round); err != nil {
 			return nil, err
 		}
+		updates = rest
 	}
 	return rows, nil
 }
 
-func updateState(tx *gorm.DB, r Result) error {
-	c := r.Check
-	cols := map[string]any{
-		"last_status":       string(c.Status()),
-		"last_checked_at":   dbTime(c.CheckedAt),
-		"last_latency_ms":   c.LatencyMS,
-		"last_status_code":  c.StatusCode,
-		"last_error":        c.Error,
-		"median_latency_ms": r.MedianLatencyMS,
-	}
-	q := tx.Model(&targetRow{}).Where("id = ?", c.TargetID)
-	if r.Token != "" {
-		// Only the lease holder moves the schedule; a holder whose lease ran out and
-		// was taken over leaves it to the new one.
-		res := tx.Model(&targetRow{}).Where("id = ? AND lease_token = ?", c.TargetID, r.Token).UpdateColumns(map[string]any{
-			"next_check_at": r.NextCheckAt.UTC(), "slot_at": nil, "lease_token": nil,
-		})
-		if res.Error != nil {
-			return fmt.Errorf("reschedule target %d: %w", c.TargetID, res.Error)
+// stateColumns are what a result sets on its target, in the order updateStates
+// binds them.
+var stateColumns = []struct{ name, pgType string }{
+	{"id", "bigint"},
+	{"token", "text"},
+	{"next_at", "timestamptz"},
+	{"status", "text"},
+	{"checked_at", "timestamptz"},
+	{"latency_ms", "integer"},
+	{"status_code", "integer"},
+	{"error", "text"},
+	{"median_ms", "integer"},
+}
+
+// updateStates writes the new state of distinct targets in one statement. Only the
+// lease holder moves the schedule: a holder whose lease ran out and was taken over
+// leaves it to the new one. A check that started before the one already shown does
+// not replace it.
+func (s *Store) updateStates(tx *gorm.DB, results []Result) error {
+	var sql strings.Builder
+	sql.WriteString("WITH v (")
+	for i, c := range stateColumns {
+		if i > 0 {
+			sql.WriteString(", ")
 		}
+		sql.WriteString(c.name)
 	}
-	// A check that started before the one already shown does not replace it.
-	q = q.Where("last_checked_at IS NULL OR last_checked_at <= ?", dbTime(c.CheckedAt))
-	if err := q.UpdateColumns(cols).Error; err != nil {
-		return fmt.Errorf("update state of target %d: %w", c.TargetID, err)
+	sql.WriteString(") AS (VALUES ")
+	args := make([]any, 0, len(results)*len(stateColumns))
+	for i, r := range results {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteByte('(')
+		for j, c := range stateColumns {
+			if j > 0 {
+				sql.WriteString(", ")
+			}
+			// PostgreSQL types parameters from their context, and VALUES has none.
+			if s.dialect == Postgres {
+				sql.WriteString("CAST(? AS " + c.pgType + ")")
+			} else {
+				sql.WriteByte('?')
+			}
+		}
+		sql.WriteByte(')')
+		c := r.Check
+		var token, next any
+		if r.Token != "" {
+			token, next = r.Token, r.NextCheckAt.UTC()
+		}
+		args = append(args, c.TargetID, token, next, string(c.Status()), dbTime(c.CheckedAt),
+			c.LatencyMS, c.StatusCode, c.Error, r.MedianLatencyMS)
+	}
+	sql.WriteString(`)
+		UPDATE targets SET
+			next_check_at = CASE WHEN targets.lease_token = v.token THEN v.next_at ELSE targets.next_check_at END,
+			slot_at = CASE WHEN targets.lease_token = v.token THEN NULL ELSE targets.slot_at END,
+			lease_token = CASE WHEN targets.lease_token = v.token THEN NULL ELSE targets.lease_token END,`)
+	fresh := "targets.last_checked_at IS NULL OR targets.last_checked_at <= v.checked_at"
+	for _, col := range [][2]string{
+		{"last_status", "status"}, {"last_checked_at", "checked_at"}, {"last_latency_ms", "latency_ms"},
+		{"last_status_code", "status_code"}, {"last_error", "error"}, {"median_latency_ms", "median_ms"},
+	} {
+		fmt.Fprintf(&sql, "\n\t\t\t%s = CASE WHEN %s THEN v.%s ELSE targets.%s END,", col[0], fresh, col[1], col[0])
+	}
+	stmt := strings.TrimSuffix(sql.String(), ",") + "\n\t\tFROM v WHERE targets.id = v.id"
+	if err := tx.Exec(stmt, args...).Error; err != nil {
+		return fmt.Errorf("update state of %d targets: %w", len(results), err)
 	}
 	return nil
 }

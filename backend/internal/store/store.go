@@ -42,6 +42,7 @@ type Store struct {
 	db         *gorm.DB
 	dialect    Dialect
 	sqlitePath string
+	counts     *countsCache
 }
 
 // Open connects to the database named by databaseURL: empty for the default SQLite
@@ -54,7 +55,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	s := &Store{}
+	s := &Store{counts: newCountsCache()}
 	var dialector gorm.Dialector
 	dialect, dsn, err := parseDatabaseURL(databaseURL)
 	if err != nil {

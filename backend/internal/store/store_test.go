@@ -20,11 +20,16 @@ var limits = target.Limits{MinIntervalSeconds: 30}
 
 func newTarget(t *testing.T, s *store.Store, spec target.Spec) target.Target {
 	t.Helper()
-	tg, err := target.New(spec, limits)
-	require.NoError(t, err)
-	created, err := s.CreateTarget(context.Background(), tg)
+	created, err := s.CreateTarget(context.Background(), mustTarget(t, spec))
 	require.NoError(t, err)
 	return created
+}
+
+func mustTarget(t *testing.T, spec target.Spec) target.Target {
+	t.Helper()
+	tg, err := target.New(spec, limits)
+	require.NoError(t, err)
+	return tg
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
@@ -118,6 +123,19 @@ func TestListTargetsFiltersAndPages(t *testing.T) {
 		totals, err := s.Totals(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, target.Totals{Total: 13, Active: 12, Paused: 1, Unknown: 12}, totals)
+
+		// Counts are reused for a moment, but never past a change made here.
+		extra := newTarget(t, s, target.Spec{Name: "svc-99", URL: "https://svc99.example.com/"})
+		totals, err = s.Totals(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 14, totals.Total)
+		_, total, err := s.ListTargets(ctx, target.ListFilter{Limit: 1, Tag: "odd"})
+		require.NoError(t, err)
+		assert.Equal(t, 6, total)
+		require.NoError(t, s.DeleteTarget(ctx, extra.ID))
+		_, total, err = s.ListTargets(ctx, target.ListFilter{Limit: 1})
+		require.NoError(t, err)
+		assert.Equal(t, 13, total)
 	})
 }
 
@@ -245,6 +263,35 @@ func TestRescheduleOverdueSpreadsTargets(t *testing.T) {
 	})
 }
 
+func TestSpreadBacklogOnlyWhenLarge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		specs := make([]target.Target, 40)
+		for i := range specs {
+			specs[i] = mustTarget(t, target.Spec{URL: fmt.Sprintf("https://b%d.example.com/", i), IntervalSeconds: 30})
+		}
+		_, err := s.CreateTargets(ctx, specs)
+		require.NoError(t, err)
+
+		moved, err := s.SpreadBacklog(ctx, 40, time.Minute)
+		require.NoError(t, err)
+		assert.Zero(t, moved, "a backlog the workers take at once is left alone")
+
+		moved, err = s.SpreadBacklog(ctx, 10, time.Minute)
+		require.NoError(t, err)
+		assert.EqualValues(t, 40, moved)
+		claims, err := s.ClaimDue(ctx, "t", 100)
+		require.NoError(t, err)
+		assert.Less(t, len(claims), 10, "spread over the interval (30 s), so few are due at once")
+		list, _, err := s.ListTargets(ctx, target.ListFilter{Limit: 100})
+		require.NoError(t, err)
+		for _, tg := range list {
+			require.NotNil(t, tg.NextCheckAt)
+			assert.WithinDuration(t, time.Now().Add(15*time.Second), *tg.NextCheckAt, 16*time.Second, "within the interval")
+		}
+	})
+}
+
 func TestRecordDropsResultsOfDeletedTargets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -295,6 +342,12 @@ func TestChecksHistoryAndRetention(t *testing.T) {
 		assert.Equal(t, base.Add(9*time.Minute), *got.LastCheckedAt, "the newest check sets the state")
 
 		deleted, err := s.DeleteChecksBefore(ctx, base.Add(4*time.Minute))
+		require.NoError(t, err)
+		assert.EqualValues(t, 0, deleted, "checks not yet rolled up are kept")
+
+		_, _, err = s.RollUp(ctx, base.Add(2*time.Hour))
+		require.NoError(t, err)
+		deleted, err = s.DeleteChecksBefore(ctx, base.Add(4*time.Minute))
 		require.NoError(t, err)
 		assert.EqualValues(t, 4, deleted)
 	})

@@ -122,29 +122,63 @@ func configColumns(t target.Target) (map[string]any, error) {
 // CreateTarget stores a new, validated target. An active target is due at once, so
 // a user sees its first result within seconds.
 func (s *Store) CreateTarget(ctx context.Context, t target.Target) (target.Target, error) {
-	cols, err := configColumns(t)
+	created, err := s.CreateTargets(ctx, []target.Target{t})
 	if err != nil {
 		return target.Target{}, err
 	}
+	return created[0], nil
+}
+
+// createBatch bounds one multi-row insert, well under either database's limit on
+// bound parameters.
+const createBatch = 500
+
+// CreateTargets stores many validated targets, a few hundred to a statement, in one
+// transaction: an import of a hundred thousand takes seconds, not minutes. All are due
+// at once; the scheduler spreads a backlog larger than it can take in one go.
+func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target.Target, error) {
 	now := dbTime(time.Now())
-	row := targetRow{
-		Name: t.Name, URL: t.URL, Method: t.Method, Headers: cols["headers"].(string),
-		IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds,
-		ExpectedStatus: t.ExpectedStatus, Retries: t.Retries, RetryDelaySeconds: t.RetryDelaySeconds,
-		LeaseSeconds: cols["lease_seconds"].(int), IsActive: t.IsActive,
-		LastStatus: string(target.StatusUnknown), NextCheckAt: &now,
-		CreatedAt: now, UpdatedAt: now,
+	rows := make([]targetRow, len(ts))
+	for i, t := range ts {
+		cols, err := configColumns(t)
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = targetRow{
+			Name: t.Name, URL: t.URL, Method: t.Method, Headers: cols["headers"].(string),
+			IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds,
+			ExpectedStatus: t.ExpectedStatus, Retries: t.Retries, RetryDelaySeconds: t.RetryDelaySeconds,
+			LeaseSeconds: cols["lease_seconds"].(int), IsActive: t.IsActive,
+			LastStatus: string(target.StatusUnknown), NextCheckAt: &now,
+			CreatedAt: now, UpdatedAt: now,
+		}
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&row).Error; err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.CreateInBatches(&rows, createBatch).Error; err != nil {
 			return err
 		}
-		return replaceTags(tx, row.ID, t.Tags)
+		var tags []tagRow
+		for i, t := range ts {
+			for _, tag := range t.Tags {
+				tags = append(tags, tagRow{TargetID: rows[i].ID, Tag: tag})
+			}
+		}
+		if len(tags) == 0 {
+			return nil
+		}
+		return tx.CreateInBatches(&tags, createBatch).Error
 	})
+	s.counts.invalidate()
 	if err != nil {
-		return target.Target{}, fmt.Errorf("create target: %w", err)
+		return nil, fmt.Errorf("create %d targets: %w", len(ts), err)
 	}
-	return row.toDomain(t.Tags)
+	out := make([]target.Target, len(rows))
+	for i, r := range rows {
+		if out[i], err = r.toDomain(ts[i].Tags); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func replaceTags(tx *gorm.DB, id int64, tags []string) error {
@@ -221,6 +255,7 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		}
 		return replaceTags(tx, before.ID, after.Tags)
 	})
+	s.counts.invalidate()
 	if err != nil {
 		return target.Target{}, fmt.Errorf("update target %d: %w", before.ID, err)
 	}
@@ -230,6 +265,7 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 // DeleteTarget removes a target with its checks and tags.
 func (s *Store) DeleteTarget(ctx context.Context, id int64) error {
 	res := s.db.WithContext(ctx).Delete(&targetRow{}, id)
+	s.counts.invalidate()
 	if res.Error != nil {
 		return fmt.Errorf("delete target %d: %w", id, res.Error)
 	}
@@ -259,8 +295,12 @@ func (s *Store) ListTargets(ctx context.Context, f target.ListFilter) ([]target.
 	if f.Tag != "" {
 		q = q.Where("id IN (SELECT target_id FROM target_tags WHERE tag = ?)", f.Tag)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
+	total, err := s.counts.getCount(ctx, f, func(context.Context) (int64, error) {
+		var n int64
+		err := q.Session(&gorm.Session{}).Count(&n).Error
+		return n, err
+	})
+	if err != nil {
 		return nil, 0, fmt.Errorf("count targets: %w", err)
 	}
 	var rows []targetRow
@@ -313,8 +353,12 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Totals counts targets by state in one pass.
+// Totals counts targets by state in one pass (reused for up to a second).
 func (s *Store) Totals(ctx context.Context) (target.Totals, error) {
+	return s.counts.getTotals(ctx, s.countTotals)
+}
+
+func (s *Store) countTotals(ctx context.Context) (target.Totals, error) {
 	var t target.Totals
 	err := s.db.WithContext(ctx).Raw(`SELECT
 		COUNT(*) AS total,

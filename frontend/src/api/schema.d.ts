@@ -253,7 +253,7 @@ export interface paths {
         };
         /**
          * A target's uptime and latency
-         * @description Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now.
+         * @description Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts stay exact, percentiles are estimated from a latency histogram (within about 12%), and a window reaching past 90 days starts at its first whole day.
          */
         get: operations["getTargetStats"];
         put?: never;
@@ -1637,7 +1637,7 @@ export interface operations {
     getTargetStats: {
         parameters: {
             query?: {
-                /** @description A duration such as 1h, 24h, 7d or 30d (1m to 90d) */
+                /** @description A duration such as 1h, 24h, 7d, 30d or 1y (1m to 366d) */
                 window?: string;
             };
             header?: {
