@@ -99,6 +99,10 @@ type Scheduler struct {
 	checkCtx    context.Context
 	cancelCheck context.CancelFunc
 
+	// wake tells refill that a batch was written and workers are free; stopped ends it.
+	wake    chan struct{}
+	stopped chan struct{}
+
 	workers  sync.WaitGroup
 	recorder sync.WaitGroup
 	stopOnce sync.Once
@@ -123,6 +127,8 @@ func New(st *store.Store, checker Checker, opts Options) (*Scheduler, error) {
 		results:     make(chan store.Result, opts.Workers),
 		checkCtx:    ctx,
 		cancelCheck: cancel,
+		wake:        make(chan struct{}, 1),
+		stopped:     make(chan struct{}),
 	}, nil
 }
 
@@ -134,6 +140,7 @@ func (s *Scheduler) Start() error {
 	}
 	s.recorder.Add(1)
 	go s.record()
+	go s.refill()
 
 	if _, err := s.cron.NewJob(gocron.DurationJob(s.opts.Tick), gocron.NewTask(s.dispatch),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),
@@ -160,8 +167,8 @@ func (s *Scheduler) Start() error {
 	return nil
 }
 
-// dispatch is one tick: spread the badly overdue, then claim as many due targets as
-// there are free workers, again while a full batch keeps coming back.
+// dispatch is one tick: hand back claims left unsure by a broken connection, spread
+// the badly overdue, then claim.
 func (s *Scheduler) dispatch(ctx context.Context) {
 	s.dispatching.Lock()
 	defer s.dispatching.Unlock()
@@ -185,6 +192,31 @@ func (s *Scheduler) dispatch(ctx context.Context) {
 	if moved > 0 {
 		s.opts.Log.Info("spread overdue targets", "count", moved)
 	}
+	s.claim(ctx)
+}
+
+// refill claims work for the workers a written batch has just freed, between ticks:
+// at thousands of checks a second they would otherwise idle for half a tick.
+func (s *Scheduler) refill() {
+	for {
+		select {
+		case <-s.stopped:
+			return
+		case <-s.wake:
+		}
+		s.dispatching.Lock()
+		if !s.draining.Load() && !s.dbFailing.Load() {
+			ctx, cancel := context.WithTimeout(s.checkCtx, 10*time.Second)
+			s.claim(ctx)
+			cancel()
+		}
+		s.dispatching.Unlock()
+	}
+}
+
+// claim leases as many due targets as there are free workers, again while a full
+// batch keeps coming back, and queues them. The caller holds dispatching.
+func (s *Scheduler) claim(ctx context.Context) {
 	for !s.draining.Load() && ctx.Err() == nil {
 		free := s.opts.Workers - int(s.inflight.Load())
 		if free <= 0 {
@@ -240,17 +272,18 @@ func (s *Scheduler) work() {
 
 // result completes a check with its slot, the next slot and the target's new usual
 // latency. The next slot is reckoned on the database's clock: the claim's reading of
-// it plus the time elapsed here since.
+// it plus the time elapsed here since (for now and for the check's start).
 func (s *Scheduler) result(j job, c target.Check) store.Result {
 	t := j.claim.Target
 	slot := j.claim.Slot
 	c.TargetID = t.ID
 	c.ScheduledAt = &slot
 	dbNow := j.claim.DBNow.Add(time.Since(j.claimedAt))
+	started := j.claim.DBNow.Add(c.CheckedAt.Sub(j.claimedAt))
 	return store.Result{
 		Check:           c,
 		Token:           j.claim.Token,
-		NextCheckAt:     target.NextSlot(slot, t.Interval(), dbNow),
+		NextCheckAt:     target.NextSlot(slot, t.Interval(), started, dbNow),
 		MedianLatencyMS: usualLatency(t, c),
 	}
 }
@@ -328,6 +361,7 @@ func (s *Scheduler) write(batch []store.Result) (int, error) {
 	err := s.store.Record(ctx, batch)
 	if err == nil {
 		s.inflight.Add(-int64(len(batch)))
+		s.freed()
 		return len(batch), nil
 	}
 	if s.store.Ping(ctx) != nil {
@@ -342,7 +376,16 @@ func (s *Scheduler) write(batch []store.Result) (int, error) {
 		}
 		s.inflight.Add(-1)
 	}
+	s.freed()
 	return len(batch), nil
+}
+
+// freed wakes refill, unless it is already woken.
+func (s *Scheduler) freed() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
 }
 
 // drain writes what is left at shutdown, retrying for a while if the database is away.
@@ -397,6 +440,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	var err error
 	s.stopOnce.Do(func() {
 		s.draining.Store(true)
+		close(s.stopped)
 		if e := s.cron.Shutdown(); e != nil {
 			err = fmt.Errorf("stop cron: %w", e)
 		}

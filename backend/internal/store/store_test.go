@@ -165,7 +165,7 @@ func TestClaimRecordAndReschedule(t *testing.T) {
 			}
 		}
 		code := 200
-		next := target.NextSlot(ca.Slot, ca.Target.Interval(), ca.DBNow)
+		next := target.NextSlot(ca.Slot, ca.Target.Interval(), ca.DBNow, ca.DBNow)
 		slot := ca.Slot
 		res := store.Result{
 			Check: target.Check{TargetID: a.ID, CheckedAt: ca.DBNow, ScheduledAt: &slot, LatencyMS: 42,
@@ -452,7 +452,7 @@ func TestShorterIntervalWinsOverARunningCheck(t *testing.T) {
 		require.NoError(t, s.Record(ctx, []store.Result{{
 			Check:       target.Check{TargetID: tg.ID, CheckedAt: c.DBNow, ScheduledAt: &slot, OK: true, Attempts: 1},
 			Token:       c.Token,
-			NextCheckAt: target.NextSlot(c.Slot, c.Target.Interval(), c.DBNow), // a day later, by the old interval
+			NextCheckAt: target.NextSlot(c.Slot, c.Target.Interval(), c.DBNow, c.DBNow), // a day later, by the old interval
 		}}))
 		got, err := s.GetTarget(ctx, tg.ID)
 		require.NoError(t, err)

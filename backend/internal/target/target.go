@@ -132,13 +132,18 @@ func (c Check) Status() Status {
 }
 
 // NextSlot is the first slot after now in the series scheduled, scheduled+interval, …
-// Keeping to the series means checks never drift, and a target that missed slots while
-// the checker was down gets one check, not one per missed slot.
-func NextSlot(scheduled time.Time, interval time.Duration, now time.Time) time.Time {
+// that is at least half an interval after the check started. Keeping to the series
+// means checks never drift, and a target that missed slots while the checker was down
+// gets one check, not one per missed slot; the half interval keeps a check made late
+// (after a crashed replica's lease ran out) from being followed by another at once.
+func NextSlot(scheduled time.Time, interval time.Duration, started, now time.Time) time.Time {
 	next := scheduled.Add(interval)
 	if !next.After(now) {
 		missed := now.Sub(scheduled) / interval
 		next = scheduled.Add((missed + 1) * interval)
+	}
+	if next.Sub(started) < interval/2 {
+		next = next.Add(interval)
 	}
 	return next
 }

@@ -143,9 +143,13 @@ func TestNextSlotKeepsThePhase(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, NextSlot(base, ivl, tc.now))
+			assert.Equal(t, tc.want, NextSlot(base, ivl, base, tc.now))
 		})
 	}
+	// Started 50 s late (a lease taken over): the slot 10 s later is skipped.
+	assert.Equal(t, base.Add(2*time.Minute), NextSlot(base, ivl, base.Add(50*time.Second), base.Add(51*time.Second)))
+	// Started 20 s late: the next slot is 40 s on, more than half an interval.
+	assert.Equal(t, base.Add(time.Minute), NextSlot(base, ivl, base.Add(20*time.Second), base.Add(21*time.Second)))
 }
 
 func TestSummarize(t *testing.T) {
