@@ -37,8 +37,8 @@ type Config struct {
 // Default returns the settings used when nothing is set.
 func Default() Config {
 	return Config{
-		ListenAddr:         ":8080",
-		AdminUser:          "admin",
+		ListenAddr: ":8080",
+		AdminUser:  "admin",
 		// Workers mostly wait on the network, and a goroutine costs a few KiB: enough
 		// for 100,000 targets a minute with some answering slowly or not at all.
 		Workers:            1000,

@@ -67,7 +67,7 @@ const (
 
 type job struct {
 	claim     store.Claim
-	claimedAt time.Time // this host's clock, only to measure elapsed time
+	claimedAt time.Time // this host's clock as the claim was asked for, only to measure elapsed time
 }
 
 // Scheduler claims due targets, checks them and records the results.
@@ -223,15 +223,18 @@ func (s *Scheduler) claim(ctx context.Context) {
 			return
 		}
 		token := fmt.Sprintf("%s-%d", s.replica, s.seq.Add(1))
+		// The database reads its clock as the claim starts, so elapsed time is counted
+		// from before the call: counted from its return, a slow claim would leave the
+		// scheduler's idea of now behind, and a next slot could be set in the past.
+		asked := time.Now()
 		claims, err := s.store.ClaimDue(ctx, token, free)
 		if s.noteDB(err) != nil {
 			s.unsure = append(s.unsure, token)
 			return
 		}
-		now := time.Now()
 		for _, c := range claims {
 			s.inflight.Add(1)
-			s.jobs <- job{claim: c, claimedAt: now}
+			s.jobs <- job{claim: c, claimedAt: asked}
 		}
 		if len(claims) < free {
 			return

@@ -45,7 +45,7 @@ func checkFromDomain(c target.Check) checkRow {
 // ListChecks returns a target's checks newest first, those started before `before`
 // when it is set, at most limit of them.
 func (s *Store) ListChecks(ctx context.Context, targetID int64, before *time.Time, limit int) ([]target.Check, error) {
-	q := s.db.WithContext(ctx).Where("target_id = ?", targetID)
+	q := s.reads.WithContext(ctx).Where("target_id = ?", targetID)
 	if before != nil {
 		q = q.Where("checked_at < ?", before.UTC())
 	}
@@ -64,7 +64,7 @@ func (s *Store) ListChecks(ctx context.Context, targetID int64, before *time.Tim
 // its statistics.
 func (s *Store) Samples(ctx context.Context, targetID int64, since time.Time) ([]target.Sample, error) {
 	var rows []checkRow
-	err := s.db.WithContext(ctx).Select("ok, latency_ms").
+	err := s.reads.WithContext(ctx).Select("ok, latency_ms").
 		Where("target_id = ? AND checked_at >= ?", targetID, since.UTC()).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read checks of target %d: %w", targetID, err)
@@ -119,7 +119,7 @@ func (s *Store) deleteBatched(ctx context.Context, table, column string, cutoff 
 // checks oldest first and its uptime since `since`, in the order of ids.
 func (s *Store) Heartbeats(ctx context.Context, ids []int64, limit int, since time.Time) ([]target.Heartbeat, error) {
 	var existing []int64
-	if err := s.db.WithContext(ctx).Model(&targetRow{}).Where("id IN ?", ids).Pluck("id", &existing).Error; err != nil {
+	if err := s.reads.WithContext(ctx).Model(&targetRow{}).Where("id IN ?", ids).Pluck("id", &existing).Error; err != nil {
 		return nil, fmt.Errorf("heartbeats: %w", err)
 	}
 	sums, err := s.Summaries(ctx, existing, since, time.Now())
@@ -164,7 +164,7 @@ type Timing struct {
 // [from, to), for measuring how late the scheduler runs.
 func (s *Store) Timings(ctx context.Context, from, to time.Time) ([]Timing, error) {
 	var rows []Timing
-	err := s.db.WithContext(ctx).Model(&checkRow{}).Select("target_id, scheduled_at, checked_at, attempts").
+	err := s.reads.WithContext(ctx).Model(&checkRow{}).Select("target_id, scheduled_at, checked_at, attempts").
 		Where("scheduled_at >= ? AND scheduled_at < ?", from.UTC(), to.UTC()).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read check timings: %w", err)

@@ -198,7 +198,7 @@ func (s *Store) Summaries(ctx context.Context, ids []int64, start, now time.Time
 	if len(ids) == 0 {
 		return out, nil
 	}
-	db := s.db.WithContext(ctx)
+	db := s.reads.WithContext(ctx)
 	hourly, daily, err := s.marks(db)
 	if err != nil {
 		return nil, err

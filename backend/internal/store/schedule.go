@@ -117,7 +117,7 @@ func (s *Store) RescheduleOverdue(ctx context.Context, spread time.Duration) (in
 func (s *Store) SpreadBacklog(ctx context.Context, backlog int, spread time.Duration) (int64, error) {
 	var due int64
 	if err := s.db.WithContext(ctx).Model(&targetRow{}).
-		Where("is_active AND lease_token IS NULL AND next_check_at <= "+s.ago("0")).Count(&due).Error; err != nil {
+		Where("is_active AND lease_token IS NULL AND next_check_at <= " + s.ago("0")).Count(&due).Error; err != nil {
 		return 0, fmt.Errorf("count due targets: %w", err)
 	}
 	if due <= int64(backlog) {

@@ -39,7 +39,12 @@ const DefaultSQLitePath = "data/watchdog.db"
 
 // Store is the database. It is safe for concurrent use.
 type Store struct {
-	db         *gorm.DB
+	db *gorm.DB
+	// reads serves queries that only read. On SQLite it is a pool of read-only
+	// connections beside the single writer: WAL lets them read while it writes, so
+	// the dashboard's polls never queue behind the scheduler's batches. On PostgreSQL
+	// it is db.
+	reads      *gorm.DB
 	dialect    Dialect
 	sqlitePath string
 	counts     *countsCache
@@ -92,12 +97,42 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 		sqlDB.SetMaxIdleConns(16)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	s.db = db
+	s.db, s.reads = db, db
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
 	}
+	if dialect == SQLite {
+		// Opened after the writer has put the file in WAL mode.
+		if s.reads, err = openSQLiteReader(s.sqlitePath, cfg); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// sqliteReaders is how many read-only connections SQLite gets.
+const sqliteReaders = 4
+
+func openSQLiteReader(path string, cfg *gorm.Config) (*gorm.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "query_only(1)"} {
+		q.Add("_pragma", p)
+	}
+	db, err := gorm.Open(sqlite.Open("file:"+path+"?"+q.Encode()), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite readers: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite readers: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(sqliteReaders)
+	sqlDB.SetMaxIdleConns(sqliteReaders)
+	sqlDB.SetConnMaxIdleTime(0)
+	sqlDB.SetConnMaxLifetime(0)
+	return db, nil
 }
 
 // parseDatabaseURL tells PostgreSQL from SQLite and returns what the driver needs:
@@ -158,13 +193,20 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the connection pool.
+// Close closes the connection pools.
 func (s *Store) Close() error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
+	var errs []error
+	for _, db := range []*gorm.DB{s.reads, s.db} {
+		sqlDB, err := db.DB()
+		if err == nil {
+			err = sqlDB.Close()
+		}
+		errs = append(errs, err)
+		if s.reads == s.db {
+			break
+		}
 	}
-	return sqlDB.Close()
+	return errors.Join(errs...)
 }
 
 //go:embed migrations

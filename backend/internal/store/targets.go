@@ -201,7 +201,7 @@ func replaceTags(tx *gorm.DB, id int64, tags []string) error {
 // GetTarget reads one target.
 func (s *Store) GetTarget(ctx context.Context, id int64) (target.Target, error) {
 	var row targetRow
-	if err := s.db.WithContext(ctx).First(&row, id).Error; err != nil {
+	if err := s.reads.WithContext(ctx).First(&row, id).Error; err != nil {
 		return target.Target{}, fmt.Errorf("get target %d: %w", id, notFound(err, target.ErrNotFound))
 	}
 	tags, err := s.tagsOf(ctx, []int64{id})
@@ -213,7 +213,7 @@ func (s *Store) GetTarget(ctx context.Context, id int64) (target.Target, error) 
 
 func (s *Store) tagsOf(ctx context.Context, ids []int64) (map[int64][]string, error) {
 	var rows []tagRow
-	if err := s.db.WithContext(ctx).Where("target_id IN ?", ids).Order("tag").Find(&rows).Error; err != nil {
+	if err := s.reads.WithContext(ctx).Where("target_id IN ?", ids).Order("tag").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("read tags: %w", err)
 	}
 	out := make(map[int64][]string, len(ids))
@@ -278,7 +278,7 @@ func (s *Store) DeleteTarget(ctx context.Context, id int64) error {
 // ListTargets returns one page of the targets matching f, ordered by name, and how
 // many match in all.
 func (s *Store) ListTargets(ctx context.Context, f target.ListFilter) ([]target.Target, int, error) {
-	q := s.db.WithContext(ctx).Model(&targetRow{})
+	q := s.reads.WithContext(ctx).Model(&targetRow{})
 	if f.Query != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
 		q = q.Where("(lower(name) LIKE ? ESCAPE '\\' OR lower(url) LIKE ? ESCAPE '\\')", like, like)
@@ -360,7 +360,7 @@ func (s *Store) Totals(ctx context.Context) (target.Totals, error) {
 
 func (s *Store) countTotals(ctx context.Context) (target.Totals, error) {
 	var t target.Totals
-	err := s.db.WithContext(ctx).Raw(`SELECT
+	err := s.reads.WithContext(ctx).Raw(`SELECT
 		COUNT(*) AS total,
 		COALESCE(SUM(CASE WHEN is_active THEN 1 ELSE 0 END), 0) AS active,
 		COALESCE(SUM(CASE WHEN NOT is_active THEN 1 ELSE 0 END), 0) AS paused,

@@ -43,7 +43,7 @@ func (s *Store) CreateUser(ctx context.Context, u account.User) (account.User, e
 // UserByName reads a user by username.
 func (s *Store) UserByName(ctx context.Context, username string) (account.User, error) {
 	var row userRow
-	if err := s.db.WithContext(ctx).Where("username = ?", username).First(&row).Error; err != nil {
+	if err := s.reads.WithContext(ctx).Where("username = ?", username).First(&row).Error; err != nil {
 		return account.User{}, fmt.Errorf("get user: %w", notFound(err, account.ErrNotFound))
 	}
 	return row.toDomain(), nil
@@ -52,7 +52,7 @@ func (s *Store) UserByName(ctx context.Context, username string) (account.User, 
 // UserByID reads a user by id.
 func (s *Store) UserByID(ctx context.Context, id int64) (account.User, error) {
 	var row userRow
-	if err := s.db.WithContext(ctx).First(&row, id).Error; err != nil {
+	if err := s.reads.WithContext(ctx).First(&row, id).Error; err != nil {
 		return account.User{}, fmt.Errorf("get user %d: %w", id, notFound(err, account.ErrNotFound))
 	}
 	return row.toDomain(), nil

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+)
+
+// Result is one run's numbers, printed as a table and written as JSON.
+type Result struct {
+	Mode            string    `json:"mode"` // "steady" or "max"
+	StartedAt       time.Time `json:"started_at"`
+	Database        string    `json:"database"`
+	Replicas        int       `json:"replicas"`
+	Targets         int       `json:"targets"`
+	IntervalSeconds int       `json:"interval_seconds"`
+	TimeoutSeconds  int       `json:"timeout_seconds"`
+	Retries         int       `json:"retries"` // -1: the product's default
+	Profile         string    `json:"profile"`
+	Workers         int       `json:"workers"`
+	Pollers         int       `json:"pollers"`
+	Spread          bool      `json:"spread"`
+	Env             []string  `json:"env,omitempty"`
+
+	DurationSeconds float64 `json:"duration_seconds"`
+	WarmupSeconds   float64 `json:"warmup_seconds"`
+	WindowSeconds   float64 `json:"window_seconds"`
+	CreateSeconds   float64 `json:"create_seconds"`
+	// CooldownSeconds is how long the replicas ran after the window for its last
+	// checks to finish; PendingAtStop counts the window's slots still unchecked then.
+	CooldownSeconds float64 `json:"cooldown_seconds"`
+	PendingAtStop   int     `json:"pending_at_stop"`
+
+	IdealPerSecond    float64 `json:"ideal_checks_per_second"`
+	AchievedPerSecond float64 `json:"achieved_checks_per_second"`
+	Checks            int     `json:"checks"`
+	MissedImplied     int     `json:"missed_implied"`
+	Unrecorded        int     `json:"unrecorded_targets"`
+	UncheckedTargets  int     `json:"unchecked_targets"` // -1: run shorter than one interval
+	LatenessP50MS     float64 `json:"lateness_p50_ms"`
+	LatenessP99MS     float64 `json:"lateness_p99_ms"`
+	LatenessMaxMS     float64 `json:"lateness_max_ms"`
+	LatenessFallbacks int     `json:"lateness_fallbacks"`
+	Duplicates        int     `json:"duplicates"`
+	RowsPerSecond     float64 `json:"rows_written_per_second"`
+	StrayRequests     int64   `json:"stray_requests"`
+
+	CPUSeconds     float64 `json:"cpu_seconds"`
+	CPUPercentCore float64 `json:"cpu_percent_of_one_core"`
+	HostCPUPercent float64 `json:"host_cpu_busy_percent"`
+	// HarnessCPUPercent is this process's own share (fleet and pollers), in % of one
+	// core, so it can be told apart from the database's in the host figure.
+	HarnessCPUPercent float64 `json:"harness_cpu_percent_of_one_core"`
+	PeakRSSMB         float64 `json:"peak_rss_mb"`
+
+	ReadyMS      float64 `json:"startup_ready_ms"`
+	FirstCheckMS float64 `json:"startup_first_check_ms"` // -1: no request reached the fleet
+
+	API         APIResult `json:"api"`
+	LoginErrors int       `json:"api_login_errors"`
+	Notes       []string  `json:"notes,omitempty"`
+}
+
+// APIResult is the pollers' view of each endpoint.
+type APIResult struct {
+	List        EndpointResult `json:"list"`
+	Stats       EndpointResult `json:"stats"`
+	TargetStats EndpointResult `json:"target_stats"`
+}
+
+// EndpointResult is one endpoint's answers inside the window.
+type EndpointResult struct {
+	Requests    int     `json:"requests"`
+	OK          int     `json:"ok"`
+	NotModified int     `json:"not_modified"`
+	Other       int     `json:"other"`
+	P50MS       float64 `json:"p50_ms"`
+	P99MS       float64 `json:"p99_ms"`
+	Share304    float64 `json:"share_304"`
+}
+
+func (a *APIResult) byEndpoint() [numEndpoints]*EndpointResult {
+	return [numEndpoints]*EndpointResult{&a.List, &a.Stats, &a.TargetStats}
+}
+
+// label names the run's mode for a reader.
+func (r Result) label() string {
+	if r.Mode == "max" {
+		return "ceiling (-max)"
+	}
+	return "steady load"
+}
+
+func retriesText(n int) string {
+	if n < 0 {
+		return "product default"
+	}
+	return fmt.Sprint(n)
+}
+
+// printTable writes one run as an aligned two-column table.
+func printTable(w io.Writer, r Result) {
+	fmt.Fprintf(w, "=== watchdog bench: %s, %s, %d targets, %s ===\n", r.label(), r.Database, r.Targets, r.StartedAt.Format(time.RFC3339))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(name, format string, args ...any) {
+		fmt.Fprintf(tw, "%s\t%s\n", name, fmt.Sprintf(format, args...))
+	}
+	row("database", "%s", r.Database)
+	row("replicas", "%d", r.Replicas)
+	row("targets (N)", "%d", r.Targets)
+	row("interval / timeout", "%d s / %d s, retries %s", r.IntervalSeconds, r.TimeoutSeconds, retriesText(r.Retries))
+	row("profile", "%s", r.Profile)
+	row("workers per replica", "%d", r.Workers)
+	row("window", "%.1f s (run %.0f s, warm-up %.0f s)", r.WindowSeconds, r.DurationSeconds, r.WarmupSeconds)
+	row("ideal checks/s", "%.2f", r.IdealPerSecond)
+	if r.Mode == "max" {
+		row("achieved checks/s (ceiling)", "%.2f  (%d checks)", r.AchievedPerSecond, r.Checks)
+	} else {
+		row("achieved checks/s", "%.2f  (%d checks)", r.AchievedPerSecond, r.Checks)
+	}
+	row("missed (implied)", "%d  (%d still pending after %.1f s cool-down; %d targets requested, not recorded)", r.MissedImplied, r.PendingAtStop, r.CooldownSeconds, r.Unrecorded)
+	if r.UncheckedTargets < 0 {
+		row("targets not checked", "n/a (run shorter than one interval after the first slots)")
+	} else {
+		row("targets not checked", "%d", r.UncheckedTargets)
+	}
+	row("lateness p50 / p99 / max", "%s / %s / %s ms  (%d from start time)", ms(r.LatenessP50MS), ms(r.LatenessP99MS), ms(r.LatenessMaxMS), r.LatenessFallbacks)
+	row("duplicate pings", "%d", r.Duplicates)
+	row("rows written/s", "%.2f", r.RowsPerSecond)
+	row("CPU user+sys (replicas)", "%.2f s  (%.1f%% of one core)", r.CPUSeconds, r.CPUPercentCore)
+	row("host CPU busy", "%.1f%% of all cores  (harness itself %.1f%% of one core)", r.HostCPUPercent, r.HarnessCPUPercent)
+	row("peak RSS (max replica)", "%.1f MB", r.PeakRSSMB)
+	first := "none"
+	if r.FirstCheckMS >= 0 {
+		first = ms(r.FirstCheckMS) + " ms"
+	}
+	row("start-up: ready / first check", "%s ms / %s", ms(r.ReadyMS), first)
+	row("target creation", "%.2f s", r.CreateSeconds)
+	for i, e := range r.API.byEndpoint() {
+		row("API "+endpointNames[i], "p50 %s ms  p99 %s ms  304 %.0f%%  (%d requests, %d not 200/304)", ms(e.P50MS), ms(e.P99MS), 100*e.Share304, e.Requests, e.Other)
+	}
+	if r.LoginErrors > 0 {
+		row("API login errors", "%d requests not sent", r.LoginErrors)
+	}
+	if r.StrayRequests > 0 {
+		row("stray fleet requests", "%d", r.StrayRequests)
+	}
+	_ = tw.Flush()
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "NOTE: %s\n", n)
+	}
+}
+
+// ms prints milliseconds with a precision that suits their size.
+func ms(v float64) string {
+	if v < 10 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+// printSummary writes one line per run.
+func printSummary(w io.Writer, rs []Result) {
+	fmt.Fprintln(w, "=== summary ===")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "db\tmode\tN\tivl s\trepl\tideal/s\tgot/s\tlate p50\tlate p99\tdup\tcpu %%core\thost %%\tRSS MB\tlist p99\tstats p99\ttstats p99\t\n")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t%s\t%d\t%.1f\t%.1f\t%.0f\t%s\t%s\t%s\t\n",
+			r.Database, r.Mode, r.Targets, r.IntervalSeconds, r.Replicas, r.IdealPerSecond, r.AchievedPerSecond,
+			ms(r.LatenessP50MS), ms(r.LatenessP99MS), r.Duplicates, r.CPUPercentCore, r.HostCPUPercent, r.PeakRSSMB,
+			ms(r.API.List.P99MS), ms(r.API.Stats.P99MS), ms(r.API.TargetStats.P99MS))
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w, "(lateness and API latencies in ms)")
+}
+
+// writeJSON writes the result to dir as <UTC time>-<db>-n<N>[-max].json.
+func writeJSON(dir string, r Result) (string, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("results directory: %w", err)
+	}
+	name := fmt.Sprintf("%s-%s-n%d", r.StartedAt.UTC().Format("20060102T150405Z"), r.Database, r.Targets)
+	if r.Mode == "max" {
+		name += "-max"
+	}
+	path := filepath.Join(dir, name+".json")
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("encode result: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o640); err != nil {
+		return "", fmt.Errorf("write result: %w", err)
+	}
+	return path, nil
+}
