@@ -19,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	wdconfig "github.com/watchdog-monitor/watchdog/backend/internal/config"
 )
 
 func main() {
@@ -82,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (config, string, error) {
 	fs.IntVar(&c.Timeout, "timeout", 10, "check timeout in seconds, capped at interval-1")
 	fs.IntVar(&c.Retries, "retries", -1, "retries per check; -1 keeps the product's default")
 	fs.StringVar(&c.Profile, "profile", profileRealistic, "how the fleet answers: realistic or instant")
-	fs.IntVar(&c.Workers, "workers", 2000, "WORKERS of each replica")
+	fs.IntVar(&c.Workers, "workers", wdconfig.Default().Workers, "WORKERS of each replica (the most checks in flight)")
 	fs.IntVar(&c.Replicas, "replicas", 1, "watchdog processes (more than one needs PostgreSQL)")
 	fs.IntVar(&c.Listeners, "listeners", 8, "fleet HTTP servers the targets are spread over")
 	fs.IntVar(&c.Pollers, "pollers", 50, "API clients polling once a second")

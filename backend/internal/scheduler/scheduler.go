@@ -1,6 +1,6 @@
 // Package scheduler runs the checks: a gocron job claims due targets from the database
-// about twice a second and hands them to a bounded pool of workers; a recorder writes
-// the results in batches. Any number of replicas may run it against one PostgreSQL:
+// about twice a second and starts a worker for each, at most Workers at once; a
+// recorder writes the results in batches. Any number of replicas may run it against one PostgreSQL:
 // the claim query decides who checks what, so there is no coordinator.
 package scheduler
 
@@ -79,7 +79,6 @@ type Scheduler struct {
 	seq     atomic.Uint64
 
 	cron    gocron.Scheduler
-	jobs    chan job
 	results chan store.Result
 	// inflight counts claims not yet recorded or released: the pool's real load.
 	inflight atomic.Int64
@@ -120,10 +119,8 @@ func New(st *store.Store, checker Checker, opts Options) (*Scheduler, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Scheduler{
 		store: st, checker: checker, opts: opts,
-		replica: hex.EncodeToString(id),
-		cron:    cron,
-		// Claims never exceed free workers, so the queue never holds more than this.
-		jobs:        make(chan job, opts.Workers),
+		replica:     hex.EncodeToString(id),
+		cron:        cron,
 		results:     make(chan store.Result, opts.Workers),
 		checkCtx:    ctx,
 		cancelCheck: cancel,
@@ -132,12 +129,8 @@ func New(st *store.Store, checker Checker, opts Options) (*Scheduler, error) {
 	}, nil
 }
 
-// Start starts the workers, the recorder and the periodic jobs.
+// Start starts the recorder and the periodic jobs.
 func (s *Scheduler) Start() error {
-	for range s.opts.Workers {
-		s.workers.Add(1)
-		go s.work()
-	}
 	s.recorder.Add(1)
 	go s.record()
 	go s.refill()
@@ -234,7 +227,8 @@ func (s *Scheduler) claim(ctx context.Context) {
 		}
 		for _, c := range claims {
 			s.inflight.Add(1)
-			s.jobs <- job{claim: c, claimedAt: asked}
+			s.workers.Add(1)
+			go s.work(job{claim: c, claimedAt: asked})
 		}
 		if len(claims) < free {
 			return
@@ -255,22 +249,19 @@ func (s *Scheduler) noteDB(err error) error {
 	return err
 }
 
-func (s *Scheduler) work() {
+// work runs one claimed check in its own goroutine. Workers are started per claim,
+// never more than Options.Workers at once, so an idle scheduler costs nothing and a
+// busy one pays a few KiB for each check waiting on the network or on a retry.
+func (s *Scheduler) work(j job) {
 	defer s.workers.Done()
-	for j := range s.jobs {
-		if s.draining.Load() {
-			s.release(j.claim)
-			continue
-		}
-		c := s.checker.Check(s.checkCtx, j.claim.Target)
-		if s.checkCtx.Err() != nil || c.Interrupted {
-			// Shutdown cut the check or its retries short: a failure may be one the
-			// next replica's retry would have cleared. Hand it back to be checked anew.
-			s.release(j.claim)
-			continue
-		}
-		s.results <- s.result(j, c)
+	c := s.checker.Check(s.checkCtx, j.claim.Target)
+	if s.checkCtx.Err() != nil || c.Interrupted {
+		// Shutdown cut the check or its retries short: a failure may be one the next
+		// replica's retry would have cleared. Hand it back to be checked anew.
+		s.release(j.claim)
+		return
 	}
+	s.results <- s.result(j, c)
 }
 
 // result completes a check with its slot, the next slot and the target's new usual
@@ -437,8 +428,7 @@ func (s *Scheduler) maintain(ctx context.Context) {
 }
 
 // Stop stops claiming, lets running checks finish until ctx is done (then cancels
-// them and hands their targets back), hands back claims not yet started, and writes
-// every result. It is safe to call more than once.
+// them and hands their targets back), and writes every result. It is safe to call more than once.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	var err error
 	s.stopOnce.Do(func() {
@@ -451,10 +441,9 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		if d, ok := s.checker.(interface{ Drain() }); ok {
 			d.Drain()
 		}
-		// A tick still running (cron gives up waiting after a while) finishes its
-		// sends before the queue closes.
+		// A tick still running (cron gives up waiting after a while) finishes starting
+		// its workers before they are waited for.
 		s.dispatching.Lock()
-		close(s.jobs)
 		if len(s.unsure) > 0 {
 			// Claims cut off by the shutdown itself may have committed.
 			releaseCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
