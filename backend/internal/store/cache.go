@@ -8,110 +8,117 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
-// countTTL is how long the counts behind the dashboard's polls are reused. Counting
-// a hundred thousand targets takes milliseconds; fifty dashboards polling each
-// second would make it most of a core. A second's delay is invisible to a page that
-// polls every five, and this process's own changes to targets clear it at once.
-const countTTL = time.Second
+// memoTTL is how long answers to the dashboard's polls are reused. Counting a
+// hundred thousand targets takes milliseconds, and fifty dashboards polling the same
+// page every second would make it most of a core; a second's delay is invisible to
+// a page that polls every five. This process's own changes to targets clear every
+// answer at once, so whoever makes a change sees it on their next read.
+const memoTTL = time.Second
 
-// maxCachedCounts bounds the cached list totals (one per distinct filter).
-const maxCachedCounts = 1000
+// Past memoTTL an answer is still served while it is worked out again in the
+// background, up to maxStale: older than that, the database is likely away and the
+// caller should hear of it. refreshTimeout bounds a background refresh.
+const (
+	maxStale       = 10 * time.Second
+	refreshTimeout = 10 * time.Second
+)
 
-type countsCache struct {
+// memo reuses answers by key for memoTTL, and refreshes them behind the scenes: no
+// poll waits on the database except the first after a start or a change.
+type memo[K comparable, V any] struct {
 	mu sync.Mutex
-	// gen counts invalidations, so a background count begun before one is dropped.
-	gen    int
-	totals cachedValue[target.Totals]
-	lists  map[target.ListFilter]*cachedValue[int64]
-	now    func() time.Time
+	// gen counts invalidations, so a refresh begun before one is dropped.
+	gen     int
+	entries map[K]*memoEntry[V]
+	max     int
+	now     func() time.Time
 }
 
-// cachedValue is one count. Past its TTL it is still served while one caller counts
-// again in the background: no poll waits for a count except the very first.
-type cachedValue[T any] struct {
-	val        T
+type memoEntry[V any] struct {
+	val        V
 	at         time.Time
 	ok         bool
 	refreshing bool
 }
 
-func newCountsCache() *countsCache {
-	return &countsCache{lists: map[target.ListFilter]*cachedValue[int64]{}, now: time.Now}
+func newMemo[K comparable, V any](max int) *memo[K, V] {
+	return &memo[K, V]{entries: map[K]*memoEntry[V]{}, max: max, now: time.Now}
 }
 
-// invalidate forgets every count: a target was created, changed or deleted here, and
-// whoever changed it should see the change on their next read.
-func (c *countsCache) invalidate() {
-	c.mu.Lock()
-	c.gen++
-	c.totals = cachedValue[target.Totals]{}
-	clear(c.lists)
-	c.mu.Unlock()
+// invalidate forgets every answer.
+func (m *memo[K, V]) invalidate() {
+	m.mu.Lock()
+	m.gen++
+	clear(m.entries)
+	m.mu.Unlock()
 }
 
-func (c *countsCache) getTotals(ctx context.Context, count func(context.Context) (target.Totals, error)) (target.Totals, error) {
-	return get(c, &c.totals, ctx, count)
-}
-
-// getCount returns the number of targets matching a filter (its paging and order
-// ignored).
-func (c *countsCache) getCount(ctx context.Context, f target.ListFilter, count func(context.Context) (int64, error)) (int64, error) {
-	f.Limit, f.Offset, f.Sort = 0, 0, ""
-	c.mu.Lock()
-	v, ok := c.lists[f]
+func (m *memo[K, V]) get(ctx context.Context, key K, compute func(context.Context) (V, error)) (V, error) {
+	m.mu.Lock()
+	e, ok := m.entries[key]
 	if !ok {
-		if len(c.lists) >= maxCachedCounts {
-			clear(c.lists)
+		if len(m.entries) >= m.max {
+			clear(m.entries) // simpler than tracking ages; refills within a second
 		}
-		v = &cachedValue[int64]{}
-		c.lists[f] = v
+		e = &memoEntry[V]{}
+		m.entries[key] = e
 	}
-	c.mu.Unlock()
-	return get(c, v, ctx, count)
-}
-
-// refreshTimeout bounds a background count; past maxStale a count is not served at
-// all (the database is likely away, and the caller should hear of it).
-const (
-	refreshTimeout = 10 * time.Second
-	maxStale       = 10 * time.Second
-)
-
-func get[T any](c *countsCache, v *cachedValue[T], ctx context.Context, count func(context.Context) (T, error)) (T, error) {
-	c.mu.Lock()
-	age := c.now().Sub(v.at)
-	if v.ok && (age < countTTL || (v.refreshing && age < maxStale)) {
-		val := v.val
-		c.mu.Unlock()
+	age := m.now().Sub(e.at)
+	if e.ok && (age < memoTTL || (e.refreshing && age < maxStale)) {
+		val := e.val
+		m.mu.Unlock()
 		return val, nil
 	}
-	if v.ok && age < maxStale {
-		// Stale: serve it, and count again without holding this request up.
-		v.refreshing = true
-		val, gen := v.val, c.gen
-		c.mu.Unlock()
+	gen := m.gen
+	if e.ok && age < maxStale {
+		e.refreshing = true
+		val := e.val
+		m.mu.Unlock()
 		go func() {
 			bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 			defer cancel()
-			n, err := count(bg)
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			v.refreshing = false
-			if err == nil && gen == c.gen {
-				v.val, v.at = n, c.now()
+			v, err := compute(bg)
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			e.refreshing = false
+			if err == nil && gen == m.gen {
+				e.val, e.at = v, m.now()
 			}
 		}()
 		return val, nil
 	}
-	c.mu.Unlock()
-	// Nothing to serve yet: count now. Callers arriving meanwhile count too, which
+	m.mu.Unlock()
+	// Nothing to serve: work it out now. Callers arriving meanwhile do too, which
 	// only happens on the first polls after a start or a change.
-	n, err := count(ctx)
+	v, err := compute(ctx)
 	if err != nil {
-		return n, err
+		return v, err
 	}
-	c.mu.Lock()
-	v.val, v.at, v.ok = n, c.now(), true
-	c.mu.Unlock()
-	return n, nil
+	m.mu.Lock()
+	if gen == m.gen {
+		e.val, e.at, e.ok = v, m.now(), true
+	}
+	m.mu.Unlock()
+	return v, nil
+}
+
+// page is one answer of ListTargets.
+type page struct {
+	items []target.Target
+	total int
+}
+
+// memos are the store's reused answers.
+type memos struct {
+	totals *memo[struct{}, target.Totals]
+	pages  *memo[target.ListFilter, page]
+}
+
+func newMemos() memos {
+	return memos{totals: newMemo[struct{}, target.Totals](1), pages: newMemo[target.ListFilter, page](200)}
+}
+
+func (m memos) invalidate() {
+	m.totals.invalidate()
+	m.pages.invalidate()
 }

@@ -3,55 +3,57 @@ package store
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
-func TestCountsAreReusedThenRefreshedBehindTheScenes(t *testing.T) {
-	c := newCountsCache()
+func TestMemoReusesThenRefreshesBehindTheScenes(t *testing.T) {
+	m := newMemo[string, int](2)
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	c.now = func() time.Time { return clock }
-	var calls atomic.Int64
-	refreshed := make(chan struct{}, 10)
-	count := func(context.Context) (target.Totals, error) {
-		n := calls.Add(1)
-		defer func() { refreshed <- struct{}{} }()
-		return target.Totals{Total: int(n)}, nil
+	m.now = func() time.Time { return clock }
+	calls := 0
+	done := make(chan struct{}, 10)
+	count := func(context.Context) (int, error) {
+		calls++
+		defer func() { done <- struct{}{} }()
+		return calls, nil
 	}
 	ctx := context.Background()
 
-	got, err := c.getTotals(ctx, count)
+	got, err := m.get(ctx, "a", count)
 	require.NoError(t, err)
-	<-refreshed
-	assert.Equal(t, 1, got.Total, "the first caller counts")
-	got, _ = c.getTotals(ctx, count)
-	assert.Equal(t, 1, got.Total, "reused within the second")
+	<-done
+	assert.Equal(t, 1, got, "the first caller works it out")
+	got, _ = m.get(ctx, "a", count)
+	assert.Equal(t, 1, got, "reused within the second")
 
 	clock = clock.Add(2 * time.Second)
-	got, _ = c.getTotals(ctx, count)
-	assert.Equal(t, 1, got.Total, "stale: served while counting again")
-	<-refreshed
-	require.Eventually(t, func() bool { g, _ := c.getTotals(ctx, count); return g.Total == 2 }, time.Second, time.Millisecond)
+	got, _ = m.get(ctx, "a", count)
+	assert.Equal(t, 1, got, "stale: served while worked out again")
+	<-done
+	require.Eventually(t, func() bool {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return !m.entries["a"].refreshing
+	}, time.Second, time.Millisecond)
+	got, _ = m.get(ctx, "a", count)
+	assert.Equal(t, 2, got, "the refreshed answer")
 
-	c.invalidate()
-	got, _ = c.getTotals(ctx, count)
-	<-refreshed
-	assert.Equal(t, 3, got.Total, "a change here is seen at once")
+	m.invalidate()
+	got, _ = m.get(ctx, "a", count)
+	<-done
+	assert.Equal(t, 3, got, "a change here is seen at once")
 
 	clock = clock.Add(time.Minute)
-	failing := func(context.Context) (target.Totals, error) { return target.Totals{}, errors.New("database away") }
-	_, err = c.getTotals(ctx, failing)
+	_, err = m.get(ctx, "a", func(context.Context) (int, error) { return 0, errors.New("database away") })
 	assert.Error(t, err, "too stale to serve: the caller hears of the failure")
 
-	n, err := c.getCount(ctx, target.ListFilter{Limit: 5, Tag: "a"}, func(context.Context) (int64, error) { return 7, nil })
-	require.NoError(t, err)
-	assert.EqualValues(t, 7, n)
-	n, _ = c.getCount(ctx, target.ListFilter{Limit: 50, Offset: 100, Tag: "a"}, func(context.Context) (int64, error) { return 9, nil })
-	assert.EqualValues(t, 7, n, "paging does not matter to the count")
+	for _, k := range []string{"b", "c", "d"} {
+		_, err := m.get(ctx, k, func(context.Context) (int, error) { return 9, nil })
+		require.NoError(t, err)
+	}
+	assert.LessOrEqual(t, len(m.entries), 2, "bounded")
 }

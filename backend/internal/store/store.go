@@ -47,7 +47,7 @@ type Store struct {
 	reads      *gorm.DB
 	dialect    Dialect
 	sqlitePath string
-	counts     *countsCache
+	memos      memos
 }
 
 // Open connects to the database named by databaseURL: empty for the default SQLite
@@ -60,7 +60,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	s := &Store{counts: newCountsCache()}
+	s := &Store{memos: newMemos()}
 	var dialector gorm.Dialector
 	dialect, dsn, err := parseDatabaseURL(databaseURL)
 	if err != nil {
@@ -69,7 +69,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 	s.dialect = dialect
 	switch dialect {
 	case Postgres:
-		dialector = postgres.New(postgres.Config{DSN: dsn})
+		dialector = postgres.New(postgres.Config{DSN: withExecMode(dsn)})
 	default:
 		s.sqlitePath = dsn
 		if err := os.MkdirAll(filepath.Dir(s.sqlitePath), 0o750); err != nil {
@@ -110,6 +110,23 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 		}
 	}
 	return s, nil
+}
+
+// withExecMode makes pgx send each statement unprepared unless the URL says
+// otherwise. By default pgx prepares and keeps every distinct statement text on each
+// connection; the scheduler's batch statements differ with every batch size and run
+// to tens of kilobytes, so that cache grew past a hundred megabytes under load.
+func withExecMode(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn // pgx reports the error with more context
+	}
+	q := u.Query()
+	if q.Get("default_query_exec_mode") == "" {
+		q.Set("default_query_exec_mode", "exec")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // sqliteReaders is how many read-only connections SQLite gets.

@@ -168,7 +168,7 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 		}
 		return tx.CreateInBatches(&tags, createBatch).Error
 	})
-	s.counts.invalidate()
+	s.memos.invalidate()
 	if err != nil {
 		return nil, fmt.Errorf("create %d targets: %w", len(ts), err)
 	}
@@ -255,7 +255,7 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		}
 		return replaceTags(tx, before.ID, after.Tags)
 	})
-	s.counts.invalidate()
+	s.memos.invalidate()
 	if err != nil {
 		return target.Target{}, fmt.Errorf("update target %d: %w", before.ID, err)
 	}
@@ -265,7 +265,7 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 // DeleteTarget removes a target with its checks and tags.
 func (s *Store) DeleteTarget(ctx context.Context, id int64) error {
 	res := s.db.WithContext(ctx).Delete(&targetRow{}, id)
-	s.counts.invalidate()
+	s.memos.invalidate()
 	if res.Error != nil {
 		return fmt.Errorf("delete target %d: %w", id, res.Error)
 	}
@@ -275,9 +275,17 @@ func (s *Store) DeleteTarget(ctx context.Context, id int64) error {
 	return nil
 }
 
-// ListTargets returns one page of the targets matching f, ordered by name, and how
-// many match in all.
+// ListTargets returns one page of the targets matching f, in f's order, and how many
+// match in all. A page is reused for up to a second (see memoTTL).
 func (s *Store) ListTargets(ctx context.Context, f target.ListFilter) ([]target.Target, int, error) {
+	p, err := s.memos.pages.get(ctx, f, func(ctx context.Context) (page, error) {
+		items, total, err := s.listTargets(ctx, f)
+		return page{items: items, total: total}, err
+	})
+	return p.items, p.total, err
+}
+
+func (s *Store) listTargets(ctx context.Context, f target.ListFilter) ([]target.Target, int, error) {
 	q := s.reads.WithContext(ctx).Model(&targetRow{})
 	if f.Query != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
@@ -295,12 +303,8 @@ func (s *Store) ListTargets(ctx context.Context, f target.ListFilter) ([]target.
 	if f.Tag != "" {
 		q = q.Where("id IN (SELECT target_id FROM target_tags WHERE tag = ?)", f.Tag)
 	}
-	total, err := s.counts.getCount(ctx, f, func(context.Context) (int64, error) {
-		var n int64
-		err := q.Session(&gorm.Session{}).Count(&n).Error
-		return n, err
-	})
-	if err != nil {
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count targets: %w", err)
 	}
 	var rows []targetRow
@@ -355,7 +359,7 @@ func escapeLike(s string) string {
 
 // Totals counts targets by state in one pass (reused for up to a second).
 func (s *Store) Totals(ctx context.Context) (target.Totals, error) {
-	return s.counts.getTotals(ctx, s.countTotals)
+	return s.memos.totals.get(ctx, struct{}{}, s.countTotals)
 }
 
 func (s *Store) countTotals(ctx context.Context) (target.Totals, error) {
