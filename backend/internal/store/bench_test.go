@@ -59,3 +59,53 @@ func BenchmarkClaimAndRecord(b *testing.B) {
 		b.ReportMetric(float64(checks)/b.Elapsed().Seconds(), "checks/s")
 	})
 }
+
+// BenchmarkRollUpHour measures the hourly rollup job: one hour of 10,000 targets
+// checked every minute (600,000 checks) summarised into hourly rollups. It reports
+// seconds per hour rolled up and checks summarised per second.
+func BenchmarkRollUpHour(b *testing.B) {
+	storetest.EachB(b, func(b *testing.B, s *store.Store) {
+		ctx := context.Background()
+		const n, perHour = 10000, 60
+		ts := make([]target.Target, n)
+		for i := range ts {
+			tg, err := target.New(target.Spec{URL: fmt.Sprintf("https://t%d.example.com/", i)}, target.Limits{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ts[i] = tg
+		}
+		if _, err := s.CreateTargets(ctx, ts); err != nil {
+			b.Fatal(err)
+		}
+		hour := time.Now().UTC().Truncate(time.Hour).Add(-48 * time.Hour)
+		checks := 0
+		for b.Loop() {
+			b.StopTimer()
+			// A fresh hour of checks for each round, each minute of it for every target.
+			var results []store.Result
+			for m := range perHour {
+				at := hour.Add(time.Duration(m) * time.Minute)
+				for id := int64(1); id <= n; id++ {
+					results = append(results, store.Result{Check: target.Check{TargetID: id, CheckedAt: at,
+						LatencyMS: 50 + int(id%300), OK: id%50 != 0, Attempts: 1}})
+					if len(results) == 500 {
+						if err := s.Record(ctx, results); err != nil {
+							b.Fatal(err)
+						}
+						results = results[:0]
+					}
+				}
+			}
+			b.StartTimer()
+			hours, _, err := s.RollUp(ctx, hour.Add(time.Hour+20*time.Minute))
+			if err != nil || hours == 0 {
+				b.Fatalf("rolled up %d hours: %v", hours, err)
+			}
+			checks += n * perHour
+			hour = hour.Add(time.Hour)
+		}
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/hour")
+		b.ReportMetric(float64(checks)/b.Elapsed().Seconds(), "checks/s")
+	})
+}

@@ -255,7 +255,7 @@ func (s *Store) RollUp(ctx context.Context, now time.Time) (hours, days int, err
 		}
 	}
 	for ; hours < maxPeriodsPerRun && !hourly.Add(time.Hour+rollupGrace).After(now); hours++ {
-		if err := s.rollUp(db, hourly, time.Hour); err != nil {
+		if err := s.rollUp(ctx, hourly, time.Hour); err != nil {
 			return hours, days, err
 		}
 		if moved, err := s.advance(db, hourlyMark, hourly, hourly.Add(time.Hour)); err != nil || !moved {
@@ -264,7 +264,7 @@ func (s *Store) RollUp(ctx context.Context, now time.Time) (hours, days int, err
 		hourly = hourly.Add(time.Hour)
 	}
 	for ; days < maxPeriodsPerRun && !daily.Add(day).After(hourly); days++ {
-		if err := s.rollUp(db, daily, day); err != nil {
+		if err := s.rollUp(ctx, daily, day); err != nil {
 			return hours, days, err
 		}
 		if moved, err := s.advance(db, dailyMark, daily, daily.Add(day)); err != nil || !moved {
@@ -309,7 +309,10 @@ func (s *Store) advance(db *gorm.DB, key string, from, to time.Time) (bool, erro
 
 // rollUp summarises [start, start+period) for every target, a chunk of targets at a
 // time: hours from the checks, days from the hours.
-func (s *Store) rollUp(db *gorm.DB, start time.Time, period time.Duration) error {
+func (s *Store) rollUp(ctx context.Context, start time.Time, period time.Duration) error {
+	// Read through the readers, so on SQLite the single writer is held only for the
+	// inserts and the scheduler's batches go on meanwhile.
+	db, reads := s.db.WithContext(ctx), s.reads.WithContext(ctx)
 	table, end := hourlyTable, start.Add(period)
 	if period == day {
 		table = dailyTable
@@ -317,7 +320,7 @@ func (s *Store) rollUp(db *gorm.DB, start time.Time, period time.Duration) error
 	var after int64
 	for {
 		var ids []int64
-		if err := db.Model(&targetRow{}).Where("id > ?", after).Order("id").Limit(rollupChunk).Pluck("id", &ids).Error; err != nil {
+		if err := reads.Model(&targetRow{}).Where("id > ?", after).Order("id").Limit(rollupChunk).Pluck("id", &ids).Error; err != nil {
 			return fmt.Errorf("roll up %s: list targets: %w", start.Format(time.RFC3339), err)
 		}
 		if len(ids) == 0 {
@@ -329,9 +332,9 @@ func (s *Store) rollUp(db *gorm.DB, start time.Time, period time.Duration) error
 		const cond = "target_id BETWEEN ? AND ?"
 		var err error
 		if period == day {
-			err = addRollups(db, hourlyTable, sums, start, end, cond, lo, hi)
+			err = addRollups(reads, hourlyTable, sums, start, end, cond, lo, hi)
 		} else {
-			err = addChecks(db, sums, start, end, cond, lo, hi)
+			err = addChecks(reads, sums, start, end, cond, lo, hi)
 		}
 		if err != nil {
 			return fmt.Errorf("roll up %s: %w", start.Format(time.RFC3339), err)
