@@ -37,3 +37,14 @@ func (s *Store) Explain(ctx context.Context, stmt string) (string, error) {
 	err := s.db.WithContext(ctx).Raw("EXPLAIN " + stmt).Scan(&lines).Error
 	return strings.Join(lines, "\n"), err
 }
+
+// LeaseEnd reads a target's next_check_at as stored, which during a claim is the end
+// of the lease.
+func (s *Store) LeaseEnd(ctx context.Context, id int64) (time.Time, error) {
+	var row targetRow
+	err := s.db.WithContext(ctx).First(&row, id).Error
+	if err != nil || row.NextCheckAt == nil {
+		return time.Time{}, err
+	}
+	return row.NextCheckAt.UTC(), nil
+}

@@ -62,29 +62,24 @@ func (s *Store) ClaimDue(ctx context.Context, token string, limit int) ([]Claim,
 			FROM due WHERE t.id = due.id
 			RETURNING t.*, now() AS db_now`, limit, token).Scan(&rows).Error
 	} else {
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			now := time.Now().UTC()
-			var due []targetRow
-			if err := tx.Where("is_active AND next_check_at <= ?", now).
-				Order("next_check_at").Limit(limit).Find(&due).Error; err != nil {
-				return err
-			}
-			for _, r := range due {
-				slot := r.NextCheckAt
-				if r.LeaseToken != nil && r.SlotAt != nil {
-					slot = r.SlotAt
-				}
-				leaseEnd := now.Add(time.Duration(r.LeaseSeconds) * time.Second)
-				if err := tx.Model(&targetRow{}).Where("id = ?", r.ID).UpdateColumns(map[string]any{
-					"slot_at": slot, "next_check_at": leaseEnd, "lease_token": token,
-				}).Error; err != nil {
-					return err
-				}
-				r.SlotAt, r.NextCheckAt, r.LeaseToken = slot, &leaseEnd, &token
-				rows = append(rows, claimRow{Row: r, DBNow: now})
-			}
-			return nil
-		})
+		// The same in one statement: SQLite has one writer, so nothing runs between
+		// the choice of rows and their update.
+		now := dbTime(time.Now())
+		var claimed []targetRow
+		err = s.db.WithContext(ctx).Raw(`
+			UPDATE targets SET
+				slot_at = CASE WHEN lease_token IS NULL THEN next_check_at ELSE slot_at END,
+				next_check_at = `+sqliteTime("?, '+' || lease_seconds || ' seconds'")+`,
+				lease_token = ?
+			WHERE id IN (
+				SELECT id FROM targets
+				WHERE is_active AND next_check_at <= ?
+				ORDER BY next_check_at
+				LIMIT ?)
+			RETURNING *`, now, token, now, limit).Scan(&claimed).Error
+		for _, r := range claimed {
+			rows = append(rows, claimRow{Row: r, DBNow: now})
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("claim due targets: %w", err)

@@ -164,6 +164,9 @@ func TestClaimRecordAndReschedule(t *testing.T) {
 				cb = c
 			}
 		}
+		assert.Equal(t, *a.NextCheckAt, ca.Slot, "the slot is the due time, to the microsecond")
+		assert.WithinDuration(t, ca.DBNow.Add(ca.Target.Lease()), *claimLeaseEnd(t, s, a.ID), 2*time.Millisecond,
+			"the lease runs the check's budget plus the margin")
 		code := 200
 		next := target.NextSlot(ca.Slot, ca.Target.Interval(), ca.DBNow, ca.DBNow)
 		slot := ca.Slot
@@ -491,4 +494,12 @@ func TestListTargetsSorts(t *testing.T) {
 		assert.Equal(t, []string{"b-up", "c-down", "a-paused", "d-unknown"}, names("-latency"))
 		assert.Equal(t, []string{"c-down", "b-up", "a-paused", "d-unknown"}, names("-checked"), "never checked last")
 	})
+}
+
+// claimLeaseEnd reads where a claim left a target's next_check_at: its lease's end.
+func claimLeaseEnd(t *testing.T, s *store.Store, id int64) *time.Time {
+	t.Helper()
+	end, err := s.LeaseEnd(context.Background(), id)
+	require.NoError(t, err)
+	return &end
 }
