@@ -104,6 +104,7 @@ type Scheduler struct {
 
 	workers  sync.WaitGroup
 	recorder sync.WaitGroup
+	refiller sync.WaitGroup
 	stopOnce sync.Once
 }
 
@@ -133,7 +134,7 @@ func New(st *store.Store, checker Checker, opts Options) (*Scheduler, error) {
 func (s *Scheduler) Start() error {
 	s.recorder.Add(1)
 	go s.record()
-	go s.refill()
+	s.refiller.Go(s.refill)
 
 	if _, err := s.cron.NewJob(gocron.DurationJob(s.opts.Tick), gocron.NewTask(s.dispatch),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),
@@ -434,6 +435,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	s.stopOnce.Do(func() {
 		s.draining.Store(true)
 		close(s.stopped)
+		s.refiller.Wait()
 		if e := s.cron.Shutdown(); e != nil {
 			err = fmt.Errorf("stop cron: %w", e)
 		}

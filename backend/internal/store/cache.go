@@ -11,15 +11,17 @@ import (
 // memoTTL is how long answers to the dashboard's polls are reused. Counting a
 // hundred thousand targets takes milliseconds, and fifty dashboards polling the same
 // page every second would make it most of a core; a second's delay is invisible to
-// a page that polls every five. This process's own changes to targets clear every
-// answer at once, so whoever makes a change sees it on their next read.
+// a page that polls every five. This process's own changes to targets, and checks
+// run on request, clear every answer at once, so whoever makes a change sees it on
+// their next read.
 const memoTTL = time.Second
 
-// Past memoTTL an answer is still served while it is worked out again in the
-// background, up to maxStale: older than that, the database is likely away and the
-// caller should hear of it. refreshTimeout bounds a background refresh.
+// Up to maxStale an answer past memoTTL is still served while it is worked out again
+// in the background, so busy polls never wait; an older one (a lone dashboard's next
+// poll) is worked out afresh, and if that fails the caller hears of it.
+// refreshTimeout bounds a background refresh.
 const (
-	maxStale       = 10 * time.Second
+	maxStale       = 2 * memoTTL
 	refreshTimeout = 10 * time.Second
 )
 
@@ -32,6 +34,8 @@ type memo[K comparable, V any] struct {
 	entries map[K]*memoEntry[V]
 	max     int
 	now     func() time.Time
+	// refreshes are the background refreshes under way, for Close to wait on.
+	refreshes sync.WaitGroup
 }
 
 type memoEntry[V any] struct {
@@ -74,7 +78,7 @@ func (m *memo[K, V]) get(ctx context.Context, key K, compute func(context.Contex
 		e.refreshing = true
 		val := e.val
 		m.mu.Unlock()
-		go func() {
+		m.refreshes.Go(func() {
 			bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 			defer cancel()
 			v, err := compute(bg)
@@ -84,7 +88,7 @@ func (m *memo[K, V]) get(ctx context.Context, key K, compute func(context.Contex
 			if err == nil && gen == m.gen {
 				e.val, e.at = v, m.now()
 			}
-		}()
+		})
 		return val, nil
 	}
 	m.mu.Unlock()
@@ -121,4 +125,10 @@ func newMemos() memos {
 func (m memos) invalidate() {
 	m.totals.invalidate()
 	m.pages.invalidate()
+}
+
+// wait waits for the background refreshes under way.
+func (m memos) wait() {
+	m.totals.refreshes.Wait()
+	m.pages.refreshes.Wait()
 }

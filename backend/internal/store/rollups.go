@@ -36,8 +36,9 @@ const (
 	hourlyMark  = "rollups.hourly_until"
 	dailyMark   = "rollups.daily_until"
 	day         = 24 * time.Hour
-	// rollupGrace is how long after an hour ends it is summarised, so the checks
-	// started in it and still running are recorded first.
+	// rollupGrace is how long after an hour ends it is summarised, so results
+	// waiting in a recorder are written first. Checks still running hold their hour
+	// back for as long as they run (see running).
 	rollupGrace = 15 * time.Minute
 	// rollupChunk is how many targets one summarising statement covers: small enough
 	// that on SQLite the single writer is never held for long.
@@ -211,8 +212,16 @@ func (s *Store) Summaries(ctx context.Context, ids []int64, start, now time.Time
 		return out, nil
 	}
 	if !start.Before(now.Add(-HourlyRetention)) {
+		// The part-hour at the start comes from the checks while they are kept; once
+		// retention has taken them, from that hour's whole rollup.
 		first := ceil(start, time.Hour)
-		if err := addChecks(db, out, start, first, cond, ids); err != nil {
+		kept, err := s.oldestCheck(db)
+		if err != nil {
+			return nil, err
+		}
+		if kept == nil || kept.After(start) {
+			first = start.UTC().Truncate(time.Hour)
+		} else if err := addChecks(db, out, start, first, cond, ids); err != nil {
 			return nil, err
 		}
 		return out, addRollups(db, hourlyTable, out, first, hourly, cond, ids)
@@ -255,6 +264,9 @@ func (s *Store) RollUp(ctx context.Context, now time.Time) (hours, days int, err
 		}
 	}
 	for ; hours < maxPeriodsPerRun && !hourly.Add(time.Hour+rollupGrace).After(now); hours++ {
+		if running, err := s.running(db, hourly.Add(time.Hour), now); err != nil || running {
+			return hours, days, err // its checks are not all in yet
+		}
 		if err := s.rollUp(ctx, hourly, time.Hour); err != nil {
 			return hours, days, err
 		}
@@ -275,17 +287,30 @@ func (s *Store) RollUp(ctx context.Context, now time.Time) (hours, days int, err
 	return hours, days, nil
 }
 
-// startMarks sets the watermarks the first time: at the hour (and day) of the oldest
-// check, so an existing history is summarised too.
-func (s *Store) startMarks(db *gorm.DB, now time.Time) (hourly, daily time.Time, err error) {
+// oldestCheck is when the oldest check kept started, or nil when there is none.
+func (s *Store) oldestCheck(db *gorm.DB) (*time.Time, error) {
 	// A plain column, not MIN(): SQLite only types a column it can see as a time.
 	var oldest []time.Time
 	if err := db.Model(&checkRow{}).Order("checked_at").Limit(1).Pluck("checked_at", &oldest).Error; err != nil {
-		return hourly, daily, fmt.Errorf("find the oldest check: %w", err)
+		return nil, fmt.Errorf("find the oldest check: %w", err)
+	}
+	if len(oldest) == 0 {
+		return nil, nil
+	}
+	t := oldest[0].UTC()
+	return &t, nil
+}
+
+// startMarks sets the watermarks the first time: at the hour (and day) of the oldest
+// check, so an existing history is summarised too.
+func (s *Store) startMarks(db *gorm.DB, now time.Time) (hourly, daily time.Time, err error) {
+	oldest, err := s.oldestCheck(db)
+	if err != nil {
+		return hourly, daily, err
 	}
 	from := now
-	if len(oldest) > 0 {
-		from = oldest[0]
+	if oldest != nil {
+		from = *oldest
 	}
 	err = db.Clauses(clause.OnConflict{DoNothing: true}).Create(&[]settingRow{
 		{Key: hourlyMark, Value: from.UTC().Truncate(time.Hour).Format(time.RFC3339)},
@@ -295,6 +320,22 @@ func (s *Store) startMarks(db *gorm.DB, now time.Time) (hourly, daily time.Time,
 		return hourly, daily, fmt.Errorf("start rollup watermarks: %w", err)
 	}
 	return s.marks(db)
+}
+
+// running says whether a check of a slot before `before` may still be under way: a
+// claim for such a slot whose lease has not run out. A check with a long timeout and
+// retries can take up to its interval, far past the grace after its hour; its hour
+// waits for it rather than lose it. (A lease that ran out is taken over or released,
+// so this never waits forever.)
+func (s *Store) running(db *gorm.DB, before, now time.Time) (bool, error) {
+	var n int64
+	err := db.Model(&targetRow{}).
+		Where("lease_token IS NOT NULL AND slot_at < ? AND next_check_at > ?", dbTime(before), dbTime(now)).
+		Limit(1).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("look for running checks: %w", err)
+	}
+	return n > 0, nil
 }
 
 // advance moves a watermark from one value to the next, unless it has moved since.

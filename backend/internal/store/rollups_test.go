@@ -130,3 +130,60 @@ func TestRollupPercentiles(t *testing.T) {
 	assert.Nil(t, empty.Stats(time.Hour).UptimeRatio)
 	assert.Nil(t, empty.Percentile(50))
 }
+
+// TestHourWaitsForChecksStillRunning: a check with a long budget, started late in an
+// hour, is recorded well after the hour's grace; the hour is rolled up only once it
+// is in, so it is not lost from the statistics.
+func TestHourWaitsForChecksStillRunning(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newTarget(t, s, target.Spec{URL: "https://a.example.com/"})
+		h := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+		record := func(r store.Result) { require.NoError(t, s.Record(ctx, []store.Result{r})) }
+		record(store.Result{Check: target.Check{TargetID: a.ID, CheckedAt: h.Add(10 * time.Minute), OK: true, LatencyMS: 50, Attempts: 1}})
+
+		require.NoError(t, s.SetNextCheck(ctx, a.ID, h.Add(55*time.Minute)))
+		claims, err := s.ClaimDue(ctx, "slow", 1)
+		require.NoError(t, err)
+		require.Len(t, claims, 1)
+		hours, _, err := s.RollUp(ctx, h.Add(75*time.Minute))
+		require.NoError(t, err)
+		assert.Zero(t, hours, "the 10:55 check is still running")
+
+		slot := claims[0].Slot
+		record(store.Result{Check: target.Check{TargetID: a.ID, CheckedAt: slot, ScheduledAt: &slot, OK: true, LatencyMS: 50, Attempts: 4},
+			Token: "slow", NextCheckAt: h.Add(2 * time.Hour)})
+		hours, _, err = s.RollUp(ctx, h.Add(80*time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, 1, hours)
+		sums, err := s.Summaries(ctx, []int64{a.ID}, h, h.Add(80*time.Minute))
+		require.NoError(t, err)
+		assert.Equal(t, 2, sums[a.ID].Checks, "both checks of the hour counted")
+	})
+}
+
+// TestWindowsOutlivingTheirChecks: once retention has taken the checks of a window's
+// first part-hour, that hour's rollup answers for it; nothing quietly goes missing.
+func TestWindowsOutlivingTheirChecks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := newTarget(t, s, target.Spec{URL: "https://a.example.com/"})
+		base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		recordSpread(t, s, []int64{a.ID}, base, base.Add(30*time.Hour), 10*time.Minute)
+		now := base.Add(30*time.Hour + 20*time.Minute)
+		start := now.Add(-24 * time.Hour) // 06:20: a part-hour first
+		for {
+			h, d, err := s.RollUp(ctx, now)
+			require.NoError(t, err)
+			if h+d == 0 {
+				break
+			}
+		}
+		_, err := s.DeleteChecksBefore(ctx, now.Add(-12*time.Hour))
+		require.NoError(t, err)
+		sums, err := s.Summaries(ctx, []int64{a.ID}, start, now)
+		require.NoError(t, err)
+		// Whole hours from 06:00 to the last check at 29:50, six an hour.
+		assert.Equal(t, 24*6, sums[a.ID].Checks)
+	})
+}

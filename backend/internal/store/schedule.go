@@ -206,6 +206,7 @@ func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
 		rows, err = s.record(tx, []Result{r})
 		return err
 	})
+	s.memos.invalidate() // whoever asked for the check sees its result next
 	if err != nil {
 		return target.Check{}, fmt.Errorf("record check: %w", err)
 	}

@@ -212,6 +212,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the connection pools.
 func (s *Store) Close() error {
+	s.memos.wait()
 	var errs []error
 	for _, db := range []*gorm.DB{s.reads, s.db} {
 		sqlDB, err := db.DB()
