@@ -65,3 +65,50 @@ func TestCachingDialerReusesAnswersForAWhile(t *testing.T) {
 	_ = c.Close()
 	assert.Equal(t, 4, lookups)
 }
+
+// TestCachingDialerFallsBackToTheOtherFamily: a name whose IPv6 address never answers
+// is reached over IPv4 within a moment, not after the whole timeout.
+func TestCachingDialerFallsBackToTheOtherFamily(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+
+	direct := &net.Dialer{}
+	d := newCachingDialer(direct)
+	d.lookup = func(context.Context, string, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("127.0.0.1")}, nil
+	}
+	d.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if host, _, _ := net.SplitHostPort(addr); host == "2001:db8::1" {
+			<-ctx.Done() // black-holed: never answers
+			return nil, ctx.Err()
+		}
+		return direct.DialContext(ctx, network, addr)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	began := time.Now()
+	c, err := d.DialContext(ctx, "tcp", net.JoinHostPort("dual.test", port))
+	require.NoError(t, err)
+	_ = c.Close()
+	assert.Less(t, time.Since(began), 2*time.Second, "connected over IPv4 after the fallback delay")
+
+	d.lookup = func(context.Context, string, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("2001:db8::1")}, nil
+	}
+	d.names = map[string]dnsEntry{}
+	short, cancelShort := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancelShort()
+	_, err = d.DialContext(short, "tcp", net.JoinHostPort("v6only.test", port))
+	assert.Error(t, err, "no address answers: the dial fails when the time is up")
+}
