@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -11,12 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // the "sqlite" database/sql driver the store uses
 	"github.com/jackc/pgx/v5"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -154,104 +150,49 @@ func seed(ctx context.Context, db *database, c config, f *fleet, logw io.Writer)
 	return out, nil
 }
 
-// The harness reads and writes next_check_at directly in two places, as the store's
-// own tests do, because no API sets a target's phase or tells whether a slot is still
-// pending. Both go through openSQL.
-
-// openSQL opens the run's database with database/sql, and returns the placeholder
-// style's rewrite of a query written with ?.
-func (d *database) openSQL() (*sql.DB, func(string) string, error) {
-	if d.dialect == "sqlite" {
-		conn, err := sql.Open("sqlite", "file:"+d.url+"?_pragma=busy_timeout(10000)")
-		return conn, func(q string) string { return q }, err
-	}
-	conn, err := sql.Open("pgx", d.url)
-	return conn, numberPlaceholders, err
-}
-
-// numberPlaceholders turns ? into PostgreSQL's $1, $2, …
-func numberPlaceholders(q string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// dbTime is a time as the store writes it: UTC to the microsecond. SQLite compares
-// times as text, so any other form would sort wrongly against the store's.
-func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-// spreadPhases makes target k first due at from + k/N of an interval. CreateTargets
-// makes every target due at once, and the product keeps a target's phase forever
-// (slot + k × interval), so without this a run would measure one burst per interval
-// rather than a fleet built up over time.
-func spreadPhases(ctx context.Context, db *database, ids []int64, interval time.Duration, from time.Time) error {
-	conn, q, err := db.openSQL()
-	if err != nil {
-		return fmt.Errorf("spread phases: open: %w", err)
-	}
-	defer func() { _ = conn.Close() }()
-	tx, err := conn.BeginTx(ctx, nil)
+// spreadPhases spreads the targets' first checks over one interval, as the product
+// does with a backlog at start-up. CreateTargets makes every target due at once, and
+// the product keeps a target's phase for good (slot + k × interval), so without this
+// a run would measure one burst per interval rather than a fleet built up over time.
+func spreadPhases(ctx context.Context, db *database, interval time.Duration, logw io.Writer) error {
+	st, err := store.Open(ctx, db.url, quietLogger(logw))
 	if err != nil {
 		return fmt.Errorf("spread phases: %w", err)
 	}
-	defer func() { _ = tx.Rollback() }() // a no-op after Commit
-	stmt, err := tx.PrepareContext(ctx, q("UPDATE targets SET next_check_at = ? WHERE id = ?"))
-	if err != nil {
+	defer func() { _ = st.Close() }()
+	if _, err := st.SpreadBacklog(ctx, 0, interval); err != nil {
 		return fmt.Errorf("spread phases: %w", err)
-	}
-	defer func() { _ = stmt.Close() }()
-	for k, id := range ids {
-		at := dbTime(from.Add(interval * time.Duration(k) / time.Duration(len(ids))))
-		if _, err := stmt.ExecContext(ctx, at, id); err != nil {
-			return fmt.Errorf("spread phases: target %d: %w", id, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("spread phases: commit: %w", err)
 	}
 	return nil
 }
-
-// pendingQuery counts active targets whose current slot is before a moment and not
-// yet recorded: while a check runs its slot is in slot_at, otherwise next_check_at.
-const pendingQuery = `SELECT COUNT(*) FROM targets WHERE is_active AND
-	(CASE WHEN lease_token IS NULL THEN next_check_at ELSE slot_at END) < ?`
 
 // coolDown keeps the replicas running after the window until every slot that fell in
 // it has been checked and recorded, or until limit: stopping them at the window's end
 // would cut off the checks of its last tick and those still retrying. It returns how
 // many slots were still pending when it gave up.
-func coolDown(ctx context.Context, db *database, windowEnd time.Time, limit time.Duration, died <-chan struct{}) (int, error) {
-	conn, q, err := db.openSQL()
+func coolDown(ctx context.Context, db *database, windowEnd time.Time, limit time.Duration, died <-chan struct{}, logw io.Writer) (int, error) {
+	st, err := store.Open(ctx, db.url, quietLogger(logw))
 	if err != nil {
-		return 0, fmt.Errorf("cool-down: open: %w", err)
+		return 0, fmt.Errorf("cool-down: %w", err)
 	}
-	defer func() { _ = conn.Close() }()
+	defer func() { _ = st.Close() }()
 	deadline := time.NewTimer(limit)
 	defer deadline.Stop()
 	for {
-		var pending int
-		if err := conn.QueryRowContext(ctx, q(pendingQuery), dbTime(windowEnd)).Scan(&pending); err != nil {
-			return 0, fmt.Errorf("cool-down: count pending slots: %w", err)
+		pending, err := st.Backlog(ctx, windowEnd)
+		if err != nil {
+			return 0, fmt.Errorf("cool-down: %w", err)
 		}
 		if pending == 0 {
 			return 0, nil
 		}
 		select {
 		case <-ctx.Done():
-			return pending, ctx.Err()
+			return int(pending), ctx.Err()
 		case <-died:
-			return pending, nil // the caller reports the dead replica
+			return int(pending), nil // the caller reports the dead replica
 		case <-deadline.C:
-			return pending, nil
+			return int(pending), nil
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

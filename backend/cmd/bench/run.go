@@ -60,9 +60,9 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	}
 	ids, took := sd.ids, sd.took
 	fmt.Fprintf(progress, "created %d targets in %.2fs (%.0f/s) on %s\n", c.N, took.Seconds(), float64(c.N)/took.Seconds(), c.DB)
-	firstDue := time.Now()
+	firstDue := time.Now() // the first slots are from here on
 	if c.Spread {
-		if err := spreadPhases(ctx, db, ids, interval, firstDue); err != nil {
+		if err := spreadPhases(ctx, db, interval, progress); err != nil {
 			return Result{}, "", fmt.Errorf("%w (run with -spread=false to skip)", err)
 		}
 	}
@@ -131,7 +131,7 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	// up to the check budget, then waits up to a flush to be written.
 	coolLimit := time.Second + sd.budget + time.Second
 	coolStart := time.Now()
-	pending, err := coolDown(ctx, db, windowEnd, coolLimit, rs.died)
+	pending, err := coolDown(ctx, db, windowEnd, coolLimit, rs.died, progress)
 	if err != nil {
 		return Result{}, "", err
 	}

@@ -125,6 +125,20 @@ func (s *Store) SpreadBacklog(ctx context.Context, backlog int, spread time.Dura
 	return moved, nil
 }
 
+// Backlog counts the active targets with a slot before `before` not yet recorded:
+// while a check runs its slot is in slot_at, otherwise in next_check_at. Before now,
+// it is how far behind the checkers are.
+func (s *Store) Backlog(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.reads.WithContext(ctx).Model(&targetRow{}).
+		Where("is_active AND (CASE WHEN lease_token IS NULL THEN next_check_at ELSE slot_at END) < ?", dbTime(before)).
+		Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count the backlog: %w", err)
+	}
+	return n, nil
+}
+
 // spreadDue moves the unleased active targets due before `before` (an SQL time
 // expression) to a random moment in the next min(interval, spread), in one statement.
 func (s *Store) spreadDue(ctx context.Context, spread time.Duration, before string) (int64, error) {

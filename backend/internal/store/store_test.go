@@ -276,6 +276,9 @@ func TestSpreadBacklogOnlyWhenLarge(t *testing.T) {
 		_, err := s.CreateTargets(ctx, specs)
 		require.NoError(t, err)
 
+		backlog, err := s.Backlog(ctx, time.Now().Add(time.Second))
+		require.NoError(t, err)
+		assert.EqualValues(t, 40, backlog, "all due")
 		moved, err := s.SpreadBacklog(ctx, 40, time.Minute)
 		require.NoError(t, err)
 		assert.Zero(t, moved, "a backlog the workers take at once is left alone")
@@ -286,6 +289,9 @@ func TestSpreadBacklogOnlyWhenLarge(t *testing.T) {
 		claims, err := s.ClaimDue(ctx, "t", 100)
 		require.NoError(t, err)
 		assert.Less(t, len(claims), 10, "spread over the interval (30 s), so few are due at once")
+		backlog, err = s.Backlog(ctx, time.Now().Add(time.Minute))
+		require.NoError(t, err)
+		assert.EqualValues(t, 40, backlog, "claimed or not, every slot within the minute is still to be recorded")
 		list, _, err := s.ListTargets(ctx, target.ListFilter{Limit: 100})
 		require.NoError(t, err)
 		for _, tg := range list {
