@@ -12,10 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestCachingDialerReusesAnswersForAWhile(t *testing.T) {
+// acceptingPort listens on 127.0.0.1 and accepts (and closes) every connection until
+// the test ends, and returns its port.
+func acceptingPort(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	defer ln.Close()
+	t.Cleanup(func() { _ = ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -26,6 +29,11 @@ func TestCachingDialerReusesAnswersForAWhile(t *testing.T) {
 		}
 	}()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+func TestCachingDialerReusesAnswersForAWhile(t *testing.T) {
+	port := acceptingPort(t)
 
 	lookups := 0
 	fail := false
@@ -60,7 +68,7 @@ func TestCachingDialerReusesAnswersForAWhile(t *testing.T) {
 
 	fail = false
 	require.NoError(t, dial())
-	c, err := d.DialContext(context.Background(), "tcp", ln.Addr().String())
+	c, err := d.DialContext(context.Background(), "tcp", net.JoinHostPort("127.0.0.1", port))
 	require.NoError(t, err, "an address needs no lookup")
 	_ = c.Close()
 	assert.Equal(t, 4, lookups)
@@ -69,19 +77,7 @@ func TestCachingDialerReusesAnswersForAWhile(t *testing.T) {
 // TestCachingDialerFallsBackToTheOtherFamily: a name whose IPv6 address never answers
 // is reached over IPv4 within a moment, not after the whole timeout.
 func TestCachingDialerFallsBackToTheOtherFamily(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.Close()
-		}
-	}()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	port := acceptingPort(t)
 
 	direct := &net.Dialer{}
 	d := newCachingDialer(direct)
