@@ -930,7 +930,7 @@ type ClientInterface interface {
 
 	// GetTargetStats A target's uptime and latency
 	//
-	// Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts stay exact, percentiles are estimated from a latency histogram (within about 12%), and a window reaching past 90 days starts at its first whole day.
+	// Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts are exact to the hour, percentiles are estimated from a latency histogram (within about 12%); a window's first part-hour is read whole once its checks are past retention, and a window reaching past 90 days starts at its first whole day.
 	//
 	// Corresponds with GET /targets/{id}/stats (the `GetTargetStats` operationId).
 	GetTargetStats(ctx context.Context, id int, params *GetTargetStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1290,7 +1290,7 @@ func (c *Client) ListChecks(ctx context.Context, id int, params *ListChecksParam
 
 // GetTargetStats A target's uptime and latency
 //
-// Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts stay exact, percentiles are estimated from a latency histogram (within about 12%), and a window reaching past 90 days starts at its first whole day.
+// Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts are exact to the hour, percentiles are estimated from a latency histogram (within about 12%); a window's first part-hour is read whole once its checks are past retention, and a window reaching past 90 days starts at its first whole day.
 //
 // Corresponds with GET /targets/{id}/stats (the `GetTargetStats` operationId).
 func (c *Client) GetTargetStats(ctx context.Context, id int, params *GetTargetStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2355,7 +2355,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetTargetStatsWithResponse A target's uptime and latency
 	//
-	// Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts stay exact, percentiles are estimated from a latency histogram (within about 12%), and a window reaching past 90 days starts at its first whole day.
+	// Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts are exact to the hour, percentiles are estimated from a latency histogram (within about 12%); a window's first part-hour is read whole once its checks are past retention, and a window reaching past 90 days starts at its first whole day.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3957,7 +3957,7 @@ func (c *ClientWithResponses) ListChecksWithResponse(ctx context.Context, id int
 
 // GetTargetStatsWithResponse A target's uptime and latency
 //
-// Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts stay exact, percentiles are estimated from a latency histogram (within about 12%), and a window reaching past 90 days starts at its first whole day.
+// Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts are exact to the hour, percentiles are estimated from a latency histogram (within about 12%); a window's first part-hour is read whole once its checks are past retention, and a window reaching past 90 days starts at its first whole day.
 //
 // Returns a wrapper object for the known response body format(s).
 //

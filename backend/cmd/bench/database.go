@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	wdconfig "github.com/watchdog-monitor/watchdog/backend/internal/config"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
@@ -62,7 +63,7 @@ func newDatabase(ctx context.Context, c config) (*database, error) {
 func adminExec(ctx context.Context, adminURL, stmt string) error {
 	conn, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
-		return fmt.Errorf("connect to %s: %w", maskPassword(adminURL), err)
+		return fmt.Errorf("connect to %s: %w", wdconfig.MaskURL(adminURL), err)
 	}
 	defer func() { _ = conn.Close(context.Background()) }()
 	if _, err := conn.Exec(ctx, stmt); err != nil {
@@ -76,18 +77,6 @@ func pgReachable(ctx context.Context, adminURL string) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	return adminExec(ctx, adminURL, "SELECT 1")
-}
-
-// maskPassword hides a URL's password before it is printed.
-func maskPassword(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
 }
 
 // quietLogger passes on the store's warnings and errors only.

@@ -288,7 +288,7 @@ func skipUnreachablePostgres(ctx context.Context, runs []config, stdout io.Write
 		return runs
 	}
 	banner := strings.Repeat("*", 78)
-	fmt.Fprintf(stdout, "\n%s\n*** PostgreSQL UNREACHABLE at %s\n*** %v\n*** SKIPPING every PostgreSQL run: running SQLite only\n%s\n", banner, maskPassword(pgURL), err, banner)
+	fmt.Fprintf(stdout, "\n%s\n*** PostgreSQL UNREACHABLE at %s\n*** %v\n*** SKIPPING every PostgreSQL run: running SQLite only\n%s\n", banner, wdconfig.MaskURL(pgURL), err, banner)
 	var kept []config
 	for _, c := range runs {
 		if c.DB != "postgres" {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // Config is every setting the server reads at start-up.
@@ -102,7 +104,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.Workers = parse(&errs, "WORKERS", workers, strconv.Atoi)
 	c.MinIntervalSeconds = parse(&errs, "MIN_INTERVAL_SECONDS", minIvl, strconv.Atoi)
 	c.AllowPrivateTargets = parse(&errs, "ALLOW_PRIVATE_TARGETS", private, strconv.ParseBool)
-	c.CheckRetention = parse(&errs, "CHECK_RETENTION", retention, parseDays)
+	c.CheckRetention = parse(&errs, "CHECK_RETENTION", retention, target.ParseDays)
 	c.ShutdownTimeout = parse(&errs, "SHUTDOWN_TIMEOUT", shutdown, time.ParseDuration)
 	if err := errors.Join(errs...); err != nil {
 		return c, err
@@ -191,16 +193,4 @@ func MaskURL(raw string) string {
 		return "(unparseable)"
 	}
 	return u.Redacted()
-}
-
-// parseDays is time.ParseDuration that also takes whole days, such as 7d.
-func parseDays(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil {
-			return 0, fmt.Errorf("%q is not a number of days", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	return time.ParseDuration(s)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // MaxBodyBytes is the largest request body accepted.
@@ -111,17 +113,11 @@ func pathID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
-// parseWindow reads a stats window: a Go duration ("90m", "24h") or whole days ("7d").
+// parseWindow reads a stats window: a Go duration ("90m", "24h"), whole days ("7d")
+// or a year ("1y").
 func parseWindow(raw string) (time.Duration, error) {
 	if raw == "1y" {
 		return 365 * 24 * time.Hour, nil
 	}
-	if days, ok := strings.CutSuffix(raw, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err != nil {
-			return 0, err
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	return time.ParseDuration(raw)
+	return target.ParseDays(raw)
 }

@@ -5,6 +5,9 @@ package target
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -178,4 +181,17 @@ type Totals struct {
 	Up      int
 	Down    int
 	Unknown int
+}
+
+// ParseDays is time.ParseDuration that also takes whole days, such as 7d: how people
+// write retention and stats windows.
+func ParseDays(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }

@@ -253,7 +253,7 @@ export interface paths {
         };
         /**
          * A target's uptime and latency
-         * @description Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts stay exact, percentiles are estimated from a latency histogram (within about 12%), and a window reaching past 90 days starts at its first whole day.
+         * @description Uptime ratio, counts and latency percentiles (over successful checks) for the window ending now. Windows up to an hour are exact; longer ones come from hourly rollups (daily beyond 90 days): counts are exact to the hour, percentiles are estimated from a latency histogram (within about 12%); a window's first part-hour is read whole once its checks are past retention, and a window reaching past 90 days starts at its first whole day.
          */
         get: operations["getTargetStats"];
         put?: never;
