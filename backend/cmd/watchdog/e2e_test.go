@@ -190,7 +190,8 @@ func TestEndToEnd(t *testing.T) {
 			assert.Equal(t, http.StatusOK, status(t, srv.URL+"/readyz"))
 
 			up := srv.create(t, apiclient.TargetCreate{Url: f.URL + "/ok/1", Name: ptr("shop-api"), IntervalSeconds: ptr(2), TimeoutSeconds: ptr(1), Tags: &[]string{"prod"}})
-			down := srv.create(t, apiclient.TargetCreate{Url: f.URL + "/down/1", IntervalSeconds: ptr(2), TimeoutSeconds: ptr(1), Retries: ptr(0)})
+			down := srv.create(t, apiclient.TargetCreate{Url: f.URL + "/down/1", IntervalSeconds: ptr(2), TimeoutSeconds: ptr(1), Retries: ptr(0),
+				FailureThreshold: ptr(1)})
 			toPause := srv.create(t, apiclient.TargetCreate{Url: f.URL + "/ok/pause", IntervalSeconds: ptr(2), TimeoutSeconds: ptr(1)})
 			toDelete := srv.create(t, apiclient.TargetCreate{Url: f.URL + "/ok/delete", IntervalSeconds: ptr(2), TimeoutSeconds: ptr(1)})
 			assert.Equal(t, "shop-api", up.Name)

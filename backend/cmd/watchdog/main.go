@@ -22,7 +22,10 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
 	"github.com/watchdog-monitor/watchdog/backend/internal/config"
 	"github.com/watchdog-monitor/watchdog/backend/internal/httpapi"
+	"github.com/watchdog-monitor/watchdog/backend/internal/metrics"
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
+	"github.com/watchdog-monitor/watchdog/backend/internal/outbox"
 	"github.com/watchdog-monitor/watchdog/backend/internal/probe"
 	"github.com/watchdog-monitor/watchdog/backend/internal/scheduler"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
@@ -115,6 +118,7 @@ type app struct {
 	unlock  func()
 	prober  *probe.Prober
 	sched   *scheduler.Scheduler
+	outbox  *outbox.Dispatcher
 	handler http.Handler
 }
 
@@ -171,12 +175,37 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	}
 
 	guard := netguard.New(cfg.AllowPrivateTargets)
+	notifyEnv := notify.Env{Client: outbox.NewClient(guard), SMTP: notify.SMTP{
+		Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+		From: cfg.SMTPFrom, TLS: cfg.SMTPTLS,
+	}}
+	mets := metrics.New(metrics.Options{PerTarget: cfg.MetricsPerTarget, Log: log})
+	a.outbox = outbox.New(st, outbox.Options{Env: notifyEnv, Timeout: cfg.NotifyTimeout, RetryBase: cfg.NotifyRetryBase,
+		Observe: mets.ObserveDelivery, Log: log})
+	st.SetAlerting(store.AlertPolicy{Ratio: cfg.DegradedRatio, Window: cfg.DegradedWindow,
+		MinTargets: cfg.DegradedMinTargets, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/")}, a.outbox.Wake)
+	a.outbox.Start()
 	a.prober = probe.New(probe.Options{Guard: guard})
-	a.sched, err = scheduler.New(st, a.prober, scheduler.Options{Workers: cfg.Workers, Retention: cfg.CheckRetention, Log: log})
+	a.sched, err = scheduler.New(st, a.prober, scheduler.Options{Workers: cfg.Workers, Retention: cfg.CheckRetention, Log: log,
+		Observe: mets.ObserveCheck, ObserveLag: mets.ObserveLag})
 	if err != nil {
 		a.close()
 		return nil, err
 	}
+	mets.SetSources(metrics.Sources{
+		TargetStates: func(ctx context.Context) ([]metrics.TargetState, error) {
+			states, err := st.TargetStates(ctx)
+			out := make([]metrics.TargetState, len(states))
+			for i, s := range states {
+				out[i] = metrics.TargetState{ID: s.ID, Name: s.Name, Status: string(s.Status), Active: s.Active}
+			}
+			return out, err
+		},
+		Backlog:       func(ctx context.Context) (int64, error) { return st.Backlog(ctx, time.Now()) },
+		InFlight:      a.sched.InFlight,
+		Workers:       cfg.Workers,
+		OutboxPending: st.PendingDeliveries,
+	})
 	if err := a.sched.Start(); err != nil {
 		_ = a.sched.Stop(context.Background())
 		a.close()
@@ -186,6 +215,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		Store: st, Auth: authSvc, Checks: a.sched, Log: log, OpenAPI: apidoc.OpenAPI,
 		Limits:             target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckHost: guard.CheckHost},
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins, TrustedProxies: cfg.TrustedProxies, FrontendDir: cfg.FrontendDir,
+		Notify: notifyEnv, Metrics: mets, MetricsToken: cfg.MetricsToken,
 	})
 	return a, nil
 }
@@ -235,7 +265,13 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 }
 
 // close releases what newApp acquired; the scheduler must be stopped first.
+// Notifications being sent get a few seconds, then go back to the outbox.
 func (a *app) close() {
+	if a.outbox != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		a.outbox.Stop(ctx)
+		cancel()
+	}
 	if a.prober != nil {
 		a.prober.Close()
 	}

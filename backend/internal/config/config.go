@@ -34,6 +34,32 @@ type Config struct {
 	LogLevel            string
 	LogFormat           string
 	ShutdownTimeout     time.Duration
+
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
+	// MetricsPerTarget labels check metrics by target; a very large fleet may turn it
+	// off to keep the number of series down.
+	MetricsPerTarget bool
+	// PublicURL is where people reach the dashboard, for links in notifications.
+	PublicURL string
+	// NotifyTimeout bounds one notification request.
+	NotifyTimeout time.Duration
+	// NotifyRetryBase is the wait after a failed notification, doubled each time.
+	NotifyRetryBase time.Duration
+	// DegradedRatio is the share of active targets that, failing within
+	// DegradedWindow, makes one "checker degraded" notice replace their alerts.
+	DegradedRatio  float64
+	DegradedWindow time.Duration
+	// DegradedMinTargets is the fewest failing targets that can count as degraded.
+	DegradedMinTargets int
+
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUsername string
+	SMTPPassword string
+	SMTPFrom     string
+	// SMTPTLS is starttls, tls or none.
+	SMTPTLS string
 }
 
 // Default returns the settings used when nothing is set.
@@ -50,6 +76,14 @@ func Default() Config {
 		LogLevel:           "info",
 		LogFormat:          "text",
 		ShutdownTimeout:    20 * time.Second,
+		MetricsPerTarget:   true,
+		NotifyTimeout:      10 * time.Second,
+		NotifyRetryBase:    5 * time.Second,
+		DegradedRatio:      0.5,
+		DegradedWindow:     5 * time.Minute,
+		DegradedMinTargets: 5,
+		SMTPPort:           587,
+		SMTPTLS:            "starttls",
 	}
 }
 
@@ -71,6 +105,13 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		private   = strconv.FormatBool(c.AllowPrivateTargets)
 		retention = c.CheckRetention.String()
 		shutdown  = c.ShutdownTimeout.String()
+		perTarget = strconv.FormatBool(c.MetricsPerTarget)
+		notifyTO  = c.NotifyTimeout.String()
+		retryBase = c.NotifyRetryBase.String()
+		degRatio  = strconv.FormatFloat(c.DegradedRatio, 'f', -1, 64)
+		degWindow = c.DegradedWindow.String()
+		degMin    = strconv.Itoa(c.DegradedMinTargets)
+		smtpPort  = strconv.Itoa(c.SMTPPort)
 	)
 	str(&c.DatabaseURL, "DATABASE_URL", "postgres:// URL; empty means the SQLite file ./data/watchdog.db (or a sqlite path)")
 	str(&c.ListenAddr, "LISTEN_ADDR", "address the HTTP server listens on")
@@ -87,6 +128,20 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&c.LogLevel, "LOG_LEVEL", "debug, info, warn or error")
 	str(&c.LogFormat, "LOG_FORMAT", "text or json")
 	str(&shutdown, "SHUTDOWN_TIMEOUT", "how long in-flight checks and requests may take to finish at shutdown")
+	str(&c.MetricsToken, "METRICS_TOKEN", "bearer token /metrics asks for; empty serves it to anyone who can reach it")
+	str(&perTarget, "METRICS_PER_TARGET", "label check metrics by target (turn off for very large fleets)")
+	str(&c.PublicURL, "PUBLIC_URL", "the dashboard's address, for links in notifications")
+	str(&notifyTO, "NOTIFY_TIMEOUT", "how long one notification request may take")
+	str(&retryBase, "NOTIFY_RETRY_BASE", "wait after a failed notification, doubled after each later failure (up to 30 min)")
+	str(&degRatio, "DEGRADED_RATIO", "share of active targets failing at once that sends one 'checker degraded' notice instead of their alerts")
+	str(&degWindow, "DEGRADED_WINDOW", "how close together failures count as 'at once'")
+	str(&degMin, "DEGRADED_MIN_TARGETS", "fewest failing targets that can count as the checker degraded")
+	str(&c.SMTPHost, "SMTP_HOST", "mail server for email channels")
+	str(&smtpPort, "SMTP_PORT", "mail server port")
+	str(&c.SMTPUsername, "SMTP_USERNAME", "mail server login")
+	str(&c.SMTPPassword, "SMTP_PASSWORD", "mail server password")
+	str(&c.SMTPFrom, "SMTP_FROM", "sender address of email notifications")
+	str(&c.SMTPTLS, "SMTP_TLS", "starttls, tls or none")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -106,6 +161,13 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.AllowPrivateTargets = parse(&errs, "ALLOW_PRIVATE_TARGETS", private, strconv.ParseBool)
 	c.CheckRetention = parse(&errs, "CHECK_RETENTION", retention, target.ParseDays)
 	c.ShutdownTimeout = parse(&errs, "SHUTDOWN_TIMEOUT", shutdown, time.ParseDuration)
+	c.MetricsPerTarget = parse(&errs, "METRICS_PER_TARGET", perTarget, strconv.ParseBool)
+	c.NotifyTimeout = parse(&errs, "NOTIFY_TIMEOUT", notifyTO, time.ParseDuration)
+	c.NotifyRetryBase = parse(&errs, "NOTIFY_RETRY_BASE", retryBase, time.ParseDuration)
+	c.DegradedRatio = parse(&errs, "DEGRADED_RATIO", degRatio, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
+	c.DegradedWindow = parse(&errs, "DEGRADED_WINDOW", degWindow, time.ParseDuration)
+	c.DegradedMinTargets = parse(&errs, "DEGRADED_MIN_TARGETS", degMin, strconv.Atoi)
+	c.SMTPPort = parse(&errs, "SMTP_PORT", smtpPort, strconv.Atoi)
 	if err := errors.Join(errs...); err != nil {
 		return c, err
 	}
@@ -161,6 +223,34 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error"))
 	}
+	if c.NotifyTimeout < time.Second || c.NotifyTimeout > 5*time.Minute {
+		errs = append(errs, fmt.Errorf("NOTIFY_TIMEOUT must be between 1s and 5m"))
+	}
+	if c.NotifyRetryBase < 100*time.Millisecond || c.NotifyRetryBase > time.Hour {
+		errs = append(errs, fmt.Errorf("NOTIFY_RETRY_BASE must be between 100ms and 1h"))
+	}
+	if c.DegradedRatio <= 0 || c.DegradedRatio > 1 {
+		errs = append(errs, fmt.Errorf("DEGRADED_RATIO must be above 0 and at most 1"))
+	}
+	if c.DegradedWindow < 10*time.Second || c.DegradedWindow > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("DEGRADED_WINDOW must be between 10s and 24h"))
+	}
+	if c.DegradedMinTargets < 1 {
+		errs = append(errs, fmt.Errorf("DEGRADED_MIN_TARGETS must be at least 1"))
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		errs = append(errs, fmt.Errorf("SMTP_PORT must be a port number"))
+	}
+	switch c.SMTPTLS {
+	case "starttls", "tls", "none":
+	default:
+		errs = append(errs, fmt.Errorf("SMTP_TLS must be starttls, tls or none"))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("PUBLIC_URL must be an absolute http or https URL"))
+		}
+	}
 	if c.FrontendDir != "" {
 		if st, err := os.Stat(c.FrontendDir); err != nil || !st.IsDir() {
 			errs = append(errs, fmt.Errorf("FRONTEND_DIR %q is not a directory", c.FrontendDir))
@@ -171,9 +261,10 @@ func (c Config) Validate() error {
 
 // String prints the settings with secrets masked, for the start-up log.
 func (c Config) String() string {
-	return fmt.Sprintf("database=%s listen=%s workers=%d min_interval=%ds allow_private=%t retention=%s frontend=%q cors=%v jwt_secret=%s admin_pass=%s",
+	return fmt.Sprintf("database=%s listen=%s workers=%d min_interval=%ds allow_private=%t retention=%s frontend=%q cors=%v jwt_secret=%s admin_pass=%s metrics_token=%s smtp=%s:%d smtp_password=%s",
 		MaskURL(c.DatabaseURL), c.ListenAddr, c.Workers, c.MinIntervalSeconds, c.AllowPrivateTargets,
-		c.CheckRetention, c.FrontendDir, c.CORSAllowedOrigins, mask(c.JWTSecret), mask(c.AdminPass))
+		c.CheckRetention, c.FrontendDir, c.CORSAllowedOrigins, mask(c.JWTSecret), mask(c.AdminPass),
+		mask(c.MetricsToken), c.SMTPHost, c.SMTPPort, mask(c.SMTPPassword))
 }
 
 func mask(s string) string {

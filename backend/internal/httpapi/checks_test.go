@@ -73,8 +73,8 @@ func TestChecksAndStats(t *testing.T) {
 		svc := newTargetServer(t)
 
 		up := e.createTarget(t, map[string]any{"name": "up", "url": svc + "/ok"})
-		down := e.createTarget(t, map[string]any{"name": "down", "url": svc + "/fail", "retries": 0})
-		unreachable := e.createTarget(t, map[string]any{"name": "unreachable", "url": closedPort(t), "retries": 0})
+		down := e.createTarget(t, map[string]any{"name": "down", "url": svc + "/fail", "retries": 0, "failure_threshold": 1})
+		unreachable := e.createTarget(t, map[string]any{"name": "unreachable", "url": closedPort(t), "retries": 0, "failure_threshold": 1})
 		fresh := e.createTarget(t, map[string]any{"name": "fresh", "url": "https://fresh.example.com/"})
 		paused := e.createTarget(t, map[string]any{"name": "paused", "url": svc + "/ok", "is_active": false})
 

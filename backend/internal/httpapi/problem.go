@@ -12,6 +12,7 @@ import (
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/account"
 	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
@@ -81,6 +82,11 @@ func toProblem(err error) *problem {
 			detail: strings.Join(details, "; "), fields: fields}
 	case errors.Is(err, target.ErrNotFound):
 		return notFoundProblem("target")
+	case errors.Is(err, notify.ErrChannelNotFound):
+		return notFoundProblem("channel")
+	case errors.Is(err, notify.ErrNameTaken):
+		return &problem{status: http.StatusConflict, slug: "conflict", title: "Conflict",
+			detail: "name: a channel with this name exists", fields: []FieldProblem{{Field: "name", Message: "a channel with this name exists"}}}
 	case errors.As(err, &rl):
 		secs := max(1, int(rl.RetryAfter.Seconds()+0.999))
 		return &problem{status: http.StatusTooManyRequests, slug: "rate-limited", title: "Too many requests",

@@ -38,6 +38,16 @@ var routeTable = []route{
 	{http.MethodPost, "/targets/:id/check", user, (*api).checkNow},
 	{http.MethodGet, "/targets/:id/checks", user, (*api).listChecks},
 	{http.MethodGet, "/targets/:id/stats", user, (*api).targetStats},
+	{http.MethodGet, "/targets/:id/incidents", user, (*api).targetIncidents},
+
+	{http.MethodGet, "/channels", user, (*api).listChannels},
+	{http.MethodPost, "/channels", user, (*api).createChannel},
+	{http.MethodGet, "/channels/:id", user, (*api).getChannel},
+	{http.MethodPatch, "/channels/:id", user, (*api).updateChannel},
+	{http.MethodDelete, "/channels/:id", user, (*api).deleteChannel},
+	{http.MethodPost, "/channels/:id/test", user, (*api).testChannel},
+
+	{http.MethodGet, "/incidents", user, (*api).listIncidents},
 
 	{http.MethodGet, "/heartbeats", user, (*api).heartbeats},
 	{http.MethodGet, "/stats", user, (*api).stats},
@@ -46,6 +56,9 @@ var routeTable = []route{
 func (a *api) routes(e *echo.Echo) {
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
+	if a.Metrics != nil {
+		e.GET("/metrics", metricsHandler(a.Metrics, a.MetricsToken))
+	}
 	e.GET("/openapi.json", a.openAPI)
 	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/docs/index.html") })
 	e.GET("/docs/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/openapi.json")))

@@ -17,6 +17,8 @@ import (
 	"github.com/labstack/gommon/random"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
+	"github.com/watchdog-monitor/watchdog/backend/internal/metrics"
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
@@ -42,6 +44,12 @@ type Deps struct {
 	TrustedProxies []*net.IPNet
 	// FrontendDir, when set, is served at / with index.html for unknown paths.
 	FrontendDir string
+	// Notify is what notification channels need to validate and send (test messages).
+	Notify notify.Env
+	// Metrics, when set, counts requests and is served at /metrics, behind
+	// MetricsToken when that is set.
+	Metrics      *metrics.Metrics
+	MetricsToken string
 }
 
 type api struct {
@@ -56,9 +64,12 @@ func New(d Deps) *echo.Echo {
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
 
+	e.Use(requestID, requestLogger(d.Log))
+	if d.Metrics != nil {
+		// Before Recover, so a panic counts as the 500 it becomes.
+		e.Use(metricsMiddleware(d.Metrics))
+	}
 	e.Use(
-		requestID,
-		requestLogger(d.Log),
 		middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			d.Log.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))
 			return err

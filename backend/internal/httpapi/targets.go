@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -84,11 +85,23 @@ func (a *api) createTarget(c echo.Context) error {
 	if err := decode(c, &body); err != nil {
 		return err
 	}
-	t, err := target.New(body.spec(), a.Limits)
+	ctx := c.Request().Context()
+	spec := body.spec()
+	if body.ChannelIDs == nil {
+		defaults, err := a.Store.DefaultChannelIDs(ctx)
+		if err != nil {
+			return err
+		}
+		spec.ChannelIDs = defaults
+	}
+	t, err := target.New(spec, a.Limits)
 	if err != nil {
 		return err
 	}
-	created, err := a.Store.CreateTarget(c.Request().Context(), t)
+	if err := a.channelsExist(ctx, t.ChannelIDs); err != nil {
+		return err
+	}
+	created, err := a.Store.CreateTarget(ctx, t)
 	if err != nil {
 		return err
 	}
@@ -158,11 +171,27 @@ func (a *api) updateTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.channelsExist(ctx, after.ChannelIDs); err != nil {
+		return err
+	}
 	updated, err := a.Store.UpdateTarget(ctx, before, after)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, targetOut(updated))
+}
+
+// channelsExist is a 422 naming channel_ids when one of ids is not a channel.
+func (a *api) channelsExist(ctx context.Context, ids []int64) error {
+	missing, err := a.Store.MissingChannels(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return &target.ValidationError{Fields: []target.FieldError{{Field: "channel_ids",
+			Message: fmt.Sprintf("channel %d does not exist", missing[0])}}}
+	}
+	return nil
 }
 
 // deleteTarget godoc
@@ -184,6 +213,9 @@ func (a *api) deleteTarget(c echo.Context) error {
 	}
 	if err := a.Store.DeleteTarget(c.Request().Context(), id); err != nil {
 		return err
+	}
+	if a.Metrics != nil {
+		a.Metrics.ForgetTarget(id)
 	}
 	return c.NoContent(http.StatusNoContent)
 }

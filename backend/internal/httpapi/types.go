@@ -24,10 +24,19 @@ type Target struct {
 	RetryDelaySeconds int               `json:"retry_delay_seconds" validate:"required" example:"15"`
 	IsActive          bool              `json:"is_active" validate:"required" example:"true"`
 	Tags              []string          `json:"tags" validate:"required"`
-	LastStatus        string            `json:"last_status" validate:"required" enums:"up,down,unknown" example:"up"`
-	LastCheckedAt     *time.Time        `json:"last_checked_at" validate:"required" extensions:"x-nullable" format:"date-time"`
-	LastLatencyMS     *int              `json:"last_latency_ms" validate:"required" extensions:"x-nullable" example:"87"`
-	LastStatusCode    *int              `json:"last_status_code" validate:"required" extensions:"x-nullable" example:"200"`
+	// FailureThreshold failed checks in a row open an incident and make the target down.
+	FailureThreshold int `json:"failure_threshold" validate:"required" example:"3"`
+	// SuccessThreshold successful checks in a row resolve it.
+	SuccessThreshold int         `json:"success_threshold" validate:"required" example:"2"`
+	Conditions       []Condition `json:"conditions" validate:"required"`
+	// ChannelIDs are the notification channels told of this target's incidents.
+	ChannelIDs []int64 `json:"channel_ids" validate:"required"`
+	// LastStatus is the confirmed state: it turns down after failure_threshold failed
+	// checks in a row and up after success_threshold successes.
+	LastStatus     string     `json:"last_status" validate:"required" enums:"up,down,unknown" example:"up"`
+	LastCheckedAt  *time.Time `json:"last_checked_at" validate:"required" extensions:"x-nullable" format:"date-time"`
+	LastLatencyMS  *int       `json:"last_latency_ms" validate:"required" extensions:"x-nullable" example:"87"`
+	LastStatusCode *int       `json:"last_status_code" validate:"required" extensions:"x-nullable" example:"200"`
 	// LastError is empty when the last check succeeded.
 	LastError string `json:"last_error" validate:"required" example:""`
 	// NextCheckAt is null while the target is paused.
@@ -41,6 +50,8 @@ func targetOut(t target.Target) Target {
 		ID: t.ID, Name: t.Name, URL: t.URL, Method: t.Method, Headers: t.Headers,
 		IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds, ExpectedStatus: t.ExpectedStatus,
 		Retries: t.Retries, RetryDelaySeconds: t.RetryDelaySeconds, IsActive: t.IsActive, Tags: t.Tags,
+		FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
+		Conditions: conditionsOut(t.Conditions), ChannelIDs: t.ChannelIDs,
 		LastStatus: string(t.LastStatus), LastCheckedAt: t.LastCheckedAt, LastLatencyMS: t.LastLatencyMS,
 		LastStatusCode: t.LastStatusCode, LastError: t.LastError, NextCheckAt: t.NextCheckAt,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
@@ -66,14 +77,61 @@ type TargetCreate struct {
 	RetryDelaySeconds int      `json:"retry_delay_seconds,omitempty" minimum:"1" maximum:"3600" example:"15"`
 	IsActive          *bool    `json:"is_active,omitempty" example:"true"`
 	Tags              []string `json:"tags,omitempty" maxItems:"20"`
+	// FailureThreshold defaults to 3.
+	FailureThreshold int `json:"failure_threshold,omitempty" minimum:"1" maximum:"100" example:"3"`
+	// SuccessThreshold defaults to 2.
+	SuccessThreshold int         `json:"success_threshold,omitempty" minimum:"1" maximum:"100" example:"2"`
+	Conditions       []Condition `json:"conditions,omitempty" maxItems:"20"`
+	// ChannelIDs left out subscribes the target to the default channels; [] to none.
+	ChannelIDs *[]int64 `json:"channel_ids,omitempty" maxItems:"50"`
 } // @name TargetCreate
 
 func (b TargetCreate) spec() target.Spec {
-	return target.Spec{
+	s := target.Spec{
 		Name: b.Name, URL: b.URL, Method: b.Method, Headers: b.Headers, IntervalSeconds: b.IntervalSeconds,
 		TimeoutSeconds: b.TimeoutSeconds, ExpectedStatus: b.ExpectedStatus, Retries: b.Retries,
 		RetryDelaySeconds: b.RetryDelaySeconds, IsActive: b.IsActive, Tags: b.Tags,
+		FailureThreshold: b.FailureThreshold, SuccessThreshold: b.SuccessThreshold,
+		Conditions: conditionsIn(b.Conditions),
 	}
+	if b.ChannelIDs != nil {
+		s.ChannelIDs = *b.ChannelIDs
+	}
+	return s
+}
+
+// Condition is one more rule a target's answer must meet to count as up. Kinds:
+// latency (op < or <=, value in ms), body (contains, not_contains, matches,
+// not_matches), json (path such as $.status; ==, !=, <, <=, >, >=, exists,
+// not_exists, contains, matches), header (name; exists, not_exists, ==, !=,
+// contains, matches).
+type Condition struct {
+	Type string `json:"type" validate:"required" enums:"latency,body,json,header" example:"json"`
+	// Path is the JSONPath of a json condition.
+	Path string `json:"path,omitempty" example:"$.status"`
+	// Name is the header of a header condition.
+	Name  string `json:"name,omitempty" example:""`
+	Op    string `json:"op" validate:"required" enums:"<,<=,>,>=,==,!=,contains,not_contains,matches,not_matches,exists,not_exists" example:"=="`
+	Value string `json:"value,omitempty" maxLength:"1024" example:"ok"`
+} // @name Condition
+
+func conditionsOut(cs []target.Condition) []Condition {
+	out := make([]Condition, len(cs))
+	for i, c := range cs {
+		out[i] = Condition{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value}
+	}
+	return out
+}
+
+func conditionsIn(cs []Condition) []target.Condition {
+	if cs == nil {
+		return nil
+	}
+	out := make([]target.Condition, len(cs))
+	for i, c := range cs {
+		out[i] = target.Condition{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value}
+	}
+	return out
 }
 
 // TargetPatch is the body of PATCH /targets/{id}: fields left out stay as they are.
@@ -90,14 +148,27 @@ type TargetPatch struct {
 	RetryDelaySeconds *int               `json:"retry_delay_seconds,omitempty" minimum:"1" maximum:"3600"`
 	IsActive          *bool              `json:"is_active,omitempty" example:"false"`
 	Tags              *[]string          `json:"tags,omitempty" maxItems:"20"`
+	FailureThreshold  *int               `json:"failure_threshold,omitempty" minimum:"1" maximum:"100"`
+	SuccessThreshold  *int               `json:"success_threshold,omitempty" minimum:"1" maximum:"100"`
+	Conditions        *[]Condition       `json:"conditions,omitempty" maxItems:"20"`
+	ChannelIDs        *[]int64           `json:"channel_ids,omitempty" maxItems:"50"`
 } // @name TargetPatch
 
 func (b TargetPatch) patch() target.Patch {
-	return target.Patch{
+	p := target.Patch{
 		Name: b.Name, URL: b.URL, Method: b.Method, Headers: b.Headers, IntervalSeconds: b.IntervalSeconds,
 		TimeoutSeconds: b.TimeoutSeconds, ExpectedStatus: b.ExpectedStatus, Retries: b.Retries,
 		RetryDelaySeconds: b.RetryDelaySeconds, IsActive: b.IsActive, Tags: b.Tags,
+		FailureThreshold: b.FailureThreshold, SuccessThreshold: b.SuccessThreshold, ChannelIDs: b.ChannelIDs,
 	}
+	if b.Conditions != nil {
+		cs := conditionsIn(*b.Conditions)
+		if cs == nil {
+			cs = []target.Condition{}
+		}
+		p.Conditions = &cs
+	}
+	return p
 }
 
 // TargetList is one page of targets.

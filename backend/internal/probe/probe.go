@@ -5,6 +5,7 @@
 package probe
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -196,6 +197,12 @@ func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 		check.Error = fmt.Sprintf("invalid expected status: %v", err)
 		return check
 	}
+	// Compiled once per check, so retries do not parse the same regexps and paths again.
+	conds, err := target.CompileConditions(t.Conditions)
+	if err != nil {
+		check.Error = cleanText(fmt.Sprintf("invalid conditions: %v", err))
+		return check
+	}
 
 	deadline := start.Add(t.CheckBudget())
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
@@ -222,7 +229,7 @@ func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 		if n == 0 {
 			firstStart = attemptStart
 		}
-		res = p.attempt(ctx, t, expected, expectedText, attemptStart, deadline)
+		res = p.attempt(ctx, t, expected, expectedText, conds, attemptStart, deadline)
 		check.Attempts = n + 1
 		if res.err == "" || !res.retry || n >= t.Retries || ctx.Err() != nil {
 			break
@@ -277,7 +284,7 @@ type result struct {
 
 // attempt sends one request and judges its answer. Its deadline is the target's
 // timeout, cut short by the check's deadline.
-func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.StatusSet, expectedText string, start, checkDeadline time.Time) result {
+func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.StatusSet, expectedText string, conds target.Conditions, start, checkDeadline time.Time) result {
 	limit := min(t.Timeout(), checkDeadline.Sub(start))
 	actx, cancel := context.WithDeadline(ctx, start.Add(limit))
 	defer cancel()
@@ -304,7 +311,14 @@ func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.S
 	// Read the body, up to the cap, so the latency covers the answer and not just its
 	// headers, and so a fully read connection can be reused. Closing it after the cap
 	// drops a body that runs on; the attempt's deadline bounds a body that trickles.
-	_, readErr := io.CopyN(io.Discard, resp.Body, p.maxBodyBytes)
+	// A body is kept only when a condition will read it; then conditions see its first
+	// maxBodyBytes, as a longer body is cut there like any other.
+	var body bytes.Buffer
+	var sink io.Writer = io.Discard
+	if conds.NeedsBody() {
+		sink = &body
+	}
+	_, readErr := io.CopyN(sink, resp.Body, p.maxBodyBytes)
 	// Closing a response body reports nothing about the target: an early close is our
 	// own choice, and a body read to its end has already told us all it will.
 	_ = resp.Body.Close()
@@ -325,6 +339,25 @@ func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.S
 			// the server's considered answer, and asking again would get the same one.
 			retry: status >= 500,
 		})
+	}
+	if conds.Len() > 0 {
+		// The time spent judging a large body is ours, not the target's: the latency
+		// ends when the answer has been read.
+		answered := time.Now()
+		r := result{status: &status, end: answered, latency: answered.Sub(start)}
+		failures, onlyLatency := conds.Evaluate(target.Answer{
+			Status:  status,
+			Header:  resp.Header,
+			Body:    body.Bytes(),
+			Latency: r.latency,
+		})
+		if len(failures) > 0 {
+			r.err = "condition failed: " + strings.Join(failures, "; ")
+			// The server answered as it meant to, and would again; only slowness may
+			// pass.
+			r.retry = onlyLatency
+		}
+		return r
 	}
 	return finish(result{status: &status})
 }

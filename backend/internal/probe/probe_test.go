@@ -919,3 +919,168 @@ func TestCleanText(t *testing.T) {
 		t.Errorf("long text not cut to a valid %d bytes: %d bytes", maxErrorLen, len(long))
 	}
 }
+
+// answer writes a fixed answer: status, Content-Type and body, after an optional delay.
+func answer(code int, contentType, body string, delay time.Duration) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if delay > 0 {
+			select {
+			case <-time.After(delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("X-Version", "2.14.1")
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+func TestCheckConditions(t *testing.T) {
+	t.Parallel()
+	const healthy = `{"status": "ok", "checks": [{"name": "db", "ok": true}], "queue": 3}`
+	const degraded = `{"status": "degraded", "checks": [{"name": "db", "ok": false}], "queue": 3}`
+	const page = `<html><body>Welcome back</body></html>`
+	tests := []struct {
+		name         string
+		handler      http.HandlerFunc
+		conds        []target.Condition
+		retries      int
+		wantOK       bool
+		wantStatus   string
+		wantAttempts int
+		wantErr      string
+	}{
+		{name: "every kind passes", handler: answer(200, "application/json", healthy, 0), retries: 2,
+			conds: []target.Condition{
+				{Type: "latency", Op: "<", Value: "5000"},
+				{Type: "body", Op: "contains", Value: `"status"`},
+				{Type: "body", Op: "not_matches", Value: `(?i)exception`},
+				{Type: "json", Path: "$.status", Op: "==", Value: "ok"},
+				{Type: "json", Path: "$.checks[*].ok", Op: "!=", Value: "false"},
+				{Type: "json", Path: "$.queue", Op: "<", Value: "10"},
+				{Type: "header", Name: "content-type", Op: "contains", Value: "json"},
+				{Type: "header", Name: "X-Version", Op: "matches", Value: `^2\.`},
+			},
+			wantOK: true, wantStatus: "200", wantAttempts: 1},
+		{name: "body keyword missing is not retried", handler: answer(200, "text/html", "<html>Maintenance</html>", 0), retries: 3,
+			conds:      []target.Condition{{Type: "body", Op: "contains", Value: "Welcome"}},
+			wantStatus: "200", wantAttempts: 1,
+			wantErr: `condition failed: body contains "Welcome" failed: not found`},
+		{name: "json condition fails", handler: answer(200, "application/json", degraded, 0), retries: 3,
+			conds:      []target.Condition{{Type: "json", Path: "$.status", Op: "==", Value: `"ok"`}},
+			wantStatus: "200", wantAttempts: 1,
+			wantErr: `condition failed: $.status == "ok" failed: got "degraded"`},
+		{name: "json condition on a page that is not JSON", handler: answer(200, "text/html", page, 0),
+			conds:      []target.Condition{{Type: "json", Path: "$.status", Op: "exists"}},
+			wantStatus: "200", wantAttempts: 1,
+			wantErr: `condition failed: $.status exists failed: body is not JSON`},
+		{name: "header condition fails", handler: answer(200, "text/html", page, 0), retries: 3,
+			conds:      []target.Condition{{Type: "header", Name: "Content-Type", Op: "contains", Value: "json"}},
+			wantStatus: "200", wantAttempts: 1,
+			wantErr: `condition failed: header Content-Type contains "json" failed: got "text/html"`},
+		{name: "slow answer is retried", handler: answer(200, "text/html", page, 300*time.Millisecond), retries: 1,
+			conds:      []target.Condition{{Type: "latency", Op: "<", Value: "100"}},
+			wantStatus: "200", wantAttempts: 2,
+			wantErr: `condition failed: latency_ms < 100 failed: took `},
+		{name: "slow and wrong is not retried", handler: answer(200, "text/html", page, 300*time.Millisecond), retries: 2,
+			conds: []target.Condition{
+				{Type: "latency", Op: "<", Value: "100"},
+				{Type: "body", Op: "contains", Value: "Goodbye"},
+			},
+			wantStatus: "200", wantAttempts: 1,
+			wantErr: `; body contains "Goodbye" failed: not found`},
+		{name: "expected status is judged first", handler: answer(404, "text/html", page, 0), retries: 2,
+			conds:      []target.Condition{{Type: "body", Op: "contains", Value: "Goodbye"}},
+			wantStatus: "404", wantAttempts: 1,
+			wantErr: "unexpected status 404 (expected 200-399)"},
+		{name: "invalid conditions are not checked", handler: answer(200, "text/html", page, 0), retries: 2,
+			conds:      []target.Condition{{Type: "body", Op: "matches", Value: "(unclosed"}},
+			wantStatus: "none", wantAttempts: 0,
+			wantErr: "invalid conditions: conditions[0].value: must be a valid regexp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, hits := newServer(t, tt.handler)
+			p := newProber(t, true, Options{})
+			tg := newTarget(srv.URL)
+			tg.Retries = tt.retries
+			tg.Conditions = tt.conds
+
+			c := p.Check(context.Background(), tg)
+
+			if c.OK != tt.wantOK || (c.Error == "") != tt.wantOK {
+				t.Errorf("OK = %v, Error = %q; want OK %v", c.OK, c.Error, tt.wantOK)
+			}
+			if !strings.Contains(c.Error, tt.wantErr) {
+				t.Errorf("Error = %q, want it to contain %q", c.Error, tt.wantErr)
+			}
+			if got := statusOf(c); got != tt.wantStatus {
+				t.Errorf("StatusCode = %s, want %s", got, tt.wantStatus)
+			}
+			if c.Attempts != tt.wantAttempts {
+				t.Errorf("Attempts = %d, want %d", c.Attempts, tt.wantAttempts)
+			}
+			if got := hits.Load(); got != int64(tt.wantAttempts) {
+				t.Errorf("server hits = %d, want one per attempt (%d)", got, tt.wantAttempts)
+			}
+		})
+	}
+}
+
+// TestCheckConditionsBody is not parallel: it measures the heap, which other tests
+// would disturb. The body is kept only for conditions that read it, and they see its
+// first MaxBodyBytes.
+func TestCheckConditionsBody(t *testing.T) {
+	const limit = 4 << 20
+	// A marker before the cap, 8 MiB of padding, and a marker past the cap.
+	body := "<p>early</p>" + strings.Repeat("x", 2*limit) + "<p>late</p>"
+	srv, _ := newServer(t, answer(200, "text/html", body, 0))
+	tests := []struct {
+		name      string
+		conds     []target.Condition
+		wantErr   string
+		wantAlloc bool // whether the check may hold the body
+	}{
+		{name: "no conditions discard the body"},
+		{name: "header and latency conditions discard the body", conds: []target.Condition{
+			{Type: "latency", Op: "<", Value: "10000"},
+			{Type: "header", Name: "Content-Type", Op: "==", Value: "text/html"},
+		}},
+		{name: "a body condition reads up to the cap", wantAlloc: true, conds: []target.Condition{
+			{Type: "body", Op: "contains", Value: "<p>early</p>"},
+		}},
+		{name: "text past the cap is not seen", wantAlloc: true, conds: []target.Condition{
+			{Type: "body", Op: "contains", Value: "<p>late</p>"},
+		}, wantErr: `condition failed: body contains "<p>late</p>" failed: not found`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newProber(t, true, Options{MaxBodyBytes: limit})
+			tg := newTarget(srv.URL)
+			tg.Conditions = tt.conds
+
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			c := p.Check(context.Background(), tg)
+			runtime.ReadMemStats(&after)
+
+			if tt.wantErr == "" && !c.OK {
+				t.Errorf("check failed: %s", c.Error)
+			}
+			if tt.wantErr != "" && (c.OK || c.Error != tt.wantErr) {
+				t.Errorf("OK = %v, Error = %q; want down with %q", c.OK, c.Error, tt.wantErr)
+			}
+			grew := after.TotalAlloc - before.TotalAlloc
+			if !tt.wantAlloc && grew > limit/2 {
+				t.Errorf("check allocated %d KiB, want the body discarded, not kept", grew>>10)
+			}
+			if tt.wantAlloc && grew < limit {
+				t.Errorf("check allocated %d KiB, want the body's first %d KiB kept", grew>>10, limit>>10)
+			}
+		})
+	}
+}

@@ -38,6 +38,10 @@ type Options struct {
 	// Retention is how long checks are kept.
 	Retention time.Duration
 	Log       *slog.Logger
+	// Observe, when set, is told of every finished check (for metrics).
+	Observe func(target.Check)
+	// ObserveLag, when set, is told how late each claimed check starts after its slot.
+	ObserveLag func(time.Duration)
 }
 
 func (o *Options) defaults() {
@@ -55,6 +59,12 @@ func (o *Options) defaults() {
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
+	}
+	if o.Observe == nil {
+		o.Observe = func(target.Check) {}
+	}
+	if o.ObserveLag == nil {
+		o.ObserveLag = func(time.Duration) {}
 	}
 }
 
@@ -227,6 +237,7 @@ func (s *Scheduler) claim(ctx context.Context) {
 			return
 		}
 		for _, c := range claims {
+			s.opts.ObserveLag(c.DBNow.Sub(c.Slot))
 			s.inflight.Add(1)
 			s.workers.Add(1)
 			go s.work(job{claim: c, claimedAt: asked})
@@ -262,8 +273,12 @@ func (s *Scheduler) work(j job) {
 		s.release(j.claim)
 		return
 	}
+	s.opts.Observe(c)
 	s.results <- s.result(j, c)
 }
+
+// InFlight is how many checks are running or waiting to be written: the pool's load.
+func (s *Scheduler) InFlight() int { return int(s.inflight.Load()) }
 
 // result completes a check with its slot, the next slot and the target's new usual
 // latency. The next slot is reckoned on the database's clock: the claim's reading of
@@ -426,7 +441,14 @@ func (s *Scheduler) maintain(ctx context.Context) {
 	if _, err := s.store.DeleteExpiredRefreshTokens(ctx); err != nil {
 		s.opts.Log.Warn("delete expired refresh tokens", "err", err)
 	}
+	// Sent and given-up notifications are kept a while, for whoever asks what went out.
+	if _, err := s.store.DeleteDeliveriesBefore(ctx, time.Now().Add(-deliveryRetention)); err != nil {
+		s.opts.Log.Warn("notification retention", "err", err)
+	}
 }
+
+// deliveryRetention is how long a finished notification stays in the outbox.
+const deliveryRetention = 30 * 24 * time.Hour
 
 // Stop stops claiming, lets running checks finish until ctx is done (then cancels
 // them and hands their targets back), and writes every result. It is safe to call more than once.
@@ -480,6 +502,7 @@ func (s *Scheduler) CheckNow(ctx context.Context, t target.Target) (target.Check
 		return target.Check{}, err
 	}
 	c.TargetID = t.ID
+	s.opts.Observe(c)
 	recorded, err := s.store.RecordOne(ctx, store.Result{Check: c, MedianLatencyMS: usualLatency(t, c)})
 	if err != nil {
 		return c, fmt.Errorf("check now: %w", err)

@@ -86,7 +86,7 @@ func (s *Store) ClaimDue(ctx context.Context, token string, limit int) ([]Claim,
 	}
 	claims := make([]Claim, 0, len(rows))
 	for _, r := range rows {
-		t, err := r.Row.toDomain(nil)
+		t, err := r.Row.toDomain(links{})
 		if err != nil {
 			return nil, err
 		}
@@ -201,12 +201,17 @@ func (s *Store) Record(ctx context.Context, results []Result) error {
 	if len(results) == 0 {
 		return nil
 	}
+	queued := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		_, err := s.record(tx, results)
+		var err error
+		_, queued, err = s.record(tx, results)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("record %d checks: %w", len(results), err)
+	}
+	if queued > 0 {
+		s.queued()
 	}
 	return nil
 }
@@ -215,12 +220,16 @@ func (s *Store) Record(ctx context.Context, results []Result) error {
 // A target deleted meanwhile is target.ErrNotFound.
 func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
 	var rows []checkRow
+	queued := 0
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		rows, err = s.record(tx, []Result{r})
+		rows, queued, err = s.record(tx, []Result{r})
 		return err
 	})
 	s.memos.invalidate() // whoever asked for the check sees its result next
+	if queued > 0 {
+		s.queued()
+	}
 	if err != nil {
 		return target.Check{}, fmt.Errorf("record check: %w", err)
 	}
@@ -230,8 +239,9 @@ func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
 	return rows[0].toDomain(), nil
 }
 
-// record does Record's work inside tx and returns the check rows it inserted.
-func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, error) {
+// record does Record's work inside tx and returns the check rows it inserted and how
+// many notifications it queued.
+func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, int, error) {
 	ids := make([]int64, len(results))
 	for i, r := range results {
 		ids[i] = r.Check.TargetID
@@ -244,7 +254,7 @@ func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, error) {
 		q = q.Clauses(clause.Locking{Strength: "KEY SHARE"})
 	}
 	if err := q.Pluck("id", &existing).Error; err != nil {
-		return nil, fmt.Errorf("look up targets: %w", err)
+		return nil, 0, fmt.Errorf("look up targets: %w", err)
 	}
 	live := make(map[int64]bool, len(existing))
 	for _, id := range existing {
@@ -257,10 +267,10 @@ func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, error) {
 		}
 	}
 	if len(rows) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
-		return nil, fmt.Errorf("insert checks: %w", err)
+		return nil, 0, fmt.Errorf("insert checks: %w", err)
 	}
 	var updates []Result
 	for _, r := range results {
@@ -268,6 +278,7 @@ func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, error) {
 			updates = append(updates, r)
 		}
 	}
+	queued := 0
 	// One UPDATE per distinct round of targets: a target twice in one statement
 	// would be updated from either row at random.
 	for len(updates) > 0 {
@@ -282,11 +293,16 @@ func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, error) {
 			round = append(round, r)
 		}
 		if err := s.updateStates(tx, round); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
+		n, err := s.transition(tx, round)
+		if err != nil {
+			return nil, 0, err
+		}
+		queued += n
 		updates = rest
 	}
-	return rows, nil
+	return rows, queued, nil
 }
 
 // stateColumns are what a result sets on its target, in the order updateStates
@@ -348,13 +364,21 @@ func (s *Store) updateStates(tx *gorm.DB, results []Result) error {
 			next_check_at = CASE WHEN targets.lease_token = v.token THEN v.next_at ELSE targets.next_check_at END,
 			slot_at = CASE WHEN targets.lease_token = v.token THEN NULL ELSE targets.slot_at END,
 			lease_token = CASE WHEN targets.lease_token = v.token THEN NULL ELSE targets.lease_token END,`)
-	fresh := "targets.last_checked_at IS NULL OR targets.last_checked_at <= v.checked_at"
+	fresh := "(targets.last_checked_at IS NULL OR targets.last_checked_at <= v.checked_at)"
 	for _, col := range [][2]string{
-		{"last_status", "status"}, {"last_checked_at", "checked_at"}, {"last_latency_ms", "latency_ms"},
+		{"last_checked_at", "checked_at"}, {"last_latency_ms", "latency_ms"},
 		{"last_status_code", "status_code"}, {"last_error", "error"}, {"median_latency_ms", "median_ms"},
 	} {
 		fmt.Fprintf(&sql, "\n\t\t\t%s = CASE WHEN %s THEN v.%s ELSE targets.%s END,", col[0], fresh, col[1], col[0])
 	}
+	// The streak counters; last_status follows them in transition (see incidents.go).
+	// A failure that starts a run notes when and why, for the incident it may open.
+	startsRun := fresh + " AND v.status = 'down' AND targets.consecutive_failures = 0"
+	fmt.Fprintf(&sql, `
+			consecutive_failures = CASE WHEN %[1]s THEN (CASE WHEN v.status = 'down' THEN targets.consecutive_failures + 1 ELSE 0 END) ELSE targets.consecutive_failures END,
+			consecutive_successes = CASE WHEN %[1]s THEN (CASE WHEN v.status = 'up' THEN targets.consecutive_successes + 1 ELSE 0 END) ELSE targets.consecutive_successes END,
+			streak_started_at = CASE WHEN %[2]s THEN v.checked_at ELSE targets.streak_started_at END,
+			streak_first_error = CASE WHEN %[2]s THEN v.error ELSE targets.streak_first_error END,`, fresh, startsRun)
 	stmt := strings.TrimSuffix(sql.String(), ",") + "\n\t\tFROM v WHERE targets.id = v.id"
 	if err := tx.Exec(stmt, args...).Error; err != nil {
 		return fmt.Errorf("update state of %d targets: %w", len(results), err)

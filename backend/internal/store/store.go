@@ -48,6 +48,10 @@ type Store struct {
 	dialect    Dialect
 	sqlitePath string
 	memos      memos
+	alerts     AlertPolicy
+	// queued is called after a transaction that queued notifications commits, so
+	// this replica's dispatcher sends them at once instead of at its next poll.
+	queued func()
 }
 
 // Open connects to the database named by databaseURL: empty for the default SQLite
@@ -60,7 +64,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	s := &Store{memos: newMemos()}
+	s := &Store{memos: newMemos(), alerts: DefaultAlertPolicy(), queued: func() {}}
 	var dialector gorm.Dialector
 	dialect, dsn, err := parseDatabaseURL(databaseURL)
 	if err != nil {

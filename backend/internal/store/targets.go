@@ -35,6 +35,10 @@ type targetRow struct {
 	NextCheckAt       *time.Time
 	SlotAt            *time.Time
 	LeaseToken        *string
+	FailureThreshold  int
+	SuccessThreshold  int
+	Conditions        string
+	OpenIncidentID    *int64
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
@@ -48,6 +52,19 @@ type tagRow struct {
 
 func (tagRow) TableName() string { return "target_tags" }
 
+type targetChannelRow struct {
+	TargetID  int64
+	ChannelID int64
+}
+
+func (targetChannelRow) TableName() string { return "target_channels" }
+
+// links are a target's tags and channels, read beside its row.
+type links struct {
+	tags     []string
+	channels []int64
+}
+
 func utc(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
@@ -56,13 +73,24 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-func (r targetRow) toDomain(tags []string) (target.Target, error) {
+func (r targetRow) toDomain(l links) (target.Target, error) {
 	headers := map[string]string{}
 	if err := json.Unmarshal([]byte(r.Headers), &headers); err != nil {
 		return target.Target{}, fmt.Errorf("target %d: read headers: %w", r.ID, err)
 	}
+	conditions := []target.Condition{}
+	if r.Conditions != "" {
+		if err := json.Unmarshal([]byte(r.Conditions), &conditions); err != nil {
+			return target.Target{}, fmt.Errorf("target %d: read conditions: %w", r.ID, err)
+		}
+	}
+	tags := l.tags
 	if tags == nil {
 		tags = []string{}
+	}
+	channels := l.channels
+	if channels == nil {
+		channels = []int64{}
 	}
 	next := r.NextCheckAt
 	if r.LeaseToken != nil {
@@ -86,6 +114,10 @@ func (r targetRow) toDomain(tags []string) (target.Target, error) {
 		RetryDelaySeconds: r.RetryDelaySeconds,
 		IsActive:          r.IsActive,
 		Tags:              tags,
+		FailureThreshold:  r.FailureThreshold,
+		SuccessThreshold:  r.SuccessThreshold,
+		Conditions:        conditions,
+		ChannelIDs:        channels,
 		LastStatus:        target.Status(r.LastStatus),
 		LastCheckedAt:     utc(r.LastCheckedAt),
 		LastLatencyMS:     r.LastLatencyMS,
@@ -104,7 +136,14 @@ func configColumns(t target.Target) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode headers: %w", err)
 	}
+	conditions, err := json.Marshal(t.Conditions)
+	if err != nil {
+		return nil, fmt.Errorf("encode conditions: %w", err)
+	}
 	return map[string]any{
+		"failure_threshold":   t.FailureThreshold,
+		"success_threshold":   t.SuccessThreshold,
+		"conditions":          string(conditions),
 		"name":                t.Name,
 		"url":                 t.URL,
 		"method":              t.Method,
@@ -149,6 +188,8 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 			IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds,
 			ExpectedStatus: t.ExpectedStatus, Retries: t.Retries, RetryDelaySeconds: t.RetryDelaySeconds,
 			LeaseSeconds: cols["lease_seconds"].(int), IsActive: t.IsActive,
+			FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
+			Conditions: cols["conditions"].(string),
 			LastStatus: string(target.StatusUnknown), NextCheckAt: &now,
 			CreatedAt: now, UpdatedAt: now,
 		}
@@ -158,15 +199,26 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 			return err
 		}
 		var tags []tagRow
+		var channels []targetChannelRow
 		for i, t := range ts {
 			for _, tag := range t.Tags {
 				tags = append(tags, tagRow{TargetID: rows[i].ID, Tag: tag})
 			}
+			for _, id := range t.ChannelIDs {
+				channels = append(channels, targetChannelRow{TargetID: rows[i].ID, ChannelID: id})
+			}
 		}
-		if len(tags) == 0 {
-			return nil
+		if len(tags) > 0 {
+			if err := tx.CreateInBatches(&tags, createBatch).Error; err != nil {
+				return err
+			}
 		}
-		return tx.CreateInBatches(&tags, createBatch).Error
+		if len(channels) > 0 {
+			if err := tx.CreateInBatches(&channels, createBatch).Error; err != nil {
+				return unknownChannel(err)
+			}
+		}
+		return nil
 	})
 	s.memos.invalidate()
 	if err != nil {
@@ -174,7 +226,7 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 	}
 	out := make([]target.Target, len(rows))
 	for i, r := range rows {
-		if out[i], err = r.toDomain(ts[i].Tags); err != nil {
+		if out[i], err = r.toDomain(links{tags: ts[i].Tags, channels: ts[i].ChannelIDs}); err != nil {
 			return nil, err
 		}
 	}
@@ -204,23 +256,55 @@ func (s *Store) GetTarget(ctx context.Context, id int64) (target.Target, error) 
 	if err := s.reads.WithContext(ctx).First(&row, id).Error; err != nil {
 		return target.Target{}, fmt.Errorf("get target %d: %w", id, notFound(err, target.ErrNotFound))
 	}
-	tags, err := s.tagsOf(ctx, []int64{id})
+	l, err := s.linksOf(ctx, []int64{id})
 	if err != nil {
 		return target.Target{}, err
 	}
-	return row.toDomain(tags[id])
+	return row.toDomain(l[id])
 }
 
-func (s *Store) tagsOf(ctx context.Context, ids []int64) (map[int64][]string, error) {
-	var rows []tagRow
-	if err := s.reads.WithContext(ctx).Where("target_id IN ?", ids).Order("tag").Find(&rows).Error; err != nil {
+// linksOf reads the tags and channels of the given targets.
+func (s *Store) linksOf(ctx context.Context, ids []int64) (map[int64]links, error) {
+	out := make(map[int64]links, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var tags []tagRow
+	if err := s.reads.WithContext(ctx).Where("target_id IN ?", ids).Order("tag").Find(&tags).Error; err != nil {
 		return nil, fmt.Errorf("read tags: %w", err)
 	}
-	out := make(map[int64][]string, len(ids))
-	for _, r := range rows {
-		out[r.TargetID] = append(out[r.TargetID], r.Tag)
+	for _, r := range tags {
+		l := out[r.TargetID]
+		l.tags = append(l.tags, r.Tag)
+		out[r.TargetID] = l
+	}
+	var channels []targetChannelRow
+	if err := s.reads.WithContext(ctx).Where("target_id IN ?", ids).Order("channel_id").Find(&channels).Error; err != nil {
+		return nil, fmt.Errorf("read channels: %w", err)
+	}
+	for _, r := range channels {
+		l := out[r.TargetID]
+		l.channels = append(l.channels, r.ChannelID)
+		out[r.TargetID] = l
 	}
 	return out, nil
+}
+
+func replaceChannels(tx *gorm.DB, id int64, channels []int64) error {
+	if err := tx.Where("target_id = ?", id).Delete(&targetChannelRow{}).Error; err != nil {
+		return fmt.Errorf("clear channels: %w", err)
+	}
+	if len(channels) == 0 {
+		return nil
+	}
+	rows := make([]targetChannelRow, len(channels))
+	for i, c := range channels {
+		rows[i] = targetChannelRow{TargetID: id, ChannelID: c}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return fmt.Errorf("write channels: %w", unknownChannel(err))
+	}
+	return nil
 }
 
 // UpdateTarget writes a changed, validated target. Resuming a paused target makes it
@@ -253,7 +337,10 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		if res.RowsAffected == 0 {
 			return target.ErrNotFound
 		}
-		return replaceTags(tx, before.ID, after.Tags)
+		if err := replaceTags(tx, before.ID, after.Tags); err != nil {
+			return err
+		}
+		return replaceChannels(tx, before.ID, after.ChannelIDs)
 	})
 	s.memos.invalidate()
 	if err != nil {
@@ -315,13 +402,13 @@ func (s *Store) listTargets(ctx context.Context, f target.ListFilter) ([]target.
 	for i, r := range rows {
 		ids[i] = r.ID
 	}
-	tags, err := s.tagsOf(ctx, ids)
+	l, err := s.linksOf(ctx, ids)
 	if err != nil {
 		return nil, 0, err
 	}
 	out := make([]target.Target, 0, len(rows))
 	for _, r := range rows {
-		t, err := r.toDomain(tags[r.ID])
+		t, err := r.toDomain(l[r.ID])
 		if err != nil {
 			return nil, 0, err
 		}
@@ -376,4 +463,32 @@ func (s *Store) countTotals(ctx context.Context) (target.Totals, error) {
 		return t, fmt.Errorf("count targets by state: %w", err)
 	}
 	return t, nil
+}
+
+// TargetState is a target's confirmed state, for metrics.
+type TargetState struct {
+	ID     int64
+	Name   string
+	Status target.Status
+	Active bool
+}
+
+// TargetStates reads every target's state in one query (a few columns, no tags), for
+// a metrics scrape.
+func (s *Store) TargetStates(ctx context.Context) ([]TargetState, error) {
+	var rows []struct {
+		ID         int64
+		Name       string
+		LastStatus string
+		IsActive   bool
+	}
+	if err := s.reads.WithContext(ctx).Model(&targetRow{}).Select("id, name, last_status, is_active").
+		Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read target states: %w", err)
+	}
+	out := make([]TargetState, len(rows))
+	for i, r := range rows {
+		out[i] = TargetState{ID: r.ID, Name: r.Name, Status: target.Status(r.LastStatus), Active: r.IsActive}
+	}
+	return out, nil
 }

@@ -35,6 +35,11 @@ const (
 	DefaultRetries           = 3
 	DefaultRetryDelaySeconds = 15
 	MaxIntervalSeconds       = 86400
+	// A target is down after this many failed checks in a row, and up again after
+	// DefaultSuccessThreshold successes: one blip is not an outage.
+	DefaultFailureThreshold = 3
+	DefaultSuccessThreshold = 2
+	MaxThreshold            = 100
 )
 
 // LeaseMargin is added to a check's own time budget to make its lease: long enough that
@@ -57,6 +62,14 @@ type Target struct {
 	RetryDelaySeconds int
 	IsActive          bool
 	Tags              []string
+	// FailureThreshold failed checks in a row open an incident and make the target
+	// down; SuccessThreshold successes in a row resolve it.
+	FailureThreshold int
+	SuccessThreshold int
+	// Conditions are further rules an answer must meet to count as up.
+	Conditions []Condition
+	// ChannelIDs are the notification channels told of this target's incidents.
+	ChannelIDs []int64
 
 	LastStatus     Status
 	LastCheckedAt  *time.Time

@@ -54,6 +54,7 @@ const (
 	maxTimeoutSeconds = 300
 	maxRetries        = 10
 	maxRetryDelay     = 3600
+	maxChannels       = 50
 )
 
 // Spec is what a client asks for when it creates a target; zero values take defaults.
@@ -69,6 +70,10 @@ type Spec struct {
 	RetryDelaySeconds int
 	IsActive          *bool
 	Tags              []string
+	FailureThreshold  int
+	SuccessThreshold  int
+	Conditions        []Condition
+	ChannelIDs        []int64
 }
 
 // New builds a target from a spec, filling defaults, and validates it.
@@ -85,7 +90,17 @@ func New(s Spec, lim Limits) (Target, error) {
 		RetryDelaySeconds: s.RetryDelaySeconds,
 		IsActive:          true,
 		Tags:              s.Tags,
+		FailureThreshold:  s.FailureThreshold,
+		SuccessThreshold:  s.SuccessThreshold,
+		Conditions:        s.Conditions,
+		ChannelIDs:        s.ChannelIDs,
 		LastStatus:        StatusUnknown,
+	}
+	if t.FailureThreshold == 0 {
+		t.FailureThreshold = DefaultFailureThreshold
+	}
+	if t.SuccessThreshold == 0 {
+		t.SuccessThreshold = DefaultSuccessThreshold
 	}
 	if s.Retries != nil {
 		t.Retries = *s.Retries
@@ -131,6 +146,10 @@ type Patch struct {
 	RetryDelaySeconds *int
 	IsActive          *bool
 	Tags              *[]string
+	FailureThreshold  *int
+	SuccessThreshold  *int
+	Conditions        *[]Condition
+	ChannelIDs        *[]int64
 }
 
 // Apply returns the target with the patch applied and validated.
@@ -146,6 +165,10 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 	set(&t.RetryDelaySeconds, p.RetryDelaySeconds)
 	set(&t.IsActive, p.IsActive)
 	set(&t.Tags, p.Tags)
+	set(&t.FailureThreshold, p.FailureThreshold)
+	set(&t.SuccessThreshold, p.SuccessThreshold)
+	set(&t.Conditions, p.Conditions)
+	set(&t.ChannelIDs, p.ChannelIDs)
 	t.Name = strings.TrimSpace(t.Name)
 	t.URL = strings.TrimSpace(t.URL)
 	t.Method = strings.ToUpper(t.Method)
@@ -172,6 +195,15 @@ func (t *Target) normalize() {
 	t.Tags = slices.Compact(tags)
 	if t.Headers == nil {
 		t.Headers = map[string]string{}
+	}
+	if t.Conditions == nil {
+		t.Conditions = []Condition{}
+	}
+	ids := slices.Clone(t.ChannelIDs)
+	slices.Sort(ids)
+	t.ChannelIDs = slices.Compact(ids)
+	if t.ChannelIDs == nil {
+		t.ChannelIDs = []int64{}
 	}
 }
 
@@ -218,6 +250,22 @@ func (t Target) Validate(lim Limits) error {
 			break
 		}
 	}
+	if t.FailureThreshold < 1 || t.FailureThreshold > MaxThreshold {
+		v.add("failure_threshold", "must be between 1 and %d", MaxThreshold)
+	}
+	if t.SuccessThreshold < 1 || t.SuccessThreshold > MaxThreshold {
+		v.add("success_threshold", "must be between 1 and %d", MaxThreshold)
+	}
+	if len(t.ChannelIDs) > maxChannels {
+		v.add("channel_ids", "must have at most %d entries", maxChannels)
+	}
+	for _, id := range t.ChannelIDs {
+		if id < 1 {
+			v.add("channel_ids", "must be channel ids")
+			break
+		}
+	}
+	validateConditions(&v, t.Conditions)
 	if len(v.Fields) > 0 {
 		return &v
 	}

@@ -1,0 +1,368 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
+	"github.com/watchdog-monitor/watchdog/backend/internal/outbox"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// Channel is a notification channel. Secret settings (a webhook's secret and header
+// values, Slack, Discord and Teams URLs, bot tokens, routing keys) are write-only:
+// they are never returned; <key>_set says whether one is stored.
+type Channel struct {
+	ID   int64  `json:"id" validate:"required" example:"1"`
+	Name string `json:"name" validate:"required" example:"ops-webhook"`
+	Type string `json:"type" validate:"required" enums:"webhook,slack,discord,email,telegram,ntfy,teams,pagerduty" example:"webhook"`
+	// Config is the type's settings; see the channel types in the API notes.
+	Config map[string]any `json:"config" validate:"required" swaggertype:"object"`
+	// IsDefault channels are subscribed by new targets that name no channels.
+	IsDefault bool      `json:"is_default" validate:"required" example:"false"`
+	CreatedAt time.Time `json:"created_at" validate:"required" format:"date-time"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required" format:"date-time"`
+} // @name Channel
+
+// ChannelCreate is the body of POST /channels.
+type ChannelCreate struct {
+	Name string `json:"name" validate:"required" maxLength:"100" example:"ops-webhook"`
+	Type string `json:"type" validate:"required" enums:"webhook,slack,discord,email,telegram,ntfy,teams,pagerduty" example:"webhook"`
+	// Config for webhook: {url, secret?, headers?}; slack, discord, teams: {url};
+	// email: {to: [addresses]}; telegram: {bot_token, chat_id}; ntfy: {url?, topic,
+	// token?, priority?}; pagerduty: {routing_key, severity?}.
+	Config    map[string]any `json:"config" validate:"required" swaggertype:"object"`
+	IsDefault bool           `json:"is_default,omitempty" example:"false"`
+} // @name ChannelCreate
+
+// ChannelPatch is the body of PATCH /channels/{id}. A secret left out of config keeps
+// its stored value; the type cannot change.
+type ChannelPatch struct {
+	Name      *string         `json:"name,omitempty" maxLength:"100"`
+	Config    *map[string]any `json:"config,omitempty" swaggertype:"object"`
+	IsDefault *bool           `json:"is_default,omitempty"`
+} // @name ChannelPatch
+
+// ChannelList is every channel, by name.
+type ChannelList struct {
+	Items []Channel `json:"items" validate:"required"`
+} // @name ChannelList
+
+// ChannelTestResult says a test message went through.
+type ChannelTestResult struct {
+	Delivered bool `json:"delivered" validate:"required" example:"true"`
+} // @name ChannelTestResult
+
+const maxChannelName = 100
+
+func channelOut(ch notify.Channel) (Channel, error) {
+	redacted, err := notify.Redact(ch.Type, ch.Config)
+	if err != nil {
+		return Channel{}, fmt.Errorf("channel %d: %w", ch.ID, err)
+	}
+	cfg := map[string]any{}
+	if err := json.Unmarshal(redacted, &cfg); err != nil {
+		return Channel{}, fmt.Errorf("channel %d: read config: %w", ch.ID, err)
+	}
+	return Channel{ID: ch.ID, Name: ch.Name, Type: ch.Type, Config: cfg, IsDefault: ch.IsDefault,
+		CreatedAt: ch.CreatedAt, UpdatedAt: ch.UpdatedAt}, nil
+}
+
+// validateChannel checks a channel's name, type and config and reports every broken
+// rule as a field of one validation error.
+func (a *api) validateChannel(ch notify.Channel) error {
+	var v target.ValidationError
+	switch name := ch.Name; {
+	case name == "":
+		v.Fields = append(v.Fields, target.FieldError{Field: "name", Message: "is required"})
+	case len(name) > maxChannelName || strings.IndexFunc(name, unicode.IsControl) >= 0:
+		v.Fields = append(v.Fields, target.FieldError{Field: "name", Message: fmt.Sprintf("must be at most %d printable characters", maxChannelName)})
+	}
+	if _, err := notify.Lookup(ch.Type); err != nil {
+		v.Fields = append(v.Fields, target.FieldError{Field: "type", Message: "must be one of " + strings.Join(notify.Types(), ", ")})
+	} else if err := notify.Validate(ch.Type, ch.Config, a.Notify); err != nil {
+		v.Fields = append(v.Fields, configFields(err)...)
+	} else if msg := a.refusedURL(ch.Config); msg != "" {
+		v.Fields = append(v.Fields, target.FieldError{Field: "config.url", Message: msg})
+	}
+	if len(v.Fields) > 0 {
+		return &v
+	}
+	return nil
+}
+
+// refusedURL says why the outbound guard would never send to the config's url (a
+// literal loopback, private or metadata address), or "" when it may.
+func (a *api) refusedURL(config json.RawMessage) string {
+	var c struct {
+		URL string `json:"url"`
+	}
+	if json.Unmarshal(config, &c) != nil || c.URL == "" || a.Limits.CheckHost == nil {
+		return ""
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return ""
+	}
+	if err := a.Limits.CheckHost(u.Hostname()); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// configFields turns a provider's config errors (one, or several joined) into fields
+// named config.<key>.
+func configFields(err error) []target.FieldError {
+	var errs []error
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	var out []target.FieldError
+	for _, e := range errs {
+		var ce *notify.ConfigError
+		if errors.As(e, &ce) {
+			out = append(out, target.FieldError{Field: "config." + ce.Key, Message: ce.Message})
+		} else {
+			out = append(out, target.FieldError{Field: "config", Message: e.Error()})
+		}
+	}
+	return out
+}
+
+func encodeConfig(cfg map[string]any) (json.RawMessage, error) {
+	if cfg == nil {
+		cfg = map[string]any{}
+	}
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(cfg); err != nil {
+		return nil, badRequest("config", "must be a JSON object")
+	}
+	return bytes.TrimSpace(buf.Bytes()), nil
+}
+
+// listChannels godoc
+//
+//	@ID	listChannels
+//	@Summary	List notification channels
+//	@Tags		channels
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Success	200	{object}	ChannelList
+//	@Failure	401	{object}	Problem	"Missing or invalid token"
+//	@Router		/channels [get]
+func (a *api) listChannels(c echo.Context) error {
+	chans, err := a.Store.ListChannels(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := ChannelList{Items: make([]Channel, len(chans))}
+	for i, ch := range chans {
+		if out.Items[i], err = channelOut(ch); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// createChannel godoc
+//
+//	@ID	createChannel
+//	@Summary		Create a notification channel
+//	@Description	Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+//	@Tags			channels
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			body	body		ChannelCreate	true	"The channel"
+//	@Success		201		{object}	Channel
+//	@Header			201		{string}	Location	"/api/v1/channels/{id}"
+//	@Failure		400		{object}	Problem	"Malformed body, unknown field or wrong type"
+//	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		409		{object}	Problem	"A channel has this name"
+//	@Failure		413		{object}	Problem	"Body over 1 MiB"
+//	@Failure		415		{object}	Problem	"Body is not JSON"
+//	@Failure		422		{object}	Problem	"A field breaks a rule; errors names it (config.<key> for settings)"
+//	@Router			/channels [post]
+func (a *api) createChannel(c echo.Context) error {
+	var body ChannelCreate
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	cfg, err := encodeConfig(body.Config)
+	if err != nil {
+		return err
+	}
+	ch := notify.Channel{Name: strings.TrimSpace(body.Name), Type: body.Type, Config: cfg, IsDefault: body.IsDefault}
+	if err := a.validateChannel(ch); err != nil {
+		return err
+	}
+	created, err := a.Store.CreateChannel(c.Request().Context(), ch)
+	if err != nil {
+		return err
+	}
+	out, err := channelOut(created)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/channels/%d", created.ID))
+	return c.JSON(http.StatusCreated, out)
+}
+
+// getChannel godoc
+//
+//	@ID	getChannel
+//	@Summary	Get a notification channel
+//	@Tags		channels
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		id	path		int	true	"Channel id"	minimum(1)
+//	@Success	200	{object}	Channel
+//	@Failure	400	{object}	Problem	"Bad id"
+//	@Failure	401	{object}	Problem	"Missing or invalid token"
+//	@Failure	404	{object}	Problem	"No such channel"
+//	@Router		/channels/{id} [get]
+func (a *api) getChannel(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ch, err := a.Store.GetChannel(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	out, err := channelOut(ch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// updateChannel godoc
+//
+//	@ID	updateChannel
+//	@Summary		Update a notification channel
+//	@Description	Changes only the fields sent. Secrets left out of config keep their stored values.
+//	@Tags			channels
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		int				true	"Channel id"	minimum(1)
+//	@Param			body	body		ChannelPatch	true	"Fields to change"
+//	@Success		200		{object}	Channel
+//	@Failure		400		{object}	Problem	"Malformed body, unknown field or wrong type"
+//	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		404		{object}	Problem	"No such channel"
+//	@Failure		409		{object}	Problem	"A channel has this name"
+//	@Failure		413		{object}	Problem	"Body over 1 MiB"
+//	@Failure		415		{object}	Problem	"Body is not JSON"
+//	@Failure		422		{object}	Problem	"A field breaks a rule; errors names it"
+//	@Router			/channels/{id} [patch]
+func (a *api) updateChannel(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body ChannelPatch
+	if err := decode(c, &body); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	ch, err := a.Store.GetChannel(ctx, id)
+	if err != nil {
+		return err
+	}
+	if body.Name != nil {
+		ch.Name = strings.TrimSpace(*body.Name)
+	}
+	if body.IsDefault != nil {
+		ch.IsDefault = *body.IsDefault
+	}
+	if body.Config != nil {
+		cfg, err := encodeConfig(*body.Config)
+		if err != nil {
+			return err
+		}
+		if ch.Config, err = notify.MergeSecrets(ch.Type, ch.Config, cfg); err != nil {
+			return &target.ValidationError{Fields: configFields(err)}
+		}
+	}
+	if err := a.validateChannel(ch); err != nil {
+		return err
+	}
+	updated, err := a.Store.UpdateChannel(ctx, ch)
+	if err != nil {
+		return err
+	}
+	out, err := channelOut(updated)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// deleteChannel godoc
+//
+//	@ID	deleteChannel
+//	@Summary		Delete a notification channel
+//	@Description	Targets stop notifying it; its unsent notifications are dropped.
+//	@Tags			channels
+//	@Security		BearerAuth
+//	@Param			id	path	int	true	"Channel id"	minimum(1)
+//	@Success		204
+//	@Failure		400	{object}	Problem	"Bad id"
+//	@Failure		401	{object}	Problem	"Missing or invalid token"
+//	@Failure		404	{object}	Problem	"No such channel"
+//	@Router			/channels/{id} [delete]
+func (a *api) deleteChannel(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := a.Store.DeleteChannel(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// testChannel godoc
+//
+//	@ID	testChannel
+//	@Summary		Send a test message
+//	@Description	Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through.
+//	@Tags			channels
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id	path		int	true	"Channel id"	minimum(1)
+//	@Success		200	{object}	ChannelTestResult
+//	@Failure		400	{object}	Problem	"Bad id"
+//	@Failure		401	{object}	Problem	"Missing or invalid token"
+//	@Failure		404	{object}	Problem	"No such channel"
+//	@Failure		502	{object}	Problem	"The provider refused the message or could not be reached; detail says why"
+//	@Router			/channels/{id}/test [post]
+func (a *api) testChannel(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	ch, err := a.Store.GetChannel(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := outbox.Test(ctx, ch, a.Notify, time.Now()); err != nil {
+		return &problem{status: http.StatusBadGateway, slug: "channel-test-failed", title: "Test message not delivered",
+			detail: err.Error()}
+	}
+	return c.JSON(http.StatusOK, ChannelTestResult{Delivered: true})
+}

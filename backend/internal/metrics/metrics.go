@@ -1,0 +1,278 @@
+// Package metrics holds WatchDog's Prometheus metrics: counters and histograms the
+// scheduler, the outbox and the HTTP server report into as things happen, gauges read
+// from their sources at scrape time, and the handler that serves them all. Each
+// Metrics value has its own registry, so tests and several instances never share
+// series through the global default registry.
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// sourceTimeout bounds the reads one scrape makes from its sources, together: a
+// scrape that waits longer than Prometheus's default 10 s timeout is wasted.
+const sourceTimeout = 5 * time.Second
+
+// Options shape the series.
+type Options struct {
+	// PerTarget labels the check series by target_id. Off, they carry only the
+	// outcome, which keeps an install with many thousands of targets cheap to scrape.
+	PerTarget bool
+	// Log receives errors met while serving a scrape; nil discards them.
+	Log *slog.Logger
+}
+
+// Sources are read on each scrape for the gauges that describe current state. Any of
+// them may be nil (or Workers zero); its series are then left out.
+type Sources struct {
+	// TargetStates returns every target's current state.
+	TargetStates func(ctx context.Context) ([]TargetState, error)
+	// Backlog returns how many checks are due and not yet done.
+	Backlog func(ctx context.Context) (int64, error)
+	// InFlight returns how many checks are running now.
+	InFlight func() int
+	// Workers is the size of the check worker pool.
+	Workers int
+	// OutboxPending returns how many notifications wait to be sent.
+	OutboxPending func(ctx context.Context) (int64, error)
+}
+
+// TargetState is what the target gauges need to know of one target.
+type TargetState struct {
+	ID     int64
+	Name   string
+	Status string // up, down or unknown
+	Active bool
+}
+
+// Metrics records WatchDog's series and serves them. All methods are safe for
+// concurrent use.
+type Metrics struct {
+	reg       *prometheus.Registry
+	handler   http.Handler
+	perTarget bool
+
+	checks        *prometheus.CounterVec
+	checkDuration *prometheus.HistogramVec
+	coldStarts    *prometheus.CounterVec
+	// byTarget caches each target's series (int64 → *checkSeries) so that a check
+	// costs no label formatting or hashing; all is the one set used without PerTarget.
+	byTarget sync.Map
+	all      *checkSeries
+
+	lag                  prometheus.Histogram
+	notifications        *prometheus.CounterVec
+	notificationDuration *prometheus.HistogramVec
+	httpRequests         *prometheus.CounterVec
+	httpDuration         *prometheus.HistogramVec
+
+	state *stateCollector
+}
+
+// checkSeries are the children of the check vectors for one target (or for all).
+type checkSeries struct {
+	up, down                 prometheus.Counter
+	upDuration, downDuration prometheus.Observer
+	coldStarts               prometheus.Counter
+}
+
+// New returns Metrics with every series registered on a private registry, along with
+// the Go runtime and process collectors.
+func New(opts Options) *Metrics {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	checkLabels := []string{"outcome"}
+	coldLabels := []string{}
+	if opts.PerTarget {
+		checkLabels = []string{"target_id", "outcome"}
+		coldLabels = []string{"target_id"}
+	}
+	m := &Metrics{
+		reg:       prometheus.NewRegistry(),
+		perTarget: opts.PerTarget,
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "watchdog_checks_total",
+			Help: "Checks recorded, by outcome.",
+		}, checkLabels),
+		checkDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "watchdog_check_duration_seconds",
+			Help:    "Duration of a check's last attempt.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, checkLabels),
+		coldStarts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "watchdog_cold_starts_total",
+			Help: "Checks that found their target asleep and woke it.",
+		}, coldLabels),
+		lag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "watchdog_scheduler_lag_seconds",
+			Help:    "How late a scheduled check started after its slot.",
+			Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}),
+		notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "watchdog_notifications_total",
+			Help: "Notification delivery attempts, by channel type and outcome (sent, retry, failed).",
+		}, []string{"type", "outcome"}),
+		notificationDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "watchdog_notification_duration_seconds",
+			Help:    "Duration of a notification delivery attempt.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"type"}),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "watchdog_http_requests_total",
+			Help: "HTTP requests served, by method, route pattern and status code.",
+		}, []string{"method", "route", "code"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "watchdog_http_request_duration_seconds",
+			Help:    "Duration of HTTP requests, by method and route pattern.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route"}),
+		state: newStateCollector(),
+	}
+	if !opts.PerTarget {
+		m.all = m.newCheckSeries()
+	}
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.checks, m.checkDuration, m.coldStarts, m.lag,
+		m.notifications, m.notificationDuration, m.httpRequests, m.httpDuration,
+		m.state,
+	)
+	// Built once: HandlerOpts.Registry registers promhttp's own error counter, and a
+	// second registration would panic.
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorLog: errorLog{log},
+		// A failing source is reported as an invalid metric; serve everything else
+		// rather than fail the whole scrape.
+		ErrorHandling: promhttp.ContinueOnError,
+		Registry:      m.reg,
+		// Overlapping scrapes share one gather, so the sources are read once at a time.
+		CoalesceGather: true,
+	})
+	return m
+}
+
+// SetSources tells the scrape-time gauges where to read. Main calls it once, after
+// the scheduler and the outbox exist; until then those gauges are left out.
+func (m *Metrics) SetSources(s Sources) {
+	m.state.sources.Store(&s)
+}
+
+// ObserveCheck counts one recorded check, its duration and whether it was a cold
+// start. Interrupted checks are not recorded, so they are not counted either.
+func (m *Metrics) ObserveCheck(c target.Check) {
+	if c.Interrupted {
+		return
+	}
+	s := m.seriesFor(c.TargetID)
+	d := float64(c.LatencyMS) / 1000
+	if c.OK {
+		s.up.Inc()
+		s.upDuration.Observe(d)
+	} else {
+		s.down.Inc()
+		s.downDuration.Observe(d)
+	}
+	if c.ColdStart {
+		s.coldStarts.Inc()
+	}
+}
+
+// ForgetTarget drops a deleted target's check series, so they stop being exported.
+// Without PerTarget there is nothing to drop.
+func (m *Metrics) ForgetTarget(id int64) {
+	if !m.perTarget {
+		return
+	}
+	m.byTarget.Delete(id)
+	l := prometheus.Labels{"target_id": strconv.FormatInt(id, 10)}
+	m.checks.DeletePartialMatch(l)
+	m.checkDuration.DeletePartialMatch(l)
+	m.coldStarts.DeletePartialMatch(l)
+}
+
+func (m *Metrics) seriesFor(id int64) *checkSeries {
+	if !m.perTarget {
+		return m.all
+	}
+	if s, ok := m.byTarget.Load(id); ok {
+		return s.(*checkSeries)
+	}
+	s, _ := m.byTarget.LoadOrStore(id, m.newCheckSeries(strconv.FormatInt(id, 10)))
+	return s.(*checkSeries)
+}
+
+// newCheckSeries resolves the children for the given leading label values: the
+// target id, or none.
+func (m *Metrics) newCheckSeries(labels ...string) *checkSeries {
+	up := slices.Concat(labels, []string{string(target.StatusUp)})
+	down := slices.Concat(labels, []string{string(target.StatusDown)})
+	return &checkSeries{
+		up:           m.checks.WithLabelValues(up...),
+		down:         m.checks.WithLabelValues(down...),
+		upDuration:   m.checkDuration.WithLabelValues(up...),
+		downDuration: m.checkDuration.WithLabelValues(down...),
+		coldStarts:   m.coldStarts.WithLabelValues(labels...),
+	}
+}
+
+// ObserveLag records how late a scheduled check started after its slot; early starts
+// count as on time.
+func (m *Metrics) ObserveLag(d time.Duration) {
+	m.lag.Observe(max(d, 0).Seconds())
+}
+
+// ObserveDelivery records one notification delivery attempt; outcome is sent, retry
+// or failed.
+func (m *Metrics) ObserveDelivery(channelType, outcome string, d time.Duration) {
+	m.notifications.WithLabelValues(channelType, outcome).Inc()
+	m.notificationDuration.WithLabelValues(channelType).Observe(d.Seconds())
+}
+
+// ObserveHTTP records one served request. route must be the route pattern, never the
+// raw path, and an empty one is recorded as "unmatched"; methods outside the standard
+// set are recorded as "other". Both keep clients from minting series at will.
+func (m *Metrics) ObserveHTTP(method, route string, code int, d time.Duration) {
+	if route == "" {
+		route = "unmatched"
+	}
+	method = knownMethod(method)
+	m.httpRequests.WithLabelValues(method, route, strconv.Itoa(code)).Inc()
+	m.httpDuration.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+func knownMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
+}
+
+// Handler serves the metrics in the Prometheus exposition formats.
+func (m *Metrics) Handler() http.Handler {
+	return m.handler
+}
+
+// errorLog hands promhttp's errors to slog.
+type errorLog struct{ log *slog.Logger }
+
+func (l errorLog) Println(v ...any) {
+	l.log.Error("serve metrics", "err", fmt.Sprint(v...))
+}

@@ -1,0 +1,273 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Email through the operator's SMTP server (Env.SMTP): a plain-text message to each
+// address of the channel. Nothing in its config is secret; the SMTP login is the
+// operator's and never part of a channel.
+func init() {
+	register(channelType[emailConfig, *emailConfig]{name: "email", send: sendEmail})
+}
+
+type emailConfig struct {
+	To []string `json:"to"`
+
+	// Filled by check.
+	from *mail.Address
+	to   []*mail.Address
+}
+
+const maxRecipients = 20
+
+func (c *emailConfig) check(env Env) error {
+	var p problems
+	s := env.SMTP
+	switch {
+	case s.Host == "":
+		p.add("to", "SMTP is not configured (set SMTP_HOST)")
+	case s.TLS != "" && s.TLS != "starttls" && s.TLS != "tls" && s.TLS != "none":
+		p.add("to", "SMTP is misconfigured (SMTP_TLS must be starttls, tls or none)")
+	default:
+		from := s.From
+		if from == "" {
+			// A login that is an address is the usual sender.
+			from = s.Username
+		}
+		addr, err := mail.ParseAddress(from)
+		if err != nil {
+			p.add("to", "SMTP is not configured (set SMTP_FROM to the sender's address)")
+		}
+		c.from = addr
+	}
+	switch {
+	case len(c.To) == 0:
+		p.add("to", "must list at least one address")
+	case len(c.To) > maxRecipients:
+		p.add("to", "must list at most %d addresses", maxRecipients)
+	}
+	seen := map[string]bool{}
+	for _, raw := range c.To {
+		addr, err := mail.ParseAddress(raw)
+		switch {
+		case err != nil:
+			p.add("to", "%q is not an email address", clip(oneLine(raw), 100))
+		case seen[strings.ToLower(addr.Address)]:
+			p.add("to", "%q is listed twice", addr.Address)
+		default:
+			seen[strings.ToLower(addr.Address)] = true
+			c.to = append(c.to, addr)
+		}
+	}
+	return p.err()
+}
+
+func sendEmail(ctx context.Context, c *emailConfig, env Env, m Message) error {
+	msg, err := composeEmail(c.from, c.to, m, time.Now())
+	if err != nil {
+		return &SendError{Err: fmt.Errorf("email: %w", err)}
+	}
+	rcpts := make([]string, len(c.to))
+	for i, a := range c.to {
+		rcpts[i] = a.Address
+	}
+	if err := deliverMail(ctx, env.SMTP, c.from.Address, rcpts, msg); err != nil {
+		se := smtpSendError(fmt.Errorf("email: %w", err))
+		se.Err = redactErr(se.Err, env.SMTP.Password)
+		return se
+	}
+	return nil
+}
+
+// composeEmail writes the message. Every header value goes through oneLine, and the
+// addresses through net/mail, so no text of a target's can add a header (a Bcc) or
+// end the headers early.
+func composeEmail(from *mail.Address, to []*mail.Address, m Message, now time.Time) ([]byte, error) {
+	title, body := summary(m, plain())
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return nil, fmt.Errorf("message id: %w", err)
+	}
+	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	recipients := make([]string, len(to))
+	for i, a := range to {
+		recipients[i] = a.String()
+	}
+
+	var b bytes.Buffer
+	header := func(name, value string) { b.WriteString(name + ": " + value + "\r\n") }
+	header("From", oneLine(from.String()))
+	header("To", oneLine(strings.Join(recipients, ", ")))
+	header("Subject", encodeSubject(oneLine(title)))
+	header("Date", now.Format(time.RFC1123Z))
+	header("Message-ID", "<"+hex.EncodeToString(id)+"@"+oneLine(domain)+">")
+	header("MIME-Version", "1.0")
+	header("Content-Type", "text/plain; charset=utf-8")
+	header("Content-Transfer-Encoding", "quoted-printable")
+	// RFC 3834: no out-of-office replies to an alert.
+	header("Auto-Submitted", "auto-generated")
+	header("X-WatchDog-Event", oneLine(m.Event))
+	if m.DeliveryID != "" {
+		header("X-WatchDog-Delivery", oneLine(m.DeliveryID))
+	}
+	b.WriteString("\r\n")
+
+	text := title + "\n\n"
+	if body != "" {
+		text += body + "\n\n"
+	}
+	text += "-- \nSent by WatchDog\n"
+	qp := quotedprintable.NewWriter(&b)
+	if _, err := qp.Write([]byte(text)); err != nil {
+		return nil, fmt.Errorf("encode body: %w", err)
+	}
+	if err := qp.Close(); err != nil {
+		return nil, fmt.Errorf("encode body: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// encodeSubject encodes non-ASCII as RFC 2047 words and folds between them, so even a
+// long subject of emoji keeps to SMTP's line length.
+func encodeSubject(s string) string {
+	return strings.ReplaceAll(mime.QEncoding.Encode("utf-8", clip(s, 250)), "?= =?", "?=\r\n =?")
+}
+
+// setupError is a failure of the SMTP set-up that sending again cannot fix: a server
+// without STARTTLS when it is required, a login refused before any reply.
+type setupError struct{ err error }
+
+func (e setupError) Error() string { return e.err.Error() }
+func (e setupError) Unwrap() error { return e.err }
+
+// deliverMail runs one SMTP session. ctx bounds all of it: the dial, the connection's
+// deadline, and a close of the connection if ctx is cancelled first.
+func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []byte) error {
+	tlsConf, err := smtpTLS(s)
+	if err != nil {
+		return err
+	}
+	port := s.Port
+	if port == 0 {
+		port = 587
+		if s.TLS == "tls" {
+			port = 465
+		}
+	}
+	addr := net.JoinHostPort(s.Host, strconv.Itoa(port))
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", addr, err)
+	}
+	defer conn.Close()
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		// Never hang on a server that stops answering, whatever the caller forgot.
+		deadline = time.Now().Add(time.Minute)
+	}
+	if err := conn.SetDeadline(deadline); err != nil {
+		return fmt.Errorf("set deadline: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	defer stop()
+	if s.TLS == "tls" {
+		tc := tls.Client(conn, tlsConf)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return fmt.Errorf("tls with %s: %w", addr, err)
+		}
+		conn = tc
+	}
+
+	c, err := smtp.NewClient(conn, s.Host)
+	if err != nil {
+		return fmt.Errorf("greeting: %w", err)
+	}
+	defer c.Close()
+	if s.TLS == "" || s.TLS == "starttls" {
+		if ok, _ := c.Extension("STARTTLS"); !ok {
+			// Never fall back to clear text: the login and the message would travel
+			// readable.
+			return setupError{errors.New("the server does not offer STARTTLS (set SMTP_TLS=none only for a relay on the same machine)")}
+		}
+		if err := c.StartTLS(tlsConf); err != nil {
+			return fmt.Errorf("starttls: %w", err)
+		}
+	}
+	if s.Username != "" {
+		// net/smtp's PLAIN refuses to send the password unencrypted to any host but
+		// localhost.
+		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, s.Host)); err != nil {
+			var reply *textproto.Error
+			if !errors.As(err, &reply) {
+				err = setupError{err}
+			}
+			return fmt.Errorf("login: %w", err)
+		}
+	}
+	if err := c.Mail(from); err != nil {
+		return fmt.Errorf("sender: %w", err)
+	}
+	for _, rcpt := range to {
+		if err := c.Rcpt(rcpt); err != nil {
+			return fmt.Errorf("recipient %s: %w", rcpt, err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	if _, err := w.Write(msg); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	// The server has taken the message; a failed goodbye does not unsend it.
+	_ = c.Quit()
+	return nil
+}
+
+func smtpTLS(s SMTP) (*tls.Config, error) {
+	conf := &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
+	if len(s.RootCAsPEM) > 0 {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(s.RootCAsPEM) {
+			return nil, setupError{errors.New("the SMTP root certificates hold no PEM certificate")}
+		}
+		conf.RootCAs = pool
+	}
+	return conf, nil
+}
+
+// smtpSendError says whether to retry: a 4xx reply is temporary by SMTP's own
+// definition, a 5xx reply is permanent, and so is a setupError; network errors and
+// timeouts may pass.
+func smtpSendError(err error) *SendError {
+	var reply *textproto.Error
+	var setup setupError
+	switch {
+	case errors.As(err, &reply):
+		return &SendError{Retry: reply.Code < 500, Err: err}
+	case errors.As(err, &setup):
+		return &SendError{Err: err}
+	}
+	return &SendError{Retry: true, Err: err}
+}

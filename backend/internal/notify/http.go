@@ -1,0 +1,201 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+const (
+	userAgent = "WatchDog"
+	// maxAnswer is how much of a provider's answer is read: enough for any error it
+	// sends, and a hostile endpoint cannot make us buffer more.
+	maxAnswer = 64 << 10
+	// maxAnswerInError is how much of the answer an error repeats.
+	maxAnswerInError = 200
+	// maxRetryAfter caps a provider's requested wait, so one answer cannot park a
+	// notification for a day.
+	maxRetryAfter = time.Hour
+)
+
+// post is one HTTP notification.
+type post struct {
+	provider    string
+	url         string
+	contentType string
+	body        []byte
+	header      http.Header
+	// secrets must never appear in an error: a token in the URL's path, a webhook URL
+	// that is itself the credential, header values.
+	secrets []string
+}
+
+// postJSON sends v as JSON.
+func postJSON(ctx context.Context, env Env, provider, endpoint string, v any, secrets ...string) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return &SendError{Err: fmt.Errorf("%s: encode message: %w", provider, err)}
+	}
+	return post{provider: provider, url: endpoint, contentType: "application/json", body: body, secrets: secrets}.send(ctx, env)
+}
+
+// send makes the request and maps the outcome to nil or a *SendError.
+func (p post) send(ctx context.Context, env Env) error {
+	if env.Client == nil {
+		// A wiring mistake, never the channel's: say so instead of using a client
+		// without the outbound guard.
+		return &SendError{Err: fmt.Errorf("%s: no HTTP client configured", p.provider)}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(p.body))
+	if err != nil {
+		return &SendError{Err: p.redact(fmt.Errorf("%s: build request: %w", p.provider, withoutURL(err)))}
+	}
+	for name, values := range p.header {
+		req.Header[name] = values
+	}
+	req.Header.Set("Content-Type", p.contentType)
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", userAgent)
+	}
+
+	// Never follow a redirect, whatever the client given: a 307 would send the body
+	// (and the secrets in it) to a host no rule checked. A 3xx is reported instead.
+	client := *env.Client
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := client.Do(req)
+	if err != nil {
+		// Network errors and timeouts may pass. *url.Error repeats the URL, which
+		// can hold the secret, so only its cause is kept.
+		return &SendError{Retry: true, Err: p.redact(fmt.Errorf("%s: send: %w", p.provider, withoutURL(err)))}
+	}
+	defer res.Body.Close()
+	// Read even a success's answer (so the connection can be reused), but no more
+	// than maxAnswer. A read error leaves part of it, which is all an error message
+	// needs: the status decides what happens next.
+	answer, _ := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	if res.StatusCode >= 200 && res.StatusCode < 300 {
+		return nil
+	}
+	se := &SendError{Status: res.StatusCode, Retry: retryableStatus(res.StatusCode)}
+	if res.StatusCode == http.StatusTooManyRequests {
+		se.RetryAfter = retryAfter(res.Header.Get("Retry-After"), answer, time.Now())
+	}
+	msg := fmt.Sprintf("%s: answered %s", p.provider, res.Status)
+	if res.StatusCode >= 300 && res.StatusCode < 400 {
+		msg += " (redirects are not followed; check the URL)"
+	}
+	// Secrets go before the answer is cut, or a cut one would show its first half.
+	if excerpt := excerpt(redactText(string(answer), p.secrets...)); excerpt != "" {
+		msg += ": " + excerpt
+	}
+	se.Err = p.redact(errors.New(msg))
+	return se
+}
+
+// redact replaces every secret in err's text; err is kept as it is when none occurs,
+// so errors.Is still sees its causes.
+func (p post) redact(err error) error {
+	return redactErr(err, p.secrets...)
+}
+
+func redactErr(err error, secrets ...string) error {
+	msg := err.Error()
+	if clean := redactText(msg, secrets...); clean != msg {
+		return errors.New(clean)
+	}
+	return err
+}
+
+func redactText(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
+}
+
+// withoutURL drops the URL a *url.Error carries, keeping its cause.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// retryableStatus says whether an answer may turn into a success later: rate limits,
+// request timeouts and server errors. A 4xx otherwise means the URL, token or message
+// is wrong, and sending it again will not change that.
+func retryableStatus(status int) bool {
+	return status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500
+}
+
+// retryAfter reads a 429's wait: the Retry-After header in seconds or as an HTTP
+// date, or else a retry_after in the JSON answer (Discord's top level, Telegram's
+// parameters). It is 0 when none is given, and at most maxRetryAfter.
+func retryAfter(header string, answer []byte, now time.Time) time.Duration {
+	var d time.Duration
+	header = strings.TrimSpace(header)
+	if secs, err := strconv.ParseFloat(header, 64); err == nil {
+		d = seconds(secs)
+	} else if at, err := http.ParseTime(header); err == nil {
+		d = at.Sub(now)
+	} else {
+		var body struct {
+			RetryAfter float64 `json:"retry_after"`
+			Parameters struct {
+				RetryAfter float64 `json:"retry_after"`
+			} `json:"parameters"`
+		}
+		if json.Unmarshal(answer, &body) == nil {
+			d = seconds(max(body.RetryAfter, body.Parameters.RetryAfter))
+		}
+	}
+	return min(max(d, 0), maxRetryAfter)
+}
+
+func seconds(s float64) time.Duration {
+	if math.IsNaN(s) || s <= 0 {
+		return 0
+	}
+	if s >= maxRetryAfter.Seconds() {
+		return maxRetryAfter
+	}
+	return time.Duration(math.Ceil(s)) * time.Second
+}
+
+// excerpt is the start of a provider's answer on one line, for an error.
+func excerpt(answer string) string {
+	return clip(oneLine(answer), maxAnswerInError)
+}
+
+// oneLine turns runs of white space and control characters into single spaces, and
+// invalid UTF-8 into U+FFFD.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToValidUTF8(s, "\uFFFD"), func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), " ")
+}
+
+// clip shortens s to at most n runes, marking the cut with "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n <= 0 {
+		return ""
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

@@ -1,0 +1,202 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// channelType adapts one type's config struct and send function to Provider. Validate
+// and Send both go through parse, so a stored config that no longer passes (the rules
+// tightened, SMTP was unset) is refused at send time instead of used.
+type channelType[C any, P interface {
+	*C
+	check(env Env) error
+}] struct {
+	name    string
+	secrets []string
+	// secretMaps are object-valued keys whose values are secrets but whose keys are
+	// not (a webhook's header names are shown, their values are not).
+	secretMaps []string
+	send       func(ctx context.Context, c *C, env Env, m Message) error
+}
+
+func (t channelType[C, P]) Type() string      { return t.name }
+func (t channelType[C, P]) Secrets() []string { return slices.Clone(t.secrets) }
+
+func (t channelType[C, P]) secretMapKeys() []string { return t.secretMaps }
+
+func (t channelType[C, P]) Validate(config json.RawMessage, env Env) error {
+	_, err := t.parse(config, env)
+	return err
+}
+
+func (t channelType[C, P]) Send(ctx context.Context, config json.RawMessage, env Env, m Message) error {
+	c, err := t.parse(config, env)
+	if err != nil {
+		// Sending again will not fix a config: only an edit will.
+		return &SendError{Err: fmt.Errorf("%s: invalid config: %w", t.name, err)}
+	}
+	return t.send(ctx, c, env, m)
+}
+
+func (t channelType[C, P]) parse(config json.RawMessage, env Env) (*C, error) {
+	c := new(C)
+	if err := decodeConfig(config, c); err != nil {
+		return nil, err
+	}
+	if err := P(c).check(env); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// secretMapper is implemented by types with secretMaps; Redact and MergeSecrets ask
+// for it.
+type secretMapper interface {
+	secretMapKeys() []string
+}
+
+// decodeConfig reads a config object into v, refusing unknown keys and values of the
+// wrong JSON type with a *ConfigError naming the key. An empty or null config is {}.
+func decodeConfig(config json.RawMessage, v any) error {
+	config = bytes.TrimSpace(config)
+	if len(config) == 0 || bytes.Equal(config, []byte("null")) {
+		config = []byte("{}")
+	}
+	if config[0] != '{' {
+		return errors.New("config must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(config))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if dec.More() {
+			return errors.New("config has data after its object")
+		}
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return &ConfigError{Key: typeErr.Field, Message: "must be " + jsonKind(typeErr.Type.Kind().String())}
+	}
+	// encoding/json has no typed error for an unknown field, only this text.
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if unquoted, uerr := strconv.Unquote(name); uerr == nil {
+			name = unquoted
+		}
+		return &ConfigError{Key: name, Message: "is not a setting of this channel type"}
+	}
+	return fmt.Errorf("read config: %w", err)
+}
+
+// jsonKind names a Go kind the way a JSON user would.
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "slice", "array":
+		return "a list"
+	case "map", "struct":
+		return "an object"
+	case "bool":
+		return "true or false"
+	case "float32", "float64":
+		return "a number"
+	default:
+		return "a whole number"
+	}
+}
+
+// problems collects the broken keys of one config; err joins them, so the API can
+// report every broken key at once.
+type problems []error
+
+func (p *problems) add(key, format string, args ...any) {
+	*p = append(*p, &ConfigError{Key: key, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p problems) err() error { return errors.Join(p...) }
+
+// urlRule limits a URL setting to a provider's own hosts. An empty rule allows any
+// http or https host.
+type urlRule struct {
+	hosts      []string
+	suffixes   []string
+	pathPrefix string
+	// want says in words what the URL must be, for the error.
+	want string
+}
+
+func (r urlRule) allows(u *url.URL) bool {
+	if u.Scheme != "https" || (u.Port() != "" && u.Port() != "443") {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	hostOK := slices.Contains(r.hosts, host) || slices.ContainsFunc(r.suffixes, func(s string) bool {
+		return strings.HasSuffix(host, s)
+	})
+	return hostOK && strings.HasPrefix(u.EscapedPath(), r.pathPrefix)
+}
+
+const maxURLLen = 2048
+
+// checkURL adds a problem unless raw is an absolute http(s) URL that rule allows.
+// Messages never repeat the URL: for some types it is the secret.
+func checkURL(p *problems, key, raw string, rule urlRule, env Env) {
+	if raw == "" {
+		p.add(key, "is required")
+		return
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || len(raw) > maxURLLen:
+		p.add(key, "must be a valid URL of at most %d characters", maxURLLen)
+	case (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "":
+		p.add(key, "must be an absolute http or https URL")
+	case u.User != nil:
+		// The URL is shown back by the API; credentials belong in a secret setting.
+		p.add(key, "must not contain a user name or password")
+	case u.Fragment != "":
+		p.add(key, "must not have a #fragment")
+	case rule.want != "" && !env.AnyHost && !rule.allows(u):
+		p.add(key, "must be %s", rule.want)
+	}
+}
+
+// urlSecrets are the parts of a URL that is itself a credential, to keep out of
+// errors: the whole, and its path and query, in case an answer repeats only those.
+func urlSecrets(raw string) []string {
+	out := []string{raw}
+	if u, err := url.Parse(raw); err == nil {
+		for _, part := range []string{u.EscapedPath(), u.Path, u.RawQuery} {
+			// A short part ("/") holds no secret, and replacing it would garble the
+			// error.
+			if len(part) >= 8 {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+// checkSecretURL checks the one setting of the types whose URL is the credential.
+func checkSecretURL(raw string, rule urlRule, env Env) error {
+	var p problems
+	checkURL(&p, "url", raw, rule, env)
+	return p.err()
+}
+
+// apiBase is a provider's fixed API address, or the test override.
+func apiBase(env Env, typ, fixed string) string {
+	if env.AnyHost && env.APIBase[typ] != "" {
+		return strings.TrimSuffix(env.APIBase[typ], "/")
+	}
+	return fixed
+}

@@ -1,0 +1,497 @@
+package store
+
+// Incidents and the notifications they queue. A recorded check moves its target's
+// streak counters (updateStates); transition then flips, in one compare-and-set
+// UPDATE, the targets whose counters crossed a threshold. The row lock that UPDATE
+// takes, and its WHERE re-checked against the newest row version, mean that when
+// several replicas record checks of one target, exactly one of them sees the flip,
+// opens or resolves the incident and queues its notifications — all in the
+// transaction that recorded the check, so a crash never leaves one without the other.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// AlertPolicy decides when many failures at once are the checker's own fault.
+type AlertPolicy struct {
+	// Ratio of the active targets that, opening incidents within Window, make the
+	// checker "degraded": one notice replaces their alerts.
+	Ratio  float64
+	Window time.Duration
+	// MinTargets is the fewest incidents that can count as degraded, so two targets of
+	// three failing together still alert.
+	MinTargets int
+	// PublicURL is the dashboard's address, for links in messages; may be empty.
+	PublicURL string
+}
+
+// DefaultAlertPolicy is the policy until SetAlerting is called.
+func DefaultAlertPolicy() AlertPolicy {
+	return AlertPolicy{Ratio: 0.5, Window: 5 * time.Minute, MinTargets: 5}
+}
+
+// SetAlerting sets the degraded-checker policy and the function called after
+// notifications were queued (to wake the dispatcher). Call it before the scheduler
+// starts.
+func (s *Store) SetAlerting(p AlertPolicy, queued func()) {
+	s.alerts = p
+	if queued != nil {
+		s.queued = queued
+	}
+}
+
+// degradedKey is the setting present while the checker is degraded; its value is
+// when that began.
+const degradedKey = "alerts.degraded_since"
+
+// Delivery states.
+const (
+	deliveryPending    = "pending"
+	deliverySent       = "sent"
+	deliveryFailed     = "failed"
+	deliverySuppressed = "suppressed"
+)
+
+type incidentRow struct {
+	ID         int64
+	TargetID   int64
+	Kind       string
+	StartedAt  time.Time
+	ResolvedAt *time.Time
+	Cause      string
+	FirstError string
+	LastError  string
+	CreatedAt  time.Time
+}
+
+func (incidentRow) TableName() string { return "incidents" }
+
+func (r incidentRow) toDomain() target.Incident {
+	return target.Incident{ID: r.ID, TargetID: r.TargetID, Kind: r.Kind, StartedAt: r.StartedAt.UTC(),
+		ResolvedAt: utc(r.ResolvedAt), Cause: r.Cause, FirstError: r.FirstError, LastError: r.LastError}
+}
+
+func (r incidentRow) ref() *notify.IncidentRef {
+	return &notify.IncidentRef{ID: r.ID, Kind: r.Kind, StartedAt: r.StartedAt.UTC(), ResolvedAt: utc(r.ResolvedAt),
+		Cause: r.Cause, FirstError: r.FirstError, LastError: r.LastError}
+}
+
+type deliveryRow struct {
+	ID            int64
+	Key           string
+	ChannelID     int64
+	TargetID      *int64
+	IncidentID    *int64
+	Event         string
+	Payload       string
+	State         string
+	Attempts      int
+	NextAttemptAt time.Time
+	LeaseToken    *string
+	LeaseUntil    *time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        *time.Time
+}
+
+func (deliveryRow) TableName() string { return "deliveries" }
+
+// flipped is a target whose confirmed status changed in this transaction.
+type flipped struct {
+	ID                  int64
+	Name                string
+	URL                 string `gorm:"column:url"`
+	LastStatus          string
+	ConsecutiveFailures int
+	StreakStartedAt     *time.Time
+	StreakFirstError    string
+	LastError           string
+	LastCheckedAt       *time.Time
+}
+
+// transition applies the thresholds to the targets just recorded and returns how many
+// notifications it queued.
+func (s *Store) transition(tx *gorm.DB, results []Result) (int, error) {
+	ids := make([]int64, 0, len(results))
+	var failing []int64
+	for _, r := range results {
+		ids = append(ids, r.Check.TargetID)
+		if !r.Check.OK {
+			failing = append(failing, r.Check.TargetID)
+		}
+	}
+	// An open incident quotes the newest failure.
+	if len(failing) > 0 {
+		if err := tx.Exec(`UPDATE incidents SET last_error =
+				(SELECT last_error FROM targets WHERE targets.id = incidents.target_id)
+			WHERE target_id IN ? AND kind = ? AND resolved_at IS NULL`, failing, target.IncidentDown).Error; err != nil {
+			return 0, fmt.Errorf("update open incidents: %w", err)
+		}
+	}
+	// The compare-and-set: only rows still on the old side of a threshold match.
+	var flips []flipped
+	err := tx.Raw(`UPDATE targets SET
+			last_status = CASE WHEN consecutive_failures >= failure_threshold THEN 'down' ELSE 'up' END
+		WHERE id IN ? AND (
+			(last_status <> 'down' AND consecutive_failures >= failure_threshold)
+			OR (last_status = 'down' AND consecutive_successes >= success_threshold)
+			OR (last_status = 'unknown' AND consecutive_successes >= 1))
+		RETURNING id, name, url, last_status, consecutive_failures, streak_started_at,
+			streak_first_error, last_error, last_checked_at`, ids).Scan(&flips).Error
+	if err != nil {
+		return 0, fmt.Errorf("apply thresholds: %w", err)
+	}
+	if len(flips) == 0 {
+		return 0, nil
+	}
+	s.memos.invalidate()
+	var down, up []flipped
+	for _, f := range flips {
+		if f.LastStatus == string(target.StatusDown) {
+			down = append(down, f)
+		} else {
+			up = append(up, f)
+		}
+	}
+	now := dbTime(time.Now())
+	queued := 0
+	if len(down) > 0 {
+		n, err := s.openIncidents(tx, down, now)
+		if err != nil {
+			return 0, err
+		}
+		queued += n
+	}
+	if len(up) > 0 {
+		n, err := s.resolveIncidents(tx, up, now)
+		if err != nil {
+			return 0, err
+		}
+		queued += n
+	}
+	return queued, nil
+}
+
+// openIncidents opens an incident for each target that went down and queues its
+// alerts — held back (suppressed) while the checker is degraded.
+func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, error) {
+	rows := make([]incidentRow, len(down))
+	for i, f := range down {
+		started := now
+		if f.StreakStartedAt != nil {
+			started = dbTime(*f.StreakStartedAt)
+		}
+		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentDown, StartedAt: started,
+			Cause: fmt.Sprintf("%d failed checks in a row", f.ConsecutiveFailures), FirstError: f.StreakFirstError,
+			LastError: f.LastError, CreatedAt: now}
+	}
+	// The flip above holds these targets' row locks, so no other transaction can
+	// open their incidents meanwhile; one already open (from before thresholds
+	// existed) is kept, not doubled.
+	var alreadyOpen []int64
+	if err := tx.Model(&incidentRow{}).Where("target_id IN ? AND kind = ? AND resolved_at IS NULL",
+		idsOf(down), target.IncidentDown).Pluck("target_id", &alreadyOpen).Error; err != nil {
+		return 0, fmt.Errorf("read open incidents: %w", err)
+	}
+	rows = slices.DeleteFunc(rows, func(r incidentRow) bool { return slices.Contains(alreadyOpen, r.TargetID) })
+	if len(rows) > 0 {
+		if err := tx.Create(&rows).Error; err != nil {
+			return 0, fmt.Errorf("open incidents: %w", err)
+		}
+	}
+	if err := tx.Exec(`UPDATE targets SET open_incident_id =
+			(SELECT id FROM incidents WHERE incidents.target_id = targets.id AND kind = ? AND resolved_at IS NULL)
+		WHERE id IN ?`, target.IncidentDown, idsOf(down)).Error; err != nil {
+		return 0, fmt.Errorf("link open incidents: %w", err)
+	}
+
+	degraded, entered, err := s.checkDegraded(tx, now)
+	if err != nil {
+		return 0, err
+	}
+	state := deliveryPending
+	if degraded {
+		state = deliverySuppressed
+	}
+	var msgs []queuedMessage
+	byTarget := make(map[int64]flipped, len(down))
+	for _, f := range down {
+		byTarget[f.ID] = f
+	}
+	for _, r := range rows {
+		f := byTarget[r.TargetID]
+		msgs = append(msgs, queuedMessage{targetID: f.ID, incidentID: r.ID, state: state, msg: notify.Message{
+			Event: notify.EventDown, Target: s.targetRef(f), Incident: r.ref(), OccurredAt: now,
+			DashboardURL: s.dashboardURL(f.ID)}})
+	}
+	queued, err := s.enqueueForTargets(tx, msgs, now)
+	if err != nil {
+		return 0, err
+	}
+	if entered {
+		n, err := s.enqueueChecker(tx, notify.EventDegraded, now)
+		if err != nil {
+			return 0, err
+		}
+		queued += n
+	}
+	return queued, nil
+}
+
+func idsOf(fs []flipped) []int64 {
+	ids := make([]int64, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ID
+	}
+	return ids
+}
+
+// resolveIncidents closes the open incident of each target that came back up and
+// queues its recovery to every channel whose alert was not held back.
+func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time) (int, error) {
+	ids := idsOf(up)
+	var resolved []incidentRow
+	err := tx.Raw(`UPDATE incidents SET resolved_at =
+			(SELECT last_checked_at FROM targets WHERE targets.id = incidents.target_id)
+		WHERE target_id IN ? AND kind = ? AND resolved_at IS NULL
+		RETURNING *`, ids, target.IncidentDown).Scan(&resolved).Error
+	if err != nil {
+		return 0, fmt.Errorf("resolve incidents: %w", err)
+	}
+	if err := tx.Exec("UPDATE targets SET open_incident_id = NULL WHERE id IN ?", ids).Error; err != nil {
+		return 0, fmt.Errorf("unlink incidents: %w", err)
+	}
+	queued := 0
+	if len(resolved) > 0 {
+		byTarget := make(map[int64]flipped, len(up))
+		for _, f := range up {
+			byTarget[f.ID] = f
+		}
+		for _, r := range resolved {
+			var channels []int64
+			// Recovery goes where the alert went (or is still going); an alert held
+			// back while the checker was degraded is dropped with its recovery.
+			if err := tx.Model(&deliveryRow{}).Where("incident_id = ? AND event = ? AND state <> ?",
+				r.ID, notify.EventDown, deliverySuppressed).Pluck("channel_id", &channels).Error; err != nil {
+				return 0, fmt.Errorf("read alerted channels: %w", err)
+			}
+			f := byTarget[r.TargetID]
+			n, err := s.enqueue(tx, channels, queuedMessage{targetID: f.ID, incidentID: r.ID, state: deliveryPending,
+				msg: notify.Message{Event: notify.EventUp, Target: s.targetRef(f), Incident: r.ref(), OccurredAt: now,
+					DashboardURL: s.dashboardURL(f.ID)}}, now)
+			if err != nil {
+				return 0, err
+			}
+			queued += n
+		}
+	}
+	n, err := s.checkRecovered(tx, now)
+	if err != nil {
+		return 0, err
+	}
+	return queued + n, nil
+}
+
+// checkDegraded decides, after targets went down, whether the checker is degraded:
+// enough incidents opened within the window. entered is true for the one transaction
+// that moved it into that state (the setting's insert is the compare-and-set).
+func (s *Store) checkDegraded(tx *gorm.DB, now time.Time) (degraded, entered bool, err error) {
+	var recent, active int64
+	if err := tx.Model(&incidentRow{}).Where("kind = ? AND created_at >= ?", target.IncidentDown,
+		now.Add(-s.alerts.Window)).Count(&recent).Error; err != nil {
+		return false, false, fmt.Errorf("count recent incidents: %w", err)
+	}
+	if err := tx.Model(&targetRow{}).Where("is_active").Count(&active).Error; err != nil {
+		return false, false, fmt.Errorf("count active targets: %w", err)
+	}
+	if recent >= int64(s.alerts.MinTargets) && float64(recent) >= s.alerts.Ratio*float64(active) {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&settingRow{Key: degradedKey, Value: now.Format(time.RFC3339)})
+		if res.Error != nil {
+			return false, false, fmt.Errorf("mark the checker degraded: %w", res.Error)
+		}
+		if res.RowsAffected == 1 {
+			// Alerts of this burst queued before the threshold was reached and not
+			// sent yet are held back too.
+			if err := tx.Model(&deliveryRow{}).Where("state = ? AND event = ? AND lease_token IS NULL AND incident_id IN (?)",
+				deliveryPending, notify.EventDown, tx.Model(&incidentRow{}).Select("id").
+					Where("created_at >= ?", now.Add(-s.alerts.Window))).
+				Update("state", deliverySuppressed).Error; err != nil {
+				return false, false, fmt.Errorf("hold back alerts: %w", err)
+			}
+			return true, true, nil
+		}
+	}
+	var n int64
+	if err := tx.Model(&settingRow{}).Where("key = ?", degradedKey).Count(&n).Error; err != nil {
+		return false, false, fmt.Errorf("read degraded state: %w", err)
+	}
+	return n > 0, false, nil
+}
+
+// checkRecovered ends the degraded state once fewer targets than the threshold are
+// down: the held-back alerts of incidents still open are sent then, since those
+// targets are down for real.
+func (s *Store) checkRecovered(tx *gorm.DB, now time.Time) (int, error) {
+	var n int64
+	if err := tx.Model(&settingRow{}).Where("key = ?", degradedKey).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("read degraded state: %w", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	var open, active int64
+	if err := tx.Model(&incidentRow{}).Where("kind = ? AND resolved_at IS NULL", target.IncidentDown).Count(&open).Error; err != nil {
+		return 0, fmt.Errorf("count open incidents: %w", err)
+	}
+	if err := tx.Model(&targetRow{}).Where("is_active").Count(&active).Error; err != nil {
+		return 0, fmt.Errorf("count active targets: %w", err)
+	}
+	if open >= int64(s.alerts.MinTargets) && float64(open) >= s.alerts.Ratio*float64(active) {
+		return 0, nil
+	}
+	res := tx.Where("key = ?", degradedKey).Delete(&settingRow{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("end the degraded state: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return 0, nil // another transaction ended it
+	}
+	revived := tx.Model(&deliveryRow{}).Where("state = ? AND event = ? AND incident_id IN (?)",
+		deliverySuppressed, notify.EventDown, tx.Model(&incidentRow{}).Select("id").Where("resolved_at IS NULL")).
+		Updates(map[string]any{"state": deliveryPending, "next_attempt_at": now})
+	if revived.Error != nil {
+		return 0, fmt.Errorf("send held-back alerts: %w", revived.Error)
+	}
+	queued, err := s.enqueueChecker(tx, notify.EventRecovered, now)
+	if err != nil {
+		return 0, err
+	}
+	return queued + int(revived.RowsAffected), nil
+}
+
+// queuedMessage is a message about one target on its way to the outbox.
+type queuedMessage struct {
+	targetID   int64
+	incidentID int64
+	state      string
+	msg        notify.Message
+}
+
+// enqueueForTargets queues each message to its target's channels.
+func (s *Store) enqueueForTargets(tx *gorm.DB, msgs []queuedMessage, now time.Time) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	ids := make([]int64, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.targetID
+	}
+	var subs []targetChannelRow
+	if err := tx.Where("target_id IN ?", ids).Order("channel_id").Find(&subs).Error; err != nil {
+		return 0, fmt.Errorf("read subscriptions: %w", err)
+	}
+	channels := make(map[int64][]int64, len(msgs))
+	for _, sub := range subs {
+		channels[sub.TargetID] = append(channels[sub.TargetID], sub.ChannelID)
+	}
+	queued := 0
+	for _, m := range msgs {
+		n, err := s.enqueue(tx, channels[m.targetID], m, now)
+		if err != nil {
+			return 0, err
+		}
+		queued += n
+	}
+	return queued, nil
+}
+
+// enqueueChecker queues a checker-wide event to every channel.
+func (s *Store) enqueueChecker(tx *gorm.DB, event string, now time.Time) (int, error) {
+	var channels []int64
+	if err := tx.Model(&channelRow{}).Order("id").Pluck("id", &channels).Error; err != nil {
+		return 0, fmt.Errorf("read channels: %w", err)
+	}
+	var recent, active int64
+	if err := tx.Model(&incidentRow{}).Where("kind = ? AND resolved_at IS NULL", target.IncidentDown).Count(&recent).Error; err != nil {
+		return 0, fmt.Errorf("count open incidents: %w", err)
+	}
+	if err := tx.Model(&targetRow{}).Where("is_active").Count(&active).Error; err != nil {
+		return 0, fmt.Errorf("count active targets: %w", err)
+	}
+	return s.enqueue(tx, channels, queuedMessage{state: deliveryPending, msg: notify.Message{
+		Event: event, OccurredAt: now, Affected: int(recent), Active: int(active), DashboardURL: s.alerts.PublicURL}}, now)
+}
+
+// enqueue writes one outbox row per channel. The unique index on (incident, event,
+// channel) makes a second queueing of the same notification a no-op.
+func (s *Store) enqueue(tx *gorm.DB, channels []int64, m queuedMessage, now time.Time) (int, error) {
+	if len(channels) == 0 {
+		return 0, nil
+	}
+	payload, err := json.Marshal(m.msg)
+	if err != nil {
+		return 0, fmt.Errorf("encode message: %w", err)
+	}
+	rows := make([]deliveryRow, len(channels))
+	for i, ch := range channels {
+		rows[i] = deliveryRow{Key: uuid.NewString(), ChannelID: ch, Event: m.msg.Event, Payload: string(payload),
+			State: m.state, NextAttemptAt: now, CreatedAt: now}
+		if m.targetID != 0 {
+			rows[i].TargetID = &m.targetID
+		}
+		if m.incidentID != 0 {
+			rows[i].IncidentID = &m.incidentID
+		}
+	}
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
+	if res.Error != nil {
+		return 0, fmt.Errorf("queue %s notifications: %w", m.msg.Event, res.Error)
+	}
+	return int(res.RowsAffected), nil
+}
+
+func (s *Store) targetRef(f flipped) *notify.TargetRef {
+	return &notify.TargetRef{ID: f.ID, Name: f.Name, URL: f.URL}
+}
+
+func (s *Store) dashboardURL(targetID int64) string {
+	if s.alerts.PublicURL == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/targets/%d", s.alerts.PublicURL, targetID)
+}
+
+// ListIncidents returns one page of incidents, newest first, and how many match.
+func (s *Store) ListIncidents(ctx context.Context, f target.IncidentFilter) ([]target.Incident, int, error) {
+	q := s.reads.WithContext(ctx).Model(&incidentRow{})
+	if f.TargetID != 0 {
+		q = q.Where("target_id = ?", f.TargetID)
+	}
+	if f.Open {
+		q = q.Where("resolved_at IS NULL")
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count incidents: %w", err)
+	}
+	var rows []incidentRow
+	if err := q.Order("started_at DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("list incidents: %w", err)
+	}
+	out := make([]target.Incident, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, int(total), nil
+}

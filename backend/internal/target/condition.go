@@ -1,0 +1,685 @@
+package target
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/textproto"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Condition is one more rule a target's answer must meet, beyond its expected status,
+// to count as up. Which fields matter depends on Type:
+//
+//	latency  Op "<" or "<=", Value milliseconds           latency_ms < 800
+//	body     Op contains, not_contains, matches, not_matches; Value text or a regexp
+//	json     Path a JSONPath ($.status, $.checks[0].ok, $.items[*].state); Op ==, !=,
+//	         <, <=, >, >=, exists, not_exists, contains, matches; Value compared as a
+//	         number when both sides are numbers
+//	header   Name a header; Op exists, not_exists, ==, !=, contains, matches
+//
+// Fields a kind does not use must be empty. Validate checks all of this; compile a
+// target's conditions once with CompileConditions and evaluate them on every answer.
+type Condition struct {
+	Type  string
+	Path  string
+	Name  string
+	Op    string
+	Value string
+}
+
+// The kinds of condition.
+const (
+	ConditionLatency = "latency"
+	ConditionBody    = "body"
+	ConditionJSON    = "json"
+	ConditionHeader  = "header"
+)
+
+// The operators a condition may use; conditionOps says which kind takes which.
+const (
+	OpLess        = "<"
+	OpLessEq      = "<="
+	OpGreater     = ">"
+	OpGreaterEq   = ">="
+	OpEqual       = "=="
+	OpNotEqual    = "!="
+	OpContains    = "contains"
+	OpNotContains = "not_contains"
+	OpMatches     = "matches"
+	OpNotMatches  = "not_matches"
+	OpExists      = "exists"
+	OpNotExists   = "not_exists"
+)
+
+// ConditionTypes are the kinds of condition, in the order error messages list them.
+var ConditionTypes = []string{ConditionLatency, ConditionBody, ConditionJSON, ConditionHeader}
+
+var conditionOps = map[string][]string{
+	ConditionLatency: {OpLess, OpLessEq},
+	ConditionBody:    {OpContains, OpNotContains, OpMatches, OpNotMatches},
+	ConditionJSON: {OpEqual, OpNotEqual, OpLess, OpLessEq, OpGreater, OpGreaterEq,
+		OpExists, OpNotExists, OpContains, OpMatches},
+	ConditionHeader: {OpExists, OpNotExists, OpEqual, OpNotEqual, OpContains, OpMatches},
+}
+
+const (
+	// MaxConditions bounds the conditions of one target: each is evaluated on every
+	// check.
+	MaxConditions = 20
+	// maxConditionText bounds a condition's value, path and header name.
+	maxConditionText = 1024
+	// maxPattern bounds a regexp. RE2 runs in time linear in the body, but its program
+	// grows with the pattern, and a check runs it on up to MaxBodyBytes every interval.
+	maxPattern   = 512
+	maxLatencyMS = 600_000
+	// maxShown bounds a value quoted in a condition's text or a failure: enough to
+	// recognise it, short enough that twenty failures still fit in a check's error.
+	maxShown = 80
+)
+
+// conditionFieldError is a problem with one field of one condition; the caller names
+// the condition.
+type conditionFieldError struct {
+	field   string
+	message string
+}
+
+func (e conditionFieldError) Error() string { return e.field + ": " + e.message }
+
+// validateConditions adds a field error, named like conditions[2].op, for every broken
+// rule of every condition.
+func validateConditions(v *ValidationError, conds []Condition) {
+	if len(conds) > MaxConditions {
+		v.add("conditions", "must have at most %d entries", MaxConditions)
+		return
+	}
+	for i, c := range conds {
+		_, errs := compileCondition(c)
+		for _, e := range errs {
+			v.add(fmt.Sprintf("conditions[%d].%s", i, e.field), "%s", e.message)
+		}
+	}
+}
+
+// Conditions are a target's conditions compiled: regexps, JSONPaths and numbers parsed
+// once, so that a check evaluates them on each attempt without parsing anything but the
+// answer. The zero value holds no conditions.
+type Conditions struct {
+	list []compiledCondition
+}
+
+// compiledCondition is a Condition with its value parsed for its kind.
+type compiledCondition struct {
+	Condition
+	// latency is a latency condition's bound.
+	latency time.Duration
+	// re is the regexp of a matches or not_matches condition.
+	re *regexp.Regexp
+	// path is a json condition's JSONPath.
+	path jsonPath
+	// lit is a json condition's value read as a JSON literal.
+	lit literal
+	// header is a header condition's name in canonical form (Content-Type).
+	header string
+}
+
+// literal is a json condition's value. A value in double quotes is always a string;
+// one without is also a number, true, false or null when it reads as one.
+type literal struct {
+	str    string // the value without its quotes
+	quoted bool
+	num    float64
+	isNum  bool
+	isBool bool // the value is true or false, unquoted
+	isNull bool
+}
+
+// CompileConditions parses conds for evaluation. It fails on the first rule broken,
+// naming the condition (conditions[1].value: …); Validate reports them all.
+func CompileConditions(conds []Condition) (Conditions, error) {
+	if len(conds) > MaxConditions {
+		return Conditions{}, fmt.Errorf("conditions: must have at most %d entries", MaxConditions)
+	}
+	list := make([]compiledCondition, 0, len(conds))
+	for i, c := range conds {
+		cc, errs := compileCondition(c)
+		if len(errs) > 0 {
+			return Conditions{}, fmt.Errorf("conditions[%d].%w", i, errs[0])
+		}
+		list = append(list, cc)
+	}
+	return Conditions{list: list}, nil
+}
+
+// Len is how many conditions there are.
+func (c Conditions) Len() int { return len(c.list) }
+
+// NeedsBody reports whether any condition looks at the body, so a prober keeps the
+// body only when it will be read.
+func (c Conditions) NeedsBody() bool {
+	return slices.ContainsFunc(c.list, func(cc compiledCondition) bool {
+		return cc.Type == ConditionBody || cc.Type == ConditionJSON
+	})
+}
+
+// compileCondition checks c and parses it. It reports every broken rule, each by the
+// name of its field, and the compiled condition only when there are none.
+func compileCondition(c Condition) (compiledCondition, []conditionFieldError) {
+	var errs []conditionFieldError
+	// One message per field: a value too long to store need not also be called a bad
+	// regexp.
+	fail := func(field, format string, args ...any) {
+		if !slices.ContainsFunc(errs, func(e conditionFieldError) bool { return e.field == field }) {
+			errs = append(errs, conditionFieldError{field: field, message: fmt.Sprintf(format, args...)})
+		}
+	}
+	ops, known := conditionOps[c.Type]
+	if !known {
+		fail("type", "must be one of %s", strings.Join(ConditionTypes, ", "))
+		return compiledCondition{}, errs
+	}
+	if !slices.Contains(ops, c.Op) {
+		fail("op", "must be one of %s for a %s condition", strings.Join(ops, ", "), c.Type)
+	}
+	// A field that does nothing for this kind is a mistake in the request, and saying so
+	// beats a condition that silently checks something else than was meant.
+	if c.Type != ConditionJSON && c.Path != "" {
+		fail("path", "must be empty for a %s condition", c.Type)
+	}
+	if c.Type != ConditionHeader && c.Name != "" {
+		fail("name", "must be empty for a %s condition", c.Type)
+	}
+	if len(c.Value) > maxConditionText {
+		fail("value", "must be at most %d bytes", maxConditionText)
+	} else if !utf8.ValidString(c.Value) || strings.ContainsRune(c.Value, 0) {
+		// Conditions are stored as text, and PostgreSQL refuses a NUL in text.
+		fail("value", "must be UTF-8 text without NUL")
+	}
+
+	cc := compiledCondition{Condition: c}
+	switch c.Type {
+	case ConditionLatency:
+		ms, err := strconv.Atoi(c.Value)
+		if err != nil || ms < 1 || ms > maxLatencyMS {
+			fail("value", "must be whole milliseconds between 1 and %d", maxLatencyMS)
+		}
+		cc.latency = time.Duration(ms) * time.Millisecond
+	case ConditionJSON:
+		switch {
+		case c.Path == "":
+			fail("path", "is required for a json condition")
+		case len(c.Path) > maxConditionText:
+			fail("path", "must be at most %d bytes", maxConditionText)
+		case strings.IndexFunc(c.Path, unicode.IsControl) >= 0 || !utf8.ValidString(c.Path):
+			fail("path", "must be printable text")
+		default:
+			p, err := parseJSONPath(c.Path)
+			if err != nil {
+				fail("path", "must be a JSONPath such as $.status, $.checks[0].ok or $.items[*].state: %v", err)
+			}
+			cc.path = p
+		}
+		if c.Op != OpMatches {
+			lit, err := parseLiteral(c.Value)
+			if err != nil {
+				fail("value", "%v", err)
+			}
+			cc.lit = lit
+		}
+	case ConditionHeader:
+		switch {
+		case c.Name == "":
+			fail("name", "is required for a header condition")
+		case len(c.Name) > maxConditionText || !isToken(c.Name):
+			fail("name", "must be a valid header name")
+		}
+		cc.header = textproto.CanonicalMIMEHeaderKey(c.Name)
+	}
+	switch c.Op {
+	case OpExists, OpNotExists:
+		if c.Value != "" {
+			fail("value", "must be empty for %s", c.Op)
+		}
+	case OpMatches, OpNotMatches:
+		if len(c.Value) > maxPattern {
+			fail("value", "must be a regexp of at most %d bytes", maxPattern)
+			break
+		}
+		re, err := regexp.Compile(c.Value)
+		if err != nil {
+			fail("value", "must be a valid regexp: %s", shorten(err.Error(), 2*maxShown))
+		}
+		cc.re = re
+	case OpContains, OpNotContains:
+		if c.Value == "" {
+			fail("value", "is required for %s", c.Op)
+		}
+	case OpEqual, OpNotEqual, OpLessEq, OpLess, OpGreater, OpGreaterEq:
+		// A header may be compared with the empty string; a JSON string is written "".
+		if c.Value == "" && c.Type == ConditionJSON {
+			fail("value", "is required for %s (write \"\" for the empty string)", c.Op)
+		}
+	}
+	if len(errs) > 0 {
+		return compiledCondition{}, errs
+	}
+	return cc, nil
+}
+
+// parseLiteral reads a json condition's value. "ok" and ok are both the string ok, so a
+// user need not remember which form the API wants; only the unquoted form can be a
+// number, a boolean or null.
+func parseLiteral(s string) (literal, error) {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		var str string
+		if err := json.Unmarshal([]byte(s), &str); err != nil {
+			return literal{}, errors.New("must be a valid JSON string when in double quotes")
+		}
+		return literal{str: str, quoted: true}, nil
+	}
+	lit := literal{str: s}
+	switch s {
+	case "true", "false":
+		lit.isBool = true
+	case "null":
+		lit.isNull = true
+	default:
+		// ParseFloat also reads Inf, NaN and hex, which no JSON number is.
+		if n, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(n, 0) && !math.IsNaN(n) && json.Valid([]byte(s)) {
+			lit.num, lit.isNum = n, true
+		}
+	}
+	return lit, nil
+}
+
+// String reads like the condition: latency_ms < 800, body contains "Welcome",
+// $.status == "ok", header Content-Type contains "json".
+func (c Condition) String() string {
+	var b strings.Builder
+	switch c.Type {
+	case ConditionLatency:
+		b.WriteString("latency_ms")
+	case ConditionBody:
+		b.WriteString("body")
+	case ConditionJSON:
+		b.WriteString(shorten(c.Path, maxShown))
+	case ConditionHeader:
+		b.WriteString("header " + shorten(c.Name, maxShown))
+	default:
+		b.WriteString(shorten(c.Type, maxShown))
+	}
+	b.WriteString(" " + shorten(c.Op, maxShown))
+	if c.Op == OpExists || c.Op == OpNotExists {
+		return b.String()
+	}
+	b.WriteString(" ")
+	switch {
+	case c.Type == ConditionLatency:
+		b.WriteString(shorten(c.Value, maxShown))
+	case c.Type == ConditionJSON && c.Op != OpMatches:
+		lit, _ := parseLiteral(c.Value)
+		if lit.quoted || lit.isNum || lit.isBool || lit.isNull {
+			// Already a JSON literal: show it as written, so 5 and "5" stay apart.
+			b.WriteString(shorten(c.Value, maxShown))
+		} else {
+			b.WriteString(quote(c.Value))
+		}
+	default:
+		b.WriteString(quote(c.Value))
+	}
+	return b.String()
+}
+
+// Answer is what a target answered to one attempt.
+type Answer struct {
+	Status int
+	// Header holds the response headers; an http.Header may be passed as it is. Names
+	// are looked up case-insensitively.
+	Header map[string][]string
+	// Body is the body as read, which may be only its first part: a prober reads up to
+	// its cap.
+	Body    []byte
+	Latency time.Duration
+}
+
+// Evaluate judges a against every condition. It returns one message per condition a
+// does not meet, in the conditions' order, such as
+//
+//	$.status == "ok" failed: got "degraded"
+//
+// and whether every failure is a latency one: slowness may pass, so a retry is worth
+// making, while a wrong body or header is the server's considered answer.
+func (c Conditions) Evaluate(a Answer) (failures []string, onlyLatency bool) {
+	onlyLatency = true
+	body := lazyJSON{data: a.Body}
+	for _, cc := range c.list {
+		var seen string
+		var ok bool
+		switch cc.Type {
+		case ConditionLatency:
+			ok, seen = cc.evalLatency(a.Latency)
+		case ConditionBody:
+			ok, seen = cc.evalBody(a.Body)
+		case ConditionJSON:
+			ok, seen = cc.evalJSON(&body)
+		case ConditionHeader:
+			ok, seen = cc.evalHeader(a.Header)
+		}
+		if ok {
+			continue
+		}
+		failures = append(failures, cc.String()+" failed: "+seen)
+		if cc.Type != ConditionLatency {
+			onlyLatency = false
+		}
+	}
+	return failures, onlyLatency && len(failures) > 0
+}
+
+func (cc compiledCondition) evalLatency(d time.Duration) (bool, string) {
+	ok := d < cc.latency || (cc.Op == OpLessEq && d == cc.latency)
+	return ok, fmt.Sprintf("took %d ms", d.Milliseconds())
+}
+
+func (cc compiledCondition) evalBody(body []byte) (bool, string) {
+	switch cc.Op {
+	case OpContains:
+		return bytes.Contains(body, []byte(cc.Value)), "not found"
+	case OpNotContains:
+		i := bytes.Index(body, []byte(cc.Value))
+		return i < 0, fmt.Sprintf("found at byte %d", i)
+	case OpMatches:
+		return cc.re.Match(body), "no match"
+	case OpNotMatches:
+		m := cc.re.Find(body)
+		return m == nil, "matched " + quote(string(m))
+	}
+	return false, "unknown op"
+}
+
+func (cc compiledCondition) evalHeader(h map[string][]string) (bool, string) {
+	values, present := lookupHeader(h, cc.header)
+	if cc.Op == OpNotExists {
+		return !present, "got " + quote(values)
+	}
+	if !present {
+		return false, "header missing"
+	}
+	got := "got " + quote(values)
+	switch cc.Op {
+	case OpExists:
+		return true, ""
+	case OpEqual:
+		return values == cc.Value, got
+	case OpNotEqual:
+		return values != cc.Value, got
+	case OpContains:
+		return strings.Contains(values, cc.Value), got
+	case OpMatches:
+		return cc.re.MatchString(values), got
+	}
+	return false, "unknown op"
+}
+
+// lookupHeader finds name (in canonical form) in h, which holds canonical keys when it
+// comes from net/http but may not otherwise, and joins several values as HTTP lists do.
+func lookupHeader(h map[string][]string, name string) (string, bool) {
+	if vs, ok := h[name]; ok {
+		return strings.Join(vs, ", "), true
+	}
+	for k, vs := range h {
+		if strings.EqualFold(k, name) {
+			return strings.Join(vs, ", "), true
+		}
+	}
+	return "", false
+}
+
+// lazyJSON decodes a body the first time a json condition asks for it, and only once
+// however many ask.
+type lazyJSON struct {
+	data    []byte
+	decoded bool
+	value   any
+	err     error
+}
+
+func (l *lazyJSON) get() (any, error) {
+	if !l.decoded {
+		l.decoded = true
+		l.value, l.err = decodeJSON(l.data)
+	}
+	return l.value, l.err
+}
+
+// decodeJSON reads one JSON document. Numbers stay json.Number so that large integers
+// compare as written and show as written.
+func decodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("data after the JSON value")
+	}
+	return v, nil
+}
+
+func (cc compiledCondition) evalJSON(body *lazyJSON) (bool, string) {
+	doc, err := body.get()
+	switch {
+	case len(body.data) == 0:
+		return false, "body is empty, not JSON"
+	case err != nil:
+		return false, "body is not JSON"
+	}
+	nodes := cc.path.Select(doc)
+	switch cc.Op {
+	case OpExists:
+		return len(nodes) > 0, "path matched nothing"
+	case OpNotExists:
+		return len(nodes) == 0, "got " + showNodes(nodes)
+	}
+	if len(nodes) == 0 {
+		// A field that is not there neither equals nor differs from anything: passing
+		// "$.status != down" on a body without a status would hide a broken answer.
+		return false, "path matched nothing"
+	}
+	if cc.Op == OpNotEqual {
+		var equal []any
+		for _, n := range nodes {
+			if cc.lit.equal(n) {
+				equal = append(equal, n)
+			}
+		}
+		return len(equal) == 0, "got " + showNodes(equal)
+	}
+	for _, n := range nodes {
+		if cc.holds(n) {
+			return true, ""
+		}
+	}
+	return false, "got " + showNodes(nodes)
+}
+
+// holds reports whether one selected node meets the condition (any op but != and the
+// existence ones, which look at all nodes together).
+func (cc compiledCondition) holds(n any) bool {
+	switch cc.Op {
+	case OpEqual:
+		return cc.lit.equal(n)
+	case OpLess, OpLessEq, OpGreater, OpGreaterEq:
+		cmp, ok := cc.lit.compare(n)
+		if !ok {
+			return false
+		}
+		switch cc.Op {
+		case OpLess:
+			return cmp < 0
+		case OpLessEq:
+			return cmp <= 0
+		case OpGreater:
+			return cmp > 0
+		default:
+			return cmp >= 0
+		}
+	case OpContains:
+		s, ok := scalarText(n)
+		return ok && strings.Contains(s, cc.lit.str)
+	case OpMatches:
+		s, ok := scalarText(n)
+		return ok && cc.re.MatchString(s)
+	}
+	return false
+}
+
+// equal reports whether node n equals the literal: numbers by value, booleans and null
+// by name, strings by text. Values of different kinds are never equal.
+func (l literal) equal(n any) bool {
+	switch n := n.(type) {
+	case nil:
+		return l.isNull
+	case bool:
+		return l.isBool && strconv.FormatBool(n) == l.str
+	case json.Number:
+		f, err := n.Float64()
+		return err == nil && l.isNum && f == l.num
+	case string:
+		return n == l.str
+	}
+	return false
+}
+
+// compare orders node n against the literal (negative when n is less): numbers
+// numerically, strings by bytes, so ISO dates and fixed-width versions order as
+// expected. Other pairs cannot be ordered.
+func (l literal) compare(n any) (int, bool) {
+	switch n := n.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		if err != nil || !l.isNum {
+			return 0, false
+		}
+		return cmpFloat(f, l.num), true
+	case string:
+		if !l.isNum {
+			return strings.Compare(n, l.str), true
+		}
+		// A number written as a string ("42") against a number: order them as numbers,
+		// since "100" < "99" as text is never what $.count > 99 means.
+		f, err := strconv.ParseFloat(n, 64)
+		if err != nil || math.IsNaN(f) {
+			return 0, false
+		}
+		return cmpFloat(f, l.num), true
+	}
+	return 0, false
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// scalarText is the text contains and matches look at: a string itself, or a number,
+// boolean or null as written in JSON. Objects and arrays have none.
+func scalarText(n any) (string, bool) {
+	switch n := n.(type) {
+	case nil:
+		return "null", true
+	case bool:
+		return strconv.FormatBool(n), true
+	case json.Number:
+		return n.String(), true
+	case string:
+		return n, true
+	}
+	return "", false
+}
+
+// showNodes shows selected nodes as JSON, strings quoted, cut short when long.
+func showNodes(nodes []any) string {
+	parts := make([]string, 0, len(nodes))
+	size := 0
+	for _, n := range nodes {
+		var s string
+		if str, ok := n.(string); ok {
+			s = quote(str)
+		} else {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			// The text is shown, not embedded in HTML.
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(n); err != nil {
+				s = "?"
+			} else {
+				s = shorten(strings.TrimSpace(b.String()), maxShown)
+			}
+		}
+		if size+len(s) > maxShown && len(parts) > 0 {
+			parts = append(parts, fmt.Sprintf("… (%d values)", len(nodes)))
+			break
+		}
+		parts = append(parts, s)
+		size += len(s) + 2
+	}
+	return strings.Join(parts, ", ")
+}
+
+// quote puts s in double quotes, cut to maxShown bytes, with control characters and
+// invalid UTF-8 escaped, so text from a remote server reads safely on one line.
+func quote(s string) string {
+	t, cut := truncate(s, maxShown)
+	q := strconv.Quote(t)
+	if cut {
+		q += "…"
+	}
+	return q
+}
+
+// shorten cuts s to at most n bytes, marking the cut with "…", and replaces control
+// characters and invalid UTF-8 so the text stays on one line.
+func shorten(s string, n int) string {
+	t, cut := truncate(s, n)
+	t = strings.ToValidUTF8(t, "\uFFFD")
+	t = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, t)
+	if cut {
+		t += "…"
+	}
+	return t
+}
+
+// truncate cuts s to at most n bytes without splitting a character, and says whether it
+// cut anything.
+func truncate(s string, n int) (string, bool) {
+	if len(s) <= n {
+		return s, false
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i], true
+}
