@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,7 +85,7 @@ func decodeConfig(config json.RawMessage, v any) error {
 	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		return &ConfigError{Key: typeErr.Field, Message: "must be " + jsonKind(typeErr.Type.Kind().String())}
+		return &ConfigError{Key: typeErr.Field, Message: "must be " + describe(settingType(v, typeErr))}
 	}
 	// encoding/json has no typed error for an unknown field, only this text.
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
@@ -96,22 +97,40 @@ func decodeConfig(config json.RawMessage, v any) error {
 	return fmt.Errorf("read config: %w", err)
 }
 
-// jsonKind names a Go kind the way a JSON user would.
-func jsonKind(kind string) string {
-	switch kind {
-	case "string":
+// settingType is the Go type of the setting a type error is about: the field's own
+// type, where the error names only the element that did not fit (a header value of 1
+// is an error about a string, but the setting is an object of strings).
+func settingType(v any, e *json.UnmarshalTypeError) reflect.Type {
+	t := reflect.TypeOf(v).Elem()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == e.Field {
+			return f.Type
+		}
+	}
+	return e.Type
+}
+
+// describe names a Go type the way a JSON user would.
+func describe(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
 		return "a string"
-	case "slice", "array":
-		return "a list"
-	case "map", "struct":
+	case reflect.Slice, reflect.Array:
+		return "a list of " + strings.TrimPrefix(strings.TrimPrefix(describe(t.Elem()), "an "), "a ") + "s"
+	case reflect.Map:
+		return "an object of " + strings.TrimPrefix(strings.TrimPrefix(describe(t.Elem()), "an "), "a ") + "s"
+	case reflect.Struct:
 		return "an object"
-	case "bool":
+	case reflect.Bool:
 		return "true or false"
-	case "float32", "float64":
+	case reflect.Float32, reflect.Float64:
 		return "a number"
-	default:
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return "a whole number"
 	}
+	return "of another type"
 }
 
 // problems collects the broken keys of one config; err joins them, so the API can

@@ -26,9 +26,12 @@ import (
 type receiver struct {
 	*httptest.Server
 	mu       sync.Mutex
-	script   []int
-	hold     chan struct{} // when set, requests wait for it to close (or the client to go)
-	requests []received
+	script []int
+	// hold, when set, makes requests wait for it to close; holdFirst makes the first
+	// request wait until its sender goes away, never answered.
+	hold      chan struct{}
+	holdFirst bool
+	requests  []received
 }
 
 type received struct {
@@ -43,8 +46,13 @@ func newReceiver(t *testing.T, script ...int) *receiver {
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
-		hold := r.hold
+		hold, cutOff := r.hold, r.holdFirst
+		r.holdFirst = false
 		r.mu.Unlock()
+		if cutOff {
+			<-req.Context().Done()
+			return // the sender went away: not delivered
+		}
 		if hold != nil {
 			select {
 			case <-hold:
@@ -208,7 +216,7 @@ func TestSlowChannelDoesNotDelayOthers(t *testing.T) {
 func TestStopMidDeliveryLosesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		rcv := newReceiver(t)
-		rcv.hold = make(chan struct{})
+		rcv.holdFirst = true
 		alertOn(t, s, rcv, "shop")
 		d := newDispatcher(s)
 		d.Start()
@@ -223,10 +231,6 @@ func TestStopMidDeliveryLosesNothing(t *testing.T) {
 		assert.Equal(t, []string{"down:pending:0"}, states(t, s))
 		assert.Empty(t, rcv.accepted())
 
-		rcv.mu.Lock()
-		close(rcv.hold)
-		rcv.hold = nil
-		rcv.mu.Unlock()
 		d2 := newDispatcher(s)
 		d2.Start()
 		defer d2.Stop(context.Background())

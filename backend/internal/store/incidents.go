@@ -120,24 +120,50 @@ type flipped struct {
 	LastCheckedAt       *time.Time
 }
 
+// streak is a target's state and streak counters as updateStates leaves them.
+type streak struct {
+	ID                   int64
+	LastStatus           string
+	ConsecutiveFailures  int
+	ConsecutiveSuccesses int
+	FailureThreshold     int
+	SuccessThreshold     int
+}
+
+// crosses reports whether the counters call for a change of status.
+func (s streak) crosses() bool {
+	switch s.LastStatus {
+	case string(target.StatusDown):
+		return s.ConsecutiveSuccesses >= s.SuccessThreshold
+	case string(target.StatusUnknown):
+		return s.ConsecutiveFailures >= s.FailureThreshold || s.ConsecutiveSuccesses >= 1
+	default:
+		return s.ConsecutiveFailures >= s.FailureThreshold
+	}
+}
+
 // transition applies the thresholds to the targets just recorded and returns how many
-// notifications it queued.
-func (s *Store) transition(tx *gorm.DB, results []Result) (int, error) {
-	ids := make([]int64, 0, len(results))
-	var failing []int64
-	for _, r := range results {
-		ids = append(ids, r.Check.TargetID)
-		if !r.Check.OK {
-			failing = append(failing, r.Check.TargetID)
+// notifications it queued. Most batches cross none, and then cost no statement at all.
+func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
+	var ids, failingDown []int64
+	for _, st := range states {
+		if st.crosses() {
+			ids = append(ids, st.ID)
+		}
+		if st.LastStatus == string(target.StatusDown) && st.ConsecutiveFailures > 0 {
+			failingDown = append(failingDown, st.ID)
 		}
 	}
 	// An open incident quotes the newest failure.
-	if len(failing) > 0 {
+	if len(failingDown) > 0 {
 		if err := tx.Exec(`UPDATE incidents SET last_error =
 				(SELECT last_error FROM targets WHERE targets.id = incidents.target_id)
-			WHERE target_id IN ? AND kind = ? AND resolved_at IS NULL`, failing, target.IncidentDown).Error; err != nil {
+			WHERE target_id IN ? AND kind = ? AND resolved_at IS NULL`, failingDown, target.IncidentDown).Error; err != nil {
 			return 0, fmt.Errorf("update open incidents: %w", err)
 		}
+	}
+	if len(ids) == 0 {
+		return 0, nil
 	}
 	// The compare-and-set: only rows still on the old side of a threshold match.
 	var flips []flipped

@@ -292,10 +292,11 @@ func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, int, error) {
 			seen[r.Check.TargetID] = true
 			round = append(round, r)
 		}
-		if err := s.updateStates(tx, round); err != nil {
+		states, err := s.updateStates(tx, round)
+		if err != nil {
 			return nil, 0, err
 		}
-		n, err := s.transition(tx, round)
+		n, err := s.transition(tx, states)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -323,7 +324,7 @@ var stateColumns = []struct{ name, pgType string }{
 // lease holder moves the schedule: a holder whose lease ran out and was taken over
 // leaves it to the new one. A check that started before the one already shown does
 // not replace it.
-func (s *Store) updateStates(tx *gorm.DB, results []Result) error {
+func (s *Store) updateStates(tx *gorm.DB, results []Result) ([]streak, error) {
 	var sql strings.Builder
 	sql.WriteString("WITH v (")
 	for i, c := range stateColumns {
@@ -379,11 +380,15 @@ func (s *Store) updateStates(tx *gorm.DB, results []Result) error {
 			consecutive_successes = CASE WHEN %[1]s THEN (CASE WHEN v.status = 'up' THEN targets.consecutive_successes + 1 ELSE 0 END) ELSE targets.consecutive_successes END,
 			streak_started_at = CASE WHEN %[2]s THEN v.checked_at ELSE targets.streak_started_at END,
 			streak_first_error = CASE WHEN %[2]s THEN v.error ELSE targets.streak_first_error END,`, fresh, startsRun)
-	stmt := strings.TrimSuffix(sql.String(), ",") + "\n\t\tFROM v WHERE targets.id = v.id"
-	if err := tx.Exec(stmt, args...).Error; err != nil {
-		return fmt.Errorf("update state of %d targets: %w", len(results), err)
+	stmt := strings.TrimSuffix(sql.String(), ",") + `
+		FROM v WHERE targets.id = v.id
+		RETURNING targets.id, targets.last_status, targets.consecutive_failures, targets.consecutive_successes,
+			targets.failure_threshold, targets.success_threshold`
+	var states []streak
+	if err := tx.Raw(stmt, args...).Scan(&states).Error; err != nil {
+		return nil, fmt.Errorf("update state of %d targets: %w", len(results), err)
 	}
-	return nil
+	return states, nil
 }
 
 // Release hands claimed targets back unchecked (at shutdown): each is due again for
