@@ -25,7 +25,7 @@ import (
 // next status from its script (200 once the script runs out) and keeps what it got.
 type receiver struct {
 	*httptest.Server
-	mu       sync.Mutex
+	mu     sync.Mutex
 	script []int
 	// hold, when set, makes requests wait for it to close; holdFirst makes the first
 	// request wait until its sender goes away, never answered.
