@@ -161,6 +161,8 @@ describe('dashboard', () => {
       name: 'billing-api',
       interval_seconds: 5,
       retries: 0,
+      // Down after its first failed check (the default waits for 3 in a row).
+      failure_threshold: 1,
       tags: ['prod'],
     })
     await backend.api(token, 'POST', '/targets', {

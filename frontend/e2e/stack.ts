@@ -1,6 +1,7 @@
 // The pieces a browser test runs against, all on 127.0.0.1: the real WatchDog
 // backend serving the built dashboard, and a tiny target server (/ok → 200,
-// /fail → 500, /slow → 200 after a while).
+// /fail → 500, /slow → 200 after a while) that also takes webhook deliveries (POST
+// /hook, recorded for the test to read).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import http from 'node:http'
@@ -19,15 +20,43 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/** One POST the target server's /hook received. */
+export interface HookDelivery {
+  /** The body as sent, for checking its signature. */
+  raw: string
+  /** The body parsed as JSON (undefined when it was not JSON). */
+  body: unknown
+  /** Header names in lower case. */
+  headers: http.IncomingHttpHeaders
+  at: number
+}
+
 export interface TargetServer {
   base: string
+  /** Every POST /hook received, oldest first. */
+  hooks: HookDelivery[]
   close(): Promise<void>
 }
 
 export async function startTargetServer(): Promise<TargetServer> {
+  const hooks: HookDelivery[] = []
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
-    if (path === '/ok') {
+    if (path === '/hook' && req.method === 'POST') {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8')
+        let body: unknown
+        try {
+          body = JSON.parse(raw)
+        } catch {
+          body = undefined
+        }
+        hooks.push({ raw, body, headers: req.headers, at: Date.now() })
+        res.writeHead(204).end()
+      })
+    } else if (path === '/ok') {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok')
     } else if (path === '/fail') {
       res.writeHead(500, { 'Content-Type': 'text/plain' }).end('boom')
@@ -42,6 +71,7 @@ export async function startTargetServer(): Promise<TargetServer> {
   const { port } = server.address() as net.AddressInfo
   return {
     base: `http://127.0.0.1:${port}`,
+    hooks,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -22,6 +22,18 @@ export function createAppRouter(): Router {
             component: () => import('./views/TargetDetailView.vue'),
             meta: { title: 'Target' },
           },
+          {
+            path: 'channels',
+            name: 'channels',
+            component: () => import('./views/ChannelsView.vue'),
+            meta: { title: 'Notification channels' },
+          },
+          {
+            path: 'incidents',
+            name: 'incidents',
+            component: () => import('./views/IncidentsView.vue'),
+            meta: { title: 'Incidents' },
+          },
         ],
       },
       { path: '/:rest(.*)*', redirect: { name: 'dashboard' } },

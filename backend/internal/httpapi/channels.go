@@ -26,7 +26,7 @@ type Channel struct {
 	Name string `json:"name" validate:"required" example:"ops-webhook"`
 	Type string `json:"type" validate:"required" enums:"webhook,slack,discord,email,telegram,ntfy,teams,pagerduty" example:"webhook"`
 	// Config is the type's settings; see the channel types in the API notes.
-	Config map[string]any `json:"config" validate:"required" swaggertype:"object"`
+	Config map[string]any `json:"config" validate:"required"`
 	// IsDefault channels are subscribed by new targets that name no channels.
 	IsDefault bool      `json:"is_default" validate:"required" example:"false"`
 	CreatedAt time.Time `json:"created_at" validate:"required" format:"date-time"`
@@ -40,7 +40,7 @@ type ChannelCreate struct {
 	// Config for webhook: {url, secret?, headers?}; slack, discord, teams: {url};
 	// email: {to: [addresses]}; telegram: {bot_token, chat_id}; ntfy: {url?, topic,
 	// token?, priority?}; pagerduty: {routing_key, severity?}.
-	Config    map[string]any `json:"config" validate:"required" swaggertype:"object"`
+	Config    map[string]any `json:"config" validate:"required"`
 	IsDefault bool           `json:"is_default,omitempty" example:"false"`
 } // @name ChannelCreate
 
@@ -48,7 +48,7 @@ type ChannelCreate struct {
 // its stored value; the type cannot change.
 type ChannelPatch struct {
 	Name      *string         `json:"name,omitempty" maxLength:"100"`
-	Config    *map[string]any `json:"config,omitempty" swaggertype:"object"`
+	Config    *map[string]any `json:"config,omitempty"`
 	IsDefault *bool           `json:"is_default,omitempty"`
 } // @name ChannelPatch
 

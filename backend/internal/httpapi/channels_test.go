@@ -168,7 +168,7 @@ func TestIncidentsList(t *testing.T) {
 				assert.Equal(t, other.ID, l.Items[0].TargetID)
 				assert.Nil(t, l.Items[0].ResolvedAt)
 				assert.NotNil(t, l.Items[2].ResolvedAt)
-				assert.Equal(t, "1 failed checks in a row", l.Items[2].Cause)
+				assert.Equal(t, "1 failed check", l.Items[2].Cause)
 				assert.Equal(t, "unexpected status 503 (expected 200-399)", l.Items[2].FirstError)
 			}},
 		{Name: "open only", Method: http.MethodGet, URL: "/api/v1/incidents?open=true", ExpectedStatus: http.StatusOK,

@@ -219,7 +219,7 @@ func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, 
 			started = dbTime(*f.StreakStartedAt)
 		}
 		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentDown, StartedAt: started,
-			Cause: fmt.Sprintf("%d failed checks in a row", f.ConsecutiveFailures), FirstError: f.StreakFirstError,
+			Cause: failedInARow(f.ConsecutiveFailures), FirstError: f.StreakFirstError,
 			LastError: f.LastError, CreatedAt: now}
 	}
 	// The flip above holds these targets' row locks, so no other transaction can
@@ -273,6 +273,14 @@ func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, 
 		queued += n
 	}
 	return queued, nil
+}
+
+// failedInARow is an incident's cause in words.
+func failedInARow(n int) string {
+	if n == 1 {
+		return "1 failed check"
+	}
+	return fmt.Sprintf("%d failed checks in a row", n)
 }
 
 func idsOf(fs []flipped) []int64 {

@@ -81,6 +81,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List notification channels */
+        get: operations["listChannels"];
+        put?: never;
+        /**
+         * Create a notification channel
+         * @description Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+         */
+        post: operations["createChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a notification channel */
+        get: operations["getChannel"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a notification channel
+         * @description Targets stop notifying it; its unsent notifications are dropped.
+         */
+        delete: operations["deleteChannel"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a notification channel
+         * @description Changes only the fields sent. Secrets left out of config keep their stored values.
+         */
+        patch: operations["updateChannel"];
+        trace?: never;
+    };
+    "/channels/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test message
+         * @description Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through.
+         */
+        post: operations["testChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -113,6 +179,26 @@ export interface paths {
          * @description For each target asked for that exists, its last checks (oldest first, for a left-to-right strip) and its uptime over 24 hours: what one page of the dashboard needs, in one request.
          */
         get: operations["listHeartbeats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List incidents
+         * @description Every target's incidents, newest first.
+         */
+        get: operations["listIncidents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -244,6 +330,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/targets/{id}/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a target's incidents
+         * @description The target's incidents, newest first.
+         */
+        get: operations["listTargetIncidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/targets/{id}/stats": {
         parameters: {
             query?: never;
@@ -280,6 +386,63 @@ export interface components {
             /** @example 200 */
             status_code: number | null;
         };
+        Channel: {
+            /** @description Config is the type's settings; see the channel types in the API notes. */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** @example 1 */
+            id: number;
+            /**
+             * @description IsDefault channels are subscribed by new targets that name no channels.
+             * @example false
+             */
+            is_default: boolean;
+            /** @example ops-webhook */
+            name: string;
+            /**
+             * @example webhook
+             * @enum {string}
+             */
+            type: "webhook" | "slack" | "discord" | "email" | "telegram" | "ntfy" | "teams" | "pagerduty";
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ChannelCreate: {
+            /**
+             * @description Config for webhook: {url, secret?, headers?}; slack, discord, teams: {url};
+             *     email: {to: [addresses]}; telegram: {bot_token, chat_id}; ntfy: {url?, topic,
+             *     token?, priority?}; pagerduty: {routing_key, severity?}.
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /** @example false */
+            is_default?: boolean;
+            /** @example ops-webhook */
+            name: string;
+            /**
+             * @example webhook
+             * @enum {string}
+             */
+            type: "webhook" | "slack" | "discord" | "email" | "telegram" | "ntfy" | "teams" | "pagerduty";
+        };
+        ChannelList: {
+            items: components["schemas"]["Channel"][];
+        };
+        ChannelPatch: {
+            config?: {
+                [key: string]: unknown;
+            };
+            is_default?: boolean;
+            name?: string;
+        };
+        ChannelTestResult: {
+            /** @example true */
+            delivered: boolean;
+        };
         Check: {
             /** @example 1 */
             attempts: number;
@@ -314,6 +477,30 @@ export interface components {
         CheckList: {
             items: components["schemas"]["Check"][];
         };
+        Condition: {
+            /**
+             * @description Name is the header of a header condition.
+             * @example
+             */
+            name?: string;
+            /**
+             * @example ==
+             * @enum {string}
+             */
+            op: "<" | "<=" | ">" | ">=" | "==" | "!=" | "contains" | "not_contains" | "matches" | "not_matches" | "exists" | "not_exists";
+            /**
+             * @description Path is the JSONPath of a json condition.
+             * @example $.status
+             */
+            path?: string;
+            /**
+             * @example json
+             * @enum {string}
+             */
+            type: "latency" | "body" | "json" | "header";
+            /** @example ok */
+            value?: string;
+        };
         FieldError: {
             /** @example interval_seconds */
             field: string;
@@ -337,6 +524,42 @@ export interface components {
         };
         HeartbeatList: {
             items: components["schemas"]["Heartbeat"][];
+        };
+        Incident: {
+            /** @example 3 failed checks in a row */
+            cause: string;
+            /** @example unexpected status 503 (expected 200-399) */
+            first_error: string;
+            /** @example 7 */
+            id: number;
+            /**
+             * @example down
+             * @enum {string}
+             */
+            kind: "down" | "warm_gap";
+            /** @example connection refused */
+            last_error: string;
+            /**
+             * Format: date-time
+             * @description ResolvedAt is null while it is open.
+             */
+            resolved_at: string | null;
+            /**
+             * Format: date-time
+             * @description StartedAt is the first failed check of the run that opened it.
+             */
+            started_at: string;
+            /** @example 1 */
+            target_id: number;
+        };
+        IncidentList: {
+            items: components["schemas"]["Incident"][];
+            /** @example 50 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+            /** @example 3 */
+            total: number;
         };
         LoginRequest: {
             /** @example correct horse battery staple */
@@ -380,10 +603,18 @@ export interface components {
             up: number;
         };
         Target: {
+            /** @description ChannelIDs are the notification channels told of this target's incidents. */
+            channel_ids: number[];
+            conditions: components["schemas"]["Condition"][];
             /** Format: date-time */
             created_at: string;
             /** @example 200-399 */
             expected_status: string;
+            /**
+             * @description FailureThreshold failed checks in a row open an incident and make the target down.
+             * @example 3
+             */
+            failure_threshold: number;
             headers: {
                 [key: string]: string;
             };
@@ -403,6 +634,8 @@ export interface components {
             /** @example 87 */
             last_latency_ms: number | null;
             /**
+             * @description LastStatus is the confirmed state: it turns down after failure_threshold failed
+             *     checks in a row and up after success_threshold successes.
              * @example up
              * @enum {string}
              */
@@ -425,6 +658,11 @@ export interface components {
             retries: number;
             /** @example 15 */
             retry_delay_seconds: number;
+            /**
+             * @description SuccessThreshold successful checks in a row resolve it.
+             * @example 2
+             */
+            success_threshold: number;
             tags: string[];
             /** @example 10 */
             timeout_seconds: number;
@@ -434,11 +672,19 @@ export interface components {
             url: string;
         };
         TargetCreate: {
+            /** @description ChannelIDs left out subscribes the target to the default channels; [] to none. */
+            channel_ids?: number[];
+            conditions?: components["schemas"]["Condition"][];
             /**
              * @description ExpectedStatus lists the codes that count as up; default 200-399.
              * @example 200-399
              */
             expected_status?: string;
+            /**
+             * @description FailureThreshold defaults to 3.
+             * @example 3
+             */
+            failure_threshold?: number;
             headers?: {
                 [key: string]: string;
             };
@@ -469,6 +715,11 @@ export interface components {
              * @example 15
              */
             retry_delay_seconds?: number;
+            /**
+             * @description SuccessThreshold defaults to 2.
+             * @example 2
+             */
+            success_threshold?: number;
             tags?: string[];
             /**
              * @description TimeoutSeconds defaults to 10 and must be below the interval.
@@ -488,7 +739,10 @@ export interface components {
             total: number;
         };
         TargetPatch: {
+            channel_ids?: number[];
+            conditions?: components["schemas"]["Condition"][];
             expected_status?: string;
+            failure_threshold?: number;
             headers?: {
                 [key: string]: string;
             };
@@ -500,6 +754,7 @@ export interface components {
             name?: string;
             retries?: number;
             retry_delay_seconds?: number;
+            success_threshold?: number;
             tags?: string[];
             timeout_seconds?: number;
             url?: string;
@@ -847,6 +1102,490 @@ export interface operations {
             };
         };
     };
+    listChannels: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelList"];
+                };
+            };
+            /** @description Not modified: the ETag sent in If-None-Match still holds */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The channel */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description /api/v1/channels/{id} */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description Malformed body, unknown field or wrong type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A channel has this name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field breaks a rule; errors names it (config.<key> for settings) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getChannel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description Channel id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description Not modified: the ETag sent in If-None-Match still holds */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        /** @description Fields to change */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description Malformed body, unknown field or wrong type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A channel has this name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field breaks a rule; errors names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTestResult"];
+                };
+            };
+            /** @description Bad id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such channel */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider refused the message or could not be reached; detail says why */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     healthz: {
         parameters: {
             query?: never;
@@ -921,6 +1660,83 @@ export interface operations {
                 content?: never;
             };
             /** @description Bad ids or limit */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIncidents: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
+                /** @description Only unresolved incidents */
+                open?: boolean;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentList"];
+                };
+            };
+            /** @description Not modified: the ETag sent in If-None-Match still holds */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad query parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1576,6 +2392,95 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CheckList"];
+                };
+            };
+            /** @description Not modified: the ETag sent in If-None-Match still holds */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad id or query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such target */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTargetIncidents: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: number;
+                /** @description Items to skip */
+                offset?: number;
+                /** @description Only unresolved incidents */
+                open?: boolean;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description Target id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentList"];
                 };
             };
             /** @description Not modified: the ETag sent in If-None-Match still holds */

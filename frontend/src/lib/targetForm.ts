@@ -1,6 +1,14 @@
 // The add/edit form's values, the request body they make, and where the API's field
 // errors go. Kept apart from the component so it can be tested on its own.
-import type { FieldError, HttpMethod, Target, TargetCreate, TargetPatch } from '../api/types'
+import type { Condition, FieldError, HttpMethod, Target, TargetCreate, TargetPatch } from '../api/types'
+import {
+  type ConditionField,
+  type ConditionRow,
+  conditionFromRow,
+  conditionKey,
+  rowFromCondition,
+  sameConditions,
+} from './conditions'
 
 export const METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
@@ -15,9 +23,20 @@ export interface TargetFormValues {
   tags: string
   retries: string
   retryDelay: string
+  failureThreshold: string
+  successThreshold: string
+  /**
+   * The channels it notifies. null on a new target until the user changes the
+   * selection: the API then subscribes the default channels, which the form shows ticked.
+   */
+  channelIds: number[] | null
+  conditions: ConditionRow[]
 }
 
 export type FormField = keyof TargetFormValues
+
+/** Where a condition row's field errors go: "conditions[1].op", as the API names them. */
+export type ConditionErrorKey = `conditions[${number}].${ConditionField}`
 
 /** The form field that shows the API's errors for each JSON field of a target. */
 export const FORM_FIELD_FOR: Readonly<Record<string, FormField>> = {
@@ -31,10 +50,33 @@ export const FORM_FIELD_FOR: Readonly<Record<string, FormField>> = {
   tags: 'tags',
   retries: 'retries',
   retry_delay_seconds: 'retryDelay',
+  failure_threshold: 'failureThreshold',
+  success_threshold: 'successThreshold',
+  channel_ids: 'channelIds',
+  conditions: 'conditions',
 }
 
 /** Fields kept under "Advanced": opened when one of them has an error. */
-export const ADVANCED_FIELDS: readonly FormField[] = ['timeout', 'method', 'expectedStatus', 'headers', 'tags', 'retries', 'retryDelay']
+export const ADVANCED_FIELDS: readonly FormField[] = [
+  'timeout',
+  'method',
+  'expectedStatus',
+  'headers',
+  'tags',
+  'retries',
+  'retryDelay',
+  'failureThreshold',
+  'successThreshold',
+  'channelIds',
+  'conditions',
+]
+
+/** Whether any of these errors is for a field under "Advanced" (a condition row's included). */
+export function advancedHasErrors(errors: FieldErrors): boolean {
+  return Object.entries(errors).some(
+    ([k, v]) => (v?.length ?? 0) > 0 && ((ADVANCED_FIELDS as readonly string[]).includes(k) || k.startsWith('conditions[')),
+  )
+}
 
 export function emptyForm(): TargetFormValues {
   return {
@@ -48,6 +90,10 @@ export function emptyForm(): TargetFormValues {
     tags: '',
     retries: '',
     retryDelay: '',
+    failureThreshold: '',
+    successThreshold: '',
+    channelIds: null,
+    conditions: [],
   }
 }
 
@@ -65,6 +111,10 @@ export function formFromTarget(t: Target): TargetFormValues {
     tags: t.tags.join(', '),
     retries: String(t.retries),
     retryDelay: String(t.retry_delay_seconds),
+    failureThreshold: String(t.failure_threshold),
+    successThreshold: String(t.success_threshold),
+    channelIds: [...t.channel_ids],
+    conditions: t.conditions.map(rowFromCondition),
   }
 }
 
@@ -99,7 +149,7 @@ export function parseTags(text: string): string[] {
   return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))]
 }
 
-export type FieldErrors = Partial<Record<FormField, string[]>>
+export type FieldErrors = Partial<Record<FormField | ConditionErrorKey, string[]>>
 
 // Vue's v-model turns the value of <input type="number"> into a number (or '' when
 // empty), whatever the type says: read it either way.
@@ -126,6 +176,17 @@ export function buildRequest(
   const timeout = wholeNumber(v.timeout, 'timeout', errors)
   const retries = wholeNumber(v.retries, 'retries', errors)
   const retryDelay = wholeNumber(v.retryDelay, 'retryDelay', errors)
+  const failureThreshold = wholeNumber(v.failureThreshold, 'failureThreshold', errors)
+  const successThreshold = wholeNumber(v.successThreshold, 'successThreshold', errors)
+  const conditions: Condition[] = []
+  v.conditions.forEach((row, i) => {
+    const { condition, errors: rowErrors } = conditionFromRow(row)
+    conditions.push(condition)
+    for (const [field, message] of Object.entries(rowErrors)) {
+      errors[conditionKey(i, field as ConditionField)] = [message]
+    }
+  })
+  const channelIds = v.channelIds === null ? undefined : [...new Set(v.channelIds)].sort((a, b) => a - b)
   const { headers, error: headerError } = parseHeaders(v.headers)
   if (headerError) errors.headers = [headerError]
   if (!v.url.trim()) errors.url = ['is required']
@@ -141,6 +202,10 @@ export function buildRequest(
     tags: parseTags(v.tags),
     retries,
     retry_delay_seconds: retryDelay,
+    failure_threshold: failureThreshold,
+    success_threshold: successThreshold,
+    channel_ids: channelIds,
+    conditions: conditions.length ? conditions : undefined,
   }
   if (!original) {
     return { body: dropUndefined(full), errors }
@@ -160,6 +225,12 @@ export function buildRequest(
   if (JSON.stringify(full.tags) !== JSON.stringify(original.tags)) patch.tags = full.tags
   if (retries !== undefined && retries !== original.retries) patch.retries = retries
   if (retryDelay !== undefined && retryDelay !== original.retry_delay_seconds) patch.retry_delay_seconds = retryDelay
+  if (failureThreshold !== undefined && failureThreshold !== original.failure_threshold)
+    patch.failure_threshold = failureThreshold
+  if (successThreshold !== undefined && successThreshold !== original.success_threshold)
+    patch.success_threshold = successThreshold
+  if (channelIds !== undefined && !sameIds(channelIds, original.channel_ids)) patch.channel_ids = channelIds
+  if (!sameConditions(conditions, original.conditions)) patch.conditions = conditions
   return { body: patch, errors }
 }
 
@@ -171,13 +242,33 @@ export function placeErrors(fields: readonly FieldError[]): { byField: FieldErro
   const byField: FieldErrors = {}
   const other: string[] = []
   for (const f of fields) {
-    // "headers.X-Token" or "tags[2]" belong to their field.
+    // A condition row's field goes under that field of that row.
+    const row = /^conditions\[(\d+)\]\.(type|path|name|op|value)\b/.exec(f.field)
+    if (row) {
+      const key = conditionKey(Number(row[1]), row[2] as ConditionField)
+      byField[key] = [...(byField[key] ?? []), f.message]
+      continue
+    }
+    // "headers.X-Token" or "tags[2]" belong to their field; so does "conditions[1]" as a whole.
     const root = f.field.split(/[.[]/)[0] ?? f.field
     const field = FORM_FIELD_FOR[root]
-    if (field) (byField[field] ??= []).push(f.message)
-    else other.push(f.field && f.field !== 'body' ? `${f.field}: ${f.message}` : f.message)
+    if (field) {
+      const message = root === 'conditions' && f.field !== root ? `${conditionLabel(f.field)}${f.message}` : f.message
+      byField[field] = [...(byField[field] ?? []), message]
+    } else other.push(f.field && f.field !== 'body' ? `${f.field}: ${f.message}` : f.message)
   }
   return { byField, other }
+}
+
+/** "conditions[1]" → "(condition 2) ", for a row's error shown above the rows. */
+function conditionLabel(field: string): string {
+  const n = /^conditions\[(\d+)\]/.exec(field)
+  return n ? `(condition ${Number(n[1]) + 1}) ` : ''
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  const sorted = (x: readonly number[]) => [...new Set(x)].sort((p, q) => p - q).join(',')
+  return sorted(a) === sorted(b)
 }
 
 function dropUndefined<T extends object>(o: T): T {

@@ -1,10 +1,12 @@
 import { computed, shallowRef } from 'vue'
-import type { Target } from '../api/types'
+import type { Channel, Target } from '../api/types'
 
-// The two app-wide dialogs: the target form (add or edit) and the confirmation asked
-// before anything destructive. Any component may open them; AppShell renders them.
+// The app-wide dialogs: the target form (add or edit) and the confirmation asked
+// before anything destructive, which any component may open and AppShell renders; and
+// the channel form, which the channels page renders.
 
 export type TargetForm = { mode: 'add' } | { mode: 'edit'; target: Target }
+export type ChannelForm = { mode: 'add' } | { mode: 'edit'; channel: Channel }
 
 export interface ConfirmRequest {
   title: string
@@ -15,6 +17,7 @@ export interface ConfirmRequest {
 
 const form = shallowRef<TargetForm | null>(null)
 const confirmation = shallowRef<ConfirmRequest | null>(null)
+const channelForm = shallowRef<ChannelForm | null>(null)
 
 export function openAddTarget(): void {
   form.value = { mode: 'add' }
@@ -26,6 +29,18 @@ export function openEditTarget(target: Target): void {
 
 export function closeTargetForm(): void {
   form.value = null
+}
+
+export function openAddChannel(): void {
+  channelForm.value = { mode: 'add' }
+}
+
+export function openEditChannel(channel: Channel): void {
+  channelForm.value = { mode: 'edit', channel }
+}
+
+export function closeChannelForm(): void {
+  channelForm.value = null
 }
 
 /** Asks in words ("Delete shop-api?"); resolves true when confirmed. */
@@ -43,10 +58,14 @@ export function askConfirm(req: Omit<ConfirmRequest, 'resolve'>): Promise<boolea
 }
 
 export function useDialogs() {
-  return { form: computed(() => form.value), confirmation: computed(() => confirmation.value) }
+  return {
+    form: computed(() => form.value),
+    confirmation: computed(() => confirmation.value),
+    channelForm: computed(() => channelForm.value),
+  }
 }
 
 /** Whether a dialog is open (single-key shortcuts stay off then). */
 export function anyDialogOpen(): boolean {
-  return form.value !== null || confirmation.value !== null
+  return form.value !== null || confirmation.value !== null || channelForm.value !== null
 }

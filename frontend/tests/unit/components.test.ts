@@ -1,16 +1,26 @@
 import { describe, expect, it } from 'vitest'
-import { createApp, h, nextTick, ref } from 'vue'
-import type { Beat } from '../../src/api/types'
+import { createApp, defineComponent, h, nextTick, ref } from 'vue'
+import type { Beat, Channel, Incident } from '../../src/api/types'
 import type { TargetSort } from '../../src/api/types'
+import ChannelChecklist from '../../src/components/ChannelChecklist.vue'
+import ConditionsEditor from '../../src/components/ConditionsEditor.vue'
+import IncidentTable from '../../src/components/IncidentTable.vue'
 import HeartbeatStrip from '../../src/components/HeartbeatStrip.vue'
 import ModalDialog from '../../src/components/ModalDialog.vue'
 import SortableHeader from '../../src/components/SortableHeader.vue'
 import StatusBadge from '../../src/components/StatusBadge.vue'
+import type { ConditionRow } from '../../src/lib/conditions'
+import type { FieldErrors } from '../../src/lib/targetForm'
 
 function mount(render: () => ReturnType<typeof h>) {
   const el = document.createElement('div')
   document.body.append(el)
   const app = createApp({ render })
+  // No router here: links render as plain anchors.
+  app.component(
+    'RouterLink',
+    defineComponent({ props: ['to'], setup: (_props, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }),
+  )
   app.mount(el)
   return { el, unmount: () => app.unmount() }
 }
@@ -113,5 +123,120 @@ describe('ModalDialog', () => {
     expect(open.value).toBe(false)
     expect(dialog.open).toBe(false)
     unmount()
+  })
+})
+
+const byLabel = (el: Element, name: string) => {
+  const label = [...el.querySelectorAll('label')].find((l) => l.textContent?.trim() === name)
+  return label ? el.querySelector<HTMLInputElement & HTMLSelectElement>(`#${CSS.escape(label.htmlFor)}`) : null
+}
+
+describe('ConditionsEditor', () => {
+  it('names every control per row, offers the ops of the row type, and shows row errors under their field', async () => {
+    const rows = ref<ConditionRow[]>([
+      { type: 'latency', path: '', name: '', op: '<', value: '800' },
+      { type: 'header', path: '', name: 'X-Cache', op: 'exists', value: '' },
+    ])
+    const errors = ref<FieldErrors>({ 'conditions[1].op': ['is not valid'] })
+    const { el, unmount } = mount(() =>
+      h(ConditionsEditor, { modelValue: rows.value, errors: errors.value, 'onUpdate:modelValue': (v: ConditionRow[]) => (rows.value = v) }),
+    )
+    await nextTick()
+    const ops = (n: number) => [...byLabel(el, `Condition ${n} operator`)!.querySelectorAll('option')].map((o) => o.value)
+    expect(ops(1)).toEqual(['<', '<='])
+    expect(ops(2)).toEqual(['exists', 'not_exists', '==', '!=', 'contains', 'matches'])
+    expect(byLabel(el, 'Condition 2 header')?.value).toBe('X-Cache')
+    // exists compares with nothing: no value input; latency has no path or header.
+    expect(byLabel(el, 'Condition 2 value')).toBeNull()
+    expect(byLabel(el, 'Condition 1 JSON path')).toBeNull()
+    const op2 = byLabel(el, 'Condition 2 operator')!
+    expect(op2.getAttribute('aria-invalid')).toBe('true')
+    expect(el.querySelector(`#${CSS.escape(op2.getAttribute('aria-describedby')!.split(' ')[0]!)}`)?.textContent).toBe(
+      'Condition 2 operator is not valid',
+    )
+
+    // Latency → JSON: the op list follows, a JSON path appears.
+    const type1 = byLabel(el, 'Condition 1 type')!
+    type1.value = 'json'
+    type1.dispatchEvent(new Event('change'))
+    await nextTick()
+    expect(rows.value[0]).toMatchObject({ type: 'json', op: '<', path: '$.' })
+    expect(ops(1)).toContain('exists')
+    expect(byLabel(el, 'Condition 1 JSON path')).not.toBeNull()
+
+    const remove = el.querySelector<HTMLButtonElement>('button[aria-label="Remove condition 2"]')!
+    remove.click()
+    await nextTick()
+    expect(rows.value).toHaveLength(1)
+    const add = [...el.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Add condition')!
+    add.click()
+    await nextTick()
+    expect(rows.value).toHaveLength(2)
+    expect(rows.value[1]).toMatchObject({ type: 'latency', op: '<' })
+    unmount()
+  })
+})
+
+describe('ChannelChecklist', () => {
+  const ch = (id: number, name: string, isDefault: boolean): Channel => ({
+    id,
+    name,
+    type: 'webhook',
+    config: {} as Channel['config'],
+    is_default: isDefault,
+    created_at: '',
+    updated_at: '',
+  })
+
+  it('shows the default channels ticked until the user chooses, then the choice', async () => {
+    const selected = ref<number[] | null>(null)
+    const channels = [ch(1, 'ops-webhook', true), ch(2, 'chat', false)]
+    const { el, unmount } = mount(() =>
+      h(ChannelChecklist, {
+        modelValue: selected.value,
+        channels,
+        loaded: true,
+        'onUpdate:modelValue': (v: number[] | null) => (selected.value = v),
+      }),
+    )
+    await nextTick()
+    const boxes = [...el.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')]
+    expect(boxes.map((b) => b.checked)).toEqual([true, false])
+    expect(boxes[0]!.closest('label')?.textContent).toContain('ops-webhook')
+    boxes[1]!.click()
+    await nextTick()
+    expect(selected.value).toEqual([1, 2])
+    boxes[0]!.click()
+    await nextTick()
+    expect(selected.value).toEqual([2])
+    unmount()
+  })
+})
+
+describe('IncidentTable', () => {
+  it('says Ongoing or Resolved in words, with the duration and errors', () => {
+    const base = { target_id: 3, kind: 'down' as const, cause: '3 failed checks in a row', first_error: 'HTTP 500', last_error: 'HTTP 503' }
+    const incidents: Incident[] = [
+      { ...base, id: 2, started_at: new Date(Date.now() - 90_000).toISOString(), resolved_at: null },
+      { ...base, id: 1, started_at: '2026-11-25T12:00:00Z', resolved_at: '2026-11-25T12:04:12Z', last_error: 'HTTP 500' },
+    ]
+    const { el, unmount } = mount(() =>
+      h(IncidentTable, { incidents, label: 'Incidents', emptyText: 'No incidents', targetName: (id: number) => `target-${id}` }),
+    )
+    const rows = [...el.querySelectorAll('tbody tr')]
+    expect(rows[0]!.querySelector('.state')?.textContent).toBe('Ongoing')
+    expect(rows[0]!.textContent).toMatch(/1 min 3\d s so far/)
+    expect(rows[0]!.textContent).toContain('First: HTTP 500')
+    expect(rows[0]!.textContent).toContain('Last: HTTP 503')
+    expect(rows[0]!.textContent).toContain('target-3')
+    expect(rows[1]!.querySelector('.state')?.textContent).toBe('Resolved')
+    expect(rows[1]!.textContent).toContain('4 min 12 s')
+    expect(rows[1]!.textContent).not.toContain('First:')
+    unmount()
+
+    const empty = mount(() => h(IncidentTable, { incidents: [], label: 'Incidents', emptyText: 'No incidents' }))
+    expect(empty.el.querySelector('tbody')?.textContent?.trim()).toBe('No incidents')
+    expect(empty.el.querySelectorAll('th')).toHaveLength(5)
+    empty.unmount()
   })
 })

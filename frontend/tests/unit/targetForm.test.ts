@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Target } from '../../src/api/types'
-import { buildRequest, emptyForm, formFromTarget, parseHeaders, placeErrors } from '../../src/lib/targetForm'
+import { advancedHasErrors, buildRequest, emptyForm, formFromTarget, parseHeaders, placeErrors } from '../../src/lib/targetForm'
 
 const target: Target = {
   id: 7,
@@ -15,6 +15,10 @@ const target: Target = {
   tags: ['prod', 'shop'],
   retries: 3,
   retry_delay_seconds: 15,
+  failure_threshold: 3,
+  success_threshold: 2,
+  channel_ids: [2, 5],
+  conditions: [{ type: 'json', path: '$.status', op: '==', value: 'ok' }],
   last_status: 'up',
   last_checked_at: null,
   last_latency_ms: null,
@@ -88,5 +92,89 @@ describe('target form', () => {
       headers: ['value must be one line'],
     })
     expect(other).toEqual(['is not valid JSON', 'warp_factor: is not a known field'])
+  })
+
+  it('sends thresholds, channels and conditions on create only when given', () => {
+    const v = {
+      ...emptyForm(),
+      url: 'https://x.example',
+      failureThreshold: '1',
+      successThreshold: 4 as unknown as string,
+      channelIds: [5, 2, 5],
+      conditions: [
+        { type: 'latency' as const, path: '', name: '', op: '<' as const, value: '800' },
+        { type: 'header' as const, path: '', name: 'X-Cache', op: 'exists' as const, value: '' },
+      ],
+    }
+    expect(buildRequest(v).body).toMatchObject({
+      failure_threshold: 1,
+      success_threshold: 4,
+      channel_ids: [2, 5],
+      conditions: [
+        { type: 'latency', op: '<', value: '800' },
+        { type: 'header', name: 'X-Cache', op: 'exists' },
+      ],
+    })
+    // Untouched: the API's defaults (3, 2, the default channels, no conditions).
+    const body = buildRequest({ ...emptyForm(), url: 'https://x.example' }).body
+    for (const key of ['failure_threshold', 'success_threshold', 'channel_ids', 'conditions']) expect(body).not.toHaveProperty(key)
+    // No channels at all is a choice, and is sent.
+    expect(buildRequest({ ...emptyForm(), url: 'https://x.example', channelIds: [] }).body).toMatchObject({ channel_ids: [] })
+  })
+
+  it('patches thresholds, channels and conditions only when they changed', () => {
+    const same = formFromTarget(target)
+    expect(same.channelIds).toEqual([2, 5])
+    expect(same.conditions).toEqual([{ type: 'json', path: '$.status', name: '', op: '==', value: 'ok' }])
+    expect(buildRequest({ ...same, channelIds: [5, 2] }, target).body).toEqual({})
+    expect(buildRequest({ ...same, failureThreshold: '1', channelIds: [2] }, target).body).toEqual({
+      failure_threshold: 1,
+      channel_ids: [2],
+    })
+    expect(buildRequest({ ...same, conditions: [] }, target).body).toEqual({ conditions: [] })
+    const changed = { ...same, conditions: [{ ...same.conditions[0]!, value: 'green' }] }
+    expect(buildRequest(changed, target).body).toEqual({ conditions: [{ type: 'json', path: '$.status', op: '==', value: 'green' }] })
+  })
+
+  it("keys a condition row's own errors by row and field", () => {
+    const v = {
+      ...formFromTarget(target),
+      failureThreshold: 'x',
+      conditions: [
+        { type: 'latency' as const, path: '', name: '', op: '<' as const, value: '100' },
+        { type: 'json' as const, path: '', name: '', op: '==' as const, value: '' },
+      ],
+    }
+    const { errors } = buildRequest(v, target)
+    expect(errors).toEqual({
+      failureThreshold: ['must be a whole number'],
+      'conditions[1].path': ['is required'],
+      'conditions[1].value': ['is required'],
+    })
+    expect(advancedHasErrors(errors)).toBe(true)
+    expect(advancedHasErrors({ 'conditions[0].op': ['x'] })).toBe(true)
+    expect(advancedHasErrors({ url: ['x'] })).toBe(false)
+  })
+
+  it("puts the API's conditions[i].* errors under that row's field", () => {
+    const { byField, other } = placeErrors([
+      { field: 'conditions[1].op', message: 'is not valid for a latency condition' },
+      { field: 'conditions[0].path', message: 'is not a valid JSONPath' },
+      { field: 'conditions[1].op', message: 'twice' },
+      { field: 'conditions[2]', message: 'is not an object' },
+      { field: 'conditions', message: 'must have at most 10 entries' },
+      { field: 'failure_threshold', message: 'must be between 1 and 100' },
+      { field: 'success_threshold', message: 'must be between 1 and 100' },
+      { field: 'channel_ids', message: 'names an unknown channel' },
+    ])
+    expect(byField).toEqual({
+      'conditions[1].op': ['is not valid for a latency condition', 'twice'],
+      'conditions[0].path': ['is not a valid JSONPath'],
+      conditions: ['(condition 3) is not an object', 'must have at most 10 entries'],
+      failureThreshold: ['must be between 1 and 100'],
+      successThreshold: ['must be between 1 and 100'],
+      channelIds: ['names an unknown channel'],
+    })
+    expect(other).toEqual([])
   })
 })

@@ -1,0 +1,335 @@
+// The notification channel form: the settings each channel type asks for, the request
+// body the form makes (secrets only when typed: the API never returns them and keeps
+// the stored one when a PATCH leaves it out), and where the API's field errors go
+// ("config.url" under the URL input). Kept apart from the component to be tested alone.
+import type { Channel, ChannelCreate, ChannelPatch, ChannelType, FieldError } from '../api/types'
+import { parseHeaders } from './targetForm'
+
+export type ChannelFieldKind = 'url' | 'text' | 'secret' | 'addresses' | 'headers' | 'select'
+
+export interface ChannelFieldSpec {
+  /** The config key the API takes. */
+  key: string
+  label: string
+  kind: ChannelFieldKind
+  required?: boolean
+  placeholder?: string
+  hint?: string
+  /** For a select: its choices; '' means "not set" (the key is left out). */
+  options?: readonly { value: string; label: string }[]
+  /** Sent as a number rather than a string. */
+  numeric?: boolean
+  /** Write-only though not a password (a webhook's headers, whose values are secret). */
+  writeOnly?: boolean
+}
+
+export interface ChannelTypeSpec {
+  value: ChannelType
+  label: string
+  fields: readonly ChannelFieldSpec[]
+}
+
+const WEBHOOK_URL: ChannelFieldSpec = {
+  key: 'url',
+  label: 'Webhook URL',
+  kind: 'secret',
+  required: true,
+}
+
+export const CHANNEL_TYPES = [
+  {
+    value: 'webhook',
+    label: 'Webhook',
+    fields: [
+      {
+        key: 'url',
+        label: 'URL',
+        kind: 'url',
+        required: true,
+        placeholder: 'https://example.com/hooks/watchdog',
+        hint: 'Gets a JSON POST for each event',
+      },
+      { key: 'secret', label: 'Secret', kind: 'secret', hint: 'Signs each body: X-WatchDog-Signature: sha256=…' },
+      {
+        key: 'headers',
+        label: 'Headers',
+        kind: 'headers',
+        writeOnly: true,
+        placeholder: 'Authorization: Bearer …',
+        hint: 'One per line: Name: value; sent with each delivery',
+      },
+    ],
+  },
+  {
+    value: 'slack',
+    label: 'Slack',
+    fields: [{ ...WEBHOOK_URL, placeholder: 'https://hooks.slack.com/services/…', hint: 'An incoming webhook of your Slack app' }],
+  },
+  {
+    value: 'discord',
+    label: 'Discord',
+    fields: [{ ...WEBHOOK_URL, placeholder: 'https://discord.com/api/webhooks/…', hint: "From the channel's Integrations settings" }],
+  },
+  {
+    value: 'teams',
+    label: 'Microsoft Teams',
+    fields: [
+      {
+        ...WEBHOOK_URL,
+        label: 'Workflow URL',
+        placeholder: 'https://…/workflows/…',
+        hint: 'A Power Automate workflow that posts webhook requests to a channel',
+      },
+    ],
+  },
+  {
+    value: 'email',
+    label: 'Email',
+    fields: [
+      {
+        key: 'to',
+        label: 'Recipients',
+        kind: 'addresses',
+        required: true,
+        placeholder: 'ops@example.com, oncall@example.com',
+        hint: "Comma-separated; sent through the server's SMTP settings",
+      },
+    ],
+  },
+  {
+    value: 'telegram',
+    label: 'Telegram',
+    fields: [
+      { key: 'bot_token', label: 'Bot token', kind: 'secret', required: true, hint: 'From @BotFather' },
+      { key: 'chat_id', label: 'Chat ID', kind: 'text', required: true, placeholder: '-1001234567890 or @channel' },
+    ],
+  },
+  {
+    value: 'ntfy',
+    label: 'ntfy',
+    fields: [
+      { key: 'url', label: 'Server', kind: 'url', placeholder: 'https://ntfy.sh', hint: 'Leave empty for https://ntfy.sh' },
+      { key: 'topic', label: 'Topic', kind: 'text', required: true, placeholder: 'watchdog-alerts' },
+      { key: 'token', label: 'Access token', kind: 'secret', hint: 'For a protected topic' },
+      {
+        key: 'priority',
+        label: 'Priority',
+        kind: 'select',
+        numeric: true,
+        options: [
+          { value: '', label: 'Not set' },
+          { value: '1', label: '1 — min' },
+          { value: '2', label: '2 — low' },
+          { value: '3', label: '3 — default' },
+          { value: '4', label: '4 — high' },
+          { value: '5', label: '5 — urgent' },
+        ],
+      },
+    ],
+  },
+  {
+    value: 'pagerduty',
+    label: 'PagerDuty',
+    fields: [
+      { key: 'routing_key', label: 'Routing key', kind: 'secret', required: true, hint: 'The integration key of an Events API v2 service' },
+      {
+        key: 'severity',
+        label: 'Severity',
+        kind: 'select',
+        options: [
+          { value: '', label: 'Not set' },
+          { value: 'critical', label: 'Critical' },
+          { value: 'error', label: 'Error' },
+          { value: 'warning', label: 'Warning' },
+          { value: 'info', label: 'Info' },
+        ],
+      },
+    ],
+  },
+] as const satisfies readonly ChannelTypeSpec[]
+
+type MissingType = Exclude<ChannelType, (typeof CHANNEL_TYPES)[number]['value']>
+const everyTypeListed: [MissingType] extends [never] ? true : MissingType = true
+void everyTypeListed
+
+export function channelTypeSpec(type: ChannelType): ChannelTypeSpec {
+  return CHANNEL_TYPES.find((t) => t.value === type) ?? CHANNEL_TYPES[0]
+}
+
+export function channelTypeLabel(type: ChannelType): string {
+  return CHANNEL_TYPES.find((t) => t.value === type)?.label ?? type
+}
+
+export interface ChannelFormValues {
+  name: string
+  type: ChannelType
+  isDefault: boolean
+  /** Every setting as its input holds it, by config key (a type change keeps them). */
+  config: Record<string, string>
+}
+
+/** Field errors by "name", "type", "isDefault" or "config.<key>". */
+export type ChannelFieldErrors = Record<string, string[]>
+
+export function emptyChannelForm(): ChannelFormValues {
+  // Every setting of every type, empty: a select shows "Not set", not nothing.
+  const config = Object.fromEntries(CHANNEL_TYPES.flatMap((t) => t.fields.map((f) => [f.key, ''])))
+  return { name: '', type: 'webhook', isDefault: false, config }
+}
+
+type Config = Record<string, unknown>
+
+function configOf(ch: Channel): Config {
+  return (ch.config ?? {}) as Config
+}
+
+/**
+ * Whether the channel has a stored value for a write-only key: the API says
+ * `<key>_set`, or (headers) returns the key with its values hidden.
+ */
+export function secretIsSet(ch: Channel | null | undefined, key: string): boolean {
+  if (!ch) return false
+  const cfg = configOf(ch)
+  const v = cfg[key]
+  return cfg[`${key}_set`] === true || (!!v && typeof v === 'object' && Object.keys(v).length > 0)
+}
+
+/** The names of a webhook's stored headers, when the API says them (their values it never does). */
+export function storedHeaderNames(ch: Channel | null | undefined): string[] {
+  const v = ch ? configOf(ch).headers : undefined
+  return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []
+}
+
+/** Keys whose stored value the form never shows nor sends back: secrets, and anything the API reports as `<key>_set`. */
+export function isWriteOnly(field: ChannelFieldSpec, original?: Channel | null): boolean {
+  return field.kind === 'secret' || field.writeOnly === true || (!!original && configOf(original)[`${field.key}_set`] === true)
+}
+
+export function channelFormFromChannel(ch: Channel): ChannelFormValues {
+  const cfg = configOf(ch)
+  const config: Record<string, string> = {}
+  for (const f of channelTypeSpec(ch.type).fields) {
+    if (isWriteOnly(f, ch)) {
+      config[f.key] = ''
+      continue
+    }
+    const v = cfg[f.key]
+    if (f.kind === 'addresses') config[f.key] = Array.isArray(v) ? v.map(String).join(', ') : String(v ?? '')
+    else config[f.key] = v === undefined || v === null || typeof v === 'object' ? '' : String(v)
+    // A select shows only its choices: anything else (ntfy's priority 0) is "Not set".
+    if (f.options && !f.options.some((o) => o.value === config[f.key])) config[f.key] = ''
+  }
+  return { name: ch.name, type: ch.type, isDefault: ch.is_default, config }
+}
+
+export function parseAddresses(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).map((a) => a.trim()).filter(Boolean))]
+}
+
+/**
+ * The config the form's values make for their type: only that type's keys, a secret
+ * only when something was typed for it, optional settings left out when empty.
+ */
+function buildConfig(v: ChannelFormValues, original: Channel | null, errors: ChannelFieldErrors): Config {
+  const config: Config = {}
+  for (const f of channelTypeSpec(v.type).fields) {
+    const raw = String(v.config[f.key] ?? '')
+    const text = raw.trim()
+    const missing = () => {
+      if (f.required) errors[`config.${f.key}`] = ['is required']
+    }
+    if (isWriteOnly(f, original)) {
+      if (f.kind === 'headers' && text) {
+        const { headers, error } = parseHeaders(raw)
+        if (error) errors[`config.${f.key}`] = [error]
+        config[f.key] = headers
+      } else if (text) config[f.key] = text
+      // Left blank: the stored one stays (edit), or there is none (add).
+      else if (!secretIsSet(original, f.key)) missing()
+      continue
+    }
+    switch (f.kind) {
+      case 'addresses': {
+        const list = parseAddresses(raw)
+        if (list.length) config[f.key] = list
+        else missing()
+        break
+      }
+      default:
+        if (text) config[f.key] = f.numeric ? Number(text) : text
+        else missing()
+    }
+  }
+  return config
+}
+
+/**
+ * The create body, or the patch body of what changed, from the form; or the errors
+ * the form can tell by itself. A patch's config is whole (the API replaces it) except
+ * for secrets, which are sent only when typed; it is left out when nothing in it changed.
+ */
+export function buildChannelRequest(
+  v: ChannelFormValues,
+  original?: Channel | null,
+): { body: ChannelCreate | ChannelPatch; errors: ChannelFieldErrors } {
+  const errors: ChannelFieldErrors = {}
+  const name = v.name.trim()
+  if (!name) errors.name = ['is required']
+  const config = buildConfig(v, original ?? null, errors)
+  if (!original) {
+    const body: ChannelCreate = { name, type: v.type, config: config as ChannelCreate['config'] }
+    if (v.isDefault) body.is_default = true
+    return { body, errors }
+  }
+  const patch: ChannelPatch = {}
+  if (name !== original.name) patch.name = name
+  if (v.isDefault !== original.is_default) patch.is_default = v.isDefault
+  const before = buildConfig(channelFormFromChannel(original), original, {})
+  if (JSON.stringify(config) !== JSON.stringify(before)) patch.config = config as ChannelPatch['config']
+  return { body: patch, errors }
+}
+
+/**
+ * Sorts the API's field errors: "config.url" (or "config.to[1]", "config.headers.X-A")
+ * under that setting when the type has it, name, type and is_default under theirs, and
+ * the rest to the top of the form.
+ */
+export function placeChannelErrors(
+  fields: readonly FieldError[],
+  type: ChannelType,
+): { byField: ChannelFieldErrors; other: string[] } {
+  const keys = new Set(channelTypeSpec(type).fields.map((f) => f.key))
+  const byField: ChannelFieldErrors = {}
+  const other: string[] = []
+  const put = (key: string, message: string) => (byField[key] = [...(byField[key] ?? []), message])
+  for (const f of fields) {
+    const config = /^config\.([^.[]+)/.exec(f.field)
+    if (config && keys.has(config[1]!)) put(`config.${config[1]}`, f.message)
+    else if (f.field === 'name' || f.field === 'type') put(f.field, f.message)
+    else if (f.field === 'is_default') put('isDefault', f.message)
+    else other.push(f.field && f.field !== 'body' ? `${f.field}: ${f.message}` : f.message)
+  }
+  return { byField, other }
+}
+
+/** Where a channel sends, in a few words, for the list ("https://…/hook", "ops@example.com"). */
+export function channelSummary(ch: Channel): string {
+  const cfg = configOf(ch)
+  const str = (k: string) => (typeof cfg[k] === 'string' || typeof cfg[k] === 'number' ? String(cfg[k]) : '')
+  switch (ch.type) {
+    case 'webhook':
+      return str('url') || (secretIsSet(ch, 'url') ? 'URL set' : '')
+    case 'email':
+      return Array.isArray(cfg.to) ? cfg.to.map(String).join(', ') : ''
+    case 'telegram':
+      return str('chat_id') ? `chat ${str('chat_id')}` : ''
+    case 'ntfy': {
+      const server = (str('url') || 'https://ntfy.sh').replace(/\/+$/, '')
+      return str('topic') ? `${server}/${str('topic')}` : server
+    }
+    case 'pagerduty':
+      return str('severity') ? `severity ${str('severity')}` : 'Events API v2'
+    default:
+      return secretIsSet(ch, 'url') ? 'Webhook URL set' : ''
+  }
+}
