@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/watchdog-monitor/watchdog/backend/apiclient"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 )
 
 // scrapeMetrics reads /metrics with the token and parses it as Prometheus would.
@@ -63,7 +64,7 @@ func value(fams map[string]*dto.MetricFamily, name string, want map[string]strin
 // states, the pool, and HTTP requests by route, behind the metrics token.
 func TestMetricsEndpoint(t *testing.T) {
 	f := newFleet(t)
-	srv := startServer(t, map[string]string{"METRICS_TOKEN": "scrape-me"})
+	srv := startServer(t, map[string]string{"METRICS_TOKEN": "scrape-me", "DATABASE_URL": storetest.SQLiteURL(t)})
 	up := srv.create(t, apiclient.TargetCreate{Url: f.URL + "/ok/1", IntervalSeconds: ptr(2), TimeoutSeconds: ptr(1)})
 	down := srv.create(t, apiclient.TargetCreate{Url: f.URL + "/down/1", IntervalSeconds: ptr(2), TimeoutSeconds: ptr(1),
 		Retries: ptr(0), FailureThreshold: ptr(1)})

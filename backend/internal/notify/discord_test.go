@@ -1,24 +1,20 @@
 package notify
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestDiscordSend(t *testing.T) {
 	t.Parallel()
-	rcv := newReceiver(t)
-	rcv.answer(http.StatusNoContent, "", nil)
 	m := downMessage()
 	m.Target.Name = "@everyone *prod*_api"
-	ch := Channel{Type: "discord", Config: rawJSON(t, map[string]any{"url": rcv.URL + "/api/webhooks/123/tok-en?thread_id=9"})}
-	require.NoError(t, Send(context.Background(), ch, testEnv(rcv), m))
+	got := deliver(t, "discord", http.StatusNoContent, func(base string) map[string]any {
+		return map[string]any{"url": base + "/api/webhooks/123/tok-en?thread_id=9"}
+	}, m)
 
-	got := rcv.only(t)
 	assert.Equal(t, http.MethodPost, got.Method)
 	assert.Equal(t, "/api/webhooks/123/tok-en", got.Path)
 	assert.Equal(t, "thread_id=9", got.Query)

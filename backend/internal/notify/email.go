@@ -63,6 +63,9 @@ func (c *emailConfig) check(env Env) error {
 	case len(c.To) > maxRecipients:
 		p.add("to", "must list at most %d addresses", maxRecipients)
 	}
+	if len(c.To) > maxRecipients {
+		return p.err()
+	}
 	seen := map[string]bool{}
 	for _, raw := range c.To {
 		addr, err := mail.ParseAddress(raw)
@@ -89,9 +92,7 @@ func sendEmail(ctx context.Context, c *emailConfig, env Env, m Message) error {
 		rcpts[i] = a.Address
 	}
 	if err := deliverMail(ctx, env.SMTP, c.from.Address, rcpts, msg); err != nil {
-		se := smtpSendError(fmt.Errorf("email: %w", err))
-		se.Err = redactErr(se.Err, env.SMTP.Password)
-		return se
+		return &SendError{Retry: smtpRetry(err), Err: fmt.Errorf("email: %w", redactErr(err, env.SMTP.Password))}
 	}
 	return nil
 }
@@ -186,7 +187,10 @@ func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []by
 	if err := conn.SetDeadline(deadline); err != nil {
 		return fmt.Errorf("set deadline: %w", err)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	// Closing the TCP connection also ends a TLS session over it; raw is its own
+	// variable, since conn is replaced by the TLS one below.
+	raw := conn
+	stop := context.AfterFunc(ctx, func() { _ = raw.Close() })
 	defer stop()
 	if s.TLS == "tls" {
 		tc := tls.Client(conn, tlsConf)
@@ -212,6 +216,9 @@ func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []by
 		}
 	}
 	if s.Username != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return setupError{errors.New("login: the server offers no AUTH (is SMTP_USERNAME needed?)")}
+		}
 		// net/smtp's PLAIN refuses to send the password unencrypted to any host but
 		// localhost.
 		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, s.Host)); err != nil {
@@ -225,10 +232,24 @@ func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []by
 	if err := c.Mail(from); err != nil {
 		return fmt.Errorf("sender: %w", err)
 	}
+	// An address the server refuses for good does not keep the alert from the
+	// others; it is reported after they have it. A temporary refusal fails the whole
+	// send before anyone has it, so the retry sends no one a second copy.
+	var refused []string
+	var refusal error
 	for _, rcpt := range to {
-		if err := c.Rcpt(rcpt); err != nil {
+		err := c.Rcpt(rcpt)
+		var reply *textproto.Error
+		switch {
+		case err == nil:
+		case errors.As(err, &reply) && reply.Code >= 500:
+			refused, refusal = append(refused, rcpt), err
+		default:
 			return fmt.Errorf("recipient %s: %w", rcpt, err)
 		}
+	}
+	if len(refused) == len(to) {
+		return fmt.Errorf("every recipient refused (%s): %w", strings.Join(refused, ", "), refusal)
 	}
 	w, err := c.Data()
 	if err != nil {
@@ -242,6 +263,10 @@ func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []by
 	}
 	// The server has taken the message; a failed goodbye does not unsend it.
 	_ = c.Quit()
+	if len(refused) > 0 {
+		return fmt.Errorf("sent to %d of %d addresses; refused %s: %w", len(to)-len(refused), len(to),
+			strings.Join(refused, ", "), refusal)
+	}
 	return nil
 }
 
@@ -257,17 +282,14 @@ func smtpTLS(s SMTP) (*tls.Config, error) {
 	return conf, nil
 }
 
-// smtpSendError says whether to retry: a 4xx reply is temporary by SMTP's own
+// smtpRetry says whether a failure may pass: a 4xx reply is temporary by SMTP's own
 // definition, a 5xx reply is permanent, and so is a setupError; network errors and
 // timeouts may pass.
-func smtpSendError(err error) *SendError {
+func smtpRetry(err error) bool {
 	var reply *textproto.Error
-	var setup setupError
-	switch {
-	case errors.As(err, &reply):
-		return &SendError{Retry: reply.Code < 500, Err: err}
-	case errors.As(err, &setup):
-		return &SendError{Err: err}
+	if errors.As(err, &reply) {
+		return reply.Code < 500
 	}
-	return &SendError{Retry: true, Err: err}
+	var setup setupError
+	return !errors.As(err, &setup)
 }

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -76,6 +77,17 @@ func (r *receiver) only(t *testing.T) received {
 	defer r.mu.Unlock()
 	require.Len(t, r.got, 1, "requests received")
 	return r.got[0]
+}
+
+// deliver sends m through a channel of type typ whose config is built around a fresh
+// receiver's URL, answered with status, and returns the one request it got.
+func deliver(t *testing.T, typ string, status int, config func(base string) map[string]any, m Message) received {
+	t.Helper()
+	rcv := newReceiver(t)
+	rcv.answer(status, "{}", nil)
+	ch := Channel{Type: typ, Config: rawJSON(t, config(rcv.URL))}
+	require.NoError(t, Send(context.Background(), ch, testEnv(rcv), m))
+	return rcv.only(t)
 }
 
 // testEnv sends to local fakes: any host, and the fixed API addresses pointed at r.

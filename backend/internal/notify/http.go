@@ -59,7 +59,7 @@ func (p post) send(ctx context.Context, env Env) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(p.body))
 	if err != nil {
-		return &SendError{Err: p.redact(fmt.Errorf("%s: build request: %w", p.provider, withoutURL(err)))}
+		return &SendError{Err: fmt.Errorf("%s: build request: %w", p.provider, p.redact(withoutURL(err)))}
 	}
 	for name, values := range p.header {
 		req.Header[name] = values
@@ -77,7 +77,7 @@ func (p post) send(ctx context.Context, env Env) error {
 	if err != nil {
 		// Network errors and timeouts may pass. *url.Error repeats the URL, which
 		// can hold the secret, so only its cause is kept.
-		return &SendError{Retry: true, Err: p.redact(fmt.Errorf("%s: send: %w", p.provider, withoutURL(err)))}
+		return &SendError{Retry: true, Err: fmt.Errorf("%s: send: %w", p.provider, p.redact(withoutURL(err)))}
 	}
 	defer res.Body.Close()
 	// Read even a success's answer (so the connection can be reused), but no more
@@ -99,16 +99,19 @@ func (p post) send(ctx context.Context, env Env) error {
 	if excerpt := excerpt(redactText(string(answer), p.secrets...)); excerpt != "" {
 		msg += ": " + excerpt
 	}
-	se.Err = p.redact(errors.New(msg))
+	se.Err = errors.New(msg)
 	return se
 }
 
-// redact replaces every secret in err's text; err is kept as it is when none occurs,
-// so errors.Is still sees its causes.
+// redact replaces every secret in the text of err, which comes from elsewhere (a
+// network error, an answer). Only such text is redacted, never WatchDog's own words
+// around it: a short header value ("1") must not garble "answered 401".
 func (p post) redact(err error) error {
 	return redactErr(err, p.secrets...)
 }
 
+// redactErr keeps err as it is when no secret occurs in it, so errors.Is still sees
+// its causes (context.DeadlineExceeded).
 func redactErr(err error, secrets ...string) error {
 	msg := err.Error()
 	if clean := redactText(msg, secrets...); clean != msg {

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -45,12 +46,7 @@ func (c *ntfyConfig) check(env Env) error {
 		c.URL = defaultNtfyURL
 	}
 	checkURL(&p, "url", c.URL, urlRule{}, env)
-	switch {
-	case c.Topic == "":
-		p.add("topic", "is required")
-	case !ntfyTopic.MatchString(c.Topic):
-		p.add("topic", "must be 1 to 64 letters, digits, _ or -")
-	}
+	p.required("topic", c.Topic, ntfyTopic, "1 to 64 letters, digits, _ or -")
 	if len(c.Token) > maxNtfyToken || strings.IndexFunc(c.Token, func(r rune) bool {
 		return r > unicode.MaxASCII || unicode.IsSpace(r) || unicode.IsControl(r)
 	}) >= 0 {
@@ -65,7 +61,7 @@ func (c *ntfyConfig) check(env Env) error {
 func sendNtfy(ctx context.Context, c *ntfyConfig, env Env, m Message) error {
 	server, err := url.Parse(c.URL)
 	if err != nil {
-		return &SendError{Err: redactErr(withoutURL(err), c.Token)}
+		return &SendError{Err: fmt.Errorf("ntfy: server url: %w", withoutURL(err))}
 	}
 	title, body := summary(m, plain())
 	if body == "" {
@@ -85,7 +81,7 @@ func sendNtfy(ctx context.Context, c *ntfyConfig, env Env, m Message) error {
 	header.Set("Priority", strconv.Itoa(priority))
 	header.Set("Tags", ntfyTag(m.Event))
 	if m.DashboardURL != "" {
-		header.Set("Click", m.DashboardURL)
+		header.Set("Click", oneLine(m.DashboardURL))
 	}
 	if c.Token != "" {
 		header.Set("Authorization", "Bearer "+c.Token)

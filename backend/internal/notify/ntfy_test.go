@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"context"
 	"mime"
 	"net/http"
 	"testing"
@@ -15,6 +14,7 @@ func TestNtfySend(t *testing.T) {
 	tests := []struct {
 		name     string
 		config   map[string]any
+		server   string // the path of the server's URL
 		m        Message
 		path     string
 		title    string
@@ -29,7 +29,7 @@ func TestNtfySend(t *testing.T) {
 			tags: "rotating_light", auth: "Bearer tk_secret123", click: "https://watchdog.example.com/targets/7",
 			body: "Cause: 3 failed checks in a row\nFirst error: unexpected status 503 (expected 200-399)\nLast error: connection refused\n" +
 				"Started: 2025-03-04 09:48:00 UTC\nURL: https://shop.example.com/health\nDashboard: https://watchdog.example.com/targets/7"},
-		{name: "up on a server under a path, priority set", config: map[string]any{"topic": "ops", "priority": 2}, m: upMessage(),
+		{name: "up on a server under a path, priority set", config: map[string]any{"topic": "ops", "priority": 2}, server: "/ntfy/", m: upMessage(),
 			path: "/ntfy/ops", title: "shop-api is up again after 12 min", priority: "2", tags: "white_check_mark",
 			click: "https://watchdog.example.com/targets/7",
 			body: "Down since: 2025-03-04 09:48:00 UTC\nCause: 3 failed checks in a row\nURL: https://shop.example.com/health\n" +
@@ -41,15 +41,10 @@ func TestNtfySend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv := newReceiver(t)
-			tt.config["url"] = rcv.URL
-			if tt.path == "/ntfy/ops" {
-				tt.config["url"] = rcv.URL + "/ntfy/"
-			}
-			ch := Channel{Type: "ntfy", Config: rawJSON(t, tt.config)}
-			require.NoError(t, Send(context.Background(), ch, testEnv(rcv), tt.m))
-
-			got := rcv.only(t)
+			got := deliver(t, "ntfy", http.StatusOK, func(base string) map[string]any {
+				tt.config["url"] = base + tt.server
+				return tt.config
+			}, tt.m)
 			assert.Equal(t, http.MethodPost, got.Method)
 			assert.Equal(t, tt.path, got.Path)
 			assert.Equal(t, "text/plain; charset=utf-8", got.Header.Get("Content-Type"))

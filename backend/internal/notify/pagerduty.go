@@ -26,12 +26,7 @@ var pagerdutyKey = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
 
 func (c *pagerdutyConfig) check(Env) error {
 	var p problems
-	switch {
-	case c.RoutingKey == "":
-		p.add("routing_key", "is required")
-	case !pagerdutyKey.MatchString(c.RoutingKey):
-		p.add("routing_key", "must be the 32-character integration key of an Events API v2 integration")
-	}
+	p.required("routing_key", c.RoutingKey, pagerdutyKey, "the 32-character integration key of an Events API v2 integration")
 	if c.Severity == "" {
 		c.Severity = "critical"
 	}

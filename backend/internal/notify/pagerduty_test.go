@@ -1,12 +1,10 @@
 package notify
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 const pagerdutyTestKey = "R0UT1NGKEY0123456789abcdefABCDEF"
@@ -50,12 +48,7 @@ func TestPagerDutySend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv := newReceiver(t)
-			rcv.answer(http.StatusAccepted, `{"status":"success","message":"Event processed","dedup_key":"x"}`, nil)
-			ch := Channel{Type: "pagerduty", Config: rawJSON(t, tt.config)}
-			require.NoError(t, Send(context.Background(), ch, testEnv(rcv), tt.m))
-
-			got := rcv.only(t)
+			got := deliver(t, "pagerduty", http.StatusAccepted, func(string) map[string]any { return tt.config }, tt.m)
 			assert.Equal(t, http.MethodPost, got.Method)
 			assert.Equal(t, "/v2/enqueue", got.Path)
 			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))

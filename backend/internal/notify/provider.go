@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,6 +143,17 @@ func (p *problems) add(key, format string, args ...any) {
 }
 
 func (p problems) err() error { return errors.Join(p...) }
+
+// required adds "is required" for an empty value, or want when it does not match re.
+// want never repeats the value: it may be a secret.
+func (p *problems) required(key, value string, re *regexp.Regexp, want string) {
+	switch {
+	case value == "":
+		p.add(key, "is required")
+	case !re.MatchString(value):
+		p.add(key, "must be %s", want)
+	}
+}
 
 // urlRule limits a URL setting to a provider's own hosts. An empty rule allows any
 // http or https host.

@@ -1,24 +1,20 @@
 package notify
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestSlackSend(t *testing.T) {
 	t.Parallel()
-	rcv := newReceiver(t)
-	rcv.answer(http.StatusOK, "ok", nil)
 	m := downMessage()
 	m.Target.Name = "shop <api> & co"
-	ch := Channel{Type: "slack", Config: rawJSON(t, map[string]any{"url": rcv.URL + "/services/T000/B000/XXXX"})}
-	require.NoError(t, Send(context.Background(), ch, testEnv(rcv), m))
+	got := deliver(t, "slack", http.StatusOK, func(base string) map[string]any {
+		return map[string]any{"url": base + "/services/T000/B000/XXXX"}
+	}, m)
 
-	got := rcv.only(t)
 	assert.Equal(t, http.MethodPost, got.Method)
 	assert.Equal(t, "/services/T000/B000/XXXX", got.Path)
 	assert.Equal(t, "application/json", got.Header.Get("Content-Type"))

@@ -1,23 +1,18 @@
 package notify
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestTeamsSend(t *testing.T) {
 	t.Parallel()
-	rcv := newReceiver(t)
-	rcv.answer(http.StatusAccepted, "", nil)
-	ch := Channel{Type: "teams", Config: rawJSON(t, map[string]any{
-		"url": rcv.URL + "/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SIGNATURE"})}
-	require.NoError(t, Send(context.Background(), ch, testEnv(rcv), upMessage()))
+	got := deliver(t, "teams", http.StatusAccepted, func(base string) map[string]any {
+		return map[string]any{"url": base + "/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SIGNATURE"}
+	}, upMessage())
 
-	got := rcv.only(t)
 	assert.Equal(t, http.MethodPost, got.Method)
 	assert.Equal(t, "/workflows/abc/triggers/manual/paths/invoke", got.Path)
 	assert.Equal(t, "api-version=2016-06-01&sig=SIGNATURE", got.Query)

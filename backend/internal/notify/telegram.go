@@ -24,19 +24,8 @@ var (
 
 func (c *telegramConfig) check(Env) error {
 	var p problems
-	switch {
-	case c.BotToken == "":
-		p.add("bot_token", "is required")
-	case !telegramToken.MatchString(c.BotToken):
-		// Never repeat the token: it is the secret.
-		p.add("bot_token", "must be a bot token as @BotFather gives it (123456789:AAE…)")
-	}
-	switch {
-	case c.ChatID == "":
-		p.add("chat_id", "is required")
-	case !telegramChat.MatchString(c.ChatID):
-		p.add("chat_id", "must be a numeric chat id or an @channelname")
-	}
+	p.required("bot_token", c.BotToken, telegramToken, "a bot token as @BotFather gives it (123456789:AAE…)")
+	p.required("chat_id", c.ChatID, telegramChat, "a numeric chat id or an @channelname")
 	return p.err()
 }
 

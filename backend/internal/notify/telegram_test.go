@@ -1,26 +1,22 @@
 package notify
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 const telegramTestToken = "123456789:AAEhBP0av28-test-token_0123456789ab"
 
 func TestTelegramSend(t *testing.T) {
 	t.Parallel()
-	rcv := newReceiver(t)
-	rcv.answer(http.StatusOK, `{"ok":true,"result":{"message_id":1}}`, nil)
 	m := downMessage()
 	m.Target.Name = "<b>shop</b> & co"
-	ch := Channel{Type: "telegram", Config: rawJSON(t, map[string]any{"bot_token": telegramTestToken, "chat_id": "-1001234567890"})}
-	require.NoError(t, Send(context.Background(), ch, testEnv(rcv), m))
+	got := deliver(t, "telegram", http.StatusOK, func(string) map[string]any {
+		return map[string]any{"bot_token": telegramTestToken, "chat_id": "-1001234567890"}
+	}, m)
 
-	got := rcv.only(t)
 	assert.Equal(t, http.MethodPost, got.Method)
 	assert.Equal(t, "/bot"+telegramTestToken+"/sendMessage", got.Path)
 	assert.Equal(t, "application/json", got.Header.Get("Content-Type"))

@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestWebhookSend(t *testing.T) {
@@ -30,12 +28,11 @@ func TestWebhookSend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rcv := newReceiver(t)
-			ch := Channel{Type: "webhook", Config: rawJSON(t, map[string]any{"url": rcv.URL + "/hooks/wd?team=ops",
-				"secret": "s3cret", "headers": map[string]string{"Authorization": "Bearer abc", "X-Team": "ops"}})}
-			require.NoError(t, Send(context.Background(), ch, testEnv(rcv), tt.m))
+			got := deliver(t, "webhook", http.StatusOK, func(base string) map[string]any {
+				return map[string]any{"url": base + "/hooks/wd?team=ops", "secret": "s3cret",
+					"headers": map[string]string{"Authorization": "Bearer abc", "X-Team": "ops"}}
+			}, tt.m)
 
-			got := rcv.only(t)
 			assert.Equal(t, http.MethodPost, got.Method)
 			assert.Equal(t, "/hooks/wd", got.Path)
 			assert.Equal(t, "team=ops", got.Query)
@@ -57,10 +54,9 @@ func TestWebhookSend(t *testing.T) {
 
 func TestWebhookWithoutSecretIsUnsigned(t *testing.T) {
 	t.Parallel()
-	rcv := newReceiver(t)
-	ch := Channel{Type: "webhook", Config: rawJSON(t, map[string]any{"url": rcv.URL})}
-	require.NoError(t, Send(context.Background(), ch, testEnv(rcv), downMessage()))
-	got := rcv.only(t)
+	got := deliver(t, "webhook", http.StatusNoContent, func(base string) map[string]any {
+		return map[string]any{"url": base}
+	}, downMessage())
 	assert.Empty(t, got.Header.Values("X-WatchDog-Signature"))
 	assert.Equal(t, "del-down-1", got.Header.Get("X-WatchDog-Delivery"))
 }

@@ -1,0 +1,216 @@
+package notify
+
+import (
+	"context"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func emailChannel(t *testing.T, to ...string) Channel {
+	return Channel{Type: "email", Config: rawJSON(t, map[string]any{"to": to})}
+}
+
+// readMail parses a received message: its headers, and its body decoded.
+func readMail(t *testing.T, data []byte) (mail.Header, string) {
+	t.Helper()
+	msg, err := mail.ReadMessage(strings.NewReader(string(data)))
+	require.NoError(t, err)
+	require.Equal(t, "quoted-printable", msg.Header.Get("Content-Transfer-Encoding"))
+	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+	require.NoError(t, err)
+	return msg.Header, string(body)
+}
+
+func TestEmailSend(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		server smtpOptions
+		tls    string
+		secure bool
+	}{
+		{"starttls with a login", smtpOptions{mode: "starttls", user: "watchdog", pass: "smtp-pa55"}, "starttls", true},
+		{"starttls is the default", smtpOptions{mode: "starttls"}, "", true},
+		{"implicit tls with a login", smtpOptions{mode: "tls", user: "watchdog", pass: "smtp-pa55"}, "tls", true},
+		{"a local relay without tls", smtpOptions{mode: "plain"}, "none", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newSMTPServer(t, tt.server)
+			env := Env{SMTP: srv.smtp(tt.tls)}
+			ch := emailChannel(t, "ops@example.com", "Dev Team <dev@example.com>")
+			require.NoError(t, Send(context.Background(), ch, env, downMessage()))
+
+			got := srv.received()
+			require.Len(t, got, 1)
+			assert.Equal(t, "watchdog@example.com", got[0].from)
+			assert.Equal(t, []string{"ops@example.com", "dev@example.com"}, got[0].to)
+			assert.Equal(t, tt.secure, got[0].tls)
+			assert.Equal(t, srv.user != "", got[0].authed)
+
+			h, body := readMail(t, got[0].data)
+			assert.Equal(t, `"WatchDog" <watchdog@example.com>`, h.Get("From"))
+			assert.Equal(t, `<ops@example.com>, "Dev Team" <dev@example.com>`, h.Get("To"))
+			subject, err := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
+			require.NoError(t, err)
+			assert.Equal(t, "🔴 shop-api is down — unexpected status 503 (expected 200-399)", subject)
+			date, err := h.Date()
+			require.NoError(t, err)
+			assert.WithinDuration(t, time.Now(), date, time.Minute)
+			assert.Regexp(t, `^<[0-9a-f]{32}@example\.com>$`, h.Get("Message-ID"))
+			assert.Equal(t, "1.0", h.Get("MIME-Version"))
+			assert.Equal(t, "text/plain; charset=utf-8", h.Get("Content-Type"))
+			assert.Equal(t, "auto-generated", h.Get("Auto-Submitted"))
+			assert.Equal(t, "down", h.Get("X-WatchDog-Event"))
+			assert.Equal(t, "del-down-1", h.Get("X-WatchDog-Delivery"))
+			assert.Equal(t, "🔴 shop-api is down — unexpected status 503 (expected 200-399)\n\n"+
+				"Cause: 3 failed checks in a row\nFirst error: unexpected status 503 (expected 200-399)\n"+
+				"Last error: connection refused\nStarted: 2025-03-04 09:48:00 UTC\n"+
+				"URL: https://shop.example.com/health\nDashboard: https://watchdog.example.com/targets/7\n\n"+
+				"-- \nSent by WatchDog\n", strings.ReplaceAll(body, "\r\n", "\n"))
+		})
+	}
+}
+
+// With STARTTLS required (the default), a server that cannot encrypt gets nothing:
+// neither the login nor the message.
+func TestEmailRefusesWithoutSTARTTLS(t *testing.T) {
+	t.Parallel()
+	srv := newSMTPServer(t, smtpOptions{mode: "plain", user: "watchdog", pass: "smtp-pa55"})
+	err := Send(context.Background(), emailChannel(t, "ops@example.com"), Env{SMTP: srv.smtp("starttls")}, downMessage())
+
+	var se *SendError
+	require.ErrorAs(t, err, &se)
+	assert.False(t, se.Retry)
+	assert.Contains(t, err.Error(), "STARTTLS")
+	assert.Empty(t, srv.received())
+}
+
+func TestEmailFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		server smtpOptions
+		smtp   func(SMTP) SMTP
+		retry  bool
+		says   string
+	}{
+		{"recipient refused for good", smtpOptions{mode: "starttls", rcptReply: map[string]int{"ops@example.com": 550}},
+			nil, false, "550"},
+		{"recipient refused for now", smtpOptions{mode: "starttls", rcptReply: map[string]int{"ops@example.com": 451}},
+			nil, true, "451"},
+		{"wrong password", smtpOptions{mode: "starttls", user: "watchdog", pass: "smtp-pa55"},
+			func(s SMTP) SMTP { s.Password = "wrong-Pa55word"; return s }, false, "535"},
+		{"certificate not trusted", smtpOptions{mode: "starttls"},
+			func(s SMTP) SMTP { s.RootCAsPEM = nil; return s }, true, "certificate"},
+		{"a login the server does not offer", smtpOptions{mode: "plain", user: "watchdog", pass: "smtp-pa55"},
+			func(s SMTP) SMTP { s.TLS = "none"; return s }, false, "login"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newSMTPServer(t, tt.server)
+			settings := srv.smtp("starttls")
+			if tt.smtp != nil {
+				settings = tt.smtp(settings)
+			}
+			err := Send(context.Background(), emailChannel(t, "ops@example.com"), Env{SMTP: settings}, downMessage())
+
+			var se *SendError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, tt.retry, se.Retry, "%v", err)
+			assert.True(t, strings.HasPrefix(err.Error(), "email: "), err.Error())
+			assert.Contains(t, err.Error(), tt.says)
+			if settings.Password != "" {
+				assert.NotContains(t, err.Error(), settings.Password)
+			}
+			assert.Empty(t, srv.received())
+		})
+	}
+}
+
+// One address the server refuses for good does not keep the alert from the others;
+// the error says who missed it, and is not retried (the others have it).
+func TestEmailOneRecipientRefused(t *testing.T) {
+	t.Parallel()
+	srv := newSMTPServer(t, smtpOptions{mode: "starttls", rcptReply: map[string]int{"gone@example.com": 550}})
+	ch := emailChannel(t, "ops@example.com", "gone@example.com", "dev@example.com")
+	err := Send(context.Background(), ch, Env{SMTP: srv.smtp("starttls")}, downMessage())
+
+	var se *SendError
+	require.ErrorAs(t, err, &se)
+	assert.False(t, se.Retry)
+	assert.Contains(t, err.Error(), "sent to 2 of 3 addresses; refused gone@example.com")
+	got := srv.received()
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"ops@example.com", "dev@example.com"}, got[0].to)
+}
+
+// A target's name is someone's input, and it goes into the Subject: it cannot add a
+// header or a recipient.
+func TestEmailHeaderInjection(t *testing.T) {
+	t.Parallel()
+	srv := newSMTPServer(t, smtpOptions{mode: "starttls"})
+	m := downMessage()
+	m.Target.Name = "shop\r\nBcc: victim@example.com\r\n\r\nfake body"
+	m.DeliveryID = "id\r\nX-Evil: 1"
+	require.NoError(t, Send(context.Background(), emailChannel(t, "ops@example.com"), Env{SMTP: srv.smtp("starttls")}, m))
+
+	got := srv.received()
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"ops@example.com"}, got[0].to)
+	h, body := readMail(t, got[0].data)
+	assert.Empty(t, h.Get("Bcc"))
+	assert.Empty(t, h.Get("X-Evil"))
+	subject, err := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(subject, "🔴 shop Bcc: victim@example.com fake body is down"), subject)
+	assert.True(t, strings.HasPrefix(body, "🔴 shop Bcc:"), body)
+}
+
+// Every line ends in CRLF and keeps to SMTP's 998 characters, even for a long subject
+// of non-ASCII text, which is folded between its encoded words.
+func TestComposeEmailLines(t *testing.T) {
+	t.Parallel()
+	m := downMessage()
+	m.Target.Name = strings.Repeat("🔥", 200)
+	m.Incident.FirstError = strings.Repeat("é", 300)
+	msg, err := composeEmail(&mail.Address{Name: "WatchDog", Address: "watchdog@example.com"},
+		[]*mail.Address{{Address: "ops@example.com"}}, m, occurred)
+	require.NoError(t, err)
+	assert.NotContains(t, strings.ReplaceAll(string(msg), "\r\n", ""), "\n", "a bare LF")
+	assert.NotContains(t, strings.ReplaceAll(string(msg), "\r\n", ""), "\r", "a bare CR")
+	for _, line := range strings.Split(string(msg), "\r\n") {
+		assert.LessOrEqual(t, len(line), 998)
+	}
+	h, _ := readMail(t, msg)
+	subject, err := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(subject, "🔴 🔥🔥🔥"), subject)
+	assert.Equal(t, "Tue, 04 Mar 2025 10:00:00 +0000", h.Get("Date"))
+}
+
+// A server that never answers is given up on when the context ends, and that may
+// pass.
+func TestEmailHonoursContext(t *testing.T) {
+	t.Parallel()
+	srv := newSMTPServer(t, smtpOptions{mode: "starttls", silent: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := Send(ctx, emailChannel(t, "ops@example.com"), Env{SMTP: srv.smtp("starttls")}, downMessage())
+
+	var se *SendError
+	require.ErrorAs(t, err, &se)
+	assert.True(t, se.Retry)
+	assert.Less(t, time.Since(start), 3*time.Second)
+}
