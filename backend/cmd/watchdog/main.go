@@ -215,7 +215,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		Store: st, Auth: authSvc, Checks: a.sched, Log: log, OpenAPI: apidoc.OpenAPI,
 		Limits:             target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckHost: guard.CheckHost},
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins, TrustedProxies: cfg.TrustedProxies, FrontendDir: cfg.FrontendDir,
-		Notify: notifyEnv, Metrics: mets, MetricsToken: cfg.MetricsToken,
+		Notify: notifyEnv, NotifyTimeout: cfg.NotifyTimeout, Metrics: mets, MetricsToken: cfg.MetricsToken,
 	})
 	return a, nil
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -360,7 +361,15 @@ func (a *api) testChannel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := outbox.Test(ctx, ch, a.Notify, time.Now()); err != nil {
+	timeout := a.NotifyTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	// A provider that accepts the connection and never answers must not hold the
+	// request (or a graceful shutdown) for ever.
+	sendCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := outbox.Test(sendCtx, ch, a.Notify, time.Now()); err != nil {
 		return &problem{status: http.StatusBadGateway, slug: "channel-test-failed", title: "Test message not delivered",
 			detail: err.Error()}
 	}

@@ -46,6 +46,8 @@ type Deps struct {
 	FrontendDir string
 	// Notify is what notification channels need to validate and send (test messages).
 	Notify notify.Env
+	// NotifyTimeout bounds a test message; zero means 10 s.
+	NotifyTimeout time.Duration
 	// Metrics, when set, counts requests and is served at /metrics, behind
 	// MetricsToken when that is set.
 	Metrics      *metrics.Metrics

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -259,19 +258,7 @@ const maxErrorLen = 1024
 // cleanText makes error text safe to store and show. Parts of it come from the remote
 // side (a certificate's names, a server's status line) and may hold invalid UTF-8 or
 // a NUL, which PostgreSQL refuses in text: one such check could never be written.
-func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > maxErrorLen {
-		s = strings.ToValidUTF8(s[:maxErrorLen], "") + "…"
-	}
-	return s
-}
+func cleanText(s string) string { return target.Printable(s, maxErrorLen) }
 
 // result is the outcome of one attempt.
 type result struct {

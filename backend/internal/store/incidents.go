@@ -61,6 +61,8 @@ const (
 	deliverySent       = "sent"
 	deliveryFailed     = "failed"
 	deliverySuppressed = "suppressed"
+	// deliveryDropped is a held-back alert whose incident resolved: never sent.
+	deliveryDropped = "dropped"
 )
 
 type incidentRow struct {
@@ -242,6 +244,12 @@ func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, 
 		return 0, fmt.Errorf("link open incidents: %w", err)
 	}
 
+	// A degraded state whose targets were paused meanwhile ends here, before these
+	// new incidents are weighed.
+	recovered, err := s.checkRecovered(tx, now)
+	if err != nil {
+		return 0, err
+	}
 	degraded, entered, err := s.checkDegraded(tx, now)
 	if err != nil {
 		return 0, err
@@ -265,6 +273,7 @@ func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, 
 	if err != nil {
 		return 0, err
 	}
+	queued += recovered
 	if entered {
 		n, err := s.enqueueChecker(tx, notify.EventDegraded, now)
 		if err != nil {
@@ -313,11 +322,19 @@ func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time) (int,
 			byTarget[f.ID] = f
 		}
 		for _, r := range resolved {
+			// An alert held back while the checker was degraded is dropped with its
+			// recovery. Dropping it is an UPDATE, so it cannot cross a replica that
+			// ends the degraded state and sends the held alerts: the row lock orders
+			// the two, and whichever comes second no longer finds it suppressed.
+			if err := tx.Model(&deliveryRow{}).Where("incident_id = ? AND event = ? AND state = ?",
+				r.ID, notify.EventDown, deliverySuppressed).Update("state", deliveryDropped).Error; err != nil {
+				return 0, fmt.Errorf("drop held-back alerts: %w", err)
+			}
+			// Recovery goes where the alert went (or is still going).
 			var channels []int64
-			// Recovery goes where the alert went (or is still going); an alert held
-			// back while the checker was degraded is dropped with its recovery.
-			if err := tx.Model(&deliveryRow{}).Where("incident_id = ? AND event = ? AND state <> ?",
-				r.ID, notify.EventDown, deliverySuppressed).Pluck("channel_id", &channels).Error; err != nil {
+			if err := tx.Model(&deliveryRow{}).Where("incident_id = ? AND event = ? AND state IN ?",
+				r.ID, notify.EventDown, []string{deliveryPending, deliverySent, deliveryFailed}).
+				Pluck("channel_id", &channels).Error; err != nil {
 				return 0, fmt.Errorf("read alerted channels: %w", err)
 			}
 			f := byTarget[r.TargetID]
@@ -337,17 +354,51 @@ func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time) (int,
 	return queued + n, nil
 }
 
+// openDown selects the open down incidents of active targets: a paused target is not
+// checked, so its incident says nothing about the checker now.
+func openDown(tx *gorm.DB) *gorm.DB {
+	return tx.Model(&incidentRow{}).Where("kind = ? AND resolved_at IS NULL AND target_id IN (?)",
+		target.IncidentDown, tx.Model(&targetRow{}).Select("id").Where("is_active"))
+}
+
+// countActive counts the active targets.
+func countActive(tx *gorm.DB) (int64, error) {
+	var n int64
+	if err := tx.Model(&targetRow{}).Where("is_active").Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count active targets: %w", err)
+	}
+	return n, nil
+}
+
+// isDegraded reads whether the checker is degraded. On PostgreSQL the read locks the
+// setting's row, so a transaction ending the state concurrently waits for this one
+// (and then sends what this one held back), or this one waits for it (and then sees
+// the state ended).
+func (s *Store) isDegraded(tx *gorm.DB) (bool, error) {
+	q := tx.Model(&settingRow{}).Where("key = ?", degradedKey)
+	if s.dialect == Postgres {
+		q = q.Clauses(clause.Locking{Strength: "SHARE"})
+	}
+	var keys []string
+	if err := q.Pluck("key", &keys).Error; err != nil {
+		return false, fmt.Errorf("read degraded state: %w", err)
+	}
+	return len(keys) > 0, nil
+}
+
 // checkDegraded decides, after targets went down, whether the checker is degraded:
-// enough incidents opened within the window. entered is true for the one transaction
-// that moved it into that state (the setting's insert is the compare-and-set).
+// enough of the active targets opened incidents within the window and are still down.
+// entered is true for the one transaction that moved it into that state (the
+// setting's insert is the compare-and-set).
 func (s *Store) checkDegraded(tx *gorm.DB, now time.Time) (degraded, entered bool, err error) {
-	var recent, active int64
-	if err := tx.Model(&incidentRow{}).Where("kind = ? AND created_at >= ?", target.IncidentDown,
-		now.Add(-s.alerts.Window)).Count(&recent).Error; err != nil {
+	since := now.Add(-s.alerts.Window)
+	var recent int64
+	if err := openDown(tx).Where("created_at >= ?", since).Count(&recent).Error; err != nil {
 		return false, false, fmt.Errorf("count recent incidents: %w", err)
 	}
-	if err := tx.Model(&targetRow{}).Where("is_active").Count(&active).Error; err != nil {
-		return false, false, fmt.Errorf("count active targets: %w", err)
+	active, err := countActive(tx)
+	if err != nil {
+		return false, false, err
 	}
 	if recent >= int64(s.alerts.MinTargets) && float64(recent) >= s.alerts.Ratio*float64(active) {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&settingRow{Key: degradedKey, Value: now.Format(time.RFC3339)})
@@ -358,38 +409,32 @@ func (s *Store) checkDegraded(tx *gorm.DB, now time.Time) (degraded, entered boo
 			// Alerts of this burst queued before the threshold was reached and not
 			// sent yet are held back too.
 			if err := tx.Model(&deliveryRow{}).Where("state = ? AND event = ? AND lease_token IS NULL AND incident_id IN (?)",
-				deliveryPending, notify.EventDown, tx.Model(&incidentRow{}).Select("id").
-					Where("created_at >= ?", now.Add(-s.alerts.Window))).
+				deliveryPending, notify.EventDown, openDown(tx).Select("id").Where("created_at >= ?", since)).
 				Update("state", deliverySuppressed).Error; err != nil {
 				return false, false, fmt.Errorf("hold back alerts: %w", err)
 			}
 			return true, true, nil
 		}
 	}
-	var n int64
-	if err := tx.Model(&settingRow{}).Where("key = ?", degradedKey).Count(&n).Error; err != nil {
-		return false, false, fmt.Errorf("read degraded state: %w", err)
-	}
-	return n > 0, false, nil
+	degraded, err = s.isDegraded(tx)
+	return degraded, false, err
 }
 
-// checkRecovered ends the degraded state once fewer targets than the threshold are
-// down: the held-back alerts of incidents still open are sent then, since those
-// targets are down for real.
+// checkRecovered ends the degraded state once fewer active targets than the threshold
+// are down: the held-back alerts of active targets still down are sent then, since
+// those are down for real (a paused one's stays held until it resumes and recovers).
 func (s *Store) checkRecovered(tx *gorm.DB, now time.Time) (int, error) {
-	var n int64
-	if err := tx.Model(&settingRow{}).Where("key = ?", degradedKey).Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("read degraded state: %w", err)
+	degraded, err := s.isDegraded(tx)
+	if err != nil || !degraded {
+		return 0, err
 	}
-	if n == 0 {
-		return 0, nil
-	}
-	var open, active int64
-	if err := tx.Model(&incidentRow{}).Where("kind = ? AND resolved_at IS NULL", target.IncidentDown).Count(&open).Error; err != nil {
+	var open int64
+	if err := openDown(tx).Count(&open).Error; err != nil {
 		return 0, fmt.Errorf("count open incidents: %w", err)
 	}
-	if err := tx.Model(&targetRow{}).Where("is_active").Count(&active).Error; err != nil {
-		return 0, fmt.Errorf("count active targets: %w", err)
+	active, err := countActive(tx)
+	if err != nil {
+		return 0, err
 	}
 	if open >= int64(s.alerts.MinTargets) && float64(open) >= s.alerts.Ratio*float64(active) {
 		return 0, nil
@@ -402,7 +447,7 @@ func (s *Store) checkRecovered(tx *gorm.DB, now time.Time) (int, error) {
 		return 0, nil // another transaction ended it
 	}
 	revived := tx.Model(&deliveryRow{}).Where("state = ? AND event = ? AND incident_id IN (?)",
-		deliverySuppressed, notify.EventDown, tx.Model(&incidentRow{}).Select("id").Where("resolved_at IS NULL")).
+		deliverySuppressed, notify.EventDown, openDown(tx).Select("id")).
 		Updates(map[string]any{"state": deliveryPending, "next_attempt_at": now})
 	if revived.Error != nil {
 		return 0, fmt.Errorf("send held-back alerts: %w", revived.Error)
@@ -456,12 +501,13 @@ func (s *Store) enqueueChecker(tx *gorm.DB, event string, now time.Time) (int, e
 	if err := tx.Model(&channelRow{}).Order("id").Pluck("id", &channels).Error; err != nil {
 		return 0, fmt.Errorf("read channels: %w", err)
 	}
-	var recent, active int64
-	if err := tx.Model(&incidentRow{}).Where("kind = ? AND resolved_at IS NULL", target.IncidentDown).Count(&recent).Error; err != nil {
+	var recent int64
+	if err := openDown(tx).Count(&recent).Error; err != nil {
 		return 0, fmt.Errorf("count open incidents: %w", err)
 	}
-	if err := tx.Model(&targetRow{}).Where("is_active").Count(&active).Error; err != nil {
-		return 0, fmt.Errorf("count active targets: %w", err)
+	active, err := countActive(tx)
+	if err != nil {
+		return 0, err
 	}
 	return s.enqueue(tx, channels, queuedMessage{state: deliveryPending, msg: notify.Message{
 		Event: event, OccurredAt: now, Affected: int(recent), Active: int(active), DashboardURL: s.alerts.PublicURL}}, now)

@@ -207,7 +207,7 @@ func TestDegradedCheckerSendsOneNotice(t *testing.T) {
 		for _, e := range events(t, s) {
 			counts[e]++
 		}
-		assert.Equal(t, map[string]int{"down:suppressed": 9, "down:pending": 1, "checker_degraded:pending": 1,
+		assert.Equal(t, map[string]int{"down:dropped": 9, "down:pending": 1, "checker_degraded:pending": 1,
 			"checker_recovered:pending": 1}, counts, "no recovery for alerts never sent")
 	})
 }
@@ -262,5 +262,142 @@ func TestOutboxClaimsInOrderWithLeases(t *testing.T) {
 		n, err := s.PendingDeliveries(ctx)
 		require.NoError(t, err)
 		assert.Zero(t, n)
+	})
+}
+
+// A batch written again after a lost commit (same checks) counts each check once.
+func TestRecordRetryCountsOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ch := newChannel(t, s, "ops")
+		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", ChannelIDs: []int64{ch.ID}, FailureThreshold: 2})
+		r := store.Result{Check: target.Check{TargetID: tg.ID, CheckedAt: time.Now().UTC(), Attempts: 1, Error: "refused"}}
+		require.NoError(t, s.Record(ctx, []store.Result{r}))
+		require.NoError(t, s.Record(ctx, []store.Result{r}))
+		got, err := s.GetTarget(ctx, tg.ID)
+		require.NoError(t, err)
+		assert.Equal(t, target.StatusUnknown, got.LastStatus)
+		assert.Equal(t, []string{}, events(t, s))
+	})
+}
+
+// An alert that was sent stays on record while its incident is open, however old:
+// the recovery goes where it went.
+func TestRetentionKeepsAlertsOfOpenIncidents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ch := newChannel(t, s, "ops")
+		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", ChannelIDs: []int64{ch.ID}, FailureThreshold: 1, SuccessThreshold: 1})
+		rec := &recorder{t: t, s: s, now: time.Now().Add(-time.Hour).UTC()}
+		rec.record(true, tg.ID)
+		rec.record(false, tg.ID)
+		ds, err := s.ClaimDeliveries(ctx, "a", 10, time.Minute)
+		require.NoError(t, err)
+		require.NoError(t, s.DeliverySent(ctx, ds[0]))
+		n, err := s.DeleteDeliveriesBefore(ctx, time.Now().Add(time.Minute))
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		rec.record(true, tg.ID)
+		assert.Equal(t, []string{"down:sent", "up:pending"}, events(t, s))
+		ds, err = s.ClaimDeliveries(ctx, "a", 10, time.Minute)
+		require.NoError(t, err)
+		require.NoError(t, s.DeliverySent(ctx, ds[0]))
+		n, err = s.DeleteDeliveriesBefore(ctx, time.Now().Add(time.Minute))
+		require.NoError(t, err)
+		assert.EqualValues(t, 2, n, "a resolved incident's deliveries go")
+	})
+}
+
+func degradedFleet(t *testing.T, s *store.Store, n int) (notify.Channel, []int64, *recorder) {
+	t.Helper()
+	s.SetAlerting(store.AlertPolicy{Ratio: 0.5, Window: 5 * time.Minute, MinTargets: 5}, nil)
+	ch := newChannel(t, s, "ops")
+	var ids []int64
+	for i := range n {
+		ids = append(ids, newTarget(t, s, target.Spec{URL: fmt.Sprintf("https://t%d.example.com", i),
+			ChannelIDs: []int64{ch.ID}, FailureThreshold: 1, SuccessThreshold: 1}).ID)
+	}
+	rec := &recorder{t: t, s: s, now: time.Now().Add(-time.Hour).UTC()}
+	rec.record(true, ids...)
+	return ch, ids, rec
+}
+
+func eventCounts(t *testing.T, s *store.Store) map[string]int {
+	t.Helper()
+	c := map[string]int{}
+	for _, e := range events(t, s) {
+		c[e]++
+	}
+	return c
+}
+
+// A blip that came and went does not make one real outage look like another.
+func TestDegradedCountsOnlyIncidentsStillOpen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		_, ids, rec := degradedFleet(t, s, 10)
+		rec.record(false, ids[:6]...)
+		rec.record(true, ids[:6]...)
+		rec.record(false, ids[9])
+		c := eventCounts(t, s)
+		assert.Equal(t, 1, c["checker_degraded:pending"])
+		assert.Equal(t, 1, c["checker_recovered:pending"])
+		assert.Equal(t, 1, c["down:pending"], "the real outage alerts")
+	})
+}
+
+// Pausing the failing targets ends the degraded state: a later outage alerts.
+func TestPausingEndsTheDegradedState(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		_, ids, rec := degradedFleet(t, s, 10)
+		rec.record(false, ids[:6]...)
+		for _, id := range ids[:6] {
+			before, err := s.GetTarget(ctx, id)
+			require.NoError(t, err)
+			after := before
+			after.IsActive = false
+			_, err = s.UpdateTarget(ctx, before, after)
+			require.NoError(t, err)
+		}
+		rec.record(false, ids[9])
+		c := eventCounts(t, s)
+		assert.Equal(t, 1, c["checker_recovered:pending"])
+		assert.Equal(t, 1, c["down:pending"], "the new outage alerts")
+	})
+}
+
+// A held-back alert whose target recovered is dropped, never sent later.
+func TestHeldBackAlertOfARecoveredTargetIsDropped(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		_, ids, rec := degradedFleet(t, s, 10)
+		rec.record(false, ids...)
+		rec.record(true, ids[0])
+		rec.record(true, ids[1:]...)
+		c := eventCounts(t, s)
+		assert.Equal(t, map[string]int{"checker_degraded:pending": 1, "checker_recovered:pending": 1, "down:dropped": 10}, c)
+	})
+}
+
+// A target resumed after a pause starts a fresh run of failures.
+func TestResumeStartsAFreshRun(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", FailureThreshold: 3})
+		rec := &recorder{t: t, s: s, now: time.Now().Add(-time.Hour).UTC()}
+		rec.record(true, tg.ID)
+		rec.record(false, tg.ID)
+		rec.record(false, tg.ID)
+		for _, active := range []bool{false, true} {
+			before, err := s.GetTarget(ctx, tg.ID)
+			require.NoError(t, err)
+			after := before
+			after.IsActive = active
+			_, err = s.UpdateTarget(ctx, before, after)
+			require.NoError(t, err)
+		}
+		rec.record(false, tg.ID)
+		got, err := s.GetTarget(ctx, tg.ID)
+		require.NoError(t, err)
+		assert.Equal(t, target.StatusUp, got.LastStatus, "one failure after resuming, not three")
 	})
 }

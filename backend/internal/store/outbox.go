@@ -12,10 +12,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // Delivery is a notification claimed for sending.
@@ -103,7 +103,7 @@ func (s *Store) DeliverySent(ctx context.Context, d Delivery) error {
 // DeliveryFailed records a failed attempt: due again at retryAt, or given up when
 // retryAt is zero.
 func (s *Store) DeliveryFailed(ctx context.Context, d Delivery, reason string, retryAt time.Time) error {
-	cols := map[string]any{"last_error": cleanError(reason), "lease_token": nil, "lease_until": nil}
+	cols := map[string]any{"last_error": target.Printable(reason, 1000), "lease_token": nil, "lease_until": nil}
 	if retryAt.IsZero() {
 		cols["state"] = deliveryFailed
 	} else {
@@ -166,19 +166,12 @@ func (s *Store) Deliveries(ctx context.Context) ([]DeliveryRecord, error) {
 
 // DeleteDeliveriesBefore removes finished outbox rows older than before.
 func (s *Store) DeleteDeliveriesBefore(ctx context.Context, before time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("state <> ? AND created_at < ?", deliveryPending, dbTime(before)).Delete(&deliveryRow{})
+	// The alerts of incidents still open stay: their recovery goes where they went.
+	res := s.db.WithContext(ctx).Where("state <> ? AND created_at < ? AND (incident_id IS NULL OR incident_id NOT IN (?))",
+		deliveryPending, dbTime(before), s.db.Model(&incidentRow{}).Select("id").Where("resolved_at IS NULL")).
+		Delete(&deliveryRow{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("delete old deliveries: %w", res.Error)
 	}
 	return res.RowsAffected, nil
-}
-
-// cleanError makes a provider's error text storable: valid UTF-8 without NULs (which
-// PostgreSQL refuses), at most 1,000 bytes.
-func cleanError(s string) string {
-	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", " ")
-	if len(s) > 1000 {
-		s = strings.ToValidUTF8(s[:1000], "") + "…"
-	}
-	return s
 }

@@ -373,13 +373,16 @@ func (s *Store) updateStates(tx *gorm.DB, results []Result) ([]streak, error) {
 		fmt.Fprintf(&sql, "\n\t\t\t%s = CASE WHEN %s THEN v.%s ELSE targets.%s END,", col[0], fresh, col[1], col[0])
 	}
 	// The streak counters; last_status follows them in transition (see incidents.go).
-	// A failure that starts a run notes when and why, for the incident it may open.
-	startsRun := fresh + " AND v.status = 'down' AND targets.consecutive_failures = 0"
+	// They count only a check newer than the last one counted: a batch written again
+	// after a lost commit must not count its checks twice. A failure that starts a run
+	// notes when and why, for the incident it may open.
+	newer := "(targets.last_checked_at IS NULL OR targets.last_checked_at < v.checked_at)"
+	startsRun := newer + " AND v.status = 'down' AND targets.consecutive_failures = 0"
 	fmt.Fprintf(&sql, `
 			consecutive_failures = CASE WHEN %[1]s THEN (CASE WHEN v.status = 'down' THEN targets.consecutive_failures + 1 ELSE 0 END) ELSE targets.consecutive_failures END,
 			consecutive_successes = CASE WHEN %[1]s THEN (CASE WHEN v.status = 'up' THEN targets.consecutive_successes + 1 ELSE 0 END) ELSE targets.consecutive_successes END,
 			streak_started_at = CASE WHEN %[2]s THEN v.checked_at ELSE targets.streak_started_at END,
-			streak_first_error = CASE WHEN %[2]s THEN v.error ELSE targets.streak_first_error END,`, fresh, startsRun)
+			streak_first_error = CASE WHEN %[2]s THEN v.error ELSE targets.streak_first_error END,`, newer, startsRun)
 	stmt := strings.TrimSuffix(sql.String(), ",") + `
 		FROM v WHERE targets.id = v.id
 		RETURNING targets.id, targets.last_status, targets.consecutive_failures, targets.consecutive_successes,

@@ -321,6 +321,11 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		cols["next_check_at"] = now
 		cols["lease_token"] = nil
 		cols["slot_at"] = nil
+		// A run of failures from before the pause does not carry over: an incident
+		// opened after resuming starts after resuming.
+		cols["consecutive_failures"] = 0
+		cols["consecutive_successes"] = 0
+		cols["streak_started_at"] = nil
 	case after.IntervalSeconds < before.IntervalSeconds:
 		soon := now.Add(after.Interval())
 		cols["next_check_at"] = gorm.Expr("CASE WHEN next_check_at > ? THEN ? ELSE next_check_at END", soon, soon)

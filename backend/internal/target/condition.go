@@ -257,7 +257,7 @@ func compileCondition(c Condition) (compiledCondition, []conditionFieldError) {
 		}
 		re, err := regexp.Compile(c.Value)
 		if err != nil {
-			fail("value", "must be a valid regexp: %s", shorten(err.Error(), 2*maxShown))
+			fail("value", "must be a valid regexp: %s", Printable(err.Error(), 2*maxShown))
 		}
 		cc.re = re
 	case OpContains, OpNotContains:
@@ -312,25 +312,25 @@ func (c Condition) String() string {
 	case ConditionBody:
 		b.WriteString("body")
 	case ConditionJSON:
-		b.WriteString(shorten(c.Path, maxShown))
+		b.WriteString(Printable(c.Path, maxShown))
 	case ConditionHeader:
-		b.WriteString("header " + shorten(c.Name, maxShown))
+		b.WriteString("header " + Printable(c.Name, maxShown))
 	default:
-		b.WriteString(shorten(c.Type, maxShown))
+		b.WriteString(Printable(c.Type, maxShown))
 	}
-	b.WriteString(" " + shorten(c.Op, maxShown))
+	b.WriteString(" " + Printable(c.Op, maxShown))
 	if c.Op == OpExists || c.Op == OpNotExists {
 		return b.String()
 	}
 	b.WriteString(" ")
 	switch {
 	case c.Type == ConditionLatency:
-		b.WriteString(shorten(c.Value, maxShown))
+		b.WriteString(Printable(c.Value, maxShown))
 	case c.Type == ConditionJSON && c.Op != OpMatches:
 		lit, _ := parseLiteral(c.Value)
 		if lit.quoted || lit.isNum || lit.isBool || lit.isNull {
 			// Already a JSON literal: show it as written, so 5 and "5" stay apart.
-			b.WriteString(shorten(c.Value, maxShown))
+			b.WriteString(Printable(c.Value, maxShown))
 		} else {
 			b.WriteString(quote(c.Value))
 		}
@@ -630,7 +630,7 @@ func showNodes(nodes []any) string {
 			if err := enc.Encode(n); err != nil {
 				s = "?"
 			} else {
-				s = shorten(strings.TrimSpace(b.String()), maxShown)
+				s = Printable(strings.TrimSpace(b.String()), maxShown)
 			}
 		}
 		if size+len(s) > maxShown && len(parts) > 0 {
@@ -654,9 +654,11 @@ func quote(s string) string {
 	return q
 }
 
-// shorten cuts s to at most n bytes, marking the cut with "…", and replaces control
-// characters and invalid UTF-8 so the text stays on one line.
-func shorten(s string, n int) string {
+// Printable cuts s to at most n bytes, marking the cut with "…", and replaces control
+// characters and invalid UTF-8, so the text stays on one line and PostgreSQL (which
+// refuses NULs and invalid UTF-8 in text) can store it. Errors that quote the remote
+// side (a server's status line, a certificate's names) go through it.
+func Printable(s string, n int) string {
 	t, cut := truncate(s, n)
 	t = strings.ToValidUTF8(t, "\uFFFD")
 	t = strings.Map(func(r rune) rune {

@@ -77,3 +77,15 @@ CREATE TABLE deliveries (
 CREATE UNIQUE INDEX deliveries_once ON deliveries (incident_id, event, channel_id) WHERE incident_id IS NOT NULL;
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE state = 'pending';
 CREATE INDEX deliveries_order ON deliveries (channel_id, target_id, id) WHERE state = 'pending';
+
+-- Until now last_status was the last check's outcome. A target down at the upgrade
+-- gets an incident (not notified: it was down before alerting existed), so its
+-- recovery resolves it instead of going unnoticed, and its run of failures counts as
+-- having reached the threshold.
+INSERT INTO incidents (target_id, kind, started_at, cause, first_error, last_error, created_at)
+SELECT id, 'down', COALESCE(last_checked_at, updated_at), 'down when alerting was set up', last_error, last_error,
+       COALESCE(last_checked_at, updated_at)
+FROM targets WHERE last_status = 'down';
+UPDATE targets SET consecutive_failures = failure_threshold,
+    open_incident_id = (SELECT id FROM incidents WHERE incidents.target_id = targets.id AND resolved_at IS NULL)
+WHERE last_status = 'down';
