@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -107,5 +108,56 @@ func BenchmarkRollUpHour(b *testing.B) {
 		}
 		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/hour")
 		b.ReportMetric(float64(checks)/b.Elapsed().Seconds(), "checks/s")
+	})
+}
+
+// BenchmarkOutage measures an outage's database work: a batch of 500 failing checks
+// that each cross their target's threshold (an incident opened and an alert queued to
+// one channel per target), then the batch of successes that resolves them all and
+// queues the recoveries. The degraded-checker rule is off, so every alert is queued.
+// It reports transitions per second.
+func BenchmarkOutage(b *testing.B) {
+	storetest.EachB(b, func(b *testing.B, s *store.Store) {
+		ctx := context.Background()
+		s.SetAlerting(store.AlertPolicy{Ratio: 1, Window: time.Minute, MinTargets: 1 << 30}, nil)
+		ch, err := s.CreateChannel(ctx, notify.Channel{Name: "ops", Type: "webhook", Config: []byte(`{"url":"https://h.example.com"}`)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		const n = 500
+		ids := make([]int64, n)
+		for i := range n {
+			tg, err := target.New(target.Spec{URL: fmt.Sprintf("https://t%d.example.com/", i), FailureThreshold: 1,
+				SuccessThreshold: 1, ChannelIDs: []int64{ch.ID}}, target.Limits{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			created, err := s.CreateTarget(ctx, tg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids[i] = created.ID
+		}
+		at := time.Now().UTC().Add(-time.Hour)
+		batch := func(ok bool) {
+			at = at.Add(time.Second)
+			results := make([]store.Result, n)
+			for i, id := range ids {
+				results[i] = store.Result{Check: target.Check{TargetID: id, CheckedAt: at, OK: ok, Attempts: 1, LatencyMS: 40}}
+				if !ok {
+					results[i].Check.Error = "connection refused"
+				}
+			}
+			if err := s.Record(ctx, results); err != nil {
+				b.Fatal(err)
+			}
+		}
+		batch(true)
+		b.ResetTimer()
+		for b.Loop() {
+			batch(false)
+			batch(true)
+		}
+		b.ReportMetric(float64(2*n*b.N)/b.Elapsed().Seconds(), "transitions/s")
 	})
 }
