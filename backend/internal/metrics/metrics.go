@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -61,17 +59,10 @@ type TargetState struct {
 // Metrics records WatchDog's series and serves them. All methods are safe for
 // concurrent use.
 type Metrics struct {
-	reg       *prometheus.Registry
-	handler   http.Handler
-	perTarget bool
+	reg     *prometheus.Registry
+	handler http.Handler
 
-	checks        *prometheus.CounterVec
-	checkDuration *prometheus.HistogramVec
-	coldStarts    *prometheus.CounterVec
-	// byTarget caches each target's series (int64 → *checkSeries) so that a check
-	// costs no label formatting or hashing; all is the one set used without PerTarget.
-	byTarget sync.Map
-	all      *checkSeries
+	checks *checkCollector
 
 	lag                  prometheus.Histogram
 	notifications        *prometheus.CounterVec
@@ -82,13 +73,6 @@ type Metrics struct {
 	state *stateCollector
 }
 
-// checkSeries are the children of the check vectors for one target (or for all).
-type checkSeries struct {
-	up, down                 prometheus.Counter
-	upDuration, downDuration prometheus.Observer
-	coldStarts               prometheus.Counter
-}
-
 // New returns Metrics with every series registered on a private registry, along with
 // the Go runtime and process collectors.
 func New(opts Options) *Metrics {
@@ -96,28 +80,9 @@ func New(opts Options) *Metrics {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	checkLabels := []string{"outcome"}
-	coldLabels := []string{}
-	if opts.PerTarget {
-		checkLabels = []string{"target_id", "outcome"}
-		coldLabels = []string{"target_id"}
-	}
 	m := &Metrics{
-		reg:       prometheus.NewRegistry(),
-		perTarget: opts.PerTarget,
-		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "watchdog_checks_total",
-			Help: "Checks recorded, by outcome.",
-		}, checkLabels),
-		checkDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "watchdog_check_duration_seconds",
-			Help:    "Duration of a check's last attempt.",
-			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, checkLabels),
-		coldStarts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "watchdog_cold_starts_total",
-			Help: "Checks that found their target asleep and woke it.",
-		}, coldLabels),
+		reg:    prometheus.NewRegistry(),
+		checks: newCheckCollector(opts.PerTarget),
 		lag: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "watchdog_scheduler_lag_seconds",
 			Help:    "How late a scheduled check started after its slot.",
@@ -143,13 +108,10 @@ func New(opts Options) *Metrics {
 		}, []string{"method", "route"}),
 		state: newStateCollector(),
 	}
-	if !opts.PerTarget {
-		m.all = m.newCheckSeries()
-	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.checks, m.checkDuration, m.coldStarts, m.lag,
+		m.checks, m.lag,
 		m.notifications, m.notificationDuration, m.httpRequests, m.httpDuration,
 		m.state,
 	)
@@ -179,57 +141,12 @@ func (m *Metrics) ObserveCheck(c target.Check) {
 	if c.Interrupted {
 		return
 	}
-	s := m.seriesFor(c.TargetID)
-	d := float64(c.LatencyMS) / 1000
-	if c.OK {
-		s.up.Inc()
-		s.upDuration.Observe(d)
-	} else {
-		s.down.Inc()
-		s.downDuration.Observe(d)
-	}
-	if c.ColdStart {
-		s.coldStarts.Inc()
-	}
+	m.checks.observe(c)
 }
 
 // ForgetTarget drops a deleted target's check series, so they stop being exported.
 // Without PerTarget there is nothing to drop.
-func (m *Metrics) ForgetTarget(id int64) {
-	if !m.perTarget {
-		return
-	}
-	m.byTarget.Delete(id)
-	l := prometheus.Labels{"target_id": strconv.FormatInt(id, 10)}
-	m.checks.DeletePartialMatch(l)
-	m.checkDuration.DeletePartialMatch(l)
-	m.coldStarts.DeletePartialMatch(l)
-}
-
-func (m *Metrics) seriesFor(id int64) *checkSeries {
-	if !m.perTarget {
-		return m.all
-	}
-	if s, ok := m.byTarget.Load(id); ok {
-		return s.(*checkSeries)
-	}
-	s, _ := m.byTarget.LoadOrStore(id, m.newCheckSeries(strconv.FormatInt(id, 10)))
-	return s.(*checkSeries)
-}
-
-// newCheckSeries resolves the children for the given leading label values: the
-// target id, or none.
-func (m *Metrics) newCheckSeries(labels ...string) *checkSeries {
-	up := slices.Concat(labels, []string{string(target.StatusUp)})
-	down := slices.Concat(labels, []string{string(target.StatusDown)})
-	return &checkSeries{
-		up:           m.checks.WithLabelValues(up...),
-		down:         m.checks.WithLabelValues(down...),
-		upDuration:   m.checkDuration.WithLabelValues(up...),
-		downDuration: m.checkDuration.WithLabelValues(down...),
-		coldStarts:   m.coldStarts.WithLabelValues(labels...),
-	}
-}
+func (m *Metrics) ForgetTarget(id int64) { m.checks.forget(id) }
 
 // ObserveLag records how late a scheduled check started after its slot; early starts
 // count as on time.
