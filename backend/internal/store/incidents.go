@@ -183,7 +183,9 @@ func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
 	if len(flips) == 0 {
 		return 0, nil
 	}
-	s.memos.invalidate()
+	// The memoised lists and totals are not invalidated here: they live a second,
+	// and an outage flipping targets batch after batch would otherwise have every
+	// dashboard poll recount the whole table.
 	var down, up []flipped
 	for _, f := range flips {
 		if f.LastStatus == string(target.StatusDown) {
@@ -392,15 +394,25 @@ func (s *Store) isDegraded(tx *gorm.DB) (bool, error) {
 // setting's insert is the compare-and-set).
 func (s *Store) checkDegraded(tx *gorm.DB, now time.Time) (degraded, entered bool, err error) {
 	since := now.Add(-s.alerts.Window)
+	// Cheap first: the recent open incidents by their index alone. Only when they are
+	// enough to matter are paused targets taken out and the active ones counted.
 	var recent int64
-	if err := openDown(tx).Where("created_at >= ?", since).Count(&recent).Error; err != nil {
+	if err := tx.Model(&incidentRow{}).Where("kind = ? AND resolved_at IS NULL AND created_at >= ?",
+		target.IncidentDown, since).Count(&recent).Error; err != nil {
 		return false, false, fmt.Errorf("count recent incidents: %w", err)
 	}
-	active, err := countActive(tx)
-	if err != nil {
-		return false, false, err
+	over := recent >= int64(s.alerts.MinTargets)
+	if over {
+		if err := openDown(tx).Where("created_at >= ?", since).Count(&recent).Error; err != nil {
+			return false, false, fmt.Errorf("count recent incidents: %w", err)
+		}
+		active, err := countActive(tx)
+		if err != nil {
+			return false, false, err
+		}
+		over = recent >= int64(s.alerts.MinTargets) && float64(recent) >= s.alerts.Ratio*float64(active)
 	}
-	if recent >= int64(s.alerts.MinTargets) && float64(recent) >= s.alerts.Ratio*float64(active) {
+	if over {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&settingRow{Key: degradedKey, Value: now.Format(time.RFC3339)})
 		if res.Error != nil {
 			return false, false, fmt.Errorf("mark the checker degraded: %w", res.Error)
