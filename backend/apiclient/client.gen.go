@@ -179,6 +179,36 @@ func (e IncidentKind) Valid() bool {
 	}
 }
 
+// Defines values for PlatformHoursScope.
+const (
+	Account      PlatformHoursScope = "account"
+	None         PlatformHoursScope = "none"
+	Organisation PlatformHoursScope = "organisation"
+	Project      PlatformHoursScope = "project"
+	Service      PlatformHoursScope = "service"
+	Workspace    PlatformHoursScope = "workspace"
+)
+
+// Valid indicates whether the value is a known member of the PlatformHoursScope enum.
+func (e PlatformHoursScope) Valid() bool {
+	switch e {
+	case Account:
+		return true
+	case None:
+		return true
+	case Organisation:
+		return true
+	case Project:
+		return true
+	case Service:
+		return true
+	case Workspace:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TargetLastStatus.
 const (
 	TargetLastStatusDown    TargetLastStatus = "down"
@@ -634,6 +664,75 @@ type LoginRequest struct {
 	Username string `json:"username"`
 }
 
+// Platform defines model for Platform.
+type Platform struct {
+	// Activity Activity is what the host counts as activity.
+	//
+	// Example: inbound HTTP traffic
+	Activity string `json:"activity"`
+
+	// AsOf Example: 2026-11
+	AsOf string `json:"as_of"`
+
+	// HoursScope HoursScope is what shares one pool.
+	//
+	// Example: workspace
+	HoursScope PlatformHoursScope `json:"hours_scope"`
+
+	// IdleTimeoutSeconds IdleTimeoutSeconds is how long the host lets a service idle before it sleeps;
+	// null when it is not fixed or not known (give it on the target).
+	//
+	// Example: 900
+	IdleTimeoutSeconds *int `json:"idle_timeout_seconds"`
+
+	// Key Example: render-free
+	Key string `json:"key"`
+
+	// MonthlyFreeHours MonthlyFreeHours is the free pool of awake hours a month; null when the free
+	// allowance is not counted in hours.
+	//
+	// Example: 750
+	MonthlyFreeHours *float32 `json:"monthly_free_hours"`
+
+	// Name Example: Render (free web service)
+	Name string `json:"name"`
+
+	// Notes Example: Render calls keeping a free service awake unsupported.
+	Notes string `json:"notes"`
+
+	// PingsKeepAwake PingsKeepAwake says whether HTTP pings keep it awake; null when unconfirmed.
+	//
+	// Example: true
+	PingsKeepAwake *bool `json:"pings_keep_awake"`
+
+	// SourceUrl Example: https://render.com/docs/free
+	SourceUrl string `json:"source_url"`
+
+	// TypicalWakeSeconds TypicalWakeSeconds is how early the first request of a window goes out; 0 means
+	// a request cannot wake it.
+	//
+	// Example: 60
+	TypicalWakeSeconds int `json:"typical_wake_seconds"`
+
+	// WakeTimeoutSeconds WakeTimeoutSeconds is how long an attempt that may find it asleep may take.
+	//
+	// Example: 90
+	WakeTimeoutSeconds int `json:"wake_timeout_seconds"`
+}
+
+// PlatformHoursScope HoursScope is what shares one pool.
+//
+// Example: workspace
+type PlatformHoursScope string
+
+// PlatformList defines model for PlatformList.
+type PlatformList struct {
+	Items []Platform `json:"items"`
+
+	// Version Example: 2026-11-25
+	Version string `json:"version"`
+}
+
 // Problem defines model for Problem.
 type Problem struct {
 	// Detail Example: interval_seconds: must be between 30 and 86400
@@ -686,6 +785,11 @@ type Stats struct {
 
 // Target defines model for Target.
 type Target struct {
+	// BudgetGroup BudgetGroup names the targets that share one pool of free hours.
+	//
+	// Example: render-workspace
+	BudgetGroup string `json:"budget_group"`
+
 	// ChannelIds ChannelIDs are the notification channels told of this target's incidents.
 	ChannelIds []int       `json:"channel_ids"`
 	Conditions []Condition `json:"conditions"`
@@ -703,11 +807,22 @@ type Target struct {
 	// Id Example: 1
 	Id int `json:"id"`
 
+	// IdleTimeoutSeconds IdleTimeoutSeconds is the host's idle limit; null when not known.
+	//
+	// Example: 900
+	IdleTimeoutSeconds *int `json:"idle_timeout_seconds"`
+
 	// IntervalSeconds Example: 300
 	IntervalSeconds int `json:"interval_seconds"`
 
 	// IsActive Example: true
-	IsActive      bool       `json:"is_active"`
+	IsActive bool `json:"is_active"`
+
+	// KeepWarm KeepWarm: the service must not fall asleep; its interval is planned around
+	// idle_timeout_seconds.
+	//
+	// Example: false
+	KeepWarm      bool       `json:"keep_warm"`
 	LastCheckedAt *time.Time `json:"last_checked_at"`
 
 	// LastError LastError is empty when the last check succeeded.
@@ -736,6 +851,11 @@ type Target struct {
 	// NextCheckAt NextCheckAt is null while the target is paused.
 	NextCheckAt *time.Time `json:"next_check_at"`
 
+	// Platform Platform is a preset key from GET /platforms, or "".
+	//
+	// Example: render-free
+	Platform string `json:"platform"`
+
 	// Retries Example: 3
 	Retries int `json:"retries"`
 
@@ -749,11 +869,26 @@ type Target struct {
 	Tags             []string `json:"tags"`
 
 	// TimeoutSeconds Example: 10
-	TimeoutSeconds int       `json:"timeout_seconds"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	TimeoutSeconds int `json:"timeout_seconds"`
+
+	// Timezone Example: Europe/Berlin
+	Timezone  string    `json:"timezone"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// Url Example: https://shop.example.com/health
 	Url string `json:"url"`
+
+	// WakeTimeoutSeconds WakeTimeoutSeconds is how long an attempt that may find it asleep may take.
+	//
+	// Example: 90
+	WakeTimeoutSeconds int `json:"wake_timeout_seconds"`
+
+	// WarmWindows WarmWindows are when it must be awake, in timezone; [] means always.
+	WarmWindows []WarmWindow `json:"warm_windows"`
+
+	// Warnings Warnings say what the server noticed about the settings, e.g. that the platform
+	// is not kept awake by HTTP pings.
+	Warnings []string `json:"warnings"`
 }
 
 // TargetLastStatus LastStatus is the confirmed state: it turns down after failure_threshold failed
@@ -767,6 +902,9 @@ type TargetMethod string
 
 // TargetCreate defines model for TargetCreate.
 type TargetCreate struct {
+	// BudgetGroup Example: render-workspace
+	BudgetGroup *string `json:"budget_group,omitempty"`
+
 	// ChannelIds ChannelIDs left out subscribes the target to the default channels; [] to none.
 	ChannelIds *[]int       `json:"channel_ids,omitempty"`
 	Conditions *[]Condition `json:"conditions,omitempty"`
@@ -782,6 +920,12 @@ type TargetCreate struct {
 	FailureThreshold *int               `json:"failure_threshold,omitempty"`
 	Headers          *map[string]string `json:"headers,omitempty"`
 
+	// IdleTimeoutSeconds IdleTimeoutSeconds is required for keep-warm when the platform does not give it;
+	// interval_seconds must be below it and, left out, is derived from it.
+	//
+	// Example: 900
+	IdleTimeoutSeconds *int `json:"idle_timeout_seconds,omitempty"`
+
 	// IntervalSeconds IntervalSeconds defaults to 300; at least MIN_INTERVAL_SECONDS, at most 86400.
 	//
 	// Example: 300
@@ -790,6 +934,11 @@ type TargetCreate struct {
 	// IsActive Example: true
 	IsActive *bool `json:"is_active,omitempty"`
 
+	// KeepWarm KeepWarm defaults to true when platform is set.
+	//
+	// Example: true
+	KeepWarm *bool `json:"keep_warm,omitempty"`
+
 	// Method Example: GET
 	Method *TargetCreateMethod `json:"method,omitempty"`
 
@@ -797,6 +946,11 @@ type TargetCreate struct {
 	//
 	// Example: shop-api
 	Name *string `json:"name,omitempty"`
+
+	// Platform Platform fills idle_timeout_seconds and wake_timeout_seconds from its preset.
+	//
+	// Example: render-free
+	Platform *string `json:"platform,omitempty"`
 
 	// Retries Retries after a failed attempt (network error, timeout or 5xx); default 3.
 	//
@@ -819,8 +973,19 @@ type TargetCreate struct {
 	// Example: 10
 	TimeoutSeconds *int `json:"timeout_seconds,omitempty"`
 
+	// Timezone Timezone is an IANA name; default UTC.
+	//
+	// Example: Europe/Berlin
+	Timezone *string `json:"timezone,omitempty"`
+
 	// Url Example: https://shop.example.com/health
 	Url string `json:"url"`
+
+	// WakeTimeoutSeconds WakeTimeoutSeconds defaults to the preset's, else 90.
+	//
+	// Example: 90
+	WakeTimeoutSeconds *int          `json:"wake_timeout_seconds,omitempty"`
+	WarmWindows        *[]WarmWindow `json:"warm_windows,omitempty"`
 }
 
 // TargetCreateMethod Example: GET
@@ -842,23 +1007,32 @@ type TargetList struct {
 
 // TargetPatch defines model for TargetPatch.
 type TargetPatch struct {
+	BudgetGroup      *string            `json:"budget_group,omitempty"`
 	ChannelIds       *[]int             `json:"channel_ids,omitempty"`
 	Conditions       *[]Condition       `json:"conditions,omitempty"`
 	ExpectedStatus   *string            `json:"expected_status,omitempty"`
 	FailureThreshold *int               `json:"failure_threshold,omitempty"`
 	Headers          *map[string]string `json:"headers,omitempty"`
-	IntervalSeconds  *int               `json:"interval_seconds,omitempty"`
+
+	// IdleTimeoutSeconds IdleTimeoutSeconds 0 clears it.
+	IdleTimeoutSeconds *int `json:"idle_timeout_seconds,omitempty"`
+	IntervalSeconds    *int `json:"interval_seconds,omitempty"`
 
 	// IsActive Example: false
-	IsActive          *bool              `json:"is_active,omitempty"`
-	Method            *TargetPatchMethod `json:"method,omitempty"`
-	Name              *string            `json:"name,omitempty"`
-	Retries           *int               `json:"retries,omitempty"`
-	RetryDelaySeconds *int               `json:"retry_delay_seconds,omitempty"`
-	SuccessThreshold  *int               `json:"success_threshold,omitempty"`
-	Tags              *[]string          `json:"tags,omitempty"`
-	TimeoutSeconds    *int               `json:"timeout_seconds,omitempty"`
-	Url               *string            `json:"url,omitempty"`
+	IsActive           *bool              `json:"is_active,omitempty"`
+	KeepWarm           *bool              `json:"keep_warm,omitempty"`
+	Method             *TargetPatchMethod `json:"method,omitempty"`
+	Name               *string            `json:"name,omitempty"`
+	Platform           *string            `json:"platform,omitempty"`
+	Retries            *int               `json:"retries,omitempty"`
+	RetryDelaySeconds  *int               `json:"retry_delay_seconds,omitempty"`
+	SuccessThreshold   *int               `json:"success_threshold,omitempty"`
+	Tags               *[]string          `json:"tags,omitempty"`
+	TimeoutSeconds     *int               `json:"timeout_seconds,omitempty"`
+	Timezone           *string            `json:"timezone,omitempty"`
+	Url                *string            `json:"url,omitempty"`
+	WakeTimeoutSeconds *int               `json:"wake_timeout_seconds,omitempty"`
+	WarmWindows        *[]WarmWindow      `json:"warm_windows,omitempty"`
 }
 
 // TargetPatchMethod defines model for TargetPatch.Method.
@@ -940,6 +1114,18 @@ type User struct {
 // UserRole Example: admin
 type UserRole string
 
+// WarmWindow defines model for WarmWindow.
+type WarmWindow struct {
+	// Days Example: ["mon","tue","wed","thu","fri"]
+	Days []string `json:"days"`
+
+	// End Example: 20:00
+	End string `json:"end"`
+
+	// Start Example: 08:00
+	Start string `json:"start"`
+}
+
 // GetCurrentUserParams defines parameters for GetCurrentUser.
 type GetCurrentUserParams struct {
 	// IfNoneMatch An ETag from an earlier answer
@@ -981,6 +1167,12 @@ type ListIncidentsParams struct {
 	// Open Only unresolved incidents
 	Open *bool `form:"open,omitempty" json:"open,omitempty"`
 
+	// IfNoneMatch An ETag from an earlier answer
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// ListPlatformsParams defines parameters for ListPlatforms.
+type ListPlatformsParams struct {
 	// IfNoneMatch An ETag from an earlier answer
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -1297,6 +1489,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /incidents (the `ListIncidents` operationId).
 	ListIncidents(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPlatforms List keep-warm platform presets
+	//
+	// How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
+	//
+	// Corresponds with GET /platforms (the `ListPlatforms` operationId).
+	ListPlatforms(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Readyz Readiness
 	//
@@ -1702,6 +1901,23 @@ func (c *Client) ListHeartbeats(ctx context.Context, params *ListHeartbeatsParam
 // Corresponds with GET /incidents (the `ListIncidents` operationId).
 func (c *Client) ListIncidents(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListIncidentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPlatforms List keep-warm platform presets
+//
+// How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
+//
+// Corresponds with GET /platforms (the `ListPlatforms` operationId).
+func (c *Client) ListPlatforms(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPlatformsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2515,6 +2731,48 @@ func NewListIncidentsRequest(server string, params *ListIncidentsParams) (*http.
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListPlatformsRequest constructs an http.Request for the ListPlatforms method
+func NewListPlatformsRequest(server string, params *ListPlatformsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/platforms")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3405,6 +3663,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /incidents (the `ListIncidents` operationId).
 	ListIncidentsWithResponse(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*ListIncidentsResponse, error)
+
+	// ListPlatformsWithResponse List keep-warm platform presets
+	//
+	// How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /platforms (the `ListPlatforms` operationId).
+	ListPlatformsWithResponse(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*ListPlatformsResponse, error)
 
 	// ReadyzWithResponse Readiness
 	//
@@ -4591,6 +4858,82 @@ func (r ListIncidentsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListIncidentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListPlatformsResponse200Headers the declared response headers of an HTTP 200 response for ListPlatforms
+type ListPlatformsResponse200Headers struct {
+	ETag *string
+}
+
+// ListPlatformsResponse401Headers the declared response headers of an HTTP 401 response for ListPlatforms
+type ListPlatformsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ListPlatformsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PlatformList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPlatformsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPlatformsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPlatformsResponse) GetJSON200() *PlatformList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPlatformsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ListPlatformsResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPlatformsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPlatformsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPlatformsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPlatformsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPlatformsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5795,6 +6138,21 @@ func (c *ClientWithResponses) ListIncidentsWithResponse(ctx context.Context, par
 	return ParseListIncidentsResponse(rsp)
 }
 
+// ListPlatformsWithResponse List keep-warm platform presets
+//
+// How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /platforms (the `ListPlatforms` operationId).
+func (c *ClientWithResponses) ListPlatformsWithResponse(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*ListPlatformsResponse, error) {
+	rsp, err := c.ListPlatforms(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPlatformsResponse(rsp)
+}
+
 // ReadyzWithResponse Readiness
 //
 // 200 when the database answers within 2 s, else 503. No authentication.
@@ -6963,6 +7321,79 @@ func ParseListIncidentsResponse(rsp *http.Response) (*ListIncidentsResponse, err
 		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListIncidentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPlatformsResponse parses an HTTP response from a ListPlatformsWithResponse call
+func ParseListPlatformsResponse(rsp *http.Response) (*ListPlatformsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPlatformsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PlatformList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPlatformsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListPlatformsResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // warm windows name IANA zones; distroless images have no zone files
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/account"
 	"github.com/watchdog-monitor/watchdog/backend/internal/apidoc"

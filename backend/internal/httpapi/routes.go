@@ -49,6 +49,8 @@ var routeTable = []route{
 
 	{http.MethodGet, "/incidents", user, (*api).listIncidents},
 
+	{http.MethodGet, "/platforms", user, (*api).listPlatforms},
+
 	{http.MethodGet, "/heartbeats", user, (*api).heartbeats},
 	{http.MethodGet, "/stats", user, (*api).stats},
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
 	"github.com/watchdog-monitor/watchdog/backend/internal/metrics"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
+	"github.com/watchdog-monitor/watchdog/backend/internal/platform"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
@@ -48,6 +49,8 @@ type Deps struct {
 	Notify notify.Env
 	// NotifyTimeout bounds a test message; zero means 10 s.
 	NotifyTimeout time.Duration
+	// Platforms is the keep-warm preset catalog; nil means the one built in.
+	Platforms *platform.Catalog
 	// Metrics, when set, counts requests and is served at /metrics, behind
 	// MetricsToken when that is set.
 	Metrics      *metrics.Metrics
@@ -88,6 +91,23 @@ func New(d Deps) *echo.Echo {
 			ExposeHeaders: []string{echo.HeaderLocation, echo.HeaderXRequestID, "Retry-After", "ETag"},
 			MaxAge:        600,
 		}))
+	}
+	if d.Platforms == nil {
+		d.Platforms = platform.MustLoad()
+	}
+	if d.Limits.Preset == nil {
+		catalog := d.Platforms
+		d.Limits.Preset = func(key string) (target.Preset, bool) {
+			p, ok := catalog.Get(key)
+			if !ok {
+				return target.Preset{}, false
+			}
+			idle := 0
+			if p.IdleTimeoutSeconds != nil {
+				idle = *p.IdleTimeoutSeconds
+			}
+			return target.Preset{IdleTimeoutSeconds: idle, WakeTimeoutSeconds: p.WakeTimeoutSeconds}, true
+		}
 	}
 	a := &api{Deps: d}
 	a.routes(e)

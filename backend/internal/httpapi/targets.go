@@ -57,7 +57,7 @@ func (a *api) listTargets(c echo.Context) error {
 	}
 	out := TargetList{Items: make([]Target, len(items)), Total: total, Limit: limit, Offset: offset}
 	for i, t := range items {
-		out.Items[i] = targetOut(t)
+		out.Items[i] = a.targetView(t)
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -106,7 +106,7 @@ func (a *api) createTarget(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/targets/%d", created.ID))
-	return c.JSON(http.StatusCreated, targetOut(created))
+	return c.JSON(http.StatusCreated, a.targetView(created))
 }
 
 // getTarget godoc
@@ -131,7 +131,7 @@ func (a *api) getTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, targetOut(t))
+	return c.JSON(http.StatusOK, a.targetView(t))
 }
 
 // updateTarget godoc
@@ -178,7 +178,19 @@ func (a *api) updateTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, targetOut(updated))
+	return c.JSON(http.StatusOK, a.targetView(updated))
+}
+
+// targetView is the API form of t with the warnings the server has about it: a
+// keep-warm target on a platform whose host HTTP pings do not keep awake says so.
+func (a *api) targetView(t target.Target) Target {
+	out := targetOut(t)
+	if p, ok := a.Platforms.Get(t.Platform); ok && t.KeepWarm {
+		if w := p.Warning(); w != "" {
+			out.Warnings = append(out.Warnings, w)
+		}
+	}
+	return out
 }
 
 // channelsExist is a 422 naming channel_ids when one of ids is not a channel.

@@ -31,6 +31,23 @@ type Target struct {
 	Conditions       []Condition `json:"conditions" validate:"required"`
 	// ChannelIDs are the notification channels told of this target's incidents.
 	ChannelIDs []int64 `json:"channel_ids" validate:"required"`
+	// KeepWarm: the service must not fall asleep; its interval is planned around
+	// idle_timeout_seconds.
+	KeepWarm bool `json:"keep_warm" validate:"required" example:"false"`
+	// Platform is a preset key from GET /platforms, or "".
+	Platform string `json:"platform" validate:"required" example:"render-free"`
+	// IdleTimeoutSeconds is the host's idle limit; null when not known.
+	IdleTimeoutSeconds *int `json:"idle_timeout_seconds" validate:"required" extensions:"x-nullable" example:"900"`
+	// WakeTimeoutSeconds is how long an attempt that may find it asleep may take.
+	WakeTimeoutSeconds int `json:"wake_timeout_seconds" validate:"required" example:"90"`
+	// WarmWindows are when it must be awake, in timezone; [] means always.
+	WarmWindows []WarmWindow `json:"warm_windows" validate:"required"`
+	Timezone    string       `json:"timezone" validate:"required" example:"Europe/Berlin"`
+	// BudgetGroup names the targets that share one pool of free hours.
+	BudgetGroup string `json:"budget_group" validate:"required" example:"render-workspace"`
+	// Warnings say what the server noticed about the settings, e.g. that the platform
+	// is not kept awake by HTTP pings.
+	Warnings []string `json:"warnings" validate:"required"`
 	// LastStatus is the confirmed state: it turns down after failure_threshold failed
 	// checks in a row and up after success_threshold successes.
 	LastStatus     string     `json:"last_status" validate:"required" enums:"up,down,unknown" example:"up"`
@@ -52,6 +69,9 @@ func targetOut(t target.Target) Target {
 		Retries: t.Retries, RetryDelaySeconds: t.RetryDelaySeconds, IsActive: t.IsActive, Tags: t.Tags,
 		FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
 		Conditions: conditionsOut(t.Conditions), ChannelIDs: t.ChannelIDs,
+		KeepWarm: t.KeepWarm, Platform: t.Platform, WakeTimeoutSeconds: t.WakeTimeoutSeconds,
+		IdleTimeoutSeconds: idleOut(t.IdleTimeoutSeconds), WarmWindows: windowsOut(t.WarmWindows), Timezone: t.Timezone,
+		BudgetGroup: t.BudgetGroup, Warnings: []string{},
 		LastStatus: string(t.LastStatus), LastCheckedAt: t.LastCheckedAt, LastLatencyMS: t.LastLatencyMS,
 		LastStatusCode: t.LastStatusCode, LastError: t.LastError, NextCheckAt: t.NextCheckAt,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
@@ -84,6 +104,19 @@ type TargetCreate struct {
 	Conditions       []Condition `json:"conditions,omitempty" maxItems:"20"`
 	// ChannelIDs left out subscribes the target to the default channels; [] to none.
 	ChannelIDs *[]int64 `json:"channel_ids,omitempty" maxItems:"50"`
+	// KeepWarm defaults to true when platform is set.
+	KeepWarm *bool `json:"keep_warm,omitempty" example:"true"`
+	// Platform fills idle_timeout_seconds and wake_timeout_seconds from its preset.
+	Platform string `json:"platform,omitempty" example:"render-free"`
+	// IdleTimeoutSeconds is required for keep-warm when the platform does not give it;
+	// interval_seconds must be below it and, left out, is derived from it.
+	IdleTimeoutSeconds int `json:"idle_timeout_seconds,omitempty" minimum:"1" example:"900"`
+	// WakeTimeoutSeconds defaults to the preset's, else 90.
+	WakeTimeoutSeconds int          `json:"wake_timeout_seconds,omitempty" minimum:"1" maximum:"600" example:"90"`
+	WarmWindows        []WarmWindow `json:"warm_windows,omitempty" maxItems:"28"`
+	// Timezone is an IANA name; default UTC.
+	Timezone    string `json:"timezone,omitempty" example:"Europe/Berlin"`
+	BudgetGroup string `json:"budget_group,omitempty" maxLength:"100" example:"render-workspace"`
 } // @name TargetCreate
 
 func (b TargetCreate) spec() target.Spec {
@@ -93,11 +126,48 @@ func (b TargetCreate) spec() target.Spec {
 		RetryDelaySeconds: b.RetryDelaySeconds, IsActive: b.IsActive, Tags: b.Tags,
 		FailureThreshold: b.FailureThreshold, SuccessThreshold: b.SuccessThreshold,
 		Conditions: conditionsIn(b.Conditions),
+		KeepWarm:   b.KeepWarm, Platform: b.Platform, IdleTimeoutSeconds: b.IdleTimeoutSeconds,
+		WakeTimeoutSeconds: b.WakeTimeoutSeconds, WarmWindows: windowsIn(b.WarmWindows), Timezone: b.Timezone,
+		BudgetGroup: b.BudgetGroup,
 	}
 	if b.ChannelIDs != nil {
 		s.ChannelIDs = *b.ChannelIDs
 	}
 	return s
+}
+
+// WarmWindow is a weekly stretch of time in which a keep-warm target must be awake.
+// An end before the start runs past midnight.
+type WarmWindow struct {
+	Days  []string `json:"days" validate:"required" example:"mon,tue,wed,thu,fri"`
+	Start string   `json:"start" validate:"required" example:"08:00"`
+	End   string   `json:"end" validate:"required" example:"20:00"`
+} // @name WarmWindow
+
+func idleOut(seconds int) *int {
+	if seconds <= 0 {
+		return nil
+	}
+	return &seconds
+}
+
+func windowsOut(ws []target.WarmWindow) []WarmWindow {
+	out := make([]WarmWindow, len(ws))
+	for i, w := range ws {
+		out[i] = WarmWindow{Days: w.Days, Start: w.Start, End: w.End}
+	}
+	return out
+}
+
+func windowsIn(ws []WarmWindow) []target.WarmWindow {
+	if ws == nil {
+		return nil
+	}
+	out := make([]target.WarmWindow, len(ws))
+	for i, w := range ws {
+		out[i] = target.WarmWindow{Days: w.Days, Start: w.Start, End: w.End}
+	}
+	return out
 }
 
 // Condition is one more rule a target's answer must meet to count as up. Kinds:
@@ -152,6 +222,14 @@ type TargetPatch struct {
 	SuccessThreshold  *int               `json:"success_threshold,omitempty" minimum:"1" maximum:"100"`
 	Conditions        *[]Condition       `json:"conditions,omitempty" maxItems:"20"`
 	ChannelIDs        *[]int64           `json:"channel_ids,omitempty" maxItems:"50"`
+	KeepWarm          *bool              `json:"keep_warm,omitempty"`
+	Platform          *string            `json:"platform,omitempty"`
+	// IdleTimeoutSeconds 0 clears it.
+	IdleTimeoutSeconds *int          `json:"idle_timeout_seconds,omitempty" minimum:"0"`
+	WakeTimeoutSeconds *int          `json:"wake_timeout_seconds,omitempty" minimum:"1" maximum:"600"`
+	WarmWindows        *[]WarmWindow `json:"warm_windows,omitempty" maxItems:"28"`
+	Timezone           *string       `json:"timezone,omitempty"`
+	BudgetGroup        *string       `json:"budget_group,omitempty" maxLength:"100"`
 } // @name TargetPatch
 
 func (b TargetPatch) patch() target.Patch {
@@ -160,6 +238,15 @@ func (b TargetPatch) patch() target.Patch {
 		TimeoutSeconds: b.TimeoutSeconds, ExpectedStatus: b.ExpectedStatus, Retries: b.Retries,
 		RetryDelaySeconds: b.RetryDelaySeconds, IsActive: b.IsActive, Tags: b.Tags,
 		FailureThreshold: b.FailureThreshold, SuccessThreshold: b.SuccessThreshold, ChannelIDs: b.ChannelIDs,
+		KeepWarm: b.KeepWarm, Platform: b.Platform, IdleTimeoutSeconds: b.IdleTimeoutSeconds,
+		WakeTimeoutSeconds: b.WakeTimeoutSeconds, Timezone: b.Timezone, BudgetGroup: b.BudgetGroup,
+	}
+	if b.WarmWindows != nil {
+		ws := windowsIn(*b.WarmWindows)
+		if ws == nil {
+			ws = []target.WarmWindow{}
+		}
+		p.WarmWindows = &ws
 	}
 	if b.Conditions != nil {
 		cs := conditionsIn(*b.Conditions)

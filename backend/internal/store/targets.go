@@ -14,33 +14,40 @@ import (
 
 // targetRow is a row of the targets table.
 type targetRow struct {
-	ID                int64
-	Name              string
-	URL               string `gorm:"column:url"`
-	Method            string
-	Headers           string
-	IntervalSeconds   int
-	TimeoutSeconds    int
-	ExpectedStatus    string
-	Retries           int
-	RetryDelaySeconds int
-	LeaseSeconds      int
-	IsActive          bool
-	LastStatus        string
-	LastCheckedAt     *time.Time
-	LastLatencyMS     *int `gorm:"column:last_latency_ms"`
-	LastStatusCode    *int
-	LastError         string
-	MedianLatencyMS   *int `gorm:"column:median_latency_ms"`
-	NextCheckAt       *time.Time
-	SlotAt            *time.Time
-	LeaseToken        *string
-	FailureThreshold  int
-	SuccessThreshold  int
-	Conditions        string
-	OpenIncidentID    *int64
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	ID                 int64
+	Name               string
+	URL                string `gorm:"column:url"`
+	Method             string
+	Headers            string
+	IntervalSeconds    int
+	TimeoutSeconds     int
+	ExpectedStatus     string
+	Retries            int
+	RetryDelaySeconds  int
+	LeaseSeconds       int
+	IsActive           bool
+	LastStatus         string
+	LastCheckedAt      *time.Time
+	LastLatencyMS      *int `gorm:"column:last_latency_ms"`
+	LastStatusCode     *int
+	LastError          string
+	MedianLatencyMS    *int `gorm:"column:median_latency_ms"`
+	NextCheckAt        *time.Time
+	SlotAt             *time.Time
+	LeaseToken         *string
+	FailureThreshold   int
+	SuccessThreshold   int
+	Conditions         string
+	OpenIncidentID     *int64
+	KeepWarm           bool
+	Platform           string
+	IdleTimeoutSeconds *int
+	WakeTimeoutSeconds int
+	WarmWindows        string
+	Timezone           string
+	BudgetGroup        string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (targetRow) TableName() string { return "targets" }
@@ -84,6 +91,16 @@ func (r targetRow) toDomain(l links) (target.Target, error) {
 			return target.Target{}, fmt.Errorf("target %d: read conditions: %w", r.ID, err)
 		}
 	}
+	windows := []target.WarmWindow{}
+	if r.WarmWindows != "" {
+		if err := json.Unmarshal([]byte(r.WarmWindows), &windows); err != nil {
+			return target.Target{}, fmt.Errorf("target %d: read warm windows: %w", r.ID, err)
+		}
+	}
+	idle := 0
+	if r.IdleTimeoutSeconds != nil {
+		idle = *r.IdleTimeoutSeconds
+	}
 	tags := l.tags
 	if tags == nil {
 		tags = []string{}
@@ -102,31 +119,38 @@ func (r targetRow) toDomain(l links) (target.Target, error) {
 		next = nil
 	}
 	return target.Target{
-		ID:                r.ID,
-		Name:              r.Name,
-		URL:               r.URL,
-		Method:            r.Method,
-		Headers:           headers,
-		IntervalSeconds:   r.IntervalSeconds,
-		TimeoutSeconds:    r.TimeoutSeconds,
-		ExpectedStatus:    r.ExpectedStatus,
-		Retries:           r.Retries,
-		RetryDelaySeconds: r.RetryDelaySeconds,
-		IsActive:          r.IsActive,
-		Tags:              tags,
-		FailureThreshold:  r.FailureThreshold,
-		SuccessThreshold:  r.SuccessThreshold,
-		Conditions:        conditions,
-		ChannelIDs:        channels,
-		LastStatus:        target.Status(r.LastStatus),
-		LastCheckedAt:     utc(r.LastCheckedAt),
-		LastLatencyMS:     r.LastLatencyMS,
-		LastStatusCode:    r.LastStatusCode,
-		LastError:         r.LastError,
-		MedianLatencyMS:   r.MedianLatencyMS,
-		NextCheckAt:       utc(next),
-		CreatedAt:         r.CreatedAt.UTC(),
-		UpdatedAt:         r.UpdatedAt.UTC(),
+		ID:                 r.ID,
+		Name:               r.Name,
+		URL:                r.URL,
+		Method:             r.Method,
+		Headers:            headers,
+		IntervalSeconds:    r.IntervalSeconds,
+		TimeoutSeconds:     r.TimeoutSeconds,
+		ExpectedStatus:     r.ExpectedStatus,
+		Retries:            r.Retries,
+		RetryDelaySeconds:  r.RetryDelaySeconds,
+		IsActive:           r.IsActive,
+		Tags:               tags,
+		FailureThreshold:   r.FailureThreshold,
+		SuccessThreshold:   r.SuccessThreshold,
+		Conditions:         conditions,
+		ChannelIDs:         channels,
+		KeepWarm:           r.KeepWarm,
+		Platform:           r.Platform,
+		IdleTimeoutSeconds: idle,
+		WakeTimeoutSeconds: r.WakeTimeoutSeconds,
+		WarmWindows:        windows,
+		Timezone:           r.Timezone,
+		BudgetGroup:        r.BudgetGroup,
+		LastStatus:         target.Status(r.LastStatus),
+		LastCheckedAt:      utc(r.LastCheckedAt),
+		LastLatencyMS:      r.LastLatencyMS,
+		LastStatusCode:     r.LastStatusCode,
+		LastError:          r.LastError,
+		MedianLatencyMS:    r.MedianLatencyMS,
+		NextCheckAt:        utc(next),
+		CreatedAt:          r.CreatedAt.UTC(),
+		UpdatedAt:          r.UpdatedAt.UTC(),
 	}, nil
 }
 
@@ -140,21 +164,36 @@ func configColumns(t target.Target) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode conditions: %w", err)
 	}
+	windows, err := json.Marshal(t.WarmWindows)
+	if err != nil {
+		return nil, fmt.Errorf("encode warm windows: %w", err)
+	}
+	var idle *int
+	if t.IdleTimeoutSeconds > 0 {
+		idle = &t.IdleTimeoutSeconds
+	}
 	return map[string]any{
-		"failure_threshold":   t.FailureThreshold,
-		"success_threshold":   t.SuccessThreshold,
-		"conditions":          string(conditions),
-		"name":                t.Name,
-		"url":                 t.URL,
-		"method":              t.Method,
-		"headers":             string(headers),
-		"interval_seconds":    t.IntervalSeconds,
-		"timeout_seconds":     t.TimeoutSeconds,
-		"expected_status":     t.ExpectedStatus,
-		"retries":             t.Retries,
-		"retry_delay_seconds": t.RetryDelaySeconds,
-		"lease_seconds":       int(t.Lease().Round(time.Second) / time.Second),
-		"is_active":           t.IsActive,
+		"keep_warm":            t.KeepWarm,
+		"platform":             t.Platform,
+		"idle_timeout_seconds": idle,
+		"wake_timeout_seconds": t.WakeTimeoutSeconds,
+		"warm_windows":         string(windows),
+		"timezone":             t.Timezone,
+		"budget_group":         t.BudgetGroup,
+		"failure_threshold":    t.FailureThreshold,
+		"success_threshold":    t.SuccessThreshold,
+		"conditions":           string(conditions),
+		"name":                 t.Name,
+		"url":                  t.URL,
+		"method":               t.Method,
+		"headers":              string(headers),
+		"interval_seconds":     t.IntervalSeconds,
+		"timeout_seconds":      t.TimeoutSeconds,
+		"expected_status":      t.ExpectedStatus,
+		"retries":              t.Retries,
+		"retry_delay_seconds":  t.RetryDelaySeconds,
+		"lease_seconds":        int(t.Lease().Round(time.Second) / time.Second),
+		"is_active":            t.IsActive,
 	}, nil
 }
 
@@ -190,6 +229,9 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 			LeaseSeconds: cols["lease_seconds"].(int), IsActive: t.IsActive,
 			FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
 			Conditions: cols["conditions"].(string),
+			KeepWarm:   t.KeepWarm, Platform: t.Platform, IdleTimeoutSeconds: cols["idle_timeout_seconds"].(*int),
+			WakeTimeoutSeconds: t.WakeTimeoutSeconds, WarmWindows: cols["warm_windows"].(string),
+			Timezone: t.Timezone, BudgetGroup: t.BudgetGroup,
 			LastStatus: string(target.StatusUnknown), NextCheckAt: &now,
 			CreatedAt: now, UpdatedAt: now,
 		}

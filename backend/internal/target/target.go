@@ -40,6 +40,9 @@ const (
 	DefaultFailureThreshold = 3
 	DefaultSuccessThreshold = 2
 	MaxThreshold            = 100
+	// DefaultWakeTimeoutSeconds is a waking attempt's time when no platform gives one.
+	DefaultWakeTimeoutSeconds = 90
+	MaxWakeTimeoutSeconds     = 600
 )
 
 // LeaseMargin is added to a check's own time budget to make its lease: long enough that
@@ -70,6 +73,19 @@ type Target struct {
 	Conditions []Condition
 	// ChannelIDs are the notification channels told of this target's incidents.
 	ChannelIDs []int64
+
+	// KeepWarm marks a service that must not fall asleep: its schedule is planned
+	// around IdleTimeoutSeconds, the host's idle limit (0 when unknown).
+	KeepWarm           bool
+	Platform           string
+	IdleTimeoutSeconds int
+	// WakeTimeoutSeconds is how long an attempt that may find it asleep may take.
+	WakeTimeoutSeconds int
+	// WarmWindows, in Timezone, are when it must be awake; none means always.
+	WarmWindows []WarmWindow
+	Timezone    string
+	// BudgetGroup names the targets that share one pool of free hours.
+	BudgetGroup string
 
 	LastStatus     Status
 	LastCheckedAt  *time.Time

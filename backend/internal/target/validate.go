@@ -36,6 +36,8 @@ func (e *ValidationError) add(field, format string, args ...any) {
 // Limits are the operator's bounds on what a target may ask for.
 type Limits struct {
 	MinIntervalSeconds int
+	// Preset looks up a keep-warm platform preset by key; nil knows none.
+	Preset func(key string) (Preset, bool)
 	// CheckHost refuses a URL host the outbound guard would never dial (a literal
 	// loopback, private or metadata address). Nil accepts every host.
 	CheckHost func(host string) error
@@ -74,6 +76,21 @@ type Spec struct {
 	SuccessThreshold  int
 	Conditions        []Condition
 	ChannelIDs        []int64
+	// KeepWarm nil turns keep-warm on when Platform is set.
+	KeepWarm           *bool
+	Platform           string
+	IdleTimeoutSeconds int
+	WakeTimeoutSeconds int
+	WarmWindows        []WarmWindow
+	Timezone           string
+	BudgetGroup        string
+}
+
+// Preset is what a platform preset fills in on a keep-warm target.
+type Preset struct {
+	// IdleTimeoutSeconds is 0 when the host's idle limit is not fixed or not known.
+	IdleTimeoutSeconds int
+	WakeTimeoutSeconds int
 }
 
 // New builds a target from a spec, filling defaults, and validates it.
@@ -101,6 +118,17 @@ func New(s Spec, lim Limits) (Target, error) {
 	}
 	if t.SuccessThreshold == 0 {
 		t.SuccessThreshold = DefaultSuccessThreshold
+	}
+	t.Platform = strings.TrimSpace(s.Platform)
+	t.IdleTimeoutSeconds, t.WakeTimeoutSeconds = s.IdleTimeoutSeconds, s.WakeTimeoutSeconds
+	t.WarmWindows, t.Timezone, t.BudgetGroup = s.WarmWindows, s.Timezone, strings.TrimSpace(s.BudgetGroup)
+	t.KeepWarm = t.Platform != ""
+	if s.KeepWarm != nil {
+		t.KeepWarm = *s.KeepWarm
+	}
+	applyPreset(&t, lim, s.IdleTimeoutSeconds == 0, s.WakeTimeoutSeconds == 0)
+	if t.KeepWarm && s.IntervalSeconds == 0 && t.IdleTimeoutSeconds > 0 {
+		t.IntervalSeconds = keepWarmInterval(t)
 	}
 	if s.Retries != nil {
 		t.Retries = *s.Retries
@@ -150,6 +178,13 @@ type Patch struct {
 	SuccessThreshold  *int
 	Conditions        *[]Condition
 	ChannelIDs        *[]int64
+	KeepWarm           *bool
+	Platform           *string
+	IdleTimeoutSeconds *int
+	WakeTimeoutSeconds *int
+	WarmWindows        *[]WarmWindow
+	Timezone           *string
+	BudgetGroup        *string
 }
 
 // Apply returns the target with the patch applied and validated.
@@ -169,11 +204,64 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 	set(&t.SuccessThreshold, p.SuccessThreshold)
 	set(&t.Conditions, p.Conditions)
 	set(&t.ChannelIDs, p.ChannelIDs)
+	set(&t.KeepWarm, p.KeepWarm)
+	set(&t.IdleTimeoutSeconds, p.IdleTimeoutSeconds)
+	set(&t.WakeTimeoutSeconds, p.WakeTimeoutSeconds)
+	set(&t.WarmWindows, p.WarmWindows)
+	set(&t.Timezone, p.Timezone)
+	set(&t.BudgetGroup, p.BudgetGroup)
+	if p.Platform != nil && strings.TrimSpace(*p.Platform) != t.Platform {
+		// A new platform fills what the patch does not set itself, and turns
+		// keep-warm on unless the patch says otherwise.
+		t.Platform = strings.TrimSpace(*p.Platform)
+		if p.KeepWarm == nil && t.Platform != "" {
+			t.KeepWarm = true
+		}
+		applyPreset(&t, lim, p.IdleTimeoutSeconds == nil, p.WakeTimeoutSeconds == nil)
+		if t.KeepWarm && p.IntervalSeconds == nil && t.IdleTimeoutSeconds > 0 {
+			t.IntervalSeconds = keepWarmInterval(t)
+		}
+	}
+	t.BudgetGroup = strings.TrimSpace(t.BudgetGroup)
 	t.Name = strings.TrimSpace(t.Name)
 	t.URL = strings.TrimSpace(t.URL)
 	t.Method = strings.ToUpper(t.Method)
 	t.normalize()
 	return t, t.Validate(lim)
+}
+
+// applyPreset fills a target's idle limit and wake timeout from its platform's preset
+// where the request left them out, and the wake timeout's default where no preset
+// gives one. An unknown platform is left for Validate to report.
+func applyPreset(t *Target, lim Limits, fillIdle, fillWake bool) {
+	if t.Platform != "" && lim.Preset != nil {
+		if p, ok := lim.Preset(t.Platform); ok {
+			if fillIdle {
+				t.IdleTimeoutSeconds = p.IdleTimeoutSeconds
+			}
+			if fillWake {
+				t.WakeTimeoutSeconds = p.WakeTimeoutSeconds
+			}
+		}
+	}
+	if t.WakeTimeoutSeconds == 0 {
+		t.WakeTimeoutSeconds = DefaultWakeTimeoutSeconds
+	}
+}
+
+// keepWarmInterval is the interval a keep-warm target gets when it asks for none: the
+// longest that leaves room for a failed attempt and a retry before the host's idle
+// limit.
+func keepWarmInterval(t Target) int {
+	timeout, delay := t.TimeoutSeconds, t.RetryDelaySeconds
+	if timeout == 0 {
+		timeout = DefaultTimeoutSeconds
+	}
+	if delay == 0 {
+		delay = DefaultRetryDelaySeconds
+	}
+	n, _ := DefaultKeepWarmInterval(t.IdleTimeoutSeconds, timeout, delay)
+	return n
 }
 
 func set[T any](dst *T, v *T) {
@@ -198,6 +286,12 @@ func (t *Target) normalize() {
 	}
 	if t.Conditions == nil {
 		t.Conditions = []Condition{}
+	}
+	if t.WarmWindows == nil {
+		t.WarmWindows = []WarmWindow{}
+	}
+	if t.Timezone == "" {
+		t.Timezone = "UTC"
 	}
 	ids := slices.Clone(t.ChannelIDs)
 	slices.Sort(ids)
@@ -256,6 +350,7 @@ func (t Target) Validate(lim Limits) error {
 	if t.SuccessThreshold < 1 || t.SuccessThreshold > MaxThreshold {
 		v.add("success_threshold", "must be between 1 and %d", MaxThreshold)
 	}
+	validateKeepWarm(&v, t, lim)
 	if len(t.ChannelIDs) > maxChannels {
 		v.add("channel_ids", "must have at most %d entries", maxChannels)
 	}
@@ -270,6 +365,43 @@ func (t Target) Validate(lim Limits) error {
 		return &v
 	}
 	return nil
+}
+
+// maxBudgetGroupLen bounds a budget group's label.
+const maxBudgetGroupLen = 100
+
+// validateKeepWarm checks the keep-warm fields: a known platform, an idle limit when
+// keep-warm is on, an interval below it, windows that parse in a known time zone.
+func validateKeepWarm(v *ValidationError, t Target, lim Limits) {
+	if t.Platform != "" {
+		known := false
+		if lim.Preset != nil {
+			_, known = lim.Preset(t.Platform)
+		}
+		if !known {
+			v.add("platform", "is not a known platform (see GET /api/v1/platforms)")
+		}
+	}
+	if t.IdleTimeoutSeconds < 0 || t.IdleTimeoutSeconds > 30*86400 {
+		v.add("idle_timeout_seconds", "must be between 1 and %d", 30*86400)
+	}
+	if t.WakeTimeoutSeconds < 1 || t.WakeTimeoutSeconds > MaxWakeTimeoutSeconds {
+		v.add("wake_timeout_seconds", "must be between 1 and %d", MaxWakeTimeoutSeconds)
+	}
+	if t.KeepWarm {
+		switch {
+		case t.IdleTimeoutSeconds == 0:
+			v.add("idle_timeout_seconds", "is required when keep_warm is on and the platform does not give it")
+		case t.IntervalSeconds >= t.IdleTimeoutSeconds:
+			v.add("interval_seconds", "must be below idle_timeout_seconds (%d): a longer wait lets the service fall asleep", t.IdleTimeoutSeconds)
+		}
+	}
+	if _, errs := ParseSchedule(t.WarmWindows, t.Timezone); len(errs) > 0 {
+		v.Fields = append(v.Fields, errs...)
+	}
+	if len(t.BudgetGroup) > maxBudgetGroupLen || strings.IndexFunc(t.BudgetGroup, unicode.IsControl) >= 0 {
+		v.add("budget_group", "must be at most %d printable characters", maxBudgetGroupLen)
+	}
 }
 
 func validateURL(v *ValidationError, raw string, lim Limits) {

@@ -207,6 +207,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/platforms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List keep-warm platform presets
+         * @description How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
+         */
+        get: operations["listPlatforms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -567,6 +587,62 @@ export interface components {
             /** @example admin */
             username: string;
         };
+        Platform: {
+            /**
+             * @description Activity is what the host counts as activity.
+             * @example inbound HTTP traffic
+             */
+            activity: string;
+            /** @example 2026-11 */
+            as_of: string;
+            /**
+             * @description HoursScope is what shares one pool.
+             * @example workspace
+             * @enum {string}
+             */
+            hours_scope: "service" | "workspace" | "account" | "project" | "organisation" | "none";
+            /**
+             * @description IdleTimeoutSeconds is how long the host lets a service idle before it sleeps;
+             *     null when it is not fixed or not known (give it on the target).
+             * @example 900
+             */
+            idle_timeout_seconds: number | null;
+            /** @example render-free */
+            key: string;
+            /**
+             * @description MonthlyFreeHours is the free pool of awake hours a month; null when the free
+             *     allowance is not counted in hours.
+             * @example 750
+             */
+            monthly_free_hours: number | null;
+            /** @example Render (free web service) */
+            name: string;
+            /** @example Render calls keeping a free service awake unsupported. */
+            notes: string;
+            /**
+             * @description PingsKeepAwake says whether HTTP pings keep it awake; null when unconfirmed.
+             * @example true
+             */
+            pings_keep_awake: boolean | null;
+            /** @example https://render.com/docs/free */
+            source_url: string;
+            /**
+             * @description TypicalWakeSeconds is how early the first request of a window goes out; 0 means
+             *     a request cannot wake it.
+             * @example 60
+             */
+            typical_wake_seconds: number;
+            /**
+             * @description WakeTimeoutSeconds is how long an attempt that may find it asleep may take.
+             * @example 90
+             */
+            wake_timeout_seconds: number;
+        };
+        PlatformList: {
+            items: components["schemas"]["Platform"][];
+            /** @example 2026-11-25 */
+            version: string;
+        };
         Problem: {
             /** @example interval_seconds: must be between 30 and 86400 */
             detail?: string;
@@ -603,6 +679,11 @@ export interface components {
             up: number;
         };
         Target: {
+            /**
+             * @description BudgetGroup names the targets that share one pool of free hours.
+             * @example render-workspace
+             */
+            budget_group: string;
             /** @description ChannelIDs are the notification channels told of this target's incidents. */
             channel_ids: number[];
             conditions: components["schemas"]["Condition"][];
@@ -620,10 +701,21 @@ export interface components {
             };
             /** @example 1 */
             id: number;
+            /**
+             * @description IdleTimeoutSeconds is the host's idle limit; null when not known.
+             * @example 900
+             */
+            idle_timeout_seconds: number | null;
             /** @example 300 */
             interval_seconds: number;
             /** @example true */
             is_active: boolean;
+            /**
+             * @description KeepWarm: the service must not fall asleep; its interval is planned around
+             *     idle_timeout_seconds.
+             * @example false
+             */
+            keep_warm: boolean;
             /** Format: date-time */
             last_checked_at: string | null;
             /**
@@ -654,6 +746,11 @@ export interface components {
              * @description NextCheckAt is null while the target is paused.
              */
             next_check_at: string | null;
+            /**
+             * @description Platform is a preset key from GET /platforms, or "".
+             * @example render-free
+             */
+            platform: string;
             /** @example 3 */
             retries: number;
             /** @example 15 */
@@ -666,12 +763,28 @@ export interface components {
             tags: string[];
             /** @example 10 */
             timeout_seconds: number;
+            /** @example Europe/Berlin */
+            timezone: string;
             /** Format: date-time */
             updated_at: string;
             /** @example https://shop.example.com/health */
             url: string;
+            /**
+             * @description WakeTimeoutSeconds is how long an attempt that may find it asleep may take.
+             * @example 90
+             */
+            wake_timeout_seconds: number;
+            /** @description WarmWindows are when it must be awake, in timezone; [] means always. */
+            warm_windows: components["schemas"]["WarmWindow"][];
+            /**
+             * @description Warnings say what the server noticed about the settings, e.g. that the platform
+             *     is not kept awake by HTTP pings.
+             */
+            warnings: string[];
         };
         TargetCreate: {
+            /** @example render-workspace */
+            budget_group?: string;
             /** @description ChannelIDs left out subscribes the target to the default channels; [] to none. */
             channel_ids?: number[];
             conditions?: components["schemas"]["Condition"][];
@@ -689,12 +802,23 @@ export interface components {
                 [key: string]: string;
             };
             /**
+             * @description IdleTimeoutSeconds is required for keep-warm when the platform does not give it;
+             *     interval_seconds must be below it and, left out, is derived from it.
+             * @example 900
+             */
+            idle_timeout_seconds?: number;
+            /**
              * @description IntervalSeconds defaults to 300; at least MIN_INTERVAL_SECONDS, at most 86400.
              * @example 300
              */
             interval_seconds?: number;
             /** @example true */
             is_active?: boolean;
+            /**
+             * @description KeepWarm defaults to true when platform is set.
+             * @example true
+             */
+            keep_warm?: boolean;
             /**
              * @example GET
              * @enum {string}
@@ -705,6 +829,11 @@ export interface components {
              * @example shop-api
              */
             name?: string;
+            /**
+             * @description Platform fills idle_timeout_seconds and wake_timeout_seconds from its preset.
+             * @example render-free
+             */
+            platform?: string;
             /**
              * @description Retries after a failed attempt (network error, timeout or 5xx); default 3.
              * @example 3
@@ -726,8 +855,19 @@ export interface components {
              * @example 10
              */
             timeout_seconds?: number;
+            /**
+             * @description Timezone is an IANA name; default UTC.
+             * @example Europe/Berlin
+             */
+            timezone?: string;
             /** @example https://shop.example.com/health */
             url: string;
+            /**
+             * @description WakeTimeoutSeconds defaults to the preset's, else 90.
+             * @example 90
+             */
+            wake_timeout_seconds?: number;
+            warm_windows?: components["schemas"]["WarmWindow"][];
         };
         TargetList: {
             items: components["schemas"]["Target"][];
@@ -739,6 +879,7 @@ export interface components {
             total: number;
         };
         TargetPatch: {
+            budget_group?: string;
             channel_ids?: number[];
             conditions?: components["schemas"]["Condition"][];
             expected_status?: string;
@@ -746,18 +887,25 @@ export interface components {
             headers?: {
                 [key: string]: string;
             };
+            /** @description IdleTimeoutSeconds 0 clears it. */
+            idle_timeout_seconds?: number;
             interval_seconds?: number;
             /** @example false */
             is_active?: boolean;
+            keep_warm?: boolean;
             /** @enum {string} */
             method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
             name?: string;
+            platform?: string;
             retries?: number;
             retry_delay_seconds?: number;
             success_threshold?: number;
             tags?: string[];
             timeout_seconds?: number;
+            timezone?: string;
             url?: string;
+            wake_timeout_seconds?: number;
+            warm_windows?: components["schemas"]["WarmWindow"][];
         };
         TargetStats: {
             /** @example 288 */
@@ -817,6 +965,22 @@ export interface components {
             totp_enabled: boolean;
             /** @example admin */
             username: string;
+        };
+        WarmWindow: {
+            /**
+             * @example [
+             *       "mon",
+             *       "tue",
+             *       "wed",
+             *       "thu",
+             *       "fri"
+             *     ]
+             */
+            days: string[];
+            /** @example 20:00 */
+            end: string;
+            /** @example 08:00 */
+            start: string;
         };
     };
     responses: never;
@@ -1744,6 +1908,67 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPlatforms: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformList"];
+                };
+            };
+            /** @description Not modified: the ETag sent in If-None-Match still holds */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
