@@ -50,7 +50,7 @@ func TestKeepWarmTargets(t *testing.T) {
 
 	render := e.createTarget(t, map[string]any{"url": "https://shop.onrender.com/health", "platform": "render-free",
 		"warm_windows": []map[string]any{{"days": []string{"mon", "tue", "wed", "thu", "fri"}, "start": "08:00", "end": "20:00"}},
-		"timezone": "Europe/Berlin", "budget_group": "render-ws"})
+		"timezone":     "Europe/Berlin", "budget_group": "render-ws"})
 	got := e.get(t, targetPath(render.ID)).Map(t)
 	assert.Equal(t, true, got["keep_warm"], "a platform turns keep-warm on")
 	assert.EqualValues(t, 900, got["idle_timeout_seconds"])
@@ -83,25 +83,25 @@ func TestKeepWarmTargets(t *testing.T) {
 		{Name: "interval that lets it sleep", Method: http.MethodPost, URL: "/api/v1/targets", ExpectedStatus: http.StatusUnprocessableEntity,
 			Body: `{"url":"https://a.example.com","platform":"render-free","interval_seconds":900}`, ExpectedFields: []string{"interval_seconds"}},
 		{Name: "window time that does not parse", Method: http.MethodPost, URL: "/api/v1/targets", ExpectedStatus: http.StatusUnprocessableEntity,
-			Body: `{"url":"https://a.example.com","platform":"render-free","warm_windows":[{"days":["mon"],"start":"8am","end":"20:00"}]}`,
+			Body:           `{"url":"https://a.example.com","platform":"render-free","warm_windows":[{"days":["mon"],"start":"8am","end":"20:00"}]}`,
 			ExpectedFields: []string{"warm_windows[0].start"}},
 		{Name: "unknown day", Method: http.MethodPost, URL: "/api/v1/targets", ExpectedStatus: http.StatusUnprocessableEntity,
-			Body: `{"url":"https://a.example.com","platform":"render-free","warm_windows":[{"days":["someday"],"start":"08:00","end":"20:00"}]}`,
+			Body:           `{"url":"https://a.example.com","platform":"render-free","warm_windows":[{"days":["someday"],"start":"08:00","end":"20:00"}]}`,
 			ExpectedFields: []string{"warm_windows[0].days"}},
 		{Name: "unknown time zone", Method: http.MethodPost, URL: "/api/v1/targets", ExpectedStatus: http.StatusUnprocessableEntity,
 			Body: `{"url":"https://a.example.com","platform":"render-free","timezone":"Mars/Olympus_Mons"}`, ExpectedFields: []string{"timezone"}},
 		{Name: "custom with its own idle limit", Method: http.MethodPost, URL: "/api/v1/targets", ExpectedStatus: http.StatusCreated,
-			Body: `{"url":"https://a.example.com","platform":"custom","idle_timeout_seconds":600}`,
+			Body:            `{"url":"https://a.example.com","platform":"custom","idle_timeout_seconds":600}`,
 			ExpectedContent: []string{`"keep_warm":true`, `"idle_timeout_seconds":600`, `"interval_seconds":565`}},
 		{Name: "keep-warm can be turned off on a platform", Method: http.MethodPost, URL: "/api/v1/targets", ExpectedStatus: http.StatusCreated,
-			Body: `{"url":"https://b.example.com","platform":"render-free","keep_warm":false}`,
+			Body:            `{"url":"https://b.example.com","platform":"render-free","keep_warm":false}`,
 			ExpectedContent: []string{`"keep_warm":false`, `"interval_seconds":300`}},
 		{Name: "patch: interval past the idle limit", Method: http.MethodPatch, URL: targetPath(render.ID), ExpectedStatus: http.StatusUnprocessableEntity,
 			Body: `{"interval_seconds":1200}`, ExpectedFields: []string{"interval_seconds"}},
 		{Name: "patch: a plain target moves to Heroku", Method: http.MethodPatch, URL: targetPath(plain.ID), ExpectedStatus: http.StatusOK,
 			Body: `{"platform":"heroku-eco"}`, ExpectedContent: []string{`"keep_warm":true`, `"idle_timeout_seconds":1800`, `"platform":"heroku-eco"`}},
 		{Name: "patch: windows replaced", Method: http.MethodPatch, URL: targetPath(render.ID), ExpectedStatus: http.StatusOK,
-			Body: `{"warm_windows":[{"days":["sat","sun"],"start":"22:00","end":"02:00"}],"timezone":"America/New_York"}`,
+			Body:            `{"warm_windows":[{"days":["sat","sun"],"start":"22:00","end":"02:00"}],"timezone":"America/New_York"}`,
 			ExpectedContent: []string{`"start":"22:00"`, `"timezone":"America/New_York"`}},
 	})
 }

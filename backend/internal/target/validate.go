@@ -163,21 +163,21 @@ func New(s Spec, lim Limits) (Target, error) {
 
 // Patch is a partial update: nil fields stay as they are.
 type Patch struct {
-	Name              *string
-	URL               *string
-	Method            *string
-	Headers           *map[string]string
-	IntervalSeconds   *int
-	TimeoutSeconds    *int
-	ExpectedStatus    *string
-	Retries           *int
-	RetryDelaySeconds *int
-	IsActive          *bool
-	Tags              *[]string
-	FailureThreshold  *int
-	SuccessThreshold  *int
-	Conditions        *[]Condition
-	ChannelIDs        *[]int64
+	Name               *string
+	URL                *string
+	Method             *string
+	Headers            *map[string]string
+	IntervalSeconds    *int
+	TimeoutSeconds     *int
+	ExpectedStatus     *string
+	Retries            *int
+	RetryDelaySeconds  *int
+	IsActive           *bool
+	Tags               *[]string
+	FailureThreshold   *int
+	SuccessThreshold   *int
+	Conditions         *[]Condition
+	ChannelIDs         *[]int64
 	KeepWarm           *bool
 	Platform           *string
 	IdleTimeoutSeconds *int
