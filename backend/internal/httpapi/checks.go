@@ -151,7 +151,12 @@ func (a *api) stats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, Stats{Total: t.Total, Active: t.Active, Paused: t.Paused, Up: t.Up, Down: t.Down, Unknown: t.Unknown})
+	over, _, err := a.overBudget(c.Request().Context(), "")
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, Stats{Total: t.Total, Active: t.Active, Paused: t.Paused, Up: t.Up, Down: t.Down,
+		Unknown: t.Unknown, OverBudget: over})
 }
 
 // healthz godoc

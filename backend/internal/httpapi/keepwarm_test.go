@@ -1,11 +1,16 @@
 package httpapi_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 func TestPlatformsList(t *testing.T) {
@@ -104,4 +109,65 @@ func TestKeepWarmTargets(t *testing.T) {
 			Body:            `{"warm_windows":[{"days":["sat","sun"],"start":"22:00","end":"02:00"}],"timezone":"America/New_York"}`,
 			ExpectedContent: []string{`"start":"22:00"`, `"timezone":"America/New_York"`}},
 	})
+}
+
+func TestBudgets(t *testing.T) {
+	e := newEnv(t, nil)
+	res := e.get(t, "/api/v1/budgets")
+	require.Equal(t, http.StatusOK, res.Status)
+	assert.JSONEq(t, `{"items":[]}`, string(res.Body))
+
+	first := e.createTarget(t, map[string]any{"url": "https://one.onrender.com/", "platform": "render-free", "budget_group": "ws"})
+	got := e.get(t, targetPath(first.ID)).Map(t)
+	assert.Equal(t, []any{}, got["warnings"], "one always-on Render service fits 750 h")
+
+	res = e.send(t, request{Method: http.MethodPost, Path: "/api/v1/targets",
+		Body: `{"url":"https://two.onrender.com/","platform":"render-free","budget_group":"ws"}`})
+	require.Equal(t, http.StatusCreated, res.Status)
+	warnings := res.Map(t)["warnings"].([]any)
+	require.Len(t, warnings, 1, "the second always-on service breaks the pool")
+	assert.Contains(t, warnings[0], `budget group "ws" does not fit its 750 free hours`)
+
+	// A third in its own group with office hours fits.
+	e.createTarget(t, map[string]any{"url": "https://three.onrender.com/", "platform": "render-free", "budget_group": "office",
+		"warm_windows": []map[string]any{{"days": []string{"mon", "tue", "wed", "thu", "fri"}, "start": "08:00", "end": "20:00"}}})
+
+	// Some awake time this month: two successful checks a minute apart.
+	now := time.Now().UTC()
+	for _, at := range []time.Time{now.Add(-2 * time.Minute), now.Add(-time.Minute)} {
+		require.NoError(t, e.Store.Record(context.Background(), []store.Result{{Check: target.Check{TargetID: first.ID, CheckedAt: at, OK: true, Attempts: 1}}}))
+	}
+
+	var l struct {
+		Items []struct {
+			Group            string   `json:"group"`
+			Platform         string   `json:"platform"`
+			MonthlyFreeHours *float64 `json:"monthly_free_hours"`
+			Used             float64  `json:"used_hours"`
+			Projected        float64  `json:"projected_hours"`
+			Planned          float64  `json:"planned_hours_per_month"`
+			Fits             bool     `json:"fits"`
+			Advice           string   `json:"advice"`
+			TargetIDs        []int64  `json:"target_ids"`
+		} `json:"items"`
+	}
+	e.get(t, "/api/v1/budgets").JSON(t, &l)
+	require.Len(t, l.Items, 2)
+	office, ws := l.Items[0], l.Items[1]
+	assert.Equal(t, "office", office.Group)
+	assert.True(t, office.Fits)
+	assert.Greater(t, office.Planned, 250.0)
+	assert.Less(t, office.Planned, 300.0, "about 12 h on 22 or 23 weekdays, plus the idle tails")
+	assert.Equal(t, "ws", ws.Group)
+	assert.Equal(t, "render-free", ws.Platform)
+	require.NotNil(t, ws.MonthlyFreeHours)
+	assert.Equal(t, 750.0, *ws.MonthlyFreeHours)
+	assert.Equal(t, 1488.0, ws.Planned)
+	assert.False(t, ws.Fits)
+	assert.Contains(t, ws.Advice, "over by")
+	assert.InDelta(t, 0.03, ws.Used, 0.011, "awake from the first answer until now (15 min after the last is still to come)")
+	assert.Greater(t, ws.Projected, ws.Used)
+	assert.Len(t, ws.TargetIDs, 2)
+
+	assert.EqualValues(t, 2, e.get(t, "/api/v1/stats").Map(t)["over_budget"])
 }

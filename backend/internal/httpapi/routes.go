@@ -50,6 +50,7 @@ var routeTable = []route{
 	{http.MethodGet, "/incidents", user, (*api).listIncidents},
 
 	{http.MethodGet, "/platforms", user, (*api).listPlatforms},
+	{http.MethodGet, "/budgets", user, (*api).listBudgets},
 
 	{http.MethodGet, "/heartbeats", user, (*api).heartbeats},
 	{http.MethodGet, "/stats", user, (*api).stats},

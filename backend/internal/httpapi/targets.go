@@ -105,8 +105,12 @@ func (a *api) createTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	out, err := a.withBudgetWarning(ctx, created)
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/targets/%d", created.ID))
-	return c.JSON(http.StatusCreated, a.targetView(created))
+	return c.JSON(http.StatusCreated, out)
 }
 
 // getTarget godoc
@@ -178,7 +182,11 @@ func (a *api) updateTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a.targetView(updated))
+	out, err := a.withBudgetWarning(ctx, updated)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // targetView is the API form of t with the warnings the server has about it: a
@@ -191,6 +199,23 @@ func (a *api) targetView(t target.Target) Target {
 		}
 	}
 	return out
+}
+
+// withBudgetWarning is targetView plus, for a keep-warm target whose budget group's
+// plan does not fit its free hours, a warning saying by how much.
+func (a *api) withBudgetWarning(ctx context.Context, t target.Target) (Target, error) {
+	out := a.targetView(t)
+	if !t.KeepWarm || t.BudgetGroup == "" {
+		return out, nil
+	}
+	_, why, err := a.overBudget(ctx, t.BudgetGroup)
+	if err != nil {
+		return out, err
+	}
+	if why != "" {
+		out.Warnings = append(out.Warnings, why)
+	}
+	return out, nil
 }
 
 // channelsExist is a 422 naming channel_ids when one of ids is not a channel.

@@ -318,6 +318,8 @@ type Stats struct {
 	Up      int `json:"up" validate:"required" example:"38"`
 	Down    int `json:"down" validate:"required" example:"1"`
 	Unknown int `json:"unknown" validate:"required" example:"1"`
+	// OverBudget counts keep-warm targets in budget groups whose plan does not fit.
+	OverBudget int `json:"over_budget" validate:"required" example:"0"`
 } // @name Stats
 
 // LoginRequest is the body of POST /auth/login.
