@@ -27,6 +27,7 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/outbox"
+	"github.com/watchdog-monitor/watchdog/backend/internal/platform"
 	"github.com/watchdog-monitor/watchdog/backend/internal/probe"
 	"github.com/watchdog-monitor/watchdog/backend/internal/scheduler"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
@@ -187,8 +188,13 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		MinTargets: cfg.DegradedMinTargets, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/")}, a.outbox.Wake)
 	a.outbox.Start()
 	a.prober = probe.New(probe.Options{Guard: guard})
+	catalog := platform.MustLoad()
 	a.sched, err = scheduler.New(st, a.prober, scheduler.Options{Workers: cfg.Workers, Retention: cfg.CheckRetention, Log: log,
-		Observe: mets.ObserveCheck, ObserveLag: mets.ObserveLag})
+		Observe: mets.ObserveCheck, ObserveLag: mets.ObserveLag,
+		WakeLead: func(key string) time.Duration {
+			p, _ := catalog.Get(key)
+			return time.Duration(p.TypicalWakeSeconds) * time.Second
+		}})
 	if err != nil {
 		a.close()
 		return nil, err
@@ -216,7 +222,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		Store: st, Auth: authSvc, Checks: a.sched, Log: log, OpenAPI: apidoc.OpenAPI,
 		Limits:             target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckHost: guard.CheckHost},
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins, TrustedProxies: cfg.TrustedProxies, FrontendDir: cfg.FrontendDir,
-		Notify: notifyEnv, NotifyTimeout: cfg.NotifyTimeout, Metrics: mets, MetricsToken: cfg.MetricsToken,
+		Platforms: catalog, Notify: notifyEnv, NotifyTimeout: cfg.NotifyTimeout, Metrics: mets, MetricsToken: cfg.MetricsToken,
 	})
 	return a, nil
 }

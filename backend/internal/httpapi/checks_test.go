@@ -168,7 +168,7 @@ func TestChecksAndStats(t *testing.T) {
 		t.Run("totals", func(t *testing.T) {
 			res := e.get(t, "/api/v1/stats")
 			require.Equal(t, http.StatusOK, res.Status)
-			assert.JSONEq(t, `{"total":5,"active":4,"paused":1,"up":1,"down":2,"unknown":1}`, string(res.Body))
+			assert.JSONEq(t, `{"total":5,"active":4,"paused":1,"up":1,"down":2,"unknown":1,"over_budget":0}`, string(res.Body))
 		})
 
 		// Two more checks of the answering target: four in all, listed newest first.

@@ -42,6 +42,9 @@ type Options struct {
 	Observe func(target.Check)
 	// ObserveLag, when set, is told how late each claimed check starts after its slot.
 	ObserveLag func(time.Duration)
+	// WakeLead is how early before a warm window opens a keep-warm target on a
+	// platform is first checked (the platform's typical wake time); nil means none.
+	WakeLead func(platform string) time.Duration
 }
 
 func (o *Options) defaults() {
@@ -65,6 +68,9 @@ func (o *Options) defaults() {
 	}
 	if o.ObserveLag == nil {
 		o.ObserveLag = func(time.Duration) {}
+	}
+	if o.WakeLead == nil {
+		o.WakeLead = func(string) time.Duration { return 0 }
 	}
 }
 
@@ -266,7 +272,16 @@ func (s *Scheduler) noteDB(err error) error {
 // busy one pays a few KiB for each check waiting on the network or on a retry.
 func (s *Scheduler) work(j job) {
 	defer s.workers.Done()
-	c := s.checker.Check(s.checkCtx, j.claim.Target)
+	t := j.claim.Target
+	now := j.claim.DBNow.Add(time.Since(j.claimedAt))
+	if next, asleep := s.outsideWindows(t, now); asleep {
+		s.deferTo(j.claim, next)
+		return
+	}
+	if t.MayBeAsleep(now) {
+		t.TimeoutSeconds = max(t.TimeoutSeconds, t.WakeTimeoutSeconds)
+	}
+	c := s.checker.Check(s.checkCtx, t)
 	if s.checkCtx.Err() != nil || c.Interrupted {
 		// Shutdown cut the check or its retries short: a failure may be one the next
 		// replica's retry would have cleared. Hand it back to be checked anew.
@@ -275,6 +290,39 @@ func (s *Scheduler) work(j job) {
 	}
 	s.opts.Observe(c)
 	s.results <- s.result(j, c)
+}
+
+// outsideWindows says whether a keep-warm target is outside its warm windows now (and
+// not about to enter one within its wake lead): it is left to sleep, and next is when
+// to come back, the lead before its next window opens.
+func (s *Scheduler) outsideWindows(t target.Target, now time.Time) (next time.Time, asleep bool) {
+	if !t.KeepWarm || len(t.WarmWindows) == 0 {
+		return time.Time{}, false
+	}
+	sched, errs := target.ParseSchedule(t.WarmWindows, t.Timezone)
+	if len(errs) > 0 {
+		return time.Time{}, false // validated at create; check rather than skip
+	}
+	lead := s.opts.WakeLead(t.Platform)
+	if sched.Active(now) || sched.Active(now.Add(lead)) {
+		return time.Time{}, false
+	}
+	start, ok := sched.NextStart(now)
+	if !ok {
+		return time.Time{}, false
+	}
+	return start.Add(-lead), true
+}
+
+// deferTo hands a claim back unchecked, due again at next.
+func (s *Scheduler) deferTo(c store.Claim, next time.Time) {
+	defer s.inflight.Add(-1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.Slot = next
+	if err := s.store.Release(ctx, []store.Claim{c}); err != nil {
+		s.opts.Log.Warn("defer a keep-warm target to its window", "target", c.Target.ID, "err", err)
+	}
 }
 
 // InFlight is how many checks are running or waiting to be written: the pool's load.

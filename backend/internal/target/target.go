@@ -118,13 +118,41 @@ func (t Target) RetryDelay(n int) time.Duration {
 }
 
 // CheckBudget is the longest one check (every attempt and every wait between them) may
-// take. It never exceeds the interval, so a check cannot overrun into the next one.
+// take. It never exceeds the interval, so a check cannot overrun into the next one —
+// except a keep-warm target's, which always has room for one waking attempt: a host
+// may take longer to wake than the interval that keeps it awake.
 func (t Target) CheckBudget() time.Duration {
-	total := time.Duration(t.Retries+1) * t.Timeout()
+	timeout := t.Timeout()
+	if t.KeepWarm {
+		timeout = max(timeout, t.WakeTimeout())
+	}
+	total := time.Duration(t.Retries+1) * timeout
 	for n := 1; n <= t.Retries; n++ {
 		total += t.RetryDelay(n)
 	}
-	return min(total, t.Interval())
+	budget := min(total, t.Interval())
+	if t.KeepWarm {
+		budget = max(budget, t.WakeTimeout())
+	}
+	return budget
+}
+
+// WakeTimeout is how long an attempt that may find a keep-warm target asleep may take.
+func (t Target) WakeTimeout() time.Duration {
+	return time.Duration(t.WakeTimeoutSeconds) * time.Second
+}
+
+// MayBeAsleep reports whether a keep-warm target's next check may find it asleep: it
+// was never checked, its last check failed, or it has been idle past its host's limit.
+// Such a check gets the wake timeout instead of the usual one.
+func (t Target) MayBeAsleep(now time.Time) bool {
+	if !t.KeepWarm {
+		return false
+	}
+	if t.LastCheckedAt == nil || t.LastError != "" {
+		return true
+	}
+	return t.IdleTimeoutSeconds > 0 && now.Sub(*t.LastCheckedAt) >= time.Duration(t.IdleTimeoutSeconds)*time.Second
 }
 
 // Lease is how long a claimed target stays reserved for the worker that claimed it.

@@ -81,6 +81,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Free-hour budgets
+         * @description For each budget group of keep-warm targets: the hours used this month (UTC), projected to its end, what the plan costs in a 31-day month, whether that fits the platform's free pool, and by how much to trim the windows when it does not. A service is awake from a successful request until the idle limit after the last one; before the last hourly rollup, an hour with a successful check counts as an hour awake.
+         */
+        get: operations["listBudgets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/channels": {
         parameters: {
             query?: never;
@@ -406,6 +426,47 @@ export interface components {
             /** @example 200 */
             status_code: number | null;
         };
+        Budget: {
+            /** @example fits: 744 h of 750 h planned, 6 h spare */
+            advice: string;
+            /**
+             * @description Fits is false when the plan costs more than the pool.
+             * @example true
+             */
+            fits: boolean;
+            /** @example render-workspace */
+            group: string;
+            /**
+             * @description MonthlyFreeHours is the platform's pool; null when it has none counted in hours.
+             * @example 750
+             */
+            monthly_free_hours: number | null;
+            /**
+             * @description PlannedHoursPerMonth is what the current plan costs in a 31-day month.
+             * @example 744
+             */
+            planned_hours_per_month: number;
+            /**
+             * @description Platform is the group's platform (its first target's).
+             * @example render-free
+             */
+            platform: string;
+            /**
+             * @description ProjectedHours is used plus what the plan costs for the rest of the month.
+             * @example 701
+             */
+            projected_hours: number;
+            /** @description TargetIDs are the group's keep-warm targets. */
+            target_ids: number[];
+            /**
+             * @description UsedHours is the awake time so far this month (UTC).
+             * @example 312.5
+             */
+            used_hours: number;
+        };
+        BudgetList: {
+            items: components["schemas"]["Budget"][];
+        };
         Channel: {
             /** @description Config is the type's settings; see the channel types in the API notes. */
             config: {
@@ -669,6 +730,11 @@ export interface components {
             active: number;
             /** @example 1 */
             down: number;
+            /**
+             * @description OverBudget counts keep-warm targets in budget groups whose plan does not fit.
+             * @example 0
+             */
+            over_budget: number;
             /** @example 2 */
             paused: number;
             /** @example 42 */
@@ -1248,6 +1314,67 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBudgets: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetList"];
+                };
+            };
+            /** @description Not modified: the ETag sent in If-None-Match still holds */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
