@@ -34,6 +34,12 @@ export function createAppRouter(): Router {
             component: () => import('./views/IncidentsView.vue'),
             meta: { title: 'Incidents' },
           },
+          {
+            path: 'budgets',
+            name: 'budgets',
+            component: () => import('./views/BudgetsView.vue'),
+            meta: { title: 'Free-hour budgets' },
+          },
         ],
       },
       { path: '/:rest(.*)*', redirect: { name: 'dashboard' } },

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/probe"
 	"github.com/watchdog-monitor/watchdog/backend/internal/scheduler"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
@@ -136,5 +138,57 @@ func TestKeepWarmSleepsOutsideItsWindows(t *testing.T) {
 		opens := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 8, 0, 0, 0, time.UTC)
 		assert.WithinDuration(t, opens.Add(-time.Minute), *got.NextCheckAt, time.Second, "the pre-warm check comes a wake lead before the window")
 		assert.Nil(t, got.LastCheckedAt)
+	})
+}
+
+// A keep-warm service that stops answering is in a warm-gap breach once its idle
+// limit has passed without a success: one warm_gap incident opens (with its alert
+// queued), and the next success resolves it.
+func TestKeepWarmFailureIsAWarmGapBreach(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var failing atomic.Bool
+		svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if failing.Load() {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			_, _ = w.Write([]byte("ok"))
+		}))
+		t.Cleanup(svc.Close)
+		ch, err := s.CreateChannel(ctx, notify.Channel{Name: "ops", Type: "webhook", Config: []byte(`{"url":"https://h.example.com"}`)})
+		require.NoError(t, err)
+		keep := true
+		tg := add(t, s, target.Spec{URL: svc.URL + "/", KeepWarm: &keep, IdleTimeoutSeconds: 5, WakeTimeoutSeconds: 1,
+			IntervalSeconds: 2, TimeoutSeconds: 1, FailureThreshold: 100, ChannelIDs: []int64{ch.ID}})
+		startWithLead(t, s, 0)
+
+		require.Eventually(t, func() bool {
+			got, err := s.GetTarget(ctx, tg.ID)
+			return err == nil && got.LastSuccessAt != nil
+		}, 5*time.Second, 50*time.Millisecond)
+		failing.Store(true)
+		require.Eventually(t, func() bool {
+			incs, _, err := s.ListIncidents(ctx, target.IncidentFilter{TargetID: tg.ID, Open: true, Limit: 10})
+			return err == nil && len(incs) == 1
+		}, 10*time.Second, 100*time.Millisecond, "a warm-gap incident opens")
+		time.Sleep(2500 * time.Millisecond)
+		incs, _, err := s.ListIncidents(ctx, target.IncidentFilter{TargetID: tg.ID, Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, incs, 1, "one breach, one incident, however many failures")
+		assert.Equal(t, target.IncidentWarmGap, incs[0].Kind)
+		got, err := s.GetTarget(ctx, tg.ID)
+		require.NoError(t, err)
+		assert.Equal(t, 1, got.WarmGapBreaches)
+		ds, err := s.Deliveries(ctx)
+		require.NoError(t, err)
+		require.Len(t, ds, 1)
+		assert.Equal(t, notify.EventWarmGap, ds[0].Event)
+
+		failing.Store(false)
+		require.Eventually(t, func() bool {
+			incs, _, err := s.ListIncidents(ctx, target.IncidentFilter{TargetID: tg.ID, Open: true, Limit: 10})
+			return err == nil && len(incs) == 0
+		}, 10*time.Second, 100*time.Millisecond, "the next success resolves it")
 	})
 }

@@ -338,12 +338,18 @@ func (s *Scheduler) result(j job, c target.Check) store.Result {
 	c.ScheduledAt = &slot
 	dbNow := j.claim.DBNow.Add(time.Since(j.claimedAt))
 	started := j.claim.DBNow.Add(c.CheckedAt.Sub(j.claimedAt))
-	return store.Result{
+	r := store.Result{
 		Check:           c,
 		Token:           j.claim.Token,
 		NextCheckAt:     target.NextSlot(slot, t.Interval(), started, dbNow),
 		MedianLatencyMS: usualLatency(t, c),
 	}
+	if t.KeepWarm {
+		if sched, errs := target.ParseSchedule(t.WarmWindows, t.Timezone); len(errs) == 0 {
+			r.WarmGap = t.WarmGap(sched, c, dbNow)
+		}
+	}
+	return r
 }
 
 // usualLatency folds a check into the target's running median latency. Failures and

@@ -587,3 +587,66 @@ func (s *Store) ListIncidents(ctx context.Context, f target.IncidentFilter) ([]t
 	}
 	return out, int(total), nil
 }
+
+// warmGaps opens a warm_gap incident (and counts the breach, and queues its alerts)
+// for each keep-warm target whose check found it in a breach, and resolves the open one
+// of each that answered. The rows were locked by updateStates, so the look-up and
+// the insert cannot race another replica's.
+func (s *Store) warmGaps(tx *gorm.DB, results []Result) (int, error) {
+	var breached, warm []int64
+	for _, r := range results {
+		switch r.WarmGap {
+		case target.WarmGapBreach:
+			breached = append(breached, r.Check.TargetID)
+		case target.WarmGapClosed:
+			warm = append(warm, r.Check.TargetID)
+		}
+	}
+	if len(warm) > 0 {
+		if err := tx.Exec(`UPDATE incidents SET resolved_at = (SELECT last_checked_at FROM targets WHERE targets.id = incidents.target_id)
+			WHERE target_id IN ? AND kind = ? AND resolved_at IS NULL`, warm, target.IncidentWarmGap).Error; err != nil {
+			return 0, fmt.Errorf("resolve warm-gap incidents: %w", err)
+		}
+	}
+	if len(breached) == 0 {
+		return 0, nil
+	}
+	var open []int64
+	if err := tx.Model(&incidentRow{}).Where("target_id IN ? AND kind = ? AND resolved_at IS NULL",
+		breached, target.IncidentWarmGap).Pluck("target_id", &open).Error; err != nil {
+		return 0, fmt.Errorf("read warm-gap incidents: %w", err)
+	}
+	var flips []flipped
+	if err := tx.Model(&targetRow{}).Where("id IN ? AND id NOT IN ?", breached, append(open, 0)).
+		Select("id, name, url, last_error, last_success_at AS streak_started_at, idle_timeout_seconds AS consecutive_failures").
+		Scan(&flips).Error; err != nil {
+		return 0, fmt.Errorf("read breached targets: %w", err)
+	}
+	if len(flips) == 0 {
+		return 0, nil
+	}
+	now := dbTime(time.Now())
+	rows := make([]incidentRow, len(flips))
+	for i, f := range flips {
+		started := now
+		if f.StreakStartedAt != nil {
+			started = dbTime(f.StreakStartedAt.Add(time.Duration(f.ConsecutiveFailures) * time.Second))
+		}
+		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentWarmGap, StartedAt: started,
+			Cause:      fmt.Sprintf("no successful request for over %s, its host's idle limit", time.Duration(f.ConsecutiveFailures)*time.Second),
+			FirstError: f.LastError, LastError: f.LastError, CreatedAt: now}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return 0, fmt.Errorf("open warm-gap incidents: %w", err)
+	}
+	if err := tx.Exec("UPDATE targets SET warm_gap_breaches = warm_gap_breaches + 1 WHERE id IN ?", idsOf(flips)).Error; err != nil {
+		return 0, fmt.Errorf("count warm-gap breaches: %w", err)
+	}
+	msgs := make([]queuedMessage, len(rows))
+	for i, r := range rows {
+		msgs[i] = queuedMessage{targetID: r.TargetID, incidentID: r.ID, state: deliveryPending, msg: notify.Message{
+			Event: notify.EventWarmGap, Target: s.targetRef(flips[i]), Incident: r.ref(), OccurredAt: now,
+			DashboardURL: s.dashboardURL(r.TargetID)}}
+	}
+	return s.enqueueForTargets(tx, msgs, now)
+}

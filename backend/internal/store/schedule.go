@@ -191,6 +191,8 @@ type Result struct {
 	NextCheckAt time.Time
 	// MedianLatencyMS is the target's updated running median latency.
 	MedianLatencyMS *int
+	// WarmGap is a keep-warm target's warm-gap verdict (target.WarmGap…).
+	WarmGap int
 }
 
 // Record writes finished checks and each target's new state in one transaction, and
@@ -301,6 +303,10 @@ func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, int, error) {
 			return nil, 0, err
 		}
 		queued += n
+		if n, err = s.warmGaps(tx, round); err != nil {
+			return nil, 0, err
+		}
+		queued += n
 		updates = rest
 	}
 	return rows, queued, nil
@@ -372,6 +378,7 @@ func (s *Store) updateStates(tx *gorm.DB, results []Result) ([]streak, error) {
 	} {
 		fmt.Fprintf(&sql, "\n\t\t\t%s = CASE WHEN %s THEN v.%s ELSE targets.%s END,", col[0], fresh, col[1], col[0])
 	}
+	fmt.Fprintf(&sql, "\n\t\t\tlast_success_at = CASE WHEN v.status = 'up' AND (targets.last_success_at IS NULL OR targets.last_success_at < v.checked_at) THEN v.checked_at ELSE targets.last_success_at END,")
 	// The streak counters; last_status follows them in transition (see incidents.go).
 	// They count only a check newer than the last one counted: a batch written again
 	// after a lost commit must not count its checks twice. A failure that starts a run

@@ -46,6 +46,9 @@ type targetRow struct {
 	WarmWindows        string
 	Timezone           string
 	BudgetGroup        string
+	LastSuccessAt      *time.Time
+	WarmSince          *time.Time
+	WarmGapBreaches    int
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }
@@ -142,6 +145,9 @@ func (r targetRow) toDomain(l links) (target.Target, error) {
 		WarmWindows:        windows,
 		Timezone:           r.Timezone,
 		BudgetGroup:        r.BudgetGroup,
+		LastSuccessAt:      utc(r.LastSuccessAt),
+		WarmSince:          utc(r.WarmSince),
+		WarmGapBreaches:    r.WarmGapBreaches,
 		LastStatus:         target.Status(r.LastStatus),
 		LastCheckedAt:      utc(r.LastCheckedAt),
 		LastLatencyMS:      r.LastLatencyMS,
@@ -231,7 +237,7 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 			Conditions: cols["conditions"].(string),
 			KeepWarm:   t.KeepWarm, Platform: t.Platform, IdleTimeoutSeconds: cols["idle_timeout_seconds"].(*int),
 			WakeTimeoutSeconds: t.WakeTimeoutSeconds, WarmWindows: cols["warm_windows"].(string),
-			Timezone: t.Timezone, BudgetGroup: t.BudgetGroup,
+			Timezone: t.Timezone, BudgetGroup: t.BudgetGroup, WarmSince: warmSince(t, now),
 			LastStatus: string(target.StatusUnknown), NextCheckAt: &now,
 			CreatedAt: now, UpdatedAt: now,
 		}
@@ -358,6 +364,10 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 	}
 	now := dbTime(time.Now())
 	cols["updated_at"] = now
+	if after.KeepWarm && (!before.KeepWarm || (after.IsActive && !before.IsActive)) {
+		// The warm-gap clock starts now, not at the last success before a pause.
+		cols["warm_since"] = now
+	}
 	switch {
 	case after.IsActive && !before.IsActive:
 		cols["next_check_at"] = now
@@ -510,6 +520,14 @@ func (s *Store) countTotals(ctx context.Context) (target.Totals, error) {
 		return t, fmt.Errorf("count targets by state: %w", err)
 	}
 	return t, nil
+}
+
+// warmSince is when a new target starts to be meant warm: at once for keep-warm.
+func warmSince(t target.Target, now time.Time) *time.Time {
+	if !t.KeepWarm {
+		return nil
+	}
+	return &now
 }
 
 // TargetState is a target's confirmed state, for metrics.

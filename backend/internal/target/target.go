@@ -86,6 +86,13 @@ type Target struct {
 	Timezone    string
 	// BudgetGroup names the targets that share one pool of free hours.
 	BudgetGroup string
+	// LastSuccessAt is the last successful check; WarmSince is when the target was
+	// last meant to become warm (created, resumed, keep-warm turned on).
+	LastSuccessAt *time.Time
+	WarmSince     *time.Time
+	// WarmGapBreaches counts the times it went longer than its idle limit without a
+	// successful check inside a window.
+	WarmGapBreaches int
 
 	LastStatus     Status
 	LastCheckedAt  *time.Time
@@ -140,6 +147,46 @@ func (t Target) CheckBudget() time.Duration {
 // WakeTimeout is how long an attempt that may find a keep-warm target asleep may take.
 func (t Target) WakeTimeout() time.Duration {
 	return time.Duration(t.WakeTimeoutSeconds) * time.Second
+}
+
+// Warm-gap verdicts of a check of a keep-warm target.
+const (
+	WarmGapNone   = 0
+	WarmGapBreach = 1 // failing, and longer than the idle limit without a success in a window
+	WarmGapClosed = -1
+)
+
+// WarmGap judges a finished check of a keep-warm target against its idle limit: a
+// failure that ends more than the idle limit after the last success (or after it was
+// meant to become warm, or after its window opened, whichever is latest) while a
+// window is open is a breach; a success closes any breach.
+func (t Target) WarmGap(sched Schedule, c Check, end time.Time) int {
+	if !t.KeepWarm || t.IdleTimeoutSeconds <= 0 {
+		return WarmGapNone
+	}
+	if c.OK {
+		return WarmGapClosed
+	}
+	if !sched.Active(end) {
+		return WarmGapNone
+	}
+	ref := t.CreatedAt
+	for _, at := range []*time.Time{t.LastSuccessAt, t.WarmSince} {
+		if at != nil && at.After(ref) {
+			ref = *at
+		}
+	}
+	if len(sched.Windows) > 0 {
+		if open := sched.AwakeIntervals(end.Add(-8*24*time.Hour), end.Add(time.Second)); len(open) > 0 {
+			if start := open[len(open)-1].Start; start.After(ref) {
+				ref = start
+			}
+		}
+	}
+	if end.Sub(ref) > time.Duration(t.IdleTimeoutSeconds)*time.Second {
+		return WarmGapBreach
+	}
+	return WarmGapNone
 }
 
 // MayBeAsleep reports whether a keep-warm target's next check may find it asleep: it

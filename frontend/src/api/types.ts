@@ -29,5 +29,10 @@ export type ChannelType = Channel['type']
 export type Incident = Schemas['Incident']
 export type IncidentList = Schemas['IncidentList']
 export type IncidentKind = Incident['kind']
+export type WarmWindow = Schemas['WarmWindow']
+export type Platform = Schemas['Platform']
+export type PlatformList = Schemas['PlatformList']
+export type Budget = Schemas['Budget']
+export type BudgetList = Schemas['BudgetList']
 /** The orders the target list can be sorted in (a leading - reverses). */
 export type TargetSort = NonNullable<NonNullable<operations['listTargets']['parameters']['query']>['sort']>

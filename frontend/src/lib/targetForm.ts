@@ -1,6 +1,6 @@
 // The add/edit form's values, the request body they make, and where the API's field
 // errors go. Kept apart from the component so it can be tested on its own.
-import type { Condition, FieldError, HttpMethod, Target, TargetCreate, TargetPatch } from '../api/types'
+import type { Condition, FieldError, HttpMethod, Platform, Target, TargetCreate, TargetPatch } from '../api/types'
 import {
   type ConditionField,
   type ConditionRow,
@@ -9,6 +9,18 @@ import {
   rowFromCondition,
   sameConditions,
 } from './conditions'
+import {
+  DEFAULT_RETRY_DELAY_SECONDS,
+  DEFAULT_TIMEOUT_SECONDS,
+  keepWarmInterval,
+  type WindowErrorKey,
+  type WindowField,
+  type WindowRow,
+  rowFromWindow,
+  sameWindows,
+  windowKey,
+  windowsFromRows,
+} from './keepWarm'
 
 export const METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
@@ -31,6 +43,15 @@ export interface TargetFormValues {
    */
   channelIds: number[] | null
   conditions: ConditionRow[]
+  /** Keep-warm: a platform preset's key (or ""), and the fields it fills. */
+  keepWarm: boolean
+  platform: string
+  idleTimeout: string
+  wakeTimeout: string
+  timezone: string
+  budgetGroup: string
+  /** Weekly windows; none means always. */
+  windows: WindowRow[]
 }
 
 export type FormField = keyof TargetFormValues
@@ -54,6 +75,13 @@ export const FORM_FIELD_FOR: Readonly<Record<string, FormField>> = {
   success_threshold: 'successThreshold',
   channel_ids: 'channelIds',
   conditions: 'conditions',
+  keep_warm: 'keepWarm',
+  platform: 'platform',
+  idle_timeout_seconds: 'idleTimeout',
+  wake_timeout_seconds: 'wakeTimeout',
+  timezone: 'timezone',
+  budget_group: 'budgetGroup',
+  warm_windows: 'windows',
 }
 
 /** Fields kept under "Advanced": opened when one of them has an error. */
@@ -94,6 +122,13 @@ export function emptyForm(): TargetFormValues {
     successThreshold: '',
     channelIds: null,
     conditions: [],
+    keepWarm: false,
+    platform: '',
+    idleTimeout: '',
+    wakeTimeout: '',
+    timezone: 'UTC',
+    budgetGroup: '',
+    windows: [],
   }
 }
 
@@ -115,6 +150,13 @@ export function formFromTarget(t: Target): TargetFormValues {
     successThreshold: String(t.success_threshold),
     channelIds: [...t.channel_ids],
     conditions: t.conditions.map(rowFromCondition),
+    keepWarm: t.keep_warm,
+    platform: t.platform,
+    idleTimeout: t.idle_timeout_seconds === null ? '' : String(t.idle_timeout_seconds),
+    wakeTimeout: String(t.wake_timeout_seconds),
+    timezone: t.timezone,
+    budgetGroup: t.budget_group,
+    windows: t.warm_windows.map(rowFromWindow),
   }
 }
 
@@ -149,7 +191,7 @@ export function parseTags(text: string): string[] {
   return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))]
 }
 
-export type FieldErrors = Partial<Record<FormField | ConditionErrorKey, string[]>>
+export type FieldErrors = Partial<Record<FormField | ConditionErrorKey | WindowErrorKey, string[]>>
 
 // Vue's v-model turns the value of <input type="number"> into a number (or '' when
 // empty), whatever the type says: read it either way.
@@ -170,6 +212,7 @@ function wholeNumber(raw: string | number, field: FormField, errors: FieldErrors
 export function buildRequest(
   v: TargetFormValues,
   original?: Target,
+  preset?: Platform,
 ): { body: TargetCreate | TargetPatch; errors: FieldErrors } {
   const errors: FieldErrors = {}
   const interval = wholeNumber(v.interval, 'interval', errors)
@@ -178,6 +221,13 @@ export function buildRequest(
   const retryDelay = wholeNumber(v.retryDelay, 'retryDelay', errors)
   const failureThreshold = wholeNumber(v.failureThreshold, 'failureThreshold', errors)
   const successThreshold = wholeNumber(v.successThreshold, 'successThreshold', errors)
+  const idleTimeout = wholeNumber(v.idleTimeout, 'idleTimeout', errors)
+  const wakeTimeout = wholeNumber(v.wakeTimeout, 'wakeTimeout', errors)
+  const { windows, errors: windowErrors } = windowsFromRows(v.windows)
+  Object.assign(errors, windowErrors)
+  const platform = v.platform.trim()
+  const timezone = v.timezone.trim()
+  const budgetGroup = v.budgetGroup.trim()
   const conditions: Condition[] = []
   v.conditions.forEach((row, i) => {
     const { condition, errors: rowErrors } = conditionFromRow(row)
@@ -208,6 +258,17 @@ export function buildRequest(
     conditions: conditions.length ? conditions : undefined,
   }
   if (!original) {
+    // Keep-warm: only what is set. A platform fills the idle limit and wake timeout
+    // itself (and keep_warm), so values equal to its preset's are left to it.
+    const fromPreset = preset && preset.key === platform ? preset : undefined
+    if (platform) full.platform = platform
+    if (v.keepWarm !== Boolean(platform)) full.keep_warm = v.keepWarm
+    if (idleTimeout !== undefined && idleTimeout !== fromPreset?.idle_timeout_seconds) full.idle_timeout_seconds = idleTimeout
+    if (wakeTimeout !== undefined && wakeTimeout !== fromPreset?.wake_timeout_seconds)
+      full.wake_timeout_seconds = wakeTimeout
+    if (windows.length) full.warm_windows = windows
+    if (timezone && timezone !== 'UTC') full.timezone = timezone
+    if (budgetGroup) full.budget_group = budgetGroup
     return { body: dropUndefined(full), errors }
   }
   // Edit: send only what differs, so a concurrent change to another field survives.
@@ -231,6 +292,15 @@ export function buildRequest(
     patch.success_threshold = successThreshold
   if (channelIds !== undefined && !sameIds(channelIds, original.channel_ids)) patch.channel_ids = channelIds
   if (!sameConditions(conditions, original.conditions)) patch.conditions = conditions
+  if (platform !== original.platform) patch.platform = platform
+  if (v.keepWarm !== original.keep_warm) patch.keep_warm = v.keepWarm
+  // An emptied idle limit clears it (0), as the API takes it.
+  const idle = idleTimeout ?? 0
+  if (idle !== (original.idle_timeout_seconds ?? 0)) patch.idle_timeout_seconds = idle
+  if (wakeTimeout !== undefined && wakeTimeout !== original.wake_timeout_seconds) patch.wake_timeout_seconds = wakeTimeout
+  if (!sameWindows(windows, original.warm_windows)) patch.warm_windows = windows
+  if ((timezone || 'UTC') !== original.timezone) patch.timezone = timezone || 'UTC'
+  if (budgetGroup !== original.budget_group) patch.budget_group = budgetGroup
   return { body: patch, errors }
 }
 
@@ -249,11 +319,23 @@ export function placeErrors(fields: readonly FieldError[]): { byField: FieldErro
       byField[key] = [...(byField[key] ?? []), f.message]
       continue
     }
+    // So does a window row's: "warm_windows[0].start" under row 1's start time.
+    const win = /^warm_windows\[(\d+)\]\.(days|start|end)\b/.exec(f.field)
+    if (win) {
+      const key = windowKey(Number(win[1]), win[2] as WindowField)
+      byField[key] = [...(byField[key] ?? []), f.message]
+      continue
+    }
     // "headers.X-Token" or "tags[2]" belong to their field; so does "conditions[1]" as a whole.
     const root = f.field.split(/[.[]/)[0] ?? f.field
     const field = FORM_FIELD_FOR[root]
     if (field) {
-      const message = root === 'conditions' && f.field !== root ? `${conditionLabel(f.field)}${f.message}` : f.message
+      const message =
+        root === 'conditions' && f.field !== root
+          ? `${conditionLabel(f.field)}${f.message}`
+          : root === 'warm_windows' && f.field !== root
+            ? `${windowLabel(f.field)}${f.message}`
+            : f.message
       byField[field] = [...(byField[field] ?? []), message]
     } else other.push(f.field && f.field !== 'body' ? `${f.field}: ${f.message}` : f.message)
   }
@@ -266,6 +348,12 @@ function conditionLabel(field: string): string {
   return n ? `(condition ${Number(n[1]) + 1}) ` : ''
 }
 
+/** "warm_windows[1]" → "(window 2) ", for a row's error shown above the rows. */
+function windowLabel(field: string): string {
+  const n = /^warm_windows\[(\d+)\]/.exec(field)
+  return n ? `(window ${Number(n[1]) + 1}) ` : ''
+}
+
 function sameIds(a: readonly number[], b: readonly number[]): boolean {
   const sorted = (x: readonly number[]) => [...new Set(x)].sort((p, q) => p - q).join(',')
   return sorted(a) === sorted(b)
@@ -273,4 +361,18 @@ function sameIds(a: readonly number[], b: readonly number[]): boolean {
 
 function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+}
+
+/**
+ * The interval the server derives for these values when the request leaves it out:
+ * null unless keep-warm is on with a known idle limit.
+ */
+export function derivedInterval(v: TargetFormValues): number | null {
+  const n = (raw: string | number, fallback: number) => {
+    const t = String(raw ?? '').trim()
+    return /^\d+$/.test(t) ? Number(t) : fallback
+  }
+  const idle = n(v.idleTimeout, 0)
+  if (!v.keepWarm || idle <= 0) return null
+  return keepWarmInterval(idle, n(v.timeout, DEFAULT_TIMEOUT_SECONDS), n(v.retryDelay, DEFAULT_RETRY_DELAY_SECONDS))
 }

@@ -6,7 +6,7 @@ import { computed, shallowRef } from 'vue'
 export interface Toast {
   id: number
   message: string
-  kind: 'info' | 'error'
+  kind: 'info' | 'warning' | 'error'
 }
 
 const toasts = shallowRef<readonly Toast[]>([])
@@ -15,7 +15,7 @@ let nextId = 1
 export function notify(message: string, kind: Toast['kind'] = 'info'): void {
   const toast = { id: nextId++, message, kind }
   toasts.value = [...toasts.value.slice(-3), toast]
-  setTimeout(() => dismiss(toast.id), kind === 'error' ? 10_000 : 5_000)
+  setTimeout(() => dismiss(toast.id), kind === 'info' ? 5_000 : 10_000)
 }
 
 export function dismiss(id: number): void {

@@ -9,6 +9,8 @@ import HeartbeatStrip from '../../src/components/HeartbeatStrip.vue'
 import ModalDialog from '../../src/components/ModalDialog.vue'
 import SortableHeader from '../../src/components/SortableHeader.vue'
 import StatusBadge from '../../src/components/StatusBadge.vue'
+import WarmWindowEditor from '../../src/components/WarmWindowEditor.vue'
+import type { WindowRow } from '../../src/lib/keepWarm'
 import type { ConditionRow } from '../../src/lib/conditions'
 import type { FieldErrors } from '../../src/lib/targetForm'
 
@@ -238,5 +240,42 @@ describe('IncidentTable', () => {
     expect(empty.el.querySelector('tbody')?.textContent?.trim()).toBe('No incidents')
     expect(empty.el.querySelectorAll('th')).toHaveLength(5)
     empty.unmount()
+  })
+})
+
+describe('WarmWindowEditor', () => {
+  it('says "Always" with no rows; rows of named day toggles, times, errors and remove buttons', async () => {
+    const rows = ref<WindowRow[]>([])
+    const errors = ref<FieldErrors>({})
+    const { el, unmount } = mount(() =>
+      h(WarmWindowEditor, {
+        modelValue: rows.value,
+        'onUpdate:modelValue': (v: WindowRow[]) => (rows.value = v),
+        errors: errors.value,
+        timezone: 'Europe/Berlin',
+      }),
+    )
+    expect(el.textContent).toContain('Always')
+    el.querySelector<HTMLButtonElement>('button.add')!.click()
+    await nextTick()
+    expect(rows.value).toEqual([{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '20:00' }])
+    expect(el.textContent).toContain('in Europe/Berlin')
+    const sat = el.querySelector<HTMLButtonElement>('button[aria-label="Window 1 Saturday"]')!
+    expect(sat.getAttribute('aria-pressed')).toBe('false')
+    sat.click()
+    await nextTick()
+    expect(rows.value[0]!.days).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat'])
+    expect(el.querySelector('button[aria-label="Window 1 Saturday"]')!.getAttribute('aria-pressed')).toBe('true')
+
+    errors.value = { 'warm_windows[0].start': ['must be HH:MM'] }
+    await nextTick()
+    const start = el.querySelector<HTMLInputElement>('input[type="time"]')!
+    expect(start.getAttribute('aria-invalid')).toBe('true')
+    expect(el.querySelector(`#${start.getAttribute('aria-describedby')}`)?.textContent).toBe('Window 1 start must be HH:MM')
+
+    el.querySelector<HTMLButtonElement>('button[aria-label="Remove window 1"]')!.click()
+    await nextTick()
+    expect(rows.value).toEqual([])
+    unmount()
   })
 })

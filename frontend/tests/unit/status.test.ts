@@ -20,7 +20,7 @@ const beat = (ok: boolean, cold = false, code: number | null = ok ? 200 : 500, l
   status_code: code,
 })
 
-const stats = (s: Partial<Stats>): Stats => ({ total: 0, active: 0, paused: 0, up: 0, down: 0, unknown: 0, ...s })
+const stats = (s: Partial<Stats>): Stats => ({ total: 0, active: 0, paused: 0, up: 0, down: 0, unknown: 0, over_budget: 0, ...s })
 
 describe('target status', () => {
   it('is paused when inactive, whatever the last check said', () => {
