@@ -12,9 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
-	"github.com/watchdog-monitor/watchdog/backend/internal/probe"
 	"github.com/watchdog-monitor/watchdog/backend/internal/scheduler"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
@@ -67,17 +65,7 @@ func (s *sleepy) counts() (wakes, requests int) {
 
 func startWithLead(t *testing.T, s *store.Store, lead time.Duration) {
 	t.Helper()
-	p := probe.New(probe.Options{Guard: netguard.New(true)})
-	sch, err := scheduler.New(s, p, scheduler.Options{Workers: 8, Tick: 100 * time.Millisecond, Log: storetest.Logger(t),
-		WakeLead: func(string) time.Duration { return lead }})
-	require.NoError(t, err)
-	require.NoError(t, sch.Start())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = sch.Stop(ctx)
-		p.Close()
-	})
+	startWith(t, s, scheduler.Options{Workers: 8, WakeLead: func(string) time.Duration { return lead }})
 }
 
 // A keep-warm target on a sleepy service with a scaled-down idle limit: the first

@@ -71,8 +71,16 @@ func add(t *testing.T, s *store.Store, spec target.Spec) target.Target {
 
 func start(t *testing.T, s *store.Store, workers int) *scheduler.Scheduler {
 	t.Helper()
+	return startWith(t, s, scheduler.Options{Workers: workers})
+}
+
+// startWith starts a scheduler over s with a fast tick and a prober that may reach
+// 127.0.0.1, stopped when the test ends.
+func startWith(t *testing.T, s *store.Store, opts scheduler.Options) *scheduler.Scheduler {
+	t.Helper()
+	opts.Tick, opts.Log = 100*time.Millisecond, storetest.Logger(t)
 	p := probe.New(probe.Options{Guard: netguard.New(true)})
-	sch, err := scheduler.New(s, p, scheduler.Options{Workers: workers, Tick: 100 * time.Millisecond, Log: storetest.Logger(t)})
+	sch, err := scheduler.New(s, p, opts)
 	require.NoError(t, err)
 	require.NoError(t, sch.Start())
 	t.Cleanup(func() {
