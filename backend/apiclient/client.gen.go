@@ -1092,8 +1092,19 @@ type TargetPatchMethod string
 
 // TargetStats defines model for TargetStats.
 type TargetStats struct {
+	// AwakeHours AwakeHours is how long the service was awake in the window (keep-warm targets
+	// with an idle limit; 0 otherwise).
+	//
+	// Example: 23.9
+	AwakeHours float32 `json:"awake_hours"`
+
 	// Checks Example: 288
 	Checks int `json:"checks"`
+
+	// ColdStarts ColdStarts counts the checks that found the target asleep.
+	//
+	// Example: 1
+	ColdStarts int `json:"cold_starts"`
 
 	// Down Example: 1
 	Down int `json:"down"`
@@ -1109,6 +1120,12 @@ type TargetStats struct {
 	// LatencyP99Ms Example: 310
 	LatencyP99Ms *int `json:"latency_p99_ms"`
 
+	// MaxWarmGapSeconds MaxWarmGapSeconds is the longest stretch without a successful check (from checks
+	// still kept); null when there were none. Keep-warm targets only.
+	//
+	// Example: 870
+	MaxWarmGapSeconds *int `json:"max_warm_gap_seconds"`
+
 	// TargetId Example: 1
 	TargetId int `json:"target_id"`
 
@@ -1119,6 +1136,22 @@ type TargetStats struct {
 	//
 	// Example: 0.9965
 	UptimeRatio *float64 `json:"uptime_ratio"`
+
+	// WakeMsP50 WakeMSP50 is the median wake time of its cold starts (from checks still kept);
+	// null when there were none. Keep-warm targets only.
+	//
+	// Example: 31000
+	WakeMsP50 *int `json:"wake_ms_p50"`
+
+	// WarmGapBreaches WarmGapBreaches counts warm-gap incidents that started in the window.
+	//
+	// Example: 0
+	WarmGapBreaches int `json:"warm_gap_breaches"`
+
+	// WarmRatio WarmRatio is the share of checks that found it awake; null without checks.
+	//
+	// Example: 0.996
+	WarmRatio *float64 `json:"warm_ratio"`
 
 	// Window Example: 24h
 	Window string `json:"window"`

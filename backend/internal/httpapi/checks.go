@@ -102,18 +102,57 @@ func (a *api) targetStats(c echo.Context) error {
 		return badRequest("window", "must be a duration from 1m to 366d, such as 24h, 7d or 1y")
 	}
 	ctx := c.Request().Context()
-	if err := a.exists(ctx, id); err != nil {
+	t, err := a.Store.GetTarget(ctx, id)
+	if err != nil {
 		return err
 	}
 	s, err := a.windowStats(ctx, id, window)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, TargetStats{
+	out := TargetStats{
 		TargetID: id, Window: raw, WindowSeconds: int(window.Seconds()),
 		Checks: s.Checks, Up: s.Up, Down: s.Down, UptimeRatio: s.UptimeRatio,
 		LatencyP50MS: s.LatencyP50, LatencyP95MS: s.LatencyP95, LatencyP99MS: s.LatencyP99,
-	})
+		ColdStarts: s.ColdStarts,
+	}
+	if s.Checks > 0 {
+		ratio := float64(s.Checks-s.ColdStarts) / float64(s.Checks)
+		out.WarmRatio = &ratio
+	}
+	if t.KeepWarm {
+		if err := a.warmStats(ctx, t, window, &out); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// warmStats adds a keep-warm target's figures. They read its successful checks one
+// by one, which keep-warm's long intervals keep few (a week at 14 min is 720).
+func (a *api) warmStats(ctx context.Context, t target.Target, window time.Duration, out *TargetStats) error {
+	now := time.Now().UTC()
+	from := now.Add(-window)
+	if t.CreatedAt.After(from) {
+		from = t.CreatedAt // no gap before it existed
+	}
+	wakes, successes, err := a.Store.WarmChecks(ctx, t.ID, from)
+	if err != nil {
+		return err
+	}
+	f := target.Warm(from, wakes, successes)
+	out.WakeMSP50, out.MaxWarmGapSeconds = f.WakeP50MS, f.MaxGapSeconds
+	if out.WarmGapBreaches, err = a.Store.WarmGapBreaches(ctx, t.ID, from); err != nil {
+		return err
+	}
+	if t.IdleTimeoutSeconds > 0 {
+		hours, err := a.Store.AwakeHours(ctx, map[int64]time.Duration{t.ID: time.Duration(t.IdleTimeoutSeconds) * time.Second}, from, now)
+		if err != nil {
+			return err
+		}
+		out.AwakeHours = round2(hours[t.ID])
+	}
+	return nil
 }
 
 func (a *api) windowStats(ctx context.Context, id int64, window time.Duration) (target.Stats, error) {

@@ -86,7 +86,8 @@ func TestChecksAndStats(t *testing.T) {
 			res = e.get(t, targetPath(fresh.ID, "/stats"))
 			require.Equal(t, http.StatusOK, res.Status)
 			assert.JSONEq(t, fmt.Sprintf(`{"target_id":%d,"window":"24h","window_seconds":86400,"checks":0,"up":0,"down":0,
-				"uptime_ratio":null,"latency_p50_ms":null,"latency_p95_ms":null,"latency_p99_ms":null}`, fresh.ID), string(res.Body))
+				"uptime_ratio":null,"latency_p50_ms":null,"latency_p95_ms":null,"latency_p99_ms":null,
+				"cold_starts":0,"warm_ratio":null,"wake_ms_p50":null,"max_warm_gap_seconds":null,"warm_gap_breaches":0,"awake_hours":0}`, fresh.ID), string(res.Body))
 		})
 
 		t.Run("check an answering target", func(t *testing.T) {

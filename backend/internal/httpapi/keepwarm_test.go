@@ -171,3 +171,27 @@ func TestBudgets(t *testing.T) {
 
 	assert.EqualValues(t, 2, e.get(t, "/api/v1/stats").Map(t)["over_budget"])
 }
+
+func TestKeepWarmStats(t *testing.T) {
+	e := newEnv(t, nil)
+	tg := e.createTarget(t, map[string]any{"url": "https://a.example.com/", "platform": "custom", "idle_timeout_seconds": 600})
+	base := time.Now().UTC().Add(time.Second)
+	wake := 31000
+	for i, c := range []target.Check{
+		{OK: true, ColdStart: true, WakeMS: &wake, Attempts: 2},
+		{OK: true, Attempts: 1},
+		{OK: false, Error: "refused", Attempts: 1},
+		{OK: true, Attempts: 1},
+	} {
+		c.TargetID, c.CheckedAt = tg.ID, base.Add(time.Duration(i)*time.Second)
+		require.NoError(t, e.Store.Record(context.Background(), []store.Result{{Check: c}}))
+	}
+	m := e.get(t, targetPath(tg.ID, "/stats?window=1h")).Map(t)
+	assert.EqualValues(t, 4, m["checks"])
+	assert.EqualValues(t, 1, m["cold_starts"])
+	assert.InDelta(t, 0.75, m["warm_ratio"], 1e-9)
+	assert.EqualValues(t, 31000, m["wake_ms_p50"])
+	assert.EqualValues(t, 2, m["max_warm_gap_seconds"], "the failure left two seconds between successes")
+	assert.EqualValues(t, 0, m["warm_gap_breaches"])
+	assert.Contains(t, m, "awake_hours")
+}

@@ -308,6 +308,21 @@ type TargetStats struct {
 	LatencyP50MS *int `json:"latency_p50_ms" validate:"required" extensions:"x-nullable" example:"85"`
 	LatencyP95MS *int `json:"latency_p95_ms" validate:"required" extensions:"x-nullable" example:"140"`
 	LatencyP99MS *int `json:"latency_p99_ms" validate:"required" extensions:"x-nullable" example:"310"`
+	// ColdStarts counts the checks that found the target asleep.
+	ColdStarts int `json:"cold_starts" validate:"required" example:"1"`
+	// WarmRatio is the share of checks that found it awake; null without checks.
+	WarmRatio *float64 `json:"warm_ratio" validate:"required" extensions:"x-nullable" format:"double" example:"0.996"`
+	// WakeMSP50 is the median wake time of its cold starts (from checks still kept);
+	// null when there were none. Keep-warm targets only.
+	WakeMSP50 *int `json:"wake_ms_p50" validate:"required" extensions:"x-nullable" example:"31000"`
+	// MaxWarmGapSeconds is the longest stretch without a successful check (from checks
+	// still kept); null when there were none. Keep-warm targets only.
+	MaxWarmGapSeconds *int `json:"max_warm_gap_seconds" validate:"required" extensions:"x-nullable" example:"870"`
+	// WarmGapBreaches counts warm-gap incidents that started in the window.
+	WarmGapBreaches int `json:"warm_gap_breaches" validate:"required" example:"0"`
+	// AwakeHours is how long the service was awake in the window (keep-warm targets
+	// with an idle limit; 0 otherwise).
+	AwakeHours float64 `json:"awake_hours" validate:"required" example:"23.9"`
 } // @name TargetStats
 
 // Stats count all targets by state.

@@ -64,14 +64,14 @@ func (s *Store) ListChecks(ctx context.Context, targetID int64, before *time.Tim
 // its statistics.
 func (s *Store) Samples(ctx context.Context, targetID int64, since time.Time) ([]target.Sample, error) {
 	var rows []checkRow
-	err := s.reads.WithContext(ctx).Select("ok, latency_ms").
+	err := s.reads.WithContext(ctx).Select("ok, latency_ms, cold_start").
 		Where("target_id = ? AND checked_at >= ?", targetID, since.UTC()).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read checks of target %d: %w", targetID, err)
 	}
 	out := make([]target.Sample, len(rows))
 	for i, r := range rows {
-		out[i] = target.Sample{OK: r.OK, LatencyMS: r.LatencyMS}
+		out[i] = target.Sample{OK: r.OK, LatencyMS: r.LatencyMS, ColdStart: r.ColdStart}
 	}
 	return out, nil
 }
@@ -173,4 +173,32 @@ func (s *Store) Timings(ctx context.Context, from, to time.Time) ([]Timing, erro
 		rows[i].ScheduledAt, rows[i].CheckedAt = rows[i].ScheduledAt.UTC(), rows[i].CheckedAt.UTC()
 	}
 	return rows, nil
+}
+
+// WarmChecks reads, for a keep-warm target's figures, the wake times of its cold
+// starts and the times of its successful checks since `since`, oldest first (only
+// what retention still keeps).
+func (s *Store) WarmChecks(ctx context.Context, targetID int64, since time.Time) (wakes []int, successes []time.Time, err error) {
+	var rows []checkRow
+	if err := s.reads.WithContext(ctx).Select("checked_at, ok, cold_start, wake_ms").
+		Where("target_id = ? AND checked_at >= ? AND ok", targetID, since.UTC()).Order("checked_at").Find(&rows).Error; err != nil {
+		return nil, nil, fmt.Errorf("read warm checks of target %d: %w", targetID, err)
+	}
+	for _, r := range rows {
+		successes = append(successes, r.CheckedAt.UTC())
+		if r.ColdStart && r.WakeMS != nil {
+			wakes = append(wakes, *r.WakeMS)
+		}
+	}
+	return wakes, successes, nil
+}
+
+// WarmGapBreaches counts a target's warm-gap incidents started since `since`.
+func (s *Store) WarmGapBreaches(ctx context.Context, targetID int64, since time.Time) (int, error) {
+	var n int64
+	if err := s.reads.WithContext(ctx).Model(&incidentRow{}).Where("target_id = ? AND kind = ? AND started_at >= ?",
+		targetID, target.IncidentWarmGap, dbTime(since)).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count warm-gap breaches of target %d: %w", targetID, err)
+	}
+	return int(n), nil
 }

@@ -96,7 +96,7 @@ func (r *Rollup) noteExtremes(lo, hi *int) {
 
 // Stats reads uptime and latency percentiles off the rollup.
 func (r Rollup) Stats(window time.Duration) Stats {
-	s := Stats{Window: window, Checks: r.Checks, Up: r.Up, Down: r.Checks - r.Up}
+	s := Stats{Window: window, Checks: r.Checks, Up: r.Up, Down: r.Checks - r.Up, ColdStarts: r.ColdStarts}
 	if r.Checks > 0 {
 		ratio := float64(r.Up) / float64(r.Checks)
 		s.UptimeRatio = &ratio

@@ -10,6 +10,7 @@ import (
 type Sample struct {
 	OK        bool
 	LatencyMS int
+	ColdStart bool
 }
 
 // Stats summarise a target's checks over a window.
@@ -22,6 +23,8 @@ type Stats struct {
 	LatencyP50  *int
 	LatencyP95  *int
 	LatencyP99  *int
+	// ColdStarts counts the checks that found the target asleep.
+	ColdStarts int
 }
 
 // Summarize computes uptime and latency percentiles. Latency is taken over successful
@@ -30,6 +33,9 @@ func Summarize(window time.Duration, samples []Sample) Stats {
 	s := Stats{Window: window, Checks: len(samples)}
 	latencies := make([]int, 0, len(samples))
 	for _, c := range samples {
+		if c.ColdStart {
+			s.ColdStarts++
+		}
 		if c.OK {
 			s.Up++
 			latencies = append(latencies, c.LatencyMS)
@@ -96,4 +102,31 @@ type Heartbeat struct {
 	TargetID  int64
 	Checks    []Check
 	Uptime24h *float64
+}
+
+// WarmFigures are a keep-warm target's figures over a window, from its checks.
+type WarmFigures struct {
+	// WakeP50MS is the median wake time of its cold starts; nil when there were none.
+	WakeP50MS *int
+	// MaxGapSeconds is the longest stretch between successful checks (or from the
+	// window's start to the first); nil when there were no successes.
+	MaxGapSeconds *int
+}
+
+// Warm computes WarmFigures from the wake times of a window's cold starts and the
+// times of its successful checks (sorted).
+func Warm(from time.Time, wakes []int, successes []time.Time) WarmFigures {
+	var f WarmFigures
+	slices.Sort(wakes)
+	f.WakeP50MS = Percentile(wakes, 50)
+	if len(successes) > 0 {
+		prev, longest := from, time.Duration(0)
+		for _, at := range successes {
+			longest = max(longest, at.Sub(prev))
+			prev = at
+		}
+		secs := int(longest.Seconds())
+		f.MaxGapSeconds = &secs
+	}
+	return f
 }

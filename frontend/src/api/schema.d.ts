@@ -974,8 +974,19 @@ export interface components {
             warm_windows?: components["schemas"]["WarmWindow"][];
         };
         TargetStats: {
+            /**
+             * @description AwakeHours is how long the service was awake in the window (keep-warm targets
+             *     with an idle limit; 0 otherwise).
+             * @example 23.9
+             */
+            awake_hours: number;
             /** @example 288 */
             checks: number;
+            /**
+             * @description ColdStarts counts the checks that found the target asleep.
+             * @example 1
+             */
+            cold_starts: number;
             /** @example 1 */
             down: number;
             /**
@@ -987,6 +998,12 @@ export interface components {
             latency_p95_ms: number | null;
             /** @example 310 */
             latency_p99_ms: number | null;
+            /**
+             * @description MaxWarmGapSeconds is the longest stretch without a successful check (from checks
+             *     still kept); null when there were none. Keep-warm targets only.
+             * @example 870
+             */
+            max_warm_gap_seconds: number | null;
             /** @example 1 */
             target_id: number;
             /** @example 287 */
@@ -997,6 +1014,23 @@ export interface components {
              * @example 0.9965
              */
             uptime_ratio: number | null;
+            /**
+             * @description WakeMSP50 is the median wake time of its cold starts (from checks still kept);
+             *     null when there were none. Keep-warm targets only.
+             * @example 31000
+             */
+            wake_ms_p50: number | null;
+            /**
+             * @description WarmGapBreaches counts warm-gap incidents that started in the window.
+             * @example 0
+             */
+            warm_gap_breaches: number;
+            /**
+             * Format: double
+             * @description WarmRatio is the share of checks that found it awake; null without checks.
+             * @example 0.996
+             */
+            warm_ratio: number | null;
             /** @example 24h */
             window: string;
             /** @example 86400 */
