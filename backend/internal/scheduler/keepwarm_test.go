@@ -180,3 +180,29 @@ func TestKeepWarmFailureIsAWarmGapBreach(t *testing.T) {
 		}, 10*time.Second, 100*time.Millisecond, "the next success resolves it")
 	})
 }
+
+// The first request of a window goes out its wake lead before the window opens, so
+// the service is awake on time: here a window opening at the next whole minute (UTC)
+// and a lead of 20 s.
+func TestKeepWarmPreWarmsBeforeTheWindowOpens(t *testing.T) {
+	t.Parallel()
+	s := storetest.SQLite(t)
+	svc := newSleepy(t, 10*time.Millisecond, time.Hour)
+	opens := time.Now().UTC().Truncate(time.Minute).Add(time.Minute)
+	if time.Until(opens) < 25*time.Second {
+		opens = opens.Add(time.Minute) // keep the lead in the future
+	}
+	day := []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}[opens.Weekday()]
+	keep := true
+	add(t, s, target.Spec{URL: svc.URL + "/", KeepWarm: &keep, IdleTimeoutSeconds: 900, IntervalSeconds: 60,
+		WarmWindows: []target.WarmWindow{{Days: []string{day}, Start: opens.Format("15:04"), End: opens.Add(time.Hour).Format("15:04")}}})
+	startWithLead(t, s, 20*time.Second)
+
+	require.Eventually(t, func() bool { _, n := svc.counts(); return n > 0 }, time.Until(opens)+5*time.Second,
+		100*time.Millisecond, "the pre-warm request")
+	svc.mu.Lock()
+	first := svc.requests[0]
+	svc.mu.Unlock()
+	assert.True(t, first.Before(opens), "it lands before the window opens: %s vs %s", first.Format(time.TimeOnly), opens.Format(time.TimeOnly))
+	assert.WithinDuration(t, opens.Add(-20*time.Second), first, 2*time.Second, "a wake lead early, not earlier")
+}
