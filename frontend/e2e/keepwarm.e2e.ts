@@ -155,6 +155,15 @@ describe('keep-warm', () => {
     await card.getByRole('link', { name: 'Render free web service' }).waitFor()
     expect(await card.getByText('15 min', { exact: true }).count()).toBe(1)
     expect(await card.getByText('Warning:').count()).toBe(0)
+    // The 24 h keep-warm cards and the 7-day strip, by their accessible names.
+    const cards = page.getByRole('region', { name: 'Keep-warm, last 24 h' })
+    await cards.getByRole('heading', { name: 'Warm ratio' }).waitFor()
+    const strip = page.getByRole('region', { name: 'Awake, last 7 days' })
+    await strip.waitFor()
+    await expect.poll(() => strip.getAttribute('aria-busy'), { timeout: WAIT }).toBe('false')
+    const days = strip.getByRole('img', { name: /^\w{3} \d{1,2} \w{3}: awake \d+ h, asleep \d+ h, outside window \d+ h/ })
+    expect(await days.count()).toBe(7)
+    await strip.getByRole('list', { name: 'Legend' }).getByText('outside window').waitFor()
     await shot('keepwarm-detail')
   })
 

@@ -5,6 +5,7 @@ import type { TargetSort } from '../../src/api/types'
 import ChannelChecklist from '../../src/components/ChannelChecklist.vue'
 import ConditionsEditor from '../../src/components/ConditionsEditor.vue'
 import IncidentTable from '../../src/components/IncidentTable.vue'
+import KeepWarmStats from '../../src/detail/KeepWarmStats.vue'
 import HeartbeatStrip from '../../src/components/HeartbeatStrip.vue'
 import ModalDialog from '../../src/components/ModalDialog.vue'
 import SortableHeader from '../../src/components/SortableHeader.vue'
@@ -276,6 +277,37 @@ describe('WarmWindowEditor', () => {
     el.querySelector<HTMLButtonElement>('button[aria-label="Remove window 1"]')!.click()
     await nextTick()
     expect(rows.value).toEqual([])
+    unmount()
+  })
+})
+
+describe('KeepWarmStats', () => {
+  const stats = {
+    target_id: 1, window: '24h', window_seconds: 86400, checks: 100, up: 99, down: 1,
+    uptime_ratio: 0.99, latency_p50_ms: 80, latency_p95_ms: 120, latency_p99_ms: 200,
+    cold_starts: 2, warm_ratio: 0.98, wake_ms_p50: 31_000, max_warm_gap_seconds: 870,
+    warm_gap_breaches: 1, awake_hours: 23.9,
+  }
+
+  it('shows the 24 h keep-warm numbers and flags a gap over the idle limit', () => {
+    const { el, unmount } = mount(() => h(KeepWarmStats, { stats, idleSeconds: 600 }))
+    const text = el.textContent!
+    expect(text).toContain('98.0 %')
+    expect(text).toContain('31 s')
+    expect(text).toContain('14 min 30 s')
+    expect(text).toContain('23.9 h')
+    expect(text).toContain('Over the 10 min idle limit')
+    expect(el.querySelector('.over')).not.toBeNull()
+    unmount()
+  })
+
+  it('says "—" for missing numbers and nothing is over without a gap', () => {
+    const none = { ...stats, warm_ratio: null, wake_ms_p50: null, max_warm_gap_seconds: null }
+    const { el, unmount } = mount(() => h(KeepWarmStats, { stats: none, idleSeconds: 900 }))
+    expect(el.querySelectorAll('.metric-value')[0]!.textContent!.trim()).toBe('—')
+    expect(el.querySelectorAll('.metric-value')[2]!.textContent!.trim()).toBe('—')
+    expect(el.querySelector('.over')).toBeNull()
+    expect(el.textContent).toContain('idle limit 15 min')
     unmount()
   })
 })
