@@ -12,11 +12,11 @@ func TestSlackSend(t *testing.T) {
 	m := downMessage()
 	m.Target.Name = "shop <api> & co"
 	got := deliver(t, "slack", http.StatusOK, func(base string) map[string]any {
-		return map[string]any{"url": base + "/services/T000/B000/XXXX"}
+		return map[string]any{"url": base + "/services/T000/B000/hookpath"}
 	}, m)
 
 	assert.Equal(t, http.MethodPost, got.Method)
-	assert.Equal(t, "/services/T000/B000/XXXX", got.Path)
+	assert.Equal(t, "/services/T000/B000/hookpath", got.Path)
 	assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
 	assert.Equal(t, "WatchDog", got.Header.Get("User-Agent"))
 	title := "🔴 shop &lt;api&gt; &amp; co is down — unexpected status 503 (expected 200-399)"
