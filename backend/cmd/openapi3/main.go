@@ -86,6 +86,11 @@ func refine(doc *openapi3.T) {
 		doc.Components.SecuritySchemes = openapi3.SecuritySchemes{
 			"BearerAuth": &openapi3.SecuritySchemeRef{Value: openapi3.NewJWTSecurityScheme().
 				WithDescription("An access token from POST /auth/login, sent as `Authorization: Bearer <token>`.")},
+			// Sent the same way as an access token; a second scheme so generated clients
+			// know which operations take a key (all but the session ones).
+			"ApiKeyAuth": &openapi3.SecuritySchemeRef{Value: openapi3.NewSecurityScheme().WithType("http").
+				WithScheme("bearer").WithBearerFormat("wd_ API key").
+				WithDescription("An API key from POST /api-keys, sent as `Authorization: Bearer wd_…`. It acts as its creator with at most their role.")},
 		}
 	}
 	problemResponse := func(description string) *openapi3.ResponseRef {
@@ -151,10 +156,13 @@ func problemMediaType(resp *openapi3.ResponseRef) {
 	if resp == nil || resp.Value == nil {
 		return
 	}
-	mt := resp.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil || mt.Schema.Ref != problemRef {
-		return
+	// swag gives an error answer the operation's media type (image/svg+xml for a
+	// badge); a problem is always application/problem+json, whatever the success is.
+	for name, mt := range resp.Value.Content {
+		if mt == nil || mt.Schema == nil || mt.Schema.Ref != problemRef {
+			continue
+		}
+		delete(resp.Value.Content, name)
+		resp.Value.Content["application/problem+json"] = mt
 	}
-	delete(resp.Value.Content, "application/json")
-	resp.Value.Content["application/problem+json"] = mt
 }

@@ -121,6 +121,7 @@ type app struct {
 	prober  *probe.Prober
 	sched   *scheduler.Scheduler
 	outbox  *outbox.Dispatcher
+	auth    *auth.Service
 	handler http.Handler
 }
 
@@ -162,6 +163,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 		return nil, fmt.Errorf("JWT_SECRET: %w", err)
 	}
 	authSvc := auth.NewService(st, account.NewHasher(account.DefaultCost), tokens)
+	a.auth = authSvc
 	created, generated, err := authSvc.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPass)
 	if err != nil {
 		a.close()
@@ -189,7 +191,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	a.outbox.Start()
 	a.prober = probe.New(probe.Options{Guard: guard})
 	catalog := platform.MustLoad()
-	a.sched, err = scheduler.New(st, a.prober, scheduler.Options{Workers: cfg.Workers, Retention: cfg.CheckRetention, Log: log,
+	a.sched, err = scheduler.New(st, a.prober, scheduler.Options{Workers: cfg.Workers, Retention: cfg.CheckRetention, AuditRetention: cfg.AuditRetention, Log: log,
 		Observe: mets.ObserveCheck, ObserveLag: mets.ObserveLag,
 		WakeLead: func(key string) time.Duration {
 			p, _ := catalog.Get(key)
@@ -243,6 +245,12 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	usageCtx, stopUsage := context.WithCancel(context.Background())
+	usageDone := make(chan struct{})
+	go func() {
+		defer close(usageDone)
+		a.auth.Usage.Run(usageCtx, auth.UsageFlushInterval, a.log)
+	}()
 	a.log.Info("listening", "addr", ln.Addr().String())
 
 	var serveErr error
@@ -256,6 +264,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		a.log.Warn("http shutdown", "err", err)
 	}
+	// After the last request: the final flush writes every key use seen.
+	stopUsage()
+	<-usageDone
 	// The scheduler gets a budget of its own: check-now requests may have used up
 	// the HTTP server's.
 	schedCtx, cancelSched := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)

@@ -21,6 +21,8 @@ var (
 	ErrRefreshInvalid = errors.New("refresh token invalid")
 	// ErrRefreshReused means a refresh token was presented after it was spent.
 	ErrRefreshReused = errors.New("refresh token reused")
+	// ErrLastAdmin refuses a change that would leave no admin.
+	ErrLastAdmin = errors.New("the last admin cannot be deleted or demoted")
 )
 
 // Role is what a user may do.
@@ -33,6 +35,37 @@ const (
 	RoleViewer Role = "viewer"
 )
 
+// Roles lists every role, most powerful first.
+var Roles = []Role{RoleAdmin, RoleEditor, RoleViewer}
+
+// rank orders the roles; an unknown role ranks below every real one.
+func (r Role) rank() int {
+	switch r {
+	case RoleAdmin:
+		return 3
+	case RoleEditor:
+		return 2
+	case RoleViewer:
+		return 1
+	}
+	return 0
+}
+
+// Valid says whether r is one of the roles.
+func (r Role) Valid() bool { return r.rank() > 0 }
+
+// AtLeast says whether r may do what least may.
+func (r Role) AtLeast(least Role) bool { return r.rank() >= least.rank() && r.Valid() }
+
+// Lower returns the less powerful of r and o: what a key may do when its creator has
+// since been demoted below the key's own role.
+func (r Role) Lower(o Role) Role {
+	if o.rank() < r.rank() {
+		return o
+	}
+	return r
+}
+
 // User is a person who can log in.
 type User struct {
 	ID           int64
@@ -40,9 +73,13 @@ type User struct {
 	PasswordHash string
 	Role         Role
 	// TokenVersion goes up whenever every token the user holds must stop working
-	// (a password change); access tokens carry the version they were issued under.
+	// (a password change, a deletion); access tokens carry the version they were
+	// issued under.
 	TokenVersion int
-	CreatedAt    time.Time
+	// TOTPSecret is set from 2FA setup on; TOTPEnabled once a code confirmed it.
+	TOTPSecret  string
+	TOTPEnabled bool
+	CreatedAt   time.Time
 }
 
 // Hasher hashes and checks passwords with bcrypt.

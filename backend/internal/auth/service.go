@@ -19,6 +19,13 @@ type Store interface {
 	AddRefreshToken(ctx context.Context, userID int64, family, hash string, expires time.Time) error
 	RotateRefreshToken(ctx context.Context, oldHash, newHash string, expires time.Time) (int64, error)
 	RevokeRefreshFamily(ctx context.Context, hash string) error
+	ChangePassword(ctx context.Context, id int64, hash string) (account.User, error)
+	SetTOTPSecret(ctx context.Context, id int64, secret string) error
+	EnableTOTP(ctx context.Context, id, step int64, hashes []string) error
+	UseTOTPStep(ctx context.Context, id, step int64) (bool, error)
+	UseRecoveryCode(ctx context.Context, id int64, hash string) (bool, error)
+	APIKeyByHash(ctx context.Context, hash string) (account.APIKey, error)
+	TouchAPIKeys(ctx context.Context, used map[int64]time.Time) error
 }
 
 // RefreshTTL is how long a refresh token lives unused.
@@ -38,6 +45,9 @@ type Service struct {
 	tokens  *Tokens
 	perIP   *Limiter
 	perUser *Limiter
+	// Usage batches API keys' last use into one write every few seconds.
+	Usage *KeyUsage
+	now   func() time.Time
 }
 
 // NewService wires the login flow. Login attempts are limited per client address
@@ -48,7 +58,15 @@ func NewService(store Store, hasher *account.Hasher, tokens *Tokens) *Service {
 		store: store, hasher: hasher, tokens: tokens,
 		perIP:   NewLimiter(3*time.Second, 20),
 		perUser: NewLimiter(30*time.Second, 10),
+		Usage:   NewKeyUsage(store),
+		now:     time.Now,
 	}
+}
+
+// SetClock replaces the clock that two-factor codes and the login limits go by
+// (tests).
+func (s *Service) SetClock(now func() time.Time) {
+	s.now, s.perIP.now, s.perUser.now = now, now, now
 }
 
 // RateLimitError says a login was refused for its rate, and when to try again.
@@ -59,9 +77,12 @@ func (e *RateLimitError) Error() string { return ErrRateLimited.Error() }
 // Unwrap makes errors.Is(err, ErrRateLimited) true.
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 
-// Login checks a username and password and issues a token pair. An unknown username
-// takes as long as a wrong password and gets the same error.
-func (s *Service) Login(ctx context.Context, username, password, clientIP string) (Pair, error) {
+// Login checks a username and password, and for a user with two-factor login the
+// code in otp (a TOTP code or a recovery code), and issues a token pair. An unknown
+// username takes as long as a wrong password and gets the same error; a right
+// password without a code is account.ErrOTPRequired. Codes count against the same
+// rate limits as passwords, so six digits cannot be guessed either.
+func (s *Service) Login(ctx context.Context, username, password, otp, clientIP string) (Pair, error) {
 	if ok, wait := s.perIP.Allow(clientKey(clientIP)); !ok {
 		return Pair{}, &RateLimitError{RetryAfter: wait}
 	}
@@ -79,7 +100,42 @@ func (s *Service) Login(ctx context.Context, username, password, clientIP string
 	if err := s.hasher.Verify(user, password); err != nil {
 		return Pair{}, err
 	}
+	if u.TOTPEnabled {
+		if otp == "" {
+			return Pair{}, account.ErrOTPRequired
+		}
+		if err := s.checkOTP(ctx, u, otp); err != nil {
+			return Pair{}, err
+		}
+	}
 	return s.issue(ctx, u, newFamily())
+}
+
+// checkOTP accepts a TOTP code whose time step is later than the last one accepted,
+// or an unspent recovery code, and spends it.
+func (s *Service) checkOTP(ctx context.Context, u account.User, code string) error {
+	if len(code) > 6 {
+		ok, err := s.store.UseRecoveryCode(ctx, u.ID, account.HashRecoveryCode(code))
+		if err != nil {
+			return fmt.Errorf("login: %w", err)
+		}
+		if !ok {
+			return account.ErrOTPInvalid
+		}
+		return nil
+	}
+	step, err := account.MatchTOTP(u.TOTPSecret, code, s.now())
+	if err != nil {
+		return err
+	}
+	ok, err := s.store.UseTOTPStep(ctx, u.ID, step)
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	if !ok {
+		return account.ErrOTPInvalid
+	}
+	return nil
 }
 
 // clientKey is what the per-address limit counts by: the address, or for IPv6 its
@@ -134,13 +190,47 @@ func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 	return s.store.RevokeRefreshFamily(ctx, HashRefreshToken(refreshToken))
 }
 
-// Authenticate verifies an access token and returns its user, refusing tokens of a
-// deleted user or of an older token version.
-func (s *Service) Authenticate(ctx context.Context, token string) (account.User, error) {
-	claims, id, err := s.tokens.Verify(token)
-	if err != nil {
-		return account.User{}, err
+// Principal is who a request acts for: a user through a session, or through one of
+// their API keys with the key's role.
+type Principal struct {
+	User account.User
+	// Role is what the request may do: the user's role, or for a key the lower of
+	// the key's role and its creator's current one.
+	Role account.Role
+	// Key is the API key used, or nil for a session.
+	Key *account.APIKey
+}
+
+// Name says who acted, for the audit log.
+func (p Principal) Name() string {
+	if p.Key != nil {
+		return p.User.Username + " (API key " + p.Key.Name + ")"
 	}
+	return p.User.Username
+}
+
+// Authenticate verifies a bearer credential, an access token or an API key, and
+// returns who it acts for. It refuses tokens of a deleted user or of an older token
+// version, and keys that are unknown, deleted or expired.
+func (s *Service) Authenticate(ctx context.Context, credential string) (Principal, error) {
+	if account.IsKey(credential) {
+		return s.authenticateKey(ctx, credential)
+	}
+	claims, id, err := s.tokens.Verify(credential)
+	if err != nil {
+		return Principal{}, err
+	}
+	u, err := s.user(ctx, id)
+	if err != nil {
+		return Principal{}, err
+	}
+	if u.TokenVersion != claims.Version {
+		return Principal{}, fmt.Errorf("%w: token revoked", ErrInvalidToken)
+	}
+	return Principal{User: u, Role: u.Role}, nil
+}
+
+func (s *Service) user(ctx context.Context, id int64) (account.User, error) {
 	u, err := s.store.UserByID(ctx, id)
 	if errors.Is(err, account.ErrNotFound) {
 		return account.User{}, fmt.Errorf("%w: user no longer exists", ErrInvalidToken)
@@ -148,10 +238,27 @@ func (s *Service) Authenticate(ctx context.Context, token string) (account.User,
 	if err != nil {
 		return account.User{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if u.TokenVersion != claims.Version {
-		return account.User{}, fmt.Errorf("%w: token revoked", ErrInvalidToken)
-	}
 	return u, nil
+}
+
+func (s *Service) authenticateKey(ctx context.Context, key string) (Principal, error) {
+	k, err := s.store.APIKeyByHash(ctx, account.HashKey(key))
+	if errors.Is(err, account.ErrKeyInvalid) {
+		return Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("authenticate: %w", err)
+	}
+	now := time.Now()
+	if k.Expired(now) {
+		return Principal{}, fmt.Errorf("%w: api key expired", ErrInvalidToken)
+	}
+	u, err := s.user(ctx, k.UserID)
+	if err != nil {
+		return Principal{}, err
+	}
+	s.Usage.Record(k.ID, now)
+	return Principal{User: u, Role: k.Role.Lower(u.Role), Key: &k}, nil
 }
 
 // EnsureAdmin creates the first admin when there are no users yet. With an empty

@@ -43,16 +43,16 @@ func TestLoginRefreshAndReuse(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, created, "only when there are no users")
 
-		_, err = svc.Login(ctx, "admin", "wrong-password", "10.0.0.1")
+		_, err = svc.Login(ctx, "admin", "wrong-password", "", "10.0.0.1")
 		assert.ErrorIs(t, err, account.ErrInvalidCredentials)
-		_, err = svc.Login(ctx, "nobody", "wrong-password", "10.0.0.1")
+		_, err = svc.Login(ctx, "nobody", "wrong-password", "", "10.0.0.1")
 		assert.ErrorIs(t, err, account.ErrInvalidCredentials, "unknown user: same answer")
 
-		pair, err := svc.Login(ctx, "admin", generated, "10.0.0.1")
+		pair, err := svc.Login(ctx, "admin", generated, "", "10.0.0.1")
 		require.NoError(t, err)
 		u, err := svc.Authenticate(ctx, pair.AccessToken)
 		require.NoError(t, err)
-		assert.Equal(t, "admin", u.Username)
+		assert.Equal(t, "admin", u.User.Username)
 
 		next, err := svc.Refresh(ctx, pair.RefreshToken)
 		require.NoError(t, err)
@@ -72,15 +72,15 @@ func TestLoginIsRateLimited(t *testing.T) {
 	require.NoError(t, err)
 	limited := 0
 	for i := range 25 {
-		_, err := svc.Login(ctx, "admin", fmt.Sprintf("guess-%d", i), fmt.Sprintf("10.0.0.%d", i))
+		_, err := svc.Login(ctx, "admin", fmt.Sprintf("guess-%d", i), "", fmt.Sprintf("10.0.0.%d", i))
 		if assert.Error(t, err) && err.Error() == auth.ErrRateLimited.Error() {
 			limited++
 		}
 	}
 	assert.GreaterOrEqual(t, limited, 10, "per-account limit holds across addresses")
-	_, err = svc.Login(ctx, "admin", "right-password", "10.9.9.9")
+	_, err = svc.Login(ctx, "admin", "right-password", "", "10.9.9.9")
 	assert.ErrorIs(t, err, auth.ErrRateLimited, "even the right password waits")
-	_, err = svc.Login(ctx, "someone-else", "x", "10.9.9.9")
+	_, err = svc.Login(ctx, "someone-else", "x", "", "10.9.9.9")
 	assert.ErrorIs(t, err, account.ErrInvalidCredentials, "other accounts are not locked out")
 }
 
@@ -90,9 +90,9 @@ func TestLogoutEndsTheLogin(t *testing.T) {
 		svc := newService(t, s)
 		_, _, err := svc.EnsureAdmin(ctx, "admin", "right-password")
 		require.NoError(t, err)
-		first, err := svc.Login(ctx, "admin", "right-password", "10.0.0.1")
+		first, err := svc.Login(ctx, "admin", "right-password", "", "10.0.0.1")
 		require.NoError(t, err)
-		other, err := svc.Login(ctx, "admin", "right-password", "10.0.0.1")
+		other, err := svc.Login(ctx, "admin", "right-password", "", "10.0.0.1")
 		require.NoError(t, err)
 		rotated, err := svc.Refresh(ctx, first.RefreshToken)
 		require.NoError(t, err)

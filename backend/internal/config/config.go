@@ -30,10 +30,12 @@ type Config struct {
 	MinIntervalSeconds  int
 	AllowPrivateTargets bool
 	CheckRetention      time.Duration
-	FrontendDir         string
-	LogLevel            string
-	LogFormat           string
-	ShutdownTimeout     time.Duration
+	// AuditRetention is how long the audit log keeps an entry.
+	AuditRetention  time.Duration
+	FrontendDir     string
+	LogLevel        string
+	LogFormat       string
+	ShutdownTimeout time.Duration
 
 	// MetricsToken, when set, is the bearer token /metrics asks for.
 	MetricsToken string
@@ -73,6 +75,7 @@ func Default() Config {
 		Workers:            5000,
 		MinIntervalSeconds: 30,
 		CheckRetention:     7 * 24 * time.Hour,
+		AuditRetention:     365 * 24 * time.Hour,
 		LogLevel:           "info",
 		LogFormat:          "text",
 		ShutdownTimeout:    20 * time.Second,
@@ -104,6 +107,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		minIvl    = strconv.Itoa(c.MinIntervalSeconds)
 		private   = strconv.FormatBool(c.AllowPrivateTargets)
 		retention = c.CheckRetention.String()
+		auditKeep = c.AuditRetention.String()
 		shutdown  = c.ShutdownTimeout.String()
 		perTarget = strconv.FormatBool(c.MetricsPerTarget)
 		notifyTO  = c.NotifyTimeout.String()
@@ -124,6 +128,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&minIvl, "MIN_INTERVAL_SECONDS", "shortest interval a target may ask for")
 	str(&private, "ALLOW_PRIVATE_TARGETS", "allow loopback and private-network targets (metadata addresses stay refused)")
 	str(&retention, "CHECK_RETENTION", "how long each check is kept (uptime and latency history lives on in hourly and daily rollups), e.g. 7d or 72h")
+	str(&auditKeep, "AUDIT_RETENTION", "how long the audit log keeps who changed what, e.g. 365d")
 	str(&c.FrontendDir, "FRONTEND_DIR", "directory of the built dashboard to serve at /")
 	str(&c.LogLevel, "LOG_LEVEL", "debug, info, warn or error")
 	str(&c.LogFormat, "LOG_FORMAT", "text or json")
@@ -160,6 +165,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	c.MinIntervalSeconds = parse(&errs, "MIN_INTERVAL_SECONDS", minIvl, strconv.Atoi)
 	c.AllowPrivateTargets = parse(&errs, "ALLOW_PRIVATE_TARGETS", private, strconv.ParseBool)
 	c.CheckRetention = parse(&errs, "CHECK_RETENTION", retention, target.ParseDays)
+	c.AuditRetention = parse(&errs, "AUDIT_RETENTION", auditKeep, target.ParseDays)
 	c.ShutdownTimeout = parse(&errs, "SHUTDOWN_TIMEOUT", shutdown, time.ParseDuration)
 	c.MetricsPerTarget = parse(&errs, "METRICS_PER_TARGET", perTarget, strconv.ParseBool)
 	c.NotifyTimeout = parse(&errs, "NOTIFY_TIMEOUT", notifyTO, time.ParseDuration)
@@ -209,6 +215,9 @@ func (c Config) Validate() error {
 	}
 	if c.CheckRetention < time.Hour {
 		errs = append(errs, fmt.Errorf("CHECK_RETENTION must be at least 1h"))
+	}
+	if c.AuditRetention < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("AUDIT_RETENTION must be at least 1d"))
 	}
 	if c.AdminUser == "" {
 		errs = append(errs, fmt.Errorf("ADMIN_USER must not be empty"))

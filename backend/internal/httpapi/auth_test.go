@@ -68,7 +68,7 @@ func TestLogin(t *testing.T) {
 			},
 			{
 				Name: "unknown field", Method: http.MethodPost, URL: "/api/v1/auth/login", NoAuth: true, InvalidRequest: true,
-				Body: `{"username":"admin","password":"x","otp":"123456"}`, ExpectedStatus: http.StatusBadRequest, ExpectedFields: []string{"otp"},
+				Body: `{"username":"admin","password":"x","remember_me":true}`, ExpectedStatus: http.StatusBadRequest, ExpectedFields: []string{"remember_me"},
 			},
 			{
 				Name: "not JSON", Method: http.MethodPost, URL: "/api/v1/auth/login", NoAuth: true, InvalidRequest: true,

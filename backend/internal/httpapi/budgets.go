@@ -89,6 +89,7 @@ func (g *group) fits() bool { return g.pool == nil || g.planned <= *g.pool }
 //	@Tags			keep-warm
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Success		200	{object}	BudgetList
 //	@Failure		401	{object}	Problem	"Missing or invalid token"
 //	@Router			/budgets [get]

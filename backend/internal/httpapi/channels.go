@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/audit"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/outbox"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -159,6 +160,7 @@ func encodeConfig(cfg map[string]any) (json.RawMessage, error) {
 //	@Tags		channels
 //	@Produce	json
 //	@Security	BearerAuth
+//	@Security	ApiKeyAuth
 //	@Success	200	{object}	ChannelList
 //	@Failure	401	{object}	Problem	"Missing or invalid token"
 //	@Router		/channels [get]
@@ -185,11 +187,13 @@ func (a *api) listChannels(c echo.Context) error {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			body	body		ChannelCreate	true	"The channel"
 //	@Success		201		{object}	Channel
 //	@Header			201		{string}	Location	"/api/v1/channels/{id}"
 //	@Failure		400		{object}	Problem	"Malformed body, unknown field or wrong type"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		403		{object}	Problem	"Role below editor"
 //	@Failure		409		{object}	Problem	"A channel has this name"
 //	@Failure		413		{object}	Problem	"Body over 1 MiB"
 //	@Failure		415		{object}	Problem	"Body is not JSON"
@@ -216,6 +220,7 @@ func (a *api) createChannel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	a.recordDiff(c, audit.Create, audit.KindChannel, created.ID, created.Name, nil, out)
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/channels/%d", created.ID))
 	return c.JSON(http.StatusCreated, out)
 }
@@ -227,6 +232,7 @@ func (a *api) createChannel(c echo.Context) error {
 //	@Tags		channels
 //	@Produce	json
 //	@Security	BearerAuth
+//	@Security	ApiKeyAuth
 //	@Param		id	path		int	true	"Channel id"	minimum(1)
 //	@Success	200	{object}	Channel
 //	@Failure	400	{object}	Problem	"Bad id"
@@ -258,11 +264,13 @@ func (a *api) getChannel(c echo.Context) error {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			id		path		int				true	"Channel id"	minimum(1)
 //	@Param			body	body		ChannelPatch	true	"Fields to change"
 //	@Success		200		{object}	Channel
 //	@Failure		400		{object}	Problem	"Malformed body, unknown field or wrong type"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		403		{object}	Problem	"Role below editor"
 //	@Failure		404		{object}	Problem	"No such channel"
 //	@Failure		409		{object}	Problem	"A channel has this name"
 //	@Failure		413		{object}	Problem	"Body over 1 MiB"
@@ -283,6 +291,11 @@ func (a *api) updateChannel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	before, err := channelOut(ch)
+	if err != nil {
+		return err
+	}
+	beforeConfig := ch.Config
 	if body.Name != nil {
 		ch.Name = strings.TrimSpace(*body.Name)
 	}
@@ -309,6 +322,7 @@ func (a *api) updateChannel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	a.recordChannelUpdate(c, before, out, !bytes.Equal(beforeConfig, updated.Config))
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -319,10 +333,12 @@ func (a *api) updateChannel(c echo.Context) error {
 //	@Description	Targets stop notifying it; its unsent notifications are dropped.
 //	@Tags			channels
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			id	path	int	true	"Channel id"	minimum(1)
 //	@Success		204
 //	@Failure		400	{object}	Problem	"Bad id"
 //	@Failure		401	{object}	Problem	"Missing or invalid token"
+//	@Failure		403	{object}	Problem	"Role below editor"
 //	@Failure		404	{object}	Problem	"No such channel"
 //	@Router			/channels/{id} [delete]
 func (a *api) deleteChannel(c echo.Context) error {
@@ -330,10 +346,33 @@ func (a *api) deleteChannel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Store.DeleteChannel(c.Request().Context(), id); err != nil {
+	ctx := c.Request().Context()
+	ch, err := a.Store.GetChannel(ctx, id)
+	if err != nil {
 		return err
 	}
+	before, err := channelOut(ch)
+	if err != nil {
+		return err
+	}
+	if err := a.Store.DeleteChannel(ctx, id); err != nil {
+		return err
+	}
+	a.recordDiff(c, audit.Delete, audit.KindChannel, id, ch.Name, before, nil)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// recordChannelUpdate audits a channel change. The views hide secrets, so a new
+// secret alone leaves them equal: configChanged records it as a masked change.
+func (a *api) recordChannelUpdate(c echo.Context, before, after Channel, configChanged bool) {
+	changes, err := audit.Diff(before, after, nil, []string{"updated_at"})
+	if err != nil {
+		a.Log.Error("audit diff", "kind", audit.KindChannel, "id", after.ID, "err", err)
+	}
+	if _, seen := changes["config"]; configChanged && !seen && changes != nil {
+		changes["config"] = audit.Change{Before: audit.Masked, After: audit.Masked}
+	}
+	a.record(c, audit.Update, audit.KindChannel, after.ID, after.Name, changes)
 }
 
 // testChannel godoc
@@ -344,10 +383,12 @@ func (a *api) deleteChannel(c echo.Context) error {
 //	@Tags			channels
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			id	path		int	true	"Channel id"	minimum(1)
 //	@Success		200	{object}	ChannelTestResult
 //	@Failure		400	{object}	Problem	"Bad id"
 //	@Failure		401	{object}	Problem	"Missing or invalid token"
+//	@Failure		403	{object}	Problem	"Role below editor"
 //	@Failure		404	{object}	Problem	"No such channel"
 //	@Failure		502	{object}	Problem	"The provider refused the message or could not be reached; detail says why"
 //	@Router			/channels/{id}/test [post]

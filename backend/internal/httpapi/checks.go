@@ -20,6 +20,7 @@ import (
 //	@Tags			checks
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			id		path		int		true	"Target id"	minimum(1)
 //	@Param			limit	query		int		false	"How many"	default(50)	minimum(1)	maximum(1000)
 //	@Param			before	query		string	false	"Only checks started before this RFC 3339 time"	format(date-time)
@@ -81,6 +82,7 @@ const exactWindow = time.Hour
 //	@Tags			checks
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			id		path		int		true	"Target id"	minimum(1)
 //	@Param			window	query		string	false	"A duration such as 1h, 24h, 7d, 30d or 1y (1m to 366d)"	default(24h)
 //	@Success		200		{object}	TargetStats
@@ -182,6 +184,7 @@ func (a *api) windowStats(ctx context.Context, id int64, window time.Duration) (
 //	@Tags		checks
 //	@Produce	json
 //	@Security	BearerAuth
+//	@Security	ApiKeyAuth
 //	@Success	200	{object}	Stats
 //	@Failure	401	{object}	Problem	"Missing or invalid token"
 //	@Router		/stats [get]
@@ -247,6 +250,7 @@ const maxHeartbeatIDs = 200
 //	@Tags			checks
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			ids		query		string	true	"Target ids, comma-separated (at most 200)"	example(1,2,3)
 //	@Param			limit	query		int		false	"Checks per target"	default(30)	minimum(1)	maximum(100)
 //	@Success		200		{object}	HeartbeatList

@@ -45,6 +45,7 @@ func incidentOut(i target.Incident) Incident {
 //	@Tags		incidents
 //	@Produce	json
 //	@Security	BearerAuth
+//	@Security	ApiKeyAuth
 //	@Param		limit	query		int		false	"Page size"		default(50)	minimum(1)	maximum(500)
 //	@Param		offset	query		int		false	"Items to skip"	default(0)	minimum(0)
 //	@Param		open	query		bool	false	"Only unresolved incidents"
@@ -64,6 +65,7 @@ func (a *api) listIncidents(c echo.Context) error {
 //	@Tags		incidents
 //	@Produce	json
 //	@Security	BearerAuth
+//	@Security	ApiKeyAuth
 //	@Param		id		path		int		true	"Target id"	minimum(1)
 //	@Param		limit	query		int		false	"Page size"		default(50)	minimum(1)	maximum(500)
 //	@Param		offset	query		int		false	"Items to skip"	default(0)	minimum(0)

@@ -56,6 +56,7 @@ func platformOut(p platform.Preset) Platform {
 //	@Tags			keep-warm
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Success		200	{object}	PlatformList
 //	@Failure		401	{object}	Problem	"Missing or invalid token"
 //	@Router			/platforms [get]

@@ -13,6 +13,7 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/account"
 	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
+	"github.com/watchdog-monitor/watchdog/backend/internal/statuspage"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
@@ -85,8 +86,29 @@ func toProblem(err error) *problem {
 	case errors.Is(err, notify.ErrChannelNotFound):
 		return notFoundProblem("channel")
 	case errors.Is(err, notify.ErrNameTaken):
-		return &problem{status: http.StatusConflict, slug: "conflict", title: "Conflict",
-			detail: "name: a channel with this name exists", fields: []FieldProblem{{Field: "name", Message: "a channel with this name exists"}}}
+		return conflict("name", "a channel with this name exists")
+	case errors.Is(err, account.ErrNotFound):
+		return notFoundProblem("user")
+	case errors.Is(err, account.ErrKeyNotFound):
+		return notFoundProblem("API key")
+	case errors.Is(err, statuspage.ErrNotFound):
+		return notFoundProblem("status page")
+	case errors.Is(err, account.ErrUsernameTaken):
+		return conflict("username", "a user with this name exists")
+	case errors.Is(err, statuspage.ErrSlugTaken):
+		return conflict("slug", "a status page with this slug exists")
+	case errors.Is(err, account.ErrLastAdmin):
+		return &problem{status: http.StatusConflict, slug: "last-admin", title: "Conflict",
+			detail: "the last admin cannot be deleted or demoted; make another user admin first"}
+	case errors.Is(err, account.ErrTOTPEnabled):
+		return &problem{status: http.StatusConflict, slug: "conflict", title: "Conflict", detail: "two-factor login is already on"}
+	case errors.Is(err, account.ErrOTPRequired):
+		return &problem{status: http.StatusUnauthorized, slug: "otp-required", title: "Unauthorized",
+			detail: "this account has two-factor login: send the code from the authenticator app as otp",
+			fields: []FieldProblem{{Field: "otp", Message: "is required"}}}
+	case errors.Is(err, account.ErrOTPInvalid):
+		return &problem{status: http.StatusUnauthorized, slug: "invalid-otp", title: "Unauthorized",
+			detail: "wrong or already used two-factor code", fields: []FieldProblem{{Field: "otp", Message: "is wrong or already used"}}}
 	case errors.As(err, &rl):
 		secs := max(1, int(rl.RetryAfter.Seconds()+0.999))
 		return &problem{status: http.StatusTooManyRequests, slug: "rate-limited", title: "Too many requests",
@@ -102,6 +124,20 @@ func toProblem(err error) *problem {
 	}
 	return &problem{status: http.StatusInternalServerError, slug: "internal", title: "Internal server error",
 		detail: "the server failed to handle the request; the log has the details under this request id"}
+}
+
+func forbidden(detail string) *problem {
+	return &problem{status: http.StatusForbidden, slug: "forbidden", title: "Forbidden", detail: detail}
+}
+
+func conflict(field, msg string) *problem {
+	return &problem{status: http.StatusConflict, slug: "conflict", title: "Conflict",
+		detail: field + ": " + msg, fields: []FieldProblem{{Field: field, Message: msg}}}
+}
+
+func invalid(field, msg string) *problem {
+	return &problem{status: http.StatusUnprocessableEntity, slug: "validation", title: "Invalid request",
+		detail: field + ": " + msg, fields: []FieldProblem{{Field: field, Message: msg}}}
 }
 
 func unauthorized(detail string) *problem {

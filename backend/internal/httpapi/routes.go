@@ -5,14 +5,27 @@ import (
 
 	"github.com/labstack/echo/v4"
 	echoSwagger "github.com/swaggo/echo-swagger"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/account"
 )
 
-// access says who may call a route.
-type access int
+// access says who may call a route: no one needs a credential for a public route;
+// otherwise the caller's role must be at least the route's.
+type access struct {
+	public bool
+	least  account.Role
+	// session routes are about the person at the keyboard (their password, their 2FA,
+	// minting keys): an API key gets 403 there, so a leaked key cannot make itself
+	// permanent or lock its owner out.
+	session bool
+}
 
-const (
-	public access = iota // no credential
-	user                 // any logged-in user
+var (
+	public  = access{public: true}
+	viewer  = access{least: account.RoleViewer}
+	editor  = access{least: account.RoleEditor}
+	admin   = access{least: account.RoleAdmin}
+	session = access{least: account.RoleViewer, session: true}
 )
 
 type route struct {
@@ -22,38 +35,69 @@ type route struct {
 	handler func(*api, echo.Context) error
 }
 
-// routeTable is the whole API v1 on one screen, with who may call each route. Auth is
-// applied per route, not to a group, so an unknown method on a known path is a 405.
+// routeTable is the whole API v1 on one screen, with who may call each route: this
+// is the one place roles are enforced. Auth is applied per route, not to a group, so
+// an unknown method on a known path is a 405.
 var routeTable = []route{
 	{http.MethodPost, "/auth/login", public, (*api).login},
 	{http.MethodPost, "/auth/refresh", public, (*api).refresh},
 	{http.MethodPost, "/auth/logout", public, (*api).logout},
-	{http.MethodGet, "/auth/me", user, (*api).me},
+	{http.MethodGet, "/auth/me", viewer, (*api).me},
+	{http.MethodPost, "/auth/password", session, (*api).changePassword},
+	{http.MethodPost, "/auth/totp/setup", session, (*api).setupTOTP},
+	{http.MethodPost, "/auth/totp/enable", session, (*api).enableTOTP},
+	{http.MethodPost, "/auth/totp/disable", session, (*api).disableTOTP},
 
-	{http.MethodGet, "/targets", user, (*api).listTargets},
-	{http.MethodPost, "/targets", user, (*api).createTarget},
-	{http.MethodGet, "/targets/:id", user, (*api).getTarget},
-	{http.MethodPatch, "/targets/:id", user, (*api).updateTarget},
-	{http.MethodDelete, "/targets/:id", user, (*api).deleteTarget},
-	{http.MethodPost, "/targets/:id/check", user, (*api).checkNow},
-	{http.MethodGet, "/targets/:id/checks", user, (*api).listChecks},
-	{http.MethodGet, "/targets/:id/stats", user, (*api).targetStats},
-	{http.MethodGet, "/targets/:id/incidents", user, (*api).targetIncidents},
+	{http.MethodGet, "/users", admin, (*api).listUsers},
+	{http.MethodPost, "/users", admin, (*api).createUser},
+	{http.MethodPatch, "/users/:id", admin, (*api).updateUser},
+	{http.MethodDelete, "/users/:id", admin, (*api).deleteUser},
 
-	{http.MethodGet, "/channels", user, (*api).listChannels},
-	{http.MethodPost, "/channels", user, (*api).createChannel},
-	{http.MethodGet, "/channels/:id", user, (*api).getChannel},
-	{http.MethodPatch, "/channels/:id", user, (*api).updateChannel},
-	{http.MethodDelete, "/channels/:id", user, (*api).deleteChannel},
-	{http.MethodPost, "/channels/:id/test", user, (*api).testChannel},
+	{http.MethodGet, "/api-keys", viewer, (*api).listAPIKeys},
+	{http.MethodPost, "/api-keys", session, (*api).createAPIKey},
+	{http.MethodDelete, "/api-keys/:id", viewer, (*api).deleteAPIKey},
 
-	{http.MethodGet, "/incidents", user, (*api).listIncidents},
+	{http.MethodGet, "/targets", viewer, (*api).listTargets},
+	{http.MethodPost, "/targets", editor, (*api).createTarget},
+	{http.MethodGet, "/targets/:id", viewer, (*api).getTarget},
+	{http.MethodPatch, "/targets/:id", editor, (*api).updateTarget},
+	{http.MethodDelete, "/targets/:id", editor, (*api).deleteTarget},
+	{http.MethodPost, "/targets/:id/check", editor, (*api).checkNow},
+	{http.MethodGet, "/targets/:id/checks", viewer, (*api).listChecks},
+	{http.MethodGet, "/targets/:id/stats", viewer, (*api).targetStats},
+	{http.MethodGet, "/targets/:id/incidents", viewer, (*api).targetIncidents},
 
-	{http.MethodGet, "/platforms", user, (*api).listPlatforms},
-	{http.MethodGet, "/budgets", user, (*api).listBudgets},
+	{http.MethodGet, "/channels", viewer, (*api).listChannels},
+	{http.MethodPost, "/channels", editor, (*api).createChannel},
+	{http.MethodGet, "/channels/:id", viewer, (*api).getChannel},
+	{http.MethodPatch, "/channels/:id", editor, (*api).updateChannel},
+	{http.MethodDelete, "/channels/:id", editor, (*api).deleteChannel},
+	{http.MethodPost, "/channels/:id/test", editor, (*api).testChannel},
 
-	{http.MethodGet, "/heartbeats", user, (*api).heartbeats},
-	{http.MethodGet, "/stats", user, (*api).stats},
+	{http.MethodGet, "/incidents", viewer, (*api).listIncidents},
+
+	{http.MethodGet, "/platforms", viewer, (*api).listPlatforms},
+	{http.MethodGet, "/budgets", viewer, (*api).listBudgets},
+
+	{http.MethodGet, "/heartbeats", viewer, (*api).heartbeats},
+	{http.MethodGet, "/stats", viewer, (*api).stats},
+
+	{http.MethodGet, "/status-pages", viewer, (*api).listStatusPages},
+	{http.MethodPost, "/status-pages", editor, (*api).createStatusPage},
+	{http.MethodGet, "/status-pages/:id", viewer, (*api).getStatusPage},
+	{http.MethodPatch, "/status-pages/:id", editor, (*api).updateStatusPage},
+	{http.MethodDelete, "/status-pages/:id", editor, (*api).deleteStatusPage},
+	{http.MethodGet, "/public/status-pages/:slug", public, (*api).publicStatusPage},
+	{http.MethodGet, "/public/badges/:id/status.svg", public, (*api).statusBadge},
+	{http.MethodGet, "/public/badges/:id/:file", public, (*api).uptimeBadge},
+
+	{http.MethodGet, "/audit", admin, (*api).listAudit},
+}
+
+// documentedAs names the documented path of a route whose Echo path differs: Echo
+// cannot route a parameter inside a segment, so the handler reads the file name.
+var documentedAs = map[string]string{
+	"/public/badges/:id/:file": "/public/badges/{id}/uptime-{window}.svg",
 }
 
 func (a *api) routes(e *echo.Echo) {
@@ -70,8 +114,8 @@ func (a *api) routes(e *echo.Echo) {
 	for _, r := range routeTable {
 		handler := func(c echo.Context) error { return r.handler(a, c) }
 		var mw []echo.MiddlewareFunc
-		if r.access == user {
-			mw = append(mw, a.requireUser)
+		if !r.access.public {
+			mw = append(mw, a.require(r.access))
 		}
 		if r.method == http.MethodGet {
 			mw = append(mw, etag)

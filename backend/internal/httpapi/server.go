@@ -59,6 +59,7 @@ type Deps struct {
 
 type api struct {
 	Deps
+	public publicCache
 }
 
 // New returns the HTTP handler with every route and middleware in place.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/audit"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
@@ -21,6 +22,7 @@ import (
 //	@Tags			targets
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			limit	query		int		false	"Page size"		default(50)	minimum(1)	maximum(500)
 //	@Param			offset	query		int		false	"Items to skip"	default(0)	minimum(0)
 //	@Param			q		query		string	false	"Substring of the name or URL, any case"
@@ -71,11 +73,13 @@ func (a *api) listTargets(c echo.Context) error {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			body	body		TargetCreate	true	"The target"
 //	@Success		201		{object}	Target
 //	@Header			201		{string}	Location	"/api/v1/targets/{id}"
 //	@Failure		400		{object}	Problem	"Malformed body, unknown field or wrong type"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		403		{object}	Problem	"Role below editor"
 //	@Failure		413		{object}	Problem	"Body over 1 MiB"
 //	@Failure		415		{object}	Problem	"Body is not JSON"
 //	@Failure		422		{object}	Problem	"A field breaks a rule; errors names it"
@@ -109,6 +113,7 @@ func (a *api) createTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	a.recordDiff(c, audit.Create, audit.KindTarget, created.ID, created.Name, nil, targetOut(created), targetSecrets...)
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/targets/%d", created.ID))
 	return c.JSON(http.StatusCreated, out)
 }
@@ -120,6 +125,7 @@ func (a *api) createTarget(c echo.Context) error {
 //	@Tags		targets
 //	@Produce	json
 //	@Security	BearerAuth
+//	@Security	ApiKeyAuth
 //	@Param		id	path		int	true	"Target id"	minimum(1)
 //	@Success	200	{object}	Target
 //	@Failure	400	{object}	Problem	"Bad id"
@@ -147,11 +153,13 @@ func (a *api) getTarget(c echo.Context) error {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			id		path		int			true	"Target id"	minimum(1)
 //	@Param			body	body		TargetPatch	true	"Fields to change"
 //	@Success		200		{object}	Target
 //	@Failure		400		{object}	Problem	"Malformed body, unknown field or wrong type"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		403		{object}	Problem	"Role below editor"
 //	@Failure		404		{object}	Problem	"No such target"
 //	@Failure		413		{object}	Problem	"Body over 1 MiB"
 //	@Failure		415		{object}	Problem	"Body is not JSON"
@@ -186,8 +194,12 @@ func (a *api) updateTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	a.recordDiff(c, audit.Update, audit.KindTarget, updated.ID, updated.Name, targetOut(before), targetOut(updated), targetSecrets...)
 	return c.JSON(http.StatusOK, out)
 }
+
+// targetSecrets are a target's fields the audit log masks: headers often carry tokens.
+var targetSecrets = []string{"headers"}
 
 // targetView is the API form of t with the warnings the server has about it: a
 // keep-warm target on a platform whose host HTTP pings do not keep awake says so.
@@ -237,10 +249,12 @@ func (a *api) channelsExist(ctx context.Context, ids []int64) error {
 //	@Summary	Delete a target
 //	@Tags		targets
 //	@Security	BearerAuth
+//	@Security	ApiKeyAuth
 //	@Param		id	path	int	true	"Target id"	minimum(1)
 //	@Success	204
 //	@Failure	400	{object}	Problem	"Bad id"
 //	@Failure	401	{object}	Problem	"Missing or invalid token"
+//	@Failure	403	{object}	Problem	"Role below editor"
 //	@Failure	404	{object}	Problem	"No such target"
 //	@Router		/targets/{id} [delete]
 func (a *api) deleteTarget(c echo.Context) error {
@@ -248,9 +262,15 @@ func (a *api) deleteTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Store.DeleteTarget(c.Request().Context(), id); err != nil {
+	ctx := c.Request().Context()
+	before, err := a.Store.GetTarget(ctx, id)
+	if err != nil {
 		return err
 	}
+	if err := a.Store.DeleteTarget(ctx, id); err != nil {
+		return err
+	}
+	a.recordDiff(c, audit.Delete, audit.KindTarget, id, before.Name, targetOut(before), nil, targetSecrets...)
 	if a.Metrics != nil {
 		a.Metrics.ForgetTarget(id)
 	}
@@ -268,10 +288,12 @@ const checkNowBudget = 60 * time.Second
 //	@Tags			targets
 //	@Produce		json
 //	@Security		BearerAuth
+//	@Security		ApiKeyAuth
 //	@Param			id	path		int	true	"Target id"	minimum(1)
 //	@Success		200	{object}	Check
 //	@Failure		400	{object}	Problem	"Bad id"
 //	@Failure		401	{object}	Problem	"Missing or invalid token"
+//	@Failure		403	{object}	Problem	"Role below editor"
 //	@Failure		404	{object}	Problem	"No such target"
 //	@Router			/targets/{id}/check [post]
 func (a *api) checkNow(c echo.Context) error {

@@ -341,6 +341,9 @@ type Stats struct {
 type LoginRequest struct {
 	Username string `json:"username" validate:"required" maxLength:"128" example:"admin"`
 	Password string `json:"password" validate:"required" example:"correct horse battery staple"`
+	// OTP is the authenticator app's current code, or a recovery code, for a user with
+	// two-factor login.
+	OTP string `json:"otp,omitempty" maxLength:"32" example:"123456"`
 } // @name LoginRequest
 
 // RefreshRequest is the body of POST /auth/refresh.
@@ -368,7 +371,7 @@ type User struct {
 } // @name User
 
 func userOut(u account.User) User {
-	return User{ID: u.ID, Username: u.Username, Role: string(u.Role), CreatedAt: u.CreatedAt}
+	return User{ID: u.ID, Username: u.Username, Role: string(u.Role), TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt}
 }
 
 // Health is the body of the health and readiness answers.

@@ -37,7 +37,9 @@ type Options struct {
 	CatchUpSpread time.Duration
 	// Retention is how long checks are kept.
 	Retention time.Duration
-	Log       *slog.Logger
+	// AuditRetention is how long audit entries are kept; zero keeps them a year.
+	AuditRetention time.Duration
+	Log            *slog.Logger
 	// Observe, when set, is told of every finished check (for metrics).
 	Observe func(target.Check)
 	// ObserveLag, when set, is told how late each claimed check starts after its slot.
@@ -59,6 +61,9 @@ func (o *Options) defaults() {
 	}
 	if o.Retention <= 0 {
 		o.Retention = 7 * 24 * time.Hour
+	}
+	if o.AuditRetention <= 0 {
+		o.AuditRetention = 365 * 24 * time.Hour
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -498,6 +503,9 @@ func (s *Scheduler) maintain(ctx context.Context) {
 	// Sent and given-up notifications are kept a while, for whoever asks what went out.
 	if _, err := s.store.DeleteDeliveriesBefore(ctx, time.Now().Add(-deliveryRetention)); err != nil {
 		s.opts.Log.Warn("notification retention", "err", err)
+	}
+	if _, err := s.store.DeleteAuditBefore(ctx, time.Now().Add(-s.opts.AuditRetention)); err != nil {
+		s.opts.Log.Warn("audit retention", "err", err)
 	}
 }
 

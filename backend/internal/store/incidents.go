@@ -570,6 +570,16 @@ func (s *Store) ListIncidents(ctx context.Context, f target.IncidentFilter) ([]t
 	if f.TargetID != 0 {
 		q = q.Where("target_id = ?", f.TargetID)
 	}
+	switch {
+	case f.TargetIDs == nil:
+	case len(f.TargetIDs) == 0:
+		q = q.Where("1 = 0")
+	default:
+		q = q.Where("target_id IN ?", f.TargetIDs)
+	}
+	if !f.Since.IsZero() {
+		q = q.Where("resolved_at IS NULL OR started_at >= ?", dbTime(f.Since))
+	}
 	if f.Open {
 		q = q.Where("resolved_at IS NULL")
 	}

@@ -18,6 +18,9 @@ type userRow struct {
 	PasswordHash string
 	Role         string
 	TokenVersion int
+	TOTPSecret   string `gorm:"column:totp_secret"`
+	TOTPEnabled  bool   `gorm:"column:totp_enabled"`
+	TOTPLastStep int64  `gorm:"column:totp_last_step"`
 	CreatedAt    time.Time
 }
 
@@ -25,7 +28,8 @@ func (userRow) TableName() string { return "users" }
 
 func (r userRow) toDomain() account.User {
 	return account.User{ID: r.ID, Username: r.Username, PasswordHash: r.PasswordHash,
-		Role: account.Role(r.Role), TokenVersion: r.TokenVersion, CreatedAt: r.CreatedAt.UTC()}
+		Role: account.Role(r.Role), TokenVersion: r.TokenVersion, TOTPSecret: r.TOTPSecret,
+		TOTPEnabled: r.TOTPEnabled, CreatedAt: r.CreatedAt.UTC()}
 }
 
 // CreateUser stores a new user whose password is already hashed.

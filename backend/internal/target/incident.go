@@ -36,6 +36,10 @@ type Incident struct {
 type IncidentFilter struct {
 	// TargetID narrows the list to one target; 0 means every target.
 	TargetID int64
+	// TargetIDs, when not nil, narrows it to these targets.
+	TargetIDs []int64
+	// Since, when set, leaves out incidents resolved that started before it.
+	Since time.Time
 	// Open narrows the list to unresolved incidents.
 	Open   bool
 	Limit  int

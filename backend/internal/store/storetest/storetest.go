@@ -134,25 +134,75 @@ func Open(t testing.TB, databaseURL string) *store.Store {
 	return s
 }
 
+// RawRows reads every row of table over a connection of its own and returns each
+// row's columns as text, for a test that must look at what is stored (no plaintext
+// secret, say) rather than what the store hands back.
+func RawRows(t testing.TB, s *store.Store, table string) []map[string]string {
+	t.Helper()
+	db := rawDB(t, s)
+	defer func() { _ = db.Close() }()
+	rows, err := db.Query("SELECT * FROM " + table)
+	if err != nil {
+		t.Fatalf("storetest.RawRows %s: %v", table, err)
+	}
+	defer func() { _ = rows.Close() }()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatalf("storetest.RawRows %s: %v", table, err)
+	}
+	var out []map[string]string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatalf("storetest.RawRows %s: %v", table, err)
+		}
+		row := map[string]string{}
+		for i, c := range cols {
+			if b, ok := vals[i].([]byte); ok {
+				row[c] = string(b)
+			} else {
+				row[c] = fmt.Sprint(vals[i])
+			}
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("storetest.RawRows %s: %v", table, err)
+	}
+	return out
+}
+
+// rawDB opens a connection of its own to a store's database.
+func rawDB(t testing.TB, s *store.Store) *sql.DB {
+	t.Helper()
+	u, ok := urls.Load(s)
+	if !ok {
+		t.Fatalf("storetest: store not opened by storetest")
+	}
+	driver, dsn := "pgx", u.(string)
+	if s.Dialect() == store.SQLite {
+		driver, dsn = "sqlite", "file:"+s.SQLitePath()+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatalf("storetest: open: %v", err)
+	}
+	return db
+}
+
 // Exec runs one SQL statement on a store's database over a connection of its own,
 // for a test that must put the data in a state the API would never produce (a target
 // overdue by an hour, say). Times must be passed in UTC.
 func Exec(t testing.TB, s *store.Store, query string, args ...any) {
 	t.Helper()
-	u, ok := urls.Load(s)
-	if !ok {
-		t.Fatalf("storetest.Exec: store not opened by storetest")
-	}
-	driver, dsn := "pgx", u.(string)
-	if s.Dialect() == store.SQLite {
-		driver, dsn = "sqlite", "file:"+s.SQLitePath()+"?_pragma=busy_timeout(10000)"
-	} else {
+	if s.Dialect() == store.Postgres {
 		query = numberPlaceholders(query)
 	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatalf("storetest.Exec: open: %v", err)
-	}
+	db := rawDB(t, s)
 	defer func() { _ = db.Close() }()
 	if _, err := db.Exec(query, args...); err != nil {
 		t.Fatalf("storetest.Exec %q: %v", query, err)

@@ -1,0 +1,62 @@
+-- Access and sharing: two-factor login, API keys, status pages and the audit log.
+
+-- A TOTP secret while 2FA is being set up (totp_enabled false) or in use; the last
+-- time step a code was accepted for, so a code works once.
+ALTER TABLE users ADD COLUMN totp_secret    TEXT    NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_enabled   BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT  NOT NULL DEFAULT 0;
+
+-- One-time recovery codes, stored as hashes.
+CREATE TABLE recovery_codes (
+    user_id   BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash TEXT   NOT NULL,
+    PRIMARY KEY (user_id, code_hash)
+);
+
+-- Keys for scripts and SDKs. A key belongs to the user who made it and dies with them;
+-- only its SHA-256 is kept.
+CREATE TABLE api_keys (
+    id           BIGSERIAL PRIMARY KEY,
+    user_id      BIGINT      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name         TEXT        NOT NULL,
+    role         TEXT        NOT NULL,
+    prefix       TEXT        NOT NULL,
+    key_hash     TEXT        NOT NULL UNIQUE,
+    expires_at   TIMESTAMPTZ,
+    last_used_at TIMESTAMPTZ,
+    created_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX api_keys_user ON api_keys (user_id);
+
+CREATE TABLE status_pages (
+    id          BIGSERIAL PRIMARY KEY,
+    slug        TEXT        NOT NULL UNIQUE,
+    title       TEXT        NOT NULL,
+    description TEXT        NOT NULL DEFAULT '',
+    created_at  TIMESTAMPTZ NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
+);
+
+-- The targets a page shows, in its order. The target_id index answers "is this target
+-- on any page?" for badges.
+CREATE TABLE status_page_targets (
+    page_id   BIGINT  NOT NULL REFERENCES status_pages (id) ON DELETE CASCADE,
+    target_id BIGINT  NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    PRIMARY KEY (page_id, target_id)
+);
+CREATE INDEX status_page_targets_target ON status_page_targets (target_id);
+
+-- Who changed what and when. The actor's name is copied so an entry outlives its user.
+CREATE TABLE audit_log (
+    id          BIGSERIAL PRIMARY KEY,
+    at          TIMESTAMPTZ NOT NULL,
+    actor_id    BIGINT,
+    actor       TEXT        NOT NULL,
+    action      TEXT        NOT NULL,
+    kind        TEXT        NOT NULL,
+    object_id   BIGINT,
+    object_name TEXT        NOT NULL DEFAULT '',
+    changes     TEXT        NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_at ON audit_log (at DESC, id DESC);
