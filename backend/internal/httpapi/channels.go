@@ -287,11 +287,7 @@ func (a *api) updateChannel(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	ch, err := a.Store.GetChannel(ctx, id)
-	if err != nil {
-		return err
-	}
-	before, err := channelOut(ch)
+	ch, before, err := a.channelWithView(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -347,11 +343,7 @@ func (a *api) deleteChannel(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	ch, err := a.Store.GetChannel(ctx, id)
-	if err != nil {
-		return err
-	}
-	before, err := channelOut(ch)
+	ch, before, err := a.channelWithView(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -360,6 +352,16 @@ func (a *api) deleteChannel(c echo.Context) error {
 	}
 	a.recordDiff(c, audit.Delete, audit.KindChannel, id, ch.Name, before, nil)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// channelWithView reads channel id and its API view, for a change to audit.
+func (a *api) channelWithView(ctx context.Context, id int64) (notify.Channel, Channel, error) {
+	ch, err := a.Store.GetChannel(ctx, id)
+	if err != nil {
+		return notify.Channel{}, Channel{}, err
+	}
+	view, err := channelOut(ch)
+	return ch, view, err
 }
 
 // recordChannelUpdate audits a channel change. The views hide secrets, so a new
