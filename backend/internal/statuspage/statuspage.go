@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
@@ -58,10 +59,10 @@ func (p Page) Validate() error {
 	switch {
 	case strings.TrimSpace(p.Title) == "":
 		add("title", "is required")
-	case len(p.Title) > MaxTitle || strings.IndexFunc(p.Title, unicode.IsControl) >= 0:
+	case utf8.RuneCountInString(p.Title) > MaxTitle || strings.IndexFunc(p.Title, unicode.IsControl) >= 0:
 		add("title", "must be at most %d printable characters", MaxTitle)
 	}
-	if len(p.Description) > MaxDescription || strings.IndexFunc(p.Description, isControlButNewline) >= 0 {
+	if utf8.RuneCountInString(p.Description) > MaxDescription || strings.IndexFunc(p.Description, isControlButSpacing) >= 0 {
 		add("description", "must be at most %d printable characters", MaxDescription)
 	}
 	if len(p.TargetIDs) > MaxTargets {
@@ -83,4 +84,6 @@ func (p Page) Validate() error {
 	return nil
 }
 
-func isControlButNewline(r rune) bool { return unicode.IsControl(r) && r != '\n' }
+// isControlButSpacing: a description may have lines and tabs, no other control
+// characters.
+func isControlButSpacing(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }

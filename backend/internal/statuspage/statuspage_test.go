@@ -41,6 +41,6 @@ func TestValidate(t *testing.T) {
 			assert.Equal(t, tc.field, v.Fields[0].Field)
 		})
 	}
-	multi := statuspage.Page{Slug: "a", Title: "t", Description: "two\nlines are fine"}
-	assert.NoError(t, multi.Validate())
+	multi := statuspage.Page{Slug: "a", Title: strings.Repeat("é", 100), Description: "two\nlines\tare fine"}
+	assert.NoError(t, multi.Validate(), "limits count characters, not bytes")
 }
