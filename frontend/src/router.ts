@@ -2,6 +2,8 @@ import { createRouter, createWebHistory, type Router } from 'vue-router'
 import AppShell from './components/AppShell.vue'
 import DashboardView from './views/DashboardView.vue'
 import LoginView from './views/LoginView.vue'
+import { isRole, roleAtLeast } from './lib/access'
+import { loadMe, refreshMeIfStale } from './stores/me'
 import { useSession } from './stores/session'
 
 export function createAppRouter(): Router {
@@ -9,6 +11,13 @@ export function createAppRouter(): Router {
     history: createWebHistory(import.meta.env.BASE_URL),
     routes: [
       { path: '/login', name: 'login', component: LoginView, meta: { title: 'Log in' } },
+      {
+        // Public: no login, no app shell; anyone with the link may look.
+        path: '/status/:slug',
+        name: 'public-status',
+        component: () => import('./views/PublicStatusView.vue'),
+        meta: { title: 'Status' },
+      },
       {
         path: '/',
         component: AppShell,
@@ -40,6 +49,36 @@ export function createAppRouter(): Router {
             component: () => import('./views/BudgetsView.vue'),
             meta: { title: 'Free-hour budgets' },
           },
+          {
+            path: 'status-pages',
+            name: 'status-pages',
+            component: () => import('./views/StatusPagesView.vue'),
+            meta: { title: 'Status pages' },
+          },
+          {
+            path: 'api-keys',
+            name: 'api-keys',
+            component: () => import('./views/ApiKeysView.vue'),
+            meta: { title: 'API keys' },
+          },
+          {
+            path: 'account',
+            name: 'account',
+            component: () => import('./views/AccountView.vue'),
+            meta: { title: 'Your account' },
+          },
+          {
+            path: 'users',
+            name: 'users',
+            component: () => import('./views/UsersView.vue'),
+            meta: { title: 'Users', role: 'admin' },
+          },
+          {
+            path: 'audit',
+            name: 'audit',
+            component: () => import('./views/AuditView.vue'),
+            meta: { title: 'Audit log', role: 'admin' },
+          },
         ],
       },
       { path: '/:rest(.*)*', redirect: { name: 'dashboard' } },
@@ -47,10 +86,18 @@ export function createAppRouter(): Router {
     scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
   })
 
-  router.beforeEach((to) => {
+  router.beforeEach(async (to) => {
     const { loggedIn } = useSession()
-    if (to.matched.some((r) => r.meta.requiresAuth) && !loggedIn.value) {
-      return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
+    const toLogin = () => ({ name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } })
+    if (to.matched.some((r) => r.meta.requiresAuth)) {
+      if (!loggedIn.value) return toLogin()
+      // Who is logged in decides what the pages offer: known before the first one shows.
+      const me = await loadMe()
+      if (!loggedIn.value) return toLogin() // the session turned out to be over
+      refreshMeIfStale()
+      const least = to.matched.map((r) => r.meta.role).find(isRole)
+      // Unknown (the API unreachable): let the page ask; the API answers 403 if need be.
+      if (least && me && !roleAtLeast(me.role, least)) return { name: 'dashboard' }
     }
     if (to.name === 'login' && loggedIn.value) return { name: 'dashboard' }
     return true

@@ -110,7 +110,7 @@ func (a *api) record(c echo.Context, action, kind string, id int64, name string,
 // recordDiff records the fields that differ between the views before and after a
 // change (either nil for a create or a delete), secret fields masked.
 func (a *api) recordDiff(c echo.Context, action, kind string, id int64, name string, before, after any, secret ...string) {
-	changes, err := audit.Diff(before, after, secret, []string{"updated_at", "created_at", "last_status",
+	changes, err := audit.Diff(before, after, secret, []string{"id", "updated_at", "created_at", "last_status",
 		"last_checked_at", "last_latency_ms", "last_status_code", "last_error", "next_check_at", "warnings", "last_used_at"})
 	if err != nil {
 		a.Log.Error("audit diff", "kind", kind, "id", id, "err", err)

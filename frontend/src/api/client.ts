@@ -160,15 +160,66 @@ export class ApiClient {
     return this.tokens.get() !== null
   }
 
-  /** Logs in and keeps the tokens; an ApiError (401, 429 with retryAfter) otherwise. */
-  async login(username: string, password: string): Promise<void> {
-    const pair = await this.send<DataOf<Op<'/auth/login', 'post'>>>('POST', this.url('/auth/login'), {
-      body: { username, password },
-    })
+  /**
+   * Logs in and keeps the tokens; an ApiError (401, 429 with retryAfter) otherwise. A
+   * user with two-factor login also sends `otp` (the app's code or a recovery code);
+   * without it the 401's problem type ends in "otp-required", a wrong one in "invalid-otp".
+   */
+  async login(username: string, password: string, otp?: string): Promise<void> {
+    const body: RequestOpts<Op<'/auth/login', 'post'>>['body'] = { username, password }
+    if (otp) body.otp = otp
+    const pair = await this.send<DataOf<Op<'/auth/login', 'post'>>>('POST', this.url('/auth/login'), { body })
     this.generation++
     this.etags.clear()
     this.tokens.set(fromPair(pair, this.now()))
     this.scheduleRefresh()
+  }
+
+  /**
+   * Changes the password and keeps the fresh pair the API answers with: every token
+   * issued before it, this session's included, is dead from then on. It runs under the
+   * refresh lock, so neither this tab nor another spends a refresh token meanwhile (that
+   * would be refused, and end the session everywhere); a tab holding the old pair then
+   * finds the new one in storage. Errors as for any call: 422 naming current_password
+   * or new_password, 429 with retryAfter.
+   */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const body: RequestOpts<Op<'/auth/password', 'post'>>['body'] = {
+      current_password: currentPassword,
+      new_password: newPassword,
+    }
+    const generation = this.generation
+    let tokens = this.tokens.get()
+    if (tokens && this.now() >= this.refreshAt(tokens)) {
+      // About to run out: renew first (outside the lock, which refresh takes itself).
+      if ((await this.refresh(tokens)) === 'rejected') tokens = null
+      else tokens = this.tokens.get()
+    }
+    if (!tokens) {
+      this.expire('rejected', generation)
+      throw new SessionExpiredError(unauthorized('session expired'))
+    }
+    this.stopRefreshTimer()
+    try {
+      await this.withLock(async () => {
+        // Another tab may have renewed the pair while this one waited for the lock.
+        const current = this.tokens.get() ?? tokens
+        const startedAt = this.now()
+        const pair = await this.send<DataOf<Op<'/auth/password', 'post'>>>('POST', this.url('/auth/password'), { body }, current)
+        // Unless the user logged out meanwhile; and calls begun with the old pair are stale now.
+        if (generation !== this.generation) return
+        this.generation++
+        this.tokens.set(fromPair(pair, startedAt))
+      })
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        this.expire('rejected', generation)
+        throw new SessionExpiredError(err.problem)
+      }
+      throw err
+    } finally {
+      this.scheduleRefresh()
+    }
   }
 
   /**

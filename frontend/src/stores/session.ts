@@ -54,6 +54,9 @@ function onStorage(e: StorageEvent) {
   expiredHandler?.()
 }
 
+/** Whether there is a login, for stores that must forget what belonged to it. */
+export const isLoggedIn = readonly(loggedIn)
+
 export function useApi(): ApiClient {
   if (!client) throw new Error('initSession has not run')
   return client
@@ -64,10 +67,15 @@ export function useSession() {
   return {
     loggedIn: readonly(loggedIn),
     notice: readonly(notice),
-    async login(username: string, password: string) {
-      await api.login(username, password)
+    /** `otp`: the two-factor code (or a recovery code) for a user who has it on. */
+    async login(username: string, password: string, otp?: string) {
+      await api.login(username, password, otp)
       notice.value = ''
       loggedIn.value = true
+    },
+    /** Changes the password and keeps the fresh token pair, so this session goes on. */
+    async changePassword(currentPassword: string, newPassword: string) {
+      await api.changePassword(currentPassword, newPassword)
     },
     /** Ends the login on the server (best effort, at most ~2 s), then here. */
     async logout() {

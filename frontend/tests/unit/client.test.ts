@@ -84,7 +84,12 @@ class FakeApi {
     const path = url.pathname.replace(/^\/api\/v1/, '')
 
     if (path === '/auth/login' && req.method === 'POST') {
-      const { username, password } = JSON.parse(body) as { username: string; password: string }
+      const { username, password, otp } = JSON.parse(body) as { username: string; password: string; otp?: string }
+      if (username === 'twofa' && password === 'pw') {
+        if (!otp) return this.send(res, 401, this.problem(401, 'otp-required', 'a two-factor code is required'))
+        if (otp !== '123456') return this.send(res, 401, this.problem(401, 'invalid-otp', 'wrong or already used two-factor code'))
+        return this.send(res, 200, this.issue())
+      }
       if (username === 'slow') return this.send(res, 429, this.problem(429, 'rate-limited', 'slow down'), { 'Retry-After': '42', 'Content-Type': 'application/problem+json' })
       if (username !== 'admin' || password !== 'pw') return this.send(res, 401, this.problem(401, 'invalid-credentials', 'wrong username or password'))
       return this.send(res, 200, this.issue())
@@ -113,6 +118,18 @@ class FakeApi {
         'WWW-Authenticate': 'Bearer realm="watchdog"',
         'Content-Type': 'application/problem+json',
       })
+    }
+    if (path === '/auth/password' && req.method === 'POST') {
+      const { current_password } = JSON.parse(body) as { current_password: string; new_password: string }
+      if (current_password !== 'pw') {
+        return this.send(res, 422, this.problem(422, 'validation', 'current_password: is not your current password', [
+          { field: 'current_password', message: 'is not your current password' },
+        ]))
+      }
+      // Like the real one: every token issued before, the caller's included, is dead.
+      this.access.clear()
+      this.refresh.clear()
+      return this.send(res, 200, this.issue())
     }
     if (path === '/stats') {
       const tag = '"stats-v1"'
@@ -221,6 +238,53 @@ describe('ApiClient', () => {
     const limited = (await c.login('slow', 'x').catch((e: unknown) => e)) as ApiError
     expect(limited.status).toBe(429)
     expect(limited.retryAfter).toBe(42)
+    expect(expired).toEqual([])
+  })
+
+  it('logs in with a two-factor code: otp-required without one, invalid-otp for a wrong one', async () => {
+    const { c, store } = client(null)
+    opened.push(c)
+    const missing = (await c.login('twofa', 'pw').catch((e: unknown) => e)) as ApiError
+    expect(missing.status).toBe(401)
+    expect(missing.slug).toBe('otp-required')
+    expect(JSON.parse(api.seen.at(-1)!.body!)).toEqual({ username: 'twofa', password: 'pw' })
+    const wrong = (await c.login('twofa', 'pw', '000000').catch((e: unknown) => e)) as ApiError
+    expect(wrong.slug).toBe('invalid-otp')
+    expect(store.get()).toBeNull()
+    await c.login('twofa', 'pw', '123456')
+    expect(JSON.parse(api.seen.at(-1)!.body!)).toEqual({ username: 'twofa', password: 'pw', otp: '123456' })
+    expect(store.get()!.accessToken).toMatch(/^access-/)
+  })
+
+  it('keeps the fresh pair a password change answers with: the session goes on, the old pair is dead', async () => {
+    const t = freshTokens()
+    const { c, store, expired } = client(t)
+    opened.push(c)
+    await c.changePassword('pw', 'a new long password')
+    const sent = api.seen.at(-1)!
+    expect(sent.url).toBe('/api/v1/auth/password')
+    expect(sent.auth).toBe(`Bearer ${t.accessToken}`)
+    expect(JSON.parse(sent.body!)).toEqual({ current_password: 'pw', new_password: 'a new long password' })
+    const now = store.get()!
+    expect(now.accessToken).not.toBe(t.accessToken)
+    expect(now.refreshToken).not.toBe(t.refreshToken)
+    expect(api.access.has(t.accessToken)).toBe(false)
+    // The next call goes out with the new token, no refresh needed.
+    await c.get('/stats')
+    expect(api.seen.at(-1)!.auth).toBe(`Bearer ${now.accessToken}`)
+    expect(api.refreshCalls).toBe(0)
+    expect(expired).toEqual([])
+  })
+
+  it('names a wrong current password and keeps the session as it was', async () => {
+    const t = freshTokens()
+    const { c, store, expired } = client(t)
+    opened.push(c)
+    const err = (await c.changePassword('nope', 'a new long password').catch((e: unknown) => e)) as ApiError
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err.status).toBe(422)
+    expect(err.messagesFor('current_password')).toEqual(['is not your current password'])
+    expect(store.get()!.accessToken).toBe(t.accessToken)
     expect(expired).toEqual([])
   })
 
