@@ -759,8 +759,8 @@ type APIKeyList struct {
 
 // AuditChange defines model for AuditChange.
 type AuditChange struct {
-	After  interface{} `json:"after"`
-	Before interface{} `json:"before"`
+	After  interface{} `json:"after,omitempty"`
+	Before interface{} `json:"before,omitempty"`
 }
 
 // AuditEntry defines model for AuditEntry.
@@ -773,14 +773,15 @@ type AuditEntry struct {
 	// Example: admin
 	Actor string `json:"actor"`
 
-	// ActorId ActorID is the user who acted; null once they are deleted.
+	// ActorId ActorID is the user who acted (their id stays after they are deleted; null only
+	// for a change no user made).
 	//
 	// Example: 1
 	ActorId *int      `json:"actor_id"`
 	At      time.Time `json:"at"`
 
 	// Changes Changes holds each changed field's value before and after; secrets read
-	// "********", and before is null on a create, after on a delete.
+	// "********", and before is left out on a create, after on a delete.
 	Changes map[string]AuditChange `json:"changes"`
 
 	// Id Example: 12
@@ -2177,6 +2178,8 @@ type ClientInterface interface {
 
 	// GetCurrentUser The current user
 	//
+	// With an API key: the key's owner, with the role the key acts with.
+	//
 	// Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
 	GetCurrentUser(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2524,7 +2527,7 @@ type ClientInterface interface {
 
 	// CreateUserWithBody Create a user
 	//
-	// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password.
+	// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password. Needs a login: API keys get 403.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2533,7 +2536,7 @@ type ClientInterface interface {
 
 	// CreateUser Create a user
 	//
-	// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password.
+	// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password. Needs a login: API keys get 403.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2542,14 +2545,14 @@ type ClientInterface interface {
 
 	// DeleteUser Delete a user
 	//
-	// Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted.
+	// Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted. Needs a login: API keys get 403.
 	//
 	// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 	DeleteUser(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserWithBody Change a user
 	//
-	// Changes a user's role, sets a new password (which ends every session they hold), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted.
+	// Changes a user's role, sets a new password (which ends every session they hold and deletes their API keys), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted. Your own password and two-factor login change through /auth, which ask for your password. Needs a login: API keys get 403.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2558,7 +2561,7 @@ type ClientInterface interface {
 
 	// UpdateUser Change a user
 	//
-	// Changes a user's role, sets a new password (which ends every session they hold), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted.
+	// Changes a user's role, sets a new password (which ends every session they hold and deletes their API keys), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted. Your own password and two-factor login change through /auth, which ask for your password. Needs a login: API keys get 403.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2732,6 +2735,8 @@ func (c *Client) Logout(ctx context.Context, body LogoutJSONRequestBody, reqEdit
 }
 
 // GetCurrentUser The current user
+//
+// With an API key: the key's owner, with the role the key acts with.
 //
 // Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
 func (c *Client) GetCurrentUser(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3550,7 +3555,7 @@ func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEdit
 
 // CreateUserWithBody Create a user
 //
-// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password.
+// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password. Needs a login: API keys get 403.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3569,7 +3574,7 @@ func (c *Client) CreateUserWithBody(ctx context.Context, contentType string, bod
 
 // CreateUser Create a user
 //
-// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password.
+// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password. Needs a login: API keys get 403.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3588,7 +3593,7 @@ func (c *Client) CreateUser(ctx context.Context, body CreateUserJSONRequestBody,
 
 // DeleteUser Delete a user
 //
-// Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted.
+// Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted. Needs a login: API keys get 403.
 //
 // Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
 func (c *Client) DeleteUser(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3605,7 +3610,7 @@ func (c *Client) DeleteUser(ctx context.Context, id int, reqEditors ...RequestEd
 
 // UpdateUserWithBody Change a user
 //
-// Changes a user's role, sets a new password (which ends every session they hold), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted.
+// Changes a user's role, sets a new password (which ends every session they hold and deletes their API keys), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted. Your own password and two-factor login change through /auth, which ask for your password. Needs a login: API keys get 403.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3624,7 +3629,7 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, id int, contentType str
 
 // UpdateUser Change a user
 //
-// Changes a user's role, sets a new password (which ends every session they hold), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted.
+// Changes a user's role, sets a new password (which ends every session they hold and deletes their API keys), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted. Your own password and two-factor login change through /auth, which ask for your password. Needs a login: API keys get 403.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6008,6 +6013,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetCurrentUserWithResponse The current user
 	//
+	// With an API key: the key's owner, with the role the key acts with.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
@@ -6409,7 +6416,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserWithBodyWithResponse Create a user
 	//
-	// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password.
+	// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password. Needs a login: API keys get 403.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6418,7 +6425,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserWithResponse Create a user
 	//
-	// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password.
+	// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password. Needs a login: API keys get 403.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6427,7 +6434,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteUserWithResponse Delete a user
 	//
-	// Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted.
+	// Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted. Needs a login: API keys get 403.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6436,7 +6443,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithBodyWithResponse Change a user
 	//
-	// Changes a user's role, sets a new password (which ends every session they hold), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted.
+	// Changes a user's role, sets a new password (which ends every session they hold and deletes their API keys), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted. Your own password and two-factor login change through /auth, which ask for your password. Needs a login: API keys get 403.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6445,7 +6452,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithResponse Change a user
 	//
-	// Changes a user's role, sets a new password (which ends every session they hold), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted.
+	// Changes a user's role, sets a new password (which ends every session they hold and deletes their API keys), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted. Your own password and two-factor login change through /auth, which ask for your password. Needs a login: API keys get 403.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -10607,6 +10614,8 @@ func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, body Logou
 
 // GetCurrentUserWithResponse The current user
 //
+// With an API key: the key's owner, with the role the key acts with.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
@@ -11290,7 +11299,7 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params 
 
 // CreateUserWithBodyWithResponse Create a user
 //
-// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password.
+// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password. Needs a login: API keys get 403.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11305,7 +11314,7 @@ func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context
 
 // CreateUserWithResponse Create a user
 //
-// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password.
+// Invites a person with a role and a first password to hand over; they can change it with POST /auth/password. Needs a login: API keys get 403.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11320,7 +11329,7 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, body C
 
 // DeleteUserWithResponse Delete a user
 //
-// Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted.
+// Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted. Needs a login: API keys get 403.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11335,7 +11344,7 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id int
 
 // UpdateUserWithBodyWithResponse Change a user
 //
-// Changes a user's role, sets a new password (which ends every session they hold), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted.
+// Changes a user's role, sets a new password (which ends every session they hold and deletes their API keys), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted. Your own password and two-factor login change through /auth, which ask for your password. Needs a login: API keys get 403.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11350,7 +11359,7 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 
 // UpdateUserWithResponse Change a user
 //
-// Changes a user's role, sets a new password (which ends every session they hold), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted.
+// Changes a user's role, sets a new password (which ends every session they hold and deletes their API keys), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted. Your own password and two-factor login change through /auth, which ask for your password. Needs a login: API keys get 403.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

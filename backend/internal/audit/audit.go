@@ -34,8 +34,8 @@ const Masked = "********"
 type Entry struct {
 	ID int64
 	At time.Time
-	// ActorID is the user who acted (through a session or one of their keys); nil
-	// once that user is deleted, while Actor keeps their name.
+	// ActorID is the user who acted (through a session or one of their keys); Actor
+	// keeps their name, so an entry reads the same after the user is deleted.
 	ActorID    *int64
 	Actor      string
 	Action     string

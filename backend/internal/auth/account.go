@@ -69,7 +69,7 @@ func (s *Service) EnableTOTP(ctx context.Context, u account.User, code string) (
 		return nil, err
 	}
 	codes, hashes := account.NewRecoveryCodes()
-	if err := s.store.EnableTOTP(ctx, u.ID, step, hashes); err != nil {
+	if err := s.store.EnableTOTP(ctx, u.ID, u.TOTPSecret, step, hashes); err != nil {
 		return nil, err
 	}
 	return codes, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/account"
@@ -16,12 +17,12 @@ type Store interface {
 	UserByID(ctx context.Context, id int64) (account.User, error)
 	CreateUser(ctx context.Context, u account.User) (account.User, error)
 	CountUsers(ctx context.Context) (int64, error)
-	AddRefreshToken(ctx context.Context, userID int64, family, hash string, expires time.Time) error
-	RotateRefreshToken(ctx context.Context, oldHash, newHash string, expires time.Time) (int64, error)
+	AddRefreshToken(ctx context.Context, u account.User, family, hash string, expires time.Time) error
+	RotateRefreshToken(ctx context.Context, oldHash, newHash string, expires time.Time) (account.User, error)
 	RevokeRefreshFamily(ctx context.Context, hash string) error
 	ChangePassword(ctx context.Context, id int64, hash string) (account.User, error)
 	SetTOTPSecret(ctx context.Context, id int64, secret string) error
-	EnableTOTP(ctx context.Context, id, step int64, hashes []string) error
+	EnableTOTP(ctx context.Context, id int64, secret string, step int64, hashes []string) error
 	UseTOTPStep(ctx context.Context, id, step int64) (bool, error)
 	UseRecoveryCode(ctx context.Context, id int64, hash string) (bool, error)
 	APIKeyByHash(ctx context.Context, hash string) (account.APIKey, error)
@@ -114,6 +115,7 @@ func (s *Service) Login(ctx context.Context, username, password, otp, clientIP s
 // checkOTP accepts a TOTP code whose time step is later than the last one accepted,
 // or an unspent recovery code, and spends it.
 func (s *Service) checkOTP(ctx context.Context, u account.User, code string) error {
+	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
 	if len(code) > 6 {
 		ok, err := s.store.UseRecoveryCode(ctx, u.ID, account.HashRecoveryCode(code))
 		if err != nil {
@@ -159,7 +161,7 @@ func (s *Service) issue(ctx context.Context, u account.User, family string) (Pai
 		return Pair{}, err
 	}
 	refresh, hash := NewRefreshToken()
-	if err := s.store.AddRefreshToken(ctx, u.ID, family, hash, time.Now().Add(RefreshTTL)); err != nil {
+	if err := s.store.AddRefreshToken(ctx, u, family, hash, time.Now().Add(RefreshTTL)); err != nil {
 		return Pair{}, err
 	}
 	return Pair{AccessToken: access, ExpiresAt: exp, RefreshToken: refresh}, nil
@@ -169,13 +171,11 @@ func (s *Service) issue(ctx context.Context, u account.User, family string) (Pai
 // presenting it again revokes every token rotated from the same login.
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error) {
 	next, nextHash := NewRefreshToken()
-	userID, err := s.store.RotateRefreshToken(ctx, HashRefreshToken(refreshToken), nextHash, time.Now().Add(RefreshTTL))
+	// The access token carries the version the rotation read, so a password change
+	// committing meanwhile kills both.
+	u, err := s.store.RotateRefreshToken(ctx, HashRefreshToken(refreshToken), nextHash, time.Now().Add(RefreshTTL))
 	if err != nil {
 		return Pair{}, err
-	}
-	u, err := s.store.UserByID(ctx, userID)
-	if err != nil {
-		return Pair{}, fmt.Errorf("refresh: %w", err)
 	}
 	access, exp, err := s.tokens.Issue(u)
 	if err != nil {

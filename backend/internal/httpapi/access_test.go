@@ -356,6 +356,8 @@ func TestAPIKeys(t *testing.T) {
 		// A viewer key reads but cannot create.
 		viewerKey, _ := e.addKey(t, editor, account.RoleViewer, nil)
 		assert.Equal(t, http.StatusOK, e.send(t, request{Method: http.MethodGet, Path: "/api/v1/targets", Token: viewerKey}).Status)
+		me := e.send(t, request{Method: http.MethodGet, Path: "/api/v1/auth/me", Token: viewerKey})
+		assert.Contains(t, string(me.Body), `"role":"viewer"`, "/auth/me tells a script the role its key acts with")
 		res = e.send(t, request{Method: http.MethodPost, Path: "/api/v1/targets", Token: viewerKey, Body: `{"name":"no","url":"https://example.com/"}`})
 		assert.Equal(t, http.StatusForbidden, res.Status)
 
@@ -399,6 +401,8 @@ func TestSessionsEnd(t *testing.T) {
 				Body: mustJSON(t, map[string]string{"refresh_token": token})}).Status
 		}
 		require.Equal(t, http.StatusOK, me(first.AccessToken))
+		oldKey, _ := e.addKey(t, u, account.RoleViewer, nil)
+		require.Equal(t, http.StatusOK, me(oldKey))
 
 		// A wrong current password changes nothing.
 		res := e.send(t, request{Method: http.MethodPost, Path: "/api/v1/auth/password", Token: first.AccessToken,
@@ -418,7 +422,16 @@ func TestSessionsEnd(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, refresh(first.RefreshToken))
 		assert.Equal(t, http.StatusUnauthorized, refresh(second.RefreshToken))
 		assert.Equal(t, http.StatusOK, me(fresh.AccessToken))
+		assert.Equal(t, http.StatusUnauthorized, me(oldKey), "keys minted before are deleted too")
 		e.loginAs(t, u.Username, "a new long password")
+
+		// Your own password is not reset through the users API, which asks for no
+		// current password: a stolen admin session must not take the account over.
+		admin, err := s.UserByName(context.Background(), adminUser)
+		require.NoError(t, err)
+		res = e.send(t, request{Method: http.MethodPatch, Path: fmt.Sprintf("/api/v1/users/%d", admin.ID), Body: `{"password":"taken over now"}`})
+		assert.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		assert.Contains(t, res.Problem(t).Fields(), "password")
 
 		// An admin's reset of the password does the same.
 		res = e.send(t, request{Method: http.MethodPatch, Path: fmt.Sprintf("/api/v1/users/%d", u.ID), Body: `{"password":"reset by the admin"}`})

@@ -14,7 +14,8 @@ import (
 type AuditEntry struct {
 	ID int64     `json:"id" validate:"required" example:"12"`
 	At time.Time `json:"at" validate:"required" format:"date-time"`
-	// ActorID is the user who acted; null once they are deleted.
+	// ActorID is the user who acted (their id stays after they are deleted; null only
+	// for a change no user made).
 	ActorID *int64 `json:"actor_id" validate:"required" extensions:"x-nullable" example:"1"`
 	// Actor is the user's name, with the API key's when one was used.
 	Actor  string `json:"actor" validate:"required" example:"admin"`
@@ -24,14 +25,15 @@ type AuditEntry struct {
 	ObjectID   *int64 `json:"object_id" validate:"required" extensions:"x-nullable" example:"3"`
 	ObjectName string `json:"object_name" validate:"required" example:"shop-api"`
 	// Changes holds each changed field's value before and after; secrets read
-	// "********", and before is null on a create, after on a delete.
+	// "********", and before is left out on a create, after on a delete.
 	Changes map[string]AuditChange `json:"changes" validate:"required"`
 } // @name AuditEntry
 
-// AuditChange is one field's value before and after a change.
+// AuditChange is one field's value before and after a change; a side is left out
+// where the object did not exist (a create, a delete) or the value was null.
 type AuditChange struct {
-	Before any `json:"before" validate:"required" extensions:"x-nullable"`
-	After  any `json:"after" validate:"required" extensions:"x-nullable"`
+	Before any `json:"before,omitempty"`
+	After  any `json:"after,omitempty"`
 } // @name AuditChange
 
 // AuditList is one page of the audit log, newest first.

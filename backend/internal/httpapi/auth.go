@@ -159,6 +159,7 @@ func (a *api) logout(c echo.Context) error {
 //
 //	@ID	getCurrentUser
 //	@Summary	The current user
+//	@Description	With an API key: the key's owner, with the role the key acts with.
 //	@Tags		auth
 //	@Produce	json
 //	@Security	BearerAuth
@@ -167,7 +168,11 @@ func (a *api) logout(c echo.Context) error {
 //	@Failure	401	{object}	Problem	"Missing or invalid token"
 //	@Router		/auth/me [get]
 func (a *api) me(c echo.Context) error {
-	return c.JSON(http.StatusOK, userOut(caller(c).User))
+	p := caller(c)
+	out := userOut(p.User)
+	// With an API key, the role the key acts with: what a script may actually do.
+	out.Role = string(p.Role)
+	return c.JSON(http.StatusOK, out)
 }
 
 // PasswordChange is the body of POST /auth/password.

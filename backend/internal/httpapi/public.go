@@ -58,11 +58,20 @@ const publicTTL = 10 * time.Second
 
 const publicIncidents = 20
 
-// publicCache keeps computed public answers for publicTTL. It forgets everything when
-// full, so a flood of made-up slugs cannot grow it.
+// publicCache keeps computed public answers for publicTTL. Keys are checked before
+// they get here (a slug of the right shape, a target id), and when full it first
+// drops what has expired, then everything, so a flood of made-up slugs neither grows
+// it nor holds memory.
 type publicCache struct {
 	mu      sync.Mutex
 	entries map[string]publicAnswer
+}
+
+// reset forgets every answer: a status page changed, and this replica shows it at once.
+func (pc *publicCache) reset() {
+	pc.mu.Lock()
+	pc.entries = nil
+	pc.mu.Unlock()
 }
 
 type publicAnswer struct {
@@ -88,6 +97,13 @@ func (pc *publicCache) get(ctx context.Context, key string, compute func(context
 	}
 	a.at = now
 	pc.mu.Lock()
+	if len(pc.entries) >= publicCacheMax {
+		for k, old := range pc.entries {
+			if now.Sub(old.at) >= publicTTL {
+				delete(pc.entries, k)
+			}
+		}
+	}
 	if pc.entries == nil || len(pc.entries) >= publicCacheMax {
 		pc.entries = map[string]publicAnswer{}
 	}
@@ -126,6 +142,9 @@ func (a *api) servePublic(c echo.Context, key string, compute func(context.Conte
 //	@Router			/public/status-pages/{slug} [get]
 func (a *api) publicStatusPage(c echo.Context) error {
 	slug := c.Param("slug")
+	if !statuspage.ValidSlug(slug) {
+		return notFoundProblem("status page")
+	}
 	return a.servePublic(c, "status page:"+slug, func(ctx context.Context) (publicAnswer, error) {
 		p, err := a.Store.StatusPageBySlug(ctx, slug)
 		if errors.Is(err, statuspage.ErrNotFound) {

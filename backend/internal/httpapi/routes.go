@@ -26,6 +26,9 @@ var (
 	editor  = access{least: account.RoleEditor}
 	admin   = access{least: account.RoleAdmin}
 	session = access{least: account.RoleViewer, session: true}
+	// Changing users takes a person: a leaked admin key must not be able to make
+	// itself a backdoor account or reset its owner's password.
+	adminSession = access{least: account.RoleAdmin, session: true}
 )
 
 type route struct {
@@ -49,9 +52,9 @@ var routeTable = []route{
 	{http.MethodPost, "/auth/totp/disable", session, (*api).disableTOTP},
 
 	{http.MethodGet, "/users", admin, (*api).listUsers},
-	{http.MethodPost, "/users", admin, (*api).createUser},
-	{http.MethodPatch, "/users/:id", admin, (*api).updateUser},
-	{http.MethodDelete, "/users/:id", admin, (*api).deleteUser},
+	{http.MethodPost, "/users", adminSession, (*api).createUser},
+	{http.MethodPatch, "/users/:id", adminSession, (*api).updateUser},
+	{http.MethodDelete, "/users/:id", adminSession, (*api).deleteUser},
 
 	{http.MethodGet, "/api-keys", viewer, (*api).listAPIKeys},
 	{http.MethodPost, "/api-keys", session, (*api).createAPIKey},

@@ -58,6 +58,9 @@ func TestTwoFactorLogin(t *testing.T) {
 		res = e.send(t, request{Method: http.MethodPost, Path: "/api/v1/auth/totp/enable", Token: token,
 			Body: mustJSON(t, map[string]string{"code": code(now)})})
 		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		// Enabling checks the secret the code was made from: a second setup in another
+		// tab replacing it meanwhile enables nothing.
+		assert.ErrorIs(t, s.EnableTOTP(context.Background(), u.ID, "ANOTHERSECRET", 1, nil), account.ErrTOTPEnabled)
 		var rc struct {
 			RecoveryCodes []string `json:"recovery_codes"`
 		}
@@ -214,6 +217,11 @@ func TestPublicStatusPage(t *testing.T) {
 		res = e.send(t, request{Method: http.MethodGet, Path: fmt.Sprintf("/api/v1/public/badges/%d/uptime-1y.svg", shown.ID), NoAuth: true, InvalidRequest: true})
 		assert.Equal(t, http.StatusNotFound, res.Status)
 		assert.Equal(t, http.StatusNotFound, e.send(t, request{Method: http.MethodGet, Path: "/api/v1/public/status-pages/nope", NoAuth: true}).Status)
+		assert.Equal(t, http.StatusNotFound, e.send(t, request{Method: http.MethodGet, Path: "/api/v1/public/status-pages/" + strings.Repeat("x", 200), NoAuth: true}).Status)
+		// A page made after its slug was asked for shows at once: writes reset the cache.
+		res = e.send(t, request{Method: http.MethodPost, Path: "/api/v1/status-pages", Body: `{"slug":"nope","title":"Now it exists"}`})
+		require.Equal(t, http.StatusCreated, res.Status)
+		assert.Equal(t, http.StatusOK, e.send(t, request{Method: http.MethodGet, Path: "/api/v1/public/status-pages/nope", NoAuth: true}).Status)
 
 		// Validation: slug shape, unknown target, taken slug.
 		runScenarios(t, e, []apiScenario{
@@ -294,12 +302,12 @@ func TestAuditLog(t *testing.T) {
 			assert.Equal(t, "audited", it.ObjectName)
 			assert.WithinDuration(t, time.Now(), it.At, time.Minute)
 		}
-		assert.Equal(t, map[string]any{"before": nil, "after": "audited"}, crt.Changes["name"])
-		assert.Equal(t, map[string]any{"before": nil, "after": "********"}, crt.Changes["headers"])
+		assert.Equal(t, map[string]any{"after": "audited"}, crt.Changes["name"])
+		assert.Equal(t, map[string]any{"after": "********"}, crt.Changes["headers"])
 		assert.Equal(t, map[string]any{"before": 300.0, "after": 600.0}, upd.Changes["interval_seconds"])
 		assert.Equal(t, map[string]any{"before": true, "after": false}, upd.Changes["is_active"])
 		assert.NotContains(t, upd.Changes, "name", "only changed fields")
-		assert.Equal(t, map[string]any{"before": "audited", "after": nil}, del.Changes["name"])
+		assert.Equal(t, map[string]any{"before": "audited"}, del.Changes["name"])
 
 		// Through an API key, the entry says so.
 		key, _ := e.addKey(t, editor, account.RoleEditor, nil)

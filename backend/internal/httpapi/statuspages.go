@@ -111,6 +111,7 @@ func (a *api) createStatusPage(c echo.Context) error {
 		return err
 	}
 	out := statusPageOut(p)
+	a.public.reset()
 	a.recordDiff(c, audit.Create, audit.KindStatusPage, p.ID, p.Slug, nil, out)
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/status-pages/%d", p.ID))
 	return c.JSON(http.StatusCreated, out)
@@ -200,6 +201,7 @@ func (a *api) updateStatusPage(c echo.Context) error {
 		return err
 	}
 	out := statusPageOut(p)
+	a.public.reset()
 	a.recordDiff(c, audit.Update, audit.KindStatusPage, p.ID, p.Slug, statusPageOut(before), out)
 	return c.JSON(http.StatusOK, out)
 }
@@ -232,6 +234,7 @@ func (a *api) deleteStatusPage(c echo.Context) error {
 	if err := a.Store.DeleteStatusPage(ctx, id); err != nil {
 		return err
 	}
+	a.public.reset()
 	a.recordDiff(c, audit.Delete, audit.KindStatusPage, id, before.Slug, statusPageOut(before), nil)
 	return c.NoContent(http.StatusNoContent)
 }

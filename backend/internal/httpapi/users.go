@@ -70,18 +70,17 @@ func (a *api) listUsers(c echo.Context) error {
 //
 //	@ID	createUser
 //	@Summary		Create a user
-//	@Description	Invites a person with a role and a first password to hand over; they can change it with POST /auth/password.
+//	@Description	Invites a person with a role and a first password to hand over; they can change it with POST /auth/password. Needs a login: API keys get 403.
 //	@Tags			users
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Security		ApiKeyAuth
 //	@Param			body	body		UserCreate	true	"The user"
 //	@Success		201		{object}	User
 //	@Header			201		{string}	Location	"/api/v1/users/{id}"
 //	@Failure		400		{object}	Problem	"Malformed body"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
-//	@Failure		403		{object}	Problem	"Not an admin"
+//	@Failure		403		{object}	Problem	"Not an admin, or called with an API key"
 //	@Failure		409		{object}	Problem	"A user has this name"
 //	@Failure		415		{object}	Problem	"Body is not JSON"
 //	@Failure		422		{object}	Problem	"A field breaks a rule"
@@ -134,18 +133,17 @@ func usernameRule(name string) string {
 //
 //	@ID	updateUser
 //	@Summary		Change a user
-//	@Description	Changes a user's role, sets a new password (which ends every session they hold), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted.
+//	@Description	Changes a user's role, sets a new password (which ends every session they hold and deletes their API keys), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted. Your own password and two-factor login change through /auth, which ask for your password. Needs a login: API keys get 403.
 //	@Tags			users
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Security		ApiKeyAuth
 //	@Param			id		path		int			true	"User id"	minimum(1)
 //	@Param			body	body		UserPatch	true	"The fields to change"
 //	@Success		200		{object}	User
 //	@Failure		400		{object}	Problem	"Malformed body or id"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
-//	@Failure		403		{object}	Problem	"Not an admin"
+//	@Failure		403		{object}	Problem	"Not an admin, or called with an API key"
 //	@Failure		404		{object}	Problem	"No such user"
 //	@Failure		409		{object}	Problem	"The last admin cannot be demoted (type ends in last-admin)"
 //	@Failure		415		{object}	Problem	"Body is not JSON"
@@ -174,7 +172,13 @@ func (a *api) updateUser(c echo.Context) error {
 		r := account.Role(*body.Role)
 		ch.Role = &r
 	}
+	self := caller(c).User.ID == id
 	if body.Password != nil {
+		if self {
+			// Here no current password is asked for: a stolen session must not take
+			// the account over.
+			return invalid("password", "change your own password with POST /auth/password")
+		}
 		if msg := passwordRule(*body.Password); msg != "" {
 			return invalid("password", msg)
 		}
@@ -188,6 +192,9 @@ func (a *api) updateUser(c echo.Context) error {
 	if body.TOTPEnabled != nil {
 		if *body.TOTPEnabled {
 			return invalid("totp_enabled", "can only be turned off here; the user turns it on from their account")
+		}
+		if self {
+			return invalid("totp_enabled", "turn your own two-factor login off with POST /auth/totp/disable")
 		}
 		ch.DisableTOTP = true
 	}
@@ -211,15 +218,14 @@ func (a *api) updateUser(c echo.Context) error {
 //
 //	@ID	deleteUser
 //	@Summary		Delete a user
-//	@Description	Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted.
+//	@Description	Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted. Needs a login: API keys get 403.
 //	@Tags			users
 //	@Security		BearerAuth
-//	@Security		ApiKeyAuth
 //	@Param			id	path	int	true	"User id"	minimum(1)
 //	@Success		204
 //	@Failure		400	{object}	Problem	"Bad id"
 //	@Failure		401	{object}	Problem	"Missing or invalid token"
-//	@Failure		403	{object}	Problem	"Not an admin"
+//	@Failure		403	{object}	Problem	"Not an admin, or called with an API key"
 //	@Failure		404	{object}	Problem	"No such user"
 //	@Failure		409	{object}	Problem	"The last admin cannot be deleted (type ends in last-admin)"
 //	@Router			/users/{id} [delete]

@@ -44,6 +44,9 @@ const (
 // path as it is.
 var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`)
 
+// ValidSlug says whether slug could name a page.
+func ValidSlug(slug string) bool { return len(slug) <= MaxSlug && slugPattern.MatchString(slug) }
+
 // Validate checks p's fields and reports every broken rule by its JSON name.
 func (p Page) Validate() error {
 	var v target.ValidationError
@@ -53,7 +56,7 @@ func (p Page) Validate() error {
 	switch {
 	case p.Slug == "":
 		add("slug", "is required")
-	case len(p.Slug) > MaxSlug || !slugPattern.MatchString(p.Slug):
+	case !ValidSlug(p.Slug):
 		add("slug", "must be 1 to %d lowercase letters, digits and inner dashes", MaxSlug)
 	}
 	switch {

@@ -27,7 +27,8 @@ func (s *Store) ListUsers(ctx context.Context) ([]account.User, error) {
 // UserChange is an admin's edit of a user; nil fields stay as they are.
 type UserChange struct {
 	Role *account.Role
-	// PasswordHash, when set, replaces the password and ends every session.
+	// PasswordHash, when set, replaces the password, ends every session and deletes
+	// the user's API keys.
 	PasswordHash *string
 	// DisableTOTP turns two-factor login off (a lost phone).
 	DisableTOTP bool
@@ -66,6 +67,11 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, ch UserChange) (accoun
 		}
 		if ch.PasswordHash != nil {
 			if err := revokeUserRefresh(tx, id); err != nil {
+				return err
+			}
+			// Keys too: a key minted with a stolen session must not outlive the
+			// password change that is the owner's remedy.
+			if err := tx.Where("user_id = ?", id).Delete(&apiKeyRow{}).Error; err != nil {
 				return err
 			}
 		}
@@ -129,7 +135,8 @@ func revokeUserRefresh(tx *gorm.DB, userID int64) error {
 }
 
 // ChangePassword stores a new password hash for user id, ends every session they
-// hold (token version up, refresh tokens revoked) and returns the user as now stored.
+// hold (token version up, refresh tokens revoked), deletes their API keys and returns
+// the user as now stored.
 func (s *Store) ChangePassword(ctx context.Context, id int64, hash string) (account.User, error) {
 	return s.UpdateUser(ctx, id, UserChange{PasswordHash: &hash})
 }
@@ -155,11 +162,12 @@ func (s *Store) SetTOTPSecret(ctx context.Context, id int64, secret string) erro
 	return nil
 }
 
-// EnableTOTP turns 2FA on for user id once a code of step confirmed the secret, and
-// replaces their recovery codes with hashes.
-func (s *Store) EnableTOTP(ctx context.Context, id, step int64, hashes []string) error {
+// EnableTOTP turns 2FA on for user id once a code of step confirmed secret, and
+// replaces their recovery codes with hashes. If another setup replaced the secret
+// meanwhile, nothing is enabled (account.ErrTOTPEnabled): the app holds the old one.
+func (s *Store) EnableTOTP(ctx context.Context, id int64, secret string, step int64, hashes []string) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&userRow{}).Where("id = ? AND NOT totp_enabled AND totp_secret <> ''", id).
+		res := tx.Model(&userRow{}).Where("id = ? AND NOT totp_enabled AND totp_secret = ?", id, secret).
 			Updates(map[string]any{"totp_enabled": true, "totp_last_step": step})
 		if res.Error != nil {
 			return res.Error

@@ -376,10 +376,10 @@ func TestUsersAndRefreshTokens(t *testing.T) {
 		assert.ErrorIs(t, err, account.ErrNotFound)
 
 		exp := time.Now().Add(time.Hour)
-		require.NoError(t, s.AddRefreshToken(ctx, u.ID, "fam", "h1", exp))
-		uid, err := s.RotateRefreshToken(ctx, "h1", "h2", exp)
+		require.NoError(t, s.AddRefreshToken(ctx, u, "fam", "h1", exp))
+		got, err := s.RotateRefreshToken(ctx, "h1", "h2", exp)
 		require.NoError(t, err)
-		assert.Equal(t, u.ID, uid)
+		assert.Equal(t, u.ID, got.ID)
 		_, err = s.RotateRefreshToken(ctx, "h1", "h3", exp)
 		assert.ErrorIs(t, err, account.ErrRefreshReused, "a spent token is reuse")
 		_, err = s.RotateRefreshToken(ctx, "h2", "h4", exp)
@@ -387,9 +387,18 @@ func TestUsersAndRefreshTokens(t *testing.T) {
 		_, err = s.RotateRefreshToken(ctx, "nope", "h5", exp)
 		assert.ErrorIs(t, err, account.ErrRefreshInvalid)
 
-		require.NoError(t, s.AddRefreshToken(ctx, u.ID, "fam2", "old", time.Now().Add(-time.Minute)))
+		require.NoError(t, s.AddRefreshToken(ctx, u, "fam2", "old", time.Now().Add(-time.Minute)))
 		_, err = s.RotateRefreshToken(ctx, "old", "h6", exp)
 		assert.ErrorIs(t, err, account.ErrRefreshInvalid, "expired")
+
+		// A login that read the user before a password change committed stores its
+		// token under the old version: that token is dead at its first use.
+		stale := got
+		_, err = s.ChangePassword(ctx, u.ID, "new-hash")
+		require.NoError(t, err)
+		require.NoError(t, s.AddRefreshToken(ctx, stale, "fam3", "late", exp))
+		_, err = s.RotateRefreshToken(ctx, "late", "h7", exp)
+		assert.ErrorIs(t, err, account.ErrRefreshInvalid, "issued under an older token version")
 	})
 }
 

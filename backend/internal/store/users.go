@@ -72,21 +72,23 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 }
 
 type refreshRow struct {
-	ID        int64
-	UserID    int64
-	Family    string
-	TokenHash string
-	ExpiresAt time.Time
-	UsedAt    *time.Time
-	RevokedAt *time.Time
-	CreatedAt time.Time
+	ID           int64
+	UserID       int64
+	TokenVersion int
+	Family       string
+	TokenHash    string
+	ExpiresAt    time.Time
+	UsedAt       *time.Time
+	RevokedAt    *time.Time
+	CreatedAt    time.Time
 }
 
 func (refreshRow) TableName() string { return "refresh_tokens" }
 
-// AddRefreshToken stores the hash of a new refresh token.
-func (s *Store) AddRefreshToken(ctx context.Context, userID int64, family, hash string, expires time.Time) error {
-	row := refreshRow{UserID: userID, Family: family, TokenHash: hash, ExpiresAt: expires.UTC(), CreatedAt: time.Now().UTC()}
+// AddRefreshToken stores the hash of a new refresh token of user u, under u's token
+// version as read when the login checked the password.
+func (s *Store) AddRefreshToken(ctx context.Context, u account.User, family, hash string, expires time.Time) error {
+	row := refreshRow{UserID: u.ID, TokenVersion: u.TokenVersion, Family: family, TokenHash: hash, ExpiresAt: expires.UTC(), CreatedAt: time.Now().UTC()}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("store refresh token: %w", err)
 	}
@@ -94,10 +96,13 @@ func (s *Store) AddRefreshToken(ctx context.Context, userID int64, family, hash 
 }
 
 // RotateRefreshToken spends the token with oldHash and stores newHash in its family,
-// returning the user it belongs to. A token spent before is a sign it was stolen: its
-// whole family is revoked and account.ErrRefreshReused returned.
-func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, expires time.Time) (int64, error) {
-	var userID int64
+// returning the user it belongs to as read in the same transaction. A token spent
+// before is a sign it was stolen: its whole family is revoked and
+// account.ErrRefreshReused returned. A token issued under an older token version (the
+// password changed since) is refused, and so is its successor if the change commits
+// while this runs: the new row carries the version read here.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string, expires time.Time) (account.User, error) {
+	var user userRow
 	var reused bool
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row refreshRow
@@ -119,20 +124,25 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 		case !row.ExpiresAt.After(now):
 			return account.ErrRefreshInvalid
 		}
+		if err := tx.First(&user, row.UserID).Error; err != nil {
+			return notFound(err, account.ErrRefreshInvalid)
+		}
+		if user.TokenVersion != row.TokenVersion {
+			return account.ErrRefreshInvalid
+		}
 		if err := tx.Model(&refreshRow{}).Where("id = ?", row.ID).Update("used_at", now).Error; err != nil {
 			return err
 		}
-		userID = row.UserID
-		return tx.Create(&refreshRow{UserID: row.UserID, Family: row.Family, TokenHash: newHash,
+		return tx.Create(&refreshRow{UserID: row.UserID, TokenVersion: user.TokenVersion, Family: row.Family, TokenHash: newHash,
 			ExpiresAt: expires.UTC(), CreatedAt: now}).Error
 	})
 	if reused && err == nil {
 		err = account.ErrRefreshReused
 	}
 	if err != nil {
-		return 0, fmt.Errorf("rotate refresh token: %w", err)
+		return account.User{}, fmt.Errorf("rotate refresh token: %w", err)
 	}
-	return userID, nil
+	return user.toDomain(), nil
 }
 
 // RevokeRefreshFamily ends the login a refresh token belongs to: it and every token

@@ -115,7 +115,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The current user */
+        /**
+         * The current user
+         * @description With an API key: the key's owner, with the role the key acts with.
+         */
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;
@@ -669,7 +672,7 @@ export interface paths {
         put?: never;
         /**
          * Create a user
-         * @description Invites a person with a role and a first password to hand over; they can change it with POST /auth/password.
+         * @description Invites a person with a role and a first password to hand over; they can change it with POST /auth/password. Needs a login: API keys get 403.
          */
         post: operations["createUser"];
         delete?: never;
@@ -690,14 +693,14 @@ export interface paths {
         post?: never;
         /**
          * Delete a user
-         * @description Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted.
+         * @description Removes the user with their API keys; every token they hold stops working at once. The last admin cannot be deleted. Needs a login: API keys get 403.
          */
         delete: operations["deleteUser"];
         options?: never;
         head?: never;
         /**
          * Change a user
-         * @description Changes a user's role, sets a new password (which ends every session they hold), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted.
+         * @description Changes a user's role, sets a new password (which ends every session they hold and deletes their API keys), or turns their two-factor login off. A role change applies to their next request. The last admin cannot be demoted. Your own password and two-factor login change through /auth, which ask for your password. Needs a login: API keys get 403.
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -782,8 +785,8 @@ export interface components {
             items: components["schemas"]["APIKey"][];
         };
         AuditChange: {
-            after: unknown;
-            before: unknown;
+            after?: unknown;
+            before?: unknown;
         };
         AuditEntry: {
             /**
@@ -797,7 +800,8 @@ export interface components {
              */
             actor: string;
             /**
-             * @description ActorID is the user who acted; null once they are deleted.
+             * @description ActorID is the user who acted (their id stays after they are deleted; null only
+             *     for a change no user made).
              * @example 1
              */
             actor_id: number | null;
@@ -805,7 +809,7 @@ export interface components {
             at: string;
             /**
              * @description Changes holds each changed field's value before and after; secrets read
-             *     "********", and before is null on a create, after on a delete.
+             *     "********", and before is left out on a create, after on a delete.
              */
             changes: {
                 [key: string]: components["schemas"]["AuditChange"];
@@ -5058,7 +5062,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin, or called with an API key */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5153,7 +5157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin, or called with an API key */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5246,7 +5250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not an admin */
+            /** @description Not an admin, or called with an API key */
             403: {
                 headers: {
                     [name: string]: unknown;

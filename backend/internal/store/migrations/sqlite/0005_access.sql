@@ -60,3 +60,8 @@ CREATE TABLE audit_log (
     changes     TEXT        NOT NULL DEFAULT '{}'
 );
 CREATE INDEX audit_log_at ON audit_log (at DESC, id DESC);
+
+-- The token version a refresh token was issued under: one issued or rotated while the
+-- password changed is dead at its next use, whatever the revoking UPDATE saw.
+ALTER TABLE refresh_tokens ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0;
+UPDATE refresh_tokens SET token_version = (SELECT token_version FROM users WHERE users.id = refresh_tokens.user_id);
