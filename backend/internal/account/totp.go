@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -70,14 +71,16 @@ func MatchTOTP(secret, code string, now time.Time) (int64, error) {
 const RecoveryCodeCount = 10
 
 // NewRecoveryCodes returns fresh recovery codes (shown once) and their hashes (kept).
-// Each is 10 characters of a 32-letter alphabet, 50 bits: safe behind the login limit.
+// Each is 10 characters of a 31-character alphabet, about 49 bits: safe behind the
+// login limit.
 func NewRecoveryCodes() (codes, hashes []string) {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789" // no 0/o, 1/l/i to misread
+	limit := big.NewInt(int64(len(alphabet)))
 	for range RecoveryCodeCount {
 		b := make([]byte, 10)
-		_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 		for i := range b {
-			b[i] = alphabet[int(b[i])%len(alphabet)]
+			n, _ := rand.Int(rand.Reader, limit) // unbiased; crypto/rand never fails on supported platforms
+			b[i] = alphabet[n.Int64()]
 		}
 		code := string(b[:5]) + "-" + string(b[5:])
 		codes = append(codes, code)
