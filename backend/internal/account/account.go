@@ -79,7 +79,9 @@ type User struct {
 	// TOTPSecret is set from 2FA setup on; TOTPEnabled once a code confirmed it.
 	TOTPSecret  string
 	TOTPEnabled bool
-	CreatedAt   time.Time
+	// OTPLockedUntil: after too many wrong codes, login is refused until then.
+	OTPLockedUntil *time.Time
+	CreatedAt      time.Time
 }
 
 // Hasher hashes and checks passwords with bcrypt.

@@ -25,6 +25,7 @@ type Store interface {
 	EnableTOTP(ctx context.Context, id int64, secret string, step int64, hashes []string) error
 	UseTOTPStep(ctx context.Context, id, step int64) (bool, error)
 	UseRecoveryCode(ctx context.Context, id int64, hash string) (bool, error)
+	OTPFailed(ctx context.Context, id int64, now time.Time) (*time.Time, error)
 	APIKeyByHash(ctx context.Context, hash string) (account.APIKey, error)
 	TouchAPIKeys(ctx context.Context, used map[int64]time.Time) error
 }
@@ -105,7 +106,21 @@ func (s *Service) Login(ctx context.Context, username, password, otp, clientIP s
 		if otp == "" {
 			return Pair{}, account.ErrOTPRequired
 		}
-		if err := s.checkOTP(ctx, u, otp); err != nil {
+		now := s.now()
+		if u.OTPLockedUntil != nil && now.Before(*u.OTPLockedUntil) {
+			return Pair{}, &RateLimitError{RetryAfter: u.OTPLockedUntil.Sub(now)}
+		}
+		err := s.checkOTP(ctx, u, otp)
+		if errors.Is(err, account.ErrOTPInvalid) {
+			until, ferr := s.store.OTPFailed(ctx, u.ID, now)
+			if ferr != nil {
+				return Pair{}, fmt.Errorf("login: %w", ferr)
+			}
+			if until != nil {
+				return Pair{}, &RateLimitError{RetryAfter: until.Sub(now)}
+			}
+		}
+		if err != nil {
 			return Pair{}, err
 		}
 	}

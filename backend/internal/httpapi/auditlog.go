@@ -96,6 +96,9 @@ func (a *api) listAudit(c echo.Context) error {
 // already committed, so a failure to record is logged, not answered: the caller's
 // request succeeded.
 func (a *api) record(c echo.Context, action, kind string, id int64, name string, changes map[string]audit.Change) {
+	if action == audit.Update && len(changes) == 0 {
+		return // a PATCH that changed nothing is not a change
+	}
 	p := caller(c)
 	actor := p.User.ID
 	e := audit.Entry{At: time.Now(), ActorID: &actor, Actor: p.Name(), Action: action, Kind: kind,

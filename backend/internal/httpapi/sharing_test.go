@@ -108,6 +108,49 @@ func TestTwoFactorLogin(t *testing.T) {
 	})
 }
 
+// TestTwoFactorLockout: guesses of the six digits are counted in the database, so every
+// replica sees them, and lock the code out for longer and longer.
+func TestTwoFactorLockout(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s, trustLoopback)
+		now := time.Date(2026, 11, 25, 9, 0, 10, 0, time.UTC)
+		e.Auth.SetClock(func() time.Time { return now })
+		u := e.addUser(t, account.RoleViewer)
+		secret, _, err := account.NewTOTP(u.Username)
+		require.NoError(t, err)
+		ctx := context.Background()
+		require.NoError(t, s.SetTOTPSecret(ctx, u.ID, secret))
+		require.NoError(t, s.EnableTOTP(ctx, u.ID, secret, 0, []string{"unused"}))
+		login := func(otp string) *response {
+			return e.send(t, request{Method: http.MethodPost, Path: "/api/v1/auth/login", NoAuth: true,
+				Body:    mustJSON(t, map[string]string{"username": u.Username, "password": adminPass, "otp": otp}),
+				Headers: map[string]string{"X-Forwarded-For": fmt.Sprintf("10.201.0.%d", clientIPs.Add(1)%250)}})
+		}
+		right := func() string {
+			c, err := totp.GenerateCode(secret, now)
+			require.NoError(t, err)
+			return c
+		}
+		for i := 1; i < 5; i++ {
+			assert.Equal(t, http.StatusUnauthorized, login("000000").Status, "wrong code %d", i)
+		}
+		res := login("000000")
+		assert.Equal(t, http.StatusTooManyRequests, res.Status, "the fifth wrong code locks")
+		assert.Equal(t, "60", res.Header.Get("Retry-After"))
+		assert.Equal(t, http.StatusTooManyRequests, login(right()).Status, "even the right code waits out the lock")
+
+		now = now.Add(61 * time.Second)
+		res = login("000000")
+		assert.Equal(t, http.StatusTooManyRequests, res.Status)
+		assert.Equal(t, "120", res.Header.Get("Retry-After"), "each further failure doubles the lock")
+		now = now.Add(121 * time.Second)
+		assert.Equal(t, http.StatusOK, login(right()).Status)
+		// A success starts the count again.
+		now = now.Add(30 * time.Second)
+		assert.Equal(t, http.StatusUnauthorized, login("000000").Status)
+	})
+}
+
 // TestTOTPMatchSkew checks the code window directly, at step edges.
 func TestTOTPMatchSkew(t *testing.T) {
 	secret, _, err := account.NewTOTP("x")
@@ -267,6 +310,8 @@ func TestAuditLog(t *testing.T) {
 		id := int64(created.Map(t)["id"].(float64))
 		res := e.send(t, request{Method: http.MethodPatch, Path: targetPath(id), Token: editorToken, Body: `{"interval_seconds":600,"is_active":false}`})
 		require.Equal(t, http.StatusOK, res.Status)
+		res = e.send(t, request{Method: http.MethodPatch, Path: targetPath(id), Token: editorToken, Body: `{"interval_seconds":600}`})
+		require.Equal(t, http.StatusOK, res.Status, "a PATCH that changes nothing leaves no entry")
 		res = e.send(t, request{Method: http.MethodDelete, Path: targetPath(id), Token: editorToken})
 		require.Equal(t, http.StatusNoContent, res.Status)
 

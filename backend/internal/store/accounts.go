@@ -190,12 +190,41 @@ func (s *Store) EnableTOTP(ctx context.Context, id int64, secret string, step in
 	return nil
 }
 
+// OTP lockout: after OTPFreeFailures wrong codes in a row, each further one locks
+// two-factor login for OTPLockBase, doubled per failure, at most OTPLockMax.
+const (
+	OTPFreeFailures = 5
+	OTPLockBase     = time.Minute
+	OTPLockMax      = 24 * time.Hour
+)
+
+// OTPFailed counts a wrong two-factor code for user id and, past the free failures,
+// locks two-factor login for a while; it returns until when (nil when not locked).
+// The counter is one UPDATE … RETURNING, so replicas add up their guesses.
+func (s *Store) OTPFailed(ctx context.Context, id int64, now time.Time) (*time.Time, error) {
+	var n int
+	err := s.db.WithContext(ctx).Raw("UPDATE users SET otp_failures = otp_failures + 1 WHERE id = ? RETURNING otp_failures", id).
+		Scan(&n).Error
+	if err != nil {
+		return nil, fmt.Errorf("count wrong code: %w", err)
+	}
+	if n < OTPFreeFailures {
+		return nil, nil
+	}
+	lock := OTPLockBase << min(n-OTPFreeFailures, 20)
+	until := dbTime(now.Add(min(lock, OTPLockMax)))
+	if err := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).Update("otp_locked_until", until).Error; err != nil {
+		return nil, fmt.Errorf("lock two-factor login: %w", err)
+	}
+	return &until, nil
+}
+
 // UseTOTPStep records that user id's code for step was accepted. It says false when a
 // code of that step or a later one was accepted before: the code is spent. The
 // compare-and-set is one UPDATE, so two logins racing with one code cannot both win.
 func (s *Store) UseTOTPStep(ctx context.Context, id, step int64) (bool, error) {
 	res := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ? AND totp_last_step < ?", id, step).
-		Update("totp_last_step", step)
+		Updates(map[string]any{"totp_last_step": step, "otp_failures": 0, "otp_locked_until": nil})
 	if res.Error != nil {
 		return false, fmt.Errorf("use totp code: %w", res.Error)
 	}
@@ -208,5 +237,12 @@ func (s *Store) UseRecoveryCode(ctx context.Context, id int64, hash string) (boo
 	if res.Error != nil {
 		return false, fmt.Errorf("use recovery code: %w", res.Error)
 	}
-	return res.RowsAffected == 1, nil
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	if err := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).
+		Updates(map[string]any{"otp_failures": 0, "otp_locked_until": nil}).Error; err != nil {
+		return false, fmt.Errorf("use recovery code: %w", err)
+	}
+	return true, nil
 }

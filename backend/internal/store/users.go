@@ -21,7 +21,9 @@ type userRow struct {
 	TOTPSecret   string `gorm:"column:totp_secret"`
 	TOTPEnabled  bool   `gorm:"column:totp_enabled"`
 	TOTPLastStep int64  `gorm:"column:totp_last_step"`
-	CreatedAt    time.Time
+	// OTPLockedUntil is set by OTPFailed and cleared by an accepted code.
+	OTPLockedUntil *time.Time `gorm:"column:otp_locked_until"`
+	CreatedAt      time.Time
 }
 
 func (userRow) TableName() string { return "users" }
@@ -29,7 +31,7 @@ func (userRow) TableName() string { return "users" }
 func (r userRow) toDomain() account.User {
 	return account.User{ID: r.ID, Username: r.Username, PasswordHash: r.PasswordHash,
 		Role: account.Role(r.Role), TokenVersion: r.TokenVersion, TOTPSecret: r.TOTPSecret,
-		TOTPEnabled: r.TOTPEnabled, CreatedAt: r.CreatedAt.UTC()}
+		TOTPEnabled: r.TOTPEnabled, OTPLockedUntil: utc(r.OTPLockedUntil), CreatedAt: r.CreatedAt.UTC()}
 }
 
 // CreateUser stores a new user whose password is already hashed.

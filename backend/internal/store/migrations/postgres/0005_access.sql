@@ -5,6 +5,10 @@
 ALTER TABLE users ADD COLUMN totp_secret    TEXT    NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN totp_enabled   BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE users ADD COLUMN totp_last_step BIGINT  NOT NULL DEFAULT 0;
+-- Wrong two-factor codes in a row, and until when login is refused after too many:
+-- kept here, not in one replica's memory, so every replica counts the same guesses.
+ALTER TABLE users ADD COLUMN otp_failures     INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN otp_locked_until TIMESTAMPTZ;
 
 -- One-time recovery codes, stored as hashes.
 CREATE TABLE recovery_codes (
