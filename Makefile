@@ -70,6 +70,7 @@ frontend-build: frontend-deps
 docs: $(GOBIN)/swag $(GOBIN)/oapi-codegen frontend-deps
 	cd $(BACKEND) && $(GOBIN)/swag init --quiet -g doc.go -d internal/httpapi -o ../docs --outputTypes json,yaml
 	cd $(BACKEND) && $(GO) run ./cmd/openapi3 -in ../docs/swagger.json -out ../docs/openapi.json -out internal/apidoc/openapi.json
+	cd $(BACKEND) && $(GO) run ./cmd/manifestschema -out ../docs/watchdog.schema.json
 	cd $(BACKEND)/apiclient && $(GOBIN)/oapi-codegen -config oapi-codegen.yaml ../../docs/openapi.json
 	cd frontend && npm run --silent gen:api
 

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -80,6 +82,51 @@ func (e APIKeyCreatedRole) Valid() bool {
 	}
 }
 
+// Defines values for ApplyItemAction.
+const (
+	Created   ApplyItemAction = "created"
+	Deleted   ApplyItemAction = "deleted"
+	Unchanged ApplyItemAction = "unchanged"
+	Updated   ApplyItemAction = "updated"
+)
+
+// Valid indicates whether the value is a known member of the ApplyItemAction enum.
+func (e ApplyItemAction) Valid() bool {
+	switch e {
+	case Created:
+		return true
+	case Deleted:
+		return true
+	case Unchanged:
+		return true
+	case Updated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApplyItemKind.
+const (
+	ApplyItemKindChannel    ApplyItemKind = "channel"
+	ApplyItemKindStatusPage ApplyItemKind = "status_page"
+	ApplyItemKindTarget     ApplyItemKind = "target"
+)
+
+// Valid indicates whether the value is a known member of the ApplyItemKind enum.
+func (e ApplyItemKind) Valid() bool {
+	switch e {
+	case ApplyItemKindChannel:
+		return true
+	case ApplyItemKindStatusPage:
+		return true
+	case ApplyItemKindTarget:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditEntryAction.
 const (
 	Create AuditEntryAction = "create"
@@ -105,6 +152,7 @@ func (e AuditEntryAction) Valid() bool {
 const (
 	AuditEntryKindApiKey     AuditEntryKind = "api_key"
 	AuditEntryKindChannel    AuditEntryKind = "channel"
+	AuditEntryKindConfig     AuditEntryKind = "config"
 	AuditEntryKindStatusPage AuditEntryKind = "status_page"
 	AuditEntryKindTarget     AuditEntryKind = "target"
 	AuditEntryKindUser       AuditEntryKind = "user"
@@ -116,6 +164,8 @@ func (e AuditEntryKind) Valid() bool {
 	case AuditEntryKindApiKey:
 		return true
 	case AuditEntryKindChannel:
+		return true
+	case AuditEntryKindConfig:
 		return true
 	case AuditEntryKindStatusPage:
 		return true
@@ -564,6 +614,7 @@ func (e UserPatchRole) Valid() bool {
 const (
 	ListAuditParamsKindApiKey     ListAuditParamsKind = "api_key"
 	ListAuditParamsKindChannel    ListAuditParamsKind = "channel"
+	ListAuditParamsKindConfig     ListAuditParamsKind = "config"
 	ListAuditParamsKindStatusPage ListAuditParamsKind = "status_page"
 	ListAuditParamsKindTarget     ListAuditParamsKind = "target"
 	ListAuditParamsKindUser       ListAuditParamsKind = "user"
@@ -575,6 +626,8 @@ func (e ListAuditParamsKind) Valid() bool {
 	case ListAuditParamsKindApiKey:
 		return true
 	case ListAuditParamsKindChannel:
+		return true
+	case ListAuditParamsKindConfig:
 		return true
 	case ListAuditParamsKindStatusPage:
 		return true
@@ -755,6 +808,31 @@ type APIKeyCreatedRole string
 // APIKeyList defines model for APIKeyList.
 type APIKeyList struct {
 	Items []APIKey `json:"items"`
+}
+
+// ApplyItem defines model for ApplyItem.
+type ApplyItem struct {
+	// Action Example: created
+	Action ApplyItemAction `json:"action"`
+
+	// Kind Example: target
+	Kind ApplyItemKind `json:"kind"`
+
+	// Name Example: shop-api
+	Name string `json:"name"`
+}
+
+// ApplyItemAction Example: created
+type ApplyItemAction string
+
+// ApplyItemKind Example: target
+type ApplyItemKind string
+
+// ApplyReport defines model for ApplyReport.
+type ApplyReport struct {
+	// DryRun Example: false
+	DryRun bool        `json:"dry_run"`
+	Items  []ApplyItem `json:"items"`
 }
 
 // AuditChange defines model for AuditChange.
@@ -1832,6 +1910,21 @@ type GetChannelParams struct {
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
+// ApplyConfigParams defines parameters for ApplyConfig.
+type ApplyConfigParams struct {
+	// DryRun Report what would change and change nothing
+	DryRun *bool `form:"dry_run,omitempty" json:"dry_run,omitempty"`
+
+	// Prune Delete the objects the document does not have
+	Prune *bool `form:"prune,omitempty" json:"prune,omitempty"`
+}
+
+// ExportConfigParams defines parameters for ExportConfig.
+type ExportConfigParams struct {
+	// IfNoneMatch An ETag from an earlier answer
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // ListHeartbeatsParams defines parameters for ListHeartbeats.
 type ListHeartbeatsParams struct {
 	// Ids Target ids, comma-separated (at most 200)
@@ -2328,6 +2421,22 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /channels/{id}/test (the `TestChannel` operationId).
 	TestChannel(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyConfigWithBody Apply a configuration
+	//
+	// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${ENV_NAME} references are read from the server's environment.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /config/apply (the `ApplyConfig` operationId).
+	ApplyConfigWithBody(ctx context.Context, params *ApplyConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportConfig Export the configuration
+	//
+	// Every channel, target and status page as a YAML document that POST /config/apply (or `watchdog apply -f`) takes back. Secrets are ${ENV_NAME} references; the comment at the top names the variables to set. The document's JSON Schema is docs/watchdog.schema.json.
+	//
+	// Corresponds with GET /config/export (the `ExportConfig` operationId).
+	ExportConfig(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Healthz Liveness
 	//
@@ -3067,6 +3176,42 @@ func (c *Client) UpdateChannel(ctx context.Context, id int, body UpdateChannelJS
 // Corresponds with POST /channels/{id}/test (the `TestChannel` operationId).
 func (c *Client) TestChannel(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewTestChannelRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyConfigWithBody Apply a configuration
+//
+// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${ENV_NAME} references are read from the server's environment.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /config/apply (the `ApplyConfig` operationId).
+func (c *Client) ApplyConfigWithBody(ctx context.Context, params *ApplyConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyConfigRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportConfig Export the configuration
+//
+// Every channel, target and status page as a YAML document that POST /config/apply (or `watchdog apply -f`) takes back. Secrets are ${ENV_NAME} references; the comment at the top names the variables to set. The document's JSON Schema is docs/watchdog.schema.json.
+//
+// Corresponds with GET /config/export (the `ExportConfig` operationId).
+func (c *Client) ExportConfig(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportConfigRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4447,6 +4592,116 @@ func NewTestChannelRequest(server string, id int) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApplyConfigRequestWithBody constructs an http.Request for the ApplyConfig method, with any body, and a specified content type
+func NewApplyConfigRequestWithBody(server string, params *ApplyConfigParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/config/apply")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DryRun != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dry_run", *params.DryRun, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Prune != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "prune", *params.Prune, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewExportConfigRequest constructs an http.Request for the ExportConfig method
+func NewExportConfigRequest(server string, params *ExportConfigParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/config/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -6177,6 +6432,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /channels/{id}/test (the `TestChannel` operationId).
 	TestChannelWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*TestChannelResponse, error)
+
+	// ApplyConfigWithBodyWithResponse Apply a configuration
+	//
+	// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${ENV_NAME} references are read from the server's environment.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /config/apply (the `ApplyConfig` operationId).
+	ApplyConfigWithBodyWithResponse(ctx context.Context, params *ApplyConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyConfigResponse, error)
+
+	// ExportConfigWithResponse Export the configuration
+	//
+	// Every channel, target and status page as a YAML document that POST /config/apply (or `watchdog apply -f`) takes back. Secrets are ${ENV_NAME} references; the comment at the top names the variables to set. The document's JSON Schema is docs/watchdog.schema.json.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /config/export (the `ExportConfig` operationId).
+	ExportConfigWithResponse(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*ExportConfigResponse, error)
 
 	// HealthzWithResponse Liveness
 	//
@@ -8150,6 +8423,179 @@ func (r TestChannelResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r TestChannelResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ApplyConfigResponse401Headers the declared response headers of an HTTP 401 response for ApplyConfig
+type ApplyConfigResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ApplyConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApplyReport
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ApplyConfigResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApplyConfigResponse) GetJSON200() *ApplyReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ApplyConfigResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApplyConfigResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApplyConfigResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ApplyConfigResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ApplyConfigResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ApplyConfigResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ApplyConfigResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplyConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplyConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplyConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplyConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportConfigResponse200Headers the declared response headers of an HTTP 200 response for ExportConfig
+type ExportConfigResponse200Headers struct {
+	ETag *string
+}
+
+// ExportConfigResponse401Headers the declared response headers of an HTTP 401 response for ExportConfig
+type ExportConfigResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+type ExportConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// YAML200 the response for an HTTP 200 `application/yaml` response
+	YAML200 *string
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportConfigResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportConfigResponse401Headers
+}
+
+// GetYAML200 returns the response for an HTTP 200 `application/yaml` response
+func (r ExportConfigResponse) GetYAML200() *string {
+	return r.YAML200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ExportConfigResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ExportConfigResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ExportConfigResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10893,6 +11339,36 @@ func (c *ClientWithResponses) TestChannelWithResponse(ctx context.Context, id in
 	return ParseTestChannelResponse(rsp)
 }
 
+// ApplyConfigWithBodyWithResponse Apply a configuration
+//
+// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${ENV_NAME} references are read from the server's environment.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /config/apply (the `ApplyConfig` operationId).
+func (c *ClientWithResponses) ApplyConfigWithBodyWithResponse(ctx context.Context, params *ApplyConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyConfigResponse, error) {
+	rsp, err := c.ApplyConfigWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyConfigResponse(rsp)
+}
+
+// ExportConfigWithResponse Export the configuration
+//
+// Every channel, target and status page as a YAML document that POST /config/apply (or `watchdog apply -f`) takes back. Secrets are ${ENV_NAME} references; the comment at the top names the variables to set. The document's JSON Schema is docs/watchdog.schema.json.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /config/export (the `ExportConfig` operationId).
+func (c *ClientWithResponses) ExportConfigWithResponse(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*ExportConfigResponse, error) {
+	rsp, err := c.ExportConfig(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportConfigResponse(rsp)
+}
+
 // HealthzWithResponse Liveness
 //
 // 200 while the process serves HTTP. No authentication.
@@ -12935,6 +13411,167 @@ func ParseTestChannelResponse(rsp *http.Response) (*TestChannelResponse, error) 
 	switch {
 	case rsp.StatusCode == 401:
 		var headers TestChannelResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseApplyConfigResponse parses an HTTP response from a ApplyConfigWithResponse call
+func ParseApplyConfigResponse(rsp *http.Response) (*ApplyConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplyConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApplyReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ApplyConfigResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportConfigResponse parses an HTTP response from a ExportConfigWithResponse call
+func ParseExportConfigResponse(rsp *http.Response) (*ExportConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "yaml") && rsp.StatusCode == 200:
+		var dest string
+		if err := yaml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.YAML200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportConfigResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportConfigResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -44,10 +44,13 @@ func main() {
 	}
 }
 
-const usage = `usage: watchdog [serve|migrate|help] [-FLAG value ...]
+const usage = `usage: watchdog [serve|migrate|export|apply|help] [-FLAG value ...]
 
   serve    run the API, scheduler and pinger (the default)
   migrate  apply database migrations and exit
+  export   print the configuration (targets, channels, status pages) as YAML
+  apply -f FILE [--prune] [--dry-run]
+           make the database match a configuration document
 
 Every setting is an environment variable or a flag of the same name, e.g.
 DATABASE_URL=postgres://… or -DATABASE_URL postgres://… ; see the README.`
@@ -60,20 +63,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "migrate":
+	case "serve", "migrate", "export", "apply":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}
+	own, args, err := splitFlags(cmd, args)
+	if err != nil {
+		return err
+	}
 	cfg, err := config.Load(args, getenv)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := newLogger(cfg, stdout)
-	if cmd == "migrate" {
+	switch cmd {
+	case "migrate":
 		return migrate(ctx, cfg, log)
+	case "export", "apply":
+		// Logs go to standard error: standard output is the document or the report.
+		log = newLogger(cfg, os.Stderr)
+		if cmd == "export" {
+			return exportConfig(ctx, cfg, log, stdout)
+		}
+		return applyConfig(ctx, cfg, own, log, os.Stdin, stdout)
 	}
 	// Listen first: a taken port should stop the start before anything is claimed.
 	ln, err := net.Listen("tcp", cfg.ListenAddr)

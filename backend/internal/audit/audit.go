@@ -25,6 +25,9 @@ const (
 	KindUser       = "user"
 	KindAPIKey     = "api_key"
 	KindStatusPage = "status_page"
+	// KindConfig is a whole configuration applied at once; each changed object is
+	// a field of its changes ("target shop-api": created).
+	KindConfig = "config"
 )
 
 // Masked stands for a secret's value in an entry.

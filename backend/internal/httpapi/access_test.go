@@ -239,6 +239,11 @@ func TestRoleMatrix(t *testing.T) {
 			"GET /public/badges/:id/status.svg": get(fmt.Sprintf("/api/v1/public/badges/%d/status.svg", shown)),
 			"GET /public/badges/:id/:file":      get(fmt.Sprintf("/api/v1/public/badges/%d/uptime-24h.svg", shown)),
 			"GET /audit":                        get("/api/v1/audit"),
+			"GET /config/export":                get("/api/v1/config/export"),
+			"POST /config/apply": func(t *testing.T, _ *env, _ credential) request {
+				return request{Method: http.MethodPost, Path: "/api/v1/config/apply?dry_run=true", ContentType: "application/yaml",
+					Body: "version: 1\ntargets:\n  - name: from-config\n    url: https://example.com/\n"}
+			},
 			"POST /channels": func(t *testing.T, _ *env, _ credential) request {
 				return request{Method: http.MethodPost, Path: "/api/v1/channels", Body: mustJSON(t, map[string]any{
 					"name": fmt.Sprintf("c-%d", clientIPs.Add(1)), "type": "webhook", "config": map[string]any{"url": hooks.URL + "/hook"}})}

@@ -20,7 +20,7 @@ type AuditEntry struct {
 	// Actor is the user's name, with the API key's when one was used.
 	Actor  string `json:"actor" validate:"required" example:"admin"`
 	Action string `json:"action" validate:"required" enums:"create,update,delete" example:"update"`
-	Kind   string `json:"kind" validate:"required" enums:"target,channel,user,api_key,status_page" example:"target"`
+	Kind   string `json:"kind" validate:"required" enums:"target,channel,user,api_key,status_page,config" example:"target"`
 	// ObjectID is the changed object's id.
 	ObjectID   *int64 `json:"object_id" validate:"required" extensions:"x-nullable" example:"3"`
 	ObjectName string `json:"object_name" validate:"required" example:"shop-api"`
@@ -55,7 +55,7 @@ type AuditList struct {
 //	@Security		ApiKeyAuth
 //	@Param			limit	query		int		false	"Page size"		default(50)	minimum(1)	maximum(500)
 //	@Param			offset	query		int		false	"Items to skip"	default(0)	minimum(0)
-//	@Param			kind	query		string	false	"Only changes of this kind of object"	Enums(target,channel,user,api_key,status_page)
+//	@Param			kind	query		string	false	"Only changes of this kind of object"	Enums(target,channel,user,api_key,status_page,config)
 //	@Success		200		{object}	AuditList
 //	@Failure		400		{object}	Problem	"Bad query parameter"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
@@ -72,9 +72,9 @@ func (a *api) listAudit(c echo.Context) error {
 	}
 	kind := c.QueryParam("kind")
 	switch kind {
-	case "", audit.KindTarget, audit.KindChannel, audit.KindUser, audit.KindAPIKey, audit.KindStatusPage:
+	case "", audit.KindTarget, audit.KindChannel, audit.KindUser, audit.KindAPIKey, audit.KindStatusPage, audit.KindConfig:
 	default:
-		return badRequest("kind", "must be one of target, channel, user, api_key, status_page")
+		return badRequest("kind", "must be one of target, channel, user, api_key, status_page, config")
 	}
 	entries, total, err := a.Store.ListAudit(c.Request().Context(), audit.Filter{Kind: kind, Limit: limit, Offset: offset})
 	if err != nil {
@@ -102,7 +102,10 @@ func (a *api) record(c echo.Context, action, kind string, id int64, name string,
 	p := caller(c)
 	actor := p.User.ID
 	e := audit.Entry{At: time.Now(), ActorID: &actor, Actor: p.Name(), Action: action, Kind: kind,
-		ObjectID: &id, ObjectName: name, Changes: changes}
+		ObjectName: name, Changes: changes}
+	if id != 0 {
+		e.ObjectID = &id
+	}
 	// Not the request's context: a client hanging up must not cancel the record.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 5*time.Second)
 	defer cancel()

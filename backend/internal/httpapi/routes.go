@@ -95,6 +95,9 @@ var routeTable = []route{
 	{http.MethodGet, "/public/badges/:id/:file", public, (*api).uptimeBadge},
 
 	{http.MethodGet, "/audit", admin, (*api).listAudit},
+
+	{http.MethodGet, "/config/export", viewer, (*api).exportConfig},
+	{http.MethodPost, "/config/apply", editor, (*api).applyConfig},
 }
 
 // documentedAs names the documented path of a route whose Echo path differs: Echo

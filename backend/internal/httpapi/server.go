@@ -97,18 +97,7 @@ func New(d Deps) *echo.Echo {
 		d.Platforms = platform.MustLoad()
 	}
 	if d.Limits.Preset == nil {
-		catalog := d.Platforms
-		d.Limits.Preset = func(key string) (target.Preset, bool) {
-			p, ok := catalog.Get(key)
-			if !ok {
-				return target.Preset{}, false
-			}
-			idle := 0
-			if p.IdleTimeoutSeconds != nil {
-				idle = *p.IdleTimeoutSeconds
-			}
-			return target.Preset{IdleTimeoutSeconds: idle, WakeTimeoutSeconds: p.WakeTimeoutSeconds}, true
-		}
+		d.Limits.Preset = d.Platforms.TargetPreset
 	}
 	a := &api{Deps: d}
 	a.routes(e)

@@ -47,6 +47,8 @@ type specValidator struct {
 func init() {
 	// Badges are SVG: checked as the string the document says they are.
 	openapi3filter.RegisterBodyDecoder("image/svg+xml", openapi3filter.FileBodyDecoder)
+	// Configuration documents are YAML text, a string to the document.
+	openapi3filter.RegisterBodyDecoder("application/yaml", openapi3filter.FileBodyDecoder)
 }
 
 func newSpecValidator(t testing.TB, baseURL string) *specValidator {

@@ -174,6 +174,16 @@ type SendError struct {
 func (e *SendError) Error() string { return e.Err.Error() }
 func (e *SendError) Unwrap() error { return e.Err }
 
+// SecretFields names typ's write-only config keys, and its keys whose every value is
+// a secret (a webhook's headers).
+func SecretFields(typ string) (keys, maps []string, err error) {
+	p, err := Lookup(typ)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.Secrets(), secretMaps(p), nil
+}
+
 // IsSecret reports whether key is one of typ's write-only config keys.
 func IsSecret(typ, key string) bool {
 	p, ok := providers[typ]

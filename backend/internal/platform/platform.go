@@ -14,6 +14,8 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 //go:embed presets.json
@@ -249,4 +251,18 @@ func validate(presets []Preset) error {
 func isHTTPS(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme == "https" && u.Host != ""
+}
+
+// TargetPreset is what preset key fills in on a keep-warm target (target.Limits'
+// Preset): its idle limit (0 when not fixed) and wake timeout.
+func (c *Catalog) TargetPreset(key string) (target.Preset, bool) {
+	p, ok := c.Get(key)
+	if !ok {
+		return target.Preset{}, false
+	}
+	idle := 0
+	if p.IdleTimeoutSeconds != nil {
+		idle = *p.IdleTimeoutSeconds
+	}
+	return target.Preset{IdleTimeoutSeconds: idle, WakeTimeoutSeconds: p.WakeTimeoutSeconds}, true
 }

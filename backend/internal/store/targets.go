@@ -557,3 +557,10 @@ func (s *Store) TargetStates(ctx context.Context) ([]TargetState, error) {
 	}
 	return out, nil
 }
+
+// AllTargets reads every target by name, for exporting or applying a whole
+// configuration (not the dashboard's pages: it is not memoised).
+func (s *Store) AllTargets(ctx context.Context) ([]target.Target, error) {
+	out, _, err := s.listTargets(ctx, target.ListFilter{Limit: -1})
+	return out, err
+}

@@ -314,6 +314,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/config/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a configuration
+         * @description Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${ENV_NAME} references are read from the server's environment.
+         */
+        post: operations["applyConfig"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/config/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the configuration
+         * @description Every channel, target and status page as a YAML document that POST /config/apply (or `watchdog apply -f`) takes back. Secrets are ${ENV_NAME} references; the comment at the top names the variables to set. The document's JSON Schema is docs/watchdog.schema.json.
+         */
+        get: operations["exportConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -784,6 +824,25 @@ export interface components {
         APIKeyList: {
             items: components["schemas"]["APIKey"][];
         };
+        ApplyItem: {
+            /**
+             * @example created
+             * @enum {string}
+             */
+            action: "created" | "updated" | "unchanged" | "deleted";
+            /**
+             * @example target
+             * @enum {string}
+             */
+            kind: "channel" | "target" | "status_page";
+            /** @example shop-api */
+            name: string;
+        };
+        ApplyReport: {
+            /** @example false */
+            dry_run: boolean;
+            items: components["schemas"]["ApplyItem"][];
+        };
         AuditChange: {
             after?: unknown;
             before?: unknown;
@@ -820,7 +879,7 @@ export interface components {
              * @example target
              * @enum {string}
              */
-            kind: "target" | "channel" | "user" | "api_key" | "status_page";
+            kind: "target" | "channel" | "user" | "api_key" | "status_page" | "config";
             /**
              * @description ObjectID is the changed object's id.
              * @example 3
@@ -1888,7 +1947,7 @@ export interface operations {
                 /** @description Items to skip */
                 offset?: number;
                 /** @description Only changes of this kind of object */
-                kind?: "target" | "channel" | "user" | "api_key" | "status_page";
+                kind?: "target" | "channel" | "user" | "api_key" | "status_page" | "config";
             };
             header?: {
                 /** @description An ETag from an earlier answer */
@@ -3177,6 +3236,162 @@ export interface operations {
             };
             /** @description The provider refused the message or could not be reached; detail says why */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyConfig: {
+        parameters: {
+            query?: {
+                /** @description Report what would change and change nothing */
+                dry_run?: boolean;
+                /** @description Delete the objects the document does not have */
+                prune?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The document */
+        requestBody: {
+            content: {
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyReport"];
+                };
+            };
+            /** @description Bad query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role below editor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is neither YAML nor JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The document breaks a rule; errors[].field names it and the message its line */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportConfig: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier answer */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document, YAML */
+            200: {
+                headers: {
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            /** @description Not modified: the ETag sent in If-None-Match still holds */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    /** @description Bearer realm="watchdog": how to authenticate */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal server error; the log has the details under the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/config"
+	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
+	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// applyFlags are apply's own flags; the rest are settings.
+type applyFlags struct {
+	file          string
+	prune, dryRun bool
+}
+
+// splitFlags takes a command's own flags out of args and leaves the settings' flags
+// (-DATABASE_URL …) for config.Load.
+func splitFlags(cmd string, args []string) (applyFlags, []string, error) {
+	var f applyFlags
+	if cmd != "apply" {
+		return f, args, nil
+	}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		switch {
+		case !strings.HasPrefix(args[i], "-"):
+			rest = append(rest, args[i])
+		case name == "prune":
+			f.prune = true
+		case name == "dry-run":
+			f.dryRun = true
+		case name == "f" && hasValue:
+			f.file = value
+		case name == "f" && i+1 < len(args):
+			i++
+			f.file = args[i]
+		case name == "f":
+			return f, nil, fmt.Errorf("apply: -f needs a file (- reads standard input)")
+		default:
+			rest = append(rest, args[i])
+		}
+	}
+	if f.file == "" {
+		return f, nil, fmt.Errorf("apply: -f FILE is required (- reads standard input)")
+	}
+	return f, rest, nil
+}
+
+// openStore opens and migrates the database a CLI command works on; it works while
+// the server runs, since every change is a transaction of its own.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// limitsOf are the target rules the server applies, for commands that write targets.
+func limitsOf(cfg config.Config) target.Limits {
+	return target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckHost: netguard.New(cfg.AllowPrivateTargets).CheckHost}
+}
+
+func notifyEnvOf(cfg config.Config) notify.Env {
+	return notify.Env{SMTP: notify.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+		Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS}}
+}
+
+// exportConfig prints the whole configuration as YAML.
+func exportConfig(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	doc, secrets, err := manifest.Export(ctx, st)
+	if err != nil {
+		return err
+	}
+	out, err := manifest.Marshal(doc, secrets)
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(out)
+	return err
+}
+
+// applyConfig makes the database match a document and prints what it did.
+func applyConfig(ctx context.Context, cfg config.Config, f applyFlags, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	in := stdin
+	if f.file != "-" {
+		file, err := os.Open(f.file)
+		if err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+		defer func() { _ = file.Close() }()
+		in = file
+	}
+	doc, err := manifest.Parse(in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.file, err)
+	}
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	report, err := doc.Apply(ctx, st, manifest.ApplyOptions{Prune: f.prune, DryRun: f.dryRun,
+		Limits: limitsOf(cfg), Notify: notifyEnvOf(cfg)})
+	if err != nil {
+		return fmt.Errorf("%s: %w (nothing was changed)", f.file, err)
+	}
+	_, err = io.WriteString(stdout, report.String())
+	return err
+}

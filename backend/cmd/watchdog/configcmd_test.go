@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
+)
+
+// TestExportApplyCommands: the README's example through the commands, into one
+// database and, by export, into another, which then matches.
+func TestExportApplyCommands(t *testing.T) {
+	ctx := context.Background()
+	env := func(k string) string { return map[string]string{"LOG_LEVEL": "warn"}[k] }
+	cmd := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(ctx, args, env, &out)
+		return out.String(), err
+	}
+	first := storetest.SQLiteURL(t)
+	example := filepath.Join("..", "..", "..", "docs", "examples", "watchdog.yaml")
+
+	out, err := cmd("apply", "--dry-run", "-f", example, "-DATABASE_URL", first)
+	require.NoError(t, err)
+	assert.Contains(t, out, "target example: created")
+	assert.Contains(t, out, "dry run")
+	out, err = cmd("apply", "-f", example, "-DATABASE_URL", first)
+	require.NoError(t, err)
+	assert.Equal(t, 5, strings.Count(out, ": created"), out)
+	out, err = cmd("apply", "-f="+example, "-DATABASE_URL", first)
+	require.NoError(t, err)
+	assert.Equal(t, 5, strings.Count(out, ": unchanged"), "idempotent:\n%s", out)
+
+	exported, err := cmd("export", "-DATABASE_URL", first)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "exported.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(exported), 0o600))
+	second := storetest.PostgresURL(t)
+	out, err = cmd("apply", "-f", file, "-DATABASE_URL", second)
+	require.NoError(t, err)
+	assert.Equal(t, 5, strings.Count(out, ": created"), out)
+	again, err := cmd("export", "-DATABASE_URL", second)
+	require.NoError(t, err)
+	assert.Equal(t, exported, again, "the other instance now exports the same document")
+
+	_, err = cmd("apply", "-DATABASE_URL", first)
+	assert.ErrorContains(t, err, "-f FILE is required")
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("version: 1\ntargets:\n  - name: x\n    url: ftp://x/\n"), 0o600))
+	_, err = cmd("apply", "-f", bad, "-DATABASE_URL", first)
+	assert.ErrorContains(t, err, "line 4: targets[0].url")
+	assert.ErrorContains(t, err, "nothing was changed")
+}

@@ -1,0 +1,148 @@
+package httpapi
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/audit"
+	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
+)
+
+// ApplyReport says what applying a configuration did, or would do in a dry run.
+type ApplyReport struct {
+	DryRun bool        `json:"dry_run" validate:"required" example:"false"`
+	Items  []ApplyItem `json:"items" validate:"required"`
+} // @name ApplyReport
+
+// ApplyItem is what happened to one object.
+type ApplyItem struct {
+	Kind   string `json:"kind" validate:"required" enums:"channel,target,status_page" example:"target"`
+	Name   string `json:"name" validate:"required" example:"shop-api"`
+	Action string `json:"action" validate:"required" enums:"created,updated,unchanged,deleted" example:"created"`
+} // @name ApplyItem
+
+// exportConfig godoc
+//
+//	@ID	exportConfig
+//	@Summary		Export the configuration
+//	@Description	Every channel, target and status page as a YAML document that POST /config/apply (or `watchdog apply -f`) takes back. Secrets are ${ENV_NAME} references; the comment at the top names the variables to set. The document's JSON Schema is docs/watchdog.schema.json.
+//	@Tags			config
+//	@Produce		application/yaml
+//	@Security		BearerAuth
+//	@Security		ApiKeyAuth
+//	@Success		200	{string}	string	"The document, YAML"
+//	@Failure		401	{object}	Problem	"Missing or invalid token"
+//	@Router			/config/export [get]
+func (a *api) exportConfig(c echo.Context) error {
+	doc, secrets, err := manifest.Export(c.Request().Context(), a.Store)
+	if err != nil {
+		return err
+	}
+	out, err := manifest.Marshal(doc, secrets)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/yaml", out)
+}
+
+// applyConfig godoc
+//
+//	@ID	applyConfig
+//	@Summary		Apply a configuration
+//	@Description	Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${ENV_NAME} references are read from the server's environment.
+//	@Tags			config
+//	@Accept			application/yaml
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Security		ApiKeyAuth
+//	@Param			dry_run	query		bool	false	"Report what would change and change nothing"
+//	@Param			prune	query		bool	false	"Delete the objects the document does not have"
+//	@Param			body	body		string	true	"The document"
+//	@Success		200		{object}	ApplyReport
+//	@Failure		400		{object}	Problem	"Bad query parameter"
+//	@Failure		401		{object}	Problem	"Missing or invalid token"
+//	@Failure		403		{object}	Problem	"Role below editor"
+//	@Failure		413		{object}	Problem	"Body over 1 MiB"
+//	@Failure		415		{object}	Problem	"Body is neither YAML nor JSON"
+//	@Failure		422		{object}	Problem	"The document breaks a rule; errors[].field names it and the message its line"
+//	@Router			/config/apply [post]
+func (a *api) applyConfig(c echo.Context) error {
+	dryRun, err := queryBool(c, "dry_run")
+	if err != nil {
+		return err
+	}
+	prune, err := queryBool(c, "prune")
+	if err != nil {
+		return err
+	}
+	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" {
+		mt, _, _ := mime.ParseMediaType(ct)
+		switch mt {
+		case "application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain":
+		default:
+			return &problem{status: http.StatusUnsupportedMediaType, slug: "unsupported-media-type",
+				title: "Unsupported media type", detail: "send the document as application/yaml or application/json"}
+		}
+	}
+	doc, err := manifest.Parse(http.MaxBytesReader(c.Response(), c.Request().Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return lineProblem(err)
+	}
+	report, err := doc.Apply(c.Request().Context(), a.Store, manifest.ApplyOptions{
+		Prune: prune, DryRun: dryRun, Limits: a.Limits, Notify: a.Notify})
+	if err != nil {
+		return lineProblem(err)
+	}
+	out := ApplyReport{DryRun: report.DryRun, Items: make([]ApplyItem, len(report.Items))}
+	changes := map[string]audit.Change{}
+	for i, it := range report.Items {
+		out.Items[i] = ApplyItem(it)
+		if it.Action != manifest.Unchanged {
+			changes[it.Kind+" "+it.Name] = audit.Change{After: it.Action}
+		}
+	}
+	if !dryRun {
+		a.public.reset()
+		a.record(c, audit.Update, audit.KindConfig, 0, "apply", changes)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// lineProblem answers a document's error as a 422 naming its field and line.
+func lineProblem(err error) error {
+	var le *manifest.LineError
+	if !errors.As(err, &le) {
+		return err
+	}
+	field := le.Path
+	if field == "" {
+		field = "body"
+	}
+	msg := le.Msg
+	if le.Line > 0 {
+		msg = "line " + strconv.Itoa(le.Line) + ": " + msg
+	}
+	return invalid(field, msg)
+}
+
+// queryBool reads an optional boolean query parameter.
+func queryBool(c echo.Context, name string) (bool, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, badRequest(name, "must be true or false")
+	}
+	return b, nil
+}
+

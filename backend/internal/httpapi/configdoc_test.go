@@ -1,0 +1,63 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
+)
+
+func TestConfigOverHTTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		doc := "version: 1\ntargets:\n  - name: shop\n    url: https://shop.example.com/\n    tags: [prod]\n" +
+			"status_pages:\n  - slug: shop\n    title: Shop\n    targets: [shop]\n"
+		apply := func(query, body, contentType string) *response {
+			// JSON is accepted beside the documented YAML (the description says so).
+			return e.send(t, request{Method: http.MethodPost, Path: "/api/v1/config/apply" + query, Body: body,
+				ContentType: contentType, InvalidRequest: contentType != "application/yaml"})
+		}
+		res := apply("?dry_run=true", doc, "application/yaml")
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		assert.Contains(t, string(res.Body), `"dry_run":true`)
+		assert.Equal(t, 0, e.listTargets(t, "").Total, "a dry run changes nothing")
+
+		res = apply("", doc, "application/yaml")
+		require.Equal(t, http.StatusOK, res.Status)
+		assert.Contains(t, string(res.Body), `{"kind":"target","name":"shop","action":"created"}`)
+		// The same document as JSON is the same configuration: nothing changes.
+		res = apply("", `{"version":1,"targets":[{"name":"shop","url":"https://shop.example.com/","tags":["prod"]}],`+
+			`"status_pages":[{"slug":"shop","title":"Shop","targets":["shop"]}]}`, "application/json")
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		assert.NotContains(t, string(res.Body), `"created"`)
+		assert.NotContains(t, string(res.Body), `"updated"`)
+
+		// An error names the field and the line, and changes nothing.
+		bad := strings.Replace(doc, "tags: [prod]", "tags: [prod]\n    interval_seconds: 5", 1)
+		res = apply("", bad, "application/yaml")
+		assert.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		p := res.Problem(t)
+		assert.Equal(t, []string{"targets[0].interval_seconds"}, p.Fields())
+		assert.Contains(t, p.Detail, "line 6:")
+		res = apply("", "version: 1\ntargets: {", "application/yaml")
+		assert.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		res = e.send(t, request{Method: http.MethodPost, Path: "/api/v1/config/apply", Body: doc, ContentType: "application/xml", InvalidRequest: true})
+		assert.Equal(t, http.StatusUnsupportedMediaType, res.Status)
+
+		res = e.get(t, "/api/v1/config/export")
+		require.Equal(t, http.StatusOK, res.Status)
+		assert.Equal(t, "application/yaml", res.Header.Get("Content-Type"))
+		assert.Contains(t, string(res.Body), "name: shop")
+		assert.Contains(t, string(res.Body), "slug: shop")
+
+		res = e.get(t, "/api/v1/audit?kind=config")
+		require.Equal(t, http.StatusOK, res.Status)
+		assert.Contains(t, string(res.Body), `"target shop":{"after":"created"}`)
+		assert.Contains(t, string(res.Body), `"total":1`, "the no-op apply is not recorded")
+	})
+}

@@ -1,0 +1,546 @@
+package manifest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
+	"github.com/watchdog-monitor/watchdog/backend/internal/platform"
+	"github.com/watchdog-monitor/watchdog/backend/internal/statuspage"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// Actions in a report.
+const (
+	Created   = "created"
+	Updated   = "updated"
+	Unchanged = "unchanged"
+	Deleted   = "deleted"
+)
+
+// Item is what apply did (or, in a dry run, would do) to one object.
+type Item struct {
+	Kind   string `json:"kind"` // channel, target, status_page
+	Name   string `json:"name"`
+	Action string `json:"action"`
+}
+
+// Report lists every object of the document, and with prune every object deleted.
+type Report struct {
+	DryRun bool   `json:"dry_run"`
+	Items  []Item `json:"items"`
+}
+
+// Changed says whether the apply changed (or would change) anything.
+func (r Report) Changed() bool {
+	for _, it := range r.Items {
+		if it.Action != Unchanged {
+			return true
+		}
+	}
+	return false
+}
+
+// String prints one line per object, "target shop-api: created".
+func (r Report) String() string {
+	var b strings.Builder
+	for _, it := range r.Items {
+		fmt.Fprintf(&b, "%s %s: %s\n", strings.ReplaceAll(it.Kind, "_", " "), it.Name, it.Action)
+	}
+	if r.DryRun {
+		b.WriteString("(dry run: nothing was changed)\n")
+	}
+	return b.String()
+}
+
+// ApplyOptions say how to apply.
+type ApplyOptions struct {
+	// Prune deletes the objects the document does not have.
+	Prune bool
+	// DryRun reports what would change and changes nothing.
+	DryRun bool
+	// Env resolves ${NAME} references; nil reads the process environment.
+	Env func(string) string
+	// Limits are the server's target rules; Notify what channel validation needs.
+	Limits target.Limits
+	Notify notify.Env
+}
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("dry run")
+
+// Apply makes the store match doc in one transaction: a document with any error
+// changes nothing. Objects are matched by name (slug for status pages); ones whose
+// settings already match are left alone, so applying twice changes nothing the
+// second time.
+func Apply(ctx context.Context, st *store.Store, doc Document, opts ApplyOptions) (Report, error) {
+	return Parsed{Document: doc}.Apply(ctx, st, opts)
+}
+
+// Apply is Apply for a parsed document, whose errors name their lines.
+func (p Parsed) Apply(ctx context.Context, st *store.Store, opts ApplyOptions) (Report, error) {
+	if opts.Env == nil {
+		opts.Env = os.Getenv
+	}
+	if opts.Limits.Preset == nil {
+		opts.Limits.Preset = platform.MustLoad().TargetPreset
+	}
+	a := &applier{doc: p, opts: opts, report: Report{DryRun: opts.DryRun}}
+	if err := a.check(); err != nil {
+		return Report{}, err
+	}
+	err := st.Atomically(ctx, func(tx *store.Store) error {
+		a.tx = tx
+		if err := a.channels(ctx); err != nil {
+			return err
+		}
+		if err := a.targets(ctx); err != nil {
+			return err
+		}
+		if err := a.pages(ctx); err != nil {
+			return err
+		}
+		if err := a.prune(ctx); err != nil {
+			return err
+		}
+		if opts.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return Report{}, err
+	}
+	return a.report, nil
+}
+
+type applier struct {
+	doc    Parsed
+	opts   ApplyOptions
+	tx     *store.Store
+	report Report
+	// ids of the objects by name, as they stand in the transaction.
+	channelIDs map[string]int64
+	targetIDs  map[string]int64
+}
+
+func (a *applier) add(kind, name, action string) {
+	a.report.Items = append(a.report.Items, Item{Kind: kind, Name: name, Action: action})
+}
+
+func (a *applier) errorAt(path, format string, args ...any) error {
+	return &LineError{Line: a.doc.Line(path), Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// check finds what is wrong with the document itself: names missing or twice, and
+// references to objects it does not have (looked up in the database later).
+func (a *applier) check() error {
+	seen := map[string]bool{}
+	for i, ch := range a.doc.Channels {
+		if err := unique(seen, "channel", strings.TrimSpace(ch.Name), fmt.Sprintf("channels[%d].name", i), a); err != nil {
+			return err
+		}
+	}
+	for i, t := range a.doc.Targets {
+		if err := unique(seen, "target", strings.TrimSpace(t.Name), fmt.Sprintf("targets[%d].name", i), a); err != nil {
+			return err
+		}
+	}
+	for i, p := range a.doc.StatusPages {
+		if err := unique(seen, "status page", p.Slug, fmt.Sprintf("status_pages[%d].slug", i), a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func unique(seen map[string]bool, kind, name, path string, a *applier) error {
+	if name == "" {
+		return a.errorAt(path, "is required")
+	}
+	if seen[kind+"\x00"+name] {
+		return a.errorAt(path, "another %s in the document has this name", kind)
+	}
+	seen[kind+"\x00"+name] = true
+	return nil
+}
+
+// envRef is a ${NAME} reference.
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// resolve replaces the ${NAME} references in s; an unset variable is an error.
+func (a *applier) resolve(s, path string) (string, error) {
+	var missing string
+	out := envRef.ReplaceAllStringFunc(s, func(m string) string {
+		name := envRef.FindStringSubmatch(m)[1]
+		v := a.opts.Env(name)
+		if v == "" && missing == "" {
+			missing = name
+		}
+		return v
+	})
+	if missing != "" {
+		return "", a.errorAt(path, "${%s} is not set in the environment", missing)
+	}
+	return out, nil
+}
+
+// resolveAny resolves references in every string of a config value.
+func (a *applier) resolveAny(v any, path string) (any, error) {
+	switch x := v.(type) {
+	case string:
+		return a.resolve(x, path)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			r, err := a.resolveAny(val, path+"."+k)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = r
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			r, err := a.resolveAny(val, fmt.Sprintf("%s[%d]", path, i))
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func (a *applier) channels(ctx context.Context) error {
+	current, err := a.tx.ListChannels(ctx)
+	if err != nil {
+		return err
+	}
+	byName := map[string]notify.Channel{}
+	for _, ch := range current {
+		byName[ch.Name] = ch
+	}
+	a.channelIDs = map[string]int64{}
+	keep := map[string]bool{}
+	for i, want := range a.doc.Channels {
+		path := fmt.Sprintf("channels[%d]", i)
+		name := strings.TrimSpace(want.Name)
+		keep[name] = true
+		cfg, err := a.resolveAny(orEmpty(want.Config), path+".config")
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(cfg)
+		if err != nil {
+			return a.errorAt(path+".config", "%v", err)
+		}
+		ch := notify.Channel{Name: name, Type: want.Type, Config: raw, IsDefault: want.IsDefault}
+		if err := a.validateChannel(ch, path); err != nil {
+			return err
+		}
+		old, exists := byName[name]
+		switch {
+		case !exists:
+			created, err := a.tx.CreateChannel(ctx, ch)
+			if err != nil {
+				return err
+			}
+			a.channelIDs[name] = created.ID
+			a.add("channel", name, Created)
+		case old.Type != ch.Type:
+			return a.errorAt(path+".type", "channel %q is a %s channel; a type cannot change (delete it first)", name, old.Type)
+		case sameJSON(old.Config, ch.Config) && old.IsDefault == ch.IsDefault:
+			a.channelIDs[name] = old.ID
+			a.add("channel", name, Unchanged)
+		default:
+			ch.ID = old.ID
+			if _, err := a.tx.UpdateChannel(ctx, ch); err != nil {
+				return err
+			}
+			a.channelIDs[name] = old.ID
+			a.add("channel", name, Updated)
+		}
+	}
+	for _, ch := range current {
+		if !keep[ch.Name] {
+			a.channelIDs[ch.Name] = ch.ID
+		}
+	}
+	return nil
+}
+
+func orEmpty(m map[string]any) any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func (a *applier) validateChannel(ch notify.Channel, path string) error {
+	if _, err := notify.Lookup(ch.Type); err != nil {
+		return a.errorAt(path+".type", "must be one of %s", strings.Join(notify.Types(), ", "))
+	}
+	if err := notify.Validate(ch.Type, ch.Config, a.opts.Notify); err != nil {
+		var ce *notify.ConfigError
+		if errors.As(err, &ce) {
+			return a.errorAt(path+".config."+ce.Key, "%s", ce.Message)
+		}
+		return a.errorAt(path+".config", "%v", err)
+	}
+	var c struct {
+		URL string `json:"url"`
+	}
+	if json.Unmarshal(ch.Config, &c) == nil && c.URL != "" && a.opts.Limits.CheckHost != nil {
+		if u, err := url.Parse(c.URL); err == nil {
+			if err := a.opts.Limits.CheckHost(u.Hostname()); err != nil {
+				return a.errorAt(path+".config.url", "%v", err)
+			}
+		}
+	}
+	return nil
+}
+
+func sameJSON(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+func (a *applier) targets(ctx context.Context) error {
+	current, err := a.tx.AllTargets(ctx)
+	if err != nil {
+		return err
+	}
+	byName := map[string][]target.Target{}
+	for _, t := range current {
+		byName[t.Name] = append(byName[t.Name], t)
+	}
+	a.targetIDs = map[string]int64{}
+	keep := map[string]bool{}
+	for i, want := range a.doc.Targets {
+		path := fmt.Sprintf("targets[%d]", i)
+		desired, err := a.target(want, path)
+		if err != nil {
+			return err
+		}
+		keep[desired.Name] = true
+		olds := byName[desired.Name]
+		switch {
+		case len(olds) > 1:
+			return a.errorAt(path+".name", "%d targets are named %q; rename all but one so the document can name it", len(olds), desired.Name)
+		case len(olds) == 0:
+			created, err := a.tx.CreateTarget(ctx, desired)
+			if err != nil {
+				return err
+			}
+			a.targetIDs[desired.Name] = created.ID
+			a.add("target", desired.Name, Created)
+		case sameTarget(olds[0], desired):
+			a.targetIDs[desired.Name] = olds[0].ID
+			a.add("target", desired.Name, Unchanged)
+		default:
+			desired.ID = olds[0].ID
+			if _, err := a.tx.UpdateTarget(ctx, olds[0], desired); err != nil {
+				return err
+			}
+			a.targetIDs[desired.Name] = olds[0].ID
+			a.add("target", desired.Name, Updated)
+		}
+	}
+	for _, t := range current {
+		if !keep[t.Name] {
+			a.targetIDs[t.Name] = t.ID
+		}
+	}
+	return nil
+}
+
+// target builds the target a document item asks for, with the API's defaults and
+// rules; a broken rule is an error naming the item's field and line.
+func (a *applier) target(want Target, path string) (target.Target, error) {
+	u, err := a.resolve(want.URL, path+".url")
+	if err != nil {
+		return target.Target{}, err
+	}
+	var headers map[string]string
+	if want.Headers != nil {
+		headers = map[string]string{}
+		for k, v := range want.Headers {
+			if headers[k], err = a.resolve(v, path+".headers."+k); err != nil {
+				return target.Target{}, err
+			}
+		}
+	}
+	active := !want.Paused
+	spec := target.Spec{
+		Name: want.Name, URL: u, Method: want.Method, Headers: headers, IntervalSeconds: want.IntervalSeconds,
+		TimeoutSeconds: want.TimeoutSeconds, ExpectedStatus: want.ExpectedStatus, Retries: want.Retries,
+		RetryDelaySeconds: want.RetryDelaySeconds, IsActive: &active, Tags: want.Tags,
+		FailureThreshold: want.FailureThreshold, SuccessThreshold: want.SuccessThreshold,
+		KeepWarm: want.KeepWarm, Platform: want.Platform, IdleTimeoutSeconds: want.IdleTimeoutSeconds,
+		WakeTimeoutSeconds: want.WakeTimeoutSeconds, Timezone: want.Timezone, BudgetGroup: want.BudgetGroup,
+		ChannelIDs: []int64{},
+	}
+	for _, c := range want.Conditions {
+		spec.Conditions = append(spec.Conditions, target.Condition{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value})
+	}
+	for _, w := range want.WarmWindows {
+		spec.WarmWindows = append(spec.WarmWindows, target.WarmWindow{Days: w.Days, Start: w.Start, End: w.End})
+	}
+	for j, name := range want.Channels {
+		id, ok := a.channelIDs[name]
+		if !ok {
+			return target.Target{}, a.errorAt(fmt.Sprintf("%s.channels[%d]", path, j), "no channel is named %q", name)
+		}
+		spec.ChannelIDs = append(spec.ChannelIDs, id)
+	}
+	t, err := target.New(spec, a.opts.Limits)
+	var v *target.ValidationError
+	if errors.As(err, &v) && len(v.Fields) > 0 {
+		f := v.Fields[0]
+		return target.Target{}, a.errorAt(path+"."+f.Field, "%s", f.Message)
+	}
+	return t, err
+}
+
+// sameTarget compares the settings a document holds, not the state checks keep.
+func sameTarget(a, b target.Target) bool {
+	type settings struct {
+		Name, URL, Method, ExpectedStatus, Platform, Timezone, BudgetGroup string
+		Headers                                                            map[string]string
+		Interval, Timeout, Retries, RetryDelay, Fail, Succeed, Idle, Wake  int
+		Active, KeepWarm                                                   bool
+		Tags                                                               []string
+		Conditions                                                         []target.Condition
+		Channels                                                           []int64
+		Windows                                                            []target.WarmWindow
+	}
+	of := func(t target.Target) settings {
+		s := settings{Name: t.Name, URL: t.URL, Method: t.Method, ExpectedStatus: t.ExpectedStatus, Platform: t.Platform,
+			Timezone: t.Timezone, BudgetGroup: t.BudgetGroup, Headers: t.Headers, Interval: t.IntervalSeconds,
+			Timeout: t.TimeoutSeconds, Retries: t.Retries, RetryDelay: t.RetryDelaySeconds, Fail: t.FailureThreshold,
+			Succeed: t.SuccessThreshold, Idle: t.IdleTimeoutSeconds, Wake: t.WakeTimeoutSeconds, Active: t.IsActive,
+			KeepWarm: t.KeepWarm, Tags: slices.Clone(t.Tags), Conditions: t.Conditions, Channels: slices.Clone(t.ChannelIDs),
+			Windows: t.WarmWindows}
+		slices.Sort(s.Tags)
+		slices.Sort(s.Channels)
+		if len(s.Headers) == 0 {
+			s.Headers = nil
+		}
+		if len(s.Tags) == 0 {
+			s.Tags = nil
+		}
+		if len(s.Conditions) == 0 {
+			s.Conditions = nil
+		}
+		if len(s.Channels) == 0 {
+			s.Channels = nil
+		}
+		if len(s.Windows) == 0 {
+			s.Windows = nil
+		}
+		return s
+	}
+	return reflect.DeepEqual(of(a), of(b))
+}
+
+func (a *applier) pages(ctx context.Context) error {
+	current, err := a.tx.ListStatusPages(ctx)
+	if err != nil {
+		return err
+	}
+	bySlug := map[string]statuspage.Page{}
+	for _, p := range current {
+		bySlug[p.Slug] = p
+	}
+	for i, want := range a.doc.StatusPages {
+		path := fmt.Sprintf("status_pages[%d]", i)
+		p := statuspage.Page{Slug: want.Slug, Title: want.Title, Description: want.Description, TargetIDs: []int64{}}
+		for j, name := range want.Targets {
+			id, ok := a.targetIDs[name]
+			if !ok {
+				return a.errorAt(fmt.Sprintf("%s.targets[%d]", path, j), "no target is named %q", name)
+			}
+			p.TargetIDs = append(p.TargetIDs, id)
+		}
+		var v *target.ValidationError
+		if err := p.Validate(); errors.As(err, &v) && len(v.Fields) > 0 {
+			return a.errorAt(path+"."+v.Fields[0].Field, "%s", v.Fields[0].Message)
+		}
+		old, exists := bySlug[p.Slug]
+		switch {
+		case !exists:
+			if _, err := a.tx.CreateStatusPage(ctx, p); err != nil {
+				return err
+			}
+			a.add("status_page", p.Slug, Created)
+		case old.Title == p.Title && old.Description == p.Description && slices.Equal(old.TargetIDs, p.TargetIDs):
+			a.add("status_page", p.Slug, Unchanged)
+		default:
+			p.ID = old.ID
+			if _, err := a.tx.UpdateStatusPage(ctx, p); err != nil {
+				return err
+			}
+			a.add("status_page", p.Slug, Updated)
+		}
+	}
+	return nil
+}
+
+// prune deletes what the document no longer has: pages, then targets, then channels.
+func (a *applier) prune(ctx context.Context) error {
+	if !a.opts.Prune {
+		return nil
+	}
+	pages, err := a.tx.ListStatusPages(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range pages {
+		if !slices.ContainsFunc(a.doc.StatusPages, func(w StatusPage) bool { return w.Slug == p.Slug }) {
+			if err := a.tx.DeleteStatusPage(ctx, p.ID); err != nil {
+				return err
+			}
+			a.add("status_page", p.Slug, Deleted)
+		}
+	}
+	targets, err := a.tx.AllTargets(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		if !slices.ContainsFunc(a.doc.Targets, func(w Target) bool { return strings.TrimSpace(w.Name) == t.Name }) {
+			if err := a.tx.DeleteTarget(ctx, t.ID); err != nil {
+				return err
+			}
+			a.add("target", t.Name, Deleted)
+		}
+	}
+	channels, err := a.tx.ListChannels(ctx)
+	if err != nil {
+		return err
+	}
+	for _, ch := range channels {
+		if !slices.ContainsFunc(a.doc.Channels, func(w Channel) bool { return strings.TrimSpace(w.Name) == ch.Name }) {
+			if err := a.tx.DeleteChannel(ctx, ch.ID); err != nil {
+				return err
+			}
+			a.add("channel", ch.Name, Deleted)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,193 @@
+package manifest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
+	"github.com/watchdog-monitor/watchdog/backend/internal/statuspage"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// Source is what export and apply read and write: the store, or one transaction of it.
+type Source interface {
+	ListChannels(ctx context.Context) ([]notify.Channel, error)
+	AllTargets(ctx context.Context) ([]target.Target, error)
+	ListStatusPages(ctx context.Context) ([]statuspage.Page, error)
+}
+
+// Export reads the whole configuration. Secrets become ${ENV_NAME} references: the
+// names are returned, in order, for the operator to set before applying elsewhere.
+func Export(ctx context.Context, src Source) (Document, []string, error) {
+	doc := Document{Version: Version, Channels: []Channel{}, Targets: []Target{}, StatusPages: []StatusPage{}}
+	var secrets []string
+	channels, err := src.ListChannels(ctx)
+	if err != nil {
+		return Document{}, nil, err
+	}
+	channelNames := map[int64]string{}
+	for _, ch := range channels {
+		channelNames[ch.ID] = ch.Name
+		out, names, err := exportChannel(ch)
+		if err != nil {
+			return Document{}, nil, err
+		}
+		doc.Channels = append(doc.Channels, out)
+		secrets = append(secrets, names...)
+	}
+	targets, err := src.AllTargets(ctx)
+	if err != nil {
+		return Document{}, nil, err
+	}
+	targetNames := map[int64]string{}
+	for _, t := range targets {
+		targetNames[t.ID] = t.Name
+		out, names := exportTarget(t, channelNames)
+		doc.Targets = append(doc.Targets, out)
+		secrets = append(secrets, names...)
+	}
+	pages, err := src.ListStatusPages(ctx)
+	if err != nil {
+		return Document{}, nil, err
+	}
+	for _, p := range pages {
+		out := StatusPage{Slug: p.Slug, Title: p.Title, Description: p.Description}
+		for _, id := range p.TargetIDs {
+			out.Targets = append(out.Targets, targetNames[id])
+		}
+		doc.StatusPages = append(doc.StatusPages, out)
+	}
+	return doc, secrets, nil
+}
+
+// envName makes an environment variable name from parts: WATCHDOG_OPS_WEBHOOK_SECRET.
+func envName(parts ...string) string {
+	var b strings.Builder
+	b.WriteString("WATCHDOG")
+	for _, p := range parts {
+		b.WriteByte('_')
+		for _, r := range strings.ToUpper(p) {
+			if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+				b.WriteRune(r)
+			} else {
+				b.WriteByte('_')
+			}
+		}
+	}
+	return b.String()
+}
+
+func ref(name string) string { return "${" + name + "}" }
+
+func exportChannel(ch notify.Channel) (Channel, []string, error) {
+	cfg := map[string]any{}
+	if err := json.Unmarshal(ch.Config, &cfg); err != nil {
+		return Channel{}, nil, fmt.Errorf("export channel %s: %w", ch.Name, err)
+	}
+	keys, mapKeys, err := notify.SecretFields(ch.Type)
+	if err != nil {
+		return Channel{}, nil, fmt.Errorf("export channel %s: %w", ch.Name, err)
+	}
+	var names []string
+	for _, k := range keys {
+		if v, ok := cfg[k].(string); ok && v != "" {
+			name := envName("CHANNEL", ch.Name, k)
+			cfg[k] = ref(name)
+			names = append(names, name)
+		}
+	}
+	for _, k := range mapKeys {
+		values, ok := cfg[k].(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, h := range slices.Sorted(maps.Keys(values)) {
+			name := envName("CHANNEL", ch.Name, k, h)
+			values[h] = ref(name)
+			names = append(names, name)
+		}
+	}
+	if len(cfg) == 0 {
+		cfg = nil
+	}
+	return Channel{Name: ch.Name, Type: ch.Type, Config: cfg, IsDefault: ch.IsDefault}, names, nil
+}
+
+// sensitiveHeader says whether a target header's value is likely a credential, and
+// so exported as a reference rather than in clear.
+func sensitiveHeader(name string) bool {
+	n := strings.ToLower(name)
+	for _, s := range []string{"authorization", "cookie", "token", "secret", "key", "auth", "password", "session"} {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func exportTarget(t target.Target, channelNames map[int64]string) (Target, []string) {
+	out := Target{
+		Name: t.Name, URL: t.URL, Method: t.Method, IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds,
+		ExpectedStatus: t.ExpectedStatus, Retries: &t.Retries, RetryDelaySeconds: t.RetryDelaySeconds, Paused: !t.IsActive,
+		Tags: t.Tags, FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
+		Platform: t.Platform, IdleTimeoutSeconds: t.IdleTimeoutSeconds,
+		WakeTimeoutSeconds: t.WakeTimeoutSeconds, Timezone: t.Timezone, BudgetGroup: t.BudgetGroup,
+	}
+	if t.KeepWarm || t.Platform != "" {
+		out.KeepWarm = &t.KeepWarm
+	}
+	var names []string
+	if len(t.Headers) > 0 {
+		out.Headers = map[string]string{}
+		for _, h := range slices.Sorted(maps.Keys(t.Headers)) {
+			if sensitiveHeader(h) {
+				name := envName("TARGET", t.Name, h)
+				out.Headers[h] = ref(name)
+				names = append(names, name)
+			} else {
+				out.Headers[h] = t.Headers[h]
+			}
+		}
+	}
+	for _, c := range t.Conditions {
+		out.Conditions = append(out.Conditions, Condition{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value})
+	}
+	for _, id := range t.ChannelIDs {
+		out.Channels = append(out.Channels, channelNames[id])
+	}
+	for _, w := range t.WarmWindows {
+		out.WarmWindows = append(out.WarmWindows, WarmWindow{Days: w.Days, Start: w.Start, End: w.End})
+	}
+	if out.Timezone == "UTC" {
+		out.Timezone = ""
+	}
+	return out, names
+}
+
+// Marshal writes doc as YAML, headed by the environment variables its secrets need.
+func Marshal(doc Document, secrets []string) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("# WatchDog configuration: apply with `watchdog apply -f FILE`.\n")
+	if len(secrets) > 0 {
+		buf.WriteString("# Secrets are read from these environment variables when applied:\n")
+		for _, s := range secrets {
+			buf.WriteString("#   " + s + "\n")
+		}
+	}
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("write document: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("write document: %w", err)
+	}
+	return buf.Bytes(), nil
+}

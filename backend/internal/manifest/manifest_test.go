@@ -1,0 +1,288 @@
+package manifest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
+	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+const example = "../../../docs/examples/watchdog.yaml"
+
+func opts(env map[string]string) manifest.ApplyOptions {
+	return manifest.ApplyOptions{
+		Env:    func(k string) string { return env[k] },
+		Limits: target.Limits{MinIntervalSeconds: 30, CheckHost: netguard.New(false).CheckHost},
+	}
+}
+
+func parse(t *testing.T, doc string) manifest.Parsed {
+	t.Helper()
+	p, err := manifest.Parse(strings.NewReader(doc))
+	require.NoError(t, err)
+	return p
+}
+
+func apply(t *testing.T, s *store.Store, doc string, o manifest.ApplyOptions) manifest.Report {
+	t.Helper()
+	r, err := parse(t, doc).Apply(context.Background(), s, o)
+	require.NoError(t, err)
+	return r
+}
+
+func actions(r manifest.Report) map[string]string {
+	out := map[string]string{}
+	for _, it := range r.Items {
+		out[it.Kind+" "+it.Name] = it.Action
+	}
+	return out
+}
+
+// full exercises every kind of object and field, secrets included.
+const full = `version: 1
+channels:
+  - name: ops
+    type: webhook
+    is_default: true
+    config:
+      url: https://hooks.example.com/watchdog
+      secret: ${OPS_SECRET}
+      headers:
+        X-Api-Key: ${OPS_KEY}
+  - name: pager
+    type: pagerduty
+    config:
+      routing_key: ${PD_KEY}
+targets:
+  - name: shop-api
+    url: https://shop.example.com/health
+    method: POST
+    headers:
+      Authorization: Bearer ${SHOP_TOKEN}
+      Accept: application/json
+    interval_seconds: 60
+    timeout_seconds: 5
+    expected_status: "200,204"
+    retries: 1
+    tags: [prod, shop]
+    failure_threshold: 2
+    conditions:
+      - {type: json, path: $.status, op: "==", value: ok}
+    channels: [ops, pager]
+  - name: docs
+    url: https://docs.example.com/
+    paused: true
+  - name: render-app
+    url: https://app.example.net/
+    platform: render-free
+    warm_windows:
+      - {days: [mon, fri], start: "08:00", end: "20:00"}
+    timezone: Europe/Berlin
+    budget_group: render
+status_pages:
+  - slug: acme
+    title: Acme status
+    description: Public services
+    targets: [shop-api, docs]
+`
+
+var secrets = map[string]string{"OPS_SECRET": "s3cr3t-webhook", "OPS_KEY": "key-123", "PD_KEY": "R0UT1NGKEY0123456789012345678901", "SHOP_TOKEN": "tok-xyz"}
+
+func TestRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		first := apply(t, s, full, opts(secrets))
+		assert.Equal(t, map[string]string{
+			"channel ops": "created", "channel pager": "created",
+			"target shop-api": "created", "target docs": "created", "target render-app": "created",
+			"status_page acme": "created",
+		}, actions(first))
+		assert.False(t, apply(t, s, full, opts(secrets)).Changed(), "a second apply changes nothing")
+
+		// Export writes references, never the secrets, and names their variables.
+		doc, names, err := manifest.Export(ctx, s)
+		require.NoError(t, err)
+		out, err := manifest.Marshal(doc, names)
+		require.NoError(t, err)
+		for _, v := range secrets {
+			assert.NotContains(t, string(out), v, "a secret in the export")
+		}
+		assert.Contains(t, string(out), "${WATCHDOG_CHANNEL_OPS_SECRET}")
+		assert.Contains(t, string(out), "${WATCHDOG_TARGET_SHOP_API_AUTHORIZATION}")
+		assert.Contains(t, string(out), "Accept: application/json", "harmless headers stay readable")
+
+		// Applying the export, with its variables set, is a no-op.
+		env := map[string]string{
+			"WATCHDOG_CHANNEL_OPS_SECRET":            secrets["OPS_SECRET"],
+			"WATCHDOG_CHANNEL_OPS_HEADERS_X_API_KEY": secrets["OPS_KEY"],
+			"WATCHDOG_CHANNEL_PAGER_ROUTING_KEY":     secrets["PD_KEY"],
+			"WATCHDOG_TARGET_SHOP_API_AUTHORIZATION": "Bearer " + secrets["SHOP_TOKEN"],
+		}
+		for _, n := range names {
+			assert.Contains(t, env, n, "export names %s", n)
+		}
+		again := apply(t, s, string(out), opts(env))
+		assert.False(t, again.Changed(), "apply → export → apply is a no-op:\n%s", again)
+		assert.Len(t, again.Items, 6)
+
+		// A changed secret is an update.
+		changed := map[string]string{}
+		for k, v := range env {
+			changed[k] = v
+		}
+		changed["WATCHDOG_CHANNEL_OPS_SECRET"] = "rotated"
+		assert.Equal(t, "updated", actions(apply(t, s, string(out), opts(changed)))["channel ops"])
+	})
+}
+
+func TestDryRunAndPrune(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		dry := opts(secrets)
+		dry.DryRun = true
+		r := apply(t, s, full, dry)
+		assert.True(t, r.DryRun)
+		assert.Equal(t, "created", actions(r)["target shop-api"], "a dry run reports what it would do")
+		all, err := s.AllTargets(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, all, "and changes nothing")
+
+		apply(t, s, full, opts(secrets))
+		// Without prune, objects missing from the file stay; with it, only they go.
+		smaller := strings.Replace(full, "  - name: docs\n    url: https://docs.example.com/\n    paused: true\n", "", 1)
+		smaller = strings.Replace(smaller, "targets: [shop-api, docs]", "targets: [shop-api]", 1)
+		smaller = strings.Replace(smaller, "  - name: pager\n    type: pagerduty\n    config:\n      routing_key: ${PD_KEY}\n", "", 1)
+		smaller = strings.Replace(smaller, "channels: [ops, pager]", "channels: [ops]", 1)
+		r = apply(t, s, smaller, opts(secrets))
+		assert.NotContains(t, actions(r), "target docs")
+		assert.Equal(t, "updated", actions(r)["target shop-api"], "one channel fewer")
+		assert.Equal(t, "updated", actions(r)["status_page acme"], "one target fewer")
+		all, err = s.AllTargets(ctx)
+		require.NoError(t, err)
+		assert.Len(t, all, 3, "no prune, nothing deleted")
+
+		prune := opts(secrets)
+		prune.Prune, prune.DryRun = true, true
+		r = apply(t, s, smaller, prune)
+		assert.Equal(t, "deleted", actions(r)["target docs"])
+		all, err = s.AllTargets(ctx)
+		require.NoError(t, err)
+		assert.Len(t, all, 3, "a dry prune deletes nothing")
+
+		prune.DryRun = false
+		r = apply(t, s, smaller, prune)
+		assert.Equal(t, map[string]string{
+			"channel ops": "unchanged", "channel pager": "deleted",
+			"target shop-api": "unchanged", "target docs": "deleted", "target render-app": "unchanged",
+			"status_page acme": "unchanged",
+		}, actions(r))
+		all, err = s.AllTargets(ctx)
+		require.NoError(t, err)
+		assert.Len(t, all, 2)
+		assert.False(t, apply(t, s, smaller, prune).Changed())
+	})
+}
+
+func TestErrorsChangeNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		apply(t, s, full, opts(secrets))
+		before, _, err := manifest.Export(ctx, s)
+		require.NoError(t, err)
+
+		// The file is good up to its last target, whose interval breaks a rule: the
+		// channels and targets before it, which would change, stay as they were.
+		broken := strings.Replace(full, "interval_seconds: 60", "interval_seconds: 120", 1) +
+			"" // (status page below stays valid)
+		broken = strings.Replace(broken, "    budget_group: render\n", "    budget_group: render\n    interval_seconds: 5\n", 1)
+		_, err = parse(t, broken).Apply(ctx, s, opts(secrets))
+		var le *manifest.LineError
+		require.True(t, errors.As(err, &le), "%v", err)
+		assert.Equal(t, "targets[2].interval_seconds", le.Path)
+		assert.Equal(t, lineOf(broken, "interval_seconds: 5"), le.Line, "%v", err)
+		after, _, err := manifest.Export(ctx, s)
+		require.NoError(t, err)
+		assert.Equal(t, before, after, "one transaction: nothing changed")
+
+		for _, tc := range []struct{ name, doc, path, line string }{
+			{"unknown field", strings.Replace(full, "    paused: true", "    paused: true\n    colour: red", 1), "", "colour: red"},
+			{"unset secret", full, "channels[0].config.secret", "secret: ${OPS_SECRET}"},
+			{"unknown channel", strings.Replace(full, "channels: [ops, pager]", "channels: [ops, nope]", 1), "targets[0].channels[1]", "channels: [ops, nope]"},
+			{"unknown target on a page", strings.Replace(full, "targets: [shop-api, docs]", "targets: [shop-api, gone]", 1), "status_pages[0].targets[1]", "targets: [shop-api, gone]"},
+			{"a name twice", strings.Replace(full, "name: docs", "name: shop-api", 1), "targets[1].name", "name: shop-api\n    url: https://docs"},
+			{"bad channel config", strings.Replace(full, "url: https://hooks.example.com/watchdog", "url: http://169.254.169.254/", 1), "channels[0].config.url", "url: http://169.254.169.254/"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				env := secrets
+				if tc.name == "unset secret" {
+					env = map[string]string{}
+				}
+				p, err := manifest.Parse(strings.NewReader(tc.doc))
+				if err == nil {
+					_, err = p.Apply(ctx, s, opts(env))
+				}
+				var le *manifest.LineError
+				require.True(t, errors.As(err, &le), "%v", err)
+				assert.Equal(t, tc.path, le.Path, "%v", err)
+				assert.Equal(t, lineOf(tc.doc, tc.line), le.Line, "%v", err)
+				after, _, err := manifest.Export(ctx, s)
+				require.NoError(t, err)
+				assert.Equal(t, before, after)
+			})
+		}
+	})
+}
+
+// lineOf is the 1-based line where text starts in doc.
+func lineOf(doc, text string) int {
+	i := strings.Index(doc, text)
+	if i < 0 {
+		return -1
+	}
+	return strings.Count(doc[:i], "\n") + 1
+}
+
+// TestExampleAndSchema: the README's example applies as it is, twice, and it and an
+// export validate against the published JSON Schema.
+func TestExampleAndSchema(t *testing.T) {
+	raw, err := os.ReadFile(example)
+	require.NoError(t, err)
+	s := storetest.SQLite(t)
+	r := apply(t, s, string(raw), opts(nil))
+	assert.Len(t, r.Items, 5)
+	assert.False(t, apply(t, s, string(raw), opts(nil)).Changed())
+
+	c := jsonschema.NewCompiler()
+	schema, err := c.Compile("../../../docs/watchdog.schema.json")
+	require.NoError(t, err)
+	valid := func(doc []byte) error {
+		var v any
+		require.NoError(t, yaml.Unmarshal(doc, &v))
+		j, err := json.Marshal(v)
+		require.NoError(t, err)
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
+		require.NoError(t, err)
+		return schema.Validate(inst)
+	}
+	assert.NoError(t, valid(raw))
+	doc, names, err := manifest.Export(context.Background(), s)
+	require.NoError(t, err)
+	out, err := manifest.Marshal(doc, names)
+	require.NoError(t, err)
+	assert.NoError(t, valid(out))
+	assert.Error(t, valid([]byte("version: 1\ntargets:\n  - name: x\n    colour: red\n")), "the schema is strict too")
+}
