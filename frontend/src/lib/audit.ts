@@ -9,7 +9,7 @@ export type AuditKind = AuditEntry['kind']
 export type AuditAction = AuditEntry['action']
 type AuditChange = components['schemas']['AuditChange']
 
-export const AUDIT_KINDS: readonly AuditKind[] = ['target', 'channel', 'user', 'api_key', 'status_page']
+export const AUDIT_KINDS: readonly AuditKind[] = ['target', 'channel', 'user', 'api_key', 'status_page', 'config']
 
 export const AUDIT_KIND_LABELS: Record<AuditKind, string> = {
   target: 'Target',
@@ -17,6 +17,7 @@ export const AUDIT_KIND_LABELS: Record<AuditKind, string> = {
   user: 'User',
   api_key: 'API key',
   status_page: 'Status page',
+  config: 'Configuration',
 }
 
 export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = { create: 'Create', update: 'Update', delete: 'Delete' }
