@@ -2,4 +2,28 @@
 // oapi-codegen from the published OpenAPI document (docs/openapi.json); `make docs`
 // regenerates it. The server's integration tests drive the live server through it,
 // so the document, the server and the client cannot drift apart unnoticed.
+//
+// client.gen.go is the generated part and is never edited by hand. The rest (sdk.go,
+// auth.go, retry.go, problem.go) is a small wrapper: New takes the server's URL and
+// a credential, and returns an SDK whose generated methods authenticate, renew a
+// login and retry when the server asks to (429 and 503, honouring Retry-After).
+//
+//	c, err := apiclient.New("http://localhost:8080", apiclient.WithAPIKey(os.Getenv("WATCHDOG_API_KEY")))
+//	if err != nil {
+//		return err
+//	}
+//	made, err := apiclient.OK(c.CreateTargetWithResponse(ctx, apiclient.TargetCreate{
+//		Url: "https://shop.example.com/health",
+//	}))
+//	var apiErr *apiclient.Error
+//	if errors.As(err, &apiErr) {
+//		msg, _ := apiErr.Field("url") // the problem's errors[], by field
+//		return fmt.Errorf("bad url: %s", msg)
+//	} else if err != nil {
+//		return err
+//	}
+//	check, err := apiclient.OK(c.CheckTargetWithResponse(ctx, made.JSON201.Id))
+//
+// A user login works too, with WithLogin("alice", password): the SDK logs in on first
+// use and keeps the token pair fresh. cmd/watchdog-example is a complete program.
 package apiclient
