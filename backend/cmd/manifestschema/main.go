@@ -26,7 +26,7 @@ func main() {
 func write(path string) error {
 	r := &jsonschema.Reflector{
 		// Strict like `watchdog apply`: an unknown field is an error there too.
-		AllowAdditionalProperties: false,
+		AllowAdditionalProperties:  false,
 		RequiredFromJSONSchemaTags: true,
 		DoNotReference:             false,
 	}

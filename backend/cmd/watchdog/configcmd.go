@@ -16,16 +16,21 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
-// applyFlags are apply's own flags; the rest are settings.
+// applyFlags are apply's and import's own arguments; the rest are settings.
 type applyFlags struct {
 	file          string
 	prune, dryRun bool
+	// importArgs are import's: SOURCE FILE-OR-URL [--dry-run].
+	importArgs []string
 }
 
 // splitFlags takes a command's own flags out of args and leaves the settings' flags
 // (-DATABASE_URL …) for config.Load.
 func splitFlags(cmd string, args []string) (applyFlags, []string, error) {
 	var f applyFlags
+	if cmd == "import" {
+		return splitImport(args)
+	}
 	if cmd != "apply" {
 		return f, args, nil
 	}
@@ -52,6 +57,26 @@ func splitFlags(cmd string, args []string) (applyFlags, []string, error) {
 	}
 	if f.file == "" {
 		return f, nil, fmt.Errorf("apply: -f FILE is required (- reads standard input)")
+	}
+	return f, rest, nil
+}
+
+// splitImport keeps import's words and --dry-run for it, and the settings' flags,
+// each with its value (-DATABASE_URL postgres://…), for config.Load.
+func splitImport(args []string) (applyFlags, []string, error) {
+	var f applyFlags
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--dry-run" || a == "-dry-run" || a == "-" || !strings.HasPrefix(a, "-"):
+			f.importArgs = append(f.importArgs, a)
+		case strings.Contains(a, "=") || i+1 == len(args):
+			rest = append(rest, a)
+		default:
+			rest = append(rest, a, args[i+1])
+			i++
+		}
 	}
 	return f, rest, nil
 }

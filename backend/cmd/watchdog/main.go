@@ -23,6 +23,7 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
 	"github.com/watchdog-monitor/watchdog/backend/internal/config"
 	"github.com/watchdog-monitor/watchdog/backend/internal/httpapi"
+	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/metrics"
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
@@ -51,6 +52,8 @@ const usage = `usage: watchdog [serve|migrate|export|apply|help] [-FLAG value ..
   export   print the configuration (targets, channels, status pages) as YAML
   apply -f FILE [--prune] [--dry-run]
            make the database match a configuration document
+  import gatus FILE | uptime-kuma FILE | seed DATABASE_URL [--dry-run]
+           create targets and channels from another monitor's configuration
 
 Every setting is an environment variable or a flag of the same name, e.g.
 DATABASE_URL=postgres://… or -DATABASE_URL postgres://… ; see the README.`
@@ -63,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "migrate", "export", "apply":
+	case "serve", "migrate", "export", "apply", "import":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -82,13 +85,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	switch cmd {
 	case "migrate":
 		return migrate(ctx, cfg, log)
-	case "export", "apply":
+	case "export", "apply", "import":
 		// Logs go to standard error: standard output is the document or the report.
 		log = newLogger(cfg, os.Stderr)
-		if cmd == "export" {
+		switch cmd {
+		case "export":
 			return exportConfig(ctx, cfg, log, stdout)
+		case "apply":
+			return applyConfig(ctx, cfg, own, log, os.Stdin, stdout)
 		}
-		return applyConfig(ctx, cfg, own, log, os.Stdin, stdout)
+		st, err := openStore(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = st.Close() }()
+		return importWith(ctx, st, manifest.ApplyOptions{Limits: limitsOf(cfg), Notify: notifyEnvOf(cfg)}, own.importArgs, stdout)
 	}
 	// Listen first: a taken port should stop the start before anything is claimed.
 	ln, err := net.Listen("tcp", cfg.ListenAddr)

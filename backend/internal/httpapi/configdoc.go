@@ -145,4 +145,3 @@ func queryBool(c echo.Context, name string) (bool, error) {
 	}
 	return b, nil
 }
-

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/importer"
+	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+const importUsage = `usage: watchdog import SOURCE FILE-OR-URL [--dry-run]
+
+Reads another monitor's configuration (only reads it), reports per object what
+was carried over and what was not and why, and applies the rest; importing again
+changes nothing that is already as imported. SOURCE is one of
+
+  gatus FILE              a Gatus config.yaml
+  uptime-kuma FILE        an Uptime Kuma kuma.db, or a 1.x JSON backup
+  seed DATABASE_URL       the original WatchDog's database (its target_url table)`
+
+// runImport runs `watchdog import SOURCE FILE-OR-URL [--dry-run]`: it reads the
+// source, prints what was carried over and what was not, and applies the result like
+// `watchdog apply`, secrets passed through the environment rather than the document.
+func runImport(ctx context.Context, st *store.Store, limits target.Limits, args []string, stdout io.Writer) error {
+	return importWith(ctx, st, manifest.ApplyOptions{Limits: limits}, args, stdout)
+}
+
+// importWith is runImport with the rest of apply's options: base.Notify holds the
+// server's SMTP settings, without which an email channel cannot be applied.
+func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions, args []string, stdout io.Writer) error {
+	source, location, dryRun, err := parseImportArgs(args)
+	if err != nil {
+		return err
+	}
+	res, err := readSource(ctx, source, location)
+	if err != nil {
+		return err
+	}
+	// A blank line parts what was read from what apply does with it.
+	if _, err := fmt.Fprint(stdout, res.Report.String()+"\n"); err != nil {
+		return err
+	}
+	opts := base
+	opts.DryRun = dryRun
+	opts.Env = func(name string) string {
+		if v, ok := res.Env[name]; ok {
+			return v
+		}
+		return os.Getenv(name)
+	}
+	doc, refused, err := fitServer(ctx, st, res.Document, opts)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", source, err)
+	}
+	for _, line := range refused {
+		if _, err := fmt.Fprintln(stdout, line); err != nil {
+			return err
+		}
+	}
+	rep, err := manifest.Apply(ctx, st, doc, opts)
+	if err != nil {
+		return fmt.Errorf("import %s: apply: %w", source, err)
+	}
+	_, err = fmt.Fprint(stdout, rep.String())
+	return err
+}
+
+func parseImportArgs(args []string) (source, location string, dryRun bool, err error) {
+	var pos []string
+	for _, a := range args {
+		switch a {
+		case "--dry-run", "-dry-run":
+			dryRun = true
+		case "-h", "--help", "help":
+			return "", "", false, errors.New(importUsage)
+		default:
+			if strings.HasPrefix(a, "-") && a != "-" {
+				return "", "", false, fmt.Errorf("unknown flag %s\n%s", a, importUsage)
+			}
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) != 2 {
+		return "", "", false, errors.New(importUsage)
+	}
+	return pos[0], pos[1], dryRun, nil
+}
+
+func readSource(ctx context.Context, source, location string) (importer.Result, error) {
+	switch source {
+	case "gatus":
+		f, err := os.Open(location)
+		if err != nil {
+			return importer.Result{}, fmt.Errorf("import gatus: %w", err)
+		}
+		defer func() { _ = f.Close() }()
+		return importer.Gatus(f)
+	case "uptime-kuma", "kuma":
+		return importer.UptimeKuma(location)
+	case "seed":
+		return importer.Seed(ctx, location)
+	}
+	return importer.Result{}, fmt.Errorf("unknown import source %q\n%s", source, importUsage)
+}
+
+// objectPath names the document object an apply error is about: channels[2].config.url.
+var objectPath = regexp.MustCompile(`^(channels|targets|status_pages)\[([0-9]+)\]\.?(.*)$`)
+
+// fitServer leaves out the objects this server refuses — a target on a private
+// address, an interval below its minimum, an email channel without SMTP — so that
+// one of them does not stop the whole import (apply is all or nothing). It tries the
+// document in dry runs, taking out each object an error names, and says why.
+func fitServer(ctx context.Context, st *store.Store, doc manifest.Document, opts manifest.ApplyOptions) (manifest.Document, []string, error) {
+	trial := opts
+	trial.DryRun = true
+	var refused []string
+	for range len(doc.Channels) + len(doc.Targets) + len(doc.StatusPages) + 1 {
+		_, err := manifest.Apply(ctx, st, doc, trial)
+		if err == nil {
+			return doc, refused, nil
+		}
+		var le *manifest.LineError
+		if !errors.As(err, &le) {
+			return doc, refused, err
+		}
+		m := objectPath.FindStringSubmatch(le.Path)
+		if m == nil {
+			return doc, refused, err
+		}
+		i, _ := strconv.Atoi(m[2])
+		why := le.Msg
+		if m[3] != "" {
+			why = m[3] + ": " + why
+		}
+		switch m[1] {
+		case "channels":
+			if i >= len(doc.Channels) {
+				return doc, refused, err
+			}
+			name := doc.Channels[i].Name
+			refused = append(refused, fmt.Sprintf("channel %q: not applied: %s", name, why))
+			doc.Channels = slices.Delete(slices.Clone(doc.Channels), i, i+1)
+			targets := slices.Clone(doc.Targets)
+			for j := range targets {
+				targets[j].Channels = slices.DeleteFunc(slices.Clone(targets[j].Channels), func(c string) bool { return c == name })
+			}
+			doc.Targets = targets
+		case "targets":
+			if i >= len(doc.Targets) {
+				return doc, refused, err
+			}
+			refused = append(refused, fmt.Sprintf("target %q: not applied: %s", doc.Targets[i].Name, why))
+			doc.Targets = slices.Delete(slices.Clone(doc.Targets), i, i+1)
+		default:
+			return doc, refused, err
+		}
+	}
+	return doc, refused, errors.New("the server refuses the document")
+}

@@ -1,0 +1,360 @@
+package importer
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
+)
+
+// Secrets of the Gatus fixture, which must never appear in the document.
+const (
+	gatusSlackURL    = "https://hooks.slack.com/services/T0001/B0001/abcdefghijklmnopqrstuvwx"
+	gatusDiscordURL  = "https://discord.com/api/webhooks/123456789/abcdefABCDEF-secret"
+	gatusBotToken    = "123456789:AAEabcdefghijklmnopqrstuvwxyz012345"
+	gatusRoutingKey  = "0123456789abcdef0123456789abcdef"
+	gatusBearer      = "Bearer s3cr3t-webhook-token"
+	gatusAPIKey      = "k-1234567890abcdef"
+	gatusTwilioToken = "twilio-token-value"
+)
+
+// gatusFixture has a dozen endpoint shapes and six alerting providers, one of a type
+// WatchDog lacks.
+const gatusFixture = `
+storage:
+  type: sqlite
+  path: /data/data.db
+alerting:
+  slack:
+    webhook-url: "` + gatusSlackURL + `"
+    default-alert:
+      failure-threshold: 4
+  discord:
+    webhook-url: "` + gatusDiscordURL + `"
+  telegram:
+    token: "` + gatusBotToken + `"
+    id: "-1001234567890"
+  custom:
+    url: "https://hooks.example.com/gatus"
+    method: "POST"
+    body: '{"text": "[ALERT_DESCRIPTION]"}'
+    headers:
+      Authorization: "` + gatusBearer + `"
+  pagerduty:
+    integration-key: "` + gatusRoutingKey + `"
+  twilio:
+    sid: "AC0001"
+    token: "` + gatusTwilioToken + `"
+    from: "+15550001"
+    to: "+15550002"
+  ntfy:
+    topic: "gatus-alerts"
+    token: "${NTFY_TOKEN}"
+    priority: 4
+
+endpoints:
+  - name: website
+    url: "https://example.com/"
+    conditions:
+      - "[STATUS] == 200"
+
+  - name: api
+    group: core
+    url: "https://api.example.com/health"
+    interval: 2m
+    headers:
+      Accept: application/json
+      X-Api-Key: "` + gatusAPIKey + `"
+    conditions:
+      - "[STATUS] < 300"
+      - "[RESPONSE_TIME] < 300"
+      - "[BODY].status == UP"
+      - "[BODY].checks[0].ok == true"
+    alerts:
+      - type: slack
+      - type: pagerduty
+        failure-threshold: 2
+        success-threshold: 3
+
+  - name: login
+    group: core
+    url: "https://api.example.com/login"
+    method: POST
+    body: '{"user": "probe"}'
+    conditions:
+      - "[STATUS] == any(200, 201)"
+      - "[BODY] == pat(*token*)"
+    alerts:
+      - type: custom
+
+  - name: search
+    url: "https://search.example.com/q?term=x"
+    interval: 5m
+    client:
+      timeout: 20s
+    conditions:
+      - "[STATUS] >= 200"
+      - "[STATUS] <= 299"
+      - "[BODY].version == pat(2.*)"
+      - "has([BODY].results) == true"
+      - "len([BODY].results) > 0"
+      - "[CERTIFICATE_EXPIRATION] > 48h"
+    alerts:
+      - type: discord
+      - type: twilio
+      - type: ntfy
+
+  - name: redis
+    url: "tcp://10.0.0.5:6379"
+    conditions: ["[CONNECTED] == true"]
+
+  - name: gateway
+    url: "icmp://192.168.1.1"
+    conditions: ["[CONNECTED] == true"]
+
+  - name: dns-check
+    url: "8.8.8.8"
+    dns:
+      query-name: "example.com"
+      query-type: "A"
+    conditions: ["[DNS_RCODE] == NOERROR"]
+
+  - name: website
+    group: staging
+    url: "https://staging.example.com/"
+    conditions: ["[STATUS] == 200", "[CONNECTED] == true"]
+    alerts:
+      - type: telegram
+      - type: slack
+        enabled: false
+
+  - name: legacy
+    enabled: false
+    url: "https://legacy.example.com/"
+    conditions: ["[STATUS] == 200"]
+
+  - name: fast
+    url: "https://fast.example.com/ping"
+    interval: 10s
+    conditions: ["[STATUS] == 200", "[RESPONSE_TIME] <= 150"]
+
+  - name: ssh-box
+    url: "ssh://example.org:22"
+    ssh:
+      username: probe
+      password: hunter2
+    conditions: ["[CONNECTED] == true"]
+
+  - name: no-status
+    url: "https://self-signed.example.com/"
+    client:
+      insecure: true
+    conditions:
+      - "[RESPONSE_TIME] < 1000"
+      - "[BODY] != pat(*maintenance*)"
+
+external-endpoints:
+  - name: backup-job
+    group: jobs
+    token: "push-token"
+`
+
+func TestGatus(t *testing.T) {
+	t.Parallel()
+	res, err := Gatus(strings.NewReader(gatusFixture))
+	require.NoError(t, err)
+
+	assert.Equal(t, []manifest.Channel{
+		{Name: "gatus-slack", Type: "slack", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GATUS_SLACK_URL}"}},
+		{Name: "gatus-discord", Type: "discord", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GATUS_DISCORD_URL}"}},
+		{Name: "gatus-telegram", Type: "telegram", Config: map[string]any{
+			"bot_token": "${WATCHDOG_CHANNEL_GATUS_TELEGRAM_BOT_TOKEN}", "chat_id": "-1001234567890"}},
+		{Name: "gatus-custom", Type: "webhook", Config: map[string]any{
+			"url":     "https://hooks.example.com/gatus",
+			"headers": map[string]any{"Authorization": "${WATCHDOG_CHANNEL_GATUS_CUSTOM_HEADERS_AUTHORIZATION}"}}},
+		{Name: "gatus-pagerduty", Type: "pagerduty", Config: map[string]any{"routing_key": "${WATCHDOG_CHANNEL_GATUS_PAGERDUTY_ROUTING_KEY}"}},
+		{Name: "gatus-ntfy", Type: "ntfy", Config: map[string]any{"topic": "gatus-alerts", "token": "${NTFY_TOKEN}", "priority": 4}},
+	}, res.Document.Channels)
+
+	zero := ptr(0)
+	assert.Equal(t, []manifest.Target{
+		{Name: "website", URL: "https://example.com/", IntervalSeconds: 60, ExpectedStatus: "200", Retries: zero},
+		{Name: "api", URL: "https://api.example.com/health", IntervalSeconds: 120, ExpectedStatus: "100-299",
+			Retries: zero, Tags: []string{"core"},
+			Headers: map[string]string{"Accept": "application/json", "X-Api-Key": "${WATCHDOG_TARGET_API_X_API_KEY}"},
+			Conditions: []manifest.Condition{
+				{Type: "latency", Op: "<", Value: "300"},
+				{Type: "json", Path: "$.status", Op: "==", Value: "UP"},
+				{Type: "json", Path: "$.checks[0].ok", Op: "==", Value: "true"},
+			},
+			Channels: []string{"gatus-slack", "gatus-pagerduty"}, FailureThreshold: 2, SuccessThreshold: 3},
+		{Name: "login", URL: "https://api.example.com/login", Method: "POST", IntervalSeconds: 60,
+			ExpectedStatus: "200-201", Retries: zero, Tags: []string{"core"},
+			Conditions: []manifest.Condition{{Type: "body", Op: "contains", Value: "token"}},
+			Channels:   []string{"gatus-custom"}},
+		{Name: "search", URL: "https://search.example.com/q?term=x", IntervalSeconds: 300, TimeoutSeconds: 20,
+			ExpectedStatus: "200-299", Retries: zero,
+			Conditions: []manifest.Condition{
+				{Type: "json", Path: "$.version", Op: "matches", Value: `(?s)^2\..*$`},
+				{Type: "json", Path: "$.results", Op: "exists"},
+			},
+			Channels: []string{"gatus-discord", "gatus-ntfy"}},
+		{Name: "website (2)", URL: "https://staging.example.com/", IntervalSeconds: 60, ExpectedStatus: "200",
+			Retries: zero, Tags: []string{"staging"}, Channels: []string{"gatus-telegram"}},
+		{Name: "legacy", URL: "https://legacy.example.com/", IntervalSeconds: 60, ExpectedStatus: "200",
+			Retries: zero, Paused: true},
+		{Name: "fast", URL: "https://fast.example.com/ping", IntervalSeconds: 30, ExpectedStatus: "200", Retries: zero,
+			Conditions: []manifest.Condition{{Type: "latency", Op: "<=", Value: "150"}}},
+		{Name: "no-status", URL: "https://self-signed.example.com/", IntervalSeconds: 60, ExpectedStatus: "100-599",
+			Retries: zero, Conditions: []manifest.Condition{
+				{Type: "latency", Op: "<", Value: "1000"},
+				{Type: "body", Op: "not_contains", Value: "maintenance"},
+			}},
+	}, res.Document.Targets)
+
+	assert.Equal(t, []string{
+		`alerting provider custom: body template: WatchDog posts its own JSON payload`,
+		`alerting provider twilio: WatchDog has no twilio channel`,
+		`endpoint "core/login": body: WatchDog sends no request body`,
+		`endpoint "search": condition len([BODY].results) > 0: no equivalent`,
+		`endpoint "search": condition [CERTIFICATE_EXPIRATION] > 48h: no equivalent`,
+		`endpoint "search": alert twilio: its alerting provider was not carried over`,
+		`endpoint "redis": tcp endpoint: WatchDog checks HTTP(S) only`,
+		`endpoint "gateway": icmp endpoint: WatchDog checks HTTP(S) only`,
+		`endpoint "dns-check": dns endpoint: WatchDog checks HTTP(S) only`,
+		`endpoint "staging/website": alert slack: disabled in Gatus`,
+		`endpoint "ssh-box": ssh endpoint: WatchDog checks HTTP(S) only`,
+		`endpoint "no-status": client.insecure: WatchDog always verifies TLS certificates`,
+		`external endpoint "jobs/backup-job": its results are pushed by another system; WatchDog checks URLs itself`,
+	}, res.NotCarried())
+	assert.Equal(t, []string{
+		`endpoint "core/api": alerts with failure thresholds 2, 4: the smallest, 2, used`,
+		`endpoint "staging/website": condition [CONNECTED] == true: implied by any HTTP answer`,
+		`endpoint "fast": interval 10s raised to the minimum 30s`,
+		`endpoint "no-status": no [STATUS] condition: every status code counts as up, as in Gatus`,
+	}, res.Changes())
+
+	// The secrets travel beside the document, never in it.
+	assert.Equal(t, map[string]string{
+		"WATCHDOG_CHANNEL_GATUS_SLACK_URL":                    gatusSlackURL,
+		"WATCHDOG_CHANNEL_GATUS_DISCORD_URL":                  gatusDiscordURL,
+		"WATCHDOG_CHANNEL_GATUS_TELEGRAM_BOT_TOKEN":           gatusBotToken,
+		"WATCHDOG_CHANNEL_GATUS_CUSTOM_HEADERS_AUTHORIZATION": gatusBearer,
+		"WATCHDOG_CHANNEL_GATUS_PAGERDUTY_ROUTING_KEY":        gatusRoutingKey,
+		"WATCHDOG_TARGET_API_X_API_KEY":                       gatusAPIKey,
+	}, res.Env)
+	out, err := yaml.Marshal(res.Document)
+	require.NoError(t, err)
+	printed := string(out) + res.String()
+	for _, secret := range []string{gatusSlackURL, gatusDiscordURL, gatusBotToken, gatusRoutingKey, gatusBearer,
+		gatusAPIKey, gatusTwilioToken, "abcdefghijklmnop", "s3cr3t"} {
+		assert.NotContains(t, printed, secret)
+	}
+	assert.Contains(t, res.String(), "WATCHDOG_CHANNEL_GATUS_SLACK_URL  from alerting.slack.webhook-url (https://hooks.slack.com/…)")
+	assert.Contains(t, res.String(), "NTFY_TOKEN  from alerting.ntfy.token (kept as a reference: set it before applying)")
+	assert.Contains(t, res.String(), "gatus: 14 carried over, 6 not carried over")
+}
+
+func TestGatusConditions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		conditions []string
+		status     string
+		want       []manifest.Condition
+		dropped    []string
+	}{
+		{name: "status ranges intersect", conditions: []string{"[STATUS] > 199", "[STATUS] < 400", "[STATUS] != 304"},
+			status: "200-303,305-399"},
+		{name: "placeholder on the right", conditions: []string{"300 > [STATUS]", "200 <= [STATUS]"}, status: "200-299"},
+		{name: "status that nothing meets", conditions: []string{"[STATUS] == 200", "[STATUS] == 500"}, status: "",
+			dropped: []string{"[STATUS] conditions: together they accept no status code; the default 200-399 used"}},
+		{name: "whole body", conditions: []string{"[STATUS] == 200", "[BODY] == OK", "[BODY] == any(up, ok)"}, status: "200",
+			want: []manifest.Condition{
+				{Type: "body", Op: "matches", Value: "^OK$"},
+				{Type: "body", Op: "matches", Value: "^(?:up|ok)$"},
+			}},
+		{name: "json ops", conditions: []string{"[STATUS] == 200", "[BODY].count >= 3", "[BODY].state != down",
+			"has([BODY].error) == false", "[BODY].kind == any(a, b)", "[BODY].name == "}, status: "200",
+			want: []manifest.Condition{
+				{Type: "json", Path: "$.count", Op: ">=", Value: "3"},
+				{Type: "json", Path: "$.state", Op: "!=", Value: "down"},
+				{Type: "json", Path: "$.error", Op: "not_exists"},
+				{Type: "json", Path: "$.kind", Op: "matches", Value: "^(?:a|b)$"},
+			},
+			dropped: []string{`condition [BODY].name ==: not understood`}},
+		{name: "no equivalent", conditions: []string{"[STATUS] == 200", "[RESPONSE_TIME] > 10", "[IP] == 1.2.3.4",
+			"[BODY].x != pat(a*)", "[DOMAIN_EXPIRATION] > 720h", "[BODY].a[ == 1"}, status: "200",
+			dropped: []string{
+				"condition [RESPONSE_TIME] > 10: no equivalent",
+				"condition [IP] == 1.2.3.4: no equivalent",
+				"condition [BODY].x != pat(a*): no equivalent",
+				"condition [DOMAIN_EXPIRATION] > 720h: no equivalent",
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g := &gatusImport{builder: newBuilder("gatus")}
+			var tg manifest.Target
+			var e Entry
+			g.conditions(&tg, tt.conditions, &e)
+			assert.Equal(t, tt.status, tg.ExpectedStatus)
+			assert.Equal(t, tt.want, tg.Conditions)
+			if tt.name == "no equivalent" {
+				// An invalid JSONPath is reported with the API's reason.
+				require.Len(t, e.Dropped, 5)
+				assert.Contains(t, e.Dropped[4], "condition [BODY].a[ == 1: path must be a JSONPath")
+				e.Dropped = e.Dropped[:4]
+			}
+			assert.Equal(t, tt.dropped, e.Dropped)
+		})
+	}
+}
+
+func TestGatusOverridesAndErrors(t *testing.T) {
+	t.Parallel()
+	res, err := Gatus(strings.NewReader(`
+alerting:
+  slack:
+    webhook-url: "https://hooks.slack.com/services/T1/B1/default"
+    overrides:
+      - group: core
+        webhook-url: "https://hooks.slack.com/services/T1/B1/core"
+  discord:
+    webhook-url: "https://example.com/not-discord"
+endpoints:
+  - name: a
+    group: core
+    url: https://a.example.com/
+    conditions: ["[STATUS] == 200"]
+    alerts: [{type: slack}, {type: discord}, {type: email}]
+  - name: b
+    url: https://b.example.com/
+    method: PROPFIND
+    conditions: ["[STATUS] == 200"]
+`))
+	require.NoError(t, err)
+	require.Len(t, res.Document.Channels, 2)
+	assert.Equal(t, "gatus-slack (core)", res.Document.Channels[1].Name)
+	assert.Equal(t, []string{"gatus-slack (core)"}, res.Document.Targets[0].Channels)
+	assert.Equal(t, map[string]string{
+		"WATCHDOG_CHANNEL_GATUS_SLACK_URL":        "https://hooks.slack.com/services/T1/B1/default",
+		"WATCHDOG_CHANNEL_GATUS_SLACK__CORE__URL": "https://hooks.slack.com/services/T1/B1/core",
+	}, res.Env, "a refused channel takes its secret back")
+	assert.Equal(t, []string{
+		`alerting provider discord: invalid discord channel: url: must be a Discord webhook URL (https://discord.com/api/webhooks/…)`,
+		`endpoint "core/a": alert discord: its alerting provider was not carried over`,
+		`endpoint "core/a": alert email: no such alerting provider is configured`,
+		`endpoint "b": invalid target: method: must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS`,
+	}, res.NotCarried())
+
+	for _, bad := range []string{"", "endpoints: [", "alerting: [1, 2]"} {
+		_, err := Gatus(strings.NewReader(bad))
+		assert.Error(t, err, "%q", bad)
+	}
+}

@@ -1,0 +1,407 @@
+package importer
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
+)
+
+// kumaSchema is Uptime Kuma 1.23's SQLite schema for the three tables the importer
+// reads, built the way its migrations built it: the monitor table as its last
+// re-creation left it, then the columns later patches added (only those the importer
+// reads, and a few it ignores), then 2.0's json_path_operator. Names and types are
+// Kuma's.
+var kumaSchema = []string{
+	`CREATE TABLE user (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, username VARCHAR(255) NOT NULL UNIQUE)`,
+	`CREATE TABLE "monitor" (
+		id INTEGER not null primary key autoincrement,
+		name VARCHAR(150),
+		active BOOLEAN default 1 not null,
+		user_id INTEGER references user on update cascade on delete set null,
+		interval INTEGER default 20 not null,
+		url TEXT,
+		type VARCHAR(20),
+		weight INTEGER default 2000,
+		hostname VARCHAR(255),
+		port INTEGER,
+		created_date DATETIME default (DATETIME('now')) not null,
+		keyword VARCHAR(255),
+		maxretries INTEGER NOT NULL DEFAULT 0,
+		ignore_tls BOOLEAN default 0 not null,
+		upside_down BOOLEAN default 0 not null,
+		maxredirects INTEGER default 10 not null,
+		accepted_statuscodes_json TEXT default '["200-299"]' not null)`,
+	`ALTER TABLE monitor ADD dns_resolve_type VARCHAR(5)`,
+	`ALTER TABLE monitor ADD dns_resolve_server VARCHAR(255)`,
+	`ALTER TABLE monitor ADD retry_interval INTEGER default 0 not null`,
+	`ALTER TABLE monitor ADD push_token VARCHAR(20) DEFAULT NULL`,
+	`ALTER TABLE monitor ADD method TEXT default 'GET' not null`,
+	`ALTER TABLE monitor ADD body TEXT default null`,
+	`ALTER TABLE monitor ADD headers TEXT default null`,
+	`ALTER TABLE monitor ADD basic_auth_user TEXT default null`,
+	`ALTER TABLE monitor ADD basic_auth_pass TEXT default null`,
+	`ALTER TABLE monitor ADD docker_container VARCHAR(255)`,
+	`ALTER TABLE monitor ADD auth_method VARCHAR(250)`,
+	`ALTER TABLE monitor ADD resend_interval INTEGER default 0 not null`,
+	`ALTER TABLE monitor ADD description TEXT default null`,
+	`ALTER TABLE monitor ADD parent INTEGER REFERENCES [monitor] ([id]) ON DELETE SET NULL ON UPDATE CASCADE`,
+	`ALTER TABLE monitor ADD invert_keyword BOOLEAN default 0 not null`,
+	`ALTER TABLE monitor ADD json_path TEXT`,
+	`ALTER TABLE monitor ADD expected_value VARCHAR(255)`,
+	`ALTER TABLE monitor ADD timeout DOUBLE default 0 not null`,
+	`ALTER TABLE monitor ADD json_path_operator VARCHAR(255)`,
+	`CREATE TABLE [notification](
+		[id] INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+		[name] VARCHAR(255),
+		[active] BOOLEAN NOT NULL DEFAULT 1,
+		[user_id] INTEGER NOT NULL, is_default BOOLEAN default 0 NOT NULL, config TEXT)`,
+	`CREATE TABLE [monitor_notification](
+		[id] INTEGER PRIMARY KEY NOT NULL,
+		[monitor_id] INTEGER NOT NULL REFERENCES [monitor]([id]) ON DELETE CASCADE ON UPDATE CASCADE,
+		[notification_id] INTEGER NOT NULL REFERENCES [notification]([id]) ON DELETE CASCADE ON UPDATE CASCADE)`,
+}
+
+// Secrets of the Kuma fixtures.
+const (
+	kumaSlackURL   = "https://hooks.slack.com/services/T000/B000/SLACKSECRETSLACKSECRET"
+	kumaDiscordURL = "https://discord.com/api/webhooks/123/DISCORDSECRETDISCORD"
+	kumaPDKey      = "PDKEY123456789012345678901234567"
+	kumaNtfyToken  = "tk_secret1234567890"
+	kumaHookToken  = "hook-token-abc123456"
+	kumaAPIKey     = "secret-key-1-abcdef"
+	kumaSMTPPass   = "smtp-secret-pass"
+)
+
+var kumaNotifications = []struct {
+	id        int
+	name      string
+	isDefault int
+	config    string
+}{
+	{1, "Ops email", 0, `{"name":"Ops email","type":"smtp","isDefault":false,"smtpHost":"smtp.example.com","smtpPort":587,"smtpUsername":"alerts@example.com","smtpPassword":"` + kumaSMTPPass + `","smtpFrom":"Kuma <alerts@example.com>","smtpTo":"ops@example.com, oncall@example.com"}`},
+	{2, "Team Slack", 1, `{"name":"Team Slack","type":"slack","isDefault":true,"slackwebhookURL":"` + kumaSlackURL + `","slackchannel":"#ops"}`},
+	{3, "Discord", 0, `{"name":"Discord","type":"discord","discordWebhookUrl":"` + kumaDiscordURL + `","discordUsername":"Kuma"}`},
+	{4, "n8n hook", 0, `{"name":"n8n hook","type":"webhook","webhookURL":"https://n8n.example.com/webhook/abc","webhookContentType":"json","webhookAdditionalHeaders":"{\"X-Token\": \"` + kumaHookToken + `\"}"}`},
+	{5, "PagerDuty", 0, `{"name":"PagerDuty","type":"PagerDuty","pagerdutyIntegrationKey":"` + kumaPDKey + `","pagerdutyIntegrationUrl":"https://events.pagerduty.com/v2/enqueue","pagerdutyPriority":"warning"}`},
+	{6, "Opsgenie EU", 0, `{"name":"Opsgenie EU","type":"Opsgenie","opsgenieApiKey":"OGKEY-123","opsgenieRegion":"eu"}`},
+	{7, "Phone", 0, `{"name":"Phone","type":"ntfy","ntfyserverurl":"https://ntfy.sh","ntfytopic":"kuma-alerts","ntfyPriority":5,"ntfyAuthenticationMethod":"accessToken","ntfyaccesstoken":"` + kumaNtfyToken + `"}`},
+	{8, "Telegram", 0, `{"name":"Telegram","type":"telegram","telegramBotToken":"123:abc","telegramChatID":"42"}`},
+}
+
+// kumaMonitors are inserted by column name; columns left out take Kuma's defaults.
+var kumaMonitors = []map[string]any{
+	{"id": 1, "name": "Backend", "type": "group", "interval": 60, "url": "https://"},
+	{"id": 2, "name": "Website", "type": "http", "url": "https://example.com", "interval": 60, "retry_interval": 60, "timeout": 48},
+	{"id": 3, "name": "API", "type": "keyword", "url": "https://api.example.com/health", "interval": 60, "retry_interval": 30,
+		"maxretries": 2, "method": "POST", "body": `{"ping": true}`, "keyword": "ok", "parent": 1, "timeout": 48,
+		"headers": `{"X-Api-Key": "` + kumaAPIKey + `", "Accept": "application/json"}`},
+	{"id": 4, "name": "No errors", "type": "keyword", "url": "https://example.com/status", "interval": 20, "keyword": "error",
+		"invert_keyword": 1, "parent": 1},
+	{"id": 5, "name": "JSON health", "type": "json-query", "url": "https://api.example.com/v1/health", "interval": 60,
+		"json_path": "status", "expected_value": "ok"},
+	{"id": 6, "name": "Old domain", "type": "http", "url": "http://old.example.com", "interval": 60, "maxredirects": 0,
+		"accepted_statuscodes_json": `["301"]`},
+	{"id": 7, "name": "Admin", "type": "http", "url": "https://admin.example.com", "interval": 60, "auth_method": "basic",
+		"basic_auth_user": "kuma", "basic_auth_pass": "pa55word"},
+	{"id": 8, "name": "Database", "type": "port", "hostname": "db.example.com", "port": 5432, "interval": 120},
+	{"id": 9, "name": "Gateway", "type": "ping", "hostname": "gw.example.com", "interval": 30},
+	{"id": 10, "name": "Nightly backup", "type": "push", "push_token": "Ab12Cd34", "interval": 86400},
+	{"id": 11, "name": "Old API", "type": "http", "url": "https://old-api.example.com", "interval": 60, "active": 0},
+	{"id": 12, "name": "Item count", "type": "json-query", "url": "https://api.example.com/items", "interval": 300,
+		"json_path": "$count(items)", "json_path_operator": ">", "expected_value": "0",
+		"accepted_statuscodes_json": `["200-299", "304"]`},
+	{"id": 13, "name": "Container", "type": "docker", "docker_container": "web", "interval": 60},
+	{"id": 14, "name": "Inverted", "type": "http", "url": "https://down.example.com", "interval": 60, "upside_down": 1},
+	{"id": 15, "name": "Website", "type": "http", "url": "https://www.example.com", "interval": 60, "ignore_tls": 1},
+}
+
+// kumaLinks are monitor_notification rows: monitor id, notification id.
+var kumaLinks = [][2]int{{2, 2}, {2, 1}, {3, 2}, {3, 5}, {4, 2}, {5, 7}, {6, 6}, {9, 3}, {11, 4}, {15, 8}}
+
+// makeKumaDB writes a kuma.db into dir, in WAL mode as Kuma runs it.
+func makeKumaDB(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "kuma.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, db.Close()) }()
+	_, err = db.Exec(`PRAGMA journal_mode = WAL`)
+	require.NoError(t, err)
+	for _, stmt := range kumaSchema {
+		_, err := db.Exec(stmt)
+		require.NoError(t, err, stmt)
+	}
+	_, err = db.Exec(`INSERT INTO user (id, username) VALUES (1, 'admin')`)
+	require.NoError(t, err)
+	for _, n := range kumaNotifications {
+		_, err := db.Exec(`INSERT INTO notification (id, name, user_id, is_default, config) VALUES (?, ?, 1, ?, ?)`,
+			n.id, n.name, n.isDefault, n.config)
+		require.NoError(t, err)
+	}
+	for _, m := range kumaMonitors {
+		insertRow(t, db, "monitor", m)
+	}
+	for i, l := range kumaLinks {
+		_, err := db.Exec(`INSERT INTO monitor_notification (id, monitor_id, notification_id) VALUES (?, ?, ?)`, i+1, l[0], l[1])
+		require.NoError(t, err)
+	}
+	return path
+}
+
+func insertRow(t *testing.T, db *sql.DB, table string, row map[string]any) {
+	t.Helper()
+	cols := slices.Sorted(maps.Keys(row))
+	args := make([]any, len(cols))
+	marks := make([]string, len(cols))
+	for i, c := range cols {
+		args[i], marks[i] = row[c], "?"
+	}
+	q := `INSERT INTO "` + table + `" ("` + strings.Join(cols, `", "`) + `") VALUES (` + strings.Join(marks, ", ") + `)`
+	_, err := db.Exec(q, args...)
+	require.NoError(t, err, q)
+}
+
+// snapshot is what must not change about a source: its directory's files, their
+// bytes and their modification times.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		info, err := e.Info()
+		require.NoError(t, err)
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		out[e.Name()] = fmt.Sprintf("%s %x", info.ModTime().Format(time.RFC3339Nano), sha256.Sum256(raw))
+	}
+	return out
+}
+
+func kumaChannels() []manifest.Channel {
+	return []manifest.Channel{
+		{Name: "Ops email", Type: "email", Config: map[string]any{"to": []any{"ops@example.com", "oncall@example.com"}}},
+		{Name: "Team Slack", Type: "slack", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_TEAM_SLACK_URL}"}, IsDefault: true},
+		{Name: "Discord", Type: "discord", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_DISCORD_URL}"}},
+		{Name: "n8n hook", Type: "webhook", Config: map[string]any{"url": "https://n8n.example.com/webhook/abc",
+			"headers": map[string]any{"X-Token": "${WATCHDOG_CHANNEL_N8N_HOOK_HEADERS_X_TOKEN}"}}},
+		{Name: "PagerDuty", Type: "pagerduty", Config: map[string]any{"routing_key": "${WATCHDOG_CHANNEL_PAGERDUTY_ROUTING_KEY}", "severity": "warning"}},
+		{Name: "Phone", Type: "ntfy", Config: map[string]any{"url": "https://ntfy.sh", "topic": "kuma-alerts", "priority": 5,
+			"token": "${WATCHDOG_CHANNEL_PHONE_TOKEN}"}},
+	}
+}
+
+func TestUptimeKumaDatabase(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := makeKumaDB(t, dir)
+	before := snapshot(t, dir)
+	require.Len(t, before, 1, "Kuma closed cleanly: no -wal file")
+
+	res, err := UptimeKuma(path)
+	require.NoError(t, err)
+	assert.Equal(t, before, snapshot(t, dir), "the source is never written, nor a file created beside it")
+
+	assert.Equal(t, kumaChannels(), res.Document.Channels)
+	zero, two := ptr(0), ptr(2)
+	assert.Equal(t, []manifest.Target{
+		{Name: "Website", URL: "https://example.com", IntervalSeconds: 60, TimeoutSeconds: 48, ExpectedStatus: "200-299",
+			Retries: zero, RetryDelaySeconds: 60, FailureThreshold: 1, SuccessThreshold: 1,
+			Channels: []string{"Team Slack", "Ops email"}},
+		{Name: "API", URL: "https://api.example.com/health", Method: "POST", IntervalSeconds: 60, TimeoutSeconds: 48,
+			ExpectedStatus: "200-299", Retries: two, RetryDelaySeconds: 30, FailureThreshold: 1, SuccessThreshold: 1,
+			Tags:       []string{"Backend"},
+			Headers:    map[string]string{"Accept": "application/json", "X-Api-Key": "${WATCHDOG_TARGET_API_X_API_KEY}"},
+			Conditions: []manifest.Condition{{Type: "body", Op: "contains", Value: "ok"}},
+			Channels:   []string{"Team Slack", "PagerDuty"}},
+		{Name: "No errors", URL: "https://example.com/status", IntervalSeconds: 30, ExpectedStatus: "200-299",
+			Retries: zero, FailureThreshold: 1, SuccessThreshold: 1, Tags: []string{"Backend"},
+			Conditions: []manifest.Condition{{Type: "body", Op: "not_contains", Value: "error"}},
+			Channels:   []string{"Team Slack"}},
+		{Name: "JSON health", URL: "https://api.example.com/v1/health", IntervalSeconds: 60, ExpectedStatus: "200-299",
+			Retries: zero, FailureThreshold: 1, SuccessThreshold: 1,
+			Conditions: []manifest.Condition{{Type: "json", Path: "$.status", Op: "==", Value: "ok"}},
+			Channels:   []string{"Phone"}},
+		{Name: "Old domain", URL: "http://old.example.com", IntervalSeconds: 60, ExpectedStatus: "301",
+			Retries: zero, FailureThreshold: 1, SuccessThreshold: 1},
+		{Name: "Admin", URL: "https://admin.example.com", IntervalSeconds: 60, ExpectedStatus: "200-299",
+			Retries: zero, FailureThreshold: 1, SuccessThreshold: 1,
+			Headers: map[string]string{"Authorization": "${WATCHDOG_TARGET_ADMIN_AUTHORIZATION}"}},
+		{Name: "Old API", URL: "https://old-api.example.com", IntervalSeconds: 60, ExpectedStatus: "200-299",
+			Retries: zero, FailureThreshold: 1, SuccessThreshold: 1, Paused: true, Channels: []string{"n8n hook"}},
+		{Name: "Item count", URL: "https://api.example.com/items", IntervalSeconds: 300, ExpectedStatus: "200-299,304",
+			Retries: zero, FailureThreshold: 1, SuccessThreshold: 1},
+		{Name: "Website (2)", URL: "https://www.example.com", IntervalSeconds: 60, ExpectedStatus: "200-299",
+			Retries: zero, FailureThreshold: 1, SuccessThreshold: 1},
+	}, res.Document.Targets)
+
+	assert.Equal(t, []string{
+		`notification "Ops email": SMTP server settings: WatchDog sends mail with its own SMTP_* settings`,
+		`notification "Opsgenie EU": WatchDog has no Opsgenie channel`,
+		`notification "Telegram": invalid telegram channel: bot_token: must be a bot token as @BotFather gives it (123456789:AAE…)`,
+		`monitor "Backend": group monitor: WatchDog has no groups; its name is a tag on its 2 members`,
+		`monitor "API": body: WatchDog sends no request body`,
+		`monitor "Old domain": maxredirects 0: WatchDog follows redirects`,
+		`monitor "Old domain": notification "Opsgenie EU": not carried over`,
+		`monitor "Database": port monitor: WatchDog checks HTTP(S) only`,
+		`monitor "Gateway": ping monitor: WatchDog checks HTTP(S) only`,
+		`monitor "Nightly backup": push monitor: WatchDog checks URLs itself; it receives no pushes`,
+		`monitor "Item count": json query $count(items) > "0": a JSONata expression; no equivalent`,
+		`monitor "Container": docker monitor: WatchDog checks HTTP(S) only`,
+		`monitor "Inverted": upside-down mode: WatchDog has no inverted checks`,
+		`monitor "Website": ignore TLS errors: WatchDog always verifies certificates`,
+		`monitor "Website": notification "Telegram": not carried over`,
+	}, res.NotCarried())
+	assert.Equal(t, []string{
+		`monitor "No errors": interval 20s raised to the minimum 30s`,
+		`monitor "Admin": basic auth: sent as an Authorization header`,
+	}, res.Changes())
+
+	assert.Equal(t, map[string]string{
+		"WATCHDOG_CHANNEL_TEAM_SLACK_URL":           kumaSlackURL,
+		"WATCHDOG_CHANNEL_DISCORD_URL":              kumaDiscordURL,
+		"WATCHDOG_CHANNEL_N8N_HOOK_HEADERS_X_TOKEN": kumaHookToken,
+		"WATCHDOG_CHANNEL_PAGERDUTY_ROUTING_KEY":    kumaPDKey,
+		"WATCHDOG_CHANNEL_PHONE_TOKEN":              kumaNtfyToken,
+		"WATCHDOG_TARGET_API_X_API_KEY":             kumaAPIKey,
+		"WATCHDOG_TARGET_ADMIN_AUTHORIZATION":       "Basic a3VtYTpwYTU1d29yZA==",
+	}, res.Env)
+	assertNoSecrets(t, res, kumaSlackURL, kumaDiscordURL, kumaPDKey, kumaNtfyToken, kumaHookToken, kumaAPIKey,
+		kumaSMTPPass, "a3VtYTpwYTU1d29yZA", "pa55word", "SLACKSECRET", "DISCORDSECRET")
+}
+
+func assertNoSecrets(t *testing.T, res Result, secrets ...string) {
+	t.Helper()
+	out, err := yaml.Marshal(res.Document)
+	require.NoError(t, err)
+	printed := string(out) + res.String()
+	for _, s := range secrets {
+		assert.NotContains(t, printed, s)
+	}
+}
+
+// A running Kuma has its write-ahead log open: the import reads through it, so it sees
+// the latest writes, and writes neither the database nor its log. (The -shm file is
+// the shared-memory index every reader of a WAL database marks what it reads in; it
+// holds no data.)
+func TestUptimeKumaDatabaseInUse(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := makeKumaDB(t, dir)
+	kuma, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = kuma.Close() })
+	kuma.SetMaxOpenConns(1)
+	insertRow(t, kuma, "monitor", map[string]any{"id": 16, "name": "Added while running", "type": "http",
+		"url": "https://new.example.com", "interval": 60})
+	before := snapshot(t, dir)
+	require.Contains(t, before, "kuma.db-wal")
+
+	res, err := UptimeKuma(path)
+	require.NoError(t, err)
+	after := snapshot(t, dir)
+	delete(before, "kuma.db-shm")
+	delete(after, "kuma.db-shm")
+	assert.Equal(t, before, after)
+	last := res.Document.Targets[len(res.Document.Targets)-1]
+	assert.Equal(t, "Added while running", last.Name)
+}
+
+// kumaBackupFixture is a 1.x JSON backup as Settings → Backup → Export wrote it.
+const kumaBackupFixture = `{
+  "version": "1.23.16",
+  "notificationList": [
+    {"id": 1, "name": "Team Slack", "config": "{\"name\":\"Team Slack\",\"type\":\"slack\",\"isDefault\":false,\"slackwebhookURL\":\"` + kumaSlackURL + `\",\"applyExisting\":false}", "active": true, "user_id": 1, "is_default": false, "isDefault": false},
+    {"id": 2, "name": "Pushover", "config": "{\"name\":\"Pushover\",\"type\":\"pushover\",\"pushoveruserkey\":\"u\",\"pushoverapptoken\":\"a\"}", "active": true, "user_id": 1, "is_default": true, "isDefault": false}
+  ],
+  "monitorList": [
+    {"id": 1, "name": "Shop", "type": "http", "url": "https://shop.example.com/health", "method": "GET",
+     "interval": 45, "retryInterval": 45, "maxretries": 1, "timeout": 36, "active": true, "keyword": null,
+     "invertKeyword": false, "ignoreTls": false, "upsideDown": false, "maxredirects": 10,
+     "accepted_statuscodes": ["200-299"], "notificationIDList": {"1": true, "2": true},
+     "headers": "{\"Authorization\": \"Bearer shop-token-123456\"}", "body": null, "authMethod": null,
+     "tags": [], "parent": null},
+    {"id": 2, "name": "Status JSON", "type": "json-query", "url": "https://shop.example.com/status.json",
+     "method": "GET", "interval": 60, "retryInterval": 60, "maxretries": 0, "timeout": 48, "active": false,
+     "jsonPath": "data.items[0].state", "expectedValue": "ready", "accepted_statuscodes": ["200-299"],
+     "notificationIDList": {"1": false}, "ignoreTls": false, "upsideDown": false, "maxredirects": 10},
+    {"id": 3, "name": "Mail", "type": "smtp", "hostname": "mail.example.com", "port": 25, "interval": 60,
+     "active": true, "accepted_statuscodes": ["200-299"], "notificationIDList": {}}
+  ]
+}`
+
+func TestUptimeKumaBackup(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "Uptime_Kuma_Backup_2024_01_01.json")
+	require.NoError(t, os.WriteFile(path, []byte(kumaBackupFixture), 0o600))
+	before := snapshot(t, dir)
+
+	res, err := UptimeKuma(path)
+	require.NoError(t, err)
+	assert.Equal(t, before, snapshot(t, dir))
+
+	assert.Equal(t, []manifest.Channel{
+		{Name: "Team Slack", Type: "slack", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_TEAM_SLACK_URL}"}},
+	}, res.Document.Channels)
+	assert.Equal(t, []manifest.Target{
+		{Name: "Shop", URL: "https://shop.example.com/health", IntervalSeconds: 45, TimeoutSeconds: 36,
+			ExpectedStatus: "200-299", Retries: ptr(1), RetryDelaySeconds: 45, FailureThreshold: 1, SuccessThreshold: 1,
+			Headers:  map[string]string{"Authorization": "${WATCHDOG_TARGET_SHOP_AUTHORIZATION}"},
+			Channels: []string{"Team Slack"}},
+		{Name: "Status JSON", URL: "https://shop.example.com/status.json", IntervalSeconds: 60, TimeoutSeconds: 48,
+			ExpectedStatus: "200-299", Retries: ptr(0), RetryDelaySeconds: 60, FailureThreshold: 1, SuccessThreshold: 1,
+			Paused:     true,
+			Conditions: []manifest.Condition{{Type: "json", Path: "$.data.items[0].state", Op: "==", Value: "ready"}}},
+	}, res.Document.Targets)
+	assert.Equal(t, []string{
+		`notification "Pushover": WatchDog has no pushover channel`,
+		`monitor "Shop": notification "Pushover": not carried over`,
+		`monitor "Mail": smtp monitor: WatchDog checks HTTP(S) only`,
+	}, res.NotCarried())
+	assert.Empty(t, res.Changes())
+	assert.Equal(t, map[string]string{
+		"WATCHDOG_CHANNEL_TEAM_SLACK_URL":    kumaSlackURL,
+		"WATCHDOG_TARGET_SHOP_AUTHORIZATION": "Bearer shop-token-123456",
+	}, res.Env)
+	assertNoSecrets(t, res, kumaSlackURL, "shop-token-123456")
+}
+
+func TestUptimeKumaRefusesOtherFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"text.txt":   "hello",
+		"empty.json": "{}",
+		"empty":      "",
+	} {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+		_, err := UptimeKuma(p)
+		assert.Error(t, err, name)
+	}
+	// A SQLite file that is not Kuma's.
+	p := filepath.Join(dir, "other.db")
+	db, err := sql.Open("sqlite", p)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE foo (id INTEGER)`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	_, err = UptimeKuma(p)
+	assert.ErrorContains(t, err, "not an Uptime Kuma database: no monitor table")
+	_, err = UptimeKuma(filepath.Join(dir, "missing.db"))
+	assert.Error(t, err)
+}
