@@ -6,8 +6,15 @@
 #   - deploy/Dockerfile: non-root, static build, pinned bases (Go matching go.work), no
 #     remote ADD, no secrets baked in; and its build command run with the local Go;
 #   - deploy/Caddyfile: proxies to every replica of api:8080; `caddy validate` when
-#     caddy is installed.
-# It builds no image and starts no container.
+#     caddy is installed;
+#   - deploy/helm/watchdog: `helm lint --strict` and `helm template` of every value set in
+#     its ci/ directory, each rendered release decoded strictly into the typed
+#     Kubernetes objects and cross-checked by deploy/validate, then that module's tests
+#     (what each value set must render, what the chart must refuse);
+#   - deploy/grafana/watchdog.json: importable, laid out, and every query reading only
+#     metrics the server exports (read from backend/internal/metrics).
+# It builds no image and starts no container. The chart and dashboard checks are never
+# skipped: without helm (`make deploy-check` installs it) or Go they fail.
 #
 # Usage: deploy/check.sh            missing tools are skipped, loudly
 #        REQUIRE_ALL=1 deploy/check.sh   a skipped check fails the run
@@ -193,6 +200,68 @@ if command -v caddy >/dev/null; then
   check "caddy fmt leaves it unchanged" bash -c "caddy fmt '$cf' | diff -q '$cf' - "
 else
   skip "caddy validate: caddy not installed (apt-get install caddy)  <<<<<<<<<<"
+fi
+
+# --- deploy/helm/watchdog and deploy/grafana --------------------------------------------
+echo "== deploy/helm/watchdog, deploy/grafana"
+# The Kubernetes the chart is linted and rendered for: the one deploy/validate's
+# k8s.io/api (v0.37) describes. deploy/validate/chart_test.go uses the same.
+kube_version=1.37.0
+chart=deploy/helm/watchdog
+helm=${HELM:-}
+if [ -z "$helm" ] && command -v go >/dev/null && [ -x "$(go env GOPATH)/bin/helm" ]; then helm=$(go env GOPATH)/bin/helm; fi
+if [ -z "$helm" ]; then helm=$(command -v helm || true); fi
+# Absolute, as the tests run from deploy/validate.
+if [ -n "$helm" ] && [ -e "$helm" ]; then helm=$(realpath "$helm"); fi
+want_helm=${HELM_VERSION:-$(awk '$1 == "HELM_VERSION" { print $3; exit }' Makefile)}
+# helm keeps its state here, not in the user's ~/.config/helm and ~/.cache/helm.
+export HELM_CACHE_HOME=$tmp/helm/cache HELM_CONFIG_HOME=$tmp/helm/config HELM_DATA_HOME=$tmp/helm/data
+if [ -z "$helm" ] || ! command -v go >/dev/null; then
+  bad "helm and Go are needed for the chart and dashboard checks: run 'make deploy-check' (it installs helm $want_helm with go install)"
+elif [ "$("$helm" version --template '{{.Version}}' 2>/dev/null)" != "$want_helm" ]; then
+  bad "$helm is $("$helm" version --template '{{.Version}}' 2>/dev/null || echo '?'), want $want_helm built by the Makefile: rm $helm && make deploy-check"
+else
+  ok "helm $want_helm ($helm)"
+  # deploy/validate is its own module, outside go.work (see its main.go): GOWORK=off.
+  if (cd deploy/validate && GOWORK=off go build -o "$tmp/validate" . ) 2>"$tmp/validate.err"; then
+    ok "deploy/validate builds"
+  else
+    bad "deploy/validate does not build:"; sed 's/^/        /' "$tmp/validate.err"
+  fi
+  unformatted=$(gofmt -l deploy/validate)
+  if [ -z "$unformatted" ]; then ok "deploy/validate is gofmt-clean"; else bad "gofmt would change: $unformatted"; fi
+  values=("$chart"/ci/*-values.yaml)
+  [ -e "${values[0]}" ] || bad "no value sets in $chart/ci/"
+  for v in "${values[@]}"; do
+    [ -e "$v" ] || continue
+    name=$(basename "$v")
+    if "$helm" lint "$chart" --strict --quiet --kube-version "$kube_version" -f "$v" >"$tmp/lint.out" 2>&1; then
+      ok "helm lint --strict -f ci/$name"
+    else
+      bad "helm lint --strict -f ci/$name:"; sed 's/^/        /' "$tmp/lint.out"
+    fi
+    if ! "$helm" template watchdog "$chart" --kube-version "$kube_version" -f "$v" >"$tmp/rendered.yaml" 2>"$tmp/template.err"; then
+      bad "helm template -f ci/$name:"; sed 's/^/        /' "$tmp/template.err"
+    elif [ ! -x "$tmp/validate" ]; then
+      bad "helm template -f ci/$name: not validated (deploy/validate did not build)"
+    elif "$tmp/validate" manifests <"$tmp/rendered.yaml" >"$tmp/validate.out" 2>&1; then
+      ok "helm template -f ci/$name | validate: $(cat "$tmp/validate.out")"
+    else
+      bad "helm template -f ci/$name | validate:"; sed 's/^/        /' "$tmp/validate.out"
+    fi
+  done
+  if [ -x "$tmp/validate" ] && "$tmp/validate" dashboard -metrics backend/internal/metrics deploy/grafana/watchdog.json >"$tmp/dash.out" 2>&1; then
+    ok "deploy/grafana/watchdog.json: $(cat "$tmp/dash.out")"
+  else
+    bad "deploy/grafana/watchdog.json:"; sed 's/^/        /' "$tmp/dash.out" 2>/dev/null || true
+  fi
+  # The value sets' expected output, the values the chart must refuse, and the
+  # validator's own tests (each break it must catch).
+  if (cd deploy/validate && GOWORK=off HELM="$helm" go vet ./... && GOWORK=off HELM="$helm" go test -count=1 -v ./...) >"$tmp/gotest.out" 2>&1; then
+    ok "deploy/validate tests: $(grep -c -- '--- PASS' "$tmp/gotest.out") passed (value sets, refusals, validator and dashboard checks)"
+  else
+    bad "deploy/validate tests:"; grep -v -e '^=== ' -e '--- PASS' -e '^PASS$' "$tmp/gotest.out" | sed 's/^/        /'
+  fi
 fi
 
 echo
