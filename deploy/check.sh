@@ -198,6 +198,16 @@ if command -v caddy >/dev/null; then
     bad "caddy validate$note:"; grep -v '"level":"info"' "$tmp/caddy.out" | sed 's/^/        /'
   fi
   check "caddy fmt leaves it unchanged" bash -c "caddy fmt '$cf' | diff -q '$cf' - "
+  # The dashboard's own container (service frontend, the image's frontend target).
+  ff=deploy/frontend.Caddyfile
+  if caddy validate --config "$ff" --adapter caddyfile >"$tmp/caddy-frontend.out" 2>&1; then
+    ok "caddy validate deploy/frontend.Caddyfile"
+  else
+    bad "caddy validate deploy/frontend.Caddyfile:"; grep -v '"level":"info"' "$tmp/caddy-frontend.out" | sed 's/^/        /'
+  fi
+  check "caddy fmt leaves deploy/frontend.Caddyfile unchanged" bash -c "caddy fmt '$ff' | diff -q '$ff' - "
+  check "the dashboard container: a frontend target in the Dockerfile, built and proxied by compose" \
+    bash -c "grep -Eq '^FROM .* AS frontend' $dj && grep -Eq '^\s*target: +frontend' docker-compose.yml && grep -Eq 'reverse_proxy +@app +frontend:8080' $cf"
 else
   skip "caddy validate: caddy not installed (apt-get install caddy)  <<<<<<<<<<"
 fi
