@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/config"
@@ -28,10 +29,13 @@ type applyFlags struct {
 // (-DATABASE_URL …) for config.Load.
 func splitFlags(cmd string, args []string) (applyFlags, []string, error) {
 	var f applyFlags
-	if cmd == "import" {
+	switch cmd {
+	case "import":
 		return splitImport(args)
-	}
-	if cmd != "apply" {
+	case "export":
+		return f, args, noPositional(cmd, args)
+	case "apply":
+	default:
 		return f, args, nil
 	}
 	var rest []string
@@ -39,11 +43,20 @@ func splitFlags(cmd string, args []string) (applyFlags, []string, error) {
 		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
 		switch {
 		case !strings.HasPrefix(args[i], "-"):
-			rest = append(rest, args[i])
-		case name == "prune":
-			f.prune = true
-		case name == "dry-run":
-			f.dryRun = true
+			return f, nil, fmt.Errorf("apply: unexpected argument %q (settings are -NAME value; the file is -f FILE)", args[i])
+		case name == "prune" || name == "dry-run":
+			on := true
+			if hasValue {
+				var err error
+				if on, err = strconv.ParseBool(value); err != nil {
+					return f, nil, fmt.Errorf("apply: --%s=%s: want true or false", name, value)
+				}
+			}
+			if name == "prune" {
+				f.prune = on
+			} else {
+				f.dryRun = on
+			}
 		case name == "f" && hasValue:
 			f.file = value
 		case name == "f" && i+1 < len(args):
@@ -51,6 +64,12 @@ func splitFlags(cmd string, args []string) (applyFlags, []string, error) {
 			f.file = args[i]
 		case name == "f":
 			return f, nil, fmt.Errorf("apply: -f needs a file (- reads standard input)")
+		case hasValue:
+			rest = append(rest, args[i])
+		case i+1 < len(args):
+			// A setting's flag and its value: -DATABASE_URL postgres://…
+			rest = append(rest, args[i], args[i+1])
+			i++
 		default:
 			rest = append(rest, args[i])
 		}
@@ -59,6 +78,20 @@ func splitFlags(cmd string, args []string) (applyFlags, []string, error) {
 		return f, nil, fmt.Errorf("apply: -f FILE is required (- reads standard input)")
 	}
 	return f, rest, nil
+}
+
+// noPositional refuses words that are not flags: a stray path would otherwise be
+// ignored, and the command would run on the default database instead.
+func noPositional(cmd string, args []string) error {
+	for i := 0; i < len(args); i++ {
+		switch {
+		case !strings.HasPrefix(args[i], "-"):
+			return fmt.Errorf("%s: unexpected argument %q (settings are -NAME value)", cmd, args[i])
+		case !strings.Contains(args[i], "="):
+			i++ // its value
+		}
+	}
+	return nil
 }
 
 // splitImport keeps import's words and --dry-run for it, and the settings' flags,

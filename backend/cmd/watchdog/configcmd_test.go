@@ -62,6 +62,31 @@ func TestExportApplyCommands(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, out, "target front: unchanged", "importing twice creates nothing new")
 
+	// An import leaves an object whose name is taken alone.
+	clash := filepath.Join(t.TempDir(), "clash.yaml")
+	require.NoError(t, os.WriteFile(clash, []byte("endpoints:\n  - name: example\n    url: https://elsewhere.example.com/\n"), 0o600))
+	out, err = cmd("import", "gatus", clash, "-DATABASE_URL", first)
+	require.NoError(t, err)
+	assert.Contains(t, out, "target example: kept")
+	exportedNow, err := cmd("export", "-DATABASE_URL", first)
+	require.NoError(t, err)
+	assert.Contains(t, exportedNow, "url: https://example.com/")
+	assert.NotContains(t, exportedNow, "elsewhere")
+
+	// Flags mean what they say; a stray word is refused, not ignored.
+	one := filepath.Join(t.TempDir(), "one.yaml")
+	require.NoError(t, os.WriteFile(one, []byte("version: 1\ntargets:\n  - name: example\n    url: https://example.com/\n    tags: [demo]\n    channels: [ops-ntfy]\n"), 0o600))
+	out, err = cmd("apply", "-f", one, "--prune=false", "--dry-run=true", "-DATABASE_URL", first)
+	require.NoError(t, err)
+	assert.NotContains(t, out, "deleted")
+	assert.Contains(t, out, "dry run")
+	_, err = cmd("apply", "-f", one, "--prune", "/some/other.db", "-DATABASE_URL", first)
+	assert.ErrorContains(t, err, `unexpected argument "/some/other.db"`)
+	_, err = cmd("export", "extra", "-DATABASE_URL", first)
+	assert.ErrorContains(t, err, `unexpected argument "extra"`)
+	_, err = cmd("apply", "-f", one, "--prune=maybe", "-DATABASE_URL", first)
+	assert.ErrorContains(t, err, "want true or false")
+
 	_, err = cmd("apply", "-DATABASE_URL", first)
 	assert.ErrorContains(t, err, "-f FILE is required")
 	bad := filepath.Join(t.TempDir(), "bad.yaml")

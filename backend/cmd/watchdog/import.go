@@ -51,6 +51,8 @@ func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions
 	}
 	opts := base
 	opts.DryRun = dryRun
+	// An import adds to what is there: an object whose name is taken is left alone.
+	opts.KeepExisting = true
 	opts.Env = func(name string) string {
 		if v, ok := res.Env[name]; ok {
 			return v

@@ -53,7 +53,7 @@ func (a *api) exportConfig(c echo.Context) error {
 //
 //	@ID	applyConfig
 //	@Summary		Apply a configuration
-//	@Description	Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${ENV_NAME} references are read from the server's environment.
+//	@Description	Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach).
 //	@Tags			config
 //	@Accept			application/yaml
 //	@Produce		json
@@ -97,7 +97,7 @@ func (a *api) applyConfig(c echo.Context) error {
 		return lineProblem(err)
 	}
 	report, err := doc.Apply(c.Request().Context(), a.Store, manifest.ApplyOptions{
-		Prune: prune, DryRun: dryRun, Limits: a.Limits, Notify: a.Notify})
+		Prune: prune, DryRun: dryRun, Limits: a.Limits, Notify: a.Notify, EnvPrefix: "WATCHDOG_"})
 	if err != nil {
 		return lineProblem(err)
 	}

@@ -49,6 +49,16 @@ func TestConfigOverHTTP(t *testing.T) {
 		res = e.send(t, request{Method: http.MethodPost, Path: "/api/v1/config/apply", Body: doc, ContentType: "application/xml", InvalidRequest: true})
 		assert.Equal(t, http.StatusUnsupportedMediaType, res.Status)
 
+		// Over HTTP only WATCHDOG_* variables are read: an editor cannot pull the
+		// server's own settings into a target.
+		t.Setenv("JWT_SECRET_FOR_TEST", "must-not-leak")
+		t.Setenv("WATCHDOG_TEST_TOKEN", "tok")
+		res = apply("", "version: 1\ntargets:\n  - name: leak\n    url: https://example.com/?k=${JWT_SECRET_FOR_TEST}\n", "application/yaml")
+		assert.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		assert.NotContains(t, string(res.Body), "must-not-leak")
+		res = apply("?dry_run=true", "version: 1\ntargets:\n  - name: ok\n    url: https://example.com/?k=${WATCHDOG_TEST_TOKEN}\n", "application/yaml")
+		assert.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+
 		res = e.get(t, "/api/v1/config/export")
 		require.Equal(t, http.StatusOK, res.Status)
 		assert.Equal(t, "application/yaml", res.Header.Get("Content-Type"))

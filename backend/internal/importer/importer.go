@@ -66,6 +66,9 @@ type builder struct {
 	// envAdded lists the env keys in the order secret added them, so that an object
 	// refused after its secrets were taken out can take them back (see mark).
 	envAdded []string
+	// literal: the source never expanded ${…} (Uptime Kuma, the original), so text
+	// holding it is escaped to stay text; Gatus expands variables itself and keeps them.
+	literal bool
 }
 
 // mark is where the secrets stood before an object was built.
@@ -239,10 +242,20 @@ func (b *builder) targetHeaders(targetName string, headers map[string]string, fr
 		v := headers[h]
 		if sensitiveHeader(h) {
 			v = b.secret(v, from+" "+h, "TARGET", targetName, h)
+		} else {
+			v = b.text(v)
 		}
 		out[h] = v
 	}
 	return out
+}
+
+// text is a source's plain value as the document must hold it.
+func (b *builder) text(s string) string {
+	if b.literal {
+		return manifest.Literal(s)
+	}
+	return s
 }
 
 // redact shows enough of a secret to recognise it in the source and no more: a URL's

@@ -322,6 +322,7 @@ type kumaImport struct {
 
 func convertKuma(monitors []kumaMonitor, notifications []kumaNotification) Result {
 	k := &kumaImport{builder: newBuilder("uptime-kuma"), channelOf: map[int64]string{}, skipped: map[int64]string{}}
+	k.literal = true
 	for _, n := range notifications {
 		k.notification(n)
 	}
@@ -393,7 +394,7 @@ func (k *kumaImport) monitor(m kumaMonitor, groups []string, e *Entry) {
 	mk := k.mark()
 	t := manifest.Target{
 		Name:   uniqueName(k.targets, kumaName(m), maxTargetName),
-		URL:    strings.TrimSpace(m.URL),
+		URL:    k.text(strings.TrimSpace(m.URL)),
 		Method: strings.ToUpper(strings.TrimSpace(m.Method)),
 		Paused: !m.Active,
 		// Kuma marks a monitor down once its retries are spent, and up on the first

@@ -169,6 +169,7 @@ func seedHost(raw string) (host, path string) {
 
 func convertSeed(rows []seedRow) Result {
 	b := newBuilder("seed")
+	b.literal = true
 	b.report.Notes = append(b.report.Notes,
 		"the original counted any HTTP answer as up, so targets expect 100-599; narrow expected_status (200-399) to be told of errors",
 		"the original kept services warm: set platform on targets hosted on a sleeping free tier to plan keep-warm")
@@ -184,7 +185,7 @@ func convertSeed(rows []seedRow) Result {
 		if hosts[host] > 1 && path != "" {
 			name = host + path
 		}
-		t := manifest.Target{Name: uniqueName(b.targets, name, maxTargetName), URL: r.URL, ExpectedStatus: "100-599"}
+		t := manifest.Target{Name: uniqueName(b.targets, name, maxTargetName), URL: b.text(r.URL), ExpectedStatus: "100-599"}
 		switch {
 		case r.Minutes == nil:
 			e.Changed = append(e.Changed, fmt.Sprintf("no interval: the original's default %d min used", seedDefaultMinutes))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"reflect"
@@ -25,6 +26,9 @@ const (
 	Updated   = "updated"
 	Unchanged = "unchanged"
 	Deleted   = "deleted"
+	// Kept: with KeepExisting, an object of that name exists with other settings and
+	// was left as it is.
+	Kept = "kept"
 )
 
 // Item is what apply did (or, in a dry run, would do) to one object.
@@ -43,7 +47,7 @@ type Report struct {
 // Changed says whether the apply changed (or would change) anything.
 func (r Report) Changed() bool {
 	for _, it := range r.Items {
-		if it.Action != Unchanged {
+		if it.Action != Unchanged && it.Action != Kept {
 			return true
 		}
 	}
@@ -54,7 +58,11 @@ func (r Report) Changed() bool {
 func (r Report) String() string {
 	var b strings.Builder
 	for _, it := range r.Items {
-		fmt.Fprintf(&b, "%s %s: %s\n", strings.ReplaceAll(it.Kind, "_", " "), it.Name, it.Action)
+		action := it.Action
+		if action == Kept {
+			action = "kept: one of this name exists with other settings and was left as it is"
+		}
+		fmt.Fprintf(&b, "%s %s: %s\n", strings.ReplaceAll(it.Kind, "_", " "), it.Name, action)
 	}
 	if r.DryRun {
 		b.WriteString("(dry run: nothing was changed)\n")
@@ -68,8 +76,14 @@ type ApplyOptions struct {
 	Prune bool
 	// DryRun reports what would change and changes nothing.
 	DryRun bool
+	// KeepExisting only creates: an object whose name is taken by one with other
+	// settings is left alone and reported Kept (imports must not overwrite).
+	KeepExisting bool
 	// Env resolves ${NAME} references; nil reads the process environment.
 	Env func(string) string
+	// EnvPrefix, when set, is the only prefix a reference may have (the HTTP apply
+	// reads WATCHDOG_* only).
+	EnvPrefix string
 	// Limits are the server's target rules; Notify what channel validation needs.
 	Limits target.Limits
 	Notify notify.Env
@@ -100,6 +114,11 @@ func (p Parsed) Apply(ctx context.Context, st *store.Store, opts ApplyOptions) (
 	}
 	err := st.Atomically(ctx, func(tx *store.Store) error {
 		a.tx = tx
+		// One apply at a time: two at once on PostgreSQL would each create what the
+		// other has not committed yet.
+		if err := tx.LockConfig(ctx); err != nil {
+			return err
+		}
 		if err := a.channels(ctx); err != nil {
 			return err
 		}
@@ -174,24 +193,46 @@ func unique(seen map[string]bool, kind, name, path string, a *applier) error {
 	return nil
 }
 
-// envRef is a ${NAME} reference.
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// envRef is a ${NAME} reference; $${ is a literal ${.
+var envRef = regexp.MustCompile(`\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
-// resolve replaces the ${NAME} references in s; an unset variable is an error.
+// Literal escapes s so that apply keeps it as it is: an importer's text holding
+// "${" is not a reference.
+func Literal(s string) string { return strings.ReplaceAll(s, "${", "$${") }
+
+// resolve replaces the ${NAME} references in s; an unset variable is an error, and
+// so is a "${" that is not a reference (a typo would otherwise be stored as it is).
 func (a *applier) resolve(s, path string) (string, error) {
-	var missing string
+	var failure string
 	out := envRef.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.HasPrefix(m, "$$") {
+			return m[1:]
+		}
 		name := envRef.FindStringSubmatch(m)[1]
-		v := a.opts.Env(name)
-		if v == "" && missing == "" {
-			missing = name
+		v, ok := a.lookup(name)
+		if !ok && failure == "" {
+			failure = fmt.Sprintf("${%s} is not set in the environment", name)
 		}
 		return v
 	})
-	if missing != "" {
-		return "", a.errorAt(path, "${%s} is not set in the environment", missing)
+	if failure == "" && strings.Contains(strings.ReplaceAll(envRef.ReplaceAllString(s, ""), "$${", ""), "${") {
+		failure = "holds a ${ that is not a ${NAME} reference (write $${ for a literal ${)"
+	}
+	if failure != "" {
+		return "", a.errorAt(path, "%s", failure)
 	}
 	return out, nil
+}
+
+// lookup reads a variable for a reference. Over HTTP only WATCHDOG_* names are read:
+// an editor must not be able to read the server's own settings (JWT_SECRET, …)
+// into a target's URL.
+func (a *applier) lookup(name string) (string, bool) {
+	if a.opts.EnvPrefix != "" && !strings.HasPrefix(name, a.opts.EnvPrefix) {
+		return "", false
+	}
+	v := a.opts.Env(name)
+	return v, v != ""
 }
 
 // resolveAny resolves references in every string of a config value.
@@ -201,8 +242,8 @@ func (a *applier) resolveAny(v any, path string) (any, error) {
 		return a.resolve(x, path)
 	case map[string]any:
 		out := make(map[string]any, len(x))
-		for k, val := range x {
-			r, err := a.resolveAny(val, path+"."+k)
+		for _, k := range slices.Sorted(maps.Keys(x)) { // the first error is always the same
+			r, err := a.resolveAny(x[k], path+"."+k)
 			if err != nil {
 				return nil, err
 			}
@@ -264,6 +305,9 @@ func (a *applier) channels(ctx context.Context) error {
 		case sameJSON(old.Config, ch.Config) && old.IsDefault == ch.IsDefault:
 			a.channelIDs[name] = old.ID
 			a.add("channel", name, Unchanged)
+		case a.opts.KeepExisting:
+			a.channelIDs[name] = old.ID
+			a.add("channel", name, Kept)
 		default:
 			ch.ID = old.ID
 			if _, err := a.tx.UpdateChannel(ctx, ch); err != nil {
@@ -273,9 +317,13 @@ func (a *applier) channels(ctx context.Context) error {
 			a.add("channel", name, Updated)
 		}
 	}
-	for _, ch := range current {
-		if !keep[ch.Name] {
-			a.channelIDs[ch.Name] = ch.ID
+	if !a.opts.Prune {
+		// Without prune, targets may name channels the document leaves out; with it,
+		// those are about to be deleted, so naming one is an error.
+		for _, ch := range current {
+			if !keep[ch.Name] {
+				a.channelIDs[ch.Name] = ch.ID
+			}
 		}
 	}
 	return nil
@@ -352,6 +400,9 @@ func (a *applier) targets(ctx context.Context) error {
 		case sameTarget(olds[0], desired):
 			a.targetIDs[desired.Name] = olds[0].ID
 			a.add("target", desired.Name, Unchanged)
+		case a.opts.KeepExisting:
+			a.targetIDs[desired.Name] = olds[0].ID
+			a.add("target", desired.Name, Kept)
 		default:
 			desired.ID = olds[0].ID
 			if _, err := a.tx.UpdateTarget(ctx, olds[0], desired); err != nil {
@@ -361,9 +412,11 @@ func (a *applier) targets(ctx context.Context) error {
 			a.add("target", desired.Name, Updated)
 		}
 	}
-	for _, t := range current {
-		if !keep[t.Name] {
-			a.targetIDs[t.Name] = t.ID
+	if !a.opts.Prune {
+		for _, t := range current {
+			if !keep[t.Name] {
+				a.targetIDs[t.Name] = t.ID
+			}
 		}
 	}
 	return nil
@@ -404,7 +457,7 @@ func (a *applier) target(want Target, path string) (target.Target, error) {
 	for j, name := range want.Channels {
 		id, ok := a.channelIDs[name]
 		if !ok {
-			return target.Target{}, a.errorAt(fmt.Sprintf("%s.channels[%d]", path, j), "no channel is named %q", name)
+			return target.Target{}, a.errorAt(fmt.Sprintf("%s.channels[%d]", path, j), "%s", a.missing("channel", name))
 		}
 		spec.ChannelIDs = append(spec.ChannelIDs, id)
 	}
@@ -473,7 +526,7 @@ func (a *applier) pages(ctx context.Context) error {
 		for j, name := range want.Targets {
 			id, ok := a.targetIDs[name]
 			if !ok {
-				return a.errorAt(fmt.Sprintf("%s.targets[%d]", path, j), "no target is named %q", name)
+				return a.errorAt(fmt.Sprintf("%s.targets[%d]", path, j), "%s", a.missing("target", name))
 			}
 			p.TargetIDs = append(p.TargetIDs, id)
 		}
@@ -490,6 +543,8 @@ func (a *applier) pages(ctx context.Context) error {
 			a.add("status_page", p.Slug, Created)
 		case old.Title == p.Title && old.Description == p.Description && slices.Equal(old.TargetIDs, p.TargetIDs):
 			a.add("status_page", p.Slug, Unchanged)
+		case a.opts.KeepExisting:
+			a.add("status_page", p.Slug, Kept)
 		default:
 			p.ID = old.ID
 			if _, err := a.tx.UpdateStatusPage(ctx, p); err != nil {
@@ -501,17 +556,35 @@ func (a *applier) pages(ctx context.Context) error {
 	return nil
 }
 
+// missing says why a reference to kind name does not resolve.
+func (a *applier) missing(kind, name string) string {
+	if a.opts.Prune {
+		return fmt.Sprintf("no %s named %q is in the document, and --prune deletes the ones that are not", kind, name)
+	}
+	return fmt.Sprintf("no %s is named %q", kind, name)
+}
+
 // prune deletes what the document no longer has: pages, then targets, then channels.
 func (a *applier) prune(ctx context.Context) error {
 	if !a.opts.Prune {
 		return nil
+	}
+	wanted := map[string]bool{}
+	for _, w := range a.doc.StatusPages {
+		wanted["page\x00"+w.Slug] = true
+	}
+	for _, w := range a.doc.Targets {
+		wanted["target\x00"+strings.TrimSpace(w.Name)] = true
+	}
+	for _, w := range a.doc.Channels {
+		wanted["channel\x00"+strings.TrimSpace(w.Name)] = true
 	}
 	pages, err := a.tx.ListStatusPages(ctx)
 	if err != nil {
 		return err
 	}
 	for _, p := range pages {
-		if !slices.ContainsFunc(a.doc.StatusPages, func(w StatusPage) bool { return w.Slug == p.Slug }) {
+		if !wanted["page\x00"+p.Slug] {
 			if err := a.tx.DeleteStatusPage(ctx, p.ID); err != nil {
 				return err
 			}
@@ -523,7 +596,7 @@ func (a *applier) prune(ctx context.Context) error {
 		return err
 	}
 	for _, t := range targets {
-		if !slices.ContainsFunc(a.doc.Targets, func(w Target) bool { return strings.TrimSpace(w.Name) == t.Name }) {
+		if !wanted["target\x00"+t.Name] {
 			if err := a.tx.DeleteTarget(ctx, t.ID); err != nil {
 				return err
 			}
@@ -535,7 +608,7 @@ func (a *applier) prune(ctx context.Context) error {
 		return err
 	}
 	for _, ch := range channels {
-		if !slices.ContainsFunc(a.doc.Channels, func(w Channel) bool { return strings.TrimSpace(w.Name) == ch.Name }) {
+		if !wanted["channel\x00"+ch.Name] {
 			if err := a.tx.DeleteChannel(ctx, ch.ID); err != nil {
 				return err
 			}

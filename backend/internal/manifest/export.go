@@ -28,6 +28,7 @@ type Source interface {
 func Export(ctx context.Context, src Source) (Document, []string, error) {
 	doc := Document{Version: Version, Channels: []Channel{}, Targets: []Target{}, StatusPages: []StatusPage{}}
 	var secrets []string
+	names := envNames{}
 	channels, err := src.ListChannels(ctx)
 	if err != nil {
 		return Document{}, nil, err
@@ -35,12 +36,12 @@ func Export(ctx context.Context, src Source) (Document, []string, error) {
 	channelNames := map[int64]string{}
 	for _, ch := range channels {
 		channelNames[ch.ID] = ch.Name
-		out, names, err := exportChannel(ch)
+		out, refs, err := exportChannel(ch, names)
 		if err != nil {
 			return Document{}, nil, err
 		}
 		doc.Channels = append(doc.Channels, out)
-		secrets = append(secrets, names...)
+		secrets = append(secrets, refs...)
 	}
 	targets, err := src.AllTargets(ctx)
 	if err != nil {
@@ -49,9 +50,9 @@ func Export(ctx context.Context, src Source) (Document, []string, error) {
 	targetNames := map[int64]string{}
 	for _, t := range targets {
 		targetNames[t.ID] = t.Name
-		out, names := exportTarget(t, channelNames)
+		out, refs := exportTarget(t, channelNames, names)
 		doc.Targets = append(doc.Targets, out)
-		secrets = append(secrets, names...)
+		secrets = append(secrets, refs...)
 	}
 	pages, err := src.ListStatusPages(ctx)
 	if err != nil {
@@ -60,11 +61,28 @@ func Export(ctx context.Context, src Source) (Document, []string, error) {
 	for _, p := range pages {
 		out := StatusPage{Slug: p.Slug, Title: p.Title, Description: p.Description}
 		for _, id := range p.TargetIDs {
-			out.Targets = append(out.Targets, targetNames[id])
+			// A target deleted between the reads is left out, not named "".
+			if name, ok := targetNames[id]; ok {
+				out.Targets = append(out.Targets, name)
+			}
 		}
 		doc.StatusPages = append(doc.StatusPages, out)
 	}
 	return doc, secrets, nil
+}
+
+// envNames hands out variable names, each once: "Ops" and "ops" would both make
+// WATCHDOG_CHANNEL_OPS_URL, and one variable for two secrets would swap credentials.
+type envNames map[string]bool
+
+func (n envNames) name(parts ...string) string {
+	base := envName(parts...)
+	name := base
+	for i := 2; n[name]; i++ {
+		name = fmt.Sprintf("%s_%d", base, i)
+	}
+	n[name] = true
+	return name
 }
 
 // envName makes an environment variable name from parts: WATCHDOG_OPS_WEBHOOK_SECRET.
@@ -86,7 +104,7 @@ func envName(parts ...string) string {
 
 func ref(name string) string { return "${" + name + "}" }
 
-func exportChannel(ch notify.Channel) (Channel, []string, error) {
+func exportChannel(ch notify.Channel, env envNames) (Channel, []string, error) {
 	cfg := map[string]any{}
 	if err := json.Unmarshal(ch.Config, &cfg); err != nil {
 		return Channel{}, nil, fmt.Errorf("export channel %s: %w", ch.Name, err)
@@ -96,9 +114,14 @@ func exportChannel(ch notify.Channel) (Channel, []string, error) {
 		return Channel{}, nil, fmt.Errorf("export channel %s: %w", ch.Name, err)
 	}
 	var names []string
+	for k, v := range cfg {
+		if s, ok := v.(string); ok && !slices.Contains(keys, k) {
+			cfg[k] = Literal(s)
+		}
+	}
 	for _, k := range keys {
 		if v, ok := cfg[k].(string); ok && v != "" {
-			name := envName("CHANNEL", ch.Name, k)
+			name := env.name("CHANNEL", ch.Name, k)
 			cfg[k] = ref(name)
 			names = append(names, name)
 		}
@@ -109,7 +132,7 @@ func exportChannel(ch notify.Channel) (Channel, []string, error) {
 			continue
 		}
 		for _, h := range slices.Sorted(maps.Keys(values)) {
-			name := envName("CHANNEL", ch.Name, k, h)
+			name := env.name("CHANNEL", ch.Name, k, h)
 			values[h] = ref(name)
 			names = append(names, name)
 		}
@@ -132,9 +155,9 @@ func sensitiveHeader(name string) bool {
 	return false
 }
 
-func exportTarget(t target.Target, channelNames map[int64]string) (Target, []string) {
+func exportTarget(t target.Target, channelNames map[int64]string, env envNames) (Target, []string) {
 	out := Target{
-		Name: t.Name, URL: t.URL, Method: t.Method, IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds,
+		Name: t.Name, URL: Literal(t.URL), Method: t.Method, IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds,
 		ExpectedStatus: t.ExpectedStatus, Retries: &t.Retries, RetryDelaySeconds: t.RetryDelaySeconds, Paused: !t.IsActive,
 		Tags: t.Tags, FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
 		Platform: t.Platform, IdleTimeoutSeconds: t.IdleTimeoutSeconds,
@@ -148,11 +171,11 @@ func exportTarget(t target.Target, channelNames map[int64]string) (Target, []str
 		out.Headers = map[string]string{}
 		for _, h := range slices.Sorted(maps.Keys(t.Headers)) {
 			if sensitiveHeader(h) {
-				name := envName("TARGET", t.Name, h)
+				name := env.name("TARGET", t.Name, h)
 				out.Headers[h] = ref(name)
 				names = append(names, name)
 			} else {
-				out.Headers[h] = t.Headers[h]
+				out.Headers[h] = Literal(t.Headers[h])
 			}
 		}
 	}
@@ -160,7 +183,9 @@ func exportTarget(t target.Target, channelNames map[int64]string) (Target, []str
 		out.Conditions = append(out.Conditions, Condition{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value})
 	}
 	for _, id := range t.ChannelIDs {
-		out.Channels = append(out.Channels, channelNames[id])
+		if name, ok := channelNames[id]; ok {
+			out.Channels = append(out.Channels, name)
+		}
 	}
 	for _, w := range t.WarmWindows {
 		out.WarmWindows = append(out.WarmWindows, WarmWindow{Days: w.Days, Start: w.Start, End: w.End})

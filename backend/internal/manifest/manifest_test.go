@@ -220,7 +220,7 @@ func TestErrorsChangeNothing(t *testing.T) {
 
 		for _, tc := range []struct{ name, doc, path, line string }{
 			{"unknown field", strings.Replace(full, "    paused: true", "    paused: true\n    colour: red", 1), "", "colour: red"},
-			{"unset secret", full, "channels[0].config.secret", "secret: ${OPS_SECRET}"},
+			{"unset secret", full, "channels[0].config.headers.X-Api-Key", "X-Api-Key: ${OPS_KEY}"},
 			{"unknown channel", strings.Replace(full, "channels: [ops, pager]", "channels: [ops, nope]", 1), "targets[0].channels[1]", "channels: [ops, nope]"},
 			{"unknown target on a page", strings.Replace(full, "targets: [shop-api, docs]", "targets: [shop-api, gone]", 1), "status_pages[0].targets[1]", "targets: [shop-api, gone]"},
 			{"a name twice", strings.Replace(full, "name: docs", "name: shop-api", 1), "targets[1].name", "name: shop-api\n    url: https://docs"},
@@ -285,4 +285,105 @@ func TestExampleAndSchema(t *testing.T) {
 	require.NoError(t, err)
 	assert.NoError(t, valid(out))
 	assert.Error(t, valid([]byte("version: 1\ntargets:\n  - name: x\n    colour: red\n")), "the schema is strict too")
+}
+
+// TestReviewFixes: behaviour a review asked for.
+func TestReviewFixes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+
+		// One document per file: a second after --- is refused, not ignored.
+		_, err := manifest.Parse(strings.NewReader("version: 1\ntargets: []\n---\nversion: 1\n"))
+		var le *manifest.LineError
+		require.True(t, errors.As(err, &le), "%v", err)
+		assert.Equal(t, 3, le.Line, "the --- that starts it")
+
+		// A literal ${ is written $${ and stays text; a malformed ${ is an error.
+		r := apply(t, s, "version: 1\ntargets:\n  - name: lit\n    url: https://example.com/?q=$${HOME}\n", opts(nil))
+		assert.Equal(t, "created", actions(r)["target lit"])
+		all, err := s.AllTargets(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 1)
+		assert.Equal(t, "https://example.com/?q=${HOME}", all[0].URL)
+		doc, names, err := manifest.Export(ctx, s)
+		require.NoError(t, err)
+		out, err := manifest.Marshal(doc, names)
+		require.NoError(t, err)
+		assert.False(t, apply(t, s, string(out), opts(nil)).Changed(), "the literal survives export and apply")
+		_, err = parse(t, "version: 1\ntargets:\n  - name: bad\n    url: https://example.com/?q=${ HOME }\n").Apply(ctx, s, opts(nil))
+		require.True(t, errors.As(err, &le), "%v", err)
+		assert.Equal(t, "targets[0].url", le.Path)
+
+		// A prefix limits what may be read (the HTTP apply reads WATCHDOG_* only).
+		limited := opts(map[string]string{"JWT_SECRET": "leak", "WATCHDOG_OK": "fine"})
+		limited.EnvPrefix = "WATCHDOG_"
+		_, err = parse(t, "version: 1\ntargets:\n  - name: leak\n    url: https://example.com/?k=${JWT_SECRET}\n").Apply(ctx, s, limited)
+		assert.ErrorContains(t, err, "${JWT_SECRET} is not set")
+		r = apply(t, s, "version: 1\ntargets:\n  - name: ok\n    url: https://example.com/?k=${WATCHDOG_OK}\n", limited)
+		assert.Equal(t, "created", actions(r)["target ok"])
+
+		// With prune, a reference to an object the document leaves out is an error,
+		// not a deletion that breaks the link.
+		apply(t, s, "version: 1\nchannels:\n  - name: ops\n    type: ntfy\n    config: {topic: t}\n", opts(nil))
+		prune := opts(nil)
+		prune.Prune = true
+		_, err = parse(t, "version: 1\ntargets:\n  - name: a\n    url: https://example.com/\n    channels: [ops]\n").Apply(ctx, s, prune)
+		require.True(t, errors.As(err, &le), "%v", err)
+		assert.Equal(t, "targets[0].channels[0]", le.Path)
+		assert.Contains(t, le.Msg, "--prune")
+
+		// Keep-existing (imports) leaves a differing object of the same name alone.
+		keep := opts(nil)
+		keep.KeepExisting = true
+		r = apply(t, s, "version: 1\ntargets:\n  - name: lit\n    url: https://other.example.com/\n", keep)
+		assert.Equal(t, "kept", actions(r)["target lit"])
+		assert.False(t, r.Changed())
+		got, err := s.AllTargets(ctx)
+		require.NoError(t, err)
+		for _, tg := range got {
+			if tg.Name == "lit" {
+				assert.Equal(t, "https://example.com/?q=${HOME}", tg.URL, "not overwritten")
+			}
+		}
+	})
+}
+
+func TestExportNamesEachSecretOnce(t *testing.T) {
+	s := storetest.SQLite(t)
+	doc := "version: 1\nchannels:\n" +
+		"  - {name: Ops, type: webhook, config: {url: 'https://a.example.com/', secret: '${A}'}}\n" +
+		"  - {name: ops, type: webhook, config: {url: 'https://b.example.com/', secret: '${B}'}}\n"
+	apply(t, s, doc, opts(map[string]string{"A": "first", "B": "second"}))
+	_, names, err := manifest.Export(context.Background(), s)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"WATCHDOG_CHANNEL_OPS_SECRET", "WATCHDOG_CHANNEL_OPS_SECRET_2"}, names)
+}
+
+// TestConcurrentApplies: two applies of one document at once (two replicas, or CI and
+// a person) create each object once.
+func TestConcurrentApplies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		var b strings.Builder
+		b.WriteString("version: 1\ntargets:\n")
+		for i := range 20 {
+			b.WriteString("  - name: t" + string(rune('a'+i)) + "\n    url: https://example.com/\n")
+		}
+		doc := b.String()
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				p, err := manifest.Parse(strings.NewReader(doc))
+				if err == nil {
+					_, err = p.Apply(context.Background(), s, opts(nil))
+				}
+				errs <- err
+			}()
+		}
+		for range 2 {
+			require.NoError(t, <-errs)
+		}
+		all, err := s.AllTargets(context.Background())
+		require.NoError(t, err)
+		assert.Len(t, all, 20)
+	})
 }

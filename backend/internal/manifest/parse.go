@@ -76,6 +76,14 @@ func Parse(r io.Reader) (Parsed, error) {
 		}
 		return Parsed{}, yamlError(err)
 	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		line := more.Line
+		if err != nil {
+			return Parsed{}, yamlError(err)
+		}
+		return Parsed{}, &LineError{Line: line, Msg: "a file holds one document; this is a second (after ---)"}
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(raw, &root); err != nil {
 		return Parsed{}, yamlError(err)

@@ -355,3 +355,19 @@ func (s *Store) Atomically(ctx context.Context, fn func(tx *Store) error) error 
 	s.memos.invalidate()
 	return err
 }
+
+// configLock is the advisory lock key that keeps configuration applies one at a time.
+const configLock = 0x77640002
+
+// LockConfig, inside Atomically, waits until no other configuration apply runs and
+// holds that until the transaction ends. On SQLite the write transaction already
+// excludes every other writer.
+func (s *Store) LockConfig(ctx context.Context) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	if err := s.db.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(?)", configLock).Error; err != nil {
+		return fmt.Errorf("lock configuration: %w", err)
+	}
+	return nil
+}
