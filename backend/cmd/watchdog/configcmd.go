@@ -138,9 +138,10 @@ func notifyEnvOf(cfg config.Config) notify.Env {
 		Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS}}
 }
 
-// exportConfig prints the whole configuration as YAML.
+// exportConfig prints the whole configuration as YAML. It reads only: a wrong
+// DATABASE_URL is an error, not an empty database exported as an empty document.
 func exportConfig(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
-	st, err := openStore(ctx, cfg, log)
+	st, err := store.Open(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return err
 	}

@@ -164,6 +164,8 @@ func readKumaBackup(path string) ([]kumaMonitor, []kumaNotification, error) {
 		return nil, nil, fmt.Errorf("read uptime kuma backup: larger than %d MiB", maxKumaBackup>>20)
 	}
 	var b kumaBackup
+	// Windows editors save a byte-order mark, which JSON does not allow.
+	raw = bytes.TrimPrefix(raw, []byte("\ufeff"))
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&b); err != nil {

@@ -405,3 +405,12 @@ func TestUptimeKumaRefusesOtherFiles(t *testing.T) {
 	_, err = UptimeKuma(filepath.Join(dir, "missing.db"))
 	assert.Error(t, err)
 }
+
+func TestKumaBackupWithByteOrderMark(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "backup.json")
+	require.NoError(t, os.WriteFile(path, []byte("\ufeff"+`{"version":"1.23.0","notificationList":[],"monitorList":[{"id":1,"name":"site","type":"http","url":"https://example.com/","method":"GET","interval":60,"active":1}]}`), 0o600))
+	res, err := UptimeKuma(path)
+	require.NoError(t, err)
+	require.Len(t, res.Document.Targets, 1)
+	assert.Equal(t, "site", res.Document.Targets[0].Name)
+}
