@@ -175,7 +175,7 @@ func (b *builder) secret(value, from string, parts ...string) string {
 		b.report.Secrets = append(b.report.Secrets, Secret{Env: strings.Join(refNames(value), ", "), From: from, Value: "kept as a reference: set it before applying"})
 		return value
 	}
-	name := envName(parts...)
+	name := manifest.EnvName(parts...)
 	// Two objects whose names differ only in case or punctuation make one name.
 	base := name
 	for n := 2; ; n++ {
@@ -201,36 +201,6 @@ func refNames(s string) []string {
 	return names
 }
 
-// envName makes an environment variable name from parts as `watchdog export` does, so
-// that exporting what was imported names the same variables:
-// WATCHDOG_CHANNEL_OPS_SLACK_URL.
-func envName(parts ...string) string {
-	var b strings.Builder
-	b.WriteString("WATCHDOG")
-	for _, p := range parts {
-		b.WriteByte('_')
-		for _, r := range strings.ToUpper(p) {
-			if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-				b.WriteRune(r)
-			} else {
-				b.WriteByte('_')
-			}
-		}
-	}
-	return b.String()
-}
-
-// sensitiveHeader says whether a target header's value is likely a credential; the
-// same rule `watchdog export` follows, so such values become references.
-func sensitiveHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range []string{"authorization", "cookie", "token", "secret", "key", "auth", "password", "session"} {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return false
-}
 
 // targetHeaders copies headers into a target, credentials as references.
 func (b *builder) targetHeaders(targetName string, headers map[string]string, from string) map[string]string {
@@ -240,7 +210,7 @@ func (b *builder) targetHeaders(targetName string, headers map[string]string, fr
 	out := make(map[string]string, len(headers))
 	for _, h := range slices.Sorted(maps.Keys(headers)) {
 		v := headers[h]
-		if sensitiveHeader(h) {
+		if manifest.SensitiveHeader(h) {
 			v = b.secret(v, from+" "+h, "TARGET", targetName, h)
 		} else {
 			v = b.text(v)

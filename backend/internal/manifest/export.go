@@ -76,7 +76,7 @@ func Export(ctx context.Context, src Source) (Document, []string, error) {
 type envNames map[string]bool
 
 func (n envNames) name(parts ...string) string {
-	base := envName(parts...)
+	base := EnvName(parts...)
 	name := base
 	for i := 2; n[name]; i++ {
 		name = fmt.Sprintf("%s_%d", base, i)
@@ -85,8 +85,9 @@ func (n envNames) name(parts ...string) string {
 	return name
 }
 
-// envName makes an environment variable name from parts: WATCHDOG_OPS_WEBHOOK_SECRET.
-func envName(parts ...string) string {
+// EnvName makes an environment variable name from parts: WATCHDOG_CHANNEL_OPS_SECRET.
+// Importers name their references the same way.
+func EnvName(parts ...string) string {
 	var b strings.Builder
 	b.WriteString("WATCHDOG")
 	for _, p := range parts {
@@ -143,9 +144,9 @@ func exportChannel(ch notify.Channel, env envNames) (Channel, []string, error) {
 	return Channel{Name: ch.Name, Type: ch.Type, Config: cfg, IsDefault: ch.IsDefault}, names, nil
 }
 
-// sensitiveHeader says whether a target header's value is likely a credential, and
-// so exported as a reference rather than in clear.
-func sensitiveHeader(name string) bool {
+// SensitiveHeader says whether a target header's value is likely a credential, and
+// so exported (and imported) as a reference rather than in clear.
+func SensitiveHeader(name string) bool {
 	n := strings.ToLower(name)
 	for _, s := range []string{"authorization", "cookie", "token", "secret", "key", "auth", "password", "session"} {
 		if strings.Contains(n, s) {
@@ -170,7 +171,7 @@ func exportTarget(t target.Target, channelNames map[int64]string, env envNames) 
 	if len(t.Headers) > 0 {
 		out.Headers = map[string]string{}
 		for _, h := range slices.Sorted(maps.Keys(t.Headers)) {
-			if sensitiveHeader(h) {
+			if SensitiveHeader(h) {
 				name := env.name("TARGET", t.Name, h)
 				out.Headers[h] = ref(name)
 				names = append(names, name)
