@@ -201,7 +201,6 @@ func refNames(s string) []string {
 	return names
 }
 
-
 // targetHeaders copies headers into a target, credentials as references.
 func (b *builder) targetHeaders(targetName string, headers map[string]string, from string) map[string]string {
 	if len(headers) == 0 {
