@@ -32,6 +32,14 @@ func TestSDKLiveServer(t *testing.T) {
 	t.Run("api key", func(t *testing.T) {
 		c, err := apiclient.New(srv.URL, apiclient.WithAPIKey(key))
 		require.NoError(t, err)
+		// The probes answer the generated client too (it calls them under /api/v1).
+		live, err := c.HealthzWithResponse(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 200, live.StatusCode())
+		ready, err := c.ReadyzWithResponse(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 200, ready.StatusCode())
+		require.NoError(t, err)
 		assert.Equal(t, srv.URL+"/api/v1", c.BaseURL())
 
 		created, err := apiclient.OK(c.CreateTargetWithResponse(ctx, apiclient.TargetCreate{

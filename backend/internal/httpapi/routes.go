@@ -109,6 +109,10 @@ var documentedAs = map[string]string{
 func (a *api) routes(e *echo.Echo) {
 	e.GET("/healthz", a.healthz)
 	e.GET("/readyz", a.readyz)
+	// Also under the API's base path: generated clients (oapi-codegen) ignore the
+	// document's path-level server "/" for the probes and call them there.
+	e.GET("/api/v1/healthz", a.healthz)
+	e.GET("/api/v1/readyz", a.readyz)
 	if a.Metrics != nil {
 		e.GET("/metrics", metricsHandler(a.Metrics, a.MetricsToken))
 	}
