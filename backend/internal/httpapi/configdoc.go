@@ -104,9 +104,12 @@ func (a *api) applyConfig(c echo.Context) error {
 	out := ApplyReport{DryRun: report.DryRun, Items: make([]ApplyItem, len(report.Items))}
 	changes := map[string]audit.Change{}
 	for i, it := range report.Items {
-		out.Items[i] = ApplyItem(it)
+		out.Items[i] = ApplyItem{Kind: it.Kind, Name: it.Name, Action: it.Action}
 		if it.Action != manifest.Unchanged {
 			changes[it.Kind+" "+it.Name] = audit.Change{After: it.Action}
+		}
+		if it.Kind == "target" && it.Action == manifest.Deleted && !dryRun && a.Metrics != nil {
+			a.Metrics.ForgetTarget(it.ID)
 		}
 	}
 	if !dryRun {

@@ -36,6 +36,8 @@ type Item struct {
 	Kind   string `json:"kind"` // channel, target, status_page
 	Name   string `json:"name"`
 	Action string `json:"action"`
+	// ID is the object's id, for a caller that must forget what was deleted.
+	ID int64 `json:"-"`
 }
 
 // Report lists every object of the document, and with prune every object deleted.
@@ -600,7 +602,7 @@ func (a *applier) prune(ctx context.Context) error {
 			if err := a.tx.DeleteTarget(ctx, t.ID); err != nil {
 				return err
 			}
-			a.add("target", t.Name, Deleted)
+			a.report.Items = append(a.report.Items, Item{Kind: "target", Name: t.Name, Action: Deleted, ID: t.ID})
 		}
 	}
 	channels, err := a.tx.ListChannels(ctx)

@@ -167,6 +167,9 @@ func exportTarget(t target.Target, channelNames map[int64]string, env envNames) 
 	if t.KeepWarm || t.Platform != "" {
 		out.KeepWarm = &t.KeepWarm
 	}
+	if !t.KeepWarm && t.WakeTimeoutSeconds == target.DefaultWakeTimeoutSeconds {
+		out.WakeTimeoutSeconds = 0 // the default, and meaningless without keep-warm
+	}
 	var names []string
 	if len(t.Headers) > 0 {
 		out.Headers = map[string]string{}
