@@ -381,6 +381,9 @@ func (a *applier) targets(ctx context.Context) error {
 	}
 	a.targetIDs = map[string]int64{}
 	keep := map[string]bool{}
+	// New targets are inserted together, a few hundred to a statement: a file of
+	// thousands holds the database's write lock for a moment, not for minutes.
+	var fresh []target.Target
 	for i, want := range a.doc.Targets {
 		path := fmt.Sprintf("targets[%d]", i)
 		desired, err := a.target(want, path)
@@ -393,11 +396,7 @@ func (a *applier) targets(ctx context.Context) error {
 		case len(olds) > 1:
 			return a.errorAt(path+".name", "%d targets are named %q; rename all but one so the document can name it", len(olds), desired.Name)
 		case len(olds) == 0:
-			created, err := a.tx.CreateTarget(ctx, desired)
-			if err != nil {
-				return err
-			}
-			a.targetIDs[desired.Name] = created.ID
+			fresh = append(fresh, desired)
 			a.add("target", desired.Name, Created)
 		case sameTarget(olds[0], desired):
 			a.targetIDs[desired.Name] = olds[0].ID
@@ -412,6 +411,15 @@ func (a *applier) targets(ctx context.Context) error {
 			}
 			a.targetIDs[desired.Name] = olds[0].ID
 			a.add("target", desired.Name, Updated)
+		}
+	}
+	if len(fresh) > 0 {
+		created, err := a.tx.CreateTargets(ctx, fresh)
+		if err != nil {
+			return err
+		}
+		for _, t := range created {
+			a.targetIDs[t.Name] = t.ID
 		}
 	}
 	if !a.opts.Prune {
