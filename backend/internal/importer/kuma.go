@@ -51,6 +51,8 @@ type kumaNotification struct {
 	Name      string
 	Config    string
 	IsDefault bool
+	// Active is false for a notification switched off in Kuma.
+	Active bool
 }
 
 // UptimeKuma reads an Uptime Kuma database: its kuma.db SQLite file (1.x or 2.x), or a
@@ -130,14 +132,14 @@ func readKumaDB(ctx context.Context, path string) ([]kumaMonitor, []kumaNotifica
 		}
 		monitors = append(monitors, m)
 	}
-	nrows, err := selectRows(ctx, db, "notification", []string{"id", "name", "config", "is_default"})
+	nrows, err := selectRows(ctx, db, "notification", []string{"id", "name", "config", "is_default", "active"})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read uptime kuma database: %w", err)
 	}
 	var notifications []kumaNotification
 	for _, r := range nrows {
 		notifications = append(notifications, kumaNotification{ID: asInt64(r["id"]), Name: asString(r["name"]),
-			Config: asString(r["config"]), IsDefault: asBool(r["is_default"], false)})
+			Config: asString(r["config"]), IsDefault: asBool(r["is_default"], false), Active: asBool(r["active"], true)})
 	}
 	return monitors, notifications, nil
 }
@@ -223,7 +225,7 @@ func readKumaBackup(path string) ([]kumaMonitor, []kumaNotification, error) {
 	var notifications []kumaNotification
 	for _, r := range b.NotificationList {
 		n := kumaNotification{ID: asInt64(r["id"]), Name: asString(r["name"]), Config: asString(r["config"]),
-			IsDefault: asBool(r["isDefault"], false) || asBool(r["is_default"], false)}
+			IsDefault: asBool(r["isDefault"], false) || asBool(r["is_default"], false), Active: asBool(r["active"], true)}
 		if n.Config == "" {
 			// Some exports inline the config object.
 			if obj, ok := r["config"].(map[string]any); ok {
@@ -539,6 +541,13 @@ func (k *kumaImport) notification(n kumaNotification) {
 		name = fmt.Sprintf("notification %d", n.ID)
 	}
 	e := Entry{Object: "notification " + strconv.Quote(name)}
+	if !n.Active {
+		// Carried over it would alert at once; switched off it stays where it was.
+		e.Skipped = "it is switched off in Uptime Kuma"
+		k.skipped[n.ID] = name
+		k.add(e)
+		return
+	}
 	var cfg map[string]any
 	if err := decodeNumbers([]byte(n.Config), &cfg); err != nil || cfg == nil {
 		e.Skipped = "its config is not a JSON object"

@@ -414,3 +414,17 @@ func TestKumaBackupWithByteOrderMark(t *testing.T) {
 	require.Len(t, res.Document.Targets, 1)
 	assert.Equal(t, "site", res.Document.Targets[0].Name)
 }
+
+func TestKumaSwitchedOffNotification(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "backup.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"version":"1.23.0",
+ "notificationList":[
+  {"id":1,"name":"on","active":1,"config":"{\"type\":\"webhook\",\"webhookURL\":\"https://hooks.example.com/on\"}"},
+  {"id":2,"name":"off","active":0,"config":"{\"type\":\"webhook\",\"webhookURL\":\"https://hooks.example.com/off\"}"}],
+ "monitorList":[{"id":1,"name":"site","type":"http","url":"https://example.com/","method":"GET","interval":60,"active":1}]}`), 0o600))
+	res, err := UptimeKuma(path)
+	require.NoError(t, err)
+	require.Len(t, res.Document.Channels, 1)
+	assert.Equal(t, "on", res.Document.Channels[0].Name)
+	assert.Contains(t, res.Report.String(), `notification "off": not carried over: it is switched off in Uptime Kuma`)
+}
