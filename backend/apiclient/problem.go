@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// Response is what every generated XxxResponse has: the status and the raw body.
+// Response is what every generated response type (ListTargetsResponse, …) has: the
+// status and the raw body.
 type Response interface {
 	StatusCode() int
 	GetBody() []byte

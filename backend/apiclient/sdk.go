@@ -23,7 +23,7 @@ const DefaultUserAgent = "watchdog-go-sdk"
 
 // SDK is the generated ClientWithResponses behind New's transport chain: every call
 // carries the credential, is retried on 429 and 503, and a login is renewed as
-// needed. All the generated XxxWithResponse methods are available on it. It is safe
+// needed. All the generated …WithResponse methods are available on it. It is safe
 // for concurrent use.
 type SDK struct {
 	*ClientWithResponses

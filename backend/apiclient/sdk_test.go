@@ -73,7 +73,7 @@ func TestSDKHeaders(t *testing.T) {
 	assert.Equal(t, 5*time.Second, c.HTTPClient().Timeout)
 }
 
-// fakeResponse is an answer as a generated XxxResponse presents it.
+// fakeResponse is an answer as a generated response type presents it.
 type fakeResponse struct {
 	status int
 	body   string

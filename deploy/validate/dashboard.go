@@ -138,7 +138,7 @@ func callName(call *ast.CallExpr) string {
 	return ""
 }
 
-// optsName is the Name of a prometheus.XxxOpts{Name: "…"} literal.
+// optsName is the Name of a prometheus.CounterOpts{Name: "…"} (or Gauge-, Histogram-) literal.
 func optsName(e ast.Expr) (string, bool) {
 	lit, ok := e.(*ast.CompositeLit)
 	if !ok {
