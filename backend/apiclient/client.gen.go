@@ -10611,11 +10611,6 @@ func (r ListUsersResponse) ContentType() string {
 	return ""
 }
 
-// CreateUserResponse201Headers the declared response headers of an HTTP 201 response for CreateUser
-type CreateUserResponse201Headers struct {
-	Location *string
-}
-
 // CreateUserResponse401Headers the declared response headers of an HTTP 401 response for CreateUser
 type CreateUserResponse401Headers struct {
 	WWWAuthenticate *string
@@ -10642,8 +10637,6 @@ type CreateUserResponse struct {
 	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
-	// Headers201 the parsed response headers for an HTTP 201 response
-	Headers201 *CreateUserResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateUserResponse401Headers
 }
@@ -15557,16 +15550,6 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 	}
 
 	switch {
-	case rsp.StatusCode == 201:
-		var headers CreateUserResponse201Headers
-		if values := rsp.Header.Values("Location"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.Location = &value
-		}
-		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateUserResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {

@@ -136,15 +136,3 @@ func lineProblem(err error) error {
 	return invalid(field, msg)
 }
 
-// queryBool reads an optional boolean query parameter.
-func queryBool(c echo.Context, name string) (bool, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, badRequest(name, "must be true or false")
-	}
-	return b, nil
-}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -95,11 +94,9 @@ func (a *api) incidents(c echo.Context, targetID int64) error {
 	if err != nil {
 		return err
 	}
-	open := false
-	if raw := c.QueryParam("open"); raw != "" {
-		if open, err = strconv.ParseBool(raw); err != nil {
-			return badRequest("open", "must be true or false")
-		}
+	open, err := queryBool(c, "open")
+	if err != nil {
+		return err
 	}
 	items, total, err := a.Store.ListIncidents(c.Request().Context(),
 		target.IncidentFilter{TargetID: targetID, Open: open, Limit: limit, Offset: offset})

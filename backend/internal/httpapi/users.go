@@ -77,7 +77,6 @@ func (a *api) listUsers(c echo.Context) error {
 //	@Security		BearerAuth
 //	@Param			body	body		UserCreate	true	"The user"
 //	@Success		201		{object}	User
-//	@Header			201		{string}	Location	"/api/v1/users/{id}"
 //	@Failure		400		{object}	Problem	"Malformed body"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
 //	@Failure		403		{object}	Problem	"Not an admin, or called with an API key"
@@ -112,8 +111,8 @@ func (a *api) createUser(c echo.Context) error {
 		return err
 	}
 	out := userOut(u)
+	// No Location: users are read as a list (DESIGN has no GET /users/{id}).
 	a.recordDiff(c, audit.Create, audit.KindUser, u.ID, u.Username, nil, out)
-	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/users/%d", u.ID))
 	return c.JSON(http.StatusCreated, out)
 }
 

@@ -5249,8 +5249,6 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
-                    /** @description /api/v1/users/{id} */
-                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
