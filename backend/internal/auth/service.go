@@ -26,7 +26,7 @@ type Store interface {
 	UseTOTPStep(ctx context.Context, id, step int64) (bool, error)
 	UseRecoveryCode(ctx context.Context, id int64, hash string) (bool, error)
 	OTPFailed(ctx context.Context, id int64, now time.Time) (*time.Time, error)
-	APIKeyByHash(ctx context.Context, hash string) (account.APIKey, error)
+	APIKeyByHash(ctx context.Context, hash string) (account.APIKey, account.User, error)
 	TouchAPIKeys(ctx context.Context, used map[int64]time.Time) error
 }
 
@@ -257,7 +257,7 @@ func (s *Service) user(ctx context.Context, id int64) (account.User, error) {
 }
 
 func (s *Service) authenticateKey(ctx context.Context, key string) (Principal, error) {
-	k, err := s.store.APIKeyByHash(ctx, account.HashKey(key))
+	k, u, err := s.store.APIKeyByHash(ctx, account.HashKey(key))
 	if errors.Is(err, account.ErrKeyInvalid) {
 		return Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
@@ -267,10 +267,6 @@ func (s *Service) authenticateKey(ctx context.Context, key string) (Principal, e
 	now := time.Now()
 	if k.Expired(now) {
 		return Principal{}, fmt.Errorf("%w: api key expired", ErrInvalidToken)
-	}
-	u, err := s.user(ctx, k.UserID)
-	if err != nil {
-		return Principal{}, err
 	}
 	s.Usage.Record(k.ID, now)
 	return Principal{User: u, Role: k.Role.Lower(u.Role), Key: &k}, nil

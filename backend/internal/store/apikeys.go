@@ -72,16 +72,46 @@ func (s *Store) ListAPIKeys(ctx context.Context, userID int64) ([]account.APIKey
 	return out, nil
 }
 
-// APIKeyByHash finds a key by its hash, or account.ErrKeyInvalid.
-func (s *Store) APIKeyByHash(ctx context.Context, hash string) (account.APIKey, error) {
-	var rows []apiKeyRow
-	if err := keysQuery(s.reads.WithContext(ctx)).Where("api_keys.key_hash = ?", hash).Limit(1).Scan(&rows).Error; err != nil {
-		return account.APIKey{}, fmt.Errorf("read api key: %w", err)
+// keyOwnerRow is a key with the columns of its owner a request needs (flat: GORM's
+// Scan fills no embedded struct).
+type keyOwnerRow struct {
+	ID               int64
+	UserID           int64
+	Name             string
+	Role             string
+	Prefix           string
+	KeyHash          string
+	ExpiresAt        *time.Time
+	LastUsedAt       *time.Time
+	CreatedAt        time.Time
+	Username         string
+	UserRole         string
+	UserTokenVersion int
+	UserTOTPEnabled  bool `gorm:"column:user_totp_enabled"`
+	UserCreatedAt    time.Time
+}
+
+// APIKeyByHash finds a key by its hash with the user it acts for, in one query (it
+// runs on every request a script makes), or account.ErrKeyInvalid.
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (account.APIKey, account.User, error) {
+	var rows []keyOwnerRow
+	err := s.reads.WithContext(ctx).Table("api_keys").
+		Select("api_keys.*, users.username AS username, users.role AS user_role, users.token_version AS user_token_version, "+
+			"users.totp_enabled AS user_totp_enabled, users.created_at AS user_created_at").
+		Joins("JOIN users ON users.id = api_keys.user_id").
+		Where("api_keys.key_hash = ?", hash).Limit(1).Scan(&rows).Error
+	if err != nil {
+		return account.APIKey{}, account.User{}, fmt.Errorf("read api key: %w", err)
 	}
 	if len(rows) == 0 {
-		return account.APIKey{}, account.ErrKeyInvalid
+		return account.APIKey{}, account.User{}, account.ErrKeyInvalid
 	}
-	return rows[0].toDomain(), nil
+	r := rows[0]
+	k := apiKeyRow{ID: r.ID, UserID: r.UserID, Name: r.Name, Role: r.Role, Prefix: r.Prefix, KeyHash: r.KeyHash,
+		ExpiresAt: r.ExpiresAt, LastUsedAt: r.LastUsedAt, CreatedAt: r.CreatedAt, Username: r.Username}
+	u := account.User{ID: r.UserID, Username: r.Username, Role: account.Role(r.UserRole), TokenVersion: r.UserTokenVersion,
+		TOTPEnabled: r.UserTOTPEnabled, CreatedAt: r.UserCreatedAt.UTC()}
+	return k.toDomain(), u, nil
 }
 
 // DeleteAPIKey removes key id; with userID not 0, only if it is that user's.
