@@ -31,6 +31,19 @@ export class ApiError extends Error {
   messagesFor(field: string): string[] {
     return this.fields.filter((f) => f.field === field).map((f) => f.message)
   }
+
+  /**
+   * Places the field errors on a form: `fields` maps each form key to the request
+   * field it sent ({ expires: 'expires_at' }); errors of other fields come back as
+   * "field message" lines for the top of the form.
+   */
+  placeFields<K extends string>(fields: Record<K, string>): { byKey: Record<K, string[]>; other: string[] } {
+    const byKey = {} as Record<K, string[]>
+    for (const key of Object.keys(fields) as K[]) byKey[key] = this.messagesFor(fields[key])
+    const mine = new Set<string>(Object.values(fields))
+    const other = this.fields.filter((f) => !mine.has(f.field)).map((f) => `${f.field} ${f.message}`)
+    return { byKey, other }
+  }
 }
 
 /** The session is over: the access token was refused and no refresh helped. */
