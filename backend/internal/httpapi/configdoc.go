@@ -135,4 +135,3 @@ func lineProblem(err error) error {
 	}
 	return invalid(field, msg)
 }
-
