@@ -9,12 +9,12 @@ import (
 	"time"
 )
 
-// Limiter is one login limit: burst attempts at once per key (a client address or a
+// limiter is one login limit: burst attempts at once per key (a client address or a
 // username), then one per every. Its token buckets are kept in the database
 // (store.TakeAttempt), not in this process's memory, so N replicas behind a proxy
 // allow the attempts one would, and no bucket is ever forgotten to make room for
 // another: only full ones are deleted, by retention.
-type Limiter struct {
+type limiter struct {
 	store  Store
 	secret []byte
 	scope  string
@@ -24,13 +24,13 @@ type Limiter struct {
 
 // newLimiter makes a limit over store. scope tells the limits apart in the one
 // table they share; secret keys the HMAC that stands in for each key there.
-func newLimiter(store Store, secret []byte, scope string, every time.Duration, burst int) *Limiter {
-	return &Limiter{store: store, secret: secret, scope: scope, every: every, burst: burst}
+func newLimiter(store Store, secret []byte, scope string, every time.Duration, burst int) *limiter {
+	return &limiter{store: store, secret: secret, scope: scope, every: every, burst: burst}
 }
 
 // take spends one attempt of key at now. When key's bucket is empty it returns a
 // *RateLimitError saying how long until the next attempt is allowed.
-func (l *Limiter) take(ctx context.Context, key string, now time.Time) error {
+func (l *limiter) take(ctx context.Context, key string, now time.Time) error {
 	ok, wait, err := l.store.TakeAttempt(ctx, l.bucket(key), now, l.every, l.burst)
 	if err != nil {
 		return fmt.Errorf("%s login limit: %w", l.scope, err)
@@ -44,7 +44,7 @@ func (l *Limiter) take(ctx context.Context, key string, now time.Time) error {
 // bucket names key's bucket: an HMAC of the scope and the key, so the table never
 // holds a username or an address, and its rows cannot be matched against a list of
 // them without the secret.
-func (l *Limiter) bucket(key string) string {
+func (l *limiter) bucket(key string) string {
 	mac := hmac.New(sha256.New, l.secret)
 	mac.Write([]byte(l.scope))
 	mac.Write([]byte{0})

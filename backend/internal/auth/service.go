@@ -46,8 +46,8 @@ type Service struct {
 	store   Store
 	hasher  *account.Hasher
 	tokens  *Tokens
-	perIP   *Limiter
-	perUser *Limiter
+	perIP   *limiter
+	perUser *limiter
 	// Usage batches API keys' last use into one write every few seconds.
 	Usage *KeyUsage
 	now   func() time.Time

@@ -83,7 +83,7 @@ func (a *api) login(c echo.Context) error {
 		return badRequest("username", "is required")
 	}
 	if len(body.Username) > maxUsernameLen {
-		// Before the rate limiter, which spends a database write on each one.
+		// Before the rate limit, so an oversized name costs no database write.
 		return badRequest("username", "must be at most %d bytes", maxUsernameLen)
 	}
 	if body.Password == "" {
