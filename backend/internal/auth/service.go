@@ -26,6 +26,7 @@ type Store interface {
 	UseTOTPStep(ctx context.Context, id, step int64) (bool, error)
 	UseRecoveryCode(ctx context.Context, id int64, hash string) (bool, error)
 	OTPFailed(ctx context.Context, id int64, now time.Time) (*time.Time, error)
+	TakeAttempt(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (bool, time.Duration, error)
 	APIKeyByHash(ctx context.Context, hash string) (account.APIKey, account.User, error)
 	TouchAPIKeys(ctx context.Context, used map[int64]time.Time) error
 }
@@ -45,8 +46,8 @@ type Service struct {
 	store   Store
 	hasher  *account.Hasher
 	tokens  *Tokens
-	perIP   *Limiter
-	perUser *Limiter
+	perIP   *limiter
+	perUser *limiter
 	// Usage batches API keys' last use into one write every few seconds.
 	Usage *KeyUsage
 	now   func() time.Time
@@ -54,12 +55,14 @@ type Service struct {
 
 // NewService wires the login flow. Login attempts are limited per client address
 // (20 at once, then one every 3 s) and per username (10 at once, then one every 30 s),
-// so neither a single client nor a botnet aimed at one account can guess quickly.
+// so neither a single client nor a botnet aimed at one account can guess quickly. The
+// counts are kept in the database, so they hold across replicas.
 func NewService(store Store, hasher *account.Hasher, tokens *Tokens) *Service {
+	secret := limitSecret(tokens)
 	return &Service{
 		store: store, hasher: hasher, tokens: tokens,
-		perIP:   NewLimiter(3*time.Second, 20),
-		perUser: NewLimiter(30*time.Second, 10),
+		perIP:   newLimiter(store, secret, "address", 3*time.Second, 20),
+		perUser: newLimiter(store, secret, "username", 30*time.Second, 10),
 		Usage:   NewKeyUsage(store),
 		now:     time.Now,
 	}
@@ -68,7 +71,7 @@ func NewService(store Store, hasher *account.Hasher, tokens *Tokens) *Service {
 // SetClock replaces the clock that two-factor codes and the login limits go by
 // (tests).
 func (s *Service) SetClock(now func() time.Time) {
-	s.now, s.perIP.now, s.perUser.now = now, now, now
+	s.now = now
 }
 
 // RateLimitError says a login was refused for its rate, and when to try again.
@@ -84,12 +87,17 @@ func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 // username takes as long as a wrong password and gets the same error; a right
 // password without a code is account.ErrOTPRequired. Codes count against the same
 // rate limits as passwords, so six digits cannot be guessed either.
+//
+// The limits are counted in the database. When it cannot be reached the login fails
+// with that error, as it would a moment later reading the user: no attempt is let
+// through uncounted.
 func (s *Service) Login(ctx context.Context, username, password, otp, clientIP string) (Pair, error) {
-	if ok, wait := s.perIP.Allow(clientKey(clientIP)); !ok {
-		return Pair{}, &RateLimitError{RetryAfter: wait}
+	now := s.now()
+	if err := s.perIP.take(ctx, clientKey(clientIP), now); err != nil {
+		return Pair{}, err
 	}
-	if ok, wait := s.perUser.Allow(username); !ok {
-		return Pair{}, &RateLimitError{RetryAfter: wait}
+	if err := s.perUser.take(ctx, username, now); err != nil {
+		return Pair{}, err
 	}
 	u, err := s.store.UserByName(ctx, username)
 	var user *account.User
@@ -106,7 +114,6 @@ func (s *Service) Login(ctx context.Context, username, password, otp, clientIP s
 		if otp == "" {
 			return Pair{}, account.ErrOTPRequired
 		}
-		now := s.now()
 		if u.OTPLockedUntil != nil && now.Before(*u.OTPLockedUntil) {
 			return Pair{}, &RateLimitError{RetryAfter: u.OTPLockedUntil.Sub(now)}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -82,6 +83,57 @@ func TestLoginIsRateLimited(t *testing.T) {
 	assert.ErrorIs(t, err, auth.ErrRateLimited, "even the right password waits")
 	_, err = svc.Login(ctx, "someone-else", "x", "", "10.9.9.9")
 	assert.ErrorIs(t, err, account.ErrInvalidCredentials, "other accounts are not locked out")
+}
+
+// TestLoginLimitsHoldAcrossReplicas: two services on two stores over one database, as
+// two replicas run, count every guess once between them.
+func TestLoginLimitsHoldAcrossReplicas(t *testing.T) {
+	for _, db := range []struct {
+		name string
+		url  func(testing.TB) string
+	}{{"sqlite", storetest.SQLiteURL}, {"postgres", storetest.PostgresURL}} {
+		t.Run(db.name, func(t *testing.T) {
+			ctx := context.Background()
+			u := db.url(t)
+			replicas := []*auth.Service{newService(t, storetest.Open(t, u)), newService(t, storetest.Open(t, u))}
+			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+			for _, r := range replicas {
+				r.SetClock(func() time.Time { return now })
+			}
+			_, _, err := replicas[0].EnsureAdmin(ctx, "admin", "right-password")
+			require.NoError(t, err)
+			guess := func(i int) error {
+				_, err := replicas[i%2].Login(ctx, "admin", fmt.Sprintf("guess-%d", i), "", fmt.Sprintf("10.0.0.%d", i))
+				return err
+			}
+			for i := range 10 {
+				assert.ErrorIs(t, guess(i), account.ErrInvalidCredentials, "guess %d within the per-account burst", i+1)
+			}
+			for i := 10; i < 14; i++ {
+				assert.ErrorIs(t, guess(i), auth.ErrRateLimited, "guess %d: both replicas refuse", i+1)
+			}
+			now = now.Add(30 * time.Second)
+			assert.ErrorIs(t, guess(14), account.ErrInvalidCredentials, "one more after 30 s")
+			assert.ErrorIs(t, guess(15), auth.ErrRateLimited, "on either replica, once")
+		})
+	}
+}
+
+// TestLoginFailsClosedWithoutTheDatabase: the limits are counted in the database, so
+// with it gone a login is an error, neither let through uncounted nor a 429.
+func TestLoginFailsClosedWithoutTheDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc := newService(t, s)
+		_, _, err := svc.EnsureAdmin(ctx, "admin", "right-password")
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+		_, err = svc.Login(ctx, "admin", "right-password", "", "10.0.0.1")
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, auth.ErrRateLimited)
+		assert.NotErrorIs(t, err, account.ErrInvalidCredentials)
+		assert.Contains(t, err.Error(), "login limit")
+	})
 }
 
 func TestLogoutEndsTheLogin(t *testing.T) {

@@ -3,7 +3,6 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -114,32 +113,6 @@ func TestRefreshTokensAreRandomAndHashed(t *testing.T) {
 	assert.Equal(t, ha, HashRefreshToken(a))
 	assert.NotContains(t, ha, a)
 	assert.GreaterOrEqual(t, len(a), 43, "256 bits")
-}
-
-func TestLimiter(t *testing.T) {
-	l := NewLimiter(time.Minute, 3)
-	now := time.Unix(1000, 0)
-	l.now = func() time.Time { return now }
-	for i := range 3 {
-		ok, _ := l.Allow("k")
-		assert.True(t, ok, "attempt %d within the burst", i+1)
-	}
-	ok, wait := l.Allow("k")
-	assert.False(t, ok)
-	assert.InDelta(t, time.Minute.Seconds(), wait.Seconds(), 1)
-	ok, _ = l.Allow("other")
-	assert.True(t, ok, "keys are independent")
-	now = now.Add(time.Minute)
-	ok, _ = l.Allow("k")
-	assert.True(t, ok, "refilled")
-}
-
-func TestLimiterMemoryIsBounded(t *testing.T) {
-	l := NewLimiter(time.Hour, 1)
-	for i := range maxBuckets * 3 {
-		l.Allow(fmt.Sprintf("key-%d", i))
-	}
-	assert.LessOrEqual(t, len(l.buckets), maxBuckets)
 }
 
 func TestClientKeyGroupsIPv6By64(t *testing.T) {

@@ -83,7 +83,7 @@ func (a *api) login(c echo.Context) error {
 		return badRequest("username", "is required")
 	}
 	if len(body.Username) > maxUsernameLen {
-		// Before the rate limiter, which keys its memory on usernames.
+		// Before the rate limit, so an oversized name costs no database write.
 		return badRequest("username", "must be at most %d bytes", maxUsernameLen)
 	}
 	if body.Password == "" {
@@ -336,7 +336,7 @@ func (a *api) disableTOTP(c echo.Context) error {
 		return err
 	}
 	u := caller(c).User
-	err := a.Auth.CheckPassword(u, body.Password)
+	err := a.Auth.CheckPassword(c.Request().Context(), u, body.Password)
 	if errors.Is(err, auth.ErrWrongPassword) {
 		return invalid("password", "is not your password")
 	}

@@ -293,3 +293,53 @@ func TestLoginIsRateLimited(t *testing.T) {
 		assert.Equal(t, http.StatusOK, e.get(t, "/api/v1/auth/me").Status)
 	})
 }
+
+// TestLoginLimitsAddUpAcrossReplicas: two API servers on one PostgreSQL database, as
+// behind the reverse proxy, count one set of attempts. Guesses spread over both get no
+// more than the burst one replica would allow, and then both answer 429.
+func TestLoginLimitsAddUpAcrossReplicas(t *testing.T) {
+	scenarios := []struct {
+		Name string
+		// attempt is the body and the client address of the i-th guess.
+		attempt func(i int) (body, addr string)
+		// allowed is how many guesses the limit lets through: its burst, less the
+		// admin's own login from 127.0.0.1 when the env started.
+		allowed int
+	}{
+		{"per username", func(i int) (string, string) {
+			return `{"username":"admin","password":"guess ` + strconv.Itoa(i) + `"}`, "10.90.0." + strconv.Itoa(i+1)
+		}, 10 - 1},
+		{"per client address", func(i int) (string, string) {
+			return `{"username":"nobody-` + strconv.Itoa(i) + `","password":"guess"}`, "10.91.0.1"
+		}, 20},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.Name, func(t *testing.T) {
+			dbURL := storetest.PostgresURL(t)
+			replicas := []*env{
+				newEnv(t, storetest.Open(t, dbURL), trustLoopback),
+				newReplica(t, storetest.Open(t, dbURL), trustLoopback),
+			}
+			// One clock for both, so no token refills while the test runs, however slow.
+			now := time.Now()
+			for _, r := range replicas {
+				r.Auth.SetClock(func() time.Time { return now })
+			}
+			for i := range 2*sc.allowed + 4 {
+				body, addr := sc.attempt(i)
+				res := replicas[i%2].send(t, request{Method: http.MethodPost, Path: "/api/v1/auth/login", NoAuth: true,
+					Body: body, Headers: map[string]string{"X-Forwarded-For": addr}})
+				if i < sc.allowed {
+					assert.Equal(t, http.StatusUnauthorized, res.Status, "guess %d, on replica %d: within the burst", i+1, i%2)
+					continue
+				}
+				if assert.Equal(t, http.StatusTooManyRequests, res.Status, "guess %d, on replica %d: past the burst of both together", i+1, i%2) {
+					secs, err := strconv.Atoi(res.Header.Get("Retry-After"))
+					require.NoError(t, err, "Retry-After is whole seconds: %q", res.Header.Get("Retry-After"))
+					assert.Positive(t, secs)
+					assert.Equal(t, "urn:watchdog:problem:rate-limited", res.Problem(t).Type)
+				}
+			}
+		})
+	}
+}

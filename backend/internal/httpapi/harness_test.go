@@ -60,13 +60,24 @@ func newEnv(t testing.TB, s *store.Store, opts ...func(*httpapi.Deps)) *env {
 	if s == nil {
 		s = storetest.SQLite(t)
 	}
+	e := newReplica(t, s, opts...)
+	created, _, err := e.Auth.EnsureAdmin(context.Background(), adminUser, adminPass)
+	require.NoError(t, err)
+	require.True(t, created, "a fresh store has no admin yet")
+	pair := e.login(t, adminUser, adminPass)
+	e.Token, e.Refresh = pair.AccessToken, pair.RefreshToken
+	return e
+}
+
+// newReplica starts one more API over s, as a replica sharing another env's database
+// would run: its own handler, auth service and scheduler, no admin created and nobody
+// logged in (Token is empty).
+func newReplica(t testing.TB, s *store.Store, opts ...func(*httpapi.Deps)) *env {
+	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	tokens, err := auth.NewTokens(testSecret)
 	require.NoError(t, err)
 	authSvc := auth.NewService(s, account.NewHasher(bcrypt.MinCost), tokens)
-	created, _, err := authSvc.EnsureAdmin(context.Background(), adminUser, adminPass)
-	require.NoError(t, err)
-	require.True(t, created, "a fresh store has no admin yet")
 
 	// The prober may reach 127.0.0.1 (the test targets); the API's create-time check
 	// still refuses literal private addresses, as in production by default.
@@ -105,8 +116,6 @@ func newEnv(t testing.TB, s *store.Store, opts ...func(*httpapi.Deps)) *env {
 			Timeout:       90 * time.Second,
 		},
 	}
-	pair := env.login(t, adminUser, adminPass)
-	env.Token, env.Refresh = pair.AccessToken, pair.RefreshToken
 	return env
 }
 

@@ -475,7 +475,8 @@ func (s *Scheduler) drain(batch *[]store.Result, flush func()) {
 const maintainEvery = 5 * time.Minute
 
 // maintain rolls finished hours and days up, then deletes checks past retention
-// (never ones not yet rolled up), rollups past theirs and dead refresh tokens.
+// (never ones not yet rolled up), rollups past theirs, dead refresh tokens and full
+// login limit buckets.
 func (s *Scheduler) maintain(ctx context.Context) {
 	for {
 		hours, days, err := s.store.RollUp(ctx, time.Now())
@@ -499,6 +500,11 @@ func (s *Scheduler) maintain(ctx context.Context) {
 	}
 	if _, err := s.store.DeleteExpiredRefreshTokens(ctx); err != nil {
 		s.opts.Log.Warn("delete expired refresh tokens", "err", err)
+	}
+	// Login limit buckets that are full again remember nothing; the ones still
+	// counting stay, so the table holds only the keys tried in the last few minutes.
+	if _, err := s.store.DeleteFullLimits(ctx, time.Now()); err != nil {
+		s.opts.Log.Warn("delete full login limits", "err", err)
 	}
 	// Sent and given-up notifications are kept a while, for whoever asks what went out.
 	if _, err := s.store.DeleteDeliveriesBefore(ctx, time.Now().Add(-deliveryRetention)); err != nil {
