@@ -2369,7 +2369,7 @@ type ClientInterface interface {
 
 	// CreateChannelWithBody Create a notification channel
 	//
-	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2378,7 +2378,7 @@ type ClientInterface interface {
 
 	// CreateChannel Create a notification channel
 	//
-	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2417,7 +2417,7 @@ type ClientInterface interface {
 
 	// TestChannel Send a test message
 	//
-	// Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through.
+	// Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through. A refused address is not named, and nothing a private host (one reached only because the operator allows private targets) answered is quoted: only its status code.
 	//
 	// Corresponds with POST /channels/{id}/test (the `TestChannel` operationId).
 	TestChannel(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2557,7 +2557,7 @@ type ClientInterface interface {
 
 	// CreateTargetWithBody Create a target
 	//
-	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2566,7 +2566,7 @@ type ClientInterface interface {
 
 	// CreateTarget Create a target
 	//
-	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3063,7 +3063,7 @@ func (c *Client) ListChannels(ctx context.Context, params *ListChannelsParams, r
 
 // CreateChannelWithBody Create a notification channel
 //
-// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3082,7 +3082,7 @@ func (c *Client) CreateChannelWithBody(ctx context.Context, contentType string, 
 
 // CreateChannel Create a notification channel
 //
-// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3171,7 +3171,7 @@ func (c *Client) UpdateChannel(ctx context.Context, id int, body UpdateChannelJS
 
 // TestChannel Send a test message
 //
-// Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through.
+// Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through. A refused address is not named, and nothing a private host (one reached only because the operator allows private targets) answered is quoted: only its status code.
 //
 // Corresponds with POST /channels/{id}/test (the `TestChannel` operationId).
 func (c *Client) TestChannel(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3511,7 +3511,7 @@ func (c *Client) ListTargets(ctx context.Context, params *ListTargetsParams, req
 
 // CreateTargetWithBody Create a target
 //
-// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3530,7 +3530,7 @@ func (c *Client) CreateTargetWithBody(ctx context.Context, contentType string, b
 
 // CreateTarget Create a target
 //
-// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6374,7 +6374,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateChannelWithBodyWithResponse Create a notification channel
 	//
-	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6383,7 +6383,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateChannelWithResponse Create a notification channel
 	//
-	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6426,7 +6426,7 @@ type ClientWithResponsesInterface interface {
 
 	// TestChannelWithResponse Send a test message
 	//
-	// Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through.
+	// Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through. A refused address is not named, and nothing a private host (one reached only because the operator allows private targets) answered is quoted: only its status code.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6596,7 +6596,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTargetWithBodyWithResponse Create a target
 	//
-	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6605,7 +6605,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTargetWithResponse Create a target
 	//
-	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11231,7 +11231,7 @@ func (c *ClientWithResponses) ListChannelsWithResponse(ctx context.Context, para
 
 // CreateChannelWithBodyWithResponse Create a notification channel
 //
-// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11246,7 +11246,7 @@ func (c *ClientWithResponses) CreateChannelWithBodyWithResponse(ctx context.Cont
 
 // CreateChannelWithResponse Create a notification channel
 //
-// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11319,7 +11319,7 @@ func (c *ClientWithResponses) UpdateChannelWithResponse(ctx context.Context, id 
 
 // TestChannelWithResponse Send a test message
 //
-// Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through.
+// Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through. A refused address is not named, and nothing a private host (one reached only because the operator allows private targets) answered is quoted: only its status code.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11609,7 +11609,7 @@ func (c *ClientWithResponses) ListTargetsWithResponse(ctx context.Context, param
 
 // CreateTargetWithBodyWithResponse Create a target
 //
-// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11624,7 +11624,7 @@ func (c *ClientWithResponses) CreateTargetWithBodyWithResponse(ctx context.Conte
 
 // CreateTargetWithResponse Create a target
 //
-// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -130,11 +130,11 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 
 // limitsOf are the target rules the server applies, for commands that write targets.
 func limitsOf(cfg config.Config) target.Limits {
-	return target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckHost: netguard.New(cfg.AllowPrivateTargets).CheckHost}
+	return target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckURL: netguard.New(cfg.AllowPrivateTargets).CheckURL}
 }
 
 func notifyEnvOf(cfg config.Config) notify.Env {
-	return notify.Env{SMTP: notify.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+	return notify.Env{CheckURL: netguard.New(cfg.AllowPrivateTargets).CheckURL, SMTP: notify.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
 		Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS}}
 }
 

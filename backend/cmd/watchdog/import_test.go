@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,8 +84,8 @@ func writeSeedDB(t *testing.T, dir string) string {
 }
 
 // importLimits refuse one private address, as the server's outbound guard would.
-var importLimits = target.Limits{MinIntervalSeconds: 30, CheckHost: func(host string) error {
-	if strings.HasPrefix(host, "10.") {
+var importLimits = target.Limits{MinIntervalSeconds: 30, CheckURL: func(u *url.URL) error {
+	if strings.HasPrefix(u.Hostname(), "10.") {
 		return errors.New("is a private address; set ALLOW_PRIVATE_TARGETS=true to monitor it")
 	}
 	return nil

@@ -205,7 +205,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	}
 
 	guard := netguard.New(cfg.AllowPrivateTargets)
-	notifyEnv := notify.Env{Client: outbox.NewClient(guard), SMTP: notify.SMTP{
+	notifyEnv := notify.Env{Client: outbox.NewClient(guard), CheckURL: guard.CheckURL, SMTP: notify.SMTP{
 		Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
 		From: cfg.SMTPFrom, TLS: cfg.SMTPTLS,
 	}}
@@ -248,7 +248,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	}
 	a.handler = httpapi.New(httpapi.Deps{
 		Store: st, Auth: authSvc, Checks: a.sched, Log: log, OpenAPI: apidoc.OpenAPI,
-		Limits:             target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckHost: guard.CheckHost},
+		Limits:             target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckURL: guard.CheckURL},
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins, TrustedProxies: cfg.TrustedProxies, FrontendDir: cfg.FrontendDir,
 		Platforms: catalog, Notify: notifyEnv, NotifyTimeout: cfg.NotifyTimeout, Metrics: mets, MetricsToken: cfg.MetricsToken,
 	})

@@ -88,7 +88,7 @@ func TestRoleMatrix(t *testing.T) {
 		targets := newTargetServer(t)
 		hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 		t.Cleanup(hooks.Close)
-		e := newEnv(t, s, withNotify, trustLoopback, func(d *httpapi.Deps) { d.Limits.CheckHost = nil })
+		e := newEnv(t, s, withNotify, trustLoopback, func(d *httpapi.Deps) { d.Notify.CheckURL = nil })
 		ctx := context.Background()
 
 		admin, err := s.UserByName(ctx, adminUser)

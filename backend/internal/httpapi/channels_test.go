@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/httpapi"
+	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -22,7 +23,7 @@ import (
 // withNotify lets test messages reach receivers on 127.0.0.1 (the API's create-time
 // check of literal private addresses still applies).
 func withNotify(d *httpapi.Deps) {
-	d.Notify = notify.Env{Client: &http.Client{Timeout: 5 * time.Second}}
+	d.Notify = notify.Env{Client: &http.Client{Timeout: 5 * time.Second}, CheckURL: netguard.New(false).CheckURL}
 }
 
 type channelBody struct {
@@ -115,7 +116,7 @@ func TestChannelTestMessage(t *testing.T) {
 	}))
 	t.Cleanup(rcv.Close)
 	// The receiver is on 127.0.0.1, which the default create-time check refuses.
-	e := newEnv(t, nil, withNotify, func(d *httpapi.Deps) { d.Limits.CheckHost = nil })
+	e := newEnv(t, nil, withNotify, func(d *httpapi.Deps) { d.Notify.CheckURL = nil })
 	ch := e.createChannel(t, map[string]any{"name": "ops", "type": "webhook", "config": map[string]any{"url": rcv.URL + "/hook"}})
 	path := fmt.Sprintf("/api/v1/channels/%d/test", ch.ID)
 

@@ -89,7 +89,7 @@ func newReplica(t testing.TB, s *store.Store, opts ...func(*httpapi.Deps)) *env 
 		Store:   s,
 		Auth:    authSvc,
 		Checks:  sched,
-		Limits:  target.Limits{MinIntervalSeconds: 30, CheckHost: netguard.New(false).CheckHost},
+		Limits:  target.Limits{MinIntervalSeconds: 30, CheckURL: netguard.New(false).CheckURL},
 		Log:     log,
 		OpenAPI: apidoc.OpenAPI,
 	}

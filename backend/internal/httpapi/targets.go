@@ -68,7 +68,7 @@ func (a *api) listTargets(c echo.Context) error {
 //
 //	@ID	createTarget
 //	@Summary		Create a target
-//	@Description	Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+//	@Description	Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
 //	@Tags			targets
 //	@Accept			json
 //	@Produce		json

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -348,16 +347,6 @@ func (a *applier) validateChannel(ch notify.Channel, path string) error {
 			return a.errorAt(path+".config."+ce.Key, "%s", ce.Message)
 		}
 		return a.errorAt(path+".config", "%v", err)
-	}
-	var c struct {
-		URL string `json:"url"`
-	}
-	if json.Unmarshal(ch.Config, &c) == nil && c.URL != "" && a.opts.Limits.CheckHost != nil {
-		if u, err := url.Parse(c.URL); err == nil {
-			if err := a.opts.Limits.CheckHost(u.Hostname()); err != nil {
-				return a.errorAt(path+".config.url", "%v", err)
-			}
-		}
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -26,7 +27,8 @@ const example = "../../../docs/examples/watchdog.yaml"
 func opts(env map[string]string) manifest.ApplyOptions {
 	return manifest.ApplyOptions{
 		Env:    func(k string) string { return env[k] },
-		Limits: target.Limits{MinIntervalSeconds: 30, CheckHost: netguard.New(false).CheckHost},
+		Limits: target.Limits{MinIntervalSeconds: 30, CheckURL: netguard.New(false).CheckURL},
+		Notify: notify.Env{CheckURL: netguard.New(false).CheckURL},
 	}
 }
 

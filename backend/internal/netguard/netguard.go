@@ -2,32 +2,43 @@
 // user-supplied URLs must not become a way to reach the machine's own services, the
 // private network it sits in, or a cloud provider's metadata endpoint (server-side
 // request forgery). The decision is made on the address actually dialed, so neither a
-// redirect nor a DNS answer that changes between look-ups gets around it.
+// redirect nor a DNS answer that changes between look-ups gets around it; the same
+// rules judge a URL when it is saved, so a literal address that could never be dialed
+// is refused at once.
 package netguard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
+	"strconv"
 	"syscall"
+	"time"
 
 	"code.dny.dev/ssrf"
 )
 
-// ErrForbidden is wrapped by every refusal.
+// ErrForbidden is wrapped by every refusal. A refusal made while dialing says no more
+// than this and the kind of address: the address itself would tell whoever saved the
+// URL what an internal name resolves to.
 var ErrForbidden = errors.New("address not allowed")
 
-// metadata are the cloud instance-metadata endpoints. They hand out credentials, so
-// they stay refused even where private targets are allowed.
+// ErrInvalidURL is wrapped when a URL's host or port cannot be what it claims to be.
+var ErrInvalidURL = errors.New("invalid url")
+
+// metadata are the ranges cloud instance-metadata services answer in. They hand out
+// credentials, so they stay refused even where private targets are allowed. The whole
+// IPv4 link-local range and AWS's IPv6 /32 are refused, not single addresses: providers
+// keep adding endpoints there (169.254.169.254, 169.254.170.2, 169.254.170.23,
+// 169.254.0.23, fd00:ec2::254, fd00:ec2::23, …).
 var metadata = []netip.Prefix{
-	netip.MustParsePrefix("169.254.169.254/32"), // AWS, GCP, Azure, DigitalOcean, …
-	netip.MustParsePrefix("169.254.170.2/32"),   // AWS ECS task credentials
-	netip.MustParsePrefix("169.254.170.23/32"),  // AWS EKS pod identity
+	netip.MustParsePrefix("169.254.0.0/16"),     // link-local: AWS, GCP, Azure, DigitalOcean, Tencent, …
+	netip.MustParsePrefix("fd00:ec2::/32"),      // AWS over IPv6
 	netip.MustParsePrefix("100.100.100.200/32"), // Alibaba Cloud
 	netip.MustParsePrefix("192.0.0.192/32"),     // Oracle Cloud
-	netip.MustParsePrefix("fd00:ec2::254/128"),  // AWS over IPv6
-	netip.MustParsePrefix("fd00:ec2::23/128"),   // AWS EKS pod identity over IPv6
 }
 
 // nat64 is the well-known NAT64 prefix (RFC 6052): the IPv4 address it reaches is in
@@ -38,15 +49,25 @@ var (
 	localNAT64 = netip.MustParsePrefix("64:ff9b:1::/48")
 )
 
+// Why an address is refused, as the errors say it.
+const (
+	reasonLocalNAT64 = "a local-use NAT64 address"
+	reasonMetadata   = "a link-local or cloud metadata address"
+	reasonPrivate    = "a loopback, private or reserved address (set ALLOW_PRIVATE_TARGETS to allow)"
+)
+
 // Guard holds the policy. Make one with New.
 type Guard struct {
 	allowPrivate bool
-	strict       *ssrf.Guardian
+	// strict is the policy without the operator's exceptions; allowed adds the
+	// networks the operator named.
+	strict  *ssrf.Guardian
+	allowed *ssrf.Guardian
 }
 
-// New returns a guard. allowPrivate lets loopback, private, CGNAT and link-local
+// New returns a guard. allowPrivate lets loopback, private, CGNAT and other reserved
 // addresses through (for monitoring an internal network); allow lets through only the
-// networks named. Neither ever lets a metadata address through.
+// networks named. Neither ever lets a link-local or metadata address through.
 func New(allowPrivate bool, allow ...netip.Prefix) *Guard {
 	var v4, v6 []netip.Prefix
 	for _, p := range allow {
@@ -59,15 +80,24 @@ func New(allowPrivate bool, allow ...netip.Prefix) *Guard {
 	// Any port: a target may listen on :8080. The library's deny lists (loopback,
 	// RFC 1918, CGNAT, link-local, and the other special-purpose ranges) are what
 	// "public only" means.
-	strict := ssrf.New(ssrf.WithAnyPort(), ssrf.WithAllowedV4Prefixes(v4...), ssrf.WithAllowedV6Prefixes(v6...))
-	return &Guard{allowPrivate: allowPrivate, strict: strict}
+	return &Guard{
+		allowPrivate: allowPrivate,
+		strict:       ssrf.New(ssrf.WithAnyPort()),
+		allowed:      ssrf.New(ssrf.WithAnyPort(), ssrf.WithAllowedV4Prefixes(v4...), ssrf.WithAllowedV6Prefixes(v6...)),
+	}
 }
 
-// CheckAddr refuses an address the policy does not allow.
-func (g *Guard) CheckAddr(addr netip.Addr) error {
-	addr = addr.Unmap()
+// judge is the policy. It returns why addr is refused ("" when it is not), and whether
+// it is let through only by the operator's exception (ALLOW_PRIVATE_TARGETS or an
+// allowed network): what such a host answers must not be shown to whoever chose the
+// URL, since it was never theirs to read.
+func (g *Guard) judge(addr netip.Addr) (reason string, exempt bool) {
+	// A zone names the interface to send on; it does not change where the address
+	// leads, and a netip.Prefix never contains a zoned address, so it must go before
+	// any comparison.
+	addr = addr.WithZone("").Unmap()
 	if localNAT64.Contains(addr) {
-		return fmt.Errorf("%w: %s is a local-use NAT64 address", ErrForbidden, addr)
+		return reasonLocalNAT64, false
 	}
 	if nat64.Contains(addr) {
 		// A NAT64 address reaches the IPv4 address in its last 32 bits; judge that one.
@@ -76,42 +106,145 @@ func (g *Guard) CheckAddr(addr netip.Addr) error {
 	}
 	for _, p := range metadata {
 		if p.Contains(addr) {
-			return fmt.Errorf("%w: %s is a cloud metadata address", ErrForbidden, addr)
+			return reasonMetadata, false
 		}
 	}
-	if g.allowPrivate {
-		return nil
+	if g.strict.SafeAddr(addr) == nil {
+		return "", false
 	}
-	if err := g.strict.SafeAddr(addr); err != nil {
-		return fmt.Errorf("%w: %s is a loopback, private or reserved address (set ALLOW_PRIVATE_TARGETS to allow)", ErrForbidden, addr)
+	if g.allowPrivate || g.allowed.SafeAddr(addr) == nil {
+		return "", true
+	}
+	return reasonPrivate, false
+}
+
+// CheckAddr refuses an address the policy does not allow. The error names the address:
+// it is meant for judging an address someone typed, not one a name resolved to.
+func (g *Guard) CheckAddr(addr netip.Addr) error {
+	if reason, _ := g.judge(addr); reason != "" {
+		return fmt.Errorf("%w: %s is %s", ErrForbidden, addr.WithZone(""), reason)
 	}
 	return nil
 }
 
-// CheckHost refuses a host that is a literal address the policy does not allow. A
-// hostname passes here; it is checked on every dial instead.
+// CheckHost refuses a host that is a literal address the policy does not allow, read
+// as a browser reads it (so 127.1, 0x7f000001 and 2130706433 are 127.0.0.1), and a host
+// that looks like an IPv4 address but is none. A hostname passes here; it is checked
+// on every dial instead.
 func (g *Guard) CheckHost(host string) error {
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return nil
+	addr, ok, err := ParseHost(host)
+	if err != nil || !ok {
+		return err
 	}
 	return g.CheckAddr(addr)
 }
 
+// CheckURL refuses a URL whose port no connection can use, or whose host CheckHost
+// refuses. Every URL WatchDog will send requests to goes through it when it is saved.
+func (g *Guard) CheckURL(u *url.URL) error {
+	if err := CheckPort(u.Port()); err != nil {
+		return err
+	}
+	return g.CheckHost(u.Hostname())
+}
+
+// CheckPort refuses a URL port outside 1-65535; "" (the scheme's default) passes.
+// Port 0 means "any port" to the socket layer, and url.Parse accepts any digits.
+func CheckPort(port string) error {
+	if port == "" {
+		return nil
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		return fmt.Errorf("%w: port must be between 1 and 65535", ErrInvalidURL)
+	}
+	return nil
+}
+
 // Control is a net.Dialer Control function: it runs after DNS resolution, on the exact
-// address about to be dialed.
+// address about to be dialed. Its refusal does not name the address.
 func (g *Guard) Control(network, address string, _ syscall.RawConn) error {
 	if network != "tcp4" && network != "tcp6" && network != "tcp" {
 		return fmt.Errorf("%w: network %s", ErrForbidden, network)
 	}
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrForbidden, address, err)
+		return fmt.Errorf("%w: not an address and port", ErrForbidden)
 	}
-	return g.CheckAddr(ap.Addr())
+	if reason, _ := g.judge(ap.Addr()); reason != "" {
+		return fmt.Errorf("%w: %s", ErrForbidden, reason)
+	}
+	return nil
 }
 
 // Dialer returns a dialer that enforces the policy.
-func (g *Guard) Dialer() *net.Dialer {
-	return &net.Dialer{Control: g.Control}
+func (g *Guard) Dialer() *Dialer {
+	return &Dialer{guard: g}
+}
+
+// Dialer dials through a Guard. A host that is a literal address in any form a browser
+// reads (127.1, 0x7f000001) is dialed as that address, as CheckHost judged it, instead
+// of being looked up as a name. A connection to an address let through only by the
+// operator's exception is marked so (see Exempt and Trace).
+type Dialer struct {
+	// Timeout bounds each dial, as net.Dialer's does; 0 means none but the context's.
+	Timeout time.Duration
+	guard   *Guard
+}
+
+// DialContext connects to address ("host:port") on network, refusing every address
+// the guard does not allow.
+func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, fmt.Errorf("dial: %w", err)
+	}
+	addr, isAddr, err := ParseHost(host)
+	if err != nil {
+		return nil, fmt.Errorf("dial: %w", err)
+	}
+	if isAddr {
+		address = net.JoinHostPort(addr.String(), port)
+	}
+	nd := net.Dialer{Timeout: d.Timeout, Control: d.guard.Control}
+	conn, err := nd.DialContext(ctx, network, address)
+	if err != nil {
+		if refusal := refusalOf(err); refusal != nil {
+			// net.Dialer's error repeats the address it refused; drop it with the rest
+			// of the wrapping.
+			return nil, refusal
+		}
+		return nil, err
+	}
+	if d.guard.exempt(conn.RemoteAddr()) {
+		markReach(ctx)
+		return &exemptConn{Conn: conn}, nil
+	}
+	return conn, nil
+}
+
+// exempt says whether a connection's remote address passed only by the exception.
+func (g *Guard) exempt(remote net.Addr) bool {
+	tcp, ok := remote.(*net.TCPAddr)
+	if !ok {
+		// Only TCP is ever dialed; anything else is treated as the private kind, whose
+		// answers are not shown.
+		return true
+	}
+	_, exempt := g.judge(tcp.AddrPort().Addr())
+	return exempt
+}
+
+// refusalOf is the guard's own refusal inside err ("address not allowed: a loopback,
+// …"), without the dial context wrapped around it, or nil when err is no refusal.
+func refusalOf(err error) error {
+	if !errors.Is(err, ErrForbidden) {
+		return nil
+	}
+	for {
+		next := errors.Unwrap(err)
+		if next == nil || next == ErrForbidden || !errors.Is(next, ErrForbidden) {
+			return err
+		}
+		err = next
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,6 +16,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 )
 
 const (
@@ -57,6 +60,10 @@ func (p post) send(ctx context.Context, env Env) error {
 		// without the outbound guard.
 		return &SendError{Err: fmt.Errorf("%s: no HTTP client configured", p.provider)}
 	}
+	// reach says whether the request reached a host only the operator's exception let
+	// through (a loopback or private address); then nothing it sent is repeated in the
+	// error, which the channel's editor reads (POST /channels/{id}/test).
+	ctx, reach := netguard.Trace(ctx)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(p.body))
 	if err != nil {
 		return &SendError{Err: fmt.Errorf("%s: build request: %w", p.provider, p.redact(withoutURL(err)))}
@@ -77,7 +84,13 @@ func (p post) send(ctx context.Context, env Env) error {
 	if err != nil {
 		// Network errors and timeouts may pass. *url.Error repeats the URL, which
 		// can hold the secret, so only its cause is kept.
-		return &SendError{Retry: true, Err: fmt.Errorf("%s: send: %w", p.provider, p.redact(withoutURL(err)))}
+		cause := p.redact(withoutURL(err))
+		var netErr net.Error
+		if reach.Exempt() && !errors.As(withoutURL(err), &netErr) {
+			// Not the network's words but the host's (a malformed answer's first bytes).
+			cause = errPrivateAnswer
+		}
+		return &SendError{Retry: true, Err: fmt.Errorf("%s: send: %w", p.provider, cause)}
 	}
 	defer res.Body.Close()
 	// Read even a success's answer (so the connection can be reused), but no more
@@ -91,6 +104,11 @@ func (p post) send(ctx context.Context, env Env) error {
 	if res.StatusCode == http.StatusTooManyRequests {
 		se.RetryAfter = retryAfter(res.Header.Get("Retry-After"), answer, time.Now())
 	}
+	if reach.Exempt() {
+		// The status code is ours to say; the reason phrase and body are the host's.
+		se.Err = fmt.Errorf("%s: answered %d %s: %w", p.provider, res.StatusCode, http.StatusText(res.StatusCode), errPrivateAnswer)
+		return se
+	}
 	msg := fmt.Sprintf("%s: answered %s", p.provider, res.Status)
 	if res.StatusCode >= 300 && res.StatusCode < 400 {
 		msg += " (redirects are not followed; check the URL)"
@@ -102,6 +120,9 @@ func (p post) send(ctx context.Context, env Env) error {
 	se.Err = errors.New(msg)
 	return se
 }
+
+// errPrivateAnswer stands for what a private host answered, which is not repeated.
+var errPrivateAnswer = errors.New("the answer is not shown (private host)")
 
 // redact replaces every secret in the text of err, which comes from elsewhere (a
 // network error, an answer). Only such text is redacted, never WatchDog's own words

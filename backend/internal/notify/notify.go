@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"time"
@@ -96,7 +97,11 @@ type Env struct {
 	// Client sends every HTTP notification. Its dialer must be the outbound guard's,
 	// like the prober's, so a channel URL cannot reach private addresses.
 	Client *http.Client
-	SMTP   SMTP
+	// CheckURL is the outbound guard's judgement of a URL setting (a literal private
+	// or metadata host, a port out of range), so a channel that could never be sent
+	// to is refused when it is saved, on every write path; nil accepts every URL.
+	CheckURL func(u *url.URL) error
+	SMTP     SMTP
 	// AnyHost lifts the rule that Slack, Discord, Teams, Telegram and PagerDuty URLs
 	// be on the provider's official hosts, and lets their API base be overridden. Only
 	// tests set it, to talk to local fakes.

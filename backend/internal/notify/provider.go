@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 )
 
 // channelType adapts one type's config struct and send function to Provider. Validate
@@ -198,6 +200,14 @@ func checkURL(p *problems, key, raw string, rule urlRule, env Env) {
 		p.add(key, "must not have a #fragment")
 	case rule.want != "" && !env.AnyHost && !rule.allows(u):
 		p.add(key, "must be %s", rule.want)
+	default:
+		if err := netguard.CheckPort(u.Port()); err != nil {
+			p.add(key, "%v", err)
+		} else if env.CheckURL != nil {
+			if err := env.CheckURL(u); err != nil {
+				p.add(key, "%v", err)
+			}
+		}
 	}
 }
 

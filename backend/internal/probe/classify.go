@@ -17,7 +17,10 @@ import (
 // and decides whether a retry is worth making. ctx is the check's context and actx the
 // attempt's, whose deadline is limit after the attempt began. The text never carries
 // header values, and drops the URL that the client's errors repeat (it may hold tokens).
-func classify(ctx, actx context.Context, err error, limit time.Duration) result {
+// private is set when the request reached a host only the operator's exception let
+// through: text that host sent (a certificate's names, a malformed answer's first
+// bytes) is then left out, so a check cannot be used to read an internal service.
+func classify(ctx, actx context.Context, err error, limit time.Duration, private bool) result {
 	switch {
 	case ctx.Err() != nil:
 		// Shutdown, not the target's fault; the caller sees ctx.Err() and drops the check.
@@ -41,6 +44,8 @@ func classify(ctx, actx context.Context, err error, limit time.Duration) result 
 	switch {
 	// A bad certificate or a failed handshake stays bad until someone fixes the server;
 	// retrying only delays the news.
+	case errors.As(err, &certErr) && private:
+		return result{err: "tls: failed to verify certificate"}
 	case errors.As(err, &certErr):
 		return result{err: certErr.Error()}
 	case errors.As(err, &recordErr):
@@ -75,11 +80,15 @@ func classify(ctx, actx context.Context, err error, limit time.Duration) result 
 	}
 	// Anything else the network raised may pass; a protocol error (a malformed answer)
 	// will not.
-	return result{err: withoutURL(err), retry: errors.As(err, &netErr)}
+	retry := errors.As(err, &netErr)
+	if private {
+		return result{err: "invalid answer (not shown: the host is private)", retry: retry}
+	}
+	return result{err: withoutURL(err), retry: retry}
 }
 
-// forbiddenText is the guard's own refusal ("address not allowed: 127.0.0.1 is …"),
-// without the dial and URL context wrapped around it.
+// forbiddenText is the guard's own refusal ("address not allowed: a loopback, …"),
+// without the dial and URL context wrapped around it, which would name the address.
 func forbiddenText(err error) string {
 	for {
 		next := errors.Unwrap(err)

@@ -91,7 +91,7 @@ func New(opts Options) *Prober {
 		// Environment proxies are ignored: a proxy would dial the target itself, out of
 		// the guard's reach.
 		Proxy:               nil,
-		DialContext:         newCachingDialer(dialer).DialContext,
+		DialContext:         newCachingDialer(dialer.DialContext).DialContext,
 		ForceAttemptHTTP2:   true,
 		TLSHandshakeTimeout: tlsHandshakeTimeout,
 		// Many targets are paths of one host: keep enough connections to it that
@@ -282,13 +282,17 @@ func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.S
 		return r
 	}
 
+	// reach says whether the request touched a host only the operator's exception let
+	// through; then nothing that host sent is quoted in the check's error, which whoever
+	// saved the URL can read.
+	actx, reach := netguard.Trace(actx)
 	req, err := p.newRequest(actx, t)
 	if err != nil {
 		return finish(result{err: err.Error()})
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
-		r := classify(ctx, actx, err, limit)
+		r := classify(ctx, actx, err, limit, reach.Exempt())
 		if resp != nil {
 			// A stopped redirect chain still had an answer (its body is already closed).
 			r.status = &resp.StatusCode
@@ -311,7 +315,7 @@ func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.S
 	_ = resp.Body.Close()
 	status := resp.StatusCode
 	if readErr != nil && !errors.Is(readErr, io.EOF) {
-		r := classify(ctx, actx, readErr, limit)
+		r := classify(ctx, actx, readErr, limit, reach.Exempt())
 		if ctx.Err() == nil {
 			r.err += " reading the body"
 		}
@@ -337,6 +341,7 @@ func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.S
 			Header:  resp.Header,
 			Body:    body.Bytes(),
 			Latency: r.latency,
+			Private: reach.Exempt(),
 		})
 		if len(failures) > 0 {
 			r.err = "condition failed: " + strings.Join(failures, "; ")

@@ -728,6 +728,9 @@ func TestCheckGuard(t *testing.T) {
 	toMetadata, redirectHits := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
 	}))
+	toZoned, zonedHits := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://[fd00:ec2::254%25lo]/latest/meta-data/", http.StatusFound)
+	}))
 
 	tests := []struct {
 		name         string
@@ -735,20 +738,39 @@ func TestCheckGuard(t *testing.T) {
 		url          string
 		wantErr      string // empty: the check is up
 	}{
-		{name: "loopback literal", url: "http://127.0.0.1:" + port + "/", wantErr: "127.0.0.1 is a loopback"},
-		{name: "IPv6 loopback literal", url: "http://[::1]:" + port + "/", wantErr: "::1 is a loopback"},
-		{name: "hostname resolving to loopback", url: "http://localhost:" + port + "/", wantErr: "is a loopback"},
+		{name: "loopback literal", url: "http://127.0.0.1:" + port + "/", wantErr: "a loopback"},
+		{name: "IPv6 loopback literal", url: "http://[::1]:" + port + "/", wantErr: "a loopback"},
+		{name: "hostname resolving to loopback", url: "http://localhost:" + port + "/", wantErr: "a loopback"},
+		// The numeric forms a browser reads as 127.0.0.1 are 127.0.0.1 here too.
+		{name: "short loopback", url: "http://127.1:" + port + "/", wantErr: "a loopback"},
+		{name: "hex loopback", url: "http://0x7f000001:" + port + "/", wantErr: "a loopback"},
+		{name: "decimal loopback", url: "http://2130706433:" + port + "/", wantErr: "a loopback"},
+		{name: "octal loopback", url: "http://017700000001:" + port + "/", wantErr: "a loopback"},
+		{name: "loopback with a trailing dot", url: "http://127.0.0.1.:" + port + "/", wantErr: "a loopback"},
 		// Refused in Control, before connect: a real connect to 10.0.0.1 would hang for
 		// the whole timeout, so the elapsed-time bound below proves no packet left.
-		{name: "private network", url: "http://10.0.0.1/", wantErr: "10.0.0.1 is a loopback, private or reserved"},
+		{name: "private network", url: "http://10.0.0.1/", wantErr: "a loopback, private or reserved"},
 		{name: "metadata", url: "http://169.254.169.254/latest/meta-data/", wantErr: "cloud metadata address"},
 		{name: "metadata with private targets allowed", allowPrivate: true,
-			url: "http://169.254.169.254/latest/meta-data/", wantErr: "169.254.169.254 is a cloud metadata address"},
+			url: "http://169.254.169.254/latest/meta-data/", wantErr: "cloud metadata address"},
+		{name: "other link-local metadata with private targets allowed", allowPrivate: true,
+			url: "http://169.254.0.23/", wantErr: "cloud metadata address"},
+		{name: "numeric metadata with private targets allowed", allowPrivate: true,
+			url: "http://0xa9fea9fe/latest/meta-data/", wantErr: "cloud metadata address"},
+		{name: "decimal metadata with private targets allowed", allowPrivate: true,
+			url: "http://2852039166/", wantErr: "cloud metadata address"},
 		{name: "IPv6 metadata with private targets allowed", allowPrivate: true,
-			url: "http://[fd00:ec2::254]/", wantErr: "fd00:ec2::254 is a cloud metadata address"},
+			url: "http://[fd00:ec2::254]/", wantErr: "cloud metadata address"},
+		{name: "zoned IPv6 metadata with private targets allowed", allowPrivate: true,
+			url: "http://[fd00:ec2::254%25lo]/", wantErr: "cloud metadata address"},
+		{name: "zoned NAT64 metadata with private targets allowed", allowPrivate: true,
+			url: "http://[64:ff9b::a9fe:a9fe%25lo]/", wantErr: "cloud metadata address"},
 		{name: "redirect to metadata is refused at the hop", allowPrivate: true,
-			url: toMetadata.URL, wantErr: "169.254.169.254 is a cloud metadata address"},
+			url: toMetadata.URL, wantErr: "cloud metadata address"},
+		{name: "redirect to zoned metadata is refused at the hop", allowPrivate: true,
+			url: toZoned.URL, wantErr: "cloud metadata address"},
 		{name: "loopback with private targets allowed", allowPrivate: true, url: srv.URL},
+		{name: "short loopback with private targets allowed", allowPrivate: true, url: "http://127.1:" + port + "/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -770,6 +792,13 @@ func TestCheckGuard(t *testing.T) {
 			if c.OK || !strings.Contains(c.Error, netguard.ErrForbidden.Error()) || !strings.Contains(c.Error, tt.wantErr) {
 				t.Errorf("OK = %v, Error = %q; want refused with %q", c.OK, c.Error, tt.wantErr)
 			}
+			// The refused address is not said: for a name it would tell whoever saved
+			// the URL what the name resolves to.
+			for _, addr := range []string{"127.0.0.1", "::1", "10.0.0.1", "169.254", "fd00", "ff9b", port} {
+				if strings.Contains(c.Error, addr) {
+					t.Errorf("Error = %q names the refused address (%s)", c.Error, addr)
+				}
+			}
 			if c.Attempts != 1 {
 				t.Errorf("Attempts = %d, want 1: a refusal is final", c.Attempts)
 			}
@@ -783,6 +812,9 @@ func TestCheckGuard(t *testing.T) {
 	}
 	if got := redirectHits.Load(); got != 1 {
 		t.Errorf("redirecting server hits = %d, want 1", got)
+	}
+	if got := zonedHits.Load(); got != 1 {
+		t.Errorf("server redirecting to a zoned address hits = %d, want 1", got)
 	}
 }
 
@@ -862,7 +894,7 @@ func TestCheckRedirectToLoopbackIsRefused(t *testing.T) {
 	p := New(Options{Guard: netguard.New(false, netip.MustParsePrefix("127.0.0.2/32")), Sleep: fastSleep})
 	t.Cleanup(p.Close)
 	c := p.Check(context.Background(), newTarget(outer.URL+"/"))
-	if c.OK || !strings.Contains(c.Error, "127.0.0.1 is a loopback") {
+	if c.OK || !strings.Contains(c.Error, "address not allowed: a loopback") || strings.Contains(c.Error, "127.0.0.1") {
 		t.Errorf("OK = %v, Error = %q; want the redirect to 127.0.0.1 refused", c.OK, c.Error)
 	}
 	if got := innerHits.Load(); got != 0 {
@@ -971,7 +1003,9 @@ func TestCheckConditions(t *testing.T) {
 		{name: "json condition fails", handler: answer(200, "application/json", degraded, 0), retries: 3,
 			conds:      []target.Condition{{Type: "json", Path: "$.status", Op: "==", Value: `"ok"`}},
 			wantStatus: "200", wantAttempts: 1,
-			wantErr: `condition failed: $.status == "ok" failed: got "degraded"`},
+			// The server is on loopback, reached only because private targets are
+			// allowed: what it answered is not quoted (target's tests cover the quote).
+			wantErr: `condition failed: $.status == "ok" failed: got a value not shown (private host)`},
 		{name: "json condition on a page that is not JSON", handler: answer(200, "text/html", page, 0),
 			conds:      []target.Condition{{Type: "json", Path: "$.status", Op: "exists"}},
 			wantStatus: "200", wantAttempts: 1,
@@ -979,7 +1013,7 @@ func TestCheckConditions(t *testing.T) {
 		{name: "header condition fails", handler: answer(200, "text/html", page, 0), retries: 3,
 			conds:      []target.Condition{{Type: "header", Name: "Content-Type", Op: "contains", Value: "json"}},
 			wantStatus: "200", wantAttempts: 1,
-			wantErr: `condition failed: header Content-Type contains "json" failed: got "text/html"`},
+			wantErr: `condition failed: header Content-Type contains "json" failed: got a value not shown (private host)`},
 		{name: "slow answer is retried", handler: answer(200, "text/html", page, 300*time.Millisecond), retries: 1,
 			conds:      []target.Condition{{Type: "latency", Op: "<", Value: "100"}},
 			wantStatus: "200", wantAttempts: 2,
@@ -1080,6 +1114,71 @@ func TestCheckConditionsBody(t *testing.T) {
 			}
 			if tt.wantAlloc && grew < limit {
 				t.Errorf("check allocated %d KiB, want the body's first %d KiB kept", grew>>10, limit>>10)
+			}
+		})
+	}
+}
+
+// TestCheckQuotesNothingOfAPrivateHost: a host reached only because private targets
+// are allowed may be monitored, but its check errors quote nothing it sent (a banner
+// in place of an HTTP answer, a body or header a condition read): otherwise saving a
+// URL would be a way to read internal services. The status code is still said.
+func TestCheckQuotesNothingOfAPrivateHost(t *testing.T) {
+	t.Parallel()
+	const secret = "internal-secret-7f3a"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		// Ends when the listener is closed at cleanup.
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = conn.Write([]byte("SSH-2.0-OpenSSH_9.6 " + secret + "\r\n"))
+			_ = conn.Close()
+		}
+	}()
+	web, _ := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Internal", secret)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `{"status": "`+secret+`"}`)
+	}))
+	conditionsOK, _ := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Internal", secret)
+		_, _ = io.WriteString(w, `{"status": "`+secret+`"}`)
+	}))
+
+	tests := []struct {
+		name    string
+		url     string
+		conds   []target.Condition
+		wantErr string
+	}{
+		{name: "a banner instead of HTTP", url: "http://" + ln.Addr().String() + "/",
+			wantErr: "invalid answer (not shown: the host is private)"},
+		{name: "an error status", url: web.URL, wantErr: "unexpected status 503"},
+		{name: "conditions", url: conditionsOK.URL, conds: []target.Condition{
+			{Type: "json", Path: "$.status", Op: "==", Value: "ok"},
+			{Type: "header", Name: "X-Internal", Op: "not_exists"},
+			{Type: "body", Op: "not_matches", Value: "internal-[a-z]+"},
+		}, wantErr: `$.status == "ok" failed: got a value not shown (private host)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := newProber(t, true, Options{})
+			tg := newTarget(tt.url)
+			tg.Conditions = tt.conds
+			c := p.Check(context.Background(), tg)
+			if c.OK || !strings.Contains(c.Error, tt.wantErr) {
+				t.Errorf("OK = %v, Error = %q; want down with %q", c.OK, c.Error, tt.wantErr)
+			}
+			if strings.Contains(c.Error, secret) {
+				t.Errorf("Error = %q quotes what the private host sent", c.Error)
 			}
 		})
 	}

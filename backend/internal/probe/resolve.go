@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 )
 
 // How long a name's addresses are reused, and how many names are remembered. A
@@ -41,8 +43,9 @@ type cachingDialer struct {
 // fallbackDelay is net.Dialer's default wait before racing the other family.
 const fallbackDelay = 300 * time.Millisecond
 
-func newCachingDialer(d *net.Dialer) *cachingDialer {
-	return &cachingDialer{dial: d.DialContext, lookup: net.DefaultResolver.LookupNetIP, now: time.Now, names: map[string]dnsEntry{}}
+// newCachingDialer returns a cachingDialer connecting through dial (the guard's).
+func newCachingDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *cachingDialer {
+	return &cachingDialer{dial: dial, lookup: net.DefaultResolver.LookupNetIP, now: time.Now, names: map[string]dnsEntry{}}
 }
 
 // DialContext resolves addr's host (from the cache when it can) and connects to one
@@ -52,7 +55,9 @@ func (c *cachingDialer) DialContext(ctx context.Context, network, addr string) (
 	if err != nil {
 		return nil, err
 	}
-	if _, err := netip.ParseAddr(host); err == nil {
+	// A literal address in any form (127.1 too) is no name to look up: the guard's
+	// dialer reads it as the address it was judged to be when the URL was saved.
+	if _, isAddr, err := netguard.ParseHost(host); err != nil || isAddr {
 		return c.dial(ctx, network, addr)
 	}
 	addrs, err := c.resolve(ctx, host)

@@ -38,7 +38,7 @@ func TestCachingDialerReusesAnswersForAWhile(t *testing.T) {
 	lookups := 0
 	fail := false
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	d := newCachingDialer(&net.Dialer{Timeout: time.Second})
+	d := newCachingDialer((&net.Dialer{Timeout: time.Second}).DialContext)
 	d.now = func() time.Time { return clock }
 	d.lookup = func(_ context.Context, _, host string) ([]netip.Addr, error) {
 		lookups++
@@ -80,7 +80,7 @@ func TestCachingDialerFallsBackToTheOtherFamily(t *testing.T) {
 	port := acceptingPort(t)
 
 	direct := &net.Dialer{}
-	d := newCachingDialer(direct)
+	d := newCachingDialer(direct.DialContext)
 	d.lookup = func(context.Context, string, string) ([]netip.Addr, error) {
 		return []netip.Addr{netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("127.0.0.1")}, nil
 	}

@@ -350,6 +350,11 @@ type Answer struct {
 	// its cap.
 	Body    []byte
 	Latency time.Duration
+	// Private is set when the answer came from a host reached only because the
+	// operator allows private addresses: failures then say which condition failed and
+	// why in WatchDog's own words, but quote nothing of the body or headers, which were
+	// never the URL's author's to read.
+	Private bool
 }
 
 // Evaluate judges a against every condition. It returns one message per condition a
@@ -362,6 +367,11 @@ type Answer struct {
 func (c Conditions) Evaluate(a Answer) (failures []string, onlyLatency bool) {
 	onlyLatency = true
 	body := lazyJSON{data: a.Body}
+	// show passes on text quoted from the answer, unless it came from a private host.
+	show := func(quoted string) string { return quoted }
+	if a.Private {
+		show = func(string) string { return "a value not shown (private host)" }
+	}
 	for _, cc := range c.list {
 		var seen string
 		var ok bool
@@ -369,11 +379,11 @@ func (c Conditions) Evaluate(a Answer) (failures []string, onlyLatency bool) {
 		case ConditionLatency:
 			ok, seen = cc.evalLatency(a.Latency)
 		case ConditionBody:
-			ok, seen = cc.evalBody(a.Body)
+			ok, seen = cc.evalBody(a.Body, show)
 		case ConditionJSON:
-			ok, seen = cc.evalJSON(&body)
+			ok, seen = cc.evalJSON(&body, show)
 		case ConditionHeader:
-			ok, seen = cc.evalHeader(a.Header)
+			ok, seen = cc.evalHeader(a.Header, show)
 		}
 		if ok {
 			continue
@@ -391,7 +401,7 @@ func (cc compiledCondition) evalLatency(d time.Duration) (bool, string) {
 	return ok, fmt.Sprintf("took %d ms", d.Milliseconds())
 }
 
-func (cc compiledCondition) evalBody(body []byte) (bool, string) {
+func (cc compiledCondition) evalBody(body []byte, show func(string) string) (bool, string) {
 	switch cc.Op {
 	case OpContains:
 		return bytes.Contains(body, []byte(cc.Value)), "not found"
@@ -402,20 +412,20 @@ func (cc compiledCondition) evalBody(body []byte) (bool, string) {
 		return cc.re.Match(body), "no match"
 	case OpNotMatches:
 		m := cc.re.Find(body)
-		return m == nil, "matched " + quote(string(m))
+		return m == nil, "matched " + show(quote(string(m)))
 	}
 	return false, "unknown op"
 }
 
-func (cc compiledCondition) evalHeader(h map[string][]string) (bool, string) {
+func (cc compiledCondition) evalHeader(h map[string][]string, show func(string) string) (bool, string) {
 	values, present := lookupHeader(h, cc.header)
 	if cc.Op == OpNotExists {
-		return !present, "got " + quote(values)
+		return !present, "got " + show(quote(values))
 	}
 	if !present {
 		return false, "header missing"
 	}
-	got := "got " + quote(values)
+	got := "got " + show(quote(values))
 	switch cc.Op {
 	case OpExists:
 		return true, ""
@@ -477,7 +487,7 @@ func decodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-func (cc compiledCondition) evalJSON(body *lazyJSON) (bool, string) {
+func (cc compiledCondition) evalJSON(body *lazyJSON, show func(string) string) (bool, string) {
 	doc, err := body.get()
 	switch {
 	case len(body.data) == 0:
@@ -490,7 +500,7 @@ func (cc compiledCondition) evalJSON(body *lazyJSON) (bool, string) {
 	case OpExists:
 		return len(nodes) > 0, "path matched nothing"
 	case OpNotExists:
-		return len(nodes) == 0, "got " + showNodes(nodes)
+		return len(nodes) == 0, "got " + show(showNodes(nodes))
 	}
 	if len(nodes) == 0 {
 		// A field that is not there neither equals nor differs from anything: passing
@@ -504,14 +514,14 @@ func (cc compiledCondition) evalJSON(body *lazyJSON) (bool, string) {
 				equal = append(equal, n)
 			}
 		}
-		return len(equal) == 0, "got " + showNodes(equal)
+		return len(equal) == 0, "got " + show(showNodes(equal))
 	}
 	for _, n := range nodes {
 		if cc.holds(n) {
 			return true, ""
 		}
 	}
-	return false, "got " + showNodes(nodes)
+	return false, "got " + show(showNodes(nodes))
 }
 
 // holds reports whether one selected node meets the condition (any op but != and the

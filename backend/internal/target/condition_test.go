@@ -392,3 +392,37 @@ func TestConditionsNeedsBody(t *testing.T) {
 		})
 	}
 }
+
+// TestConditionsEvaluatePrivate: an answer from a private host is judged the same, but
+// its failures quote nothing of it; WatchDog's own words (not found, took N ms) stay.
+func TestConditionsEvaluatePrivate(t *testing.T) {
+	t.Parallel()
+	conds, err := CompileConditions([]Condition{
+		{Type: ConditionJSON, Path: "$.status", Op: OpEqual, Value: "ok"},
+		{Type: ConditionHeader, Name: "X-Internal", Op: OpNotExists},
+		{Type: ConditionBody, Op: OpNotMatches, Value: "sec[a-z]+"},
+		{Type: ConditionBody, Op: OpContains, Value: "Welcome"},
+		{Type: ConditionLatency, Op: OpLess, Value: "10"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := Answer{Status: 200, Header: map[string][]string{"X-Internal": {"secret"}},
+		Body: []byte(`{"status": "secret"}`), Latency: 20 * time.Millisecond}
+	for _, private := range []bool{false, true} {
+		answer.Private = private
+		failures, _ := conds.Evaluate(answer)
+		if len(failures) != 5 {
+			t.Fatalf("private=%v: failures = %q, want 5", private, failures)
+		}
+		text := strings.Join(failures, "; ")
+		if quoted := strings.Contains(text, "secret"); quoted == private {
+			t.Errorf("private=%v: failures = %q; want the answer quoted only when not private", private, text)
+		}
+		for _, own := range []string{"not found", "took 20 ms"} {
+			if !strings.Contains(text, own) {
+				t.Errorf("private=%v: failures = %q, want them to say %q", private, text, own)
+			}
+		}
+	}
+}

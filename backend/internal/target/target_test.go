@@ -1,6 +1,7 @@
 package target
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -31,13 +32,13 @@ func TestNewFillsDefaults(t *testing.T) {
 }
 
 func TestValidationNamesTheField(t *testing.T) {
-	refuse := func(host string) error {
-		if host == "127.0.0.1" {
+	refuse := func(u *url.URL) error {
+		if u.Hostname() == "127.0.0.1" {
 			return assert.AnError
 		}
 		return nil
 	}
-	lim := Limits{MinIntervalSeconds: 30, CheckHost: refuse}
+	lim := Limits{MinIntervalSeconds: 30, CheckURL: refuse}
 	long := strings.Repeat("x", 201)
 	tests := []struct {
 		name  string

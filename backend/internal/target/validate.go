@@ -38,9 +38,10 @@ type Limits struct {
 	MinIntervalSeconds int
 	// Preset looks up a keep-warm platform preset by key; nil knows none.
 	Preset func(key string) (Preset, bool)
-	// CheckHost refuses a URL host the outbound guard would never dial (a literal
-	// loopback, private or metadata address). Nil accepts every host.
-	CheckHost func(host string) error
+	// CheckURL refuses a URL the outbound guard would never send to: a host that is a
+	// literal loopback, private or metadata address (in any form, 127.1 included), or a
+	// port outside 1-65535. Nil accepts every URL.
+	CheckURL func(u *url.URL) error
 }
 
 // Methods are the HTTP methods a check may use.
@@ -422,8 +423,8 @@ func validateURL(v *ValidationError, raw string, lim Limits) {
 		v.add("url", "must not carry credentials; send them in headers")
 		return
 	}
-	if lim.CheckHost != nil {
-		if err := lim.CheckHost(u.Hostname()); err != nil {
+	if lim.CheckURL != nil {
+		if err := lim.CheckURL(u); err != nil {
 			v.add("url", "%v", err)
 		}
 	}

@@ -260,7 +260,7 @@ export interface paths {
         put?: never;
         /**
          * Create a notification channel
-         * @description Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets. Email needs the server's SMTP_* settings.
+         * @description Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
          */
         post: operations["createChannel"];
         delete?: never;
@@ -305,7 +305,7 @@ export interface paths {
         put?: never;
         /**
          * Send a test message
-         * @description Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through.
+         * @description Sends a test message through the channel now (outside the outbox, without retries) and says whether it went through. A refused address is not named, and nothing a private host (one reached only because the operator allows private targets) answered is quoted: only its status code.
          */
         post: operations["testChannel"];
         delete?: never;
@@ -589,7 +589,7 @@ export interface paths {
         put?: never;
         /**
          * Create a target
-         * @description Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+         * @description Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
          */
         post: operations["createTarget"];
         delete?: never;
@@ -3234,7 +3234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The provider refused the message or could not be reached; detail says why */
+            /** @description The provider refused the message or could not be reached; detail says why (a private host's answer is not quoted) */
             502: {
                 headers: {
                     [name: string]: unknown;
