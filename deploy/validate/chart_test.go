@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -241,8 +242,20 @@ func wantHardened(t *testing.T, r rendered) {
 	if deref(pod.AutomountServiceAccountToken, true) {
 		t.Error("automountServiceAccountToken is not false")
 	}
-	if pod.TerminationGracePeriodSeconds == nil || *pod.TerminationGracePeriodSeconds <= 20 {
-		t.Errorf("terminationGracePeriodSeconds = %v, want more than SHUTDOWN_TIMEOUT (20 s)", pod.TerminationGracePeriodSeconds)
+	// The server's whole stop keeps to SHUTDOWN_TIMEOUT; the kubelet's SIGKILL must
+	// come later, with room for the process to exit and the signal to arrive.
+	shutdown := 20 * time.Second
+	for _, e := range c.Env {
+		if e.Name == "SHUTDOWN_TIMEOUT" {
+			d, err := time.ParseDuration(e.Value)
+			if err != nil {
+				t.Fatalf("SHUTDOWN_TIMEOUT = %q: %v", e.Value, err)
+			}
+			shutdown = d
+		}
+	}
+	if grace := pod.TerminationGracePeriodSeconds; grace == nil || time.Duration(*grace)*time.Second < shutdown+5*time.Second {
+		t.Errorf("terminationGracePeriodSeconds = %v, want at least SHUTDOWN_TIMEOUT (%s) + 5 s", deref(grace, 0), shutdown)
 	}
 	if d.Spec.Strategy.RollingUpdate == nil || d.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue() != 0 {
 		t.Error("rolling update may take a server down before its replacement is ready (maxUnavailable != 0)")

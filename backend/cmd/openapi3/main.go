@@ -103,7 +103,12 @@ func refine(doc *openapi3.T) {
 	common := map[string]*openapi3.ResponseRef{
 		"413": problemResponse("Body over 1 MiB"),
 		"500": problemResponse("Internal server error; the log has the details under the request id"),
+		"503": problemResponse("The database is failing (unreachable, disk full, read-only); nothing was changed. Send the request again after Retry-After seconds"),
 	}
+	retryAfter := &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+		Description: "Seconds to wait before sending the request again",
+		Schema:      openapi3.NewIntegerSchema().NewRef(),
+	}}}
 	wwwAuthenticate := &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
 		Description: "Bearer realm=\"watchdog\": how to authenticate",
 		Schema:      openapi3.NewStringSchema().NewRef(),
@@ -145,6 +150,9 @@ func refine(doc *openapi3.T) {
 				problemMediaType(resp)
 				if code == "401" {
 					resp.Value.Headers = openapi3.Headers{"WWW-Authenticate": wwwAuthenticate}
+				}
+				if code == "503" {
+					resp.Value.Headers = openapi3.Headers{"Retry-After": retryAfter}
 				}
 			}
 		}

@@ -61,8 +61,12 @@ func TestConvertCommittedDocument(t *testing.T) {
 				if code == "401" {
 					assert.Contains(t, res.Headers, "WWW-Authenticate")
 				}
+				if code == "503" {
+					assert.Contains(t, res.Headers, "Retry-After", "%s %s", method, path)
+				}
 			}
 			assert.Contains(t, op.Responses, "500", "%s %s", method, path)
+			assert.Contains(t, op.Responses, "503", "%s %s: any route can meet a failing database", method, path)
 		}
 	}
 }

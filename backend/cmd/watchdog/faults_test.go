@@ -194,3 +194,55 @@ func TestDatabaseOutageIsSurvived(t *testing.T) {
 		assert.Equal(t, hits, len(checks), "%s: every ping recorded exactly once (%d pings)", p, hits)
 	}
 }
+
+// TestSDKWaitsOutADatabaseOutage: with the connection to PostgreSQL cut under the
+// server, the API answers 503 with Retry-After (not a 500 no client retries), and the
+// Go SDK, waiting as told, gets its request through once the database is back, done
+// once.
+func TestSDKWaitsOutADatabaseOutage(t *testing.T) {
+	ctx := context.Background()
+	dbURL := storetest.PostgresURL(t)
+	u, err := url.Parse(dbURL)
+	require.NoError(t, err)
+	proxy := newPGProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	srv := startServer(t, map[string]string{"DATABASE_URL": u.String()})
+	made, err := srv.client.CreateAPIKeyWithResponse(ctx, apiclient.APIKeyCreate{Name: "sdk", Role: apiclient.APIKeyCreateRoleEditor})
+	require.NoError(t, err)
+	require.NotNil(t, made.JSON201, "%d %s", made.StatusCode(), made.Body)
+	c, err := apiclient.New(srv.URL, apiclient.WithAPIKey(made.JSON201.Key))
+	require.NoError(t, err)
+
+	proxy.cut()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/targets", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+made.JSON201.Key)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, res.StatusCode, "%s", body)
+	assert.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+	assert.Equal(t, "5", res.Header.Get("Retry-After"))
+	assert.Contains(t, string(body), "urn:watchdog:problem:unavailable")
+
+	created := make(chan error, 1)
+	asked := time.Now()
+	go func() {
+		_, err := apiclient.OK(c.CreateTargetWithResponse(ctx, apiclient.TargetCreate{
+			Url: "https://sdk-outage.example.com/", Name: ptr("through-the-outage")}))
+		created <- err
+	}()
+	time.Sleep(time.Second)
+	proxy.restore()
+	select {
+	case err := <-created:
+		require.NoError(t, err, "the SDK waits out the 503 and gets through")
+		t.Logf("created %s after asking, the database back after 1 s", time.Since(asked).Round(time.Millisecond))
+	case <-time.After(30 * time.Second):
+		t.Fatal("the SDK's request never got through")
+	}
+	list, err := apiclient.OK(c.ListTargetsWithResponse(ctx, &apiclient.ListTargetsParams{Q: ptr("through-the-outage")}))
+	require.NoError(t, err)
+	assert.Len(t, list.JSON200.Items, 1, "created once")
+}

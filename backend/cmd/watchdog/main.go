@@ -162,13 +162,13 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	a := &app{cfg: cfg, log: log, store: st, unlock: func() {}}
 	unlock, err := st.LockServer()
 	if err != nil {
-		a.close()
+		a.abandon()
 		return nil, err
 	}
 	a.unlock = unlock
 	n, err := st.Migrate(ctx)
 	if err != nil {
-		a.close()
+		a.abandon()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	if n > 0 {
@@ -179,20 +179,20 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	if secret == "" {
 		// Kept in the database, so every replica and every restart signs alike.
 		if secret, err = st.Setting(ctx, "jwt_secret", auth.NewSecret); err != nil {
-			a.close()
+			a.abandon()
 			return nil, err
 		}
 	}
 	tokens, err := auth.NewTokens([]byte(secret))
 	if err != nil {
-		a.close()
+		a.abandon()
 		return nil, fmt.Errorf("JWT_SECRET: %w", err)
 	}
 	authSvc := auth.NewService(st, account.NewHasher(account.DefaultCost), tokens)
 	a.auth = authSvc
 	created, generated, err := authSvc.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPass)
 	if err != nil {
-		a.close()
+		a.abandon()
 		return nil, fmt.Errorf("create first admin: %w", err)
 	}
 	if created {
@@ -224,7 +224,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 			return time.Duration(p.TypicalWakeSeconds) * time.Second
 		}})
 	if err != nil {
-		a.close()
+		a.abandon()
 		return nil, err
 	}
 	mets.SetSources(metrics.Sources{
@@ -243,7 +243,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	})
 	if err := a.sched.Start(); err != nil {
 		_ = a.sched.Stop(context.Background())
-		a.close()
+		a.abandon()
 		return nil, err
 	}
 	a.handler = httpapi.New(httpapi.Deps{
@@ -282,25 +282,10 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	var serveErr error
 	select {
 	case <-ctx.Done():
-		a.log.Info("shutting down")
+		a.log.Info("shutting down", "within", a.cfg.ShutdownTimeout)
 	case serveErr = <-errc:
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		a.log.Warn("http shutdown", "err", err)
-	}
-	// After the last request: the final flush writes every key use seen.
-	stopUsage()
-	<-usageDone
-	// The scheduler gets a budget of its own: check-now requests may have used up
-	// the HTTP server's.
-	schedCtx, cancelSched := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
-	defer cancelSched()
-	if err := a.sched.Stop(schedCtx); err != nil {
-		a.log.Warn("scheduler shutdown", "err", err)
-	}
-	a.close()
+	a.stop(srv, stopUsage, usageDone)
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", serveErr)
 	}
@@ -308,13 +293,56 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// stop shuts the server down in order, within one deadline: SHUTDOWN_TIMEOUT from
+// now, after which the orchestrator kills the process (the Helm chart and compose
+// allow 30 s for the default 20 s). Each stage may use the time the ones before it
+// left, but no more than leaves some to the ones after it:
+//
+//	HTTP server     requests in flight finish until wrapUp before the deadline, then are cut
+//	scheduler       running checks finish or are cut and handed back, results written,
+//	                by wrapUp/2 before the deadline
+//	API key usage   the last uses written, by the same time
+//	outbox, store   sends in flight finish or go back to the outbox by the deadline;
+//	                then the database is closed
+func (a *app) stop(srv *http.Server, stopUsage func(), usageDone <-chan struct{}) {
+	deadline := time.Now().Add(a.cfg.ShutdownTimeout)
+	wrapUp := min(a.cfg.ShutdownTimeout/4, 5*time.Second)
+	httpCtx, cancelHTTP := context.WithDeadline(context.Background(), deadline.Add(-wrapUp))
+	defer cancelHTTP()
+	if err := srv.Shutdown(httpCtx); err != nil {
+		// Check-now requests may take a minute; they are cut rather than let the
+		// scheduler's time run out.
+		a.log.Warn("http shutdown: cutting requests still running", "err", err)
+		_ = srv.Close()
+	}
+	stopUsage()
+	<-usageDone
+	schedCtx, cancelSched := context.WithDeadline(context.Background(), deadline.Add(-wrapUp/2))
+	defer cancelSched()
+	// After the last request: the final flush writes every key use seen.
+	if err := a.auth.Usage.Flush(schedCtx); err != nil {
+		a.log.Warn("record api key use", "err", err)
+	}
+	if err := a.sched.Stop(schedCtx); err != nil {
+		a.log.Warn("scheduler shutdown", "err", err)
+	}
+	closeCtx, cancelClose := context.WithDeadline(context.Background(), deadline)
+	defer cancelClose()
+	a.close(closeCtx)
+}
+
+// abandon releases what newApp acquired when starting failed part way.
+func (a *app) abandon() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	a.close(ctx)
+}
+
 // close releases what newApp acquired; the scheduler must be stopped first.
-// Notifications being sent get a few seconds, then go back to the outbox.
-func (a *app) close() {
+// Notifications being sent get until ctx ends, then go back to the outbox.
+func (a *app) close(ctx context.Context) {
 	if a.outbox != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		a.outbox.Stop(ctx)
-		cancel()
 	}
 	if a.prober != nil {
 		a.prober.Close()

@@ -52,8 +52,8 @@ func (u *KeyUsage) Flush(ctx context.Context) error {
 // UsageFlushInterval is how stale a key's last_used_at may be.
 const UsageFlushInterval = 10 * time.Second
 
-// Run flushes every interval until ctx ends, then once more so a clean shutdown
-// loses nothing.
+// Run flushes every interval until ctx ends. The caller flushes once more after
+// the last request, within its shutdown's time, so a clean shutdown loses nothing.
 func (u *KeyUsage) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -64,11 +64,6 @@ func (u *KeyUsage) Run(ctx context.Context, every time.Duration, log *slog.Logge
 				log.Warn("record api key use", "err", err)
 			}
 		case <-ctx.Done():
-			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			if err := u.Flush(final); err != nil {
-				log.Warn("record api key use", "err", err)
-			}
-			cancel()
 			return
 		}
 	}

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
@@ -218,19 +221,28 @@ func (a *api) healthz(c echo.Context) error {
 //
 //	@ID	readyz
 //	@Summary		Readiness
-//	@Description	200 when the database answers within 2 s, else 503. No authentication.
+//	@Description	200 when the database answers within 2 s and takes writes, else 503 with the reason: unreachable, or writes failing (a full disk, an I/O error, read-only) since the time given, while check results are kept and retried. No authentication.
 //	@Tags			health
 //	@Produce		json
 //	@Success		200	{object}	Health
-//	@Failure		503	{object}	Problem	"Database unreachable"
+//	@Failure		503	{object}	Problem	"Database unreachable or not taking writes"
 //	@Router			/readyz [get]
 func (a *api) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
+	health := a.Store.Health()
 	if err := a.Store.Ping(ctx); err != nil {
-		a.Log.Warn("readiness: database unreachable", "err", err)
-		return &problem{status: http.StatusServiceUnavailable, slug: "unavailable", title: "Service unavailable",
-			detail: "the database is unreachable"}
+		if _, ok := store.Unavailable(err); ok {
+			health.Failed(err)
+		}
+		return unavailable("the database is unreachable")
+	}
+	// A ping reads; a full disk still answers it. Whether writes go through is what
+	// the scheduler's writes found out last.
+	var out *store.OutageError
+	if errors.As(health.Err(), &out) {
+		return unavailable(fmt.Sprintf("database writes are failing since %s (%s); check results are kept and retried",
+			out.Since.UTC().Format(time.RFC3339), out.Cause))
 	}
 	return c.JSON(http.StatusOK, Health{Status: "ok"})
 }

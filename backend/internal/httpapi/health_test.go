@@ -1,15 +1,22 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/apidoc"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 )
 
@@ -159,4 +166,79 @@ func TestCORS(t *testing.T) {
 				ExpectedHeaders: map[string]string{"Access-Control-Allow-Origin": ""}},
 		})
 	})
+}
+
+// TestDatabaseOutageIs503: while the database cannot take writes (here PostgreSQL made
+// read-only under the running server), a write is answered 503 with Retry-After, so
+// clients and the SDK try again, readiness says writes fail and why, and the outage
+// is logged once, however many requests meet it.
+func TestDatabaseOutageIs503(t *testing.T) {
+	ctx := context.Background()
+	dbURL := storetest.PostgresURL(t)
+	var logs lockedBuffer
+	s, err := store.Open(ctx, dbURL, slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	_, err = s.Migrate(ctx)
+	require.NoError(t, err)
+	e := newEnv(t, s)
+
+	admin, err := pgx.Connect(ctx, storetest.DefaultAdminURL)
+	require.NoError(t, err)
+	defer func() { _ = admin.Close(ctx) }()
+	name := strings.TrimPrefix(mustParseURL(t, dbURL).Path, "/")
+	_, err = admin.Exec(ctx, "ALTER DATABASE "+name+" SET default_transaction_read_only = on")
+	require.NoError(t, err)
+	// Sessions take the setting when they start: end the server's.
+	_, err = admin.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name)
+	require.NoError(t, err)
+
+	// The first request after that may meet a connection the server ended (57P01,
+	// "shutting down"); the pool then opens read-only ones.
+	require.Eventually(t, func() bool { return e.get(t, "/api/v1/targets").Status == http.StatusOK },
+		5*time.Second, 50*time.Millisecond)
+
+	unavailable := apiScenario{Name: "a write while the database is read-only", Method: http.MethodPost, URL: "/api/v1/targets",
+		Body: `{"url":"https://example.com/"}`, ExpectedStatus: http.StatusServiceUnavailable,
+		ExpectedContent:    []string{"urn:watchdog:problem:unavailable", "read-only"},
+		NotExpectedContent: []string{"SQLSTATE", "25006"},
+		ExpectedHeaders:    map[string]string{"Retry-After": "5", "Content-Type": "application/problem+json"}}
+	runScenarios(t, e, []apiScenario{unavailable, unavailable, unavailable,
+		{Name: "reads still work", Method: http.MethodGet, URL: "/api/v1/targets", ExpectedStatus: http.StatusOK},
+		{Name: "readiness says writes fail", Method: http.MethodGet, URL: "/readyz", NoAuth: true,
+			ExpectedStatus:  http.StatusServiceUnavailable,
+			ExpectedContent: []string{"urn:watchdog:problem:unavailable", "writes are failing", "read-only"}},
+	})
+	var failing []string
+	for line := range strings.SplitSeq(logs.String(), "\n") {
+		if strings.Contains(line, "level=ERROR") || strings.Contains(line, "level=WARN") {
+			failing = append(failing, line)
+		}
+	}
+	assert.Len(t, failing, 1, "one line when the outage starts, not one per request:\n%s", logs.String())
+}
+
+// lockedBuffer collects log lines from any goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func mustParseURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	return u
 }

@@ -21,7 +21,7 @@ import (
 func newMetricsServer(t *testing.T, m *metrics.Metrics, token string) *httptest.Server {
 	t.Helper()
 	e := echo.New()
-	e.HTTPErrorHandler = errorHandler(slog.New(slog.DiscardHandler))
+	e.HTTPErrorHandler = errorHandler(slog.New(slog.DiscardHandler), nil)
 	e.Use(metricsMiddleware(m))
 	e.GET("/api/v1/targets/:id", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id")})

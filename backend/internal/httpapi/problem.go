@@ -14,6 +14,7 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/statuspage"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
@@ -122,8 +123,24 @@ func toProblem(err error) *problem {
 	case errors.As(err, &he):
 		return fromEcho(he)
 	}
+	if cause, ok := store.Unavailable(err); ok {
+		return unavailable("the database is unavailable (" + cause + "); try again shortly")
+	}
 	return &problem{status: http.StatusInternalServerError, slug: "internal", title: "Internal server error",
 		detail: "the server failed to handle the request; the log has the details under this request id"}
+}
+
+// retryAfterSeconds is what a 503 asks clients to wait before trying again: long
+// enough not to add load to a database that is failing, short enough that a blip
+// costs a client little.
+const retryAfterSeconds = 5
+
+// unavailable is a 503: the request was not carried out because the server cannot
+// work now (its database is failing), and may be sent again, any method included,
+// after Retry-After.
+func unavailable(detail string) *problem {
+	return &problem{status: http.StatusServiceUnavailable, slug: "unavailable", title: "Service unavailable",
+		detail: detail, header: http.Header{"Retry-After": {strconv.Itoa(retryAfterSeconds)}}}
 }
 
 func forbidden(detail string) *problem {
@@ -175,15 +192,22 @@ func fromEcho(he *echo.HTTPError) *problem {
 }
 
 // errorHandler answers every error as application/problem+json and logs each server
-// error once, with the request id that the client also sees.
-func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+// error once, with the request id that the client also sees. A failing database is
+// the exception: it is reported to health, which logs when the outage starts and when
+// it ends, not once per request.
+func errorHandler(log *slog.Logger, health *store.Health) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
 		p := toProblem(err)
 		reqID := c.Response().Header().Get(echo.HeaderXRequestID)
-		if p.status >= 500 {
+		switch {
+		case p.slug == "unavailable":
+			if _, ok := store.Unavailable(err); ok && health != nil {
+				health.Failed(err)
+			}
+		case p.status >= 500:
 			log.ErrorContext(c.Request().Context(), "request failed",
 				"request_id", reqID, "method", c.Request().Method, "path", c.Path(), "err", err)
 		}

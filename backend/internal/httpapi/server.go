@@ -67,7 +67,11 @@ func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	e.HTTPErrorHandler = errorHandler(d.Log)
+	var health *store.Health
+	if d.Store != nil {
+		health = d.Store.Health()
+	}
+	e.HTTPErrorHandler = errorHandler(d.Log, health)
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
 
 	e.Use(requestID, requestLogger(d.Log))

@@ -82,14 +82,18 @@ type Dispatcher struct {
 	// only ever re-claimed after its lease ran out.
 	token string
 
-	wake    chan struct{}
-	stop    chan struct{}
-	ctx     context.Context
-	cancel  context.CancelFunc
-	slots   chan struct{}
-	loop    sync.WaitGroup
-	sends   sync.WaitGroup
-	stopped sync.Once
+	wake   chan struct{}
+	stop   chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc
+	// writeCtx bounds the writes that record how a send ended: it ends with the time
+	// Stop was given, so a database that does not answer cannot hold the stop past it.
+	writeCtx    context.Context
+	cancelWrite context.CancelFunc
+	slots       chan struct{}
+	loop        sync.WaitGroup
+	sends       sync.WaitGroup
+	stopped     sync.Once
 }
 
 // New returns a dispatcher; Start runs it.
@@ -98,10 +102,11 @@ func New(st *store.Store, opts Options) *Dispatcher {
 	id := make([]byte, 8)
 	_, _ = cryptorand.Read(id)
 	ctx, cancel := context.WithCancel(context.Background())
+	writeCtx, cancelWrite := context.WithCancel(context.Background())
 	return &Dispatcher{
 		store: st, opts: opts, token: "outbox-" + hex.EncodeToString(id),
 		wake: make(chan struct{}, 1), stop: make(chan struct{}),
-		ctx: ctx, cancel: cancel,
+		ctx: ctx, cancel: cancel, writeCtx: writeCtx, cancelWrite: cancelWrite,
 		slots: make(chan struct{}, opts.Concurrency),
 	}
 }
@@ -120,20 +125,36 @@ func (d *Dispatcher) Start() {
 	go d.run()
 }
 
-// Stop ends the loop, gives sends in flight until ctx ends to finish, then cancels
-// them and hands their rows back, due at once, for the next replica or restart.
+// stopReserve is the most of a stop's time kept, after sends are cut off, for
+// handing their rows back.
+const stopReserve = 2 * time.Second
+
+// Stop ends the loop and gives sends in flight until ctx ends to finish; when ctx has
+// a deadline, until half the time left before it (at most stopReserve before it), so
+// that what is left hands the cut-off sends' rows back, due at once, for the next
+// replica or restart. Nothing it does outlasts ctx.
 func (d *Dispatcher) Stop(ctx context.Context) {
+	cut := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		reserve := min(time.Until(deadline)/2, stopReserve)
+		var cancel context.CancelFunc
+		cut, cancel = context.WithDeadline(ctx, deadline.Add(-reserve))
+		defer cancel()
+		stopWrites := context.AfterFunc(ctx, d.cancelWrite)
+		defer stopWrites()
+	}
 	d.stopped.Do(func() { close(d.stop) })
 	d.loop.Wait()
 	done := make(chan struct{})
 	go func() { d.sends.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-ctx.Done():
+	case <-cut.Done():
 		d.cancel()
 		<-done
 	}
 	d.cancel()
+	d.cancelWrite()
 }
 
 func (d *Dispatcher) run() {
@@ -190,8 +211,9 @@ func (d *Dispatcher) send(del store.Delivery) {
 	cancel()
 	took := time.Since(start)
 
-	// Record with a fresh context: the outcome must be written even during shutdown.
-	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// Record with a context of its own: the outcome must be written even when shutdown
+	// has cut the send off, within the stop's time.
+	wctx, wcancel := context.WithTimeout(d.writeCtx, 5*time.Second)
 	defer wcancel()
 	log := d.opts.Log.With("delivery", del.Message.DeliveryID, "channel", del.Channel.ID,
 		"type", del.Channel.Type, "event", del.Message.Event, "attempt", del.Attempts)

@@ -107,9 +107,9 @@ type Scheduler struct {
 	// dispatching is held by a running tick, so Stop can wait for the last one
 	// before closing the queue it feeds.
 	dispatching sync.Mutex
-	// dbFailing remembers that the last tick failed, so an outage is logged once
-	// when it starts and once when it ends, not twice a second.
-	dbFailing atomic.Bool
+	// health is the store's record of whether the database works: claiming waits
+	// while it fails, and the recorder's writes (or probes) tell when it works again.
+	health *store.Health
 	// unsure are the tokens of claims that failed without an answer: they may have
 	// committed, so they are released once the database answers again. Only dispatch
 	// touches it.
@@ -118,6 +118,10 @@ type Scheduler struct {
 	// checkCtx is cancelled when shutdown can wait no longer for running checks.
 	checkCtx    context.Context
 	cancelCheck context.CancelFunc
+	// writeCtx bounds every write: it ends with the time Stop was given, so handing
+	// leases back and writing the last results cannot overrun it.
+	writeCtx    context.Context
+	cancelWrite context.CancelFunc
 
 	// wake tells refill that a batch was written and workers are free; stopped ends it.
 	wake    chan struct{}
@@ -139,13 +143,17 @@ func New(st *store.Store, checker Checker, opts Options) (*Scheduler, error) {
 	id := make([]byte, 6)
 	_, _ = rand.Read(id)
 	ctx, cancel := context.WithCancel(context.Background())
+	writeCtx, cancelWrite := context.WithCancel(context.Background())
 	return &Scheduler{
 		store: st, checker: checker, opts: opts,
 		replica:     hex.EncodeToString(id),
+		health:      st.Health(),
 		cron:        cron,
 		results:     make(chan store.Result, opts.Workers),
 		checkCtx:    ctx,
 		cancelCheck: cancel,
+		writeCtx:    writeCtx,
+		cancelWrite: cancelWrite,
 		wake:        make(chan struct{}, 1),
 		stopped:     make(chan struct{}),
 	}, nil
@@ -190,6 +198,11 @@ func (s *Scheduler) dispatch(ctx context.Context) {
 	if s.draining.Load() {
 		return
 	}
+	if s.health.Err() != nil {
+		// Claims are writes too, and results could not be written: nothing new is
+		// started until the recorder finds that writes go through again.
+		return
+	}
 	if len(s.unsure) > 0 {
 		n, err := s.store.ReleaseTokens(ctx, s.unsure)
 		if s.noteDB(err) != nil {
@@ -220,7 +233,7 @@ func (s *Scheduler) refill() {
 		case <-s.wake:
 		}
 		s.dispatching.Lock()
-		if !s.draining.Load() && !s.dbFailing.Load() {
+		if !s.draining.Load() && s.health.Err() == nil {
 			ctx, cancel := context.WithTimeout(s.checkCtx, 10*time.Second)
 			s.claim(ctx)
 			cancel()
@@ -253,21 +266,21 @@ func (s *Scheduler) claim(ctx context.Context) {
 			s.workers.Add(1)
 			go s.work(job{claim: c, claimedAt: asked})
 		}
+		if len(claims) > 0 {
+			s.health.Worked()
+		}
 		if len(claims) < free {
 			return
 		}
 	}
 }
 
-// noteDB logs the start and the end of a run of failed ticks, and returns err.
+// noteDB reports a failed tick to the database's health, which logs the start of an
+// outage once, and returns err. A tick that failed is a write that failed: claiming
+// and spreading both write.
 func (s *Scheduler) noteDB(err error) error {
-	switch {
-	case err != nil && s.draining.Load() && errors.Is(err, context.Canceled):
-		// Shutdown cut the tick short; the database is fine.
-	case err != nil && !s.dbFailing.Swap(true):
-		s.opts.Log.Error("scheduler cannot reach the database; retrying every tick", "err", err)
-	case err == nil && s.dbFailing.Swap(false):
-		s.opts.Log.Info("scheduler reached the database again")
+	if err != nil && !(s.draining.Load() && errors.Is(err, context.Canceled)) {
+		s.health.Failed(err)
 	}
 	return err
 }
@@ -322,7 +335,7 @@ func (s *Scheduler) outsideWindows(t target.Target, now time.Time) (next time.Ti
 // deferTo hands a claim back unchecked, due again at next.
 func (s *Scheduler) deferTo(c store.Claim, next time.Time) {
 	defer s.inflight.Add(-1)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(s.writeCtx, 5*time.Second)
 	defer cancel()
 	c.Slot = next
 	if err := s.store.Release(ctx, []store.Claim{c}); err != nil {
@@ -368,7 +381,7 @@ func usualLatency(t target.Target, c target.Check) *int {
 }
 
 func (s *Scheduler) release(c store.Claim) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(s.writeCtx, 5*time.Second)
 	defer cancel()
 	if err := s.store.Release(ctx, []store.Claim{c}); err != nil {
 		// The lease runs out by itself; the target is only checked a little late.
@@ -377,11 +390,20 @@ func (s *Scheduler) release(c store.Claim) {
 	s.inflight.Add(-1)
 }
 
-// record batches results and writes them, at most maxBatch to a transaction. A batch
-// that fails to write is kept and retried with backoff until it succeeds: while the
-// database is away, the results of the checks already running wait here (never more
-// than one per worker, as nothing new is claimed meanwhile), and none is dropped or
-// written twice.
+// Writes that fail are tried again after a pause that doubles from retryFirst up to
+// retryMax.
+const (
+	retryFirst = 250 * time.Millisecond
+	retryMax   = 5 * time.Second
+)
+
+// record batches results and writes them, at most maxBatch to a transaction. When the
+// database itself cannot take them (its disk is full, an I/O error, it is read-only
+// or unreachable), the results wait here and are tried again with backoff until they
+// go through: none is dropped, none written twice. They are bounded by the workers:
+// nothing new is claimed while writes fail, so at most one result per worker waits.
+// With nothing waiting, a small probe write finds out when writes work again. Only
+// rows the database refuses are dropped (see write).
 func (s *Scheduler) record() {
 	defer s.recorder.Done()
 	var pending []store.Result
@@ -394,10 +416,21 @@ func (s *Scheduler) record() {
 			written, err := s.write(pending[:n])
 			pending = pending[written:]
 			if err != nil {
-				backoff = min(max(2*backoff, 250*time.Millisecond), 10*time.Second)
-				s.opts.Log.Error("record checks, will retry", "count", len(pending), "retry_in", backoff, "err", err)
+				backoff = min(max(2*backoff, retryFirst), retryMax)
 				return
 			}
+			backoff = 0
+		}
+		if s.health.Err() != nil {
+			ctx, cancel := context.WithTimeout(s.writeCtx, 10*time.Second)
+			err := s.store.ProbeWrite(ctx)
+			cancel()
+			if err != nil {
+				s.health.Failed(err)
+				backoff = min(max(2*backoff, retryFirst), retryMax)
+				return
+			}
+			s.health.Worked()
 			backoff = 0
 		}
 	}
@@ -420,25 +453,29 @@ func (s *Scheduler) record() {
 }
 
 // write records one batch and says how many of its results are done with. When the
-// database answers but refuses the batch, some result in it can never be written (a
-// value the database will not take); the batch is then written one result at a time
-// and the refused ones are dropped and logged, so one bad row cannot hold up every
-// check behind it. Their targets are checked again when their leases end.
+// batch is refused for its rows (a value the database will not take), it is written
+// one result at a time and the refused ones are dropped and logged, so one bad row
+// cannot hold up every check behind it; their targets are checked again when their
+// leases end. Any other failure keeps the whole batch: a database that cannot write
+// says nothing about the rows.
 func (s *Scheduler) write(batch []store.Result) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(s.writeCtx, 30*time.Second)
 	defer cancel()
 	err := s.store.Record(ctx, batch)
 	if err == nil {
 		s.inflight.Add(-int64(len(batch)))
+		s.health.Worked()
 		s.freed()
 		return len(batch), nil
 	}
-	if s.store.Ping(ctx) != nil {
+	if !store.Refused(err) {
+		s.health.Failed(err)
 		return 0, err
 	}
 	for i, r := range batch {
 		if err := s.store.Record(ctx, []store.Result{r}); err != nil {
-			if s.store.Ping(ctx) != nil {
+			if !store.Refused(err) {
+				s.health.Failed(err)
 				return i, err
 			}
 			s.opts.Log.Error("dropped a check result the database refuses", "target", r.Check.TargetID, "err", err)
@@ -457,13 +494,16 @@ func (s *Scheduler) freed() {
 	}
 }
 
-// drain writes what is left at shutdown, retrying for a while if the database is away.
+// drain writes what is left at shutdown, trying again while the time Stop was given
+// lasts.
 func (s *Scheduler) drain(batch *[]store.Result, flush func()) {
-	deadline := time.Now().Add(s.opts.Tick + 15*time.Second)
-	for len(*batch) > 0 && time.Now().Before(deadline) {
+	for len(*batch) > 0 && s.writeCtx.Err() == nil {
 		flush()
 		if len(*batch) > 0 {
-			time.Sleep(500 * time.Millisecond)
+			select {
+			case <-time.After(retryFirst):
+			case <-s.writeCtx.Done():
+			}
 		}
 	}
 	if len(*batch) > 0 {
@@ -518,27 +558,43 @@ func (s *Scheduler) maintain(ctx context.Context) {
 // deliveryRetention is how long a finished notification stays in the outbox.
 const deliveryRetention = 30 * 24 * time.Hour
 
-// Stop stops claiming, lets running checks finish until ctx is done (then cancels
-// them and hands their targets back), and writes every result. It is safe to call more than once.
+// stopReserve is the most of a stop's time kept, after running checks are cut off,
+// for handing their leases back and writing the results.
+const stopReserve = 2 * time.Second
+
+// Stop stops claiming and lets running checks finish, all within ctx: when ctx has a
+// deadline, running checks get until half the time left before it (but no more than
+// stopReserve before it), then are cancelled and their targets handed back; every
+// result is written by the deadline or logged as lost. Without a deadline, checks run
+// until ctx is cancelled. It is safe to call more than once.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	var err error
 	s.stopOnce.Do(func() {
+		cut := ctx
+		if deadline, ok := ctx.Deadline(); ok {
+			reserve := min(time.Until(deadline)/2, stopReserve)
+			var cancel context.CancelFunc
+			cut, cancel = context.WithDeadline(ctx, deadline.Add(-reserve))
+			defer cancel()
+			// The writes after the cut end with ctx, not before.
+			stopWrites := context.AfterFunc(ctx, s.cancelWrite)
+			defer stopWrites()
+		}
 		s.draining.Store(true)
 		close(s.stopped)
 		s.refiller.Wait()
-		if e := s.cron.Shutdown(); e != nil {
+		if e := s.cron.ShutdownWithContext(cut); e != nil {
 			err = fmt.Errorf("stop cron: %w", e)
 		}
 		// Checks waiting to retry stop now; attempts under way may finish.
 		if d, ok := s.checker.(interface{ Drain() }); ok {
 			d.Drain()
 		}
-		// A tick still running (cron gives up waiting after a while) finishes starting
-		// its workers before they are waited for.
+		// A tick still running finishes starting its workers before they are waited for.
 		s.dispatching.Lock()
 		if len(s.unsure) > 0 {
 			// Claims cut off by the shutdown itself may have committed.
-			releaseCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			releaseCtx, cancel := context.WithTimeout(s.writeCtx, 5*time.Second)
 			if _, e := s.store.ReleaseTokens(releaseCtx, s.unsure); e != nil {
 				s.opts.Log.Warn("shutdown: release unanswered claims", "err", e)
 			}
@@ -549,7 +605,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		go func() { s.workers.Wait(); close(done) }()
 		select {
 		case <-done:
-		case <-ctx.Done():
+		case <-cut.Done():
 			s.opts.Log.Warn("shutdown: cancelling running checks")
 			s.cancelCheck()
 			<-done
@@ -557,6 +613,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		s.cancelCheck()
 		close(s.results)
 		s.recorder.Wait()
+		s.cancelWrite()
 		s.opts.Log.Info("scheduler stopped")
 	})
 	return err

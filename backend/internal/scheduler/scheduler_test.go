@@ -22,7 +22,8 @@ import (
 )
 
 // fleet is a local HTTP server standing in for many targets: it records when each
-// path was requested, answers /down/… with 500 and /hang/… never.
+// path was requested, answers /down/… with 500, /slow/… after a second and /hang/…
+// never.
 type fleet struct {
 	*httptest.Server
 	mu   sync.Mutex
@@ -40,6 +41,12 @@ func newFleet(t *testing.T) *fleet {
 			w.WriteHeader(http.StatusInternalServerError)
 		case len(r.URL.Path) > 6 && r.URL.Path[:6] == "/hang/":
 			<-r.Context().Done()
+		case len(r.URL.Path) > 6 && r.URL.Path[:6] == "/slow/":
+			select {
+			case <-time.After(time.Second):
+			case <-r.Context().Done():
+			}
+			_, _ = w.Write([]byte("ok"))
 		default:
 			_, _ = w.Write([]byte("ok"))
 		}

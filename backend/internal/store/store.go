@@ -52,6 +52,7 @@ type Store struct {
 	// queued is called after a transaction that queued notifications commits, so
 	// this replica's dispatcher sends them at once instead of at its next poll.
 	queued func()
+	health *Health
 }
 
 // Open connects to the database named by databaseURL: empty for the default SQLite
@@ -64,7 +65,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	s := &Store{memos: newMemos(), alerts: DefaultAlertPolicy(), queued: func() {}}
+	s := &Store{memos: newMemos(), alerts: DefaultAlertPolicy(), queued: func() {}, health: newHealth(log)}
 	var dialector gorm.Dialector
 	dialect, dsn, err := parseDatabaseURL(databaseURL)
 	if err != nil {
@@ -349,7 +350,7 @@ func (l gormLogger) Trace(context.Context, time.Time, func() (string, int64), er
 func (s *Store) Atomically(ctx context.Context, fn func(tx *Store) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		tx := &Store{db: db, reads: db, dialect: s.dialect, sqlitePath: s.sqlitePath, memos: newMemos(),
-			alerts: s.alerts, queued: s.queued}
+			alerts: s.alerts, queued: s.queued, health: s.health}
 		return fn(tx)
 	})
 	s.memos.invalidate()
