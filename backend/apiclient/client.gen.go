@@ -762,7 +762,8 @@ type APIKeyRole string
 
 // APIKeyCreate defines model for APIKeyCreate.
 type APIKeyCreate struct {
-	// ExpiresAt ExpiresAt, when set, must be in the future.
+	// ExpiresAt ExpiresAt, when set, must be in the future; left out or null, the key does not
+	// expire.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
 	// Name Example: deploy-script

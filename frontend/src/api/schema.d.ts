@@ -787,9 +787,10 @@ export interface components {
         APIKeyCreate: {
             /**
              * Format: date-time
-             * @description ExpiresAt, when set, must be in the future.
+             * @description ExpiresAt, when set, must be in the future; left out or null, the key does not
+             *     expire.
              */
-            expires_at?: string;
+            expires_at?: string | null;
             /** @example deploy-script */
             name: string;
             /**
