@@ -450,7 +450,7 @@ func (a *applier) target(want Target, path string) (target.Target, error) {
 	}
 	active := !want.Paused
 	spec := target.Spec{
-		Name: want.Name, URL: u, Method: want.Method, Headers: headers, IntervalSeconds: want.IntervalSeconds,
+		Name: &want.Name, URL: u, Method: want.Method, Headers: headers, IntervalSeconds: want.IntervalSeconds,
 		TimeoutSeconds: want.TimeoutSeconds, ExpectedStatus: want.ExpectedStatus, Retries: want.Retries,
 		RetryDelaySeconds: want.RetryDelaySeconds, IsActive: &active, Tags: want.Tags,
 		FailureThreshold: want.FailureThreshold, SuccessThreshold: want.SuccessThreshold,

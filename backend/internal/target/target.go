@@ -53,8 +53,11 @@ const LeaseMargin = 10 * time.Second
 
 // Target is a URL that WatchDog checks on a schedule.
 type Target struct {
-	ID                int64
-	Name              string
+	ID   int64
+	Name string
+	// DefaultName says the name was left out and is the URL's host: the store adds
+	// " (2)", " (3)", ... when another target has it, as names are unique.
+	DefaultName       bool
 	URL               string
 	Method            string
 	Headers           map[string]string
