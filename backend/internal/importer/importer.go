@@ -103,14 +103,16 @@ func (b *builder) result() Result {
 func (b *builder) add(e Entry) { b.report.Entries = append(b.report.Entries, e) }
 
 // uniqueName returns name cut to max bytes, with " (2)", " (3)"… added when taken.
+// taken holds names in lower case: target names are unique in any case, as the
+// database compares them.
 func uniqueName(taken map[string]bool, name string, limit int) string {
 	name = cut(strings.TrimSpace(name), limit)
 	candidate := name
-	for n := 2; taken[candidate]; n++ {
+	for n := 2; taken[strings.ToLower(candidate)]; n++ {
 		suffix := fmt.Sprintf(" (%d)", n)
 		candidate = cut(name, limit-len(suffix)) + suffix
 	}
-	taken[candidate] = true
+	taken[strings.ToLower(candidate)] = true
 	return candidate
 }
 
@@ -131,7 +133,7 @@ func cut(s string, n int) string {
 func (b *builder) addTarget(t manifest.Target, e *Entry, m mark) bool {
 	if err := checkTarget(t); err != nil {
 		e.Skipped = err.Error()
-		delete(b.targets, t.Name)
+		delete(b.targets, strings.ToLower(t.Name))
 		b.rollback(m)
 		return false
 	}
@@ -150,7 +152,7 @@ func (b *builder) addTarget(t manifest.Target, e *Entry, m mark) bool {
 func (b *builder) addChannel(ch manifest.Channel, e *Entry, m mark) bool {
 	if err := b.checkChannel(ch); err != nil {
 		e.Skipped = err.Error()
-		delete(b.channels, ch.Name)
+		delete(b.channels, strings.ToLower(ch.Name))
 		b.rollback(m)
 		return false
 	}

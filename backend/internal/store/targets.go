@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -220,7 +223,75 @@ const createBatch = 500
 // CreateTargets stores many validated targets, a few hundred to a statement, in one
 // transaction: an import of a hundred thousand takes seconds, not minutes. All are due
 // at once; the scheduler spreads a backlog larger than it can take in one go.
+//
+// Names are unique, case-insensitively (a unique index says so, so replicas agree): a
+// given name that is taken is target.ErrNameTaken; a name left out (DefaultName) gets
+// the first free " (2)", " (3)", ... suffix. Another replica may take that suffix
+// between the look and the insert; the insert then fails on the index and is tried
+// again with a fresh look.
 func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target.Target, error) {
+	const attempts = 5
+	defaulted := slices.ContainsFunc(ts, func(t target.Target) bool { return t.DefaultName })
+	for attempt := 1; ; attempt++ {
+		named := ts
+		if defaulted {
+			var err error
+			if named, err = s.freeDefaultNames(ctx, ts); err != nil {
+				return nil, fmt.Errorf("create %d targets: %w", len(ts), err)
+			}
+		}
+		out, err := s.insertTargets(ctx, named)
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if defaulted && attempt < attempts {
+				continue
+			}
+			return nil, fmt.Errorf("create %d targets: %w", len(ts), target.ErrNameTaken)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("create %d targets: %w", len(ts), err)
+		}
+		return out, nil
+	}
+}
+
+// freeDefaultNames gives each target whose name was left out the first of its name,
+// "name (2)", "name (3)", ... that neither the database nor another target of ts has.
+func (s *Store) freeDefaultNames(ctx context.Context, ts []target.Target) ([]target.Target, error) {
+	taken := map[string]bool{}
+	for _, t := range ts {
+		if !t.DefaultName {
+			taken[strings.ToLower(t.Name)] = true
+		}
+	}
+	out := slices.Clone(ts)
+	for i, t := range out {
+		if !t.DefaultName {
+			continue
+		}
+		prefix := t.Name + " ("
+		var names []string
+		err := s.db.WithContext(ctx).Model(&targetRow{}).
+			Where("lower(name) = lower(?) OR substr(lower(name), 1, ?) = lower(?)", t.Name, utf8.RuneCountInString(prefix), prefix).
+			Pluck("name", &names).Error
+		if err != nil {
+			return nil, fmt.Errorf("read names like %q: %w", t.Name, err)
+		}
+		for _, n := range names {
+			taken[strings.ToLower(n)] = true
+		}
+		name := t.Name
+		for k := 2; taken[strings.ToLower(name)]; k++ {
+			name = fmt.Sprintf("%s (%d)", t.Name, k)
+		}
+		taken[strings.ToLower(name)] = true
+		out[i].Name = name
+	}
+	return out, nil
+}
+
+// insertTargets writes validated targets with their tags and channels in one
+// transaction.
+func (s *Store) insertTargets(ctx context.Context, ts []target.Target) ([]target.Target, error) {
 	now := dbTime(time.Now())
 	rows := make([]targetRow, len(ts))
 	for i, t := range ts {
@@ -270,7 +341,7 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 	})
 	s.memos.invalidate()
 	if err != nil {
-		return nil, fmt.Errorf("create %d targets: %w", len(ts), err)
+		return nil, err
 	}
 	out := make([]target.Target, len(rows))
 	for i, r := range rows {
@@ -400,6 +471,9 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		return replaceChannels(tx, before.ID, after.ChannelIDs)
 	})
 	s.memos.invalidate()
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = target.ErrNameTaken
+	}
 	if err != nil {
 		return target.Target{}, fmt.Errorf("update target %d: %w", before.ID, err)
 	}

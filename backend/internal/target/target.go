@@ -25,6 +25,10 @@ const (
 // ErrNotFound is returned when a target (or one of its checks) does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrNameTaken is returned when another target has the name, in any case: names are
+// unique because config as code matches targets by them.
+var ErrNameTaken = errors.New("a target with this name exists")
+
 // Defaults for a new target. The retry defaults are the original WatchDog's: three
 // retries, the first after 15 s, each later one after twice the wait before it.
 const (

@@ -239,8 +239,8 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 }
 
 // applyPreset fills a target's idle limit and wake timeout from its platform's preset
-// where the request left them out, and the wake timeout's default where no preset
-// gives one. An unknown platform is left for Validate to report.
+// where the request left them out, and the wake timeout's default where it was left out
+// and no preset gives one (an explicit 0 is left for Validate to refuse). An unknown platform is left for Validate to report.
 func applyPreset(t *Target, lim Limits, fillIdle, fillWake bool) {
 	if t.Platform != "" && lim.Preset != nil {
 		if p, ok := lim.Preset(t.Platform); ok {
@@ -252,7 +252,7 @@ func applyPreset(t *Target, lim Limits, fillIdle, fillWake bool) {
 			}
 		}
 	}
-	if t.WakeTimeoutSeconds == 0 {
+	if fillWake && t.WakeTimeoutSeconds == 0 {
 		t.WakeTimeoutSeconds = DefaultWakeTimeoutSeconds
 	}
 }
