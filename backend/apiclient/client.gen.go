@@ -2558,7 +2558,7 @@ type ClientInterface interface {
 
 	// CreateTargetWithBody Create a target
 	//
-	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+	// Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2567,7 +2567,7 @@ type ClientInterface interface {
 
 	// CreateTarget Create a target
 	//
-	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+	// Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3512,7 +3512,7 @@ func (c *Client) ListTargets(ctx context.Context, params *ListTargetsParams, req
 
 // CreateTargetWithBody Create a target
 //
-// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+// Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
 //
 // Takes any type of body and a specified content type.
 //
@@ -3531,7 +3531,7 @@ func (c *Client) CreateTargetWithBody(ctx context.Context, contentType string, b
 
 // CreateTarget Create a target
 //
-// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+// Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6597,7 +6597,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTargetWithBodyWithResponse Create a target
 	//
-	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+	// Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6606,7 +6606,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTargetWithResponse Create a target
 	//
-	// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+	// Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9809,6 +9809,8 @@ type CreateTargetResponse struct {
 	ApplicationproblemJSON401 *Problem
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -9841,6 +9843,11 @@ func (r CreateTargetResponse) GetApplicationproblemJSON401() *Problem {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CreateTargetResponse) GetApplicationproblemJSON403() *Problem {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateTargetResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -10083,6 +10090,8 @@ type UpdateTargetResponse struct {
 	ApplicationproblemJSON403 *Problem
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -10118,6 +10127,11 @@ func (r UpdateTargetResponse) GetApplicationproblemJSON403() *Problem {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r UpdateTargetResponse) GetApplicationproblemJSON404() *Problem {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateTargetResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -11610,7 +11624,7 @@ func (c *ClientWithResponses) ListTargetsWithResponse(ctx context.Context, param
 
 // CreateTargetWithBodyWithResponse Create a target
 //
-// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+// Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11625,7 +11639,7 @@ func (c *ClientWithResponses) CreateTargetWithBodyWithResponse(ctx context.Conte
 
 // CreateTargetWithResponse Create a target
 //
-// Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+// Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14734,6 +14748,13 @@ func ParseCreateTargetResponse(rsp *http.Response) (*CreateTargetResponse, error
 		}
 		response.ApplicationproblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15002,6 +15023,13 @@ func ParseUpdateTargetResponse(rsp *http.Response) (*UpdateTargetResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest Problem

@@ -589,7 +589,7 @@ export interface paths {
         put?: never;
         /**
          * Create a target
-         * @description Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
+         * @description Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address is refused unless the operator allows private targets (metadata never).
          */
         post: operations["createTarget"];
         delete?: never;
@@ -1462,14 +1462,16 @@ export interface components {
             conditions?: components["schemas"]["Condition"][];
             /**
              * @description ExpectedStatus lists the codes that count as up; default 200-399.
+             * @default 200-399
              * @example 200-399
              */
-            expected_status?: string;
+            expected_status: string;
             /**
              * @description FailureThreshold defaults to 3.
+             * @default 3
              * @example 3
              */
-            failure_threshold?: number;
+            failure_threshold: number;
             headers?: {
                 [key: string]: string;
             };
@@ -1481,9 +1483,10 @@ export interface components {
             idle_timeout_seconds?: number;
             /**
              * @description IntervalSeconds defaults to 300; at least MIN_INTERVAL_SECONDS, at most 86400.
+             * @default 300
              * @example 300
              */
-            interval_seconds?: number;
+            interval_seconds: number;
             /** @example true */
             is_active?: boolean;
             /**
@@ -1492,10 +1495,11 @@ export interface components {
              */
             keep_warm?: boolean;
             /**
+             * @default GET
              * @example GET
              * @enum {string}
              */
-            method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+            method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
             /**
              * @description Name defaults to the URL's host.
              * @example shop-api
@@ -1508,25 +1512,29 @@ export interface components {
             platform?: string;
             /**
              * @description Retries after a failed attempt (network error, timeout or 5xx); default 3.
+             * @default 3
              * @example 3
              */
-            retries?: number;
+            retries: number;
             /**
              * @description RetryDelaySeconds is the wait before the first retry, doubled for each later one; default 15.
+             * @default 15
              * @example 15
              */
-            retry_delay_seconds?: number;
+            retry_delay_seconds: number;
             /**
              * @description SuccessThreshold defaults to 2.
+             * @default 2
              * @example 2
              */
-            success_threshold?: number;
+            success_threshold: number;
             tags?: string[];
             /**
              * @description TimeoutSeconds defaults to 10 and must be below the interval.
+             * @default 10
              * @example 10
              */
-            timeout_seconds?: number;
+            timeout_seconds: number;
             /**
              * @description Timezone is an IANA name; default UTC.
              * @example Europe/Berlin
@@ -1536,9 +1544,10 @@ export interface components {
             url: string;
             /**
              * @description WakeTimeoutSeconds defaults to the preset's, else 90.
+             * @default 90
              * @example 90
              */
-            wake_timeout_seconds?: number;
+            wake_timeout_seconds: number;
             warm_windows?: components["schemas"]["WarmWindow"][];
         };
         TargetList: {
@@ -4524,6 +4533,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Another target has this name (names are unique in any case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over 1 MiB */
             413: {
                 headers: {
@@ -4778,6 +4796,15 @@ export interface operations {
             };
             /** @description No such target */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another target has this name (names are unique in any case) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
