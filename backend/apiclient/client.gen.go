@@ -1612,7 +1612,8 @@ type TargetCreate struct {
 	// Method Example: GET
 	Method *TargetCreateMethod `json:"method,omitempty"`
 
-	// Name Name defaults to the URL's host.
+	// Name Name defaults to the URL's host, with " (2)", " (3)", ... when another target has
+	// it. Names are unique in any case.
 	//
 	// Example: shop-api
 	Name *string `json:"name,omitempty"`

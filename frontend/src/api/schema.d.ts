@@ -1462,16 +1462,14 @@ export interface components {
             conditions?: components["schemas"]["Condition"][];
             /**
              * @description ExpectedStatus lists the codes that count as up; default 200-399.
-             * @default 200-399
              * @example 200-399
              */
-            expected_status: string;
+            expected_status?: string;
             /**
              * @description FailureThreshold defaults to 3.
-             * @default 3
              * @example 3
              */
-            failure_threshold: number;
+            failure_threshold?: number;
             headers?: {
                 [key: string]: string;
             };
@@ -1483,10 +1481,9 @@ export interface components {
             idle_timeout_seconds?: number;
             /**
              * @description IntervalSeconds defaults to 300; at least MIN_INTERVAL_SECONDS, at most 86400.
-             * @default 300
              * @example 300
              */
-            interval_seconds: number;
+            interval_seconds?: number;
             /** @example true */
             is_active?: boolean;
             /**
@@ -1495,13 +1492,13 @@ export interface components {
              */
             keep_warm?: boolean;
             /**
-             * @default GET
              * @example GET
              * @enum {string}
              */
-            method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+            method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
             /**
-             * @description Name defaults to the URL's host.
+             * @description Name defaults to the URL's host, with " (2)", " (3)", ... when another target has
+             *     it. Names are unique in any case.
              * @example shop-api
              */
             name?: string;
@@ -1512,29 +1509,25 @@ export interface components {
             platform?: string;
             /**
              * @description Retries after a failed attempt (network error, timeout or 5xx); default 3.
-             * @default 3
              * @example 3
              */
-            retries: number;
+            retries?: number;
             /**
              * @description RetryDelaySeconds is the wait before the first retry, doubled for each later one; default 15.
-             * @default 15
              * @example 15
              */
-            retry_delay_seconds: number;
+            retry_delay_seconds?: number;
             /**
              * @description SuccessThreshold defaults to 2.
-             * @default 2
              * @example 2
              */
-            success_threshold: number;
+            success_threshold?: number;
             tags?: string[];
             /**
              * @description TimeoutSeconds defaults to 10 and must be below the interval.
-             * @default 10
              * @example 10
              */
-            timeout_seconds: number;
+            timeout_seconds?: number;
             /**
              * @description Timezone is an IANA name; default UTC.
              * @example Europe/Berlin
@@ -1544,10 +1537,9 @@ export interface components {
             url: string;
             /**
              * @description WakeTimeoutSeconds defaults to the preset's, else 90.
-             * @default 90
              * @example 90
              */
-            wake_timeout_seconds: number;
+            wake_timeout_seconds?: number;
             warm_windows?: components["schemas"]["WarmWindow"][];
         };
         TargetList: {
