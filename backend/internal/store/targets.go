@@ -226,21 +226,34 @@ const createBatch = 500
 //
 // Names are unique, case-insensitively (a unique index says so, so replicas agree): a
 // given name that is taken is target.ErrNameTaken; a name left out (DefaultName) gets
-// the first free " (2)", " (3)", ... suffix. Another replica may take that suffix
-// between the look and the insert; the insert then fails on the index and is tried
-// again with a fresh look.
+// the first free " (2)", " (3)", ... suffix. Finding that suffix and inserting happen in
+// one transaction that holds defaultNameLock on PostgreSQL (SQLite's one writer already
+// excludes the others), so replicas naming targets on one host at once take turns
+// instead of all picking the same suffix. A given name inserted meanwhile can still
+// take the suffix; the insert then fails on the index and is tried again.
 func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target.Target, error) {
 	const attempts = 5
 	defaulted := slices.ContainsFunc(ts, func(t target.Target) bool { return t.DefaultName })
 	for attempt := 1; ; attempt++ {
-		named := ts
-		if defaulted {
-			var err error
-			if named, err = s.freeDefaultNames(ctx, ts); err != nil {
-				return nil, fmt.Errorf("create %d targets: %w", len(ts), err)
+		var out []target.Target
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			named := ts
+			if defaulted {
+				if s.dialect == Postgres {
+					if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", defaultNameLock).Error; err != nil {
+						return fmt.Errorf("lock default names: %w", err)
+					}
+				}
+				var err error
+				if named, err = freeDefaultNames(tx, ts); err != nil {
+					return err
+				}
 			}
-		}
-		out, err := s.insertTargets(ctx, named)
+			var err error
+			out, err = insertTargets(tx, named)
+			return err
+		})
+		s.memos.invalidate()
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			if defaulted && attempt < attempts {
 				continue
@@ -254,9 +267,13 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 	}
 }
 
+// defaultNameLock is the advisory lock key held while a default name is chosen and
+// inserted.
+const defaultNameLock = 0x77640003
+
 // freeDefaultNames gives each target whose name was left out the first of its name,
 // "name (2)", "name (3)", ... that neither the database nor another target of ts has.
-func (s *Store) freeDefaultNames(ctx context.Context, ts []target.Target) ([]target.Target, error) {
+func freeDefaultNames(tx *gorm.DB, ts []target.Target) ([]target.Target, error) {
 	taken := map[string]bool{}
 	for _, t := range ts {
 		if !t.DefaultName {
@@ -270,7 +287,7 @@ func (s *Store) freeDefaultNames(ctx context.Context, ts []target.Target) ([]tar
 		}
 		prefix := t.Name + " ("
 		var names []string
-		err := s.db.WithContext(ctx).Model(&targetRow{}).
+		err := tx.Model(&targetRow{}).
 			Where("lower(name) = lower(?) OR substr(lower(name), 1, ?) = lower(?)", t.Name, utf8.RuneCountInString(prefix), prefix).
 			Pluck("name", &names).Error
 		if err != nil {
@@ -289,9 +306,8 @@ func (s *Store) freeDefaultNames(ctx context.Context, ts []target.Target) ([]tar
 	return out, nil
 }
 
-// insertTargets writes validated targets with their tags and channels in one
-// transaction.
-func (s *Store) insertTargets(ctx context.Context, ts []target.Target) ([]target.Target, error) {
+// insertTargets writes validated targets with their tags and channels in tx.
+func insertTargets(tx *gorm.DB, ts []target.Target) ([]target.Target, error) {
 	now := dbTime(time.Now())
 	rows := make([]targetRow, len(ts))
 	for i, t := range ts {
@@ -313,7 +329,7 @@ func (s *Store) insertTargets(ctx context.Context, ts []target.Target) ([]target
 			CreatedAt: now, UpdatedAt: now,
 		}
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := tx.Transaction(func(tx *gorm.DB) error {
 		if err := tx.CreateInBatches(&rows, createBatch).Error; err != nil {
 			return err
 		}
@@ -339,7 +355,6 @@ func (s *Store) insertTargets(ctx context.Context, ts []target.Target) ([]target
 		}
 		return nil
 	})
-	s.memos.invalidate()
 	if err != nil {
 		return nil, err
 	}
