@@ -117,8 +117,8 @@ func seed(ctx context.Context, db *database, c config, f *fleet, logw io.Writer)
 		batch := make([]target.Target, 0, min(createBatch, c.N-from))
 		for i := from; i < from+cap(batch); i++ {
 			t, err := target.New(target.Spec{
-				Name: fmt.Sprintf("bench-%d", i), URL: f.url(i),
-				IntervalSeconds: c.Interval, TimeoutSeconds: c.Timeout, Retries: retries,
+				Name: new(fmt.Sprintf("bench-%d", i)), URL: f.url(i),
+				IntervalSeconds: new(c.Interval), TimeoutSeconds: new(c.Timeout), Retries: retries,
 			}, target.Limits{MinIntervalSeconds: 1})
 			if err != nil {
 				return out, fmt.Errorf("target %d: %w", i, err)

@@ -48,8 +48,9 @@ type APIKeyCreate struct {
 	Name string `json:"name" validate:"required" maxLength:"100" example:"deploy-script"`
 	// Role is at most the creator's.
 	Role string `json:"role" validate:"required" enums:"admin,editor,viewer" example:"editor"`
-	// ExpiresAt, when set, must be in the future.
-	ExpiresAt *time.Time `json:"expires_at,omitempty" format:"date-time"`
+	// ExpiresAt, when set, must be in the future; left out or null, the key does not
+	// expire.
+	ExpiresAt *time.Time `json:"expires_at,omitempty" extensions:"x-nullable" format:"date-time"`
 } // @name APIKeyCreate
 
 // APIKeyList is a page of keys, newest first.

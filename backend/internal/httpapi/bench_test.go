@@ -21,7 +21,7 @@ func BenchmarkDashboardPoll(b *testing.B) {
 		var ids []string
 		for i := range 10000 {
 			off := false
-			tg, err := target.New(target.Spec{Name: fmt.Sprintf("svc-%05d", i), URL: fmt.Sprintf("https://s%d.example.com/", i),
+			tg, err := target.New(target.Spec{Name: new(fmt.Sprintf("svc-%05d", i)), URL: fmt.Sprintf("https://s%d.example.com/", i),
 				IsActive: &off, Tags: []string{fmt.Sprintf("team-%d", i%20)}}, target.Limits{})
 			if err != nil {
 				b.Fatal(err)

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -30,13 +32,23 @@ func decode(c echo.Context, v any) error {
 				title: "Unsupported media type", detail: "send the body as application/json"}
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), req.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), req.Body, MaxBodyBytes))
+	if err != nil {
+		return decodeProblem(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeProblem(err)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return badRequest("body", "must hold a single JSON object")
+	}
+	// encoding/json has already read the body, but it replaced broken text with U+FFFD
+	// and read null as "leave as it is": what it stored is not what was sent. The body is
+	// known to be valid JSON now, so the scan only judges what the decoder let through.
+	if err := scanBody(body, reflect.TypeOf(v)); err != nil {
+		return err
 	}
 	return nil
 }

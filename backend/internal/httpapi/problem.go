@@ -86,6 +86,8 @@ func toProblem(err error) *problem {
 		return notFoundProblem("target")
 	case errors.Is(err, notify.ErrChannelNotFound):
 		return notFoundProblem("channel")
+	case errors.Is(err, target.ErrNameTaken):
+		return conflict("name", "a target with this name exists (names are unique, in any case)")
 	case errors.Is(err, notify.ErrNameTaken):
 		return conflict("name", "a channel with this name exists")
 	case errors.Is(err, account.ErrNotFound):

@@ -68,7 +68,7 @@ func (a *api) listTargets(c echo.Context) error {
 //
 //	@ID	createTarget
 //	@Summary		Create a target
-//	@Description	Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
+//	@Description	Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
 //	@Tags			targets
 //	@Accept			json
 //	@Produce		json
@@ -82,6 +82,7 @@ func (a *api) listTargets(c echo.Context) error {
 //	@Failure		403		{object}	Problem	"Role below editor"
 //	@Failure		413		{object}	Problem	"Body over 1 MiB"
 //	@Failure		415		{object}	Problem	"Body is not JSON"
+//	@Failure		409		{object}	Problem	"Another target has this name (names are unique in any case)"
 //	@Failure		422		{object}	Problem	"A field breaks a rule; errors names it"
 //	@Router			/targets [post]
 func (a *api) createTarget(c echo.Context) error {
@@ -163,6 +164,7 @@ func (a *api) getTarget(c echo.Context) error {
 //	@Failure		404		{object}	Problem	"No such target"
 //	@Failure		413		{object}	Problem	"Body over 1 MiB"
 //	@Failure		415		{object}	Problem	"Body is not JSON"
+//	@Failure		409		{object}	Problem	"Another target has this name (names are unique in any case)"
 //	@Failure		422		{object}	Problem	"A field breaks a rule; errors names it"
 //	@Router			/targets/{id} [patch]
 func (a *api) updateTarget(c echo.Context) error {

@@ -78,29 +78,31 @@ func targetOut(t target.Target) Target {
 	}
 }
 
-// TargetCreate is the body of POST /targets. Only url is required.
+// TargetCreate is the body of POST /targets. Only url is required; a field left out
+// takes its default, and a field sent is validated as it is (0 or "" included).
 type TargetCreate struct {
 	URL string `json:"url" validate:"required" maxLength:"2048" example:"https://shop.example.com/health"`
-	// Name defaults to the URL's host.
-	Name    string            `json:"name,omitempty" maxLength:"200" example:"shop-api"`
-	Method  string            `json:"method,omitempty" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS" example:"GET"`
+	// Name defaults to the URL's host, with " (2)", " (3)", ... when another target has
+	// it. Names are unique in any case.
+	Name    *string           `json:"name,omitempty" maxLength:"200" example:"shop-api"`
+	Method  *string           `json:"method,omitempty" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS" example:"GET"`
 	Headers map[string]string `json:"headers,omitempty"`
 	// IntervalSeconds defaults to 300; at least MIN_INTERVAL_SECONDS, at most 86400.
-	IntervalSeconds int `json:"interval_seconds,omitempty" minimum:"1" maximum:"86400" example:"300"`
+	IntervalSeconds *int `json:"interval_seconds,omitempty" minimum:"1" maximum:"86400" example:"300"`
 	// TimeoutSeconds defaults to 10 and must be below the interval.
-	TimeoutSeconds int `json:"timeout_seconds,omitempty" minimum:"1" maximum:"300" example:"10"`
+	TimeoutSeconds *int `json:"timeout_seconds,omitempty" minimum:"1" maximum:"300" example:"10"`
 	// ExpectedStatus lists the codes that count as up; default 200-399.
-	ExpectedStatus string `json:"expected_status,omitempty" example:"200-399"`
+	ExpectedStatus *string `json:"expected_status,omitempty" example:"200-399"`
 	// Retries after a failed attempt (network error, timeout or 5xx); default 3.
 	Retries *int `json:"retries,omitempty" minimum:"0" maximum:"10" example:"3"`
 	// RetryDelaySeconds is the wait before the first retry, doubled for each later one; default 15.
-	RetryDelaySeconds int      `json:"retry_delay_seconds,omitempty" minimum:"1" maximum:"3600" example:"15"`
+	RetryDelaySeconds *int     `json:"retry_delay_seconds,omitempty" minimum:"1" maximum:"3600" example:"15"`
 	IsActive          *bool    `json:"is_active,omitempty" example:"true"`
 	Tags              []string `json:"tags,omitempty" maxItems:"20"`
 	// FailureThreshold defaults to 3.
-	FailureThreshold int `json:"failure_threshold,omitempty" minimum:"1" maximum:"100" example:"3"`
+	FailureThreshold *int `json:"failure_threshold,omitempty" minimum:"1" maximum:"100" example:"3"`
 	// SuccessThreshold defaults to 2.
-	SuccessThreshold int         `json:"success_threshold,omitempty" minimum:"1" maximum:"100" example:"2"`
+	SuccessThreshold *int        `json:"success_threshold,omitempty" minimum:"1" maximum:"100" example:"2"`
 	Conditions       []Condition `json:"conditions,omitempty" maxItems:"20"`
 	// ChannelIDs left out subscribes the target to the default channels; [] to none.
 	ChannelIDs *[]int64 `json:"channel_ids,omitempty" maxItems:"50"`
@@ -110,9 +112,9 @@ type TargetCreate struct {
 	Platform string `json:"platform,omitempty" example:"render-free"`
 	// IdleTimeoutSeconds is required for keep-warm when the platform does not give it;
 	// interval_seconds must be below it and, left out, is derived from it.
-	IdleTimeoutSeconds int `json:"idle_timeout_seconds,omitempty" minimum:"1" example:"900"`
+	IdleTimeoutSeconds *int `json:"idle_timeout_seconds,omitempty" minimum:"1" example:"900"`
 	// WakeTimeoutSeconds defaults to the preset's, else 90.
-	WakeTimeoutSeconds int          `json:"wake_timeout_seconds,omitempty" minimum:"1" maximum:"600" example:"90"`
+	WakeTimeoutSeconds *int         `json:"wake_timeout_seconds,omitempty" minimum:"1" maximum:"600" example:"90"`
 	WarmWindows        []WarmWindow `json:"warm_windows,omitempty" maxItems:"28"`
 	// Timezone is an IANA name; default UTC.
 	Timezone    string `json:"timezone,omitempty" example:"Europe/Berlin"`

@@ -337,16 +337,15 @@ func (g *gatusImport) endpoint(i int, ep gatusEndpoint) {
 	}
 	m := g.mark()
 	t := manifest.Target{
-		Name:   uniqueName(g.targets, name, maxTargetName),
-		URL:    strings.TrimSpace(ep.URL),
-		Method: strings.ToUpper(strings.TrimSpace(ep.Method)),
+		Name: uniqueName(g.targets, name, maxTargetName),
+		URL:  strings.TrimSpace(ep.URL),
 		// Gatus judges each request once and alerts after failure-threshold failed
 		// evaluations; retries within a check would make it slower to alert.
 		Retries: ptr(0),
 		Paused:  ep.Enabled != nil && !*ep.Enabled,
 	}
-	if t.Method == "GET" {
-		t.Method = ""
+	if m := strings.ToUpper(strings.TrimSpace(ep.Method)); m != "" && m != "GET" {
+		t.Method = &m
 	}
 	if ep.Group != "" {
 		t.Tags = tags([]string{ep.Group}, &e)
@@ -364,7 +363,7 @@ func (g *gatusImport) endpoint(i int, ep gatusEndpoint) {
 	if shown == "" {
 		shown = "60s"
 	}
-	t.IntervalSeconds = interval(int(math.Ceil(d.Seconds())), shown, &e)
+	t.IntervalSeconds = new(interval(int(math.Ceil(d.Seconds())), shown, &e))
 	g.client(&t, ep.Client, &e)
 	t.Headers = g.targetHeaders(t.Name, ep.Headers, fmt.Sprintf("endpoint %q header", displayName(ep.Group, name)))
 	if ep.Body != "" {
@@ -394,7 +393,7 @@ func (g *gatusImport) client(t *manifest.Target, client map[string]any, e *Entry
 				e.Dropped = append(e.Dropped, fmt.Sprintf("client.timeout %q: not a duration", str(v)))
 				continue
 			}
-			t.TimeoutSeconds = timeout(int(math.Ceil(d.Seconds())), t.IntervalSeconds, str(v), e)
+			t.TimeoutSeconds = timeout(int(math.Ceil(d.Seconds())), *t.IntervalSeconds, str(v), e)
 		case "insecure":
 			if v == true {
 				e.Dropped = append(e.Dropped, "client.insecure: WatchDog always verifies TLS certificates")
@@ -457,10 +456,10 @@ func (g *gatusImport) alerts(t *manifest.Target, ep gatusEndpoint, e *Entry) {
 }
 
 // threshold is the smallest of the alerts' thresholds (the first alert to fire),
-// within the API's bound.
-func threshold(values []int, what string, e *Entry) int {
+// within the API's bound; nil when no alert has one.
+func threshold(values []int, what string, e *Entry) *int {
 	if len(values) == 0 {
-		return 0
+		return nil
 	}
 	v := slices.Min(values)
 	if slices.Max(values) != v {
@@ -470,7 +469,7 @@ func threshold(values []int, what string, e *Entry) int {
 		e.Changed = append(e.Changed, fmt.Sprintf("%s threshold %d lowered to the maximum %d", what, v, target.MaxThreshold))
 		v = target.MaxThreshold
 	}
-	return v
+	return &v
 }
 
 func joinInts(vs []int) string {
@@ -596,12 +595,12 @@ func (g *gatusImport) conditions(t *manifest.Target, conds []string, e *Entry) {
 	}
 	switch s := status.String(); {
 	case !statusSeen:
-		t.ExpectedStatus = "100-599"
+		t.ExpectedStatus = new("100-599")
 		e.Changed = append(e.Changed, "no [STATUS] condition: every status code counts as up, as in Gatus")
 	case s == "":
 		e.Dropped = append(e.Dropped, "[STATUS] conditions: together they accept no status code; the default 200-399 used")
 	default:
-		t.ExpectedStatus = s
+		t.ExpectedStatus = &s
 	}
 }
 

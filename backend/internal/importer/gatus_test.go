@@ -182,8 +182,8 @@ func TestGatus(t *testing.T) {
 
 	zero := ptr(0)
 	assert.Equal(t, []manifest.Target{
-		{Name: "website", URL: "https://example.com/", IntervalSeconds: 60, ExpectedStatus: "200", Retries: zero},
-		{Name: "api", URL: "https://api.example.com/health", IntervalSeconds: 120, ExpectedStatus: "100-299",
+		{Name: "website", URL: "https://example.com/", IntervalSeconds: new(60), ExpectedStatus: new("200"), Retries: zero},
+		{Name: "api", URL: "https://api.example.com/health", IntervalSeconds: new(120), ExpectedStatus: new("100-299"),
 			Retries: zero, Tags: []string{"core"},
 			Headers: map[string]string{"Accept": "application/json", "X-Api-Key": "${WATCHDOG_TARGET_API_X_API_KEY}"},
 			Conditions: []manifest.Condition{
@@ -191,25 +191,25 @@ func TestGatus(t *testing.T) {
 				{Type: "json", Path: "$.status", Op: "==", Value: "UP"},
 				{Type: "json", Path: "$.checks[0].ok", Op: "==", Value: "true"},
 			},
-			Channels: []string{"gatus-slack", "gatus-pagerduty"}, FailureThreshold: 2, SuccessThreshold: 3},
-		{Name: "login", URL: "https://api.example.com/login", Method: "POST", IntervalSeconds: 60,
-			ExpectedStatus: "200-201", Retries: zero, Tags: []string{"core"},
+			Channels: []string{"gatus-slack", "gatus-pagerduty"}, FailureThreshold: new(2), SuccessThreshold: new(3)},
+		{Name: "login", URL: "https://api.example.com/login", Method: new("POST"), IntervalSeconds: new(60),
+			ExpectedStatus: new("200-201"), Retries: zero, Tags: []string{"core"},
 			Conditions: []manifest.Condition{{Type: "body", Op: "contains", Value: "token"}},
 			Channels:   []string{"gatus-custom"}},
-		{Name: "search", URL: "https://search.example.com/q?term=x", IntervalSeconds: 300, TimeoutSeconds: 20,
-			ExpectedStatus: "200-299", Retries: zero,
+		{Name: "search", URL: "https://search.example.com/q?term=x", IntervalSeconds: new(300), TimeoutSeconds: new(20),
+			ExpectedStatus: new("200-299"), Retries: zero,
 			Conditions: []manifest.Condition{
 				{Type: "json", Path: "$.version", Op: "matches", Value: `(?s)^2\..*$`},
 				{Type: "json", Path: "$.results", Op: "exists"},
 			},
 			Channels: []string{"gatus-discord", "gatus-ntfy"}},
-		{Name: "website (2)", URL: "https://staging.example.com/", IntervalSeconds: 60, ExpectedStatus: "200",
+		{Name: "website (2)", URL: "https://staging.example.com/", IntervalSeconds: new(60), ExpectedStatus: new("200"),
 			Retries: zero, Tags: []string{"staging"}, Channels: []string{"gatus-telegram"}},
-		{Name: "legacy", URL: "https://legacy.example.com/", IntervalSeconds: 60, ExpectedStatus: "200",
+		{Name: "legacy", URL: "https://legacy.example.com/", IntervalSeconds: new(60), ExpectedStatus: new("200"),
 			Retries: zero, Paused: true},
-		{Name: "fast", URL: "https://fast.example.com/ping", IntervalSeconds: 30, ExpectedStatus: "200", Retries: zero,
+		{Name: "fast", URL: "https://fast.example.com/ping", IntervalSeconds: new(30), ExpectedStatus: new("200"), Retries: zero,
 			Conditions: []manifest.Condition{{Type: "latency", Op: "<=", Value: "150"}}},
-		{Name: "no-status", URL: "https://self-signed.example.com/", IntervalSeconds: 60, ExpectedStatus: "100-599",
+		{Name: "no-status", URL: "https://self-signed.example.com/", IntervalSeconds: new(60), ExpectedStatus: new("100-599"),
 			Retries: zero, Conditions: []manifest.Condition{
 				{Type: "latency", Op: "<", Value: "1000"},
 				{Type: "body", Op: "not_contains", Value: "maintenance"},
@@ -303,7 +303,11 @@ func TestGatusConditions(t *testing.T) {
 			var tg manifest.Target
 			var e Entry
 			g.conditions(&tg, tt.conditions, &e)
-			assert.Equal(t, tt.status, tg.ExpectedStatus)
+			if tt.status == "" {
+				assert.Nil(t, tg.ExpectedStatus, "left out")
+			} else if assert.NotNil(t, tg.ExpectedStatus) {
+				assert.Equal(t, tt.status, *tg.ExpectedStatus)
+			}
 			assert.Equal(t, tt.want, tg.Conditions)
 			if tt.name == "no equivalent" {
 				// An invalid JSONPath is reported with the API's reason.

@@ -103,14 +103,16 @@ func (b *builder) result() Result {
 func (b *builder) add(e Entry) { b.report.Entries = append(b.report.Entries, e) }
 
 // uniqueName returns name cut to max bytes, with " (2)", " (3)"… added when taken.
+// taken holds names in lower case: target names are unique in any case, as the
+// database compares them.
 func uniqueName(taken map[string]bool, name string, limit int) string {
 	name = cut(strings.TrimSpace(name), limit)
 	candidate := name
-	for n := 2; taken[candidate]; n++ {
+	for n := 2; taken[strings.ToLower(candidate)]; n++ {
 		suffix := fmt.Sprintf(" (%d)", n)
 		candidate = cut(name, limit-len(suffix)) + suffix
 	}
-	taken[candidate] = true
+	taken[strings.ToLower(candidate)] = true
 	return candidate
 }
 
@@ -131,7 +133,7 @@ func cut(s string, n int) string {
 func (b *builder) addTarget(t manifest.Target, e *Entry, m mark) bool {
 	if err := checkTarget(t); err != nil {
 		e.Skipped = err.Error()
-		delete(b.targets, t.Name)
+		delete(b.targets, strings.ToLower(t.Name))
 		b.rollback(m)
 		return false
 	}
@@ -150,7 +152,7 @@ func (b *builder) addTarget(t manifest.Target, e *Entry, m mark) bool {
 func (b *builder) addChannel(ch manifest.Channel, e *Entry, m mark) bool {
 	if err := b.checkChannel(ch); err != nil {
 		e.Skipped = err.Error()
-		delete(b.channels, ch.Name)
+		delete(b.channels, strings.ToLower(ch.Name))
 		b.rollback(m)
 		return false
 	}
@@ -255,20 +257,20 @@ func interval(seconds int, shown string, e *Entry) int {
 }
 
 // timeout fits a source timeout (whole seconds, rounded up) below the interval and
-// within the API's bound.
-func timeout(seconds, intervalSeconds int, shown string, e *Entry) int {
+// within the API's bound; nil (the API's default) when the source sets none.
+func timeout(seconds, intervalSeconds int, shown string, e *Entry) *int {
 	const maxTimeout = 300
 	switch {
 	case seconds <= 0:
-		return 0
+		return nil
 	case seconds >= intervalSeconds:
 		e.Changed = append(e.Changed, fmt.Sprintf("timeout %s lowered to %ds, below the interval", shown, intervalSeconds-1))
-		return intervalSeconds - 1
+		return new(intervalSeconds - 1)
 	case seconds > maxTimeout:
 		e.Changed = append(e.Changed, fmt.Sprintf("timeout %s lowered to the maximum %ds", shown, maxTimeout))
-		return maxTimeout
+		return new(maxTimeout)
 	}
-	return seconds
+	return &seconds
 }
 
 // tags keeps the tags the API accepts and reports the rest.
@@ -297,7 +299,7 @@ const placeholderURL = "https://placeholder.invalid/"
 func spec(t manifest.Target) target.Spec {
 	active := !t.Paused
 	s := target.Spec{
-		Name: t.Name, URL: t.URL, Method: t.Method, Headers: t.Headers, IntervalSeconds: t.IntervalSeconds,
+		Name: &t.Name, URL: t.URL, Method: t.Method, Headers: t.Headers, IntervalSeconds: t.IntervalSeconds,
 		TimeoutSeconds: t.TimeoutSeconds, ExpectedStatus: t.ExpectedStatus, Retries: t.Retries,
 		RetryDelaySeconds: t.RetryDelaySeconds, IsActive: &active, Tags: t.Tags,
 		FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
@@ -321,7 +323,7 @@ func checkTarget(t manifest.Target) error {
 // checkCondition says why c cannot be a condition, or nil, so that one condition the
 // API refuses is left out rather than the whole target.
 func checkCondition(c manifest.Condition) error {
-	_, err := target.New(target.Spec{URL: placeholderURL, IntervalSeconds: 60,
+	_, err := target.New(target.Spec{URL: placeholderURL, IntervalSeconds: new(60),
 		Conditions: []target.Condition{{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value}}},
 		target.Limits{})
 	var v *target.ValidationError

@@ -399,18 +399,17 @@ func (k *kumaImport) monitor(m kumaMonitor, groups []string, e *Entry) {
 	t := manifest.Target{
 		Name:   uniqueName(k.targets, kumaName(m), maxTargetName),
 		URL:    k.text(strings.TrimSpace(m.URL)),
-		Method: strings.ToUpper(strings.TrimSpace(m.Method)),
 		Paused: !m.Active,
 		// Kuma marks a monitor down once its retries are spent, and up on the first
 		// success: the retries are the tolerance, the thresholds one.
-		FailureThreshold: 1,
-		SuccessThreshold: 1,
+		FailureThreshold: new(1),
+		SuccessThreshold: new(1),
 	}
-	if t.Method == "GET" {
-		t.Method = ""
+	if method := strings.ToUpper(strings.TrimSpace(m.Method)); method != "" && method != "GET" {
+		t.Method = &method
 	}
 	if strings.EqualFold(m.Type, "real-browser") {
-		t.Method = ""
+		t.Method = nil
 		e.Changed = append(e.Changed, "real-browser monitor: checked with a plain HTTP GET, not a browser")
 	}
 	t.Tags = tags(groups, e)
@@ -418,9 +417,9 @@ func (k *kumaImport) monitor(m kumaMonitor, groups []string, e *Entry) {
 	if seconds == 0 {
 		seconds = 60 // Kuma's default
 	}
-	t.IntervalSeconds = interval(seconds, fmt.Sprintf("%ds", seconds), e)
+	t.IntervalSeconds = new(interval(seconds, fmt.Sprintf("%ds", seconds), e))
 	if m.Timeout > 0 {
-		t.TimeoutSeconds = timeout(int(math.Ceil(m.Timeout)), t.IntervalSeconds, strconv.FormatFloat(m.Timeout, 'f', -1, 64)+"s", e)
+		t.TimeoutSeconds = timeout(int(math.Ceil(m.Timeout)), *t.IntervalSeconds, strconv.FormatFloat(m.Timeout, 'f', -1, 64)+"s", e)
 	}
 	retries := m.MaxRetries
 	if retries > 10 {
@@ -429,18 +428,18 @@ func (k *kumaImport) monitor(m kumaMonitor, groups []string, e *Entry) {
 	}
 	t.Retries = ptr(max(0, retries))
 	if m.RetryInterval > 0 {
-		t.RetryDelaySeconds = min(m.RetryInterval, 3600)
+		t.RetryDelaySeconds = new(min(m.RetryInterval, 3600))
 		if m.RetryInterval > 3600 {
 			e.Changed = append(e.Changed, fmt.Sprintf("retry interval %ds lowered to the maximum 3600s", m.RetryInterval))
 		}
 	}
-	t.ExpectedStatus = "200-299" // Kuma's default
+	t.ExpectedStatus = new("200-299") // Kuma's default
 	if len(m.AcceptedStatus) > 0 {
 		codes := strings.Join(m.AcceptedStatus, ",")
 		if _, err := target.ParseStatusSet(codes); err != nil {
 			e.Dropped = append(e.Dropped, fmt.Sprintf("accepted status codes %s: %v; 200-299 used", codes, err))
 		} else {
-			t.ExpectedStatus = codes
+			t.ExpectedStatus = &codes
 		}
 	}
 	headers := map[string]string{}

@@ -185,17 +185,17 @@ func convertSeed(rows []seedRow) Result {
 		if hosts[host] > 1 && path != "" {
 			name = host + path
 		}
-		t := manifest.Target{Name: uniqueName(b.targets, name, maxTargetName), URL: b.text(r.URL), ExpectedStatus: "100-599"}
+		t := manifest.Target{Name: uniqueName(b.targets, name, maxTargetName), URL: b.text(r.URL), ExpectedStatus: new("100-599")}
 		switch {
 		case r.Minutes == nil:
 			e.Changed = append(e.Changed, fmt.Sprintf("no interval: the original's default %d min used", seedDefaultMinutes))
-			t.IntervalSeconds = seedDefaultMinutes * 60
+			t.IntervalSeconds = new(seedDefaultMinutes * 60)
 		case *r.Minutes <= 0:
 			// The original's scheduler ran once a minute, so it pinged such a row each minute.
 			e.Changed = append(e.Changed, fmt.Sprintf("interval %d min: the original pinged it every minute; 60s used", *r.Minutes))
-			t.IntervalSeconds = 60
+			t.IntervalSeconds = new(60)
 		default:
-			t.IntervalSeconds = interval(*r.Minutes*60, fmt.Sprintf("%d min", *r.Minutes), &e)
+			t.IntervalSeconds = new(interval(*r.Minutes*60, fmt.Sprintf("%d min", *r.Minutes), &e))
 		}
 		switch {
 		case r.Active == nil:

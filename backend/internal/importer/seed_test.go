@@ -54,15 +54,15 @@ var seedFixture = []struct {
 
 func wantSeedTargets() []manifest.Target {
 	return []manifest.Target{
-		{Name: "myapp.onrender.com", URL: "https://myapp.onrender.com", IntervalSeconds: 840, ExpectedStatus: "100-599"},
-		{Name: "api.example.com/health", URL: "https://api.example.com/health", IntervalSeconds: 300, ExpectedStatus: "100-599"},
-		{Name: "api.example.com/v2/health", URL: "https://api.example.com/v2/health/", IntervalSeconds: 600,
-			ExpectedStatus: "100-599", Paused: true},
-		{Name: "api.example.com/health (2)", URL: "https://api.example.com/health", IntervalSeconds: 300, ExpectedStatus: "100-599"},
-		{Name: "portfolio.example.org", URL: "http://portfolio.example.org/", IntervalSeconds: 300, ExpectedStatus: "100-599",
+		{Name: "myapp.onrender.com", URL: "https://myapp.onrender.com", IntervalSeconds: new(840), ExpectedStatus: new("100-599")},
+		{Name: "api.example.com/health", URL: "https://api.example.com/health", IntervalSeconds: new(300), ExpectedStatus: new("100-599")},
+		{Name: "api.example.com/v2/health", URL: "https://api.example.com/v2/health/", IntervalSeconds: new(600),
+			ExpectedStatus: new("100-599"), Paused: true},
+		{Name: "api.example.com/health (2)", URL: "https://api.example.com/health", IntervalSeconds: new(300), ExpectedStatus: new("100-599")},
+		{Name: "portfolio.example.org", URL: "http://portfolio.example.org/", IntervalSeconds: new(300), ExpectedStatus: new("100-599"),
 			Paused: true},
-		{Name: "slow.example.com", URL: "https://slow.example.com", IntervalSeconds: 86400, ExpectedStatus: "100-599"},
-		{Name: "every-minute.example.com", URL: "https://every-minute.example.com", IntervalSeconds: 60, ExpectedStatus: "100-599"},
+		{Name: "slow.example.com", URL: "https://slow.example.com", IntervalSeconds: new(86400), ExpectedStatus: new("100-599")},
+		{Name: "every-minute.example.com", URL: "https://every-minute.example.com", IntervalSeconds: new(60), ExpectedStatus: new("100-599")},
 	}
 }
 

@@ -171,7 +171,8 @@ func (a *applier) check() error {
 		}
 	}
 	for i, t := range a.doc.Targets {
-		if err := unique(seen, "target", strings.TrimSpace(t.Name), fmt.Sprintf("targets[%d].name", i), a); err != nil {
+		// Target names are unique in any case, as the database has them.
+		if err := unique(seen, "target", strings.ToLower(strings.TrimSpace(t.Name)), fmt.Sprintf("targets[%d].name", i), a); err != nil {
 			return err
 		}
 	}
@@ -364,9 +365,10 @@ func (a *applier) targets(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Names are matched as the database's unique index compares them: in any case.
 	byName := map[string][]target.Target{}
 	for _, t := range current {
-		byName[t.Name] = append(byName[t.Name], t)
+		byName[strings.ToLower(t.Name)] = append(byName[strings.ToLower(t.Name)], t)
 	}
 	a.targetIDs = map[string]int64{}
 	keep := map[string]bool{}
@@ -379,8 +381,8 @@ func (a *applier) targets(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		keep[desired.Name] = true
-		olds := byName[desired.Name]
+		keep[strings.ToLower(desired.Name)] = true
+		olds := byName[strings.ToLower(desired.Name)]
 		switch {
 		case len(olds) > 1:
 			return a.errorAt(path+".name", "%d targets are named %q; rename all but one so the document can name it", len(olds), desired.Name)
@@ -413,7 +415,7 @@ func (a *applier) targets(ctx context.Context) error {
 	}
 	if !a.opts.Prune {
 		for _, t := range current {
-			if !keep[t.Name] {
+			if !keep[strings.ToLower(t.Name)] {
 				a.targetIDs[t.Name] = t.ID
 			}
 		}
@@ -439,7 +441,7 @@ func (a *applier) target(want Target, path string) (target.Target, error) {
 	}
 	active := !want.Paused
 	spec := target.Spec{
-		Name: want.Name, URL: u, Method: want.Method, Headers: headers, IntervalSeconds: want.IntervalSeconds,
+		Name: &want.Name, URL: u, Method: want.Method, Headers: headers, IntervalSeconds: want.IntervalSeconds,
 		TimeoutSeconds: want.TimeoutSeconds, ExpectedStatus: want.ExpectedStatus, Retries: want.Retries,
 		RetryDelaySeconds: want.RetryDelaySeconds, IsActive: &active, Tags: want.Tags,
 		FailureThreshold: want.FailureThreshold, SuccessThreshold: want.SuccessThreshold,
@@ -573,7 +575,7 @@ func (a *applier) prune(ctx context.Context) error {
 		wanted["page\x00"+w.Slug] = true
 	}
 	for _, w := range a.doc.Targets {
-		wanted["target\x00"+strings.TrimSpace(w.Name)] = true
+		wanted["target\x00"+strings.ToLower(strings.TrimSpace(w.Name))] = true
 	}
 	for _, w := range a.doc.Channels {
 		wanted["channel\x00"+strings.TrimSpace(w.Name)] = true
@@ -595,7 +597,7 @@ func (a *applier) prune(ctx context.Context) error {
 		return err
 	}
 	for _, t := range targets {
-		if !wanted["target\x00"+t.Name] {
+		if !wanted["target\x00"+strings.ToLower(t.Name)] {
 			if err := a.tx.DeleteTarget(ctx, t.ID); err != nil {
 				return err
 			}

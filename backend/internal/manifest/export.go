@@ -158,17 +158,19 @@ func SensitiveHeader(name string) bool {
 
 func exportTarget(t target.Target, channelNames map[int64]string, env envNames) (Target, []string) {
 	out := Target{
-		Name: t.Name, URL: Literal(t.URL), Method: t.Method, IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds,
-		ExpectedStatus: t.ExpectedStatus, Retries: &t.Retries, RetryDelaySeconds: t.RetryDelaySeconds, Paused: !t.IsActive,
-		Tags: t.Tags, FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
-		Platform: t.Platform, IdleTimeoutSeconds: t.IdleTimeoutSeconds,
-		WakeTimeoutSeconds: t.WakeTimeoutSeconds, Timezone: t.Timezone, BudgetGroup: t.BudgetGroup,
+		Name: t.Name, URL: Literal(t.URL), Method: &t.Method, IntervalSeconds: &t.IntervalSeconds, TimeoutSeconds: &t.TimeoutSeconds,
+		ExpectedStatus: &t.ExpectedStatus, Retries: &t.Retries, RetryDelaySeconds: &t.RetryDelaySeconds, Paused: !t.IsActive,
+		Tags: t.Tags, FailureThreshold: &t.FailureThreshold, SuccessThreshold: &t.SuccessThreshold,
+		Platform: t.Platform, WakeTimeoutSeconds: &t.WakeTimeoutSeconds, Timezone: t.Timezone, BudgetGroup: t.BudgetGroup,
+	}
+	if t.IdleTimeoutSeconds > 0 {
+		out.IdleTimeoutSeconds = &t.IdleTimeoutSeconds
 	}
 	if t.KeepWarm || t.Platform != "" {
 		out.KeepWarm = &t.KeepWarm
 	}
 	if !t.KeepWarm && t.WakeTimeoutSeconds == target.DefaultWakeTimeoutSeconds {
-		out.WakeTimeoutSeconds = 0 // the default, and meaningless without keep-warm
+		out.WakeTimeoutSeconds = nil // the default, and meaningless without keep-warm
 	}
 	var names []string
 	if len(t.Headers) > 0 {

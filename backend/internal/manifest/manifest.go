@@ -26,29 +26,30 @@ type Channel struct {
 	IsDefault bool           `yaml:"is_default,omitempty" json:"is_default,omitempty"`
 }
 
-// Target is a monitored URL. Fields left out take the API's defaults; channels name
+// Target is a monitored URL. Fields left out take the API's defaults, and a field
+// given is validated as it is (an explicit 0 is refused, not defaulted); channels name
 // the channels it notifies (none when left out).
 type Target struct {
 	Name              string            `yaml:"name" json:"name" jsonschema:"required"`
 	URL               string            `yaml:"url" json:"url" jsonschema:"required,format=uri"`
-	Method            string            `yaml:"method,omitempty" json:"method,omitempty" jsonschema:"enum=GET,enum=HEAD,enum=POST,enum=PUT,enum=PATCH,enum=DELETE,enum=OPTIONS"`
+	Method            *string           `yaml:"method,omitempty" json:"method,omitempty" jsonschema:"enum=GET,enum=HEAD,enum=POST,enum=PUT,enum=PATCH,enum=DELETE,enum=OPTIONS"`
 	Headers           map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
-	IntervalSeconds   int               `yaml:"interval_seconds,omitempty" json:"interval_seconds,omitempty"`
-	TimeoutSeconds    int               `yaml:"timeout_seconds,omitempty" json:"timeout_seconds,omitempty"`
-	ExpectedStatus    string            `yaml:"expected_status,omitempty" json:"expected_status,omitempty"`
+	IntervalSeconds   *int              `yaml:"interval_seconds,omitempty" json:"interval_seconds,omitempty"`
+	TimeoutSeconds    *int              `yaml:"timeout_seconds,omitempty" json:"timeout_seconds,omitempty"`
+	ExpectedStatus    *string           `yaml:"expected_status,omitempty" json:"expected_status,omitempty"`
 	Retries           *int              `yaml:"retries,omitempty" json:"retries,omitempty"`
-	RetryDelaySeconds int               `yaml:"retry_delay_seconds,omitempty" json:"retry_delay_seconds,omitempty"`
+	RetryDelaySeconds *int              `yaml:"retry_delay_seconds,omitempty" json:"retry_delay_seconds,omitempty"`
 	Paused            bool              `yaml:"paused,omitempty" json:"paused,omitempty"`
 	Tags              []string          `yaml:"tags,omitempty" json:"tags,omitempty"`
-	FailureThreshold  int               `yaml:"failure_threshold,omitempty" json:"failure_threshold,omitempty"`
-	SuccessThreshold  int               `yaml:"success_threshold,omitempty" json:"success_threshold,omitempty"`
+	FailureThreshold  *int              `yaml:"failure_threshold,omitempty" json:"failure_threshold,omitempty"`
+	SuccessThreshold  *int              `yaml:"success_threshold,omitempty" json:"success_threshold,omitempty"`
 	Conditions        []Condition       `yaml:"conditions,omitempty" json:"conditions,omitempty"`
 	Channels          []string          `yaml:"channels,omitempty" json:"channels,omitempty"`
 	// KeepWarm left out is on when platform is set.
 	KeepWarm           *bool        `yaml:"keep_warm,omitempty" json:"keep_warm,omitempty"`
 	Platform           string       `yaml:"platform,omitempty" json:"platform,omitempty"`
-	IdleTimeoutSeconds int          `yaml:"idle_timeout_seconds,omitempty" json:"idle_timeout_seconds,omitempty"`
-	WakeTimeoutSeconds int          `yaml:"wake_timeout_seconds,omitempty" json:"wake_timeout_seconds,omitempty"`
+	IdleTimeoutSeconds *int         `yaml:"idle_timeout_seconds,omitempty" json:"idle_timeout_seconds,omitempty"`
+	WakeTimeoutSeconds *int         `yaml:"wake_timeout_seconds,omitempty" json:"wake_timeout_seconds,omitempty"`
 	WarmWindows        []WarmWindow `yaml:"warm_windows,omitempty" json:"warm_windows,omitempty"`
 	Timezone           string       `yaml:"timezone,omitempty" json:"timezone,omitempty"`
 	BudgetGroup        string       `yaml:"budget_group,omitempty" json:"budget_group,omitempty"`

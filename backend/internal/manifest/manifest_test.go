@@ -389,3 +389,35 @@ func TestConcurrentApplies(t *testing.T) {
 		assert.Len(t, all, 20)
 	})
 }
+
+// A 0 in the document is validated, not taken as "left out"; names match in any case,
+// as the database keeps them unique in any case.
+func TestExplicitZeroAndNamesInAnyCase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for _, field := range []string{"interval_seconds", "timeout_seconds", "failure_threshold", "success_threshold",
+			"retry_delay_seconds", "wake_timeout_seconds"} {
+			t.Run(field+" 0", func(t *testing.T) {
+				doc := "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com/\n    " + field + ": 0\n"
+				_, err := parse(t, doc).Apply(ctx, s, opts(nil))
+				var le *manifest.LineError
+				require.True(t, errors.As(err, &le), "%v", err)
+				assert.Equal(t, "targets[0]."+field, le.Path)
+			})
+		}
+
+		doc := "version: 1\ntargets:\n  - name: Shop\n    url: https://shop.example.com/\n  - name: shop\n    url: https://shop.example.org/\n"
+		_, err := parse(t, doc).Apply(ctx, s, opts(nil))
+		var le *manifest.LineError
+		require.True(t, errors.As(err, &le), "%v", err)
+		assert.Equal(t, "targets[1].name", le.Path, "two names that differ only in case")
+
+		apply(t, s, "version: 1\ntargets:\n  - name: shop\n    url: https://shop.example.com/\n", opts(nil))
+		r := apply(t, s, "version: 1\ntargets:\n  - name: SHOP\n    url: https://shop.example.com/\n", opts(nil))
+		assert.Equal(t, map[string]string{"target SHOP": manifest.Updated}, actions(r), "matched in any case and renamed")
+		all, err := s.AllTargets(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 1)
+		assert.Equal(t, "SHOP", all[0].Name)
+	})
+}

@@ -103,7 +103,7 @@ func alertOn(t *testing.T, s *store.Store, rcv *receiver, name string) notify.Ch
 	cfg, _ := json.Marshal(map[string]any{"url": rcv.URL + "/hook", "secret": secret})
 	ch, err := s.CreateChannel(ctx, notify.Channel{Name: name, Type: "webhook", Config: cfg})
 	require.NoError(t, err)
-	tg, err := target.New(target.Spec{URL: "https://" + name + ".example.com", FailureThreshold: 1, ChannelIDs: []int64{ch.ID}},
+	tg, err := target.New(target.Spec{URL: "https://" + name + ".example.com", FailureThreshold: new(1), ChannelIDs: []int64{ch.ID}},
 		target.Limits{MinIntervalSeconds: 1})
 	require.NoError(t, err)
 	tg, err = s.CreateTarget(ctx, tg)

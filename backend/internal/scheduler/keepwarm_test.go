@@ -77,8 +77,8 @@ func TestKeepWarmWakesOnceAndKeepsItAwake(t *testing.T) {
 		ctx := context.Background()
 		svc := newSleepy(t, 2500*time.Millisecond, 5*time.Second)
 		keep := true
-		tg := add(t, s, target.Spec{URL: svc.URL + "/", KeepWarm: &keep, IdleTimeoutSeconds: 5, WakeTimeoutSeconds: 5,
-			IntervalSeconds: 2, TimeoutSeconds: 1})
+		tg := add(t, s, target.Spec{URL: svc.URL + "/", KeepWarm: &keep, IdleTimeoutSeconds: new(5), WakeTimeoutSeconds: new(5),
+			IntervalSeconds: new(2), TimeoutSeconds: new(1)})
 		startWithLead(t, s, 0)
 
 		time.Sleep(11 * time.Second) // more than two idle periods
@@ -111,7 +111,7 @@ func TestKeepWarmSleepsOutsideItsWindows(t *testing.T) {
 		// A window on tomorrow's weekday only, so now is outside it.
 		tomorrow := time.Now().UTC().Add(24 * time.Hour)
 		day := []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}[tomorrow.Weekday()]
-		tg := add(t, s, target.Spec{URL: svc.URL + "/", KeepWarm: &keep, IdleTimeoutSeconds: 900, IntervalSeconds: 60,
+		tg := add(t, s, target.Spec{URL: svc.URL + "/", KeepWarm: &keep, IdleTimeoutSeconds: new(900), IntervalSeconds: new(60),
 			WarmWindows: []target.WarmWindow{{Days: []string{day}, Start: "08:00", End: "20:00"}}, Timezone: "UTC"})
 		startWithLead(t, s, time.Minute)
 
@@ -147,8 +147,8 @@ func TestKeepWarmFailureIsAWarmGapBreach(t *testing.T) {
 		ch, err := s.CreateChannel(ctx, notify.Channel{Name: "ops", Type: "webhook", Config: []byte(`{"url":"https://h.example.com"}`)})
 		require.NoError(t, err)
 		keep := true
-		tg := add(t, s, target.Spec{URL: svc.URL + "/", KeepWarm: &keep, IdleTimeoutSeconds: 5, WakeTimeoutSeconds: 1,
-			IntervalSeconds: 2, TimeoutSeconds: 1, FailureThreshold: 100, ChannelIDs: []int64{ch.ID}})
+		tg := add(t, s, target.Spec{URL: svc.URL + "/", KeepWarm: &keep, IdleTimeoutSeconds: new(5), WakeTimeoutSeconds: new(1),
+			IntervalSeconds: new(2), TimeoutSeconds: new(1), FailureThreshold: new(100), ChannelIDs: []int64{ch.ID}})
 		startWithLead(t, s, 0)
 
 		require.Eventually(t, func() bool {
@@ -194,7 +194,7 @@ func TestKeepWarmPreWarmsBeforeTheWindowOpens(t *testing.T) {
 	}
 	day := []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}[opens.Weekday()]
 	keep := true
-	add(t, s, target.Spec{URL: svc.URL + "/", KeepWarm: &keep, IdleTimeoutSeconds: 900, IntervalSeconds: 60,
+	add(t, s, target.Spec{URL: svc.URL + "/", KeepWarm: &keep, IdleTimeoutSeconds: new(900), IntervalSeconds: new(60),
 		WarmWindows: []target.WarmWindow{{Days: []string{day}, Start: opens.Format("15:04"), End: opens.Add(time.Hour).Format("15:04")}}})
 	startWithLead(t, s, 20*time.Second)
 

@@ -109,7 +109,7 @@ func TestFullDiskKeepsResultsAndReportsIt(t *testing.T) {
 	f := newFleet(t)
 	var ids []int64
 	for i := range 4 {
-		ids = append(ids, add(t, s, target.Spec{URL: fmt.Sprintf("%s/slow/%d", f.URL, i), IntervalSeconds: 2, TimeoutSeconds: 1}).ID)
+		ids = append(ids, add(t, s, target.Spec{URL: fmt.Sprintf("%s/slow/%d", f.URL, i), IntervalSeconds: new(2), TimeoutSeconds: new(1)}).ID)
 	}
 	p := probe.New(probe.Options{Guard: netguard.New(true)})
 	defer p.Close()

@@ -110,11 +110,11 @@ func TestChecksRunOnScheduleAndAreRecorded(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFleet(t)
-		up := add(t, s, target.Spec{Name: "up", URL: f.URL + "/up/1", IntervalSeconds: 2, TimeoutSeconds: 1})
-		down := add(t, s, target.Spec{Name: "down", URL: f.URL + "/down/1", IntervalSeconds: 2, TimeoutSeconds: 1})
+		up := add(t, s, target.Spec{Name: new("up"), URL: f.URL + "/up/1", IntervalSeconds: new(2), TimeoutSeconds: new(1)})
+		down := add(t, s, target.Spec{Name: new("down"), URL: f.URL + "/down/1", IntervalSeconds: new(2), TimeoutSeconds: new(1)})
 		off := false
-		paused := add(t, s, target.Spec{Name: "paused", URL: f.URL + "/paused/1", IntervalSeconds: 2, TimeoutSeconds: 1, IsActive: &off})
-		deleted := add(t, s, target.Spec{Name: "deleted", URL: f.URL + "/deleted/1", IntervalSeconds: 2, TimeoutSeconds: 1})
+		paused := add(t, s, target.Spec{Name: new("paused"), URL: f.URL + "/paused/1", IntervalSeconds: new(2), TimeoutSeconds: new(1), IsActive: &off})
+		deleted := add(t, s, target.Spec{Name: new("deleted"), URL: f.URL + "/deleted/1", IntervalSeconds: new(2), TimeoutSeconds: new(1)})
 		require.NoError(t, s.DeleteTarget(ctx, deleted.ID))
 
 		sch := start(t, s, 4)
@@ -154,7 +154,7 @@ func TestOverdueTargetsGetOneCheckSpreadOut(t *testing.T) {
 		f := newFleet(t)
 		var ids []int64
 		for i := range 10 {
-			tg := add(t, s, target.Spec{URL: fmt.Sprintf("%s/late/%d", f.URL, i), IntervalSeconds: 2, TimeoutSeconds: 1})
+			tg := add(t, s, target.Spec{URL: fmt.Sprintf("%s/late/%d", f.URL, i), IntervalSeconds: new(2), TimeoutSeconds: new(1)})
 			// As if the checker had been down for an hour: 1,800 missed slots each.
 			storetest.Exec(t, s, "UPDATE targets SET next_check_at = ? WHERE id = ?", time.Now().UTC().Add(-time.Hour), tg.ID)
 			ids = append(ids, tg.ID)
@@ -183,7 +183,7 @@ func TestStopReleasesRunningChecks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFleet(t)
-		tg := add(t, s, target.Spec{URL: f.URL + "/hang/1", IntervalSeconds: 60, TimeoutSeconds: 30})
+		tg := add(t, s, target.Spec{URL: f.URL + "/hang/1", IntervalSeconds: new(60), TimeoutSeconds: new(30)})
 		sch := start(t, s, 2)
 		require.Eventually(t, func() bool { return len(f.times("/hang/1")) == 1 }, 5*time.Second, 20*time.Millisecond)
 
@@ -205,9 +205,9 @@ func TestHangingTargetsDoNotStarveOthers(t *testing.T) {
 	s := storetest.SQLite(t)
 	f := newFleet(t)
 	for i := range 2 {
-		add(t, s, target.Spec{URL: fmt.Sprintf("%s/hang/%d", f.URL, i), IntervalSeconds: 3, TimeoutSeconds: 1})
+		add(t, s, target.Spec{URL: fmt.Sprintf("%s/hang/%d", f.URL, i), IntervalSeconds: new(3), TimeoutSeconds: new(1)})
 	}
-	add(t, s, target.Spec{URL: f.URL + "/fast/1", IntervalSeconds: 2, TimeoutSeconds: 1})
+	add(t, s, target.Spec{URL: f.URL + "/fast/1", IntervalSeconds: new(2), TimeoutSeconds: new(1)})
 	// Three workers, two of them stuck on hanging targets for a second at a time.
 	sch := start(t, s, 3)
 	time.Sleep(4500 * time.Millisecond)
@@ -225,7 +225,7 @@ func TestCheckNowRecordsWithoutMovingTheSchedule(t *testing.T) {
 		ctx := context.Background()
 		f := newFleet(t)
 		off := false
-		tg := add(t, s, target.Spec{URL: f.URL + "/now/1", IntervalSeconds: 60, TimeoutSeconds: 5, IsActive: &off})
+		tg := add(t, s, target.Spec{URL: f.URL + "/now/1", IntervalSeconds: new(60), TimeoutSeconds: new(5), IsActive: &off})
 		p := probe.New(probe.Options{Guard: netguard.New(true)})
 		defer p.Close()
 		sch, err := scheduler.New(s, p, scheduler.Options{Workers: 1})
@@ -264,8 +264,8 @@ func (poisoner) Check(_ context.Context, t target.Target) target.Check {
 func TestOneUnwritableResultDoesNotStallTheRest(t *testing.T) {
 	s := storetest.Postgres(t)
 	ctx := context.Background()
-	good := add(t, s, target.Spec{Name: "good", URL: "https://good.example.com/", IntervalSeconds: 2, TimeoutSeconds: 1})
-	add(t, s, target.Spec{Name: "poison", URL: "https://poison.example.com/", IntervalSeconds: 2, TimeoutSeconds: 1})
+	good := add(t, s, target.Spec{Name: new("good"), URL: "https://good.example.com/", IntervalSeconds: new(2), TimeoutSeconds: new(1)})
+	add(t, s, target.Spec{Name: new("poison"), URL: "https://poison.example.com/", IntervalSeconds: new(2), TimeoutSeconds: new(1)})
 	sch, err := scheduler.New(s, poisoner{}, scheduler.Options{Workers: 2, Tick: 100 * time.Millisecond, Log: storetest.Logger(t)})
 	require.NoError(t, err)
 	require.NoError(t, sch.Start())

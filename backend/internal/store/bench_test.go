@@ -20,7 +20,7 @@ func BenchmarkClaimAndRecord(b *testing.B) {
 		ctx := context.Background()
 		const n, batch = 2000, 500
 		for i := range n {
-			tg, err := target.New(target.Spec{URL: fmt.Sprintf("https://t%d.example.com/", i), IntervalSeconds: 60}, target.Limits{})
+			tg, err := target.New(target.Spec{URL: fmt.Sprintf("https://t%d.example.com/", i), IntervalSeconds: new(60)}, target.Limits{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -127,8 +127,8 @@ func BenchmarkOutage(b *testing.B) {
 		const n = 500
 		ids := make([]int64, n)
 		for i := range n {
-			tg, err := target.New(target.Spec{URL: fmt.Sprintf("https://t%d.example.com/", i), FailureThreshold: 1,
-				SuccessThreshold: 1, ChannelIDs: []int64{ch.ID}}, target.Limits{})
+			tg, err := target.New(target.Spec{URL: fmt.Sprintf("https://t%d.example.com/", i), FailureThreshold: new(1),
+				SuccessThreshold: new(1), ChannelIDs: []int64{ch.ID}}, target.Limits{})
 			if err != nil {
 				b.Fatal(err)
 			}

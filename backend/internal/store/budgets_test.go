@@ -17,9 +17,9 @@ func TestKeepWarmGroupsAndAwakeHours(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		keep := true
-		a := newTarget(t, s, target.Spec{URL: "https://a.example.com", KeepWarm: &keep, IdleTimeoutSeconds: 900, BudgetGroup: "ws",
+		a := newTarget(t, s, target.Spec{URL: "https://a.example.com", KeepWarm: &keep, IdleTimeoutSeconds: new(900), BudgetGroup: "ws",
 			WarmWindows: []target.WarmWindow{{Days: []string{"mon"}, Start: "08:00", End: "20:00"}}, Timezone: "Europe/Berlin"})
-		newTarget(t, s, target.Spec{URL: "https://b.example.com", KeepWarm: &keep, IdleTimeoutSeconds: 900})
+		newTarget(t, s, target.Spec{URL: "https://b.example.com", KeepWarm: &keep, IdleTimeoutSeconds: new(900)})
 		newTarget(t, s, target.Spec{URL: "https://c.example.com", BudgetGroup: "ws"})
 
 		groups, err := s.KeepWarmGroups(ctx)

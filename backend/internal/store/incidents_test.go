@@ -149,7 +149,7 @@ func TestConcurrentRecordersOpenOneIncident(t *testing.T) {
 		var ids []int64
 		for i := range 20 {
 			tg := newTarget(t, s, target.Spec{URL: fmt.Sprintf("https://t%d.example.com", i), ChannelIDs: []int64{ch.ID},
-				FailureThreshold: 2})
+				FailureThreshold: new(2)})
 			ids = append(ids, tg.ID)
 		}
 		base := time.Now().UTC()
@@ -183,7 +183,7 @@ func TestDegradedCheckerSendsOneNotice(t *testing.T) {
 		var ids []int64
 		for i := range 10 {
 			tg := newTarget(t, s, target.Spec{URL: fmt.Sprintf("https://t%d.example.com", i), ChannelIDs: []int64{ch.ID},
-				FailureThreshold: 1, SuccessThreshold: 1})
+				FailureThreshold: new(1), SuccessThreshold: new(1)})
 			ids = append(ids, tg.ID)
 		}
 		rec := &recorder{t: t, s: s, now: time.Now().Add(-time.Hour).UTC()}
@@ -216,7 +216,7 @@ func TestOutboxClaimsInOrderWithLeases(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ch := newChannel(t, s, "ops")
-		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", ChannelIDs: []int64{ch.ID}, FailureThreshold: 1, SuccessThreshold: 1})
+		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", ChannelIDs: []int64{ch.ID}, FailureThreshold: new(1), SuccessThreshold: new(1)})
 		rec := &recorder{t: t, s: s, now: time.Now().Add(-time.Hour).UTC()}
 		rec.record(true, tg.ID)
 		rec.record(false, tg.ID)
@@ -270,7 +270,7 @@ func TestRecordRetryCountsOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ch := newChannel(t, s, "ops")
-		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", ChannelIDs: []int64{ch.ID}, FailureThreshold: 2})
+		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", ChannelIDs: []int64{ch.ID}, FailureThreshold: new(2)})
 		r := store.Result{Check: target.Check{TargetID: tg.ID, CheckedAt: time.Now().UTC(), Attempts: 1, Error: "refused"}}
 		require.NoError(t, s.Record(ctx, []store.Result{r}))
 		require.NoError(t, s.Record(ctx, []store.Result{r}))
@@ -287,7 +287,7 @@ func TestRetentionKeepsAlertsOfOpenIncidents(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ch := newChannel(t, s, "ops")
-		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", ChannelIDs: []int64{ch.ID}, FailureThreshold: 1, SuccessThreshold: 1})
+		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", ChannelIDs: []int64{ch.ID}, FailureThreshold: new(1), SuccessThreshold: new(1)})
 		rec := &recorder{t: t, s: s, now: time.Now().Add(-time.Hour).UTC()}
 		rec.record(true, tg.ID)
 		rec.record(false, tg.ID)
@@ -315,7 +315,7 @@ func degradedFleet(t *testing.T, s *store.Store, n int) (notify.Channel, []int64
 	var ids []int64
 	for i := range n {
 		ids = append(ids, newTarget(t, s, target.Spec{URL: fmt.Sprintf("https://t%d.example.com", i),
-			ChannelIDs: []int64{ch.ID}, FailureThreshold: 1, SuccessThreshold: 1}).ID)
+			ChannelIDs: []int64{ch.ID}, FailureThreshold: new(1), SuccessThreshold: new(1)}).ID)
 	}
 	rec := &recorder{t: t, s: s, now: time.Now().Add(-time.Hour).UTC()}
 	rec.record(true, ids...)
@@ -382,7 +382,7 @@ func TestHeldBackAlertOfARecoveredTargetIsDropped(t *testing.T) {
 func TestResumeStartsAFreshRun(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", FailureThreshold: 3})
+		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com", FailureThreshold: new(3)})
 		rec := &recorder{t: t, s: s, now: time.Now().Add(-time.Hour).UTC()}
 		rec.record(true, tg.ID)
 		rec.record(false, tg.ID)

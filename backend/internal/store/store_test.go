@@ -83,10 +83,10 @@ func TestListTargetsFiltersAndPages(t *testing.T) {
 			if i%2 == 1 {
 				tags = []string{"odd"}
 			}
-			newTarget(t, s, target.Spec{Name: fmt.Sprintf("svc-%02d", i), URL: fmt.Sprintf("https://svc%d.example.com/", i), Tags: tags})
+			newTarget(t, s, target.Spec{Name: new(fmt.Sprintf("svc-%02d", i)), URL: fmt.Sprintf("https://svc%d.example.com/", i), Tags: tags})
 		}
 		off := false
-		newTarget(t, s, target.Spec{Name: "Paused_one", URL: "https://paused.example.com/", IsActive: &off})
+		newTarget(t, s, target.Spec{Name: new("Paused_one"), URL: "https://paused.example.com/", IsActive: &off})
 
 		tests := []struct {
 			name   string
@@ -125,7 +125,7 @@ func TestListTargetsFiltersAndPages(t *testing.T) {
 		assert.Equal(t, target.Totals{Total: 13, Active: 12, Paused: 1, Unknown: 12}, totals)
 
 		// Counts are reused for a moment, but never past a change made here.
-		extra := newTarget(t, s, target.Spec{Name: "svc-99", URL: "https://svc99.example.com/"})
+		extra := newTarget(t, s, target.Spec{Name: new("svc-99"), URL: "https://svc99.example.com/"})
 		totals, err = s.Totals(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, 14, totals.Total)
@@ -142,10 +142,10 @@ func TestListTargetsFiltersAndPages(t *testing.T) {
 func TestClaimRecordAndReschedule(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		a := newTarget(t, s, target.Spec{Name: "a", URL: "https://a.example.com/", IntervalSeconds: 60})
-		b := newTarget(t, s, target.Spec{Name: "b", URL: "https://b.example.com/", IntervalSeconds: 60})
+		a := newTarget(t, s, target.Spec{Name: new("a"), URL: "https://a.example.com/", IntervalSeconds: new(60)})
+		b := newTarget(t, s, target.Spec{Name: new("b"), URL: "https://b.example.com/", IntervalSeconds: new(60)})
 		off := false
-		newTarget(t, s, target.Spec{Name: "paused", URL: "https://p.example.com/", IsActive: &off})
+		newTarget(t, s, target.Spec{Name: new("paused"), URL: "https://p.example.com/", IsActive: &off})
 
 		claims, err := s.ClaimDue(ctx, "tok-1", 10)
 		require.NoError(t, err)
@@ -203,7 +203,7 @@ func TestClaimRecordAndReschedule(t *testing.T) {
 func TestExpiredLeaseIsTakenOverForTheSameSlot(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com/", IntervalSeconds: 60})
+		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com/", IntervalSeconds: new(60)})
 		first, err := s.ClaimDue(ctx, "dead-replica", 10)
 		require.NoError(t, err)
 		require.Len(t, first, 1)
@@ -242,11 +242,11 @@ func TestRescheduleOverdueSpreadsTargets(t *testing.T) {
 		now := time.Now().UTC()
 		var ids []int64
 		for i := range 20 {
-			tg := newTarget(t, s, target.Spec{URL: fmt.Sprintf("https://s%d.example.com/", i), IntervalSeconds: 60})
+			tg := newTarget(t, s, target.Spec{URL: fmt.Sprintf("https://s%d.example.com/", i), IntervalSeconds: new(60)})
 			require.NoError(t, s.SetNextCheck(ctx, tg.ID, now.Add(-time.Hour)))
 			ids = append(ids, tg.ID)
 		}
-		late := newTarget(t, s, target.Spec{URL: "https://late.example.com/", IntervalSeconds: 60})
+		late := newTarget(t, s, target.Spec{URL: "https://late.example.com/", IntervalSeconds: new(60)})
 		require.NoError(t, s.SetNextCheck(ctx, late.ID, now.Add(-10*time.Second)))
 
 		moved, err := s.RescheduleOverdue(ctx, 30*time.Second)
@@ -271,7 +271,7 @@ func TestSpreadBacklogOnlyWhenLarge(t *testing.T) {
 		ctx := context.Background()
 		specs := make([]target.Target, 40)
 		for i := range specs {
-			specs[i] = mustTarget(t, target.Spec{URL: fmt.Sprintf("https://b%d.example.com/", i), IntervalSeconds: 30})
+			specs[i] = mustTarget(t, target.Spec{URL: fmt.Sprintf("https://b%d.example.com/", i), IntervalSeconds: new(30)})
 		}
 		_, err := s.CreateTargets(ctx, specs)
 		require.NoError(t, err)
@@ -436,7 +436,7 @@ func TestSecondServerOnSQLiteIsRefused(t *testing.T) {
 func TestReleaseTokensHandsBackUnansweredClaims(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		newTarget(t, s, target.Spec{URL: "https://a.example.com/", IntervalSeconds: 60})
+		newTarget(t, s, target.Spec{URL: "https://a.example.com/", IntervalSeconds: new(60)})
 		lost, err := s.ClaimDue(ctx, "lost-answer", 10)
 		require.NoError(t, err)
 		require.Len(t, lost, 1)
@@ -454,7 +454,7 @@ func TestReleaseTokensHandsBackUnansweredClaims(t *testing.T) {
 func TestShorterIntervalWinsOverARunningCheck(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com/", IntervalSeconds: 86400})
+		tg := newTarget(t, s, target.Spec{URL: "https://a.example.com/", IntervalSeconds: new(86400)})
 		claims, err := s.ClaimDue(ctx, "running", 10)
 		require.NoError(t, err)
 		require.Len(t, claims, 1)
@@ -484,10 +484,10 @@ func TestListTargetsSorts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		off := false
-		newTarget(t, s, target.Spec{Name: "a-paused", URL: "https://p.example.com/", IsActive: &off})
-		up := newTarget(t, s, target.Spec{Name: "b-up", URL: "https://u.example.com/"})
-		down := newTarget(t, s, target.Spec{Name: "c-down", URL: "https://d.example.com/"})
-		newTarget(t, s, target.Spec{Name: "d-unknown", URL: "https://n.example.com/"})
+		newTarget(t, s, target.Spec{Name: new("a-paused"), URL: "https://p.example.com/", IsActive: &off})
+		up := newTarget(t, s, target.Spec{Name: new("b-up"), URL: "https://u.example.com/"})
+		down := newTarget(t, s, target.Spec{Name: new("c-down"), URL: "https://d.example.com/"})
+		newTarget(t, s, target.Spec{Name: new("d-unknown"), URL: "https://n.example.com/"})
 		now := time.Now().UTC()
 		require.NoError(t, s.Record(ctx, []store.Result{
 			{Check: target.Check{TargetID: up.ID, CheckedAt: now.Add(-time.Minute), OK: true, LatencyMS: 300, Attempts: 1}},

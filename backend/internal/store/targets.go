@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -220,7 +223,91 @@ const createBatch = 500
 // CreateTargets stores many validated targets, a few hundred to a statement, in one
 // transaction: an import of a hundred thousand takes seconds, not minutes. All are due
 // at once; the scheduler spreads a backlog larger than it can take in one go.
+//
+// Names are unique, case-insensitively (a unique index says so, so replicas agree): a
+// given name that is taken is target.ErrNameTaken; a name left out (DefaultName) gets
+// the first free " (2)", " (3)", ... suffix. Finding that suffix and inserting happen in
+// one transaction that holds defaultNameLock on PostgreSQL (SQLite's one writer already
+// excludes the others), so replicas naming targets on one host at once take turns
+// instead of all picking the same suffix. A given name inserted meanwhile can still
+// take the suffix; the insert then fails on the index and is tried again.
 func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target.Target, error) {
+	const attempts = 5
+	defaulted := slices.ContainsFunc(ts, func(t target.Target) bool { return t.DefaultName })
+	for attempt := 1; ; attempt++ {
+		var out []target.Target
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			named := ts
+			if defaulted {
+				if s.dialect == Postgres {
+					if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", defaultNameLock).Error; err != nil {
+						return fmt.Errorf("lock default names: %w", err)
+					}
+				}
+				var err error
+				if named, err = freeDefaultNames(tx, ts); err != nil {
+					return err
+				}
+			}
+			var err error
+			out, err = insertTargets(tx, named)
+			return err
+		})
+		s.memos.invalidate()
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			if defaulted && attempt < attempts {
+				continue
+			}
+			return nil, fmt.Errorf("create %d targets: %w", len(ts), target.ErrNameTaken)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("create %d targets: %w", len(ts), err)
+		}
+		return out, nil
+	}
+}
+
+// defaultNameLock is the advisory lock key held while a default name is chosen and
+// inserted.
+const defaultNameLock = 0x77640003
+
+// freeDefaultNames gives each target whose name was left out the first of its name,
+// "name (2)", "name (3)", ... that neither the database nor another target of ts has.
+func freeDefaultNames(tx *gorm.DB, ts []target.Target) ([]target.Target, error) {
+	taken := map[string]bool{}
+	for _, t := range ts {
+		if !t.DefaultName {
+			taken[strings.ToLower(t.Name)] = true
+		}
+	}
+	out := slices.Clone(ts)
+	for i, t := range out {
+		if !t.DefaultName {
+			continue
+		}
+		prefix := t.Name + " ("
+		var names []string
+		err := tx.Model(&targetRow{}).
+			Where("lower(name) = lower(?) OR substr(lower(name), 1, ?) = lower(?)", t.Name, utf8.RuneCountInString(prefix), prefix).
+			Pluck("name", &names).Error
+		if err != nil {
+			return nil, fmt.Errorf("read names like %q: %w", t.Name, err)
+		}
+		for _, n := range names {
+			taken[strings.ToLower(n)] = true
+		}
+		name := t.Name
+		for k := 2; taken[strings.ToLower(name)]; k++ {
+			name = fmt.Sprintf("%s (%d)", t.Name, k)
+		}
+		taken[strings.ToLower(name)] = true
+		out[i].Name = name
+	}
+	return out, nil
+}
+
+// insertTargets writes validated targets with their tags and channels in tx.
+func insertTargets(tx *gorm.DB, ts []target.Target) ([]target.Target, error) {
 	now := dbTime(time.Now())
 	rows := make([]targetRow, len(ts))
 	for i, t := range ts {
@@ -242,7 +329,7 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 			CreatedAt: now, UpdatedAt: now,
 		}
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := tx.Transaction(func(tx *gorm.DB) error {
 		if err := tx.CreateInBatches(&rows, createBatch).Error; err != nil {
 			return err
 		}
@@ -268,9 +355,8 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 		}
 		return nil
 	})
-	s.memos.invalidate()
 	if err != nil {
-		return nil, fmt.Errorf("create %d targets: %w", len(ts), err)
+		return nil, err
 	}
 	out := make([]target.Target, len(rows))
 	for i, r := range rows {
@@ -400,6 +486,9 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		return replaceChannels(tx, before.ID, after.ChannelIDs)
 	})
 	s.memos.invalidate()
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = target.ErrNameTaken
+	}
 	if err != nil {
 		return target.Target{}, fmt.Errorf("update target %d: %w", before.ID, err)
 	}

@@ -415,3 +415,39 @@ func humanSeconds(secs int) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// planKeepWarm gives a keep-warm target left without an interval the longest one that
+// leaves room, before the host's idle limit runs out, for a failed attempt, the wait
+// before the retry and the retry itself, with the timeout, retries and retry delay in
+// force (with retries 0 there is no wait and no retry to leave room for). With
+// fillTimeout the timeout was left out too: it takes its default, lowered as far as
+// needed (not below 1 s) for the interval to stay above it. When no interval at least
+// the operator's minimum and above the timeout fits, the error names
+// idle_timeout_seconds, the setting that rules the plan, and says what would fit.
+func planKeepWarm(t *Target, lim Limits, fillTimeout bool) *FieldError {
+	attempts, wait := 1, 0
+	if t.Retries > 0 {
+		attempts, wait = 2, t.RetryDelaySeconds
+	}
+	timeout := t.TimeoutSeconds
+	if fillTimeout {
+		// interval = idle - attempts×timeout - wait must exceed the timeout.
+		timeout = max(1, min(DefaultTimeoutSeconds, (t.IdleTimeoutSeconds-wait-1)/(attempts+1)))
+	}
+	interval := min(t.IdleTimeoutSeconds-attempts*timeout-wait, MaxIntervalSeconds)
+	need := max(1, lim.MinIntervalSeconds, timeout+1)
+	if interval >= need {
+		t.IntervalSeconds, t.TimeoutSeconds = interval, timeout
+		return nil
+	}
+	least := need + attempts*timeout + wait
+	msg := fmt.Sprintf("must be at least %d s for checks at least %d s apart with a %d s timeout to keep the service awake",
+		least, need, timeout)
+	if attempts > 1 {
+		msg = fmt.Sprintf("must be at least %d s for checks at least %d s apart with a %d s timeout, a %d s retry delay and a retry to keep the service awake; "+
+			"or lower timeout_seconds, retry_delay_seconds or retries", least, need, timeout, wait)
+	} else if !fillTimeout {
+		msg += "; or lower timeout_seconds"
+	}
+	return &FieldError{Field: "idle_timeout_seconds", Message: msg}
+}

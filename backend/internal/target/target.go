@@ -25,6 +25,10 @@ const (
 // ErrNotFound is returned when a target (or one of its checks) does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrNameTaken is returned when another target has the name, in any case: names are
+// unique because config as code matches targets by them.
+var ErrNameTaken = errors.New("a target with this name exists")
+
 // Defaults for a new target. The retry defaults are the original WatchDog's: three
 // retries, the first after 15 s, each later one after twice the wait before it.
 const (
@@ -53,8 +57,11 @@ const LeaseMargin = 10 * time.Second
 
 // Target is a URL that WatchDog checks on a schedule.
 type Target struct {
-	ID                int64
-	Name              string
+	ID   int64
+	Name string
+	// DefaultName says the name was left out and is the URL's host: the store adds
+	// " (2)", " (3)", ... when another target has it, as names are unique.
+	DefaultName       bool
 	URL               string
 	Method            string
 	Headers           map[string]string

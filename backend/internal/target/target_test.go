@@ -26,7 +26,7 @@ func TestNewFillsDefaults(t *testing.T) {
 	assert.Equal(t, map[string]string{}, tg.Headers)
 	assert.Equal(t, StatusUnknown, tg.LastStatus)
 
-	short, err := New(Spec{URL: "https://a.example.com", IntervalSeconds: 5}, Limits{MinIntervalSeconds: 1})
+	short, err := New(Spec{URL: "https://a.example.com", IntervalSeconds: new(5)}, Limits{MinIntervalSeconds: 1})
 	require.NoError(t, err)
 	assert.Equal(t, 4, short.TimeoutSeconds, "the default timeout stays below a short interval")
 }
@@ -51,22 +51,22 @@ func TestValidationNamesTheField(t *testing.T) {
 		{"no host", Spec{URL: "http://"}, "url"},
 		{"credentials in url", Spec{URL: "https://user:pw@example.com/"}, "url"},
 		{"refused host", Spec{URL: "http://127.0.0.1:8080/"}, "url"},
-		{"long name", Spec{URL: "https://example.com", Name: long}, "name"},
-		{"name with a NUL", Spec{URL: "https://example.com", Name: "a\x00b"}, "name"},
-		{"name with a newline", Spec{URL: "https://example.com", Name: "a\nb"}, "name"},
-		{"bad method", Spec{URL: "https://example.com", Method: "BREW"}, "method"},
-		{"interval too short", Spec{URL: "https://example.com", IntervalSeconds: 29}, "interval_seconds"},
-		{"interval too long", Spec{URL: "https://example.com", IntervalSeconds: 86401}, "interval_seconds"},
-		{"timeout not below interval", Spec{URL: "https://example.com", IntervalSeconds: 30, TimeoutSeconds: 30}, "timeout_seconds"},
-		{"timeout too long", Spec{URL: "https://example.com", IntervalSeconds: 3600, TimeoutSeconds: 301}, "timeout_seconds"},
+		{"long name", Spec{URL: "https://example.com", Name: new(long)}, "name"},
+		{"name with a NUL", Spec{URL: "https://example.com", Name: new("a\x00b")}, "name"},
+		{"name with a newline", Spec{URL: "https://example.com", Name: new("a\nb")}, "name"},
+		{"bad method", Spec{URL: "https://example.com", Method: new("BREW")}, "method"},
+		{"interval too short", Spec{URL: "https://example.com", IntervalSeconds: new(29)}, "interval_seconds"},
+		{"interval too long", Spec{URL: "https://example.com", IntervalSeconds: new(86401)}, "interval_seconds"},
+		{"timeout not below interval", Spec{URL: "https://example.com", IntervalSeconds: new(30), TimeoutSeconds: new(30)}, "timeout_seconds"},
+		{"timeout too long", Spec{URL: "https://example.com", IntervalSeconds: new(3600), TimeoutSeconds: new(301)}, "timeout_seconds"},
 		{"header value with newline", Spec{URL: "https://example.com", Headers: map[string]string{"X-A": "a\r\nX-B: b"}}, "headers"},
 		{"bad header name", Spec{URL: "https://example.com", Headers: map[string]string{"Bad Name": "v"}}, "headers"},
-		{"expected status not a code", Spec{URL: "https://example.com", ExpectedStatus: "abc"}, "expected_status"},
-		{"expected status out of range", Spec{URL: "https://example.com", ExpectedStatus: "600"}, "expected_status"},
-		{"expected status backwards", Spec{URL: "https://example.com", ExpectedStatus: "399-200"}, "expected_status"},
+		{"expected status not a code", Spec{URL: "https://example.com", ExpectedStatus: new("abc")}, "expected_status"},
+		{"expected status out of range", Spec{URL: "https://example.com", ExpectedStatus: new("600")}, "expected_status"},
+		{"expected status backwards", Spec{URL: "https://example.com", ExpectedStatus: new("399-200")}, "expected_status"},
 		{"negative retries", Spec{URL: "https://example.com", Retries: ptr(-1)}, "retries"},
 		{"too many retries", Spec{URL: "https://example.com", Retries: ptr(11)}, "retries"},
-		{"retry delay too long", Spec{URL: "https://example.com", RetryDelaySeconds: 3601}, "retry_delay_seconds"},
+		{"retry delay too long", Spec{URL: "https://example.com", RetryDelaySeconds: new(3601)}, "retry_delay_seconds"},
 		{"tag too long", Spec{URL: "https://example.com", Tags: []string{strings.Repeat("t", 51)}}, "tags"},
 	}
 	for _, tc := range tests {
@@ -87,7 +87,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestPatchValidatesTheWhole(t *testing.T) {
 	lim := Limits{MinIntervalSeconds: 10}
-	tg, err := New(Spec{URL: "https://example.com", IntervalSeconds: 60, TimeoutSeconds: 20, Tags: []string{"b", "a", "b", " "}}, lim)
+	tg, err := New(Spec{URL: "https://example.com", IntervalSeconds: new(60), TimeoutSeconds: new(20), Tags: []string{"b", "a", "b", " "}}, lim)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b"}, tg.Tags, "sorted, trimmed, unique")
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/text"
 )
 
 // FieldError says what is wrong with one field of a request, by its JSON name.
@@ -60,28 +62,31 @@ const (
 	maxChannels       = 50
 )
 
-// Spec is what a client asks for when it creates a target; zero values take defaults.
+// Spec is what a client asks for when it creates a target. A nil field was left out
+// and takes its default; a field that is set is validated as it is, so an explicit 0 or
+// "" is refused with the field's own rule rather than replaced by the default.
 type Spec struct {
-	Name              string
+	// Name nil defaults to the URL's host, made unique by the store.
+	Name              *string
 	URL               string
-	Method            string
+	Method            *string
 	Headers           map[string]string
-	IntervalSeconds   int
-	TimeoutSeconds    int
-	ExpectedStatus    string
+	IntervalSeconds   *int
+	TimeoutSeconds    *int
+	ExpectedStatus    *string
 	Retries           *int
-	RetryDelaySeconds int
+	RetryDelaySeconds *int
 	IsActive          *bool
 	Tags              []string
-	FailureThreshold  int
-	SuccessThreshold  int
+	FailureThreshold  *int
+	SuccessThreshold  *int
 	Conditions        []Condition
 	ChannelIDs        []int64
 	// KeepWarm nil turns keep-warm on when Platform is set.
 	KeepWarm           *bool
 	Platform           string
-	IdleTimeoutSeconds int
-	WakeTimeoutSeconds int
+	IdleTimeoutSeconds *int
+	WakeTimeoutSeconds *int
 	WarmWindows        []WarmWindow
 	Timezone           string
 	BudgetGroup        string
@@ -94,71 +99,70 @@ type Preset struct {
 	WakeTimeoutSeconds int
 }
 
-// New builds a target from a spec, filling defaults, and validates it.
+// New builds a target from a spec, filling defaults for the fields left out, and
+// validates it.
 func New(s Spec, lim Limits) (Target, error) {
 	t := Target{
-		Name:              strings.TrimSpace(s.Name),
 		URL:               strings.TrimSpace(s.URL),
-		Method:            strings.ToUpper(s.Method),
+		Method:            DefaultMethod,
 		Headers:           s.Headers,
-		IntervalSeconds:   s.IntervalSeconds,
-		TimeoutSeconds:    s.TimeoutSeconds,
-		ExpectedStatus:    s.ExpectedStatus,
+		ExpectedStatus:    DefaultExpectedStatus,
 		Retries:           DefaultRetries,
-		RetryDelaySeconds: s.RetryDelaySeconds,
+		RetryDelaySeconds: DefaultRetryDelaySeconds,
 		IsActive:          true,
 		Tags:              s.Tags,
-		FailureThreshold:  s.FailureThreshold,
-		SuccessThreshold:  s.SuccessThreshold,
+		FailureThreshold:  DefaultFailureThreshold,
+		SuccessThreshold:  DefaultSuccessThreshold,
 		Conditions:        s.Conditions,
 		ChannelIDs:        s.ChannelIDs,
 		LastStatus:        StatusUnknown,
 	}
-	if t.FailureThreshold == 0 {
-		t.FailureThreshold = DefaultFailureThreshold
-	}
-	if t.SuccessThreshold == 0 {
-		t.SuccessThreshold = DefaultSuccessThreshold
-	}
+	set(&t.Name, s.Name)
+	set(&t.Method, s.Method)
+	set(&t.IntervalSeconds, s.IntervalSeconds)
+	set(&t.TimeoutSeconds, s.TimeoutSeconds)
+	set(&t.ExpectedStatus, s.ExpectedStatus)
+	set(&t.Retries, s.Retries)
+	set(&t.RetryDelaySeconds, s.RetryDelaySeconds)
+	set(&t.IsActive, s.IsActive)
+	set(&t.FailureThreshold, s.FailureThreshold)
+	set(&t.SuccessThreshold, s.SuccessThreshold)
+	set(&t.IdleTimeoutSeconds, s.IdleTimeoutSeconds)
+	set(&t.WakeTimeoutSeconds, s.WakeTimeoutSeconds)
+	t.Name = strings.TrimSpace(t.Name)
+	t.Method = strings.ToUpper(t.Method)
 	t.Platform = strings.TrimSpace(s.Platform)
-	t.IdleTimeoutSeconds, t.WakeTimeoutSeconds = s.IdleTimeoutSeconds, s.WakeTimeoutSeconds
 	t.WarmWindows, t.Timezone, t.BudgetGroup = s.WarmWindows, s.Timezone, strings.TrimSpace(s.BudgetGroup)
 	t.KeepWarm = t.Platform != ""
-	if s.KeepWarm != nil {
-		t.KeepWarm = *s.KeepWarm
-	}
-	applyPreset(&t, lim, s.IdleTimeoutSeconds == 0, s.WakeTimeoutSeconds == 0)
-	if t.KeepWarm && s.IntervalSeconds == 0 && t.IdleTimeoutSeconds > 0 {
-		t.IntervalSeconds = keepWarmInterval(t)
-	}
-	if s.Retries != nil {
-		t.Retries = *s.Retries
-	}
-	if s.IsActive != nil {
-		t.IsActive = *s.IsActive
-	}
-	if t.Method == "" {
-		t.Method = DefaultMethod
-	}
-	if t.IntervalSeconds == 0 {
+	set(&t.KeepWarm, s.KeepWarm)
+	applyPreset(&t, lim, s.IdleTimeoutSeconds == nil, s.WakeTimeoutSeconds == nil)
+	// The interval and timeout come last: a keep-warm target's interval is derived from
+	// everything else in force, and a default timeout must fit the interval it gets.
+	var planErr *FieldError
+	switch {
+	case s.IntervalSeconds == nil && t.KeepWarm && t.IdleTimeoutSeconds > 0:
+		planErr = planKeepWarm(&t, lim, s.TimeoutSeconds == nil)
+	case s.IntervalSeconds == nil:
 		t.IntervalSeconds = DefaultIntervalSeconds
+		fallthrough
+	default:
+		if s.TimeoutSeconds == nil {
+			// The default must not break "timeout below interval" for a short interval.
+			t.TimeoutSeconds = max(1, min(DefaultTimeoutSeconds, t.IntervalSeconds-1))
+		}
 	}
-	if t.TimeoutSeconds == 0 {
-		// The default must not break "timeout below interval" for a short interval.
-		t.TimeoutSeconds = max(1, min(DefaultTimeoutSeconds, t.IntervalSeconds-1))
-	}
-	if t.ExpectedStatus == "" {
-		t.ExpectedStatus = DefaultExpectedStatus
-	}
-	if t.RetryDelaySeconds == 0 {
-		t.RetryDelaySeconds = DefaultRetryDelaySeconds
-	}
-	if t.Name == "" {
+	if s.Name == nil {
+		t.DefaultName = true
 		if u, err := url.Parse(t.URL); err == nil {
 			t.Name = u.Hostname()
 		}
 	}
 	t.normalize()
+	if planErr != nil {
+		// Validate would only say that the interval it was given does not fit; what the
+		// client can change is the idle limit or the settings that make the check long.
+		return t, &ValidationError{Fields: []FieldError{*planErr}}
+	}
 	return t, t.Validate(lim)
 }
 
@@ -220,7 +224,11 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 		}
 		applyPreset(&t, lim, p.IdleTimeoutSeconds == nil, p.WakeTimeoutSeconds == nil)
 		if t.KeepWarm && p.IntervalSeconds == nil && t.IdleTimeoutSeconds > 0 {
-			t.IntervalSeconds = keepWarmInterval(t)
+			// The timeout in force is the target's (or the patch's): only the interval is
+			// derived, from the settings the patched target will have.
+			if planErr := planKeepWarm(&t, lim, false); planErr != nil {
+				return t, &ValidationError{Fields: []FieldError{*planErr}}
+			}
 		}
 	}
 	t.BudgetGroup = strings.TrimSpace(t.BudgetGroup)
@@ -232,8 +240,8 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 }
 
 // applyPreset fills a target's idle limit and wake timeout from its platform's preset
-// where the request left them out, and the wake timeout's default where no preset
-// gives one. An unknown platform is left for Validate to report.
+// where the request left them out, and the wake timeout's default where it was left out
+// and no preset gives one (an explicit 0 is left for Validate to refuse). An unknown platform is left for Validate to report.
 func applyPreset(t *Target, lim Limits, fillIdle, fillWake bool) {
 	if t.Platform != "" && lim.Preset != nil {
 		if p, ok := lim.Preset(t.Platform); ok {
@@ -245,24 +253,9 @@ func applyPreset(t *Target, lim Limits, fillIdle, fillWake bool) {
 			}
 		}
 	}
-	if t.WakeTimeoutSeconds == 0 {
+	if fillWake && t.WakeTimeoutSeconds == 0 {
 		t.WakeTimeoutSeconds = DefaultWakeTimeoutSeconds
 	}
-}
-
-// keepWarmInterval is the interval a keep-warm target gets when it asks for none: the
-// longest that leaves room for a failed attempt and a retry before the host's idle
-// limit.
-func keepWarmInterval(t Target) int {
-	timeout, delay := t.TimeoutSeconds, t.RetryDelaySeconds
-	if timeout == 0 {
-		timeout = DefaultTimeoutSeconds
-	}
-	if delay == 0 {
-		delay = DefaultRetryDelaySeconds
-	}
-	n, _ := DefaultKeepWarmInterval(t.IdleTimeoutSeconds, timeout, delay)
-	return n
 }
 
 func set[T any](dst *T, v *T) {
@@ -282,6 +275,7 @@ func (t *Target) normalize() {
 	}
 	slices.Sort(tags)
 	t.Tags = slices.Compact(tags)
+	t.ExpectedStatus = NormalizeStatusSet(t.ExpectedStatus)
 	if t.Headers == nil {
 		t.Headers = map[string]string{}
 	}
@@ -307,10 +301,8 @@ func (t Target) Validate(lim Limits) error {
 	var v ValidationError
 	if t.Name == "" {
 		v.add("name", "is required")
-	} else if len(t.Name) > maxNameLen {
-		v.add("name", "must be at most %d characters", maxNameLen)
-	} else if strings.IndexFunc(t.Name, unicode.IsControl) >= 0 || !utf8.ValidString(t.Name) {
-		v.add("name", "must be printable text")
+	} else if msg := text.Line(t.Name, maxNameLen); msg != "" {
+		v.add("name", "%s", msg)
 	}
 	validateURL(&v, t.URL, lim)
 	if !slices.Contains(Methods, t.Method) {
@@ -340,8 +332,8 @@ func (t Target) Validate(lim Limits) error {
 		v.add("tags", "must have at most %d entries", maxTags)
 	}
 	for _, tag := range t.Tags {
-		if len(tag) > maxTagLen || strings.IndexFunc(tag, unicode.IsControl) >= 0 {
-			v.add("tags", "each tag must be at most %d printable characters", maxTagLen)
+		if msg := text.Line(tag, maxTagLen); msg != "" {
+			v.add("tags", "tag %q %s", tag, msg)
 			break
 		}
 	}
@@ -400,8 +392,8 @@ func validateKeepWarm(v *ValidationError, t Target, lim Limits) {
 	if _, errs := ParseSchedule(t.WarmWindows, t.Timezone); len(errs) > 0 {
 		v.Fields = append(v.Fields, errs...)
 	}
-	if len(t.BudgetGroup) > maxBudgetGroupLen || strings.IndexFunc(t.BudgetGroup, unicode.IsControl) >= 0 {
-		v.add("budget_group", "must be at most %d printable characters", maxBudgetGroupLen)
+	if msg := text.Line(t.BudgetGroup, maxBudgetGroupLen); msg != "" {
+		v.add("budget_group", "%s", msg)
 	}
 }
 
@@ -439,10 +431,25 @@ func validateHeaders(v *ValidationError, headers map[string]string) {
 		value := headers[name]
 		if !isToken(name) {
 			v.add("headers", "%q is not a valid header name", name)
-		} else if strings.ContainsAny(value, "\r\n\x00") || len(value) > maxHeaderValueLen {
-			v.add("headers", "value of %q must be one line of at most %d characters", name, maxHeaderValueLen)
+		} else if !validHeaderValue(value) || len(value) > maxHeaderValueLen {
+			v.add("headers", "value of %q must be one line of at most %d characters, valid UTF-8 with no control characters but tab", name, maxHeaderValueLen)
 		}
 	}
+}
+
+// validHeaderValue reports whether s may be sent as a header value: RFC 9110 allows
+// visible characters, spaces and tabs, and no other control character (DEL included);
+// Go's client refuses such a value on every request, so it is refused when stored.
+func validHeaderValue(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r != '\t' && unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2), the only thing

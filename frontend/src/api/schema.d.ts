@@ -589,7 +589,7 @@ export interface paths {
         put?: never;
         /**
          * Create a target
-         * @description Adds a URL to monitor; only url is required. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
+         * @description Adds a URL to monitor; only url is required. A field left out takes its default; a field sent (0 or "" included) is validated as it is. A name left out is the URL's host, with " (2)", " (3)", ... added when another target has it; a given name that another target has, in any case, is a 409. An active target is checked within about a second. A URL whose host is a literal loopback, private or cloud-metadata address (in any form a browser reads: 127.1, 0x7f000001, an IPv6 zone) or whose port is outside 1-65535 is refused unless the operator allows private targets (link-local and metadata never).
          */
         post: operations["createTarget"];
         delete?: never;
@@ -787,9 +787,10 @@ export interface components {
         APIKeyCreate: {
             /**
              * Format: date-time
-             * @description ExpiresAt, when set, must be in the future.
+             * @description ExpiresAt, when set, must be in the future; left out or null, the key does not
+             *     expire.
              */
-            expires_at?: string;
+            expires_at?: string | null;
             /** @example deploy-script */
             name: string;
             /**
@@ -1496,7 +1497,8 @@ export interface components {
              */
             method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
             /**
-             * @description Name defaults to the URL's host.
+             * @description Name defaults to the URL's host, with " (2)", " (3)", ... when another target has
+             *     it. Names are unique in any case.
              * @example shop-api
              */
             name?: string;
@@ -4910,6 +4912,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Another target has this name (names are unique in any case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over 1 MiB */
             413: {
                 headers: {
@@ -5197,6 +5208,15 @@ export interface operations {
             };
             /** @description No such target */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another target has this name (names are unique in any case) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
