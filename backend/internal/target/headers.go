@@ -43,3 +43,34 @@ func CredentialHeaderNames(h map[string]string) []string {
 	}
 	return names
 }
+
+// MergeHeaders is the header set a partial update leaves: the update's headers replace
+// the stored plain ones, while a stored credential header the update leaves out is
+// kept (clients are never shown its value, so they cannot send it back). A credential
+// header sent with the value "" is removed. Header names match case-insensitively.
+func MergeHeaders(stored, update map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range stored {
+		if !CredentialHeader(k) || named(update, k) {
+			continue
+		}
+		out[k] = v
+	}
+	for k, v := range update {
+		if v == "" && CredentialHeader(k) {
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// named reports whether h holds name, in any case.
+func named(h map[string]string, name string) bool {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
+}
