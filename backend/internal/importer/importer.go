@@ -367,10 +367,18 @@ func (b *builder) checkChannel(ch manifest.Channel) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	if err := notify.Validate(ch.Type, raw, smtpForChecks); err != nil {
-		return fmt.Errorf("invalid %s channel: %s", ch.Type, strings.ReplaceAll(err.Error(), "\n", "; "))
+	// The API's rules, as apply will check them (without the server's outbound guard,
+	// which the import applies later).
+	err = notify.Channel{Name: ch.Name, Type: ch.Type, Config: raw}.Validate(smtpForChecks, nil)
+	var v *target.ValidationError
+	if errors.As(err, &v) {
+		msgs := make([]string, 0, len(v.Fields))
+		for _, f := range v.Fields {
+			msgs = append(msgs, strings.TrimPrefix(f.Field, "config.")+": "+f.Message)
+		}
+		return fmt.Errorf("invalid %s channel: %s", ch.Type, strings.Join(msgs, "; "))
 	}
-	return nil
+	return err
 }
 
 // resolveRefs replaces references in every string of v from env; known is false when

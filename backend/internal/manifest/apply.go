@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -447,25 +446,11 @@ func (a *applier) channels(ctx context.Context) error {
 }
 
 func (a *applier) validateChannel(ch notify.Channel, path string) error {
-	if _, err := notify.Lookup(ch.Type); err != nil {
-		return a.errorAt(path+".type", "must be one of %s", strings.Join(notify.Types(), ", "))
-	}
-	if err := notify.Validate(ch.Type, ch.Config, a.opts.Notify); err != nil {
-		var ce *notify.ConfigError
-		if errors.As(err, &ce) {
-			return a.errorAt(path+".config."+ce.Key, "%s", ce.Message)
-		}
-		return a.errorAt(path+".config", "%v", err)
-	}
-	var c struct {
-		URL string `json:"url"`
-	}
-	if json.Unmarshal(ch.Config, &c) == nil && c.URL != "" && a.opts.Limits.CheckHost != nil {
-		if u, err := url.Parse(c.URL); err == nil {
-			if err := a.opts.Limits.CheckHost(u.Hostname()); err != nil {
-				return a.errorAt(path+".config.url", "%v", err)
-			}
-		}
+	var v *target.ValidationError
+	if err := ch.Validate(a.opts.Notify, a.opts.Limits.CheckHost); errors.As(err, &v) && len(v.Fields) > 0 {
+		return a.errorAt(path+"."+v.Fields[0].Field, "%s", v.Fields[0].Message)
+	} else if err != nil {
+		return a.errorAt(path, "%v", err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"maps"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -450,4 +451,30 @@ func TestReferencesFillOnlyTheirSecretField(t *testing.T) {
 		assert.Equal(t, "${x}", all[0].Headers["Accept"])
 		assert.Equal(t, "https://shop.example.com/?q=${HOME}", all[0].URL)
 	})
+}
+
+// TestChannelRulesAreTheAPIs: apply checks a channel with the same rules as the API
+// (notify.Channel.Validate): a long name with a BEL in it is refused, naming its line.
+func TestChannelRulesAreTheAPIs(t *testing.T) {
+	s := storetest.SQLite(t)
+	long := strings.Repeat("n", 300) + "\a" + "oops"
+	for _, tc := range []struct{ name, value, msg string }{
+		{"305 characters with a BEL", long, "at most 100 characters"},
+		{"a BEL", "ops\a", "control characters"},
+		{"a bidi override", "\u202eops", "U+202E"},
+		{"zero-width spaces only", "\u200b\u200b", "U+200B"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := "version: 1\nchannels:\n  - type: ntfy\n    name: " + strconv.Quote(tc.value) + "\n    config: {topic: t}\n"
+			_, err := parse(t, doc).Apply(context.Background(), s, opts(nil))
+			var le *manifest.LineError
+			require.True(t, errors.As(err, &le), "%v", err)
+			assert.Equal(t, "channels[0].name", le.Path)
+			assert.Equal(t, 4, le.Line)
+			assert.Contains(t, le.Msg, tc.msg)
+			channels, err := s.ListChannels(context.Background())
+			require.NoError(t, err)
+			assert.Empty(t, channels)
+		})
+	}
 }
