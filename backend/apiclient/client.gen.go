@@ -1836,7 +1836,10 @@ type UserCreate struct {
 	// Role Example: viewer
 	Role UserCreateRole `json:"role"`
 
-	// Username Example: alice
+	// Username Username is 1 to 128 of the letters a-z and A-Z, digits and . _ - @ +, and
+	// unique whatever its case ("Admin" is taken when "admin" exists: 409).
+	//
+	// Example: alice
 	Username string `json:"username"`
 }
 

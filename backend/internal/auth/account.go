@@ -19,7 +19,7 @@ func (s *Service) HashPassword(password string) (string, error) { return s.hashe
 // Attempts count against the per-user login limit: a stolen access token is no way
 // to guess the password.
 func (s *Service) ChangePassword(ctx context.Context, u account.User, current, next string) (Pair, error) {
-	if ok, wait := s.perUser.Allow(u.Username); !ok {
+	if ok, wait := s.perUser.Allow(account.UsernameKey(u.Username)); !ok {
 		return Pair{}, &RateLimitError{RetryAfter: wait}
 	}
 	if err := s.hasher.Verify(&u, current); err != nil {
@@ -78,7 +78,7 @@ func (s *Service) EnableTOTP(ctx context.Context, u account.User, code string) (
 // CheckPassword verifies u's password, for actions that need it again (turning 2FA
 // off), under the per-user login limit.
 func (s *Service) CheckPassword(u account.User, password string) error {
-	if ok, wait := s.perUser.Allow(u.Username); !ok {
+	if ok, wait := s.perUser.Allow(account.UsernameKey(u.Username)); !ok {
 		return &RateLimitError{RetryAfter: wait}
 	}
 	if err := s.hasher.Verify(&u, password); err != nil {

@@ -88,7 +88,8 @@ func (s *Service) Login(ctx context.Context, username, password, otp, clientIP s
 	if ok, wait := s.perIP.Allow(clientKey(clientIP)); !ok {
 		return Pair{}, &RateLimitError{RetryAfter: wait}
 	}
-	if ok, wait := s.perUser.Allow(username); !ok {
+	// One bucket per account: "Admin" and "admin" log in as the same user.
+	if ok, wait := s.perUser.Allow(account.UsernameKey(username)); !ok {
 		return Pair{}, &RateLimitError{RetryAfter: wait}
 	}
 	u, err := s.store.UserByName(ctx, username)
@@ -278,6 +279,9 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 	n, err := s.store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return false, "", err
+	}
+	if msg := account.UsernameRule(username); msg != "" {
+		return false, "", fmt.Errorf("ADMIN_USER: %s", msg)
 	}
 	if password == "" {
 		password = account.RandomPassword()

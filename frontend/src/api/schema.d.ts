@@ -1695,7 +1695,11 @@ export interface components {
              * @enum {string}
              */
             role: "admin" | "editor" | "viewer";
-            /** @example alice */
+            /**
+             * @description Username is 1 to 128 of the letters a-z and A-Z, digits and . _ - @ +, and
+             *     unique whatever its case ("Admin" is taken when "admin" exists: 409).
+             * @example alice
+             */
             username: string;
         };
         UserList: {
