@@ -1471,8 +1471,11 @@ type Target struct {
 	// FailureThreshold FailureThreshold failed checks in a row open an incident and make the target down.
 	//
 	// Example: 3
-	FailureThreshold int               `json:"failure_threshold"`
-	Headers          map[string]string `json:"headers"`
+	FailureThreshold int `json:"failure_threshold"`
+
+	// Headers Headers are the headers sent with each check, except credentials
+	// (Authorization, Cookie, *Token*, *Key*, *Secret*, …): those are write-only.
+	Headers map[string]string `json:"headers"`
 
 	// Id Example: 1
 	Id int `json:"id"`
@@ -1531,6 +1534,12 @@ type Target struct {
 
 	// RetryDelaySeconds Example: 15
 	RetryDelaySeconds int `json:"retry_delay_seconds"`
+
+	// SecretHeaders SecretHeaders names, sorted, the credential headers that are set; their values
+	// are never returned. A PATCH of headers keeps those it leaves out.
+	//
+	// Example: ["Authorization"]
+	SecretHeaders *[]string `json:"secret_headers,omitempty"`
 
 	// SuccessThreshold SuccessThreshold successful checks in a row resolve it.
 	//
@@ -1678,12 +1687,15 @@ type TargetList struct {
 
 // TargetPatch defines model for TargetPatch.
 type TargetPatch struct {
-	BudgetGroup      *string            `json:"budget_group,omitempty"`
-	ChannelIds       *[]int             `json:"channel_ids,omitempty"`
-	Conditions       *[]Condition       `json:"conditions,omitempty"`
-	ExpectedStatus   *string            `json:"expected_status,omitempty"`
-	FailureThreshold *int               `json:"failure_threshold,omitempty"`
-	Headers          *map[string]string `json:"headers,omitempty"`
+	BudgetGroup      *string      `json:"budget_group,omitempty"`
+	ChannelIds       *[]int       `json:"channel_ids,omitempty"`
+	Conditions       *[]Condition `json:"conditions,omitempty"`
+	ExpectedStatus   *string      `json:"expected_status,omitempty"`
+	FailureThreshold *int         `json:"failure_threshold,omitempty"`
+
+	// Headers Headers replaces the plain headers; a credential header left out is kept, one
+	// sent as "" is removed.
+	Headers *map[string]string `json:"headers,omitempty"`
 
 	// IdleTimeoutSeconds IdleTimeoutSeconds 0 clears it.
 	IdleTimeoutSeconds *int `json:"idle_timeout_seconds,omitempty"`
@@ -1826,7 +1838,10 @@ type UserCreate struct {
 	// Role Example: viewer
 	Role UserCreateRole `json:"role"`
 
-	// Username Example: alice
+	// Username Username is 1 to 128 of the letters a-z and A-Z, digits and . _ - @ +, and
+	// unique whatever its case ("Admin" is taken when "admin" exists: 409).
+	//
+	// Example: alice
 	Username string `json:"username"`
 }
 
@@ -2426,7 +2441,7 @@ type ClientInterface interface {
 
 	// ApplyConfigWithBody Apply a configuration
 	//
-	// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach).
+	// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3190,7 +3205,7 @@ func (c *Client) TestChannel(ctx context.Context, id int, reqEditors ...RequestE
 
 // ApplyConfigWithBody Apply a configuration
 //
-// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach).
+// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6437,7 +6452,7 @@ type ClientWithResponsesInterface interface {
 
 	// ApplyConfigWithBodyWithResponse Apply a configuration
 	//
-	// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach).
+	// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12015,7 +12030,7 @@ func (c *ClientWithResponses) TestChannelWithResponse(ctx context.Context, id in
 
 // ApplyConfigWithBodyWithResponse Apply a configuration
 //
-// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach).
+// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //

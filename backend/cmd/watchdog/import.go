@@ -57,6 +57,10 @@ func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions
 		if v, ok := res.Env[name]; ok {
 			return v
 		}
+		if text, ok := res.FromEnv[name]; ok {
+			// The source read this secret from its own variable: so does the import.
+			return os.Expand(text, os.Getenv)
+		}
 		return os.Getenv(name)
 	}
 	doc, refused, err := fitServer(ctx, st, res.Document, opts)

@@ -194,3 +194,39 @@ func TestImportArgs(t *testing.T) {
 	err := runImport(ctx, st, importLimits, []string{"gatus", filepath.Join(t.TempDir(), "missing.yaml")}, &bytes.Buffer{})
 	assert.ErrorContains(t, err, "no such file")
 }
+
+// TestImportGatusOwnVariables: a secret Gatus read from its own variable lands in its
+// field, through the variable export names, while a reference Gatus had in a URL is
+// refused (a reference may fill only a secret field) without stopping the import.
+func TestImportGatusOwnVariables(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.SQLite(t)
+	t.Setenv("TEST_GATUS_NTFY_TOKEN", "tk_gatusowntoken")
+	t.Setenv("TEST_GATUS_HOST", "example.com")
+	file := filepath.Join(t.TempDir(), "gatus.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`
+alerting:
+  ntfy:
+    topic: alerts
+    token: "${TEST_GATUS_NTFY_TOKEN}"
+endpoints:
+  - name: website
+    url: "https://example.com/"
+    conditions: ["[STATUS] == 200"]
+    alerts: [{type: ntfy}]
+  - name: templated
+    url: "https://${TEST_GATUS_HOST}/health"
+    conditions: ["[STATUS] == 200"]
+`), 0o600))
+	var out bytes.Buffer
+	require.NoError(t, runImport(ctx, st, importLimits, []string{"gatus", file}, &out))
+	assert.Contains(t, out.String(), `target "templated": not applied: url: ${TEST_GATUS_HOST} cannot be read here`)
+	channels, err := st.ListChannels(ctx)
+	require.NoError(t, err)
+	require.Len(t, channels, 1)
+	assert.Contains(t, string(channels[0].Config), `"token":"tk_gatusowntoken"`)
+	all, err := st.AllTargets(ctx)
+	require.NoError(t, err)
+	require.Len(t, all, 1)
+	assert.Equal(t, "website", all[0].Name)
+}

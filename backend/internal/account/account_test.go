@@ -35,3 +35,27 @@ func TestRandomPassword(t *testing.T) {
 	assert.Len(t, a, 24)
 	assert.NotEqual(t, a, b)
 }
+
+func TestUsernameRule(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"plain", "alice", ""},
+		{"email", "ana.b+ops@example.com", ""},
+		{"empty", "", "required"},
+		{"bidi override", "\u202eadmin", "U+202E"},
+		{"zero-width spaces", "\u200b\u200b", "U+200B"},
+		{"bell", "al\aice", "control"},
+		{"space", "al ice", "letters"},
+		{"cyrillic a", "\u0430dmin", "letters"},
+		{"too long", strings.Repeat("a", MaxUsername+1), "at most"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := UsernameRule(tc.in)
+			if tc.want == "" {
+				assert.Empty(t, got)
+			} else {
+				assert.Contains(t, got, tc.want)
+			}
+		})
+	}
+	assert.Equal(t, UsernameKey("Admin"), UsernameKey("ADMIN"))
+}

@@ -19,7 +19,7 @@ func (s *Service) HashPassword(password string) (string, error) { return s.hashe
 // Attempts count against the per-user login limit: a stolen access token is no way
 // to guess the password.
 func (s *Service) ChangePassword(ctx context.Context, u account.User, current, next string) (Pair, error) {
-	if err := s.perUser.take(ctx, u.Username, s.now()); err != nil {
+	if err := s.perUser.take(ctx, account.UsernameKey(u.Username), s.now()); err != nil {
 		return Pair{}, err
 	}
 	if err := s.hasher.Verify(&u, current); err != nil {
@@ -78,7 +78,7 @@ func (s *Service) EnableTOTP(ctx context.Context, u account.User, code string) (
 // CheckPassword verifies u's password, for actions that need it again (turning 2FA
 // off), under the per-user login limit.
 func (s *Service) CheckPassword(ctx context.Context, u account.User, password string) error {
-	if err := s.perUser.take(ctx, u.Username, s.now()); err != nil {
+	if err := s.perUser.take(ctx, account.UsernameKey(u.Username), s.now()); err != nil {
 		return err
 	}
 	if err := s.hasher.Verify(&u, password); err != nil {

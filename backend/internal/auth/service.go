@@ -96,7 +96,8 @@ func (s *Service) Login(ctx context.Context, username, password, otp, clientIP s
 	if err := s.perIP.take(ctx, clientKey(clientIP), now); err != nil {
 		return Pair{}, err
 	}
-	if err := s.perUser.take(ctx, username, now); err != nil {
+	// One bucket per account: "Admin" and "admin" log in as the same user.
+	if err := s.perUser.take(ctx, account.UsernameKey(username), now); err != nil {
 		return Pair{}, err
 	}
 	u, err := s.store.UserByName(ctx, username)
@@ -285,6 +286,9 @@ func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (c
 	n, err := s.store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return false, "", err
+	}
+	if msg := account.UsernameRule(username); msg != "" {
+		return false, "", fmt.Errorf("ADMIN_USER: %s", msg)
 	}
 	if password == "" {
 		password = account.RandomPassword()

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -156,4 +157,31 @@ func TestLogoutEndsTheLogin(t *testing.T) {
 		assert.NoError(t, err, "another login goes on")
 		assert.NoError(t, svc.Logout(ctx, "unknown-token"))
 	})
+}
+
+// TestLoginIgnoresUsernameCase: "ADMIN" logs in as admin, and the per-account limit
+// counts every spelling as one account (else each spelling would get its own 10).
+func TestLoginIgnoresUsernameCase(t *testing.T) {
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	svc := newService(t, s)
+	_, _, err := svc.EnsureAdmin(ctx, "admin", "right-password")
+	require.NoError(t, err)
+	_, err = svc.Login(ctx, "ADMIN", "right-password", "", "10.0.0.1")
+	require.NoError(t, err)
+	limited := 0
+	for i := range 25 {
+		name := []string{"admin", "Admin", "aDmin", "adMin", "admIn"}[i%5]
+		if _, err := svc.Login(ctx, name, fmt.Sprintf("guess-%d", i), "", fmt.Sprintf("10.0.1.%d", i)); errors.Is(err, auth.ErrRateLimited) {
+			limited++
+		}
+	}
+	assert.GreaterOrEqual(t, limited, 10, "one limit for every spelling")
+}
+
+// TestEnsureAdminChecksTheUsername: the first admin follows the API's username rule.
+func TestEnsureAdminChecksTheUsername(t *testing.T) {
+	svc := newService(t, storetest.SQLite(t))
+	_, _, err := svc.EnsureAdmin(context.Background(), "\u202eadmin", "right-password")
+	assert.ErrorContains(t, err, "ADMIN_USER")
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -208,7 +207,7 @@ func (a *api) changePassword(c echo.Context) error {
 	if body.CurrentPassword == "" {
 		return invalid("current_password", "is required")
 	}
-	if msg := passwordRule(body.NewPassword); msg != "" {
+	if msg := account.PasswordRule(body.NewPassword); msg != "" {
 		return invalid("new_password", msg)
 	}
 	p := caller(c)
@@ -222,14 +221,6 @@ func (a *api) changePassword(c echo.Context) error {
 	a.record(c, audit.Update, audit.KindUser, p.User.ID, p.User.Username,
 		map[string]audit.Change{"password": {Before: audit.Masked, After: audit.Masked}})
 	return c.JSON(http.StatusOK, pairOut(pair))
-}
-
-// passwordRule says what is wrong with a new password, or "".
-func passwordRule(pw string) string {
-	if len(pw) < account.MinPasswordLen || len(pw) > account.MaxPasswordLen {
-		return fmt.Sprintf("must be %d to %d bytes", account.MinPasswordLen, account.MaxPasswordLen)
-	}
-	return ""
 }
 
 // TOTPSetup is a new two-factor secret, not in force until confirmed.

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -63,8 +61,6 @@ type ChannelTestResult struct {
 	Delivered bool `json:"delivered" validate:"required" example:"true"`
 } // @name ChannelTestResult
 
-const maxChannelName = 100
-
 func channelOut(ch notify.Channel) (Channel, error) {
 	redacted, err := notify.Redact(ch.Type, ch.Config)
 	if err != nil {
@@ -76,48 +72,6 @@ func channelOut(ch notify.Channel) (Channel, error) {
 	}
 	return Channel{ID: ch.ID, Name: ch.Name, Type: ch.Type, Config: cfg, IsDefault: ch.IsDefault,
 		CreatedAt: ch.CreatedAt, UpdatedAt: ch.UpdatedAt}, nil
-}
-
-// validateChannel checks a channel's name, type and config and reports every broken
-// rule as a field of one validation error.
-func (a *api) validateChannel(ch notify.Channel) error {
-	var v target.ValidationError
-	switch name := ch.Name; {
-	case name == "":
-		v.Fields = append(v.Fields, target.FieldError{Field: "name", Message: "is required"})
-	case len(name) > maxChannelName || strings.IndexFunc(name, unicode.IsControl) >= 0:
-		v.Fields = append(v.Fields, target.FieldError{Field: "name", Message: fmt.Sprintf("must be at most %d printable characters", maxChannelName)})
-	}
-	if _, err := notify.Lookup(ch.Type); err != nil {
-		v.Fields = append(v.Fields, target.FieldError{Field: "type", Message: "must be one of " + strings.Join(notify.Types(), ", ")})
-	} else if err := notify.Validate(ch.Type, ch.Config, a.Notify); err != nil {
-		v.Fields = append(v.Fields, configFields(err)...)
-	}
-	if len(v.Fields) > 0 {
-		return &v
-	}
-	return nil
-}
-
-// configFields turns a provider's config errors (one, or several joined) into fields
-// named config.<key>.
-func configFields(err error) []target.FieldError {
-	var errs []error
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = joined.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	var out []target.FieldError
-	for _, e := range errs {
-		var ce *notify.ConfigError
-		if errors.As(e, &ce) {
-			out = append(out, target.FieldError{Field: "config." + ce.Key, Message: ce.Message})
-		} else {
-			out = append(out, target.FieldError{Field: "config", Message: e.Error()})
-		}
-	}
-	return out
 }
 
 func encodeConfig(cfg map[string]any) (json.RawMessage, error) {
@@ -187,7 +141,7 @@ func (a *api) createChannel(c echo.Context) error {
 		return err
 	}
 	ch := notify.Channel{Name: strings.TrimSpace(body.Name), Type: body.Type, Config: cfg, IsDefault: body.IsDefault}
-	if err := a.validateChannel(ch); err != nil {
+	if err := ch.Validate(a.Notify); err != nil {
 		return err
 	}
 	created, err := a.Store.CreateChannel(c.Request().Context(), ch)
@@ -282,10 +236,10 @@ func (a *api) updateChannel(c echo.Context) error {
 			return err
 		}
 		if ch.Config, err = notify.MergeSecrets(ch.Type, ch.Config, cfg); err != nil {
-			return &target.ValidationError{Fields: configFields(err)}
+			return &target.ValidationError{Fields: notify.ConfigFields(err)}
 		}
 	}
-	if err := a.validateChannel(ch); err != nil {
+	if err := ch.Validate(a.Notify); err != nil {
 		return err
 	}
 	updated, err := a.Store.UpdateChannel(ctx, ch)

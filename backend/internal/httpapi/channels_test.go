@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,6 +70,16 @@ func TestChannelsCRUD(t *testing.T) {
 			Body: `{"name":"","type":"webhook","config":{"url":"https://x.example.com"}}`, ExpectedFields: []string{"name"}},
 		{Name: "unknown field", Method: http.MethodPost, URL: "/api/v1/channels", ExpectedStatus: http.StatusBadRequest,
 			Body: `{"name":"y","type":"webhook","config":{"url":"https://x.example.com"},"colour":"red"}`, InvalidRequest: true},
+		// The rules of notify.Channel.Validate, which apply and the importers call too.
+		{Name: "305-character name with a BEL", Method: http.MethodPost, URL: "/api/v1/channels", ExpectedStatus: http.StatusUnprocessableEntity,
+			Body: `{"name":"` + strings.Repeat("n", 300) + `\u0007oops","type":"ntfy","config":{"topic":"t"}}`, ExpectedFields: []string{"name"},
+			ExpectedContent: []string{"at most 100 characters"}, InvalidRequest: true},
+		{Name: "name with a BEL", Method: http.MethodPost, URL: "/api/v1/channels", ExpectedStatus: http.StatusUnprocessableEntity,
+			Body: `{"name":"ops\u0007","type":"ntfy","config":{"topic":"t"}}`, ExpectedFields: []string{"name"}, ExpectedContent: []string{"control"}},
+		{Name: "name with a bidi override", Method: http.MethodPost, URL: "/api/v1/channels", ExpectedStatus: http.StatusUnprocessableEntity,
+			Body: `{"name":"\u202eops","type":"ntfy","config":{"topic":"t"}}`, ExpectedFields: []string{"name"}, ExpectedContent: []string{"U+202E"}},
+		{Name: "name of zero-width spaces", Method: http.MethodPost, URL: "/api/v1/channels", ExpectedStatus: http.StatusUnprocessableEntity,
+			Body: `{"name":"\u200b\u200b","type":"ntfy","config":{"topic":"t"}}`, ExpectedFields: []string{"name"}},
 	})
 
 	// A patch that leaves the secret out keeps it; the config is otherwise replaced.

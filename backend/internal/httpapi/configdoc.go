@@ -53,7 +53,7 @@ func (a *api) exportConfig(c echo.Context) error {
 //
 //	@ID	applyConfig
 //	@Summary		Apply a configuration
-//	@Description	Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach).
+//	@Description	Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
 //	@Tags			config
 //	@Accept			application/yaml
 //	@Produce		json

@@ -52,12 +52,31 @@ func TestConfigOverHTTP(t *testing.T) {
 		// Over HTTP only WATCHDOG_* variables are read: an editor cannot pull the
 		// server's own settings into a target.
 		t.Setenv("JWT_SECRET_FOR_TEST", "must-not-leak")
-		t.Setenv("WATCHDOG_TEST_TOKEN", "tok")
+		t.Setenv("WATCHDOG_TARGET_OK_AUTHORIZATION", "tok")
 		res = apply("", "version: 1\ntargets:\n  - name: leak\n    url: https://example.com/?k=${JWT_SECRET_FOR_TEST}\n", "application/yaml")
 		assert.Equal(t, http.StatusUnprocessableEntity, res.Status)
 		assert.NotContains(t, string(res.Body), "must-not-leak")
-		res = apply("?dry_run=true", "version: 1\ntargets:\n  - name: ok\n    url: https://example.com/?k=${WATCHDOG_TEST_TOKEN}\n", "application/yaml")
+		res = apply("?dry_run=true", "version: 1\ntargets:\n  - name: ok\n    url: https://example.com/\n    headers: {Authorization: '${WATCHDOG_TARGET_OK_AUTHORIZATION}'}\n", "application/yaml")
 		assert.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+
+		// Nor a WATCHDOG_* secret outside the field it was exported from: in a URL
+		// (readable by every viewer) or another target's credential header (sent to a
+		// server the editor chose) it is a 422 naming the line, and nothing changes.
+		t.Setenv("WATCHDOG_CHANNEL_OPS_SECRET", "ops-webhook-secret")
+		for _, tc := range []struct{ doc, field, line string }{
+			{"version: 1\ntargets:\n  - name: leak\n    url: https://example.com/?k=${WATCHDOG_CHANNEL_OPS_SECRET}\n", "targets[0].url", "line 4:"},
+			{"version: 1\ntargets:\n  - name: leak\n    url: https://example.com/\n    headers:\n      X-Note: ${WATCHDOG_CHANNEL_OPS_SECRET}\n", "targets[0].headers.X-Note", "line 6:"},
+			{"version: 1\ntargets:\n  - name: leak\n    url: https://example.com/\n    headers:\n      Authorization: ${WATCHDOG_CHANNEL_OPS_SECRET}\n", "targets[0].headers.Authorization", "line 6:"},
+		} {
+			res = apply("", tc.doc, "application/yaml")
+			require.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
+			p := res.Problem(t)
+			assert.Contains(t, p.Detail, tc.line)
+			assert.Equal(t, []string{tc.field}, p.Fields())
+			assert.NotContains(t, string(res.Body), "ops-webhook-secret")
+		}
+		res = e.get(t, "/api/v1/targets?q=leak")
+		assert.Contains(t, string(res.Body), `"total":0`)
 
 		res = e.get(t, "/api/v1/config/export")
 		require.Equal(t, http.StatusOK, res.Status)

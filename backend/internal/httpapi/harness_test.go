@@ -273,6 +273,7 @@ type targetBody struct {
 	URL               string            `json:"url"`
 	Method            string            `json:"method"`
 	Headers           map[string]string `json:"headers"`
+	SecretHeaders     []string          `json:"secret_headers"`
 	IntervalSeconds   int               `json:"interval_seconds"`
 	TimeoutSeconds    int               `json:"timeout_seconds"`
 	ExpectedStatus    string            `json:"expected_status"`

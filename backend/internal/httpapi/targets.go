@@ -114,7 +114,7 @@ func (a *api) createTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.recordDiff(c, audit.Create, audit.KindTarget, created.ID, created.Name, nil, targetOut(created), targetSecrets...)
+	a.recordDiff(c, audit.Create, audit.KindTarget, created.ID, created.Name, nil, targetAudit(created), targetSecrets...)
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/targets/%d", created.ID))
 	return c.JSON(http.StatusCreated, out)
 }
@@ -196,12 +196,20 @@ func (a *api) updateTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.recordDiff(c, audit.Update, audit.KindTarget, updated.ID, updated.Name, targetOut(before), targetOut(updated), targetSecrets...)
+	a.recordDiff(c, audit.Update, audit.KindTarget, updated.ID, updated.Name, targetAudit(before), targetAudit(updated), targetSecrets...)
 	return c.JSON(http.StatusOK, out)
 }
 
 // targetSecrets are a target's fields the audit log masks: headers often carry tokens.
 var targetSecrets = []string{"headers"}
+
+// targetAudit is the view the audit log compares: the API's, with every header, so
+// that a changed credential is recorded (masked) although answers never show it.
+func targetAudit(t target.Target) Target {
+	out := targetOut(t)
+	out.Headers = t.Headers
+	return out
+}
 
 // targetView is the API form of t with the warnings the server has about it: a
 // keep-warm target on a platform whose host HTTP pings do not keep awake says so.
@@ -272,7 +280,7 @@ func (a *api) deleteTarget(c echo.Context) error {
 	if err := a.Store.DeleteTarget(ctx, id); err != nil {
 		return err
 	}
-	a.recordDiff(c, audit.Delete, audit.KindTarget, id, before.Name, targetOut(before), nil, targetSecrets...)
+	a.recordDiff(c, audit.Delete, audit.KindTarget, id, before.Name, targetAudit(before), nil, targetSecrets...)
 	if a.Metrics != nil {
 		a.Metrics.ForgetTarget(id)
 	}

@@ -12,18 +12,23 @@ import (
 
 // Target is a monitored URL with its settings and latest state.
 type Target struct {
-	ID                int64             `json:"id" validate:"required" example:"1"`
-	Name              string            `json:"name" validate:"required" example:"shop-api"`
-	URL               string            `json:"url" validate:"required" example:"https://shop.example.com/health"`
-	Method            string            `json:"method" validate:"required" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS" example:"GET"`
-	Headers           map[string]string `json:"headers" validate:"required"`
-	IntervalSeconds   int               `json:"interval_seconds" validate:"required" example:"300"`
-	TimeoutSeconds    int               `json:"timeout_seconds" validate:"required" example:"10"`
-	ExpectedStatus    string            `json:"expected_status" validate:"required" example:"200-399"`
-	Retries           int               `json:"retries" validate:"required" example:"3"`
-	RetryDelaySeconds int               `json:"retry_delay_seconds" validate:"required" example:"15"`
-	IsActive          bool              `json:"is_active" validate:"required" example:"true"`
-	Tags              []string          `json:"tags" validate:"required"`
+	ID     int64  `json:"id" validate:"required" example:"1"`
+	Name   string `json:"name" validate:"required" example:"shop-api"`
+	URL    string `json:"url" validate:"required" example:"https://shop.example.com/health"`
+	Method string `json:"method" validate:"required" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS" example:"GET"`
+	// Headers are the headers sent with each check, except credentials
+	// (Authorization, Cookie, *Token*, *Key*, *Secret*, …): those are write-only.
+	Headers map[string]string `json:"headers" validate:"required"`
+	// SecretHeaders names, sorted, the credential headers that are set; their values
+	// are never returned. A PATCH of headers keeps those it leaves out.
+	SecretHeaders     []string `json:"secret_headers" validate:"required" readonly:"true" example:"Authorization"`
+	IntervalSeconds   int      `json:"interval_seconds" validate:"required" example:"300"`
+	TimeoutSeconds    int      `json:"timeout_seconds" validate:"required" example:"10"`
+	ExpectedStatus    string   `json:"expected_status" validate:"required" example:"200-399"`
+	Retries           int      `json:"retries" validate:"required" example:"3"`
+	RetryDelaySeconds int      `json:"retry_delay_seconds" validate:"required" example:"15"`
+	IsActive          bool     `json:"is_active" validate:"required" example:"true"`
+	Tags              []string `json:"tags" validate:"required"`
 	// FailureThreshold failed checks in a row open an incident and make the target down.
 	FailureThreshold int `json:"failure_threshold" validate:"required" example:"3"`
 	// SuccessThreshold successful checks in a row resolve it.
@@ -64,7 +69,8 @@ type Target struct {
 
 func targetOut(t target.Target) Target {
 	return Target{
-		ID: t.ID, Name: t.Name, URL: t.URL, Method: t.Method, Headers: t.Headers,
+		ID: t.ID, Name: t.Name, URL: t.URL, Method: t.Method,
+		Headers: target.PlainHeaders(t.Headers), SecretHeaders: target.CredentialHeaderNames(t.Headers),
 		IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds, ExpectedStatus: t.ExpectedStatus,
 		Retries: t.Retries, RetryDelaySeconds: t.RetryDelaySeconds, IsActive: t.IsActive, Tags: t.Tags,
 		FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
@@ -209,9 +215,11 @@ func conditionsIn(cs []Condition) []target.Condition {
 // TargetPatch is the body of PATCH /targets/{id}: fields left out stay as they are.
 // {"is_active": false} pauses a target, {"is_active": true} resumes it.
 type TargetPatch struct {
-	Name              *string            `json:"name,omitempty" maxLength:"200"`
-	URL               *string            `json:"url,omitempty" maxLength:"2048"`
-	Method            *string            `json:"method,omitempty" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"`
+	Name   *string `json:"name,omitempty" maxLength:"200"`
+	URL    *string `json:"url,omitempty" maxLength:"2048"`
+	Method *string `json:"method,omitempty" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"`
+	// Headers replaces the plain headers; a credential header left out is kept, one
+	// sent as "" is removed.
 	Headers           *map[string]string `json:"headers,omitempty"`
 	IntervalSeconds   *int               `json:"interval_seconds,omitempty" minimum:"1" maximum:"86400"`
 	TimeoutSeconds    *int               `json:"timeout_seconds,omitempty" minimum:"1" maximum:"300"`

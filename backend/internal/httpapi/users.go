@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
-	"strings"
-	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,6 +19,8 @@ type UserList struct {
 // UserCreate is the body of POST /users: an admin invites someone with a first
 // password to hand over.
 type UserCreate struct {
+	// Username is 1 to 128 of the letters a-z and A-Z, digits and . _ - @ +, and
+	// unique whatever its case ("Admin" is taken when "admin" exists: 409).
 	Username string `json:"username" validate:"required" maxLength:"128" example:"alice"`
 	Password string `json:"password" validate:"required" minLength:"8" maxLength:"72" example:"a long first password"`
 	Role     string `json:"role" validate:"required" enums:"admin,editor,viewer" example:"viewer"`
@@ -90,14 +89,14 @@ func (a *api) createUser(c echo.Context) error {
 		return err
 	}
 	var v target.ValidationError
-	if msg := usernameRule(body.Username); msg != "" {
-		v.Fields = append(v.Fields, target.FieldError{Field: "username", Message: msg})
-	}
-	if msg := passwordRule(body.Password); msg != "" {
-		v.Fields = append(v.Fields, target.FieldError{Field: "password", Message: msg})
-	}
-	if !account.Role(body.Role).Valid() {
-		v.Fields = append(v.Fields, target.FieldError{Field: "role", Message: "must be one of admin, editor, viewer"})
+	for _, f := range []target.FieldError{
+		{Field: "username", Message: account.UsernameRule(body.Username)},
+		{Field: "password", Message: account.PasswordRule(body.Password)},
+		{Field: "role", Message: account.RoleRule(account.Role(body.Role))},
+	} {
+		if f.Message != "" {
+			v.Fields = append(v.Fields, f)
+		}
 	}
 	if len(v.Fields) > 0 {
 		return &v
@@ -114,18 +113,6 @@ func (a *api) createUser(c echo.Context) error {
 	// No Location: users are read as a list (DESIGN has no GET /users/{id}).
 	a.recordDiff(c, audit.Create, audit.KindUser, u.ID, u.Username, nil, out)
 	return c.JSON(http.StatusCreated, out)
-}
-
-// usernameRule says what is wrong with a new username, or "".
-func usernameRule(name string) string {
-	switch {
-	case name == "":
-		return "is required"
-	case len(name) > maxUsernameLen || strings.TrimSpace(name) != name ||
-		strings.IndexFunc(name, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0:
-		return fmt.Sprintf("must be 1 to %d characters without spaces", maxUsernameLen)
-	}
-	return ""
 }
 
 // updateUser godoc
@@ -178,7 +165,7 @@ func (a *api) updateUser(c echo.Context) error {
 			// the account over.
 			return invalid("password", "change your own password with POST /auth/password")
 		}
-		if msg := passwordRule(*body.Password); msg != "" {
+		if msg := account.PasswordRule(*body.Password); msg != "" {
 			return invalid("password", msg)
 		}
 		hash, err := a.Auth.HashPassword(*body.Password)

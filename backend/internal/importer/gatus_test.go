@@ -177,8 +177,13 @@ func TestGatus(t *testing.T) {
 			"url":     "https://hooks.example.com/gatus",
 			"headers": map[string]any{"Authorization": "${WATCHDOG_CHANNEL_GATUS_CUSTOM_HEADERS_AUTHORIZATION}"}}},
 		{Name: "gatus-pagerduty", Type: "pagerduty", Config: map[string]any{"routing_key": "${WATCHDOG_CHANNEL_GATUS_PAGERDUTY_ROUTING_KEY}"}},
-		{Name: "gatus-ntfy", Type: "ntfy", Config: map[string]any{"topic": "gatus-alerts", "token": "${NTFY_TOKEN}", "priority": 4}},
+		{Name: "gatus-ntfy", Type: "ntfy", Config: map[string]any{"topic": "gatus-alerts", "token": "${WATCHDOG_CHANNEL_GATUS_NTFY_TOKEN}", "priority": 4}},
 	}, res.Document.Channels)
+	// Gatus read the token from its own variable: the document names the variable
+	// export would (apply reads a reference only into its own field), and the
+	// caller fills it from the source's.
+	assert.Equal(t, map[string]string{"WATCHDOG_CHANNEL_GATUS_NTFY_TOKEN": "${NTFY_TOKEN}"}, res.FromEnv)
+	assert.NotContains(t, res.Env, "WATCHDOG_CHANNEL_GATUS_NTFY_TOKEN")
 
 	zero := ptr(0)
 	assert.Equal(t, []manifest.Target{
@@ -255,7 +260,7 @@ func TestGatus(t *testing.T) {
 		assert.NotContains(t, printed, secret)
 	}
 	assert.Contains(t, res.String(), "WATCHDOG_CHANNEL_GATUS_SLACK_URL  from alerting.slack.webhook-url (https://hooks.slack.com/…)")
-	assert.Contains(t, res.String(), "NTFY_TOKEN  from alerting.ntfy.token (kept as a reference: set it before applying)")
+	assert.Contains(t, res.String(), "WATCHDOG_CHANNEL_GATUS_NTFY_TOKEN  from alerting.ntfy.token (read from ${NTFY_TOKEN}: set it before applying)")
 	assert.Contains(t, res.String(), "gatus: 14 carried over, 6 not carried over")
 }
 

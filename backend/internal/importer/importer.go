@@ -36,9 +36,13 @@ type Result struct {
 	// Document holds the targets and channels, secrets as ${ENV_NAME} references.
 	Document manifest.Document
 	// Env holds the value of every reference the importer made, for apply to resolve.
-	// References the source itself held (a Gatus ${SLACK_URL}) are not in it: they
-	// come from the process environment, as they did for the source.
 	Env map[string]string
+	// FromEnv holds the references whose value the source itself read from its
+	// environment (a Gatus token: "${NTFY_TOKEN}"): the document names the variable
+	// export would, since apply reads a reference only into its own field, and the
+	// caller fills it by expanding this text in the process environment, as the
+	// source did.
+	FromEnv map[string]string
 	Report
 }
 
@@ -60,6 +64,7 @@ const (
 type builder struct {
 	doc      manifest.Document
 	env      map[string]string
+	fromEnv  map[string]string
 	report   Report
 	targets  map[string]bool
 	channels map[string]bool
@@ -80,6 +85,7 @@ func (b *builder) mark() mark { return mark{len(b.report.Secrets), len(b.envAdde
 func (b *builder) rollback(m mark) {
 	for _, k := range b.envAdded[m.env:] {
 		delete(b.env, k)
+		delete(b.fromEnv, k)
 	}
 	b.envAdded = b.envAdded[:m.env]
 	b.report.Secrets = b.report.Secrets[:m.secrets]
@@ -89,6 +95,7 @@ func newBuilder(source string) *builder {
 	return &builder{
 		doc:      manifest.Document{Version: manifest.Version},
 		env:      map[string]string{},
+		fromEnv:  map[string]string{},
 		report:   Report{Source: source},
 		targets:  map[string]bool{},
 		channels: map[string]bool{},
@@ -96,7 +103,7 @@ func newBuilder(source string) *builder {
 }
 
 func (b *builder) result() Result {
-	return Result{Document: b.doc, Env: b.env, Report: b.report}
+	return Result{Document: b.doc, Env: b.env, FromEnv: b.fromEnv, Report: b.report}
 }
 
 // add records the report entry of one source object.
@@ -164,43 +171,38 @@ func (b *builder) addChannel(ch manifest.Channel, e *Entry, m mark) bool {
 // envRef matches a ${NAME} reference, as apply resolves them.
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
-// secret returns the ${NAME} reference the document holds in place of value, and keeps
-// value in the environment handed to apply. A value that already is (or holds) a
-// reference — Gatus reads ${VAR} from its environment — is kept as it is: the variable
-// is the user's, and apply reads it from the process environment.
+// secret returns the ${NAME} reference the document holds in place of value, named as
+// export names it, and keeps value in the environment handed to apply. A value that
+// holds a reference of the source's own — Gatus reads ${VAR} from its environment —
+// is kept in FromEnv instead, for the caller to expand.
 func (b *builder) secret(value, from string, parts ...string) string {
 	if value == "" {
 		// Nothing to hide; the channel's check reports a required value.
 		return ""
 	}
+	values, note := b.env, redact(value)
 	if envRef.MatchString(value) {
-		b.report.Secrets = append(b.report.Secrets, Secret{Env: strings.Join(refNames(value), ", "), From: from, Value: "kept as a reference: set it before applying"})
-		return value
+		values, note = b.fromEnv, "read from "+value+": set it before applying"
 	}
 	name := manifest.EnvName(parts...)
 	// Two objects whose names differ only in case or punctuation make one name.
 	base := name
 	for n := 2; ; n++ {
 		old, taken := b.env[name]
+		if !taken {
+			old, taken = b.fromEnv[name]
+		}
 		if !taken || old == value {
 			break
 		}
 		name = fmt.Sprintf("%s_%d", base, n)
 	}
-	if _, seen := b.env[name]; !seen {
-		b.report.Secrets = append(b.report.Secrets, Secret{Env: name, From: from, Value: redact(value)})
+	if _, seen := values[name]; !seen {
+		b.report.Secrets = append(b.report.Secrets, Secret{Env: name, From: from, Value: note})
 		b.envAdded = append(b.envAdded, name)
-		b.env[name] = value
+		values[name] = value
 	}
 	return "${" + name + "}"
-}
-
-func refNames(s string) []string {
-	var names []string
-	for _, m := range envRef.FindAllStringSubmatch(s, -1) {
-		names = append(names, m[1])
-	}
-	return names
 }
 
 // targetHeaders copies headers into a target, credentials as references.
@@ -211,7 +213,7 @@ func (b *builder) targetHeaders(targetName string, headers map[string]string, fr
 	out := make(map[string]string, len(headers))
 	for _, h := range slices.Sorted(maps.Keys(headers)) {
 		v := headers[h]
-		if manifest.SensitiveHeader(h) {
+		if target.CredentialHeader(h) {
 			v = b.secret(v, from+" "+h, "TARGET", targetName, h)
 		} else {
 			v = b.text(v)
@@ -367,10 +369,18 @@ func (b *builder) checkChannel(ch manifest.Channel) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	if err := notify.Validate(ch.Type, raw, smtpForChecks); err != nil {
-		return fmt.Errorf("invalid %s channel: %s", ch.Type, strings.ReplaceAll(err.Error(), "\n", "; "))
+	// The API's rules, as apply will check them (without the server's outbound guard,
+	// which the import applies later).
+	err = notify.Channel{Name: ch.Name, Type: ch.Type, Config: raw}.Validate(smtpForChecks)
+	var v *target.ValidationError
+	if errors.As(err, &v) {
+		msgs := make([]string, 0, len(v.Fields))
+		for _, f := range v.Fields {
+			msgs = append(msgs, strings.TrimPrefix(f.Field, "config.")+": "+f.Message)
+		}
+		return fmt.Errorf("invalid %s channel: %s", ch.Type, strings.Join(msgs, "; "))
 	}
-	return nil
+	return err
 }
 
 // resolveRefs replaces references in every string of v from env; known is false when

@@ -195,35 +195,106 @@ func unique(seen map[string]bool, kind, name, path string, a *applier) error {
 	return nil
 }
 
-// envRef is a ${NAME} reference; $${ is a literal ${.
-var envRef = regexp.MustCompile(`\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
 // Literal escapes s so that apply keeps it as it is: an importer's text holding
 // "${" is not a reference.
 func Literal(s string) string { return strings.ReplaceAll(s, "${", "$${") }
 
-// resolve replaces the ${NAME} references in s; an unset variable is an error, and
-// so is a "${" that is not a reference (a typo would otherwise be stored as it is).
-func (a *applier) resolve(s, path string) (string, error) {
-	var failure string
-	out := envRef.ReplaceAllStringFunc(s, func(m string) string {
-		if strings.HasPrefix(m, "$$") {
-			return m[1:]
+// refName matches the name of a ${NAME} reference, after its "${".
+var refName = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// piece is a part of a string value: text, or a reference to a variable.
+type piece struct{ text, ref string }
+
+// pieces splits s into text and ${NAME} references; $${ is a literal ${, and any other
+// ${ is an error (a typo would otherwise be stored as it is).
+func pieces(s string) ([]piece, bool) {
+	var out []piece
+	var text strings.Builder
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], "$${"):
+			text.WriteString("${")
+			i += 3
+		case strings.HasPrefix(s[i:], "${"):
+			m := refName.FindStringSubmatch(s[i+2:])
+			if m == nil {
+				return nil, false
+			}
+			if text.Len() > 0 {
+				out = append(out, piece{text: text.String()})
+				text.Reset()
+			}
+			out = append(out, piece{ref: m[1]})
+			i += 2 + len(m[0])
+		default:
+			text.WriteByte(s[i])
+			i++
 		}
-		name := envRef.FindStringSubmatch(m)[1]
-		v, ok := a.lookup(name)
-		if !ok && failure == "" {
-			failure = fmt.Sprintf("${%s} is not set in the environment", name)
+	}
+	if text.Len() > 0 || len(out) == 0 {
+		out = append(out, piece{text: text.String()})
+	}
+	return out, true
+}
+
+// resolve turns a field's value into what is stored. secret is the variable export
+// names for the field at path, or "" for a field that holds no secret.
+//
+// A reference reads a secret from the environment, so where it may stand is the whole
+// rule: only as the whole value of a field export writes one for (a channel's secret
+// setting, a value of a webhook's headers, a target's credential header), and only
+// the variable export names for that field of that object. Anywhere else — a URL, a
+// plain header, another object's secret field — whoever writes the document could read
+// the variable back from an answer, or have it sent to a server of their choosing.
+func (a *applier) resolve(s, path, secret string) (string, error) {
+	parts, ok := pieces(s)
+	if !ok {
+		return "", a.errorAt(path, "holds a ${ that is not a ${NAME} reference (write $${ for a literal ${)")
+	}
+	if len(parts) == 1 && parts[0].ref == "" {
+		return parts[0].text, nil
+	}
+	var name string
+	for _, p := range parts {
+		if p.ref != "" {
+			name = p.ref
+			break
 		}
-		return v
-	})
-	if failure == "" && strings.Contains(strings.ReplaceAll(envRef.ReplaceAllString(s, ""), "$${", ""), "${") {
-		failure = "holds a ${ that is not a ${NAME} reference (write $${ for a literal ${)"
 	}
-	if failure != "" {
-		return "", a.errorAt(path, "%s", failure)
+	switch {
+	case secret == "":
+		return "", a.errorAt(path, "${%s} cannot be read here: a reference may only be the whole value of a secret setting of a channel or a credential header of a target (write $${ for a literal ${)", name)
+	case len(parts) != 1:
+		return "", a.errorAt(path, "a reference must be the whole value, as export writes it: ${%s}", secret)
+	case !exportedAs(name, secret):
+		return "", a.errorAt(path, "may read only ${%s}, the variable export names for this field, not ${%s}", secret, name)
 	}
-	return out, nil
+	v, ok := a.lookup(name)
+	if !ok {
+		return "", a.errorAt(path, "${%s} is not set in the environment", name)
+	}
+	return v, nil
+}
+
+// exportedAs says whether name is the variable export gives a field whose variable is
+// base: base itself, or base_2, base_3… when another object's name makes the same
+// variable ("Ops" and "ops"). Which of them a field got depends on the order of the
+// export, so any of them is accepted; all of them belong to objects whose names spell
+// the same variable, never to an object of another name.
+func exportedAs(name, base string) bool {
+	if name == base {
+		return true
+	}
+	n, ok := strings.CutPrefix(name, base+"_")
+	if !ok || n == "" || n[0] == '0' {
+		return false
+	}
+	for _, r := range n {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return n != "1"
 }
 
 // lookup reads a variable for a reference. Over HTTP only WATCHDOG_* names are read:
@@ -237,11 +308,55 @@ func (a *applier) lookup(name string) (string, bool) {
 	return v, v != ""
 }
 
-// resolveAny resolves references in every string of a config value.
+// resolveConfig resolves a channel's config: its secret settings (and each value of a
+// secret map, a webhook's headers) may be references to their own variables; every
+// other string holds none.
+func (a *applier) resolveConfig(ch Channel, path string) (map[string]any, error) {
+	keys, mapKeys, err := notify.SecretFields(ch.Type)
+	if err != nil {
+		return nil, a.errorAt(path+".type", "must be one of %s", strings.Join(notify.Types(), ", "))
+	}
+	name := strings.TrimSpace(ch.Name)
+	out := make(map[string]any, len(ch.Config))
+	for _, k := range slices.Sorted(maps.Keys(ch.Config)) { // the first error is always the same
+		v, p := ch.Config[k], path+".config."+k
+		var r any
+		switch values, isMap := v.(map[string]any); {
+		case slices.Contains(keys, k):
+			if s, ok := v.(string); ok {
+				r, err = a.resolve(s, p, EnvName("CHANNEL", name, k))
+			} else {
+				r, err = a.resolveAny(v, p)
+			}
+		case slices.Contains(mapKeys, k) && isMap:
+			m := make(map[string]any, len(values))
+			for _, h := range slices.Sorted(maps.Keys(values)) {
+				if s, ok := values[h].(string); ok {
+					m[h], err = a.resolve(s, p+"."+h, EnvName("CHANNEL", name, k, h))
+				} else {
+					m[h], err = a.resolveAny(values[h], p+"."+h)
+				}
+				if err != nil {
+					break
+				}
+			}
+			r = m
+		default:
+			r, err = a.resolveAny(v, p)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[k] = r
+	}
+	return out, nil
+}
+
+// resolveAny resolves every string of a config value that holds no secret.
 func (a *applier) resolveAny(v any, path string) (any, error) {
 	switch x := v.(type) {
 	case string:
-		return a.resolve(x, path)
+		return a.resolve(x, path, "")
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for _, k := range slices.Sorted(maps.Keys(x)) { // the first error is always the same
@@ -281,7 +396,7 @@ func (a *applier) channels(ctx context.Context) error {
 		path := fmt.Sprintf("channels[%d]", i)
 		name := strings.TrimSpace(want.Name)
 		keep[name] = true
-		cfg, err := a.resolveAny(orEmpty(want.Config), path+".config")
+		cfg, err := a.resolveConfig(want, path)
 		if err != nil {
 			return err
 		}
@@ -331,23 +446,12 @@ func (a *applier) channels(ctx context.Context) error {
 	return nil
 }
 
-func orEmpty(m map[string]any) any {
-	if m == nil {
-		return map[string]any{}
-	}
-	return m
-}
-
 func (a *applier) validateChannel(ch notify.Channel, path string) error {
-	if _, err := notify.Lookup(ch.Type); err != nil {
-		return a.errorAt(path+".type", "must be one of %s", strings.Join(notify.Types(), ", "))
-	}
-	if err := notify.Validate(ch.Type, ch.Config, a.opts.Notify); err != nil {
-		var ce *notify.ConfigError
-		if errors.As(err, &ce) {
-			return a.errorAt(path+".config."+ce.Key, "%s", ce.Message)
-		}
-		return a.errorAt(path+".config", "%v", err)
+	var v *target.ValidationError
+	if err := ch.Validate(a.opts.Notify); errors.As(err, &v) && len(v.Fields) > 0 {
+		return a.errorAt(path+"."+v.Fields[0].Field, "%s", v.Fields[0].Message)
+	} else if err != nil {
+		return a.errorAt(path, "%v", err)
 	}
 	return nil
 }
@@ -426,7 +530,7 @@ func (a *applier) targets(ctx context.Context) error {
 // target builds the target a document item asks for, with the API's defaults and
 // rules; a broken rule is an error naming the item's field and line.
 func (a *applier) target(want Target, path string) (target.Target, error) {
-	u, err := a.resolve(want.URL, path+".url")
+	u, err := a.resolve(want.URL, path+".url", "")
 	if err != nil {
 		return target.Target{}, err
 	}
@@ -434,7 +538,11 @@ func (a *applier) target(want Target, path string) (target.Target, error) {
 	if want.Headers != nil {
 		headers = map[string]string{}
 		for k, v := range want.Headers {
-			if headers[k], err = a.resolve(v, path+".headers."+k); err != nil {
+			secret := ""
+			if target.CredentialHeader(k) {
+				secret = EnvName("TARGET", strings.TrimSpace(want.Name), k)
+			}
+			if headers[k], err = a.resolve(v, path+".headers."+k, secret); err != nil {
 				return target.Target{}, err
 			}
 		}

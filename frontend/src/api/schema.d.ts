@@ -325,7 +325,7 @@ export interface paths {
         put?: never;
         /**
          * Apply a configuration
-         * @description Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach).
+         * @description Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
          */
         post: operations["applyConfig"];
         delete?: never;
@@ -1368,6 +1368,10 @@ export interface components {
              * @example 3
              */
             failure_threshold: number;
+            /**
+             * @description Headers are the headers sent with each check, except credentials
+             *     (Authorization, Cookie, *Token*, *Key*, *Secret*, …): those are write-only.
+             */
             headers: {
                 [key: string]: string;
             };
@@ -1427,6 +1431,14 @@ export interface components {
             retries: number;
             /** @example 15 */
             retry_delay_seconds: number;
+            /**
+             * @description SecretHeaders names, sorted, the credential headers that are set; their values
+             *     are never returned. A PATCH of headers keeps those it leaves out.
+             * @example [
+             *       "Authorization"
+             *     ]
+             */
+            readonly secret_headers: string[];
             /**
              * @description SuccessThreshold successful checks in a row resolve it.
              * @example 2
@@ -1557,6 +1569,10 @@ export interface components {
             conditions?: components["schemas"]["Condition"][];
             expected_status?: string;
             failure_threshold?: number;
+            /**
+             * @description Headers replaces the plain headers; a credential header left out is kept, one
+             *     sent as "" is removed.
+             */
             headers?: {
                 [key: string]: string;
             };
@@ -1681,7 +1697,11 @@ export interface components {
              * @enum {string}
              */
             role: "admin" | "editor" | "viewer";
-            /** @example alice */
+            /**
+             * @description Username is 1 to 128 of the letters a-z and A-Z, digits and . _ - @ +, and
+             *     unique whatever its case ("Admin" is taken when "admin" exists: 409).
+             * @example alice
+             */
             username: string;
         };
         UserList: {

@@ -31,7 +31,15 @@ export interface TargetFormValues {
   timeout: string
   method: HttpMethod
   expectedStatus: string
+  /** The plain headers, "Name: value" per line; a credential typed here is set. */
   headers: string
+  /**
+   * Credential headers the target has (Authorization, *-Token, …): the API never
+   * shows their values, so the form shows them as set and keeps them unless removed.
+   */
+  secretHeaders: string[]
+  /** Of those, the ones the user removed: sent as "", which removes them. */
+  removedSecretHeaders: string[]
   tags: string
   retries: string
   retryDelay: string
@@ -115,6 +123,8 @@ export function emptyForm(): TargetFormValues {
     method: 'GET',
     expectedStatus: '',
     headers: '',
+    secretHeaders: [],
+    removedSecretHeaders: [],
     tags: '',
     retries: '',
     retryDelay: '',
@@ -143,6 +153,8 @@ export function formFromTarget(t: Target): TargetFormValues {
     headers: Object.entries(t.headers)
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
+    secretHeaders: [...t.secret_headers],
+    removedSecretHeaders: [],
     tags: t.tags.join(', '),
     retries: String(t.retries),
     retryDelay: String(t.retry_delay_seconds),
@@ -282,7 +294,12 @@ export function buildRequest(
   if (full.method !== original.method) patch.method = full.method
   if (full.expected_status !== undefined && full.expected_status !== original.expected_status)
     patch.expected_status = full.expected_status
-  if (JSON.stringify(headers) !== JSON.stringify(original.headers)) patch.headers = headers
+  // The plain headers are replaced; credentials left out are kept by the server, so
+  // only a removed one is named (with "").
+  const removed = v.removedSecretHeaders.filter((h) => !Object.keys(headers).some((k) => k.toLowerCase() === h.toLowerCase()))
+  if (removed.length || JSON.stringify(headers) !== JSON.stringify(original.headers)) {
+    patch.headers = { ...headers, ...Object.fromEntries(removed.map((h) => [h, ''])) }
+  }
   if (JSON.stringify(full.tags) !== JSON.stringify(original.tags)) patch.tags = full.tags
   if (retries !== undefined && retries !== original.retries) patch.retries = retries
   if (retryDelay !== undefined && retryDelay !== original.retry_delay_seconds) patch.retry_delay_seconds = retryDelay

@@ -8,6 +8,7 @@ import IncidentTable from '../../src/components/IncidentTable.vue'
 import KeepWarmStats from '../../src/detail/KeepWarmStats.vue'
 import HeartbeatStrip from '../../src/components/HeartbeatStrip.vue'
 import ModalDialog from '../../src/components/ModalDialog.vue'
+import SecretHeaderList from '../../src/components/SecretHeaderList.vue'
 import SortableHeader from '../../src/components/SortableHeader.vue'
 import StatusBadge from '../../src/components/StatusBadge.vue'
 import WarmWindowEditor from '../../src/components/WarmWindowEditor.vue'
@@ -308,6 +309,35 @@ describe('KeepWarmStats', () => {
     expect(el.querySelectorAll('.metric-value')[2]!.textContent!.trim()).toBe('—')
     expect(el.querySelector('.over')).toBeNull()
     expect(el.textContent).toContain('idle limit 15 min')
+    unmount()
+  })
+})
+
+describe('SecretHeaderList', () => {
+  it('shows each credential header as set, with a named Remove that can be undone', async () => {
+    const removed = ref<string[]>([])
+    const { el, unmount } = mount(() =>
+      h(SecretHeaderList, {
+        names: ['Authorization', 'X-Token'],
+        modelValue: removed.value,
+        'onUpdate:modelValue': (v: string[]) => (removed.value = v),
+      }),
+    )
+    expect(el.textContent).toContain('Authorization: set — leave empty to keep')
+    expect(el.textContent).not.toContain('Bearer')
+    el.querySelector<HTMLButtonElement>('button[aria-label="Remove header X-Token"]')!.click()
+    await nextTick()
+    expect(removed.value).toEqual(['X-Token'])
+    expect(el.textContent).toContain('X-Token: will be removed')
+    el.querySelector<HTMLButtonElement>('button[aria-label="Keep header X-Token"]')!.click()
+    await nextTick()
+    expect(removed.value).toEqual([])
+    unmount()
+  })
+
+  it('shows nothing when no credential header is set', () => {
+    const { el, unmount } = mount(() => h(SecretHeaderList, { names: [], modelValue: [] }))
+    expect(el.querySelector('ul')).toBeNull()
     unmount()
   })
 })

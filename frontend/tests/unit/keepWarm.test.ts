@@ -128,6 +128,7 @@ describe('target form: keep-warm', () => {
     url: 'https://api.onrender.com/health',
     method: 'GET',
     headers: {},
+    secret_headers: [],
     interval_seconds: 865,
     timeout_seconds: 10,
     expected_status: '200-399',

@@ -7,7 +7,8 @@ const target: Target = {
   name: 'shop-api',
   url: 'https://shop.example.com/health',
   method: 'GET',
-  headers: { 'X-Token': 'abc' },
+  headers: { Accept: 'application/json' },
+  secret_headers: ['Authorization', 'X-Token'],
   interval_seconds: 60,
   timeout_seconds: 10,
   expected_status: '200-399',
@@ -77,6 +78,25 @@ describe('target form', () => {
     // Already named after its host: nothing to send.
     const hosted = { ...target, name: 'shop.example.com' }
     expect(buildRequest({ ...formFromTarget(hosted), name: '' }, hosted).body).toEqual({})
+  })
+
+  it('shows credential headers as set, and sends them only when changed', () => {
+    const v = formFromTarget(target)
+    expect(v.headers).toBe('Accept: application/json')
+    expect(v.secretHeaders).toEqual(['Authorization', 'X-Token'])
+    expect(v.removedSecretHeaders).toEqual([])
+    // Untouched, they are not sent: the server keeps them.
+    expect(buildRequest({ ...v, name: 'x' }, target).body).toEqual({ name: 'x' })
+    // A plain header changed: the plain ones are sent, the credentials left out are kept.
+    expect(buildRequest({ ...v, headers: 'Accept: text/plain' }, target).body).toEqual({ headers: { Accept: 'text/plain' } })
+    // Removed: sent as "", which removes it.
+    expect(buildRequest({ ...v, removedSecretHeaders: ['X-Token'] }, target).body).toEqual({
+      headers: { Accept: 'application/json', 'X-Token': '' },
+    })
+    // A new value typed for one replaces it.
+    expect(buildRequest({ ...v, headers: 'Accept: application/json\nAuthorization: Bearer new' }, target).body).toEqual({
+      headers: { Accept: 'application/json', Authorization: 'Bearer new' },
+    })
   })
 
   it('reads headers one per line', () => {
