@@ -345,10 +345,11 @@ func (l gormLogger) Trace(context.Context, time.Time, func() (string, int64), er
 
 // Atomically runs fn with a Store whose every statement belongs to one transaction:
 // fn's writes commit together when it returns nil, and none of them otherwise. The
-// store's memoised reads are not used inside it, and are dropped after.
+// store's memoised reads are not used inside it (the zero memos reuse nothing), and
+// are dropped after.
 func (s *Store) Atomically(ctx context.Context, fn func(tx *Store) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		tx := &Store{db: db, reads: db, dialect: s.dialect, sqlitePath: s.sqlitePath, memos: newMemos(),
+		tx := &Store{db: db, reads: db, dialect: s.dialect, sqlitePath: s.sqlitePath, memos: memos{},
 			alerts: s.alerts, queued: s.queued}
 		return fn(tx)
 	})
