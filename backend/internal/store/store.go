@@ -296,6 +296,18 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 // execScript runs the statements of a migration one by one (SQLite's driver runs only
 // the first statement of a multi-statement string).
 func execScript(tx *gorm.DB, script string) error {
+	for _, stmt := range statements(script) {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// statements splits a migration at the semicolons that end statements: not those in
+// a PostgreSQL function body ($$ … $$) or in a SQLite trigger's BEGIN … END. Comment
+// lines are dropped.
+func statements(script string) []string {
 	var b strings.Builder
 	for line := range strings.SplitSeq(script, "\n") {
 		if trimmed := strings.TrimSpace(line); strings.HasPrefix(trimmed, "--") {
@@ -304,15 +316,25 @@ func execScript(tx *gorm.DB, script string) error {
 		b.WriteString(line)
 		b.WriteByte('\n')
 	}
-	for stmt := range strings.SplitSeq(b.String(), ";") {
-		if strings.TrimSpace(stmt) == "" {
+	var out []string
+	var stmt strings.Builder
+	for part := range strings.SplitSeq(b.String(), ";") {
+		stmt.WriteString(part)
+		s := stmt.String()
+		upper := strings.ToUpper(s)
+		inBody := strings.Count(s, "$$")%2 == 1
+		inTrigger := strings.Contains(upper, "CREATE TRIGGER") && strings.Contains(upper, "BEGIN") &&
+			!strings.HasSuffix(strings.TrimSpace(upper), "END")
+		if inBody || inTrigger {
+			stmt.WriteString(";")
 			continue
 		}
-		if err := tx.Exec(stmt).Error; err != nil {
-			return err
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
 		}
+		stmt.Reset()
 	}
-	return nil
+	return out
 }
 
 // dbTime is a time as both databases keep it: UTC, to the microsecond (PostgreSQL's
