@@ -53,6 +53,9 @@ type memoEntry[V any] struct {
 	// outcome, which callers with nothing to serve wait for.
 	refreshing bool
 	flight     *flight[V]
+	// readAt and compute let keepFresh refresh an answer someone is still polling.
+	readAt  time.Time
+	compute func(context.Context) (V, error)
 }
 
 // flight is one computation's outcome, ready once done is closed.
@@ -94,7 +97,9 @@ func (m *memo[K, V]) get(ctx context.Context, key K, compute func(context.Contex
 		e = &memoEntry[V]{}
 		m.entries[key] = e
 	}
-	age := m.now().Sub(e.at)
+	now := m.now()
+	e.readAt, e.compute = now, compute
+	age := now.Sub(e.at)
 	if e.ok && age < maxStale {
 		if age >= memoTTL && !e.refreshing {
 			m.start(ctx, e, compute)
@@ -128,22 +133,71 @@ func (m *memo[K, V]) waitGroup() *sync.WaitGroup {
 // start begins computing e in a goroutine that Close waits for, with m.mu held. The
 // computation does not end with the caller that started it: others may be waiting.
 func (m *memo[K, V]) start(ctx context.Context, e *memoEntry[V], compute func(context.Context) (V, error)) *flight[V] {
+	f, gen := m.begin(e)
+	m.refreshes.Go(func() { m.finish(ctx, e, f, gen, compute) })
+	return f
+}
+
+// begin marks e as being computed, with m.mu held.
+func (m *memo[K, V]) begin(e *memoEntry[V]) (*flight[V], int) {
 	f := &flight[V]{done: make(chan struct{})}
 	e.refreshing, e.flight = true, f
-	gen := m.gen
-	m.refreshes.Go(func() {
-		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
-		defer cancel()
-		f.val, f.err = compute(bg)
-		m.mu.Lock()
-		e.refreshing, e.flight = false, nil
-		if f.err == nil && gen == m.gen {
-			e.val, e.at, e.ok = f.val, m.now(), true
+	return f, m.gen
+}
+
+// finish computes e, keeps the answer unless a change came meanwhile, and hands it
+// to whoever waits on f.
+func (m *memo[K, V]) finish(ctx context.Context, e *memoEntry[V], f *flight[V], gen int, compute func(context.Context) (V, error)) {
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+	defer cancel()
+	f.val, f.err = compute(bg)
+	m.mu.Lock()
+	e.refreshing, e.flight = false, nil
+	if f.err == nil && gen == m.gen {
+		e.val, e.at, e.ok = f.val, m.now(), true
+	}
+	m.mu.Unlock()
+	close(f.done)
+}
+
+// watchedFor is how long after its last read an answer is still kept fresh by
+// keepFresh: longer than the dashboard's 5 s poll, so a lone dashboard's polls are
+// answered from memory as a busy one's are, instead of each waiting on a query.
+const watchedFor = 12 * time.Second
+
+// keepFresh works out again, one at a time, each answer read within watchedFor that
+// is memoTTL old. One at a time, so many watched answers never take more than one
+// database connection; an answer whose computation fails is tried again next pass.
+func (m *memo[K, V]) keepFresh(ctx context.Context) {
+	if m == nil {
+		return
+	}
+	due := func(e *memoEntry[V], now time.Time) bool {
+		return e.ok && !e.refreshing && now.Sub(e.at) >= memoTTL && now.Sub(e.readAt) < watchedFor
+	}
+	m.mu.Lock()
+	gen, now := m.gen, m.now()
+	var stale []*memoEntry[V]
+	for _, e := range m.entries {
+		if due(e, now) {
+			stale = append(stale, e)
 		}
+	}
+	m.mu.Unlock()
+	for _, e := range stale {
+		if ctx.Err() != nil {
+			return
+		}
+		m.mu.Lock()
+		if gen != m.gen || !due(e, m.now()) {
+			m.mu.Unlock() // forgotten since, or refreshed by a poll meanwhile
+			continue
+		}
+		f, g := m.begin(e)
+		compute := e.compute
 		m.mu.Unlock()
-		close(f.done)
-	})
-	return f
+		m.finish(ctx, e, f, g, compute)
+	}
 }
 
 // page is one answer of ListTargets.
@@ -174,6 +228,24 @@ func (m memos) invalidate() {
 	m.totals.invalidate()
 	m.pages.invalidate()
 	m.groups.invalidate()
+}
+
+// keepFresh refreshes the watched answers until ctx ends: a pass every quarter of
+// memoTTL, so none of them passes maxStale while its dashboards poll less often than
+// once a second. Store.Close stops it and waits.
+func (m memos) keepFresh(ctx context.Context) {
+	tick := time.NewTicker(memoTTL / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		m.totals.keepFresh(ctx)
+		m.pages.keepFresh(ctx)
+		m.groups.keepFresh(ctx)
+	}
 }
 
 // wait waits for the computations under way.

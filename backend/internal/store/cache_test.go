@@ -175,3 +175,56 @@ func TestNilMemoReusesNothing(t *testing.T) {
 	m.invalidate()
 	memos{}.wait()
 }
+
+func TestMemoKeepsWatchedAnswersFresh(t *testing.T) {
+	m := newMemo[string, int](2)
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m.now = func() time.Time { return clock } // keepFresh computes in the caller's goroutine
+	calls := 0
+	fail := false
+	count := func(context.Context) (int, error) {
+		if fail {
+			return 0, errors.New("database away")
+		}
+		calls++
+		return calls, nil
+	}
+	ctx := context.Background()
+	got, err := m.get(ctx, "a", count)
+	require.NoError(t, err)
+	require.Equal(t, 1, got)
+	m.refreshes.Wait()
+
+	m.keepFresh(ctx)
+	assert.Equal(t, 1, calls, "a fresh answer is left alone")
+
+	// A lone dashboard polling every five seconds: between its polls the answer is
+	// worked out again in the background, so the poll finds a fresh one.
+	for poll := 2; poll <= 4; poll++ {
+		for range 4 {
+			clock = clock.Add(1250 * time.Millisecond)
+			m.keepFresh(ctx)
+		}
+		got, err = m.get(ctx, "a", count)
+		require.NoError(t, err)
+		assert.Equal(t, calls, got, "poll %d is answered with the latest count, without waiting", poll)
+		m.mu.Lock()
+		assert.False(t, m.entries["a"].refreshing, "poll %d started no computation of its own", poll)
+		m.mu.Unlock()
+	}
+	assert.Equal(t, 13, calls, "one refresh per pass once a second old")
+
+	fail = true
+	clock = clock.Add(1250 * time.Millisecond)
+	m.keepFresh(ctx)
+	got, err = m.get(ctx, "a", count)
+	require.NoError(t, err)
+	assert.Equal(t, 13, got, "a failed refresh leaves the answer, still young enough to serve")
+	m.refreshes.Wait() // the poll's own refresh, failed too
+	fail = false
+
+	clock = clock.Add(watchedFor)
+	before := calls
+	m.keepFresh(ctx)
+	assert.Equal(t, before, calls, "an answer no one has read for a while is left to expire")
+}

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -48,7 +49,11 @@ type Store struct {
 	dialect    Dialect
 	sqlitePath string
 	memos      memos
-	alerts     AlertPolicy
+	// stopFresh ends the loop that keeps watched memo answers fresh, which fresh
+	// holds; nil in a transaction's store, which reuses nothing.
+	stopFresh context.CancelFunc
+	fresh     sync.WaitGroup
+	alerts    AlertPolicy
 	// queued is called after a transaction that queued notifications commits, so
 	// this replica's dispatcher sends them at once instead of at its next poll.
 	queued func()
@@ -113,6 +118,9 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 			return nil, err
 		}
 	}
+	fresh, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopFresh = stop
+	s.fresh.Go(func() { s.memos.keepFresh(fresh) })
 	return s, nil
 }
 
@@ -216,6 +224,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the connection pools.
 func (s *Store) Close() error {
+	if s.stopFresh != nil {
+		s.stopFresh()
+		s.fresh.Wait()
+	}
 	s.memos.wait()
 	var errs []error
 	for _, db := range []*gorm.DB{s.reads, s.db} {
