@@ -9,11 +9,12 @@ import (
 )
 
 // memoTTL is how long an answer to the dashboard's polls is reused before it is
-// worked out again. Counting a hundred thousand targets takes tens of milliseconds
-// under check load, and fifty dashboards polling the same page every second would
-// make it most of a core; a second's delay is invisible to a page that polls every
-// five. This process's own changes to targets, and checks run on request, clear every
-// answer at once, so whoever makes a change sees it on their next read.
+// worked out again. A list page searched or sorted by state reads every target (tens
+// of milliseconds at a hundred thousand, under check load), and fifty dashboards
+// polling it every second would make that most of a core; a second's delay is
+// invisible to a page that polls every five. This process's own changes to targets,
+// and checks run on request, clear every answer at once, so whoever makes a change
+// sees it on their next read.
 //
 // Every replica keeps its own memo and reads the shared database, so every replica
 // shows correct counts; a change made through another replica shows here within
