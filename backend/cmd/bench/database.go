@@ -88,6 +88,13 @@ func quietLogger(w io.Writer) *slog.Logger {
 // import, small enough to keep one transaction's memory modest.
 const createBatch = 5000
 
+// seedTags is how many tags the targets are spread over, so the list's tag filter
+// has a tenth of them to page through.
+const seedTags = 10
+
+// seedTag is target i's one tag.
+func seedTag(i int) string { return fmt.Sprintf("group-%d", i%seedTags) }
+
 // seeded is what seed made.
 type seeded struct {
 	ids  []int64       // target ids by fleet index
@@ -117,7 +124,7 @@ func seed(ctx context.Context, db *database, c config, f *fleet, logw io.Writer)
 		batch := make([]target.Target, 0, min(createBatch, c.N-from))
 		for i := from; i < from+cap(batch); i++ {
 			t, err := target.New(target.Spec{
-				Name: new(fmt.Sprintf("bench-%d", i)), URL: f.url(i),
+				Name: new(fmt.Sprintf("bench-%d", i)), URL: f.url(i), Tags: []string{seedTag(i)},
 				IntervalSeconds: new(c.Interval), TimeoutSeconds: new(c.Timeout), Retries: retries,
 			}, target.Limits{MinIntervalSeconds: 1})
 			if err != nil {

@@ -9,21 +9,41 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
 
-// endpoint is one of the API calls a dashboard makes every few seconds.
+// endpoint is one of the API calls a dashboard makes every few seconds: the targets
+// page (a page of the list with its total, the counts by state, the page's heartbeat
+// strips) and a target's page (the target, its stats, its recent checks and incidents).
 type endpoint int
 
 const (
 	epList endpoint = iota
 	epStats
 	epTargetStats
+	epListFilter
+	epHeartbeats
+	epTarget
+	epChecks
+	epIncidents
 	numEndpoints
 )
 
-var endpointNames = [numEndpoints]string{"list", "stats", "target-stats"}
+var endpointNames = [numEndpoints]string{"list", "stats", "target-stats", "list-filter", "heartbeats", "target", "checks", "incidents"}
+
+// listFilters are the list queries a user narrows the targets page with: a state, a
+// search, a tag (seed gives every target one of seedTags) and each sort. A poller
+// moves to the next one every poll, so every filter is asked for all the time.
+var listFilters = []string{
+	"status=down", "status=up", "status=paused", "q=bench-12", "tag=" + seedTag(3),
+	"sort=status", "sort=-status", "sort=latency", "sort=-checked", "q=bench-4&status=up",
+}
+
+// heartbeatIDs is how many targets one heartbeats request asks for: a page.
+const heartbeatIDs = 50
 
 // apiLog collects the pollers' answers that started inside the measurement window.
 type apiLog struct {
@@ -138,6 +158,8 @@ func startPollers(ctx context.Context, n int, replicaURLs []string, password str
 			client: client, tokens: tok, log: p.log, replicas: replicaURLs, next: k,
 			etags:  map[string]string{},
 			target: ids[rand.N(len(ids))],
+			filter: k,
+			page:   pageOf(ids, heartbeatIDs),
 		}
 		offset := time.Duration(k) * time.Second / time.Duration(n)
 		p.wg.Add(1)
@@ -165,6 +187,20 @@ type poller struct {
 	next     int               // round-robin position over the replicas
 	etags    map[string]string // path -> ETag of its last 200
 	target   int64
+	filter   int    // index into listFilters of the next filtered list
+	page     string // the heartbeats request's ids, comma-separated
+}
+
+// pageOf picks n targets at random, as the ids of one page of the dashboard.
+func pageOf(ids []int64, n int) string {
+	var b strings.Builder
+	for i := range min(n, len(ids)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(ids[rand.N(len(ids))], 10))
+	}
+	return b.String()
 }
 
 func (p *poller) loop(ctx context.Context, offset time.Duration) {
@@ -178,9 +214,17 @@ func (p *poller) loop(ctx context.Context, offset time.Duration) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
+		// The targets page.
 		p.get(ctx, epList, "/api/v1/targets?limit=50")
+		p.get(ctx, epListFilter, "/api/v1/targets?limit=50&"+listFilters[p.filter%len(listFilters)])
+		p.filter++
 		p.get(ctx, epStats, "/api/v1/stats")
+		p.get(ctx, epHeartbeats, "/api/v1/heartbeats?ids="+p.page)
+		// A target's page.
+		p.get(ctx, epTarget, fmt.Sprintf("/api/v1/targets/%d", p.target))
 		p.get(ctx, epTargetStats, fmt.Sprintf("/api/v1/targets/%d/stats", p.target))
+		p.get(ctx, epChecks, fmt.Sprintf("/api/v1/targets/%d/checks?limit=50", p.target))
+		p.get(ctx, epIncidents, fmt.Sprintf("/api/v1/targets/%d/incidents?limit=20", p.target))
 		select {
 		case <-ctx.Done():
 			return

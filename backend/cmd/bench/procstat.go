@@ -95,3 +95,21 @@ func busyPercent(from, to hostCPU) float64 {
 	}
 	return 100 * float64(to.busy-from.busy) / float64(to.total-from.total)
 }
+
+// loadAverage is the machine's one-minute load average from /proc/loadavg: on a
+// shared machine, the number to read beside any latency.
+func loadAverage() (float64, error) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0, fmt.Errorf("read load average: %w", err)
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) == 0 {
+		return 0, fmt.Errorf("read load average: empty %q", b)
+	}
+	v, err := strconv.ParseFloat(fields[0], 64)
+	if err != nil {
+		return 0, fmt.Errorf("read load average: %w", err)
+	}
+	return v, nil
+}

@@ -56,6 +56,9 @@ type Result struct {
 	// core, so it can be told apart from the database's in the host figure.
 	HarnessCPUPercent float64 `json:"harness_cpu_percent_of_one_core"`
 	PeakRSSMB         float64 `json:"peak_rss_mb"`
+	// LoadAverage is the machine's one-minute load average at the window's start and
+	// end: latencies measured on a busy machine say little about the product.
+	LoadAverage [2]float64 `json:"load_average"`
 
 	ReadyMS      float64 `json:"startup_ready_ms"`
 	FirstCheckMS float64 `json:"startup_first_check_ms"` // -1: no request reached the fleet
@@ -70,6 +73,11 @@ type APIResult struct {
 	List        EndpointResult `json:"list"`
 	Stats       EndpointResult `json:"stats"`
 	TargetStats EndpointResult `json:"target_stats"`
+	ListFilter  EndpointResult `json:"list_filter"`
+	Heartbeats  EndpointResult `json:"heartbeats"`
+	Target      EndpointResult `json:"target"`
+	Checks      EndpointResult `json:"checks"`
+	Incidents   EndpointResult `json:"incidents"`
 }
 
 // EndpointResult is one endpoint's answers inside the window.
@@ -84,7 +92,18 @@ type EndpointResult struct {
 }
 
 func (a *APIResult) byEndpoint() [numEndpoints]*EndpointResult {
-	return [numEndpoints]*EndpointResult{&a.List, &a.Stats, &a.TargetStats}
+	return [numEndpoints]*EndpointResult{&a.List, &a.Stats, &a.TargetStats, &a.ListFilter, &a.Heartbeats, &a.Target, &a.Checks, &a.Incidents}
+}
+
+// worstP99 is the slowest endpoint's p99 and its name.
+func (a *APIResult) worstP99() (float64, string) {
+	worst, name := 0.0, "-"
+	for i, e := range a.byEndpoint() {
+		if e.Requests > 0 && e.P99MS >= worst {
+			worst, name = e.P99MS, endpointNames[i]
+		}
+	}
+	return worst, name
 }
 
 // label names the run's mode for a reader.
@@ -133,6 +152,7 @@ func printTable(w io.Writer, r Result) {
 	row("rows written/s", "%.2f", r.RowsPerSecond)
 	row("CPU user+sys (replicas)", "%.2f s  (%.1f%% of one core)", r.CPUSeconds, r.CPUPercentCore)
 	row("host CPU busy", "%.1f%% of all cores  (harness itself %.1f%% of one core)", r.HostCPUPercent, r.HarnessCPUPercent)
+	row("load average (1 min)", "%.2f at the window's start, %.2f at its end", r.LoadAverage[0], r.LoadAverage[1])
 	row("peak RSS (max replica)", "%.1f MB", r.PeakRSSMB)
 	first := "none"
 	if r.FirstCheckMS >= 0 {
@@ -167,12 +187,13 @@ func ms(v float64) string {
 func printSummary(w io.Writer, rs []Result) {
 	fmt.Fprintln(w, "=== summary ===")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "db\tmode\tN\tivl s\trepl\tideal/s\tgot/s\tlate p50\tlate p99\tdup\tcpu %%core\thost %%\tRSS MB\tlist p99\tstats p99\ttstats p99\t\n")
+	fmt.Fprintf(tw, "db\tmode\tN\tivl s\trepl\tideal/s\tgot/s\tlate p50\tlate p99\tdup\tcpu %%core\thost %%\tRSS MB\tlist p99\tstats p99\ttstats p99\tworst API p99\t\n")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t%s\t%d\t%.1f\t%.1f\t%.0f\t%s\t%s\t%s\t\n",
+		worst, name := r.API.worstP99()
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t%s\t%d\t%.1f\t%.1f\t%.0f\t%s\t%s\t%s\t%s %s\t\n",
 			r.Database, r.Mode, r.Targets, r.IntervalSeconds, r.Replicas, r.IdealPerSecond, r.AchievedPerSecond,
 			ms(r.LatenessP50MS), ms(r.LatenessP99MS), r.Duplicates, r.CPUPercentCore, r.HostCPUPercent, r.PeakRSSMB,
-			ms(r.API.List.P99MS), ms(r.API.Stats.P99MS), ms(r.API.TargetStats.P99MS))
+			ms(r.API.List.P99MS), ms(r.API.Stats.P99MS), ms(r.API.TargetStats.P99MS), ms(worst), name)
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "(lateness and API latencies in ms)")

@@ -108,6 +108,10 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	if err != nil {
 		return Result{}, "", err
 	}
+	load0, err := loadAverage()
+	if err != nil {
+		return Result{}, "", err
+	}
 	if err := rs.sleepUntil(ctx, windowEnd); err != nil {
 		return Result{}, "", err
 	}
@@ -116,6 +120,10 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 		return Result{}, "", err
 	}
 	self1, err := processCPU(os.Getpid())
+	if err != nil {
+		return Result{}, "", err
+	}
+	load1, err := loadAverage()
 	if err != nil {
 		return Result{}, "", err
 	}
@@ -162,7 +170,8 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 
 		CPUSeconds: cpu1 - cpu0, CPUPercentCore: 100 * (cpu1 - cpu0) / window,
 		HostCPUPercent: busyPercent(host0, host1), HarnessCPUPercent: 100 * (self1 - self0) / window, PeakRSSMB: rss,
-		ReadyMS: rs.readyMS(), FirstCheckMS: rs.firstCheckMS(f.firstArrival()),
+		LoadAverage: [2]float64{load0, load1},
+		ReadyMS:     rs.readyMS(), FirstCheckMS: rs.firstCheckMS(f.firstArrival()),
 		Notes: notes,
 	}
 	res.MissedImplied = max(0, int(math.Round(res.IdealPerSecond*window))-an.checks)

@@ -9,8 +9,13 @@ import (
 )
 
 // KeepWarmGroups reads the keep-warm targets that belong to a budget group (tags and
-// channels left out), by group then id.
+// channels left out), by group then id. GET /stats reads them on every poll, so the
+// answer is reused like the counts (see memoTTL); callers must not change it.
 func (s *Store) KeepWarmGroups(ctx context.Context) ([]target.Target, error) {
+	return s.memos.groups.get(ctx, struct{}{}, s.keepWarmGroups)
+}
+
+func (s *Store) keepWarmGroups(ctx context.Context) ([]target.Target, error) {
 	var rows []targetRow
 	if err := s.reads.WithContext(ctx).Where("keep_warm AND budget_group <> ''").
 		Order("budget_group, id").Find(&rows).Error; err != nil {

@@ -29,6 +29,24 @@ func TestKeepWarmGroupsAndAwakeHours(t *testing.T) {
 		assert.Equal(t, "Europe/Berlin", groups[0].Timezone)
 		assert.Equal(t, []target.WarmWindow{{Days: []string{"mon"}, Start: "08:00", End: "20:00"}}, groups[0].WarmWindows)
 
+		// The groups are reused between polls, but never past a change made here.
+		d := newTarget(t, s, target.Spec{URL: "https://d.example.com", KeepWarm: &keep, IdleTimeoutSeconds: new(900), BudgetGroup: "ws"})
+		groups, err = s.KeepWarmGroups(ctx)
+		require.NoError(t, err)
+		require.Len(t, groups, 2, "a target created here shows at once")
+		moved := d
+		moved.BudgetGroup = "other"
+		_, err = s.UpdateTarget(ctx, d, moved)
+		require.NoError(t, err)
+		groups, err = s.KeepWarmGroups(ctx)
+		require.NoError(t, err)
+		require.Len(t, groups, 2)
+		assert.Equal(t, "other", groups[0].BudgetGroup, "a change made here shows at once")
+		require.NoError(t, s.DeleteTarget(ctx, d.ID))
+		groups, err = s.KeepWarmGroups(ctx)
+		require.NoError(t, err)
+		require.Len(t, groups, 1, "a target deleted here is gone at once")
+
 		now := time.Now().UTC()
 		rec := &recorder{t: t, s: s, now: now.Add(-40 * time.Minute)}
 		rec.record(true, a.ID) // awake from here …

@@ -130,6 +130,10 @@ func (s *Store) Heartbeats(ctx context.Context, ids []int64, limit int, since ti
 	for id, r := range sums {
 		uptime[id] = r.Stats(0).UptimeRatio
 	}
+	last, err := s.lastChecks(ctx, existing, limit)
+	if err != nil {
+		return nil, fmt.Errorf("heartbeats: %w", err)
+	}
 	live := make(map[int64]bool, len(existing))
 	for _, id := range existing {
 		live[id] = true
@@ -140,14 +144,45 @@ func (s *Store) Heartbeats(ctx context.Context, ids []int64, limit int, since ti
 			continue
 		}
 		live[id] = false // once, even if asked twice
-		// One indexed look-up per target: a window function over all their checks
-		// would read every check they ever had.
-		checks, err := s.ListChecks(ctx, id, nil, limit)
-		if err != nil {
-			return nil, err
+		checks := last[id]
+		if checks == nil {
+			checks = []target.Check{}
 		}
 		slices.Reverse(checks)
 		out = append(out, target.Heartbeat{TargetID: id, Checks: checks, Uptime24h: uptime[id]})
+	}
+	return out, nil
+}
+
+// lastChecks reads the last `limit` checks of each target, newest first, by one
+// indexed look-up per target: a window function over all their checks would read
+// every check they ever had. On PostgreSQL the look-ups go in one statement
+// (LATERAL), so a page of fifty strips is one round trip, not fifty; SQLite runs in
+// the process and has no LATERAL, so there they are fifty queries.
+func (s *Store) lastChecks(ctx context.Context, ids []int64, limit int) (map[int64][]target.Check, error) {
+	out := make(map[int64][]target.Check, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if s.dialect != Postgres {
+		for _, id := range ids {
+			checks, err := s.ListChecks(ctx, id, nil, limit)
+			if err != nil {
+				return nil, err
+			}
+			out[id] = checks
+		}
+		return out, nil
+	}
+	var rows []checkRow
+	err := s.reads.WithContext(ctx).Raw(`SELECT c.* FROM targets t CROSS JOIN LATERAL (
+			SELECT * FROM checks WHERE target_id = t.id ORDER BY checked_at DESC, id DESC LIMIT ?) c
+		WHERE t.id IN ? ORDER BY c.target_id, c.checked_at DESC, c.id DESC`, limit, ids).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("last checks of %d targets: %w", len(ids), err)
+	}
+	for _, r := range rows {
+		out[r.TargetID] = append(out[r.TargetID], r.toDomain())
 	}
 	return out, nil
 }

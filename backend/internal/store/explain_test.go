@@ -64,6 +64,10 @@ func TestQueriesUseTheirIndexes(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.GetTarget(ctx, 42)
 	require.NoError(t, err)
+	_, err = s.Totals(ctx)
+	require.NoError(t, err)
+	_, err = s.KeepWarmGroups(ctx)
+	require.NoError(t, err)
 	for _, f := range []target.ListFilter{{Limit: 50}, {Limit: 50, Offset: 5000, Sort: "-name"}, {Limit: 50, Tag: "team-3"}} {
 		_, _, err = s.ListTargets(ctx, f)
 		require.NoError(t, err)

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -48,7 +49,11 @@ type Store struct {
 	dialect    Dialect
 	sqlitePath string
 	memos      memos
-	alerts     AlertPolicy
+	// stopFresh ends the loop that keeps watched memo answers fresh, which fresh
+	// holds; nil in a transaction's store, which reuses nothing.
+	stopFresh context.CancelFunc
+	fresh     sync.WaitGroup
+	alerts    AlertPolicy
 	// queued is called after a transaction that queued notifications commits, so
 	// this replica's dispatcher sends them at once instead of at its next poll.
 	queued func()
@@ -114,6 +119,9 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 			return nil, err
 		}
 	}
+	fresh, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopFresh = stop
+	s.fresh.Go(func() { s.memos.keepFresh(fresh) })
 	return s, nil
 }
 
@@ -217,6 +225,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the connection pools.
 func (s *Store) Close() error {
+	if s.stopFresh != nil {
+		s.stopFresh()
+		s.fresh.Wait()
+	}
 	s.memos.wait()
 	var errs []error
 	for _, db := range []*gorm.DB{s.reads, s.db} {
@@ -297,6 +309,18 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 // execScript runs the statements of a migration one by one (SQLite's driver runs only
 // the first statement of a multi-statement string).
 func execScript(tx *gorm.DB, script string) error {
+	for _, stmt := range statements(script) {
+		if err := tx.Exec(stmt).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// statements splits a migration at the semicolons that end statements: not those in
+// a PostgreSQL function body ($$ … $$) or in a SQLite trigger's BEGIN … END. Comment
+// lines are dropped.
+func statements(script string) []string {
 	var b strings.Builder
 	for line := range strings.SplitSeq(script, "\n") {
 		if trimmed := strings.TrimSpace(line); strings.HasPrefix(trimmed, "--") {
@@ -305,15 +329,25 @@ func execScript(tx *gorm.DB, script string) error {
 		b.WriteString(line)
 		b.WriteByte('\n')
 	}
-	for stmt := range strings.SplitSeq(b.String(), ";") {
-		if strings.TrimSpace(stmt) == "" {
+	var out []string
+	var stmt strings.Builder
+	for part := range strings.SplitSeq(b.String(), ";") {
+		stmt.WriteString(part)
+		s := stmt.String()
+		upper := strings.ToUpper(s)
+		inBody := strings.Count(s, "$$")%2 == 1
+		inTrigger := strings.Contains(upper, "CREATE TRIGGER") && strings.Contains(upper, "BEGIN") &&
+			!strings.HasSuffix(strings.TrimSpace(upper), "END")
+		if inBody || inTrigger {
+			stmt.WriteString(";")
 			continue
 		}
-		if err := tx.Exec(stmt).Error; err != nil {
-			return err
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
 		}
+		stmt.Reset()
 	}
-	return nil
+	return out
 }
 
 // dbTime is a time as both databases keep it: UTC, to the microsecond (PostgreSQL's
@@ -346,10 +380,11 @@ func (l gormLogger) Trace(context.Context, time.Time, func() (string, int64), er
 
 // Atomically runs fn with a Store whose every statement belongs to one transaction:
 // fn's writes commit together when it returns nil, and none of them otherwise. The
-// store's memoised reads are not used inside it, and are dropped after.
+// store's memoised reads are not used inside it (the zero memos reuse nothing), and
+// are dropped after.
 func (s *Store) Atomically(ctx context.Context, fn func(tx *Store) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		tx := &Store{db: db, reads: db, dialect: s.dialect, sqlitePath: s.sqlitePath, memos: newMemos(),
+		tx := &Store{db: db, reads: db, dialect: s.dialect, sqlitePath: s.sqlitePath, memos: memos{},
 			alerts: s.alerts, queued: s.queued, health: s.health}
 		return fn(tx)
 	})

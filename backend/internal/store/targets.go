@@ -536,9 +536,24 @@ func (s *Store) listTargets(ctx context.Context, f target.ListFilter) ([]target.
 	if f.Tag != "" {
 		q = q.Where("id IN (SELECT target_id FROM target_tags WHERE tag = ?)", f.Tag)
 	}
+	// The total of an unfiltered or state-filtered page comes from the counts the
+	// triggers keep; a search or a tag is counted (the tag through its index).
 	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count targets: %w", err)
+	counted := false
+	if f.Query == "" && f.Tag == "" {
+		totals, err := s.countTotals(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		var n int
+		if n, counted = countFor(totals, f.Status); counted {
+			total = int64(n)
+		}
+	}
+	if !counted {
+		if err := q.Count(&total).Error; err != nil {
+			return nil, 0, fmt.Errorf("count targets: %w", err)
+		}
 	}
 	var rows []targetRow
 	if err := q.Order(orderBy(f.Sort)).Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
@@ -590,25 +605,107 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Totals counts targets by state in one pass (reused for up to a second).
+// Totals counts targets by state (reused for up to a second, see memoTTL).
 func (s *Store) Totals(ctx context.Context) (target.Totals, error) {
 	return s.memos.totals.get(ctx, struct{}{}, s.countTotals)
 }
 
+// foldAfter is how many appended count rows are left before they are folded into one
+// per state: a few hundred rows are summed in well under a millisecond, and folding
+// more often would only add writes.
+const foldAfter = 256
+
+// countTotals sums the counts the triggers keep (migration 0009): a few rows per
+// state, however many targets there are. Every replica reads the same committed rows,
+// so the counts are right on all of them as soon as a change commits. When many
+// changes have piled up (a fleet's first checks, an import), it folds them.
 func (s *Store) countTotals(ctx context.Context) (target.Totals, error) {
-	var t target.Totals
-	err := s.reads.WithContext(ctx).Raw(`SELECT
-		COUNT(*) AS total,
-		COALESCE(SUM(CASE WHEN is_active THEN 1 ELSE 0 END), 0) AS active,
-		COALESCE(SUM(CASE WHEN NOT is_active THEN 1 ELSE 0 END), 0) AS paused,
-		COALESCE(SUM(CASE WHEN is_active AND last_status = 'up' THEN 1 ELSE 0 END), 0) AS up,
-		COALESCE(SUM(CASE WHEN is_active AND last_status = 'down' THEN 1 ELSE 0 END), 0) AS down,
-		COALESCE(SUM(CASE WHEN is_active AND last_status = 'unknown' THEN 1 ELSE 0 END), 0) AS unknown
-		FROM targets`).Scan(&t).Error
+	var rows []struct {
+		IsActive   bool
+		LastStatus string
+		N          int
+		Appended   int
+	}
+	err := s.reads.WithContext(ctx).Raw(`SELECT is_active, last_status, SUM(n) AS n, COUNT(*) AS appended
+		FROM target_counts GROUP BY is_active, last_status`).Scan(&rows).Error
 	if err != nil {
-		return t, fmt.Errorf("count targets by state: %w", err)
+		return target.Totals{}, fmt.Errorf("count targets by state: %w", err)
+	}
+	var t target.Totals
+	appended := 0
+	for _, r := range rows {
+		appended += r.Appended
+		t.Total += r.N
+		if !r.IsActive {
+			t.Paused += r.N
+			continue
+		}
+		t.Active += r.N
+		switch target.Status(r.LastStatus) {
+		case target.StatusUp:
+			t.Up += r.N
+		case target.StatusDown:
+			t.Down += r.N
+		case target.StatusUnknown:
+			t.Unknown += r.N
+		}
+	}
+	if appended > foldAfter {
+		if err := s.foldCounts(ctx); err != nil {
+			return target.Totals{}, err
+		}
 	}
 	return t, nil
+}
+
+// foldCounts replaces the appended count rows by one row per state with their sum.
+// Rows appended meanwhile are left for the next fold, and two replicas folding at
+// once each fold the rows the other did not take, so the sums never change.
+func (s *Store) foldCounts(ctx context.Context) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.dialect == Postgres {
+			// One statement: its DELETE takes exactly the rows whose sums it inserts,
+			// and skips rows another fold deleted first.
+			return tx.Exec(`WITH taken AS (DELETE FROM target_counts RETURNING is_active, last_status, n)
+				INSERT INTO target_counts (is_active, last_status, n)
+				SELECT is_active, last_status, SUM(n) FROM taken GROUP BY is_active, last_status HAVING SUM(n) <> 0`).Error
+		}
+		// SQLite has one writer: nothing is appended between these statements.
+		var last int64
+		if err := tx.Raw("SELECT COALESCE(MAX(id), 0) FROM target_counts").Scan(&last).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`INSERT INTO target_counts (is_active, last_status, n)
+			SELECT is_active, last_status, SUM(n) FROM target_counts WHERE id <= ?
+			GROUP BY is_active, last_status HAVING SUM(n) <> 0`, last).Error; err != nil {
+			return err
+		}
+		return tx.Exec("DELETE FROM target_counts WHERE id <= ?", last).Error
+	})
+	if err != nil {
+		return fmt.Errorf("fold target counts: %w", err)
+	}
+	return nil
+}
+
+// countFor is how many targets a list's status filter matches, by the counts; ok is
+// false for a filter the counts do not answer.
+func countFor(t target.Totals, status string) (n int, ok bool) {
+	switch status {
+	case "":
+		return t.Total, true
+	case target.FilterPaused:
+		return t.Paused, true
+	case target.FilterActive:
+		return t.Active, true
+	case string(target.StatusUp):
+		return t.Up, true
+	case string(target.StatusDown):
+		return t.Down, true
+	case string(target.StatusUnknown):
+		return t.Unknown, true
+	}
+	return 0, false
 }
 
 // warmSince is when a new target starts to be meant warm: at once for keep-warm.

@@ -37,8 +37,8 @@ func TestUsernamesIgnoreCase(t *testing.T) {
 func TestUsernameMigrationRenamesLookAlikes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		require.NoError(t, s.Exec(ctx, "DROP INDEX users_username_lower"))
-		require.NoError(t, s.Exec(ctx, "DELETE FROM schema_migrations WHERE version = 8"))
+		require.NoError(t, s.ExecSQL(ctx, "DROP INDEX users_username_lower"))
+		require.NoError(t, s.ExecSQL(ctx, "DELETE FROM schema_migrations WHERE version = 8"))
 		first, err := s.CreateUser(ctx, account.User{Username: "admin", PasswordHash: "x", Role: account.RoleAdmin})
 		require.NoError(t, err)
 		later, err := s.CreateUser(ctx, account.User{Username: "Admin", PasswordHash: "x", Role: account.RoleViewer})
