@@ -94,6 +94,12 @@ func (a *api) applyConfig(c echo.Context) error {
 		if errors.As(err, &tooBig) {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
+		var le *manifest.LineError
+		if !errors.As(err, &le) {
+			// The upload broke off or timed out: the client's connection, which must
+			// not read as the database's (a 503 that marks this replica not ready).
+			return badRequest("body", "could not be read to its end")
+		}
 		return lineProblem(err)
 	}
 	report, err := doc.Apply(c.Request().Context(), a.Store, manifest.ApplyOptions{

@@ -1,7 +1,10 @@
 package httpapi_test
 
 import (
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -89,4 +92,32 @@ func TestConfigOverHTTP(t *testing.T) {
 		assert.Contains(t, string(res.Body), `"target shop":{"after":"created"}`)
 		assert.Contains(t, string(res.Body), `"total":1`, "the no-op apply is not recorded")
 	})
+}
+
+// brokenUpload is a request body whose connection fails part way, as a client's that
+// stalls past the server's read timeout or hangs up does.
+type brokenUpload struct{ sent bool }
+
+func (b *brokenUpload) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, "version: 1\ntargets:\n"), nil
+	}
+	return 0, &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
+}
+
+// TestBrokenUploadIsTheClients: a document whose upload breaks off is a 400, not the
+// 503 of a database outage, and leaves the replica ready and checking.
+func TestBrokenUploadIsTheClients(t *testing.T) {
+	s := storetest.SQLite(t)
+	e := newEnv(t, s)
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/config/apply", &brokenUpload{})
+	req.Header.Set("Content-Type", "application/yaml")
+	req.Header.Set("Authorization", "Bearer "+e.Token)
+	rec := httptest.NewRecorder()
+	e.echo.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusBadRequest, rec.Code, "%s", rec.Body)
+	assert.Contains(t, rec.Body.String(), "body")
+	res := e.send(t, request{Method: http.MethodGet, Path: "/readyz", NoAuth: true})
+	assert.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 }
