@@ -582,6 +582,10 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		}
 		s.draining.Store(true)
 		close(s.stopped)
+		// A claim under way in refill is cut at the cut, as running checks are, so
+		// a database that stopped answering cannot hold the stop past its deadline.
+		stopRefill := context.AfterFunc(cut, s.cancelCheck)
+		defer stopRefill()
 		s.refiller.Wait()
 		if e := s.cron.ShutdownWithContext(cut); e != nil {
 			err = fmt.Errorf("stop cron: %w", e)

@@ -44,6 +44,10 @@ type memo[K comparable, V any] struct {
 	now     func() time.Time
 	// refreshes are the computations under way, for Close to wait on.
 	refreshes sync.WaitGroup
+	// life ends when the store closes: computations under way are cut then, so Close
+	// (the last step of a shutdown with a deadline) never waits out refreshTimeout on
+	// a database that does not answer.
+	life context.Context
 }
 
 type memoEntry[V any] struct {
@@ -151,6 +155,9 @@ func (m *memo[K, V]) begin(e *memoEntry[V]) (*flight[V], int) {
 func (m *memo[K, V]) finish(ctx context.Context, e *memoEntry[V], f *flight[V], gen int, compute func(context.Context) (V, error)) {
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 	defer cancel()
+	if m.life != nil {
+		defer context.AfterFunc(m.life, cancel)()
+	}
 	f.val, f.err = compute(bg)
 	m.mu.Lock()
 	e.refreshing, e.flight = false, nil
@@ -222,6 +229,14 @@ func newMemos() memos {
 		totals: newMemo[struct{}, target.Totals](1),
 		pages:  newMemo[target.ListFilter, page](200),
 		groups: newMemo[struct{}, []target.Target](1),
+	}
+}
+
+// live ties the memos' computations to life (see memo.life). Called once, before
+// the store is used.
+func (m memos) live(life context.Context) {
+	for _, l := range []*context.Context{&m.totals.life, &m.pages.life, &m.groups.life} {
+		*l = life
 	}
 }
 

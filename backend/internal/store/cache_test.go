@@ -228,3 +228,31 @@ func TestMemoKeepsWatchedAnswersFresh(t *testing.T) {
 	m.keepFresh(ctx)
 	assert.Equal(t, before, calls, "an answer no one has read for a while is left to expire")
 }
+
+// A computation stuck on a database that does not answer ends when the store's life
+// does, so Close, the last step of a shutdown with a deadline, does not wait out
+// refreshTimeout.
+func TestMemoComputationEndsWithTheStore(t *testing.T) {
+	m := newMemo[string, int](2)
+	life, closeStore := context.WithCancel(context.Background())
+	m.life = life
+	started, got := make(chan struct{}), make(chan error, 1)
+	go func() {
+		_, err := m.get(context.Background(), "k", func(ctx context.Context) (int, error) {
+			close(started)
+			<-ctx.Done() // the database never answers
+			return 0, ctx.Err()
+		})
+		got <- err
+	}()
+	<-started
+	closeStore()
+	waited := make(chan struct{})
+	go func() { m.refreshes.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(refreshTimeout / 2):
+		t.Fatal("the computation outlived the store")
+	}
+	assert.Error(t, <-got, "the caller waiting on it hears it failed")
+}

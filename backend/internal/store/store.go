@@ -121,6 +121,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 	}
 	fresh, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopFresh = stop
+	s.memos.live(fresh)
 	s.fresh.Go(func() { s.memos.keepFresh(fresh) })
 	return s, nil
 }
