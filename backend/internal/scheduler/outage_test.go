@@ -184,3 +184,37 @@ func TestFullDiskKeepsResultsAndReportsIt(t *testing.T) {
 		t.Logf("log:\n%s", logs.b.String())
 	}
 }
+
+// TestUnnamedWriteErrorIsTheRows: a write that fails with an error naming neither an
+// outage nor a refused row (here a trigger's RAISE, SQLSTATE P0001, for one target's
+// checks) while the database takes other writes is that row's fault: it is dropped and
+// logged, the other results are written and checking goes on. Kept as an outage, its
+// batch would stop this replica checking for good.
+func TestUnnamedWriteErrorIsTheRows(t *testing.T) {
+	ctx := context.Background()
+	var logs logBuffer
+	s := storetest.Open(t, storetest.PostgresURL(t))
+	f := newFleet(t)
+	bad := add(t, s, target.Spec{URL: f.URL + "/bad", IntervalSeconds: new(2), TimeoutSeconds: new(1)})
+	good := add(t, s, target.Spec{URL: f.URL + "/good", IntervalSeconds: new(2), TimeoutSeconds: new(1)})
+	storetest.Exec(t, s, `CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.target_id = `+fmt.Sprint(bad.ID)+` THEN RAISE EXCEPTION 'no checks for this one'; END IF; RETURN NEW; END $$`)
+	storetest.Exec(t, s, "CREATE TRIGGER refuse_bad BEFORE INSERT ON checks FOR EACH ROW EXECUTE FUNCTION refuse_bad()")
+	p := probe.New(probe.Options{Guard: netguard.New(true)})
+	defer p.Close()
+	sch, err := scheduler.New(s, p, scheduler.Options{Workers: 8, Tick: 100 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	require.NoError(t, err)
+	require.NoError(t, sch.Start())
+	defer func() { _ = sch.Stop(context.Background()) }()
+	require.Eventually(t, func() bool {
+		checks, err := s.ListChecks(ctx, good.ID, nil, 10)
+		return err == nil && len(checks) >= 3
+	}, 20*time.Second, 50*time.Millisecond, "the good target goes on being checked and recorded")
+	assert.NoError(t, s.Health().Err(), "the database is not taken for failing")
+	assert.NotEmpty(t, f.times("/bad"), "the bad target was checked (it is again when its lease ends)")
+	assert.NotEmpty(t, logs.lines("ERROR"), "the dropped result is logged")
+	for _, line := range logs.lines("ERROR") {
+		assert.Contains(t, line, "dropped a check result", "no outage is reported")
+	}
+}

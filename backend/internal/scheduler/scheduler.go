@@ -468,13 +468,13 @@ func (s *Scheduler) write(batch []store.Result) (int, error) {
 		s.freed()
 		return len(batch), nil
 	}
-	if !store.Refused(err) {
+	if !store.Refused(err) && !s.rowsAtFault(ctx, err) {
 		s.health.Failed(err)
 		return 0, err
 	}
 	for i, r := range batch {
 		if err := s.store.Record(ctx, []store.Result{r}); err != nil {
-			if !store.Refused(err) {
+			if !store.Refused(err) && !s.rowsAtFault(ctx, err) {
 				s.health.Failed(err)
 				return i, err
 			}
@@ -484,6 +484,17 @@ func (s *Scheduler) write(batch []store.Result) (int, error) {
 	}
 	s.freed()
 	return len(batch), nil
+}
+
+// rowsAtFault says whether a failed write that names no outage and no refused row was
+// still the rows' doing: the database takes a write of its own right after. Without
+// this, an error no class names (a statement the database cannot run for these values)
+// would keep its batch, and so stop checking on this replica, for ever.
+func (s *Scheduler) rowsAtFault(ctx context.Context, err error) bool {
+	if _, down := store.Unavailable(err); down {
+		return false
+	}
+	return s.store.ProbeWrite(ctx) == nil
 }
 
 // freed wakes refill, unless it is already woken.
