@@ -126,7 +126,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&proxies, "TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	str(&workers, "WORKERS", "checks run at once")
 	str(&minIvl, "MIN_INTERVAL_SECONDS", "shortest interval a target may ask for")
-	str(&private, "ALLOW_PRIVATE_TARGETS", "allow loopback and private-network targets (link-local and metadata addresses stay refused)")
+	str(&private, "ALLOW_PRIVATE_TARGETS", "allow loopback and private-network targets (IPv4 link-local 169.254.0.0/16 and metadata addresses stay refused)")
 	str(&retention, "CHECK_RETENTION", "how long each check is kept (uptime and latency history lives on in hourly and daily rollups), e.g. 7d or 72h")
 	str(&auditKeep, "AUDIT_RETENTION", "how long the audit log keeps who changed what, e.g. 365d")
 	str(&c.FrontendDir, "FRONTEND_DIR", "directory of the built dashboard to serve at /")

@@ -63,7 +63,7 @@ func (a *api) exportConfig(c echo.Context) error {
 //	@Param			prune	query		bool	false	"Delete the objects the document does not have"
 //	@Param			body	body		string	true	"The document"
 //	@Success		200		{object}	ApplyReport
-//	@Failure		400		{object}	Problem	"Bad query parameter"
+//	@Failure		400		{object}	Problem	"Bad query parameter, or a body that broke off"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
 //	@Failure		403		{object}	Problem	"Role below editor"
 //	@Failure		413		{object}	Problem	"Body over 1 MiB"

@@ -151,7 +151,8 @@ type applier struct {
 	opts   ApplyOptions
 	tx     *store.Store
 	report Report
-	// ids of the objects by name, as they stand in the transaction.
+	// ids of the objects by name, as they stand in the transaction (targets by their
+	// lower-cased name: they are matched in any case).
 	channelIDs map[string]int64
 	targetIDs  map[string]int64
 	// owners maps each variable export would name for a secret field of an object in
@@ -606,17 +607,17 @@ func (a *applier) targets(ctx context.Context) error {
 			fresh = append(fresh, desired)
 			a.add("target", desired.Name, Created)
 		case sameTarget(olds[0], desired):
-			a.targetIDs[desired.Name] = olds[0].ID
+			a.targetIDs[strings.ToLower(desired.Name)] = olds[0].ID
 			a.add("target", desired.Name, Unchanged)
 		case a.opts.KeepExisting:
-			a.targetIDs[desired.Name] = olds[0].ID
+			a.targetIDs[strings.ToLower(desired.Name)] = olds[0].ID
 			a.add("target", desired.Name, Kept)
 		default:
 			desired.ID = olds[0].ID
 			if _, err := a.tx.UpdateTarget(ctx, olds[0], desired); err != nil {
 				return err
 			}
-			a.targetIDs[desired.Name] = olds[0].ID
+			a.targetIDs[strings.ToLower(desired.Name)] = olds[0].ID
 			a.add("target", desired.Name, Updated)
 		}
 	}
@@ -626,13 +627,13 @@ func (a *applier) targets(ctx context.Context) error {
 			return err
 		}
 		for _, t := range created {
-			a.targetIDs[t.Name] = t.ID
+			a.targetIDs[strings.ToLower(t.Name)] = t.ID
 		}
 	}
 	if !a.opts.Prune {
 		for _, t := range current {
 			if !keep[strings.ToLower(t.Name)] {
-				a.targetIDs[t.Name] = t.ID
+				a.targetIDs[strings.ToLower(t.Name)] = t.ID
 			}
 		}
 	}
@@ -745,7 +746,7 @@ func (a *applier) pages(ctx context.Context) error {
 		path := fmt.Sprintf("status_pages[%d]", i)
 		p := statuspage.Page{Slug: want.Slug, Title: want.Title, Description: want.Description, TargetIDs: []int64{}}
 		for j, name := range want.Targets {
-			id, ok := a.targetIDs[name]
+			id, ok := a.targetIDs[strings.ToLower(name)]
 			if !ok {
 				return a.errorAt(fmt.Sprintf("%s.targets[%d]", path, j), "%s", a.missing("target", name))
 			}

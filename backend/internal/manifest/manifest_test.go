@@ -558,3 +558,13 @@ func TestReferencesOfLookAlikeNames(t *testing.T) {
 		assert.Equal(t, manifest.Unchanged, actions(r)["target prod-api"])
 	})
 }
+
+// TestPageTargetsInAnyCase: a page names its targets as the document names targets,
+// in any case, including a stored target the document does not list.
+func TestPageTargetsInAnyCase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		apply(t, s, "version: 1\ntargets:\n  - name: api\n    url: https://api.example.com/\n", opts(nil))
+		r := apply(t, s, "version: 1\nstatus_pages:\n  - slug: status\n    title: Status\n    targets: [Api]\n", opts(nil))
+		assert.Equal(t, manifest.Created, actions(r)["status_page status"])
+	})
+}

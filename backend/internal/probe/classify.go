@@ -75,7 +75,12 @@ func classify(ctx, actx context.Context, err error, limit time.Duration, private
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return result{err: "connection closed by the server", retry: true}
 	case errors.As(err, &netErr) && netErr.Timeout():
-		// A step's own limit (dial, TLS handshake) ran out before the attempt's.
+		// A step's own limit (dial, TLS handshake) ran out before the attempt's. Its
+		// text names the dialed address, which for a private host would tell whoever
+		// saved the URL where an internal name leads.
+		if private {
+			return result{err: "timeout (details not shown: the host is private)", retry: true}
+		}
 		return result{err: "timeout: " + withoutURL(err), retry: true}
 	}
 	// Anything else the network raised may pass; a protocol error (a malformed answer)

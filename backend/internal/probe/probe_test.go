@@ -7,6 +7,8 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/url"
+	"os"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -1181,5 +1183,23 @@ func TestCheckQuotesNothingOfAPrivateHost(t *testing.T) {
 				t.Errorf("Error = %q quotes what the private host sent", c.Error)
 			}
 		})
+	}
+}
+
+// A dial that times out on its own limit names the address it dialed; for a host let
+// through only as private, that would tell whoever saved the URL where an internal
+// name leads.
+func TestClassifyStepTimeoutOfAPrivateHost(t *testing.T) {
+	t.Parallel()
+	err := &url.Error{Op: "Get", URL: "http://intranet.example/", Err: &net.OpError{Op: "dial", Net: "tcp",
+		Addr: &net.TCPAddr{IP: net.ParseIP("10.0.0.5"), Port: 443}, Err: os.ErrDeadlineExceeded}}
+	ctx := context.Background()
+	private := classify(ctx, ctx, err, 30*time.Second, true)
+	if strings.Contains(private.err, "10.0.0.5") || !strings.HasPrefix(private.err, "timeout") || !private.retry {
+		t.Fatalf("private host: %+v", private)
+	}
+	public := classify(ctx, ctx, err, 30*time.Second, false)
+	if !strings.Contains(public.err, "10.0.0.5") {
+		t.Fatalf("a public host's timeout keeps its detail: %+v", public)
 	}
 }

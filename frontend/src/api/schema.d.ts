@@ -3504,7 +3504,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApplyReport"];
                 };
             };
-            /** @description Bad query parameter */
+            /** @description Bad query parameter, or a body that broke off */
             400: {
                 headers: {
                     [name: string]: unknown;

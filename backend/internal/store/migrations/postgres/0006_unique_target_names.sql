@@ -6,6 +6,11 @@
 -- "name (2)", "name (3)", ... in id order, skipping suffixes another target already has.
 -- A renamed name cannot equal another renamed one: "a (k)" = "b (j)" only when a = b
 -- and k = j.
+-- An index on the lower-cased name for the look-ups of candidate names below: without
+-- it each is a scan of every target, and a database of many targets named after a few
+-- hosts would take quadratic time to migrate.
+CREATE INDEX target_names_lower_migrating ON targets (lower(name));
+
 CREATE TEMPORARY TABLE target_renames AS
 WITH RECURSIVE
 named AS (
@@ -39,5 +44,6 @@ UPDATE targets SET name = (SELECT r.new_name FROM target_renames r WHERE r.id = 
 WHERE id IN (SELECT id FROM target_renames);
 
 DROP TABLE target_renames;
+DROP INDEX target_names_lower_migrating;
 
 CREATE UNIQUE INDEX targets_name_unique ON targets (lower(name));

@@ -6,6 +6,11 @@
 -- "name (2)", "name (3)", ... in id order, skipping suffixes another target already has.
 -- A renamed name cannot equal another renamed one: "a (k)" = "b (j)" only when a = b
 -- and k = j.
+-- An index on the lower-cased name for the look-ups below: without it each is a scan of
+-- every target, and a database of many targets named after a few hosts would take
+-- quadratic time to migrate.
+CREATE INDEX target_names_lower_migrating ON targets (lower(name));
+
 CREATE TEMPORARY TABLE target_renames AS
 WITH RECURSIVE
 named AS (
@@ -18,7 +23,9 @@ groups AS (
     -- Enough candidate suffixes: one per duplicate, plus one per name that may
     -- already hold a suffix of this group.
     SELECT g.lname, g.n + (SELECT COUNT(*) FROM targets t
-                           WHERE substr(lower(t.name), 1, length(g.lname) + 2) = g.lname || ' (') AS bound
+                           -- the names that start "lname (", as a range of the index:
+                           -- SQLite compares text by its bytes, and ')' follows '('
+                           WHERE lower(t.name) >= g.lname || ' (' AND lower(t.name) < g.lname || ' )') AS bound
     FROM (SELECT DISTINCT lname, n FROM named WHERE n > 1) g
 ),
 candidates (lname, k, bound) AS (
@@ -39,5 +46,6 @@ UPDATE targets SET name = (SELECT r.new_name FROM target_renames r WHERE r.id = 
 WHERE id IN (SELECT id FROM target_renames);
 
 DROP TABLE target_renames;
+DROP INDEX target_names_lower_migrating;
 
 CREATE UNIQUE INDEX targets_name_unique ON targets (lower(name));
