@@ -40,7 +40,7 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "watchdog:", err)
+		reportError(os.Stderr, logFormatOf(os.Args[1:], os.Getenv), err)
 		os.Exit(1)
 	}
 }
@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // validated by config
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: logAttr}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
@@ -152,9 +152,10 @@ type app struct {
 }
 
 // newApp opens and migrates the database, makes sure there is an admin and a signing
-// key, and starts the scheduler. The HTTP server starts in serve.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) (*app, error) {
-	log.Info("starting", "config", cfg.String())
+// key, and starts the scheduler. The HTTP server starts in serve. It writes nothing
+// but log lines: the writer it once printed a generated password on is unused.
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, _ io.Writer) (*app, error) {
+	log.Info("starting", "config", cfg)
 	st, err := store.Open(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return nil, err
@@ -190,18 +191,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.
 	}
 	authSvc := auth.NewService(st, account.NewHasher(account.DefaultCost), tokens)
 	a.auth = authSvc
-	created, generated, err := authSvc.EnsureAdmin(ctx, cfg.AdminUser, cfg.AdminPass)
-	if err != nil {
+	if err := ensureAdmin(ctx, cfg, st, authSvc, log); err != nil {
 		a.abandon()
-		return nil, fmt.Errorf("create first admin: %w", err)
-	}
-	if created {
-		log.Info("first admin created", "username", cfg.AdminUser)
-	}
-	if generated != "" {
-		// Straight to the terminal, never through the logger: log pipelines keep
-		// lines, and this password must be seen once and then changed or kept safe.
-		fmt.Fprintf(stdout, "\n  First admin created. Log in with\n    username: %s\n    password: %s\n  This password is shown only once.\n\n", cfg.AdminUser, generated)
+		return nil, err
 	}
 
 	guard := netguard.New(cfg.AllowPrivateTargets)

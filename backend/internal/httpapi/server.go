@@ -186,8 +186,15 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requestLogger logs one line per request, with the request id; health probes only
-// at debug level, since orchestrators call them every few seconds.
+// quietPaths are logged at debug level only: orchestrators probe health every few
+// seconds and Prometheus scrapes every few more, and a line each would bury the
+// requests people make.
+var quietPaths = map[string]bool{
+	"/healthz": true, "/readyz": true, "/api/v1/healthz": true, "/api/v1/readyz": true, "/metrics": true,
+}
+
+// requestLogger logs one line per request, with the request id; health probes and
+// metrics scrapes only at debug level.
 func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -199,7 +206,7 @@ func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 			}
 			req, res := c.Request(), c.Response()
 			level := slog.LevelInfo
-			if p := req.URL.Path; p == "/healthz" || p == "/readyz" {
+			if quietPaths[req.URL.Path] {
 				level = slog.LevelDebug
 			}
 			log.Log(req.Context(), level, "request",

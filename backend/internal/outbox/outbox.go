@@ -215,8 +215,7 @@ func (d *Dispatcher) send(del store.Delivery) {
 	// has cut the send off, within the stop's time.
 	wctx, wcancel := context.WithTimeout(d.writeCtx, 5*time.Second)
 	defer wcancel()
-	log := d.opts.Log.With("delivery", del.Message.DeliveryID, "channel", del.Channel.ID,
-		"type", del.Channel.Type, "event", del.Message.Event, "attempt", del.Attempts)
+	log := d.opts.Log.With(deliveryAttrs(del)...)
 	if err == nil {
 		d.observe(del, OutcomeSent, took)
 		if werr := d.store.DeliverySent(wctx, del); werr != nil {
@@ -236,6 +235,8 @@ func (d *Dispatcher) send(del store.Delivery) {
 	retryAt := d.retryAt(del, err)
 	if retryAt.IsZero() {
 		d.observe(del, OutcomeFailed, took)
+		// One line says all there is: which target and channel, how many tries, and
+		// why the last one failed. Nothing more will be tried.
 		log.Warn("outbox: notification given up", "err", err)
 	} else {
 		d.observe(del, OutcomeRetry, took)
@@ -244,6 +245,18 @@ func (d *Dispatcher) send(del store.Delivery) {
 	if werr := d.store.DeliveryFailed(wctx, del, err.Error(), retryAt); werr != nil {
 		log.Error("outbox: record a failed notification", "err", werr)
 	}
+}
+
+// deliveryAttrs names a delivery in its log lines: target_id (when it is about a
+// target, as every log line about a target names it), the channel's id and type,
+// the event, and the attempts made so far, this one included.
+func deliveryAttrs(del store.Delivery) []any {
+	attrs := make([]any, 0, 12)
+	if del.Message.Target != nil {
+		attrs = append(attrs, "target_id", del.Message.Target.ID)
+	}
+	return append(attrs, "channel_id", del.Channel.ID, "channel_type", del.Channel.Type,
+		"event", del.Message.Event, "delivery_id", del.Message.DeliveryID, "attempts", del.Attempts)
 }
 
 // retryAt is when to try again after err, or zero to give up.

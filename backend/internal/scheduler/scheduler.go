@@ -136,7 +136,7 @@ type Scheduler struct {
 // New builds a scheduler; Start runs it.
 func New(st *store.Store, checker Checker, opts Options) (*Scheduler, error) {
 	opts.defaults()
-	cron, err := gocron.NewScheduler()
+	cron, err := gocron.NewScheduler(gocron.WithLogger(cronLogger{opts.Log}))
 	if err != nil {
 		return nil, fmt.Errorf("create cron: %w", err)
 	}
@@ -339,7 +339,7 @@ func (s *Scheduler) deferTo(c store.Claim, next time.Time) {
 	defer cancel()
 	c.Slot = next
 	if err := s.store.Release(ctx, []store.Claim{c}); err != nil {
-		s.opts.Log.Warn("defer a keep-warm target to its window", "target", c.Target.ID, "err", err)
+		s.opts.Log.Warn("defer a keep-warm target to its window", "target_id", c.Target.ID, "err", err)
 	}
 }
 
@@ -385,7 +385,7 @@ func (s *Scheduler) release(c store.Claim) {
 	defer cancel()
 	if err := s.store.Release(ctx, []store.Claim{c}); err != nil {
 		// The lease runs out by itself; the target is only checked a little late.
-		s.opts.Log.Warn("release claim", "target", c.Target.ID, "err", err)
+		s.opts.Log.Warn("release claim", "target_id", c.Target.ID, "err", err)
 	}
 	s.inflight.Add(-1)
 }
@@ -478,7 +478,7 @@ func (s *Scheduler) write(batch []store.Result) (int, error) {
 				s.health.Failed(err)
 				return i, err
 			}
-			s.opts.Log.Error("dropped a check result the database refuses", "target", r.Check.TargetID, "err", err)
+			s.opts.Log.Error("dropped a check result the database refuses", "target_id", r.Check.TargetID, "err", err)
 		}
 		s.inflight.Add(-1)
 	}
@@ -649,3 +649,13 @@ func (s *Scheduler) CheckNow(ctx context.Context, t target.Target) (target.Check
 	}
 	return recorded, nil
 }
+
+// cronLogger hands gocron's messages to slog, so they are lines of the same stream
+// (JSON when the server logs JSON). gocron announces its own start at info, which
+// says nothing "scheduler started" does not: that goes to debug.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Debug(msg string, args ...any) { l.log.Debug(msg, args...) }
+func (l cronLogger) Info(msg string, args ...any)  { l.log.Debug(msg, args...) }
+func (l cronLogger) Warn(msg string, args ...any)  { l.log.Warn(msg, args...) }
+func (l cronLogger) Error(msg string, args ...any) { l.log.Error(msg, args...) }
