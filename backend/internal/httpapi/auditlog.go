@@ -111,7 +111,7 @@ func (a *api) record(c echo.Context, action, kind string, id int64, name string,
 	defer cancel()
 	if err := a.Store.AddAudit(ctx, e); err != nil {
 		a.Log.Error("write audit entry", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
-			"kind", kind, "id", id, "action", action, "err", err)
+			"kind", kind, objectKey(kind), id, "action", action, "err", err)
 	}
 }
 
@@ -121,7 +121,19 @@ func (a *api) recordDiff(c echo.Context, action, kind string, id int64, name str
 	changes, err := audit.Diff(before, after, secret, []string{"id", "updated_at", "created_at", "last_status",
 		"last_checked_at", "last_latency_ms", "last_status_code", "last_error", "next_check_at", "warnings", "last_used_at"})
 	if err != nil {
-		a.Log.Error("audit diff", "kind", kind, "id", id, "err", err)
+		a.Log.Error("audit diff", "kind", kind, objectKey(kind), id, "err", err)
 	}
 	a.record(c, action, kind, id, name, changes)
+}
+
+// objectKey is the log key for the id of an object of kind: target_id and channel_id,
+// as every other line about a target or a channel names it, else object_id.
+func objectKey(kind string) string {
+	switch kind {
+	case audit.KindTarget:
+		return "target_id"
+	case audit.KindChannel:
+		return "channel_id"
+	}
+	return "object_id"
 }

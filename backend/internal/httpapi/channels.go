@@ -301,7 +301,7 @@ func (a *api) channelWithView(ctx context.Context, id int64) (notify.Channel, Ch
 func (a *api) recordChannelUpdate(c echo.Context, before, after Channel, configChanged bool) {
 	changes, err := audit.Diff(before, after, nil, []string{"updated_at"})
 	if err != nil {
-		a.Log.Error("audit diff", "kind", audit.KindChannel, "id", after.ID, "err", err)
+		a.Log.Error("audit diff", "kind", audit.KindChannel, "channel_id", after.ID, "err", err)
 	}
 	if _, seen := changes["config"]; configChanged && !seen && changes != nil {
 		changes["config"] = audit.Change{Before: audit.Masked, After: audit.Masked}
