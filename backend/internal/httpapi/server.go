@@ -67,6 +67,10 @@ func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	// Echo's own logger (errors only, e.g. a route added without a handler) writes
+	// through slog too: no line of another shape in the stream.
+	e.Logger.SetHeader("")
+	e.Logger.SetOutput(echoLogWriter{d.Log})
 	var health *store.Health
 	if d.Store != nil {
 		health = d.Store.Health()
@@ -109,6 +113,16 @@ func New(d Deps) *echo.Echo {
 		e.Use(dashboard(d.FrontendDir))
 	}
 	return e
+}
+
+// echoLogWriter turns what Echo's logger writes, one message a call, into slog lines.
+type echoLogWriter struct{ log *slog.Logger }
+
+func (w echoLogWriter) Write(p []byte) (int, error) {
+	if w.log != nil {
+		w.log.Error("echo", "detail", strings.TrimSpace(string(p)))
+	}
+	return len(p), nil
 }
 
 // requestID gives every request an id, answered in X-Request-Id and written in its log
