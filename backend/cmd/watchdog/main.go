@@ -152,8 +152,9 @@ type app struct {
 }
 
 // newApp opens and migrates the database, makes sure there is an admin and a signing
-// key, and starts the scheduler. The HTTP server starts in serve. It writes nothing
-// but log lines: the writer it once printed a generated password on is unused.
+// key, and starts the scheduler. The HTTP server starts in serve. Everything it has
+// to say goes through log, so the output stays one format (and a generated password
+// goes to a file, never to the output): the writer argument is unused.
 func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, _ io.Writer) (*app, error) {
 	log.Info("starting", "config", cfg)
 	st, err := store.Open(ctx, cfg.DatabaseURL, log)
