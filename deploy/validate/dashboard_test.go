@@ -64,7 +64,7 @@ func TestDashboard(t *testing.T) {
 		"watchdog_workers_in_flight", "watchdog_worker_utilization_ratio",
 		"watchdog_notifications_total", "watchdog_notifications_pending",
 		"watchdog_http_requests_total", "watchdog_http_request_duration_seconds_bucket",
-		"watchdog_targets", "watchdog_target_up", "watchdog_target_info",
+		"watchdog_targets", "watchdog_target_up", "watchdog_target_info", "watchdog_build_info",
 	} {
 		if !rep.Used[name] {
 			t.Errorf("no panel reads %s", name)
