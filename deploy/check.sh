@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Checks the deployment files as far as a machine without a Docker engine allows:
-#   - docker-compose.yml: rendered by `docker compose config` (or docker-compose), and
-#     its shape checked (replicas, start order, no published API port, every variable
-#     documented in deploy/.env.example);
+#   - docker-compose.yml: rendered by `docker compose config` (or docker-compose), with
+#     and without the monitoring profile, and its shape checked (replicas, start order,
+#     health checks, no published API port, every README setting passed to the API,
+#     every variable documented in deploy/.env.example);
+#   - deploy/monitoring/prometheus.yml: `promtool check config`; the Grafana
+#     provisioning files agree with the compose services and mounts;
 #   - deploy/Dockerfile: non-root, static build, pinned bases (Go matching go.work), no
 #     remote ADD, no secrets baked in; and its build command run with the local Go;
 #   - deploy/Caddyfile: proxies to every replica of api:8080; `caddy validate` when
@@ -12,7 +15,9 @@
 #     Kubernetes objects and cross-checked by deploy/validate, then that module's tests
 #     (what each value set must render, what the chart must refuse);
 #   - deploy/grafana/watchdog.json: importable, laid out, and every query reading only
-#     metrics the server exports (read from backend/internal/metrics).
+#     metrics the server exports (read from backend/internal/metrics);
+#   - the server's /metrics: the binary built here serves a scrape that
+#     `promtool check metrics` accepts.
 # It builds no image and starts no container. The chart and dashboard checks are never
 # skipped: without helm (`make deploy-check` installs it) or Go they fail.
 #
@@ -31,7 +36,8 @@ check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else b
 absent() { if grep -Eqi -- "$2" "$3"; then bad "$1"; grep -Eni -- "$2" "$3" | sed 's/^/        /'; else ok "$1"; fi; }
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+serve_pid=""
+trap '[ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 have_yaml=0
 PY=python3
@@ -69,6 +75,12 @@ else
   else
     bad "compose config:"; sed 's/^/        /' "$tmp/config.err"
   fi
+  if POSTGRES_PASSWORD=check-only-not-a-secret "${compose[@]}" -f docker-compose.yml \
+      --env-file deploy/.env.example --profile monitoring config >"$tmp/rendered-monitoring.yml" 2>"$tmp/config.err"; then
+    ok "compose --profile monitoring config accepts the file"
+  else
+    bad "compose --profile monitoring config:"; sed 's/^/        /' "$tmp/config.err"
+  fi
 fi
 
 # The shape that matters, on the file as written and (when there is one) as the compose
@@ -96,16 +108,92 @@ want(mig.get("command") in (["migrate"], "migrate"), "migrate runs `migrate`")
 want(str(mig.get("restart")) in ("no", "False"), "migrate: restart \"no\"")
 want(api.get("image") and api.get("image") == mig.get("image"), "api and migrate run the same image")
 want("pg_isready" in str(pg.get("healthcheck", {}).get("test")), "postgres: pg_isready healthcheck")
+want(api.get("healthcheck", {}).get("test") == ["CMD", "/watchdog", "healthcheck"],
+     'api: healthcheck test ["CMD", "/watchdog", "healthcheck"]')
+for name, svc in s.items():
+    dep = svc.get("depends_on", {})
+    if isinstance(dep, list):
+        dep = {d: {} for d in dep}
+    if "api" in dep:
+        want((dep["api"] or {}).get("condition") == "service_healthy", name + " waits for api: service_healthy")
 env = api.get("environment", {})
+if isinstance(env, list):
+    env = dict(e.split("=", 1) if "=" in e else (e, None) for e in env)
 want(str(env.get("DATABASE_URL", "")).startswith("postgres://"), "api: DATABASE_URL is postgres://")
 for k in ("TRUSTED_PROXIES", "JWT_SECRET", "ADMIN_USER", "ADMIN_PASS"):
     want(k in env, "api: sets " + k)
+# Every setting of the README's Configuration table reaches the API.
+import re
+table = open("README.md").read().split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+settings = [n for line in table.splitlines() if line.startswith("| `")
+            for n in re.findall(r"`([A-Z][A-Z0-9_]*)`", line.split("|")[1])]
+want(len(settings) >= 20, "README: found %d settings in its Configuration table" % len(settings))
+missing = [n for n in settings if n not in env]
+want(not missing, "api: README settings not passed: " + ", ".join(missing))
 want(any(str(p).endswith("8080") or (isinstance(p, dict) and int(p.get("target", 0)) == 8080)
          for p in px.get("ports", [])), "proxy: publishes its :8080")
 want(any("Caddyfile" in str(v) for v in px.get("volumes", [])), "proxy: mounts deploy/Caddyfile")
 if errs:
     print("\n".join(errs)); sys.exit(1)
-print("4 services, api x2 without a port, start order postgres > migrate > api, same image")
+print("api x2 without a port, start order postgres > migrate > api (healthy) > proxy, same image, %d README settings passed" % len(settings))
+PY
+  done
+  # The monitoring profile: Prometheus scrapes the api replicas with the metrics token,
+  # Grafana is provisioned with it and the dashboard; as written and as rendered.
+  for f in docker-compose.yml "$tmp/rendered-monitoring.yml"; do
+    [ -s "$f" ] || continue
+    label=$([ "$f" = docker-compose.yml ] && echo "as written" || echo "as rendered")
+    if "$PY" - "$f" >"$tmp/shape.out" 2>&1 <<'PY'; then ok "compose monitoring profile ($label): $(cat "$tmp/shape.out")"; else bad "compose monitoring profile ($label):"; sed 's/^/        /' "$tmp/shape.out"; fi
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+s = doc["services"]
+errs = []
+def want(cond, msg):
+    if not cond: errs.append(msg)
+prom, graf = s.get("prometheus", {}), s.get("grafana", {})
+for name, svc in (("prometheus", prom), ("grafana", graf)):
+    want(svc.get("profiles") == ["monitoring"], name + ": profiles [monitoring]")
+    want(":latest" not in str(svc.get("image")) and ":" in str(svc.get("image")), name + ": image pinned to a version")
+def mounts(svc):
+    out = {}
+    for v in svc.get("volumes", []):
+        if isinstance(v, dict):
+            out[v.get("target")] = str(v.get("source"))
+        else:
+            parts = str(v).split(":")
+            out[parts[1]] = parts[0]
+    return out
+pm, gm = mounts(prom), mounts(graf)
+want(pm.get("/etc/prometheus/prometheus.yml", "").endswith("deploy/monitoring/prometheus.yml"),
+     "prometheus: mounts deploy/monitoring/prometheus.yml at /etc/prometheus/prometheus.yml")
+want(set(prom.get("networks", [])) >= {"edge"}, "prometheus: on the edge network, with the api replicas")
+want(set(graf.get("networks", [])) & set(prom.get("networks", [])), "grafana: shares a network with prometheus")
+penv = prom.get("environment", {})
+if isinstance(penv, list):
+    penv = dict(e.split("=", 1) if "=" in e else (e, None) for e in penv)
+want("METRICS_TOKEN" in penv, "prometheus: gets METRICS_TOKEN")
+cmd = " ".join(prom.get("command", [])) if isinstance(prom.get("command"), list) else str(prom.get("command"))
+cfg = yaml.safe_load(open("deploy/monitoring/prometheus.yml"))
+job = cfg["scrape_configs"][0]
+cred = job.get("authorization", {}).get("credentials_file", "")
+want(cred and cred in cmd and "METRICS_TOKEN" in cmd, "prometheus: writes METRICS_TOKEN to " + (cred or "its credentials_file") + " at start")
+want(any(str(t).split(":")[0] == cred.rsplit("/", 1)[0] for t in prom.get("tmpfs", [])),
+     "prometheus: the token file is on a tmpfs")
+sd = (job.get("dns_sd_configs") or [{}])[0]
+want(sd.get("names") == ["api"] and sd.get("type") == "A" and sd.get("port") == 8080,
+     "prometheus.yml: DNS service discovery of api, type A, port 8080 (every replica)")
+want(gm.get("/etc/grafana/provisioning", "").endswith("deploy/grafana/provisioning"),
+     "grafana: mounts deploy/grafana/provisioning at /etc/grafana/provisioning")
+ds = yaml.safe_load(open("deploy/grafana/provisioning/datasources/prometheus.yaml"))["datasources"]
+want(any(d.get("type") == "prometheus" and d.get("url") == "http://prometheus:9090" and d.get("isDefault") for d in ds),
+     "grafana: the default data source is http://prometheus:9090")
+prov = yaml.safe_load(open("deploy/grafana/provisioning/dashboards/watchdog.yaml"))["providers"]
+folders = [p.get("options", {}).get("path") for p in prov]
+want(any(t.rsplit("/", 1)[0] in folders and src.endswith("deploy/grafana/watchdog.json") for t, src in gm.items()),
+     "grafana: deploy/grafana/watchdog.json is mounted in the folder a dashboard provider reads")
+if errs:
+    print("\n".join(errs)); sys.exit(1)
+print("prometheus scrapes every api replica with METRICS_TOKEN, grafana provisioned with it and the dashboard")
 PY
   done
   # Every ${VAR} the compose file reads is documented in deploy/.env.example.
@@ -115,6 +203,19 @@ PY
   else bad "compose variables missing from deploy/.env.example: $missing"; fi
 else
   skip "compose shape: python3 with PyYAML not found  <<<<<<<<<<"
+fi
+# Prometheus loads the monitoring profile's configuration. promtool checks that the
+# credentials file exists, so a copy points at a local one (empty, as with no token).
+if command -v promtool >/dev/null; then
+  : >"$tmp/metrics-token"
+  sed "s#credentials_file: .*#credentials_file: $tmp/metrics-token#" deploy/monitoring/prometheus.yml >"$tmp/prometheus.yml"
+  if promtool check config "$tmp/prometheus.yml" >"$tmp/promtool.out" 2>&1; then
+    ok "promtool check config deploy/monitoring/prometheus.yml"
+  else
+    bad "promtool check config deploy/monitoring/prometheus.yml:"; sed 's/^/        /' "$tmp/promtool.out"
+  fi
+else
+  skip "promtool check config: promtool not installed (apt-get install prometheus)  <<<<<<<<<<"
 fi
 absent "deploy/.env.example holds no real-looking secret" '^(POSTGRES_PASSWORD|ADMIN_PASS|JWT_SECRET)=.+' deploy/.env.example
 
@@ -172,6 +273,33 @@ if command -v go >/dev/null; then
   fi
 else
   skip "go build: no Go toolchain  <<<<<<<<<<"
+fi
+
+# --- the server's /metrics -------------------------------------------------------------
+echo "== /metrics"
+# The binary just built, on a SQLite file here and a free loopback port, scraped once:
+# promtool lints the names, types, units and help as Prometheus's own tooling would.
+if [ ! -x "$tmp/watchdog" ]; then
+  bad "promtool check metrics: no binary (the go build above failed or was skipped)"
+elif ! command -v promtool >/dev/null || ! command -v curl >/dev/null; then
+  skip "promtool check metrics: promtool or curl not installed (apt-get install prometheus curl)  <<<<<<<<<<"
+else
+  port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$tmp/data"
+  env -i PATH="$PATH" HOME="$tmp" DATABASE_URL="$tmp/data/watchdog.db" LISTEN_ADDR="127.0.0.1:$port" \
+    ADMIN_PASS=check-only-password "$tmp/watchdog" serve >"$tmp/serve.log" 2>&1 &
+  serve_pid=$!
+  for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  if ! curl -fsS "http://127.0.0.1:$port/metrics" >"$tmp/scrape.txt" 2>"$tmp/curl.err"; then
+    bad "scrape /metrics of the built server:"; sed 's/^/        /' "$tmp/curl.err" "$tmp/serve.log"
+  elif promtool check metrics <"$tmp/scrape.txt" >"$tmp/promtool.out" 2>&1; then
+    ok "promtool check metrics: a scrape of the built server ($(grep -c '^# TYPE watchdog_' "$tmp/scrape.txt") watchdog metrics)"
+  else
+    bad "promtool check metrics:"; sed 's/^/        /' "$tmp/promtool.out"
+  fi
+  kill "$serve_pid" 2>/dev/null || true
+  wait "$serve_pid" 2>/dev/null || true
+  serve_pid=""
 fi
 
 # --- deploy/Caddyfile ------------------------------------------------------------------

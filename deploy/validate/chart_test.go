@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -486,4 +487,71 @@ func chartAppVersion(t *testing.T) string {
 		t.Fatalf("Chart.yaml appVersion: %v", err)
 	}
 	return chart.AppVersion
+}
+
+// readmeSettings are the variables of the README's Configuration table.
+func readmeSettings(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "\n## Configuration\n")
+	if !ok {
+		t.Fatal("README.md has no Configuration section")
+	}
+	table, _, _ = strings.Cut(table, "\n## ")
+	name := regexp.MustCompile("`([A-Z][A-Z0-9_]*)`")
+	var out []string
+	for line := range strings.SplitSeq(table, "\n") {
+		if cells := strings.Split(line, "|"); strings.HasPrefix(line, "| `") && len(cells) > 2 {
+			for _, m := range name.FindAllStringSubmatch(cells[1], -1) {
+				out = append(out, m[1])
+			}
+		}
+	}
+	if len(out) < 20 {
+		t.Fatalf("found %d settings in the README's Configuration table: %v", len(out), out)
+	}
+	return out
+}
+
+// TestChartPassesEveryREADMESetting: each setting the README lists reaches the server,
+// from config (values.yaml lists it there), from the Secret, or (LISTEN_ADDR) from
+// containerPort.
+func TestChartPassesEveryREADMESetting(t *testing.T) {
+	fromSecret := map[string]string{
+		"DATABASE_URL": "database-url", "JWT_SECRET": "jwt-secret", "ADMIN_PASS": "admin-password",
+		"SMTP_PASSWORD": "smtp-password", "METRICS_TOKEN": "metrics-token",
+	}
+	values, err := os.ReadFile(filepath.Join(chartDir, "values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, configBlock, _ := strings.Cut(string(values), "\nconfig:\n")
+	configBlock, _, _ = strings.Cut(configBlock, "\n\n")
+
+	settings := readmeSettings(t)
+	var set []string
+	want := map[string]string{"LISTEN_ADDR": "value::8080"}
+	for _, s := range settings {
+		if key, ok := fromSecret[s]; ok {
+			want[s] = "secret:" + fullname + "/" + key
+			continue
+		}
+		if s == "LISTEN_ADDR" {
+			continue
+		}
+		if !regexp.MustCompile(`(?m)^  (# )?` + s + `:`).MatchString(configBlock) {
+			t.Errorf("values.yaml's config does not list %s", s)
+		}
+		set = append(set, "config."+s+"=v-"+strings.ToLower(s))
+		want[s] = "value:v-" + strings.ToLower(s)
+	}
+	// full-values.yaml has the chart make a Secret holding every secret setting.
+	c := container(t, render(t, []string{"full-values.yaml"}, set))
+	wantEnv(t, c, want)
+	if len(want) != len(settings) {
+		t.Errorf("checked %d settings, the README lists %d", len(want), len(settings))
+	}
 }

@@ -376,6 +376,12 @@ var (
 
 func knownLabel(name string, cat Catalog) bool { return targetLabels[name] || cat.Labels[name] }
 
+// infoLabels are labels the server puts on one info series only, never on the series
+// they describe (a target's name is editable: on every per-target series, a rename
+// would start them all anew). A query that uses one must read that info metric, joined
+// with `* on(…, target_id) group_left(name) watchdog_target_info`.
+var infoLabels = map[string]string{"name": "watchdog_target_info"}
+
 // checkExpr parses a query with Prometheus's parser (the dashboard's variables stood in
 // for), then fails it when it reads a metric or label the server does not export, or
 // refers to a variable the dashboard does not define.
@@ -403,6 +409,7 @@ func checkExpr(where, expr string, cat Catalog, vars, used map[string]bool, fail
 	}
 	var labelsUsed []string
 	metrics := 0
+	read := map[string]bool{} // the metrics this query reads
 	promql.Inspect(ast, func(node promql.Node, _ []promql.Node) error {
 		switch n := node.(type) {
 		case *promql.VectorSelector:
@@ -417,6 +424,7 @@ func checkExpr(where, expr string, cat Catalog, vars, used map[string]bool, fail
 			case cat.Metrics[n.Name]:
 				metrics++
 				used[n.Name] = true
+				read[n.Name] = true
 			default:
 				fail("%s: metric %q is not exported by the server (backend/internal/metrics)", where, n.Name)
 			}
@@ -435,6 +443,11 @@ func checkExpr(where, expr string, cat Catalog, vars, used map[string]bool, fail
 	for _, l := range labelsUsed {
 		if !knownLabel(l, cat) {
 			fail("%s: label %q is not one the server exports", where, l)
+		}
+	}
+	for _, l := range slices.Compact(slices.Sorted(slices.Values(labelsUsed))) {
+		if info, ok := infoLabels[l]; ok && !read[info] {
+			fail("%s: label %q is only on %s: join it with * on(instance, target_id) group_left(%s) %s", where, l, info, l, info)
 		}
 	}
 }

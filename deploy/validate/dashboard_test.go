@@ -61,10 +61,10 @@ func TestDashboard(t *testing.T) {
 	for _, name := range []string{
 		"watchdog_checks_total", "watchdog_check_duration_seconds_bucket",
 		"watchdog_scheduler_lag_seconds_bucket", "watchdog_scheduler_backlog",
-		"watchdog_workers_in_flight", "watchdog_worker_utilization",
+		"watchdog_workers_in_flight", "watchdog_worker_utilization_ratio",
 		"watchdog_notifications_total", "watchdog_notifications_pending",
 		"watchdog_http_requests_total", "watchdog_http_request_duration_seconds_bucket",
-		"watchdog_targets",
+		"watchdog_targets", "watchdog_target_up", "watchdog_target_info", "watchdog_build_info",
 	} {
 		if !rep.Used[name] {
 			t.Errorf("no panel reads %s", name)
@@ -91,6 +91,7 @@ func TestDashboardCheckRefuses(t *testing.T) {
 		{"no datasource input", `"name": "DS_PROMETHEUS",
       "label": "Prometheus"`, `"name": "DS_PROM",
       "label": "Prometheus"`, "__inputs has no DS_PROMETHEUS"},
+		{"name without the info join", `watchdog_target_up{job=~\"$job\", instance=~\"$instance\"} * on(job, instance, target_id) group_left(name) watchdog_target_info{job=~\"$job\", instance=~\"$instance\"}`, `watchdog_target_up{job=~\"$job\", instance=~\"$instance\"}`, `label "name" is only on watchdog_target_info`},
 		{"not JSON", `"title": "WatchDog"`, `"title": "WatchDog",,`, "not JSON"},
 	}
 	for _, tc := range cases {

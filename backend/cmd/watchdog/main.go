@@ -202,7 +202,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, _ io.Write
 		Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
 		From: cfg.SMTPFrom, TLS: cfg.SMTPTLS,
 	}}
-	mets := metrics.New(metrics.Options{PerTarget: cfg.MetricsPerTarget, Log: log})
+	mets := metrics.New(metrics.Options{PerTarget: cfg.MetricsPerTarget, Log: log,
+		ChannelTypes: notify.Types(), DeliveryOutcomes: outbox.Outcomes()})
 	a.outbox = outbox.New(st, outbox.Options{Env: notifyEnv, Timeout: cfg.NotifyTimeout, RetryBase: cfg.NotifyRetryBase,
 		Observe: mets.ObserveDelivery, Log: log})
 	st.SetAlerting(store.AlertPolicy{Ratio: cfg.DegradedRatio, Window: cfg.DegradedWindow,

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -13,25 +18,58 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/watchdog-monitor/watchdog/backend/apiclient"
+	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
+	"github.com/watchdog-monitor/watchdog/backend/internal/outbox"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 )
 
-// scrapeMetrics reads /metrics with the token and parses it as Prometheus would.
-func scrapeMetrics(t *testing.T, url, token string) map[string]*dto.MetricFamily {
+// rawMetrics reads /metrics with the token, in the text format.
+func rawMetrics(t *testing.T, url, token string) []byte {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url+"/metrics", nil)
 	require.NoError(t, err)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	req.Header.Set("Accept", "text/plain; version=0.0.4")
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer func() { _ = res.Body.Close() }()
 	require.Equal(t, http.StatusOK, res.StatusCode)
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return body
+}
+
+// scrapeMetrics reads /metrics with the token and parses it as Prometheus would.
+func scrapeMetrics(t *testing.T, url, token string) map[string]*dto.MetricFamily {
+	t.Helper()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(res.Body)
+	fams, err := parser.TextToMetricFamilies(bytes.NewReader(rawMetrics(t, url, token)))
 	require.NoError(t, err)
 	return fams
+}
+
+// targetSeries counts the scrape's series (samples, as Prometheus stores them) that
+// name target id, and fails on any of them that carries a label besides target_id and
+// outcome, but for the one series that carries the name.
+func targetSeries(t *testing.T, body []byte, id int) int {
+	t.Helper()
+	label := `target_id="` + strconv.Itoa(id) + `"`
+	n := 0
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") || !strings.Contains(line, label) {
+			continue
+		}
+		n++
+		if strings.Contains(line, "name=") && !strings.HasPrefix(line, "watchdog_target_info{") {
+			t.Errorf("a per-target series carries the name: %s", line)
+		}
+	}
+	require.NoError(t, sc.Err())
+	return n
 }
 
 // value is the value of the series of name whose labels include want, or -1.
@@ -70,6 +108,18 @@ func TestMetricsEndpoint(t *testing.T) {
 		Retries: ptr(0), FailureThreshold: ptr(1)})
 
 	assert.Equal(t, http.StatusUnauthorized, status(t, srv.URL+"/metrics"), "the token is required")
+	// Before any notification: every channel type and outcome at 0, so delivery panels
+	// and absence alerts have series on a fresh install.
+	fresh := scrapeMetrics(t, srv.URL, "scrape-me")
+	require.NotEmpty(t, notify.Types())
+	for _, typ := range notify.Types() {
+		for _, outcome := range outbox.Outcomes() {
+			assert.Equal(t, 0.0, value(fresh, "watchdog_notifications_total", map[string]string{"type": typ, "outcome": outcome}),
+				"watchdog_notifications_total{type=%q,outcome=%q}", typ, outcome)
+		}
+	}
+	assert.Len(t, fresh["watchdog_notifications_total"].GetMetric(), len(notify.Types())*len(outbox.Outcomes()))
+	assert.Equal(t, 1.0, value(fresh, "watchdog_build_info", nil))
 	require.Eventually(t, func() bool {
 		fams := scrapeMetrics(t, srv.URL, "scrape-me")
 		return value(fams, "watchdog_target_up", map[string]string{"target_id": strconv.Itoa(down.Id)}) == 0 &&
@@ -88,4 +138,16 @@ func TestMetricsEndpoint(t *testing.T) {
 	assert.GreaterOrEqual(t, value(fams, "watchdog_http_requests_total",
 		map[string]string{"route": "/api/v1/targets/:id/checks", "code": "200", "method": "GET"}), 1.0)
 	assert.Equal(t, 0.0, value(fams, "watchdog_notifications_pending", nil))
+	assert.GreaterOrEqual(t, value(fams, "watchdog_worker_utilization_ratio", nil), 0.0)
+	assert.Equal(t, 1.0, value(fams, "watchdog_target_info", map[string]string{"target_id": strconv.Itoa(up.Id), "name": up.Name}))
+
+	// The true cost of a target, on the real server: 2 check counters, 2 duration
+	// histograms of 12 buckets (+Inf, _sum, _count), cold starts, up and info.
+	body := rawMetrics(t, srv.URL, "scrape-me")
+	assert.Equal(t, 35, targetSeries(t, body, up.Id), "series of one target")
+	assert.Equal(t, 35, targetSeries(t, body, down.Id), "series of one target")
+	// The names and help pass the lint `promtool check metrics` runs.
+	problems, err := promlint.New(bytes.NewReader(body)).Lint()
+	require.NoError(t, err)
+	assert.Empty(t, problems, "promlint")
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/buildinfo"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
@@ -29,6 +30,12 @@ type Options struct {
 	// PerTarget labels the check series by target_id. Off, they carry only the
 	// outcome, which keeps an install with many thousands of targets cheap to scrape.
 	PerTarget bool
+	// ChannelTypes and DeliveryOutcomes are every notification channel type and every
+	// outcome ObserveDelivery is told of. Each pair's count, and each type's duration,
+	// is exported at zero from the start, so a delivery panel or an alert on the
+	// absence of deliveries has a series to read before the first notification.
+	ChannelTypes     []string
+	DeliveryOutcomes []string
 	// Log receives errors met while serving a scrape; nil discards them.
 	Log *slog.Logger
 }
@@ -108,6 +115,22 @@ func New(opts Options) *Metrics {
 		}, []string{"method", "route"}),
 		state: newStateCollector(),
 	}
+	for _, typ := range opts.ChannelTypes {
+		for _, outcome := range opts.DeliveryOutcomes {
+			m.notifications.WithLabelValues(typ, outcome)
+		}
+		m.notificationDuration.WithLabelValues(typ)
+	}
+	build := buildinfo.Read()
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "watchdog_build_info",
+		Help: "Always 1; carries the running binary's version, commit and Go version.",
+		ConstLabels: prometheus.Labels{
+			"version": build.Version, "commit": build.Commit, "goversion": build.GoVersion,
+		},
+	})
+	buildInfo.Set(1)
+	m.reg.MustRegister(buildInfo)
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -230,9 +230,15 @@ func TestStateGauges(t *testing.T) {
 		labels map[string]string
 		want   float64
 	}{
-		{"watchdog_target_up", map[string]string{"target_id": "1", "name": "api"}, 1},
-		{"watchdog_target_up", map[string]string{"target_id": "2", "name": "db"}, 0},
-		{"watchdog_target_up", map[string]string{"target_id": "5", "name": "web"}, 1},
+		{"watchdog_target_up", map[string]string{"target_id": "1"}, 1},
+		{"watchdog_target_up", map[string]string{"target_id": "2"}, 0},
+		{"watchdog_target_up", map[string]string{"target_id": "5"}, 1},
+		// Every target has its name on an info series, paused and unknown ones too.
+		{"watchdog_target_info", map[string]string{"target_id": "1", "name": "api"}, 1},
+		{"watchdog_target_info", map[string]string{"target_id": "2", "name": "db"}, 1},
+		{"watchdog_target_info", map[string]string{"target_id": "3", "name": "new"}, 1},
+		{"watchdog_target_info", map[string]string{"target_id": "4", "name": "old"}, 1},
+		{"watchdog_target_info", map[string]string{"target_id": "5", "name": "web"}, 1},
 		{"watchdog_targets", map[string]string{"state": "up"}, 2},
 		{"watchdog_targets", map[string]string{"state": "down"}, 1},
 		{"watchdog_targets", map[string]string{"state": "unknown"}, 1},
@@ -240,7 +246,7 @@ func TestStateGauges(t *testing.T) {
 		{"watchdog_scheduler_backlog", map[string]string{}, 7},
 		{"watchdog_workers_in_flight", map[string]string{}, 3},
 		{"watchdog_workers", map[string]string{}, 4},
-		{"watchdog_worker_utilization", map[string]string{}, 0.75},
+		{"watchdog_worker_utilization_ratio", map[string]string{}, 0.75},
 		{"watchdog_notifications_pending", map[string]string{}, 2},
 		{"watchdog_scrape_errors_total", map[string]string{"source": "target_states"}, 0},
 	}
@@ -252,6 +258,9 @@ func TestStateGauges(t *testing.T) {
 	// Unknown and paused targets have no up series.
 	if n := len(fams["watchdog_target_up"].GetMetric()); n != 3 {
 		t.Errorf("watchdog_target_up has %d series, want 3", n)
+	}
+	if n := len(fams["watchdog_target_info"].GetMetric()); n != 5 {
+		t.Errorf("watchdog_target_info has %d series, want 5", n)
 	}
 }
 
@@ -272,8 +281,8 @@ func TestStateGaugesWithoutSources(t *testing.T) {
 				m.SetSources(*tt.sources)
 			}
 			fams := scrape(t, m)
-			for _, name := range []string{"watchdog_target_up", "watchdog_targets", "watchdog_scheduler_backlog",
-				"watchdog_workers_in_flight", "watchdog_workers", "watchdog_worker_utilization", "watchdog_notifications_pending"} {
+			for _, name := range []string{"watchdog_target_up", "watchdog_target_info", "watchdog_targets", "watchdog_scheduler_backlog",
+				"watchdog_workers_in_flight", "watchdog_workers", "watchdog_worker_utilization_ratio", "watchdog_notifications_pending"} {
 				if fams[name] != nil {
 					t.Errorf("%s reported without a source", name)
 				}
@@ -301,7 +310,7 @@ func TestSourceErrorKeepsScrape(t *testing.T) {
 
 	for scrapes := 1; scrapes <= 2; scrapes++ {
 		fams := scrape(t, m)
-		for _, name := range []string{"watchdog_target_up", "watchdog_targets", "watchdog_notifications_pending"} {
+		for _, name := range []string{"watchdog_target_up", "watchdog_target_info", "watchdog_targets", "watchdog_notifications_pending"} {
 			if fams[name] != nil {
 				t.Errorf("%s reported though its source failed", name)
 			}
@@ -360,7 +369,7 @@ func TestUtilizationIsAShare(t *testing.T) {
 			m := metrics.New(metrics.Options{})
 			m.SetSources(metrics.Sources{InFlight: func() int { return tt.inFlight }, Workers: tt.workers})
 			fams := scrape(t, m)
-			if got := value(t, fams, "watchdog_worker_utilization", map[string]string{}); got != tt.want {
+			if got := value(t, fams, "watchdog_worker_utilization_ratio", map[string]string{}); got != tt.want {
 				t.Errorf("utilization = %v, want %v", got, tt.want)
 			}
 		})

@@ -32,6 +32,7 @@ type stateCollector struct {
 	sources atomic.Pointer[Sources]
 
 	targetUp     *prometheus.Desc
+	targetInfo   *prometheus.Desc
 	targets      *prometheus.Desc
 	backlog      *prometheus.Desc
 	inFlight     *prometheus.Desc
@@ -45,6 +46,12 @@ func newStateCollector() *stateCollector {
 	c := &stateCollector{
 		targetUp: prometheus.NewDesc("watchdog_target_up",
 			"Whether an active target is up (1) or down (0); targets not yet checked and paused ones are left out.",
+			[]string{"target_id"}, nil),
+		// The name is editable: carried on every per-target series, a rename would end
+		// them all and start new ones. Queries join it from here instead:
+		//   watchdog_target_up * on(target_id) group_left(name) watchdog_target_info
+		targetInfo: prometheus.NewDesc("watchdog_target_info",
+			"Always 1; carries each target's name, to join onto the per-target series by target_id.",
 			[]string{"target_id", "name"}, nil),
 		targets: prometheus.NewDesc("watchdog_targets",
 			"Targets by state: up, down, unknown (active, not yet checked) or paused.",
@@ -55,7 +62,7 @@ func newStateCollector() *stateCollector {
 			"Checks running now.", nil, nil),
 		workers: prometheus.NewDesc("watchdog_workers",
 			"Size of the check worker pool.", nil, nil),
-		utilization: prometheus.NewDesc("watchdog_worker_utilization",
+		utilization: prometheus.NewDesc("watchdog_worker_utilization_ratio",
 			"Share of the check workers busy now, from 0 to 1.", nil, nil),
 		pending: prometheus.NewDesc("watchdog_notifications_pending",
 			"Notifications waiting to be sent.", nil, nil),
@@ -73,7 +80,7 @@ func newStateCollector() *stateCollector {
 
 // Describe implements prometheus.Collector.
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.targetUp, c.targets, c.backlog, c.inFlight, c.workers, c.utilization, c.pending} {
+	for _, d := range []*prometheus.Desc{c.targetUp, c.targetInfo, c.targets, c.backlog, c.inFlight, c.workers, c.utilization, c.pending} {
 		ch <- d
 	}
 	c.scrapeErrors.Describe(ch)
@@ -123,6 +130,8 @@ func (c *stateCollector) collectTargets(ctx context.Context, ch chan<- prometheu
 	}
 	counts := make(map[string]int, len(targetStates))
 	for _, t := range states {
+		id := strconv.FormatInt(t.ID, 10)
+		ch <- prometheus.MustNewConstMetric(c.targetInfo, prometheus.GaugeValue, 1, id, t.Name)
 		state := t.Status
 		switch {
 		case !t.Active:
@@ -136,8 +145,7 @@ func (c *stateCollector) collectTargets(ctx context.Context, ch chan<- prometheu
 			if state == "up" {
 				v = 1
 			}
-			ch <- prometheus.MustNewConstMetric(c.targetUp, prometheus.GaugeValue, v,
-				strconv.FormatInt(t.ID, 10), t.Name)
+			ch <- prometheus.MustNewConstMetric(c.targetUp, prometheus.GaugeValue, v, id)
 		}
 	}
 	// Every state is reported, zero included, so a sum or a ratio never misses one.

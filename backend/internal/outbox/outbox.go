@@ -74,6 +74,9 @@ const (
 	OutcomeFailed = "failed"
 )
 
+// Outcomes are every outcome Observe may be told of, for metrics that start each at zero.
+func Outcomes() []string { return []string{OutcomeSent, OutcomeRetry, OutcomeFailed} }
+
 // Dispatcher sends queued notifications.
 type Dispatcher struct {
 	store *store.Store
