@@ -434,36 +434,59 @@ func (d *decoder) integer(n ast.Node, v reflect.Value, path string) {
 // key given twice or one that is not text.
 func (d *decoder) entries(m *ast.MappingNode, path string, each func(key string, kn, vn ast.Node)) {
 	seen := map[string]Position{}
-	var walk func(m *ast.MappingNode, depth int)
-	walk = func(m *ast.MappingNode, depth int) {
-		for _, mv := range m.Values {
+	// The mapping's own keys first: they override the ones it merges.
+	var merges []*ast.MappingValueNode
+	for _, mv := range m.Values {
+		if mv.Key != nil && mv.Key.IsMergeKey() {
+			merges = append(merges, mv)
+			continue
+		}
+		kn := d.resolve(mv.Key)
+		key, ok := text(kn)
+		if !ok {
+			d.fail(mv.Key, path, "want a text key, got "+describe(kn))
+			continue
+		}
+		if first, dup := seen[key]; dup {
+			d.fail(mv.Key, join(path, key), fmt.Sprintf("given twice (first on line %d)", first.Line))
+			continue
+		}
+		seen[key] = position(mv.Key)
+		each(key, mv.Key, mv.Value)
+	}
+	for _, mv := range merges {
+		d.merge(mv.Value, path, seen, each, 0)
+	}
+}
+
+// merge walks the keys a merge (<<: *base, or a list of them) brings in, save those
+// the mapping has of its own.
+func (d *decoder) merge(n ast.Node, path string, seen map[string]Position, each func(key string, kn, vn ast.Node), depth int) {
+	switch x := d.resolve(n).(type) {
+	case *ast.SequenceNode:
+		for _, item := range x.Values {
+			d.merge(item, path, seen, each, depth)
+		}
+	case *ast.MappingNode:
+		if depth > 10 {
+			d.fail(n, path, "<< merges too deep")
+			return
+		}
+		for _, mv := range x.Values {
 			if mv.Key != nil && mv.Key.IsMergeKey() {
-				merged, ok := d.resolve(mv.Value).(*ast.MappingNode)
-				if !ok || depth > 10 {
-					d.fail(mv.Value, path, "<< wants a mapping to merge, got "+describe(d.resolve(mv.Value)))
-					continue
-				}
-				walk(merged, depth+1)
+				d.merge(mv.Value, path, seen, each, depth+1)
 				continue
 			}
-			kn := d.resolve(mv.Key)
-			key, ok := text(kn)
-			if !ok {
-				d.fail(mv.Key, path, "want a text key, got "+describe(kn))
+			key, ok := text(d.resolve(mv.Key))
+			if _, own := seen[key]; !ok || own {
 				continue
 			}
-			at := position(mv.Key)
-			if first, dup := seen[key]; dup && depth == 0 {
-				d.fail(mv.Key, join(path, key), fmt.Sprintf("given twice (first on line %d)", first.Line))
-				continue
-			} else if dup {
-				continue // a merged key is overridden by the mapping's own
-			}
-			seen[key] = at
+			seen[key] = position(mv.Key)
 			each(key, mv.Key, mv.Value)
 		}
+	default:
+		d.fail(n, path, "<< wants a mapping to merge, got "+describe(x))
 	}
-	walk(m, 0)
 }
 
 // object reads a mapping into a struct: each key must be one of its fields.
