@@ -56,21 +56,17 @@ type LineError struct {
 }
 
 func (e *LineError) Error() string {
-	var b strings.Builder
-	if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d, ", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, "column %d: ", e.Column)
-		} else {
-			b.Reset()
-			fmt.Fprintf(&b, "line %d: ", e.Line)
-		}
+	var at string
+	switch {
+	case e.Line > 0 && e.Column > 0:
+		at = fmt.Sprintf("line %d, column %d: ", e.Line, e.Column)
+	case e.Line > 0:
+		at = fmt.Sprintf("line %d: ", e.Line)
 	}
 	if e.Path != "" {
-		b.WriteString(e.Path + ": ")
+		at += e.Path + ": "
 	}
-	b.WriteString(e.Msg)
-	return b.String()
+	return at + e.Msg
 }
 
 // Errors are all the problems found in a document, in the order they stand in it.
