@@ -116,3 +116,19 @@ func TestAnchorsMergesAndTags(t *testing.T) {
 	assert.Equal(t, "200", *p.Targets[1].ExpectedStatus)
 	assert.Equal(t, manifest.Position{Line: 8, Column: 11}, p.Position("targets[1].name"))
 }
+
+// TestErrorsStopAtMaxErrors: a file wrong everywhere reports the first MaxErrors
+// errors and how many more there are, not thousands of lines.
+func TestErrorsStopAtMaxErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\ntargets:\n")
+	for range 150 {
+		b.WriteString("  - {name: a, url: 'https://a.example.com/', retries: many}\n")
+	}
+	_, err := manifest.Parse(strings.NewReader(b.String()))
+	all := manifest.List(err)
+	require.Len(t, all, manifest.MaxErrors+1)
+	assert.Equal(t, `line 3, column 55: targets[0].retries: want a number, got "many"`, all[0].Error())
+	assert.Equal(t, `line 102, column 55: targets[99].retries: want a number, got "many"`, all[manifest.MaxErrors-1].Error())
+	assert.Equal(t, "and 50 more errors (fix these first)", all[manifest.MaxErrors].Error())
+}
