@@ -164,6 +164,7 @@ func applyConfig(ctx context.Context, cfg config.Config, f applyFlags, log *slog
 	return applyConfigTo(ctx, cfg, f, log, stdin, stdout, os.Stderr)
 }
 
+// applyConfigTo is applyConfig writing errors and progress to stderr.
 func applyConfigTo(ctx context.Context, cfg config.Config, f applyFlags, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) error {
 	in := stdin
 	if f.file != "-" {
