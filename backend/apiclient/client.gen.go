@@ -1097,8 +1097,17 @@ type ConditionType string
 
 // FieldError defines model for FieldError.
 type FieldError struct {
+	// Column Example: 23
+	Column *int `json:"column,omitempty"`
+
 	// Field Example: interval_seconds
 	Field string `json:"field"`
+
+	// Line Line and Column place the field in an uploaded document (POST /config/apply),
+	// counting from 1; left out elsewhere, and where the place is not known.
+	//
+	// Example: 14
+	Line *int `json:"line,omitempty"`
 
 	// Message Example: must be between 30 and 86400
 	Message string `json:"message"`
@@ -2441,7 +2450,7 @@ type ClientInterface interface {
 
 	// ApplyConfigWithBody Apply a configuration
 	//
-	// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
+	// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem lists every error at once, each with its field (targets[2].interval_seconds), line and column. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3205,7 +3214,7 @@ func (c *Client) TestChannel(ctx context.Context, id int, reqEditors ...RequestE
 
 // ApplyConfigWithBody Apply a configuration
 //
-// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
+// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem lists every error at once, each with its field (targets[2].interval_seconds), line and column. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6452,7 +6461,7 @@ type ClientWithResponsesInterface interface {
 
 	// ApplyConfigWithBodyWithResponse Apply a configuration
 	//
-	// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
+	// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem lists every error at once, each with its field (targets[2].interval_seconds), line and column. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -12030,7 +12039,7 @@ func (c *ClientWithResponses) TestChannelWithResponse(ctx context.Context, id in
 
 // ApplyConfigWithBodyWithResponse Apply a configuration
 //
-// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
+// Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem lists every error at once, each with its field (targets[2].interval_seconds), line and column. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //

@@ -158,8 +158,14 @@ func exportConfig(ctx context.Context, cfg config.Config, log *slog.Logger, stdo
 	return err
 }
 
-// applyConfig makes the database match a document and prints what it did.
+// applyConfig makes the database match a document and prints what it did; each error
+// of the document goes to standard error on a line of its own.
 func applyConfig(ctx context.Context, cfg config.Config, f applyFlags, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	return applyConfigTo(ctx, cfg, f, log, stdin, stdout, os.Stderr)
+}
+
+// applyConfigTo is applyConfig writing errors and progress to stderr.
+func applyConfigTo(ctx context.Context, cfg config.Config, f applyFlags, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) error {
 	in := stdin
 	if f.file != "-" {
 		file, err := os.Open(f.file)
@@ -171,16 +177,21 @@ func applyConfig(ctx context.Context, cfg config.Config, f applyFlags, log *slog
 	}
 	doc, err := manifest.Parse(in)
 	if err != nil {
-		return fmt.Errorf("%s: %w", f.file, err)
+		return printErrors(stderr, f.file, err)
 	}
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = st.Close() }()
+	bar := newProgress(stderr, "applying")
 	report, err := doc.Apply(ctx, st, manifest.ApplyOptions{Prune: f.prune, DryRun: f.dryRun,
-		Limits: limitsOf(cfg), Notify: notifyEnvOf(cfg)})
+		Limits: limitsOf(cfg), Notify: notifyEnvOf(cfg), Progress: bar.hook(), Actor: cliActor()})
+	bar.finish()
 	if err != nil {
+		if len(manifest.List(err)) > 0 {
+			return printErrors(stderr, f.file, err)
+		}
 		return fmt.Errorf("%s: %w (nothing was changed)", f.file, err)
 	}
 	_, err = io.WriteString(stdout, report.String())

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/config"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 )
 
@@ -92,6 +93,12 @@ func TestExportApplyCommands(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	require.NoError(t, os.WriteFile(bad, []byte("version: 1\ntargets:\n  - name: x\n    url: ftp://x/\n"), 0o600))
 	_, err = cmd("apply", "-f", bad, "-DATABASE_URL", first)
-	assert.ErrorContains(t, err, "line 4: targets[0].url")
-	assert.ErrorContains(t, err, "nothing was changed")
+	assert.EqualError(t, err, bad+": 1 error; nothing was changed")
+	// The error itself went to standard error, placed as a compiler places it.
+	var stderr bytes.Buffer
+	cfg := config.Default()
+	cfg.DatabaseURL = first
+	err = applyConfigTo(ctx, cfg, applyFlags{file: bad}, storetest.Logger(t), nil, &bytes.Buffer{}, &stderr)
+	assert.EqualError(t, err, bad+": 1 error; nothing was changed")
+	assert.Equal(t, bad+":4:10: targets[0].url: must be an absolute http or https URL\n", stderr.String())
 }

@@ -72,7 +72,15 @@ func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions
 			return err
 		}
 	}
+	if opts.Actor == "" {
+		opts.Actor = cliActor()
+	}
+	bar := newProgress(os.Stderr, "importing")
+	if opts.Progress == nil {
+		opts.Progress = bar.hook()
+	}
 	rep, err := manifest.Apply(ctx, st, doc, opts)
+	bar.finish()
 	if err != nil {
 		return fmt.Errorf("import %s: apply: %w", source, err)
 	}
@@ -128,6 +136,7 @@ var objectPath = regexp.MustCompile(`^(channels|targets|status_pages)\[([0-9]+)\
 func fitServer(ctx context.Context, st *store.Store, doc manifest.Document, opts manifest.ApplyOptions) (manifest.Document, []string, error) {
 	trial := opts
 	trial.DryRun = true
+	trial.Progress = nil // the trials are not the import
 	var refused []string
 	for range len(doc.Channels) + len(doc.Targets) + len(doc.StatusPages) + 1 {
 		_, err := manifest.Apply(ctx, st, doc, trial)

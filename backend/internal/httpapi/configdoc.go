@@ -4,11 +4,10 @@ import (
 	"errors"
 	"mime"
 	"net/http"
-	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/watchdog-monitor/watchdog/backend/internal/audit"
 	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
 )
 
@@ -53,7 +52,7 @@ func (a *api) exportConfig(c echo.Context) error {
 //
 //	@ID	applyConfig
 //	@Summary		Apply a configuration
-//	@Description	Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
+//	@Description	Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem lists every error at once, each with its field (targets[2].interval_seconds), line and column. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
 //	@Tags			config
 //	@Accept			application/yaml
 //	@Produce		json
@@ -68,7 +67,7 @@ func (a *api) exportConfig(c echo.Context) error {
 //	@Failure		403		{object}	Problem	"Role below editor"
 //	@Failure		413		{object}	Problem	"Body over 1 MiB"
 //	@Failure		415		{object}	Problem	"Body is neither YAML nor JSON"
-//	@Failure		422		{object}	Problem	"The document breaks a rule; errors[].field names it and the message its line"
+//	@Failure		422		{object}	Problem	"The document breaks rules: errors[] lists each, with field, line and column"
 //	@Router			/config/apply [post]
 func (a *api) applyConfig(c echo.Context) error {
 	dryRun, err := queryBool(c, "dry_run")
@@ -102,42 +101,45 @@ func (a *api) applyConfig(c echo.Context) error {
 		}
 		return lineProblem(err)
 	}
+	p := caller(c)
+	actorID := p.User.ID
+	// The audit entries are written in the apply's transaction (manifest.Apply).
 	report, err := doc.Apply(c.Request().Context(), a.Store, manifest.ApplyOptions{
-		Prune: prune, DryRun: dryRun, Limits: a.Limits, Notify: a.Notify, EnvPrefix: "WATCHDOG_"})
+		Prune: prune, DryRun: dryRun, Limits: a.Limits, Notify: a.Notify, EnvPrefix: "WATCHDOG_",
+		Actor: p.Name(), ActorID: &actorID})
 	if err != nil {
 		return lineProblem(err)
 	}
 	out := ApplyReport{DryRun: report.DryRun, Items: make([]ApplyItem, len(report.Items))}
-	changes := map[string]audit.Change{}
 	for i, it := range report.Items {
 		out.Items[i] = ApplyItem{Kind: it.Kind, Name: it.Name, Action: it.Action}
-		if it.Action != manifest.Unchanged {
-			changes[it.Kind+" "+it.Name] = audit.Change{After: it.Action}
-		}
 		if it.Kind == "target" && it.Action == manifest.Deleted && !dryRun && a.Metrics != nil {
 			a.Metrics.ForgetTarget(it.ID)
 		}
 	}
 	if !dryRun {
 		a.public.reset()
-		a.record(c, audit.Update, audit.KindConfig, 0, "apply", changes)
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
-// lineProblem answers a document's error as a 422 naming its field and line.
+// lineProblem answers a document's errors as one 422 naming, for each, its field,
+// line and column; the detail reads as the command line prints them.
 func lineProblem(err error) error {
-	var le *manifest.LineError
-	if !errors.As(err, &le) {
+	all := manifest.List(err)
+	if len(all) == 0 {
 		return err
 	}
-	field := le.Path
-	if field == "" {
-		field = "body"
+	fields := make([]FieldProblem, len(all))
+	details := make([]string, len(all))
+	for i, le := range all {
+		field := le.Path
+		if field == "" {
+			field = "body"
+		}
+		fields[i] = FieldProblem{Field: field, Message: le.Msg, Line: le.Line, Column: le.Column}
+		details[i] = le.Error()
 	}
-	msg := le.Msg
-	if le.Line > 0 {
-		msg = "line " + strconv.Itoa(le.Line) + ": " + msg
-	}
-	return invalid(field, msg)
+	return &problem{status: http.StatusUnprocessableEntity, slug: "validation", title: "Invalid request",
+		detail: strings.Join(details, "; "), fields: fields}
 }

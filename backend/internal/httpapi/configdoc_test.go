@@ -46,9 +46,32 @@ func TestConfigOverHTTP(t *testing.T) {
 		assert.Equal(t, http.StatusUnprocessableEntity, res.Status)
 		p := res.Problem(t)
 		assert.Equal(t, []string{"targets[0].interval_seconds"}, p.Fields())
-		assert.Contains(t, p.Detail, "line 6:")
+		assert.Contains(t, p.Detail, "line 6, column 23:")
 		res = apply("", "version: 1\ntargets: {", "application/yaml")
 		assert.Equal(t, http.StatusUnprocessableEntity, res.Status)
+
+		// Every error at once, each with its field, line and column; JSON too.
+		for _, tc := range []struct{ name, body, contentType string }{
+			{"yaml", "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com/\n    interval_seconds: sixty\n    colour: red\n", "application/yaml"},
+			{"json", "{\"version\": 1, \"targets\": [{\"name\": \"a\", \"url\": \"https://a.example.com/\",\n  \"interval_seconds\": \"sixty\", \"colour\": \"red\"}]}", "application/json"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res := apply("", tc.body, tc.contentType)
+				require.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
+				p := res.Problem(t)
+				require.Len(t, p.Errors, 2, "%s", res.Body)
+				assert.Equal(t, "targets[0].interval_seconds", p.Errors[0].Field)
+				assert.Equal(t, `want a number, got "sixty"`, p.Errors[0].Message)
+				assert.Equal(t, "targets[0].colour", p.Errors[1].Field)
+				assert.Equal(t, `unknown field "colour"`, p.Errors[1].Message)
+				if tc.name == "yaml" {
+					assert.Equal(t, [4]int{5, 23, 6, 5}, [4]int{p.Errors[0].Line, p.Errors[0].Column, p.Errors[1].Line, p.Errors[1].Column})
+				} else {
+					assert.Equal(t, [4]int{2, 23, 2, 32}, [4]int{p.Errors[0].Line, p.Errors[0].Column, p.Errors[1].Line, p.Errors[1].Column})
+				}
+				assert.Contains(t, p.Detail, `targets[0].interval_seconds: want a number, got "sixty"; line `)
+			})
+		}
 		res = e.send(t, request{Method: http.MethodPost, Path: "/api/v1/config/apply", Body: doc, ContentType: "application/xml", InvalidRequest: true})
 		assert.Equal(t, http.StatusUnsupportedMediaType, res.Status)
 
@@ -67,9 +90,9 @@ func TestConfigOverHTTP(t *testing.T) {
 		// server the editor chose) it is a 422 naming the line, and nothing changes.
 		t.Setenv("WATCHDOG_CHANNEL_OPS_SECRET", "ops-webhook-secret")
 		for _, tc := range []struct{ doc, field, line string }{
-			{"version: 1\ntargets:\n  - name: leak\n    url: https://example.com/?k=${WATCHDOG_CHANNEL_OPS_SECRET}\n", "targets[0].url", "line 4:"},
-			{"version: 1\ntargets:\n  - name: leak\n    url: https://example.com/\n    headers:\n      X-Note: ${WATCHDOG_CHANNEL_OPS_SECRET}\n", "targets[0].headers.X-Note", "line 6:"},
-			{"version: 1\ntargets:\n  - name: leak\n    url: https://example.com/\n    headers:\n      Authorization: ${WATCHDOG_CHANNEL_OPS_SECRET}\n", "targets[0].headers.Authorization", "line 6:"},
+			{"version: 1\ntargets:\n  - name: leak\n    url: https://example.com/?k=${WATCHDOG_CHANNEL_OPS_SECRET}\n", "targets[0].url", "line 4, column 10:"},
+			{"version: 1\ntargets:\n  - name: leak\n    url: https://example.com/\n    headers:\n      X-Note: ${WATCHDOG_CHANNEL_OPS_SECRET}\n", "targets[0].headers.X-Note", "line 6, column 15:"},
+			{"version: 1\ntargets:\n  - name: leak\n    url: https://example.com/\n    headers:\n      Authorization: ${WATCHDOG_CHANNEL_OPS_SECRET}\n", "targets[0].headers.Authorization", "line 6, column 22:"},
 		} {
 			res = apply("", tc.doc, "application/yaml")
 			require.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
@@ -91,6 +114,11 @@ func TestConfigOverHTTP(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.Status)
 		assert.Contains(t, string(res.Body), `"target shop":{"after":"created"}`)
 		assert.Contains(t, string(res.Body), `"total":1`, "the no-op apply is not recorded")
+		assert.Contains(t, string(res.Body), `"actor":"admin"`)
+		res = e.get(t, "/api/v1/audit?kind=target")
+		require.Equal(t, http.StatusOK, res.Status)
+		assert.Contains(t, string(res.Body), `"action":"create","kind":"target"`, "each object has its entry")
+		assert.Contains(t, string(res.Body), `"object_name":"shop"`)
 	})
 }
 

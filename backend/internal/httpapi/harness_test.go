@@ -155,6 +155,8 @@ type problemBody struct {
 	Errors    []struct {
 		Field   string `json:"field"`
 		Message string `json:"message"`
+		Line    int    `json:"line"`
+		Column  int    `json:"column"`
 	} `json:"errors"`
 }
 

@@ -36,6 +36,10 @@ type Problem struct {
 type FieldProblem struct {
 	Field   string `json:"field" validate:"required" example:"interval_seconds"`
 	Message string `json:"message" validate:"required" example:"must be between 30 and 86400"`
+	// Line and Column place the field in an uploaded document (POST /config/apply),
+	// counting from 1; left out elsewhere, and where the place is not known.
+	Line   int `json:"line,omitempty" example:"14"`
+	Column int `json:"column,omitempty" example:"23"`
 } // @name FieldError
 
 const problemType = "urn:watchdog:problem:"

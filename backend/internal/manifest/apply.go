@@ -11,7 +11,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/audit"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/platform"
 	"github.com/watchdog-monitor/watchdog/backend/internal/statuspage"
@@ -88,6 +90,15 @@ type ApplyOptions struct {
 	// Limits are the server's target rules; Notify what channel validation needs.
 	Limits target.Limits
 	Notify notify.Env
+	// Progress, when set, is told how many of the document's objects are done, as
+	// they are: a long apply can show how far it got.
+	Progress func(done, total int)
+	// Actor and ActorID name who applies, for the audit log ("alice", "cli (alice)");
+	// ActorID is nil when no user of this server acts (the command line). Every
+	// object created, updated or deleted gets an entry, written in the apply's
+	// transaction: a failed apply leaves neither changes nor entries.
+	Actor   string
+	ActorID *int64
 }
 
 // errDryRun rolls a dry run's transaction back.
@@ -109,10 +120,9 @@ func (p Parsed) Apply(ctx context.Context, st *store.Store, opts ApplyOptions) (
 	if opts.Limits.Preset == nil {
 		opts.Limits.Preset = platform.MustLoad().TargetPreset
 	}
-	a := &applier{doc: p, opts: opts, report: Report{DryRun: opts.DryRun}}
-	if err := a.check(); err != nil {
-		return Report{}, err
-	}
+	a := &applier{doc: p, opts: opts, report: Report{DryRun: opts.DryRun},
+		total: len(p.Channels) + len(p.Targets) + len(p.StatusPages)}
+	a.check()
 	err := st.Atomically(ctx, func(tx *store.Store) error {
 		a.tx = tx
 		// One apply at a time: two at once on PostgreSQL would each create what the
@@ -135,10 +145,14 @@ func (p Parsed) Apply(ctx context.Context, st *store.Store, opts ApplyOptions) (
 		if err := a.prune(ctx); err != nil {
 			return err
 		}
+		if err := a.errs.err(); err != nil {
+			// Every error of the document at once; the transaction rolls back.
+			return err
+		}
 		if opts.DryRun {
 			return errDryRun
 		}
-		return nil
+		return a.audit(ctx)
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
 		return Report{}, err
@@ -151,6 +165,13 @@ type applier struct {
 	opts   ApplyOptions
 	tx     *store.Store
 	report Report
+	// errs gathers every error of the document: after the first, the rest of it is
+	// still checked, but nothing more is written (the transaction rolls back).
+	errs errorList
+	// changes are the objects changed, for the audit log.
+	changes []change
+	// done and total count the document's objects for Progress.
+	done, total int
 	// ids of the objects by name, as they stand in the transaction (targets by their
 	// lower-cased name: they are matched in any case).
 	channelIDs map[string]int64
@@ -191,42 +212,83 @@ func (a *applier) add(kind, name, action string) {
 	a.report.Items = append(a.report.Items, Item{Kind: kind, Name: name, Action: action})
 }
 
-func (a *applier) errorAt(path, format string, args ...any) error {
-	return &LineError{Line: a.doc.Line(path), Path: path, Msg: fmt.Sprintf(format, args...)}
+func (a *applier) errorAt(path, format string, args ...any) *LineError {
+	at := a.doc.Position(path)
+	return &LineError{Line: at.Line, Column: at.Column, Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// fail records an error of the document at path.
+func (a *applier) fail(path, format string, args ...any) {
+	a.errs.add(a.errorAt(path, format, args...))
+}
+
+// note records err, when it is the document's, and says whether it was: any other
+// error (the database's) ends the apply.
+func (a *applier) note(err error) bool {
+	all := List(err)
+	for _, le := range all {
+		a.errs.add(le)
+	}
+	return len(all) > 0
+}
+
+// invalid records each field of a domain rule's ValidationError at its place below
+// path (a target's "interval_seconds" is targets[2].interval_seconds), and says
+// whether err was one; a field already reported as unreadable is not reported again.
+func (a *applier) invalid(err error, path string, rename map[string]string) bool {
+	var v *target.ValidationError
+	if !errors.As(err, &v) {
+		return false
+	}
+	if len(v.Fields) == 0 {
+		a.fail(path, "%v", err)
+	}
+	for _, f := range v.Fields {
+		field := f.Field
+		if r, ok := rename[field]; ok {
+			field = r
+		}
+		if !a.errs.has(path + "." + field) {
+			a.fail(path+"."+field, "%s", f.Message)
+		}
+	}
+	return true
+}
+
+// step counts n more objects done, for Progress.
+func (a *applier) step(n int) {
+	a.done += n
+	if a.opts.Progress != nil && n > 0 {
+		a.opts.Progress(a.done, a.total)
+	}
 }
 
 // check finds what is wrong with the document itself: names missing or twice, and
 // references to objects it does not have (looked up in the database later).
-func (a *applier) check() error {
+func (a *applier) check() {
 	seen := map[string]bool{}
 	for i, ch := range a.doc.Channels {
-		if err := unique(seen, "channel", strings.TrimSpace(ch.Name), fmt.Sprintf("channels[%d].name", i), a); err != nil {
-			return err
-		}
+		a.unique(seen, "channel", strings.TrimSpace(ch.Name), fmt.Sprintf("channels[%d].name", i))
 	}
 	for i, t := range a.doc.Targets {
 		// Target names are unique in any case, as the database has them.
-		if err := unique(seen, "target", strings.ToLower(strings.TrimSpace(t.Name)), fmt.Sprintf("targets[%d].name", i), a); err != nil {
-			return err
-		}
+		a.unique(seen, "target", strings.ToLower(strings.TrimSpace(t.Name)), fmt.Sprintf("targets[%d].name", i))
 	}
 	for i, p := range a.doc.StatusPages {
-		if err := unique(seen, "status page", p.Slug, fmt.Sprintf("status_pages[%d].slug", i), a); err != nil {
-			return err
-		}
+		a.unique(seen, "status page", p.Slug, fmt.Sprintf("status_pages[%d].slug", i))
 	}
-	return nil
 }
 
-func unique(seen map[string]bool, kind, name, path string, a *applier) error {
+func (a *applier) unique(seen map[string]bool, kind, name, path string) {
 	if name == "" {
-		return a.errorAt(path, "is required")
+		a.fail(path, "is required")
+		return
 	}
 	if seen[kind+"\x00"+name] {
-		return a.errorAt(path, "another %s in the document has this name", kind)
+		a.fail(path, "another %s in the document has this name", kind)
+		return
 	}
 	seen[kind+"\x00"+name] = true
-	return nil
 }
 
 // Literal escapes s so that apply keeps it as it is: an importer's text holding
@@ -423,75 +485,69 @@ func (a *applier) lookup(name string) (string, bool) {
 
 // resolveConfig resolves a channel's config: its secret settings (and each value of a
 // secret map, a webhook's headers) may be references to their own variables; every
-// other string holds none.
-func (a *applier) resolveConfig(ch Channel, path string) (map[string]any, error) {
+// other string holds none. A field that cannot be resolved is recorded and left out.
+func (a *applier) resolveConfig(ch Channel, path string) map[string]any {
 	keys, mapKeys, err := notify.SecretFields(ch.Type)
 	if err != nil {
-		return nil, a.errorAt(path+".type", "must be one of %s", strings.Join(notify.Types(), ", "))
+		a.fail(path+".type", "must be one of %s", strings.Join(notify.Types(), ", "))
+		return nil
 	}
 	name := strings.TrimSpace(ch.Name)
 	out := make(map[string]any, len(ch.Config))
-	for _, k := range slices.Sorted(maps.Keys(ch.Config)) { // the first error is always the same
+	for _, k := range slices.Sorted(maps.Keys(ch.Config)) {
 		v, p := ch.Config[k], path+".config."+k
-		var r any
 		switch values, isMap := v.(map[string]any); {
 		case slices.Contains(keys, k):
 			if s, ok := v.(string); ok {
-				r, err = a.resolve(s, p, channelSecret(name, k))
+				out[k] = a.resolveInto(s, p, channelSecret(name, k))
 			} else {
-				r, err = a.resolveAny(v, p)
+				out[k] = a.resolveAny(v, p)
 			}
 		case slices.Contains(mapKeys, k) && isMap:
 			m := make(map[string]any, len(values))
 			for _, h := range slices.Sorted(maps.Keys(values)) {
 				if s, ok := values[h].(string); ok {
-					m[h], err = a.resolve(s, p+"."+h, channelSecret(name, k, h))
+					m[h] = a.resolveInto(s, p+"."+h, channelSecret(name, k, h))
 				} else {
-					m[h], err = a.resolveAny(values[h], p+"."+h)
-				}
-				if err != nil {
-					break
+					m[h] = a.resolveAny(values[h], p+"."+h)
 				}
 			}
-			r = m
+			out[k] = m
 		default:
-			r, err = a.resolveAny(v, p)
+			out[k] = a.resolveAny(v, p)
 		}
-		if err != nil {
-			return nil, err
-		}
-		out[k] = r
 	}
-	return out, nil
+	return out
+}
+
+// resolveInto is resolve that records its error and gives "".
+func (a *applier) resolveInto(s, path string, secret secretField) string {
+	v, err := a.resolve(s, path, secret)
+	if err != nil {
+		a.note(err)
+	}
+	return v
 }
 
 // resolveAny resolves every string of a config value that holds no secret.
-func (a *applier) resolveAny(v any, path string) (any, error) {
+func (a *applier) resolveAny(v any, path string) any {
 	switch x := v.(type) {
 	case string:
-		return a.resolve(x, path, secretField{})
+		return a.resolveInto(x, path, secretField{})
 	case map[string]any:
 		out := make(map[string]any, len(x))
-		for _, k := range slices.Sorted(maps.Keys(x)) { // the first error is always the same
-			r, err := a.resolveAny(x[k], path+"."+k)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = r
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			out[k] = a.resolveAny(x[k], path+"."+k)
 		}
-		return out, nil
+		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, val := range x {
-			r, err := a.resolveAny(val, fmt.Sprintf("%s[%d]", path, i))
-			if err != nil {
-				return nil, err
-			}
-			out[i] = r
+			out[i] = a.resolveAny(val, fmt.Sprintf("%s[%d]", path, i))
 		}
-		return out, nil
+		return out
 	}
-	return v, nil
+	return v
 }
 
 func (a *applier) channels(ctx context.Context) error {
@@ -509,19 +565,29 @@ func (a *applier) channels(ctx context.Context) error {
 		path := fmt.Sprintf("channels[%d]", i)
 		name := strings.TrimSpace(want.Name)
 		keep[name] = true
-		cfg, err := a.resolveConfig(want, path)
-		if err != nil {
-			return err
-		}
+		before := len(a.errs.errs)
+		cfg := a.resolveConfig(want, path)
 		raw, err := json.Marshal(cfg)
 		if err != nil {
-			return a.errorAt(path+".config", "%v", err)
+			a.fail(path+".config", "cannot be written as JSON")
 		}
 		ch := notify.Channel{Name: name, Type: want.Type, Config: raw, IsDefault: want.IsDefault}
-		if err := a.validateChannel(ch, path); err != nil {
-			return err
+		if len(a.errs.errs) == before {
+			if err := ch.Validate(a.opts.Notify); err != nil && !a.invalid(err, path, nil) {
+				a.fail(path, "%v", err)
+			}
 		}
 		old, exists := byName[name]
+		if exists && old.Type != ch.Type && !a.errs.has(path+".type") {
+			a.fail(path+".type", "channel %q is a %s channel; a type cannot change (delete it first)", name, old.Type)
+		}
+		if a.errs.failed() {
+			// Nothing more is written; targets naming this channel are still checked
+			// (an id of 0 is one they leave out).
+			a.channelIDs[name] = old.ID
+			a.step(1)
+			continue
+		}
 		switch {
 		case !exists:
 			created, err := a.tx.CreateChannel(ctx, ch)
@@ -529,9 +595,7 @@ func (a *applier) channels(ctx context.Context) error {
 				return err
 			}
 			a.channelIDs[name] = created.ID
-			a.add("channel", name, Created)
-		case old.Type != ch.Type:
-			return a.errorAt(path+".type", "channel %q is a %s channel; a type cannot change (delete it first)", name, old.Type)
+			a.change("channel", name, created.ID, Created, nil, created)
 		case sameJSON(old.Config, ch.Config) && old.IsDefault == ch.IsDefault:
 			a.channelIDs[name] = old.ID
 			a.add("channel", name, Unchanged)
@@ -540,12 +604,14 @@ func (a *applier) channels(ctx context.Context) error {
 			a.add("channel", name, Kept)
 		default:
 			ch.ID = old.ID
-			if _, err := a.tx.UpdateChannel(ctx, ch); err != nil {
+			updated, err := a.tx.UpdateChannel(ctx, ch)
+			if err != nil {
 				return err
 			}
 			a.channelIDs[name] = old.ID
-			a.add("channel", name, Updated)
+			a.change("channel", name, old.ID, Updated, old, updated)
 		}
+		a.step(1)
 	}
 	if !a.opts.Prune {
 		// Without prune, targets may name channels the document leaves out; with it,
@@ -559,16 +625,6 @@ func (a *applier) channels(ctx context.Context) error {
 	return nil
 }
 
-func (a *applier) validateChannel(ch notify.Channel, path string) error {
-	var v *target.ValidationError
-	if err := ch.Validate(a.opts.Notify); errors.As(err, &v) && len(v.Fields) > 0 {
-		return a.errorAt(path+"."+v.Fields[0].Field, "%s", v.Fields[0].Message)
-	} else if err != nil {
-		return a.errorAt(path, "%v", err)
-	}
-	return nil
-}
-
 func sameJSON(a, b json.RawMessage) bool {
 	var x, y any
 	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
@@ -576,6 +632,10 @@ func sameJSON(a, b json.RawMessage) bool {
 	}
 	return reflect.DeepEqual(x, y)
 }
+
+// createBatch is how many new targets are inserted to a statement, and between two
+// reports of progress.
+const createBatch = 500
 
 func (a *applier) targets(ctx context.Context) error {
 	current, err := a.tx.AllTargets(ctx)
@@ -594,40 +654,54 @@ func (a *applier) targets(ctx context.Context) error {
 	var fresh []target.Target
 	for i, want := range a.doc.Targets {
 		path := fmt.Sprintf("targets[%d]", i)
-		desired, err := a.target(want, path)
-		if err != nil {
-			return err
+		desired, ok := a.target(want, path)
+		lower := strings.ToLower(strings.TrimSpace(want.Name))
+		keep[lower] = true
+		olds := byName[lower]
+		if len(olds) > 1 {
+			a.fail(path+".name", "%d targets are named %q; rename all but one so the document can name it", len(olds), desired.Name)
 		}
-		keep[strings.ToLower(desired.Name)] = true
-		olds := byName[strings.ToLower(desired.Name)]
+		if !ok || a.errs.failed() {
+			// Nothing more is written; pages naming this target are still checked.
+			a.targetIDs[lower] = 0
+			a.step(1)
+			continue
+		}
 		switch {
-		case len(olds) > 1:
-			return a.errorAt(path+".name", "%d targets are named %q; rename all but one so the document can name it", len(olds), desired.Name)
 		case len(olds) == 0:
 			fresh = append(fresh, desired)
 			a.add("target", desired.Name, Created)
+			continue // counted when inserted
 		case sameTarget(olds[0], desired):
-			a.targetIDs[strings.ToLower(desired.Name)] = olds[0].ID
+			a.targetIDs[lower] = olds[0].ID
 			a.add("target", desired.Name, Unchanged)
 		case a.opts.KeepExisting:
-			a.targetIDs[strings.ToLower(desired.Name)] = olds[0].ID
+			a.targetIDs[lower] = olds[0].ID
 			a.add("target", desired.Name, Kept)
 		default:
 			desired.ID = olds[0].ID
-			if _, err := a.tx.UpdateTarget(ctx, olds[0], desired); err != nil {
+			updated, err := a.tx.UpdateTarget(ctx, olds[0], desired)
+			if err != nil {
 				return err
 			}
-			a.targetIDs[strings.ToLower(desired.Name)] = olds[0].ID
-			a.add("target", desired.Name, Updated)
+			a.targetIDs[lower] = olds[0].ID
+			a.change("target", desired.Name, olds[0].ID, Updated, olds[0], updated)
 		}
+		a.step(1)
 	}
-	if len(fresh) > 0 {
-		created, err := a.tx.CreateTargets(ctx, fresh)
-		if err != nil {
-			return err
-		}
-		for _, t := range created {
-			a.targetIDs[strings.ToLower(t.Name)] = t.ID
+	if a.errs.failed() {
+		a.step(len(fresh))
+	} else {
+		for chunk := range slices.Chunk(fresh, createBatch) {
+			created, err := a.tx.CreateTargets(ctx, chunk)
+			if err != nil {
+				return err
+			}
+			for _, t := range created {
+				a.targetIDs[strings.ToLower(t.Name)] = t.ID
+				a.audited("target", t.Name, t.ID, Created, nil, t)
+			}
+			a.step(len(chunk))
 		}
 	}
 	if !a.opts.Prune {
@@ -641,23 +715,20 @@ func (a *applier) targets(ctx context.Context) error {
 }
 
 // target builds the target a document item asks for, with the API's defaults and
-// rules; a broken rule is an error naming the item's field and line.
-func (a *applier) target(want Target, path string) (target.Target, error) {
-	u, err := a.resolve(want.URL, path+".url", secretField{})
-	if err != nil {
-		return target.Target{}, err
-	}
+// rules; each broken rule is recorded naming the item's field and place, and ok is
+// false.
+func (a *applier) target(want Target, path string) (target.Target, bool) {
+	before := len(a.errs.errs)
+	u := a.resolveInto(want.URL, path+".url", secretField{})
 	var headers map[string]string
 	if want.Headers != nil {
 		headers = map[string]string{}
-		for k, v := range want.Headers {
+		for _, k := range slices.Sorted(maps.Keys(want.Headers)) {
 			var secret secretField
 			if target.CredentialHeader(k) {
 				secret = targetSecret(strings.TrimSpace(want.Name), k)
 			}
-			if headers[k], err = a.resolve(v, path+".headers."+k, secret); err != nil {
-				return target.Target{}, err
-			}
+			headers[k] = a.resolveInto(want.Headers[k], path+".headers."+k, secret)
 		}
 	}
 	active := !want.Paused
@@ -678,18 +749,18 @@ func (a *applier) target(want Target, path string) (target.Target, error) {
 	}
 	for j, name := range want.Channels {
 		id, ok := a.channelIDs[name]
-		if !ok {
-			return target.Target{}, a.errorAt(fmt.Sprintf("%s.channels[%d]", path, j), "%s", a.missing("channel", name))
+		switch {
+		case !ok:
+			a.fail(fmt.Sprintf("%s.channels[%d]", path, j), "%s", a.missing("channel", name))
+		case id != 0: // 0: a channel of the document with errors of its own
+			spec.ChannelIDs = append(spec.ChannelIDs, id)
 		}
-		spec.ChannelIDs = append(spec.ChannelIDs, id)
 	}
 	t, err := target.New(spec, a.opts.Limits)
-	var v *target.ValidationError
-	if errors.As(err, &v) && len(v.Fields) > 0 {
-		f := v.Fields[0]
-		return target.Target{}, a.errorAt(path+"."+f.Field, "%s", f.Message)
+	if err != nil && !a.invalid(err, path, map[string]string{"is_active": "paused", "channel_ids": "channels"}) {
+		a.fail(path, "%v", err)
 	}
-	return t, err
+	return t, err == nil && len(a.errs.errs) == before
 }
 
 // sameTarget compares the settings a document holds, not the state checks keep.
@@ -747,32 +818,39 @@ func (a *applier) pages(ctx context.Context) error {
 		p := statuspage.Page{Slug: want.Slug, Title: want.Title, Description: want.Description, TargetIDs: []int64{}}
 		for j, name := range want.Targets {
 			id, ok := a.targetIDs[strings.ToLower(name)]
-			if !ok {
-				return a.errorAt(fmt.Sprintf("%s.targets[%d]", path, j), "%s", a.missing("target", name))
+			switch {
+			case !ok:
+				a.fail(fmt.Sprintf("%s.targets[%d]", path, j), "%s", a.missing("target", name))
+			case id != 0: // 0: a target of the document with errors of its own
+				p.TargetIDs = append(p.TargetIDs, id)
 			}
-			p.TargetIDs = append(p.TargetIDs, id)
 		}
-		var v *target.ValidationError
-		if err := p.Validate(); errors.As(err, &v) && len(v.Fields) > 0 {
-			return a.errorAt(path+"."+v.Fields[0].Field, "%s", v.Fields[0].Message)
+		if err := p.Validate(); err != nil && !a.invalid(err, path, map[string]string{"target_ids": "targets"}) {
+			a.fail(path, "%v", err)
+		}
+		a.step(1)
+		if a.errs.failed() {
+			continue
 		}
 		old, exists := bySlug[p.Slug]
 		switch {
 		case !exists:
-			if _, err := a.tx.CreateStatusPage(ctx, p); err != nil {
+			created, err := a.tx.CreateStatusPage(ctx, p)
+			if err != nil {
 				return err
 			}
-			a.add("status_page", p.Slug, Created)
+			a.change("status_page", p.Slug, created.ID, Created, nil, created)
 		case old.Title == p.Title && old.Description == p.Description && slices.Equal(old.TargetIDs, p.TargetIDs):
 			a.add("status_page", p.Slug, Unchanged)
 		case a.opts.KeepExisting:
 			a.add("status_page", p.Slug, Kept)
 		default:
 			p.ID = old.ID
-			if _, err := a.tx.UpdateStatusPage(ctx, p); err != nil {
+			updated, err := a.tx.UpdateStatusPage(ctx, p)
+			if err != nil {
 				return err
 			}
-			a.add("status_page", p.Slug, Updated)
+			a.change("status_page", p.Slug, old.ID, Updated, old, updated)
 		}
 	}
 	return nil
@@ -788,7 +866,7 @@ func (a *applier) missing(kind, name string) string {
 
 // prune deletes what the document no longer has: pages, then targets, then channels.
 func (a *applier) prune(ctx context.Context) error {
-	if !a.opts.Prune {
+	if !a.opts.Prune || a.errs.failed() {
 		return nil
 	}
 	wanted := map[string]bool{}
@@ -810,7 +888,7 @@ func (a *applier) prune(ctx context.Context) error {
 			if err := a.tx.DeleteStatusPage(ctx, p.ID); err != nil {
 				return err
 			}
-			a.add("status_page", p.Slug, Deleted)
+			a.change("status_page", p.Slug, p.ID, Deleted, p, nil)
 		}
 	}
 	targets, err := a.tx.AllTargets(ctx)
@@ -822,7 +900,7 @@ func (a *applier) prune(ctx context.Context) error {
 			if err := a.tx.DeleteTarget(ctx, t.ID); err != nil {
 				return err
 			}
-			a.report.Items = append(a.report.Items, Item{Kind: "target", Name: t.Name, Action: Deleted, ID: t.ID})
+			a.change("target", t.Name, t.ID, Deleted, t, nil)
 		}
 	}
 	channels, err := a.tx.ListChannels(ctx)
@@ -834,8 +912,118 @@ func (a *applier) prune(ctx context.Context) error {
 			if err := a.tx.DeleteChannel(ctx, ch.ID); err != nil {
 				return err
 			}
-			a.add("channel", ch.Name, Deleted)
+			a.change("channel", ch.Name, ch.ID, Deleted, ch, nil)
 		}
 	}
 	return nil
+}
+
+// change reports what was done to an object and keeps it for the audit log.
+func (a *applier) change(kind, name string, id int64, action string, before, after any) {
+	a.report.Items = append(a.report.Items, Item{Kind: kind, Name: name, Action: action, ID: id})
+	a.audited(kind, name, id, action, before, after)
+}
+
+// audited keeps a change for the audit log; before and after are the object's domain
+// values (nil where it did not exist).
+func (a *applier) audited(kind, name string, id int64, action string, before, after any) {
+	a.changes = append(a.changes, change{kind: kind, name: name, id: id, action: action, before: before, after: after})
+}
+
+// change is one object created, updated or deleted.
+type change struct {
+	kind, name    string
+	id            int64
+	action        string
+	before, after any
+}
+
+// auditActions maps a report's actions to the audit log's.
+var auditActions = map[string]string{Created: audit.Create, Updated: audit.Update, Deleted: audit.Delete}
+
+// audit writes, in the apply's transaction, an entry for every object changed (its
+// fields before and after as the document writes them: secrets are ${…} references
+// there, and a changed secret reads as masked) and one for the apply as a whole.
+func (a *applier) audit(ctx context.Context) error {
+	if len(a.changes) == 0 {
+		return nil
+	}
+	channelNames, targetNames := map[int64]string{}, map[int64]string{}
+	for name, id := range a.channelIDs {
+		channelNames[id] = name
+	}
+	for _, c := range a.changes {
+		switch v := c.before.(type) {
+		case notify.Channel:
+			channelNames[v.ID] = v.Name
+		case target.Target:
+			targetNames[v.ID] = v.Name
+		}
+		switch v := c.after.(type) {
+		case notify.Channel:
+			channelNames[v.ID] = v.Name
+		case target.Target:
+			targetNames[v.ID] = v.Name
+		}
+	}
+	all, err := a.tx.AllTargets(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range all {
+		targetNames[t.ID] = t.Name
+	}
+	now := time.Now()
+	actor := a.opts.Actor
+	if actor == "" {
+		actor = "unknown"
+	}
+	summary := map[string]audit.Change{}
+	entries := make([]audit.Entry, 0, len(a.changes)+1)
+	for _, c := range a.changes {
+		before, secretBefore := a.documented(c.before, channelNames, targetNames)
+		after, secretAfter := a.documented(c.after, channelNames, targetNames)
+		changes, err := audit.Diff(before, after, nil, nil)
+		if err != nil {
+			return err
+		}
+		for field, raw := range secretAfter {
+			if old, ok := secretBefore[field]; ok && old != raw {
+				if _, shown := changes[field]; !shown {
+					changes[field] = audit.Change{Before: audit.Masked, After: audit.Masked}
+				}
+			}
+		}
+		id := c.id
+		entries = append(entries, audit.Entry{At: now, ActorID: a.opts.ActorID, Actor: actor, Action: auditActions[c.action],
+			Kind: c.kind, ObjectID: &id, ObjectName: c.name, Changes: changes})
+		summary[c.kind+" "+c.name] = audit.Change{After: c.action}
+	}
+	entries = append(entries, audit.Entry{At: now, ActorID: a.opts.ActorID, Actor: actor, Action: audit.Update,
+		Kind: audit.KindConfig, ObjectName: "apply", Changes: summary})
+	return a.tx.AddAudits(ctx, entries)
+}
+
+// documented is an object as the document writes it, for the audit log, and the
+// raw values of its secret fields (compared, never written).
+func (a *applier) documented(v any, channelNames, targetNames map[int64]string) (any, map[string]string) {
+	switch x := v.(type) {
+	case notify.Channel:
+		out, _, err := exportChannel(x, envNames{})
+		if err != nil {
+			return nil, nil
+		}
+		return out, map[string]string{"config": string(x.Config)}
+	case target.Target:
+		out, _ := exportTarget(x, channelNames, envNames{})
+		raw, _ := json.Marshal(x.Headers)
+		return out, map[string]string{"headers": string(raw)}
+	case statuspage.Page:
+		out := StatusPage{Slug: x.Slug, Title: x.Title, Description: x.Description}
+		for _, id := range x.TargetIDs {
+			out.Targets = append(out.Targets, targetNames[id])
+		}
+		return out, nil
+	}
+	return nil, nil
 }

@@ -70,3 +70,27 @@ func (s *Store) ListAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, i
 func (s *Store) DeleteAuditBefore(ctx context.Context, cutoff time.Time) (int64, error) {
 	return s.deleteBatched(ctx, "audit_log", "at", cutoff)
 }
+
+// AddAudits records many changes at once, a few hundred to a statement (an apply of
+// thousands of targets), in the caller's transaction when s is one.
+func (s *Store) AddAudits(ctx context.Context, entries []audit.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	rows := make([]auditRow, len(entries))
+	for i, e := range entries {
+		changes := []byte("{}")
+		if e.Changes != nil {
+			var err error
+			if changes, err = json.Marshal(e.Changes); err != nil {
+				return fmt.Errorf("audit entry: %w", err)
+			}
+		}
+		rows[i] = auditRow{At: dbTime(e.At), ActorID: e.ActorID, Actor: e.Actor, Action: e.Action, Kind: e.Kind,
+			ObjectID: e.ObjectID, ObjectName: e.ObjectName, Changes: string(changes)}
+	}
+	if err := s.db.WithContext(ctx).CreateInBatches(&rows, 500).Error; err != nil {
+		return fmt.Errorf("write %d audit entries: %w", len(rows), err)
+	}
+	return nil
+}

@@ -325,7 +325,7 @@ export interface paths {
         put?: never;
         /**
          * Apply a configuration
-         * @description Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem names the field and its line. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
+         * @description Makes the channels, targets and status pages match the document (YAML or JSON), matching objects by name (slug for pages), in one transaction: a document with any error changes nothing, and the problem lists every error at once, each with its field (targets[2].interval_seconds), line and column. The body may also be the same document as JSON (application/json). Applying the same document twice changes nothing the second time. ${WATCHDOG_…} references are read from the server's environment (no other names: the server's own settings stay out of reach), and each only into the secret field export wrote it for (a channel's secret setting, a target's credential header); anywhere else a reference is a 422 naming its line.
          */
         post: operations["applyConfig"];
         delete?: never;
@@ -1067,8 +1067,16 @@ export interface components {
             value?: string;
         };
         FieldError: {
+            /** @example 23 */
+            column?: number;
             /** @example interval_seconds */
             field: string;
+            /**
+             * @description Line and Column place the field in an uploaded document (POST /config/apply),
+             *     counting from 1; left out elsewhere, and where the place is not known.
+             * @example 14
+             */
+            line?: number;
             /** @example must be between 30 and 86400 */
             message: string;
         };
@@ -3551,7 +3559,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The document breaks a rule; errors[].field names it and the message its line */
+            /** @description The document breaks rules: errors[] lists each, with field, line and column */
             422: {
                 headers: {
                     [name: string]: unknown;
