@@ -100,11 +100,12 @@ lint-api: frontend-deps
 # are skipped, loudly, unless REQUIRE_ALL=1 (CI), which turns every skip into a failure.
 test: docs-check lint-api deploy-check test-go test-frontend
 
-# The dashboard: generated types current, typecheck, unit tests, the bundle budget,
+# The dashboard: generated types current, typecheck, lint, unit tests, the bundle budget,
 # and the browser tests (real backend on SQLite, Debian's Chromium, 127.0.0.1 only).
 test-frontend: frontend-deps
 	cd frontend && npm run --silent check:api
 	cd frontend && npm run --silent typecheck
+	cd frontend && npm run --silent lint
 	cd frontend && npm run --silent test:unit
 	cd frontend && npm run --silent size
 	cd frontend && npm run --silent test:e2e

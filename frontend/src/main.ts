@@ -13,8 +13,8 @@ initTheme()
 
 async function start() {
   const config = await loadConfig()
-  // Assigned right below; the handler only runs once the app is up.
-  let router: ReturnType<typeof createAppRouter>
+  // Made before the session, whose end handler sends the page to the login screen.
+  const router = createAppRouter()
   initSession(config, () => {
     resetStats()
     const current = router.currentRoute.value
@@ -22,7 +22,6 @@ async function start() {
       void router.replace({ name: 'login', query: current.fullPath === '/' ? {} : { next: current.fullPath } })
     }
   })
-  router = createAppRouter()
   const app = createApp(App)
   app.use(router)
   await router.isReady()

@@ -385,7 +385,7 @@ export class ApiClient {
     timedOut: () => boolean,
   ): Promise<T> {
     let res: Response
-    let text = ''
+    let text: string
     try {
       res = await this.fetchFn(url, {
         method,

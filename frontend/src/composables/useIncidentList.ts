@@ -1,57 +1,26 @@
-import { type Ref, ref, shallowRef, watch } from 'vue'
-import { ApiError, NetworkError } from '../api/errors'
+import { type Ref, shallowRef, watch } from 'vue'
+import { ApiError } from '../api/errors'
 import type { Incident } from '../api/types'
 import { type IncidentQuery, toIncidentApiQuery } from '../lib/incidents'
-import { reuseUnchanged } from '../lib/reuse'
 import { useApi } from '../stores/session'
 import { useTargetsVersion } from '../stores/targetEvents'
-import { usePolling } from './usePolling'
-
-const POLL_MS = 5000
+import { usePolledPage } from './usePolledPage'
 
 /**
- * The incidents page's list: one page of every target's incidents, newest first,
- * polled every 5 s with If-None-Match; and the names of the targets on it, each looked
- * up once (null for a target that is gone).
+ * The incidents page's list: one page of every target's incidents, newest first
+ * (usePolledPage: every 5 s with If-None-Match); and the names of the targets on it,
+ * each looked up once (null for a target that is gone).
  */
 export function useIncidentList(query: Ref<IncidentQuery>) {
   const api = useApi()
-  const items = shallowRef<Incident[]>([])
-  const total = ref(0)
   const names = shallowRef<ReadonlyMap<number, string | null>>(new Map())
-  /** The query the shown items answer; differs from `query` while a new one loads. */
-  const shownKey = ref<string | null>(null)
-  const error = ref('')
   const asking = new Set<number>()
-  let raw: unknown
 
-  async function load() {
-    const q = query.value
-    const key = JSON.stringify(q)
-    try {
-      const page = await api.get('/incidents', { query: toIncidentApiQuery(q), cache: true })
-      if (JSON.stringify(query.value) !== key) return // an answer for a filter left behind
-      if (page !== raw) {
-        raw = page
-        items.value = reuseUnchanged(items.value, page.items, (i) => i.id)
-        total.value = page.total
-      }
-      shownKey.value = key
-      error.value = ''
-      await loadNames(items.value)
-    } catch (err) {
-      if (err instanceof NetworkError) return // the banner says so; keep what is shown
-      if (err instanceof ApiError && err.status === 401) return // the login screen takes over
-      if (JSON.stringify(query.value) !== key) return
-      if (shownKey.value !== key) {
-        items.value = []
-        total.value = 0
-        raw = undefined
-        shownKey.value = key
-      }
-      error.value = err instanceof Error ? err.message : String(err)
-    }
-  }
+  const page = usePolledPage(query, {
+    fetch: (q) => api.get('/incidents', { query: toIncidentApiQuery(q), cache: true }),
+    key: (i) => i.id,
+    after: loadNames,
+  })
 
   async function loadNames(list: readonly Incident[]) {
     const wanted = [...new Set(list.map((i) => i.target_id))].filter((id) => !names.value.has(id) && !asking.has(id))
@@ -79,12 +48,10 @@ export function useIncidentList(query: Ref<IncidentQuery>) {
     return names.value.get(id) ?? `#${id}`
   }
 
-  const poller = usePolling(load, { intervalMs: POLL_MS })
-  watch(() => JSON.stringify(query.value), () => void poller.refresh())
   watch(useTargetsVersion(), () => {
     names.value = new Map() // a rename or delete: ask again
-    void poller.refresh()
+    void page.refresh()
   })
 
-  return { items, total, names, shownKey, error, targetName, refresh: poller.refresh }
+  return { ...page, names, targetName }
 }

@@ -54,7 +54,7 @@ describe('AuditTable', () => {
     const app = createApp({ render: () => h(AuditTable, { entries, emptyText: 'No changes yet' }) })
     app.component(
       'RouterLink',
-      defineComponent({ props: ['to'], setup: (_p, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }),
+      defineComponent({ props: { to: { type: [String, Object], required: true } }, setup: (_p, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }),
     )
     app.mount(el)
     return { el, unmount: () => app.unmount() }

@@ -23,7 +23,7 @@ function mount(render: () => ReturnType<typeof h>) {
   // No router here: links render as plain anchors.
   app.component(
     'RouterLink',
-    defineComponent({ props: ['to'], setup: (_props, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }),
+    defineComponent({ props: { to: { type: [String, Object], required: true } }, setup: (_props, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }),
   )
   app.mount(el)
   return { el, unmount: () => app.unmount() }
