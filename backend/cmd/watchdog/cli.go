@@ -202,7 +202,7 @@ func (inv *invocation) flagSet(cmd *command) *flag.FlagSet {
 // parseArgs finds the command (the first word that is not a flag or a flag's value)
 // and parses the rest: flags anywhere, words in order.
 func parseArgs(args []string) (*invocation, error) {
-	name, at := "serve", -1
+	name, at, unknown := "serve", -1, ""
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -212,12 +212,21 @@ func parseArgs(args []string) (*invocation, error) {
 			name, at = a, i
 			break
 		}
-		if flagName, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "="); !hasValue && takesValue(flagName) {
+		flagName, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		known, withValue := flagKind(flagName)
+		if !known {
+			unknown = a
+		}
+		if !hasValue && withValue {
 			i++
 		}
 	}
 	cmd := lookup(name)
 	if cmd == nil {
+		if unknown != "" && at > 0 && args[at-1] == unknown {
+			// -LISTEN :9 is a misspelt setting and its value, not a command ":9".
+			return nil, &usageError{msg: "unknown flag " + unknown}
+		}
 		return nil, &usageError{msg: fmt.Sprintf("unknown command %q", name)}
 	}
 	rest := args
@@ -292,18 +301,18 @@ func withEnvFile(getenv func(string) string, path string) (func(string) string, 
 	}, path, nil
 }
 
-// takesValue says whether a flag of any command is followed by its value: every
-// setting's is, and -f is; the switches are not. An unknown flag is taken to have
-// none; parsing the command's flags then refuses it.
-func takesValue(name string) bool {
+// flagKind says whether any command knows a flag, and whether its value follows it:
+// every setting's does, and -f's; the switches take none. An unknown flag is taken to
+// have none; parsing the command's flags then refuses it.
+func flagKind(name string) (known, takesValue bool) {
 	for i := range commands {
 		var inv invocation
 		if f := inv.flagSet(&commands[i]).Lookup(name); f != nil {
 			b, ok := f.Value.(interface{ IsBoolFlag() bool })
-			return !ok || !b.IsBoolFlag()
+			return true, !ok || !b.IsBoolFlag()
 		}
 	}
-	return false
+	return false, false
 }
 
 // versionLine is what `watchdog version` prints.
