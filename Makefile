@@ -43,8 +43,16 @@ run: build frontend-build
 	@echo "Starting WatchDog on http://localhost:8080 (SQLite at ./data/watchdog.db)"
 	FRONTEND_DIR=$${FRONTEND_DIR:-frontend/dist} ./$(BIN)
 
+# `watchdog version` and the watchdog_build_info metric name the build; outside a git
+# checkout (a source tarball) they say dev and unknown.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+BUILDINFO := github.com/watchdog-monitor/watchdog/backend/internal/buildinfo
+
 build:
-	cd $(BACKEND) && CGO_ENABLED=0 $(GO) build -trimpath -o ../$(BIN) ./cmd/watchdog
+	cd $(BACKEND) && CGO_ENABLED=0 $(GO) build -trimpath \
+		-ldflags "-X $(BUILDINFO).Version=$(VERSION) -X $(BUILDINFO).Commit=$(COMMIT)" \
+		-o ../$(BIN) ./cmd/watchdog
 
 # --- tools -----------------------------------------------------------------------
 

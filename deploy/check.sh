@@ -231,6 +231,8 @@ check "static build: CGO_ENABLED=0 on the go build line" grep -Eq 'CGO_ENABLED=0
 check "trimmed, stripped build (-trimpath -s -w)" bash -c "grep -Eq 'go build .*-trimpath' $dj && grep -Eq 'go build .*-s -w' $dj"
 check "runtime base is distroless static, nonroot" grep -Eq 'gcr.io/distroless/static-debian[0-9]+:nonroot' "$dj"
 check "exec-form ENTRYPOINT [\"/watchdog\"]" grep -Eq '^ENTRYPOINT \["/watchdog"\]' "$dj"
+check "HEALTHCHECK runs the binary's own probe (no shell in distroless)" grep -Eq '^HEALTHCHECK .*CMD \["/watchdog", *"healthcheck"\]' "$dj"
+check "the build stamps VERSION and REVISION into the binary" grep -Eq 'go build .*buildinfo\.Version=\$\{VERSION\}.*buildinfo\.Commit=\$\{REVISION\}' "$dj"
 check "EXPOSE 8080 (LISTEN_ADDR :8080)" bash -c "grep -Eq '^EXPOSE 8080' $dj && grep -q 'LISTEN_ADDR=:8080' $dj"
 check "FRONTEND_DIR points at the dashboard built in its own stage" bash -c "grep -q 'FRONTEND_DIR=/srv/frontend' $dj && grep -Eq '^COPY --from=dashboard /src/frontend/dist/? /srv/frontend/?' $dj && grep -q 'npm ci' $dj"
 absent "no remote ADD (ADD http...)" '^ADD +(--[^ ]+ +)*https?://' "$dj"

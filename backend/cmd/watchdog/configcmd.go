@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/config"
 	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
@@ -17,102 +15,17 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
-// applyFlags are apply's and import's own arguments; the rest are settings.
+// applyFlags are apply's and import's own flags.
 type applyFlags struct {
-	file          string
-	prune, dryRun bool
-	// importArgs are import's: SOURCE FILE-OR-URL [--dry-run].
-	importArgs []string
+	file                    string
+	prune, dryRun, exitCode bool
+	// env resolves the document's ${NAME} references; nil reads the process
+	// environment.
+	env func(string) string
 }
 
-// splitFlags takes a command's own flags out of args and leaves the settings' flags
-// (-DATABASE_URL …) for config.Load.
-func splitFlags(cmd string, args []string) (applyFlags, []string, error) {
-	var f applyFlags
-	switch cmd {
-	case "import":
-		return splitImport(args)
-	case "export":
-		return f, args, noPositional(cmd, args)
-	case "apply":
-	default:
-		return f, args, nil
-	}
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
-		switch {
-		case !strings.HasPrefix(args[i], "-"):
-			return f, nil, fmt.Errorf("apply: unexpected argument %q (settings are -NAME value; the file is -f FILE)", args[i])
-		case name == "prune" || name == "dry-run":
-			on := true
-			if hasValue {
-				var err error
-				if on, err = strconv.ParseBool(value); err != nil {
-					return f, nil, fmt.Errorf("apply: --%s=%s: want true or false", name, value)
-				}
-			}
-			if name == "prune" {
-				f.prune = on
-			} else {
-				f.dryRun = on
-			}
-		case name == "f" && hasValue:
-			f.file = value
-		case name == "f" && i+1 < len(args):
-			i++
-			f.file = args[i]
-		case name == "f":
-			return f, nil, fmt.Errorf("apply: -f needs a file (- reads standard input)")
-		case hasValue:
-			rest = append(rest, args[i])
-		case i+1 < len(args):
-			// A setting's flag and its value: -DATABASE_URL postgres://…
-			rest = append(rest, args[i], args[i+1])
-			i++
-		default:
-			rest = append(rest, args[i])
-		}
-	}
-	if f.file == "" {
-		return f, nil, fmt.Errorf("apply: -f FILE is required (- reads standard input)")
-	}
-	return f, rest, nil
-}
-
-// noPositional refuses words that are not flags: a stray path would otherwise be
-// ignored, and the command would run on the default database instead.
-func noPositional(cmd string, args []string) error {
-	for i := 0; i < len(args); i++ {
-		switch {
-		case !strings.HasPrefix(args[i], "-"):
-			return fmt.Errorf("%s: unexpected argument %q (settings are -NAME value)", cmd, args[i])
-		case !strings.Contains(args[i], "="):
-			i++ // its value
-		}
-	}
-	return nil
-}
-
-// splitImport keeps import's words and --dry-run for it, and the settings' flags,
-// each with its value (-DATABASE_URL postgres://…), for config.Load.
-func splitImport(args []string) (applyFlags, []string, error) {
-	var f applyFlags
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--dry-run" || a == "-dry-run" || a == "-" || !strings.HasPrefix(a, "-"):
-			f.importArgs = append(f.importArgs, a)
-		case strings.Contains(a, "=") || i+1 == len(args):
-			rest = append(rest, a)
-		default:
-			rest = append(rest, a, args[i+1])
-			i++
-		}
-	}
-	return f, rest, nil
-}
+// errChanged is apply --exit-code's outcome when something changed (or would have).
+var errChanged = &exitStatus{code: 1}
 
 // openStore opens and migrates the database a CLI command works on; it works while
 // the server runs, since every change is a transaction of its own.
@@ -186,7 +99,7 @@ func applyConfigTo(ctx context.Context, cfg config.Config, f applyFlags, log *sl
 	defer func() { _ = st.Close() }()
 	bar := newProgress(stderr, "applying")
 	report, err := doc.Apply(ctx, st, manifest.ApplyOptions{Prune: f.prune, DryRun: f.dryRun,
-		Limits: limitsOf(cfg), Notify: notifyEnvOf(cfg), Progress: bar.hook(), Actor: cliActor()})
+		Limits: limitsOf(cfg), Notify: notifyEnvOf(cfg), Env: f.env, Progress: bar.hook(), Actor: cliActor()})
 	bar.finish()
 	if err != nil {
 		if len(manifest.List(err)) > 0 {
@@ -194,6 +107,11 @@ func applyConfigTo(ctx context.Context, cfg config.Config, f applyFlags, log *sl
 		}
 		return fmt.Errorf("%s: %w (nothing was changed)", f.file, err)
 	}
-	_, err = io.WriteString(stdout, report.String())
-	return err
+	if _, err := io.WriteString(stdout, report.String()); err != nil {
+		return err
+	}
+	if f.exitCode && report.Changed() {
+		return errChanged
+	}
+	return nil
 }

@@ -53,15 +53,19 @@ func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions
 	opts.DryRun = dryRun
 	// An import adds to what is there: an object whose name is taken is left alone.
 	opts.KeepExisting = true
+	getenv := base.Env
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	opts.Env = func(name string) string {
 		if v, ok := res.Env[name]; ok {
 			return v
 		}
 		if text, ok := res.FromEnv[name]; ok {
 			// The source read this secret from its own variable: so does the import.
-			return os.Expand(text, os.Getenv)
+			return os.Expand(text, getenv)
 		}
-		return os.Getenv(name)
+		return getenv(name)
 	}
 	doc, refused, err := fitServer(ctx, st, res.Document, opts)
 	if err != nil {

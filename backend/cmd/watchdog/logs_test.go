@@ -175,11 +175,12 @@ func TestJSONErrorsWhenStartFails(t *testing.T) {
 		args    []string
 		env     []string
 		wantErr string
+		code    int // a usage error exits 2, a failure 1
 	}{
-		{"a bad setting, LOG_FORMAT in the environment", []string{"serve"}, []string{"LOG_FORMAT=json", "WORKERS=0"}, "WORKERS"},
-		{"a bad setting, LOG_FORMAT as a flag", []string{"serve", "-LOG_FORMAT", "json"}, []string{"WORKERS=0"}, "WORKERS"},
-		{"LOG_FORMAT as a flag=value", []string{"serve", "--LOG_FORMAT=json"}, []string{"WORKERS=0"}, "WORKERS"},
-		{"an unknown command", []string{"frobnicate"}, []string{"LOG_FORMAT=json"}, `unknown command \"frobnicate\"`},
+		{"a bad setting, LOG_FORMAT in the environment", []string{"serve"}, []string{"LOG_FORMAT=json", "WORKERS=0"}, "WORKERS", 1},
+		{"a bad setting, LOG_FORMAT as a flag", []string{"serve", "-LOG_FORMAT", "json"}, []string{"WORKERS=0"}, "WORKERS", 1},
+		{"LOG_FORMAT as a flag=value", []string{"serve", "--LOG_FORMAT=json"}, []string{"WORKERS=0"}, "WORKERS", 1},
+		{"an unknown command", []string{"frobnicate"}, []string{"LOG_FORMAT=json"}, `unknown command \"frobnicate\"`, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -191,7 +192,7 @@ func TestJSONErrorsWhenStartFails(t *testing.T) {
 			err := cmd.Run()
 			var exit *exec.ExitError
 			require.ErrorAs(t, err, &exit)
-			assert.Equal(t, 1, exit.ExitCode())
+			assert.Equal(t, tc.code, exit.ExitCode())
 			assert.Empty(t, stdout.String())
 			lines := jsonLines(t, "stderr", stderr.Bytes())
 			require.Len(t, lines, 1, "one JSON object: %s", stderr.String())

@@ -1,6 +1,6 @@
 // Command watchdog is the WatchDog server: the API, the scheduler and the pinger in
-// one process. `watchdog` (or `watchdog serve`) runs it; `watchdog migrate` brings
-// the database schema up to date and exits.
+// one process. `watchdog` (or `watchdog serve`) runs it; the other sub-commands
+// (migrate, export, apply, import, healthcheck, version, help) do one thing and exit.
 package main
 
 import (
@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -37,76 +38,100 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	err := runWith(ctx, os.Args[1:], world{getenv: os.Getenv, envFile: ".env", stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
 	stop()
-	if err != nil {
-		reportError(os.Stderr, logFormatOf(os.Args[1:], os.Getenv), err)
-		os.Exit(1)
-	}
+	os.Exit(report(os.Stderr, logFormatOf(os.Args[1:], os.Getenv), err))
 }
 
-const usage = `usage: watchdog [serve|migrate|export|apply|help] [-FLAG value ...]
+// world is what a run sees besides its arguments.
+type world struct {
+	getenv func(string) string
+	// envFile, when it exists, gives the settings the environment leaves empty; ""
+	// reads no file.
+	envFile        string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
 
-  serve    run the API, scheduler and pinger (the default)
-  migrate  apply database migrations and exit
-  export   print the configuration (targets, channels, status pages) as YAML
-  apply -f FILE [--prune] [--dry-run]
-           make the database match a configuration document
-  import gatus FILE | uptime-kuma FILE | seed DATABASE_URL [--dry-run]
-           create targets and channels from another monitor's configuration
-
-Every setting is an environment variable or a flag of the same name, e.g.
-DATABASE_URL=postgres://… or -DATABASE_URL postgres://… ; see the README.`
-
-// run dispatches a sub-command. It returns when ctx is cancelled (SIGINT, SIGTERM)
-// and everything it started has stopped.
+// run is runWith with no .env file, and the logs of export, apply and import on
+// standard error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case "serve", "migrate", "export", "apply", "import":
-	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
-		return nil
-	default:
-		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
-	}
-	own, args, err := splitFlags(cmd, args)
+	return runWith(ctx, args, world{getenv: getenv, stdin: os.Stdin, stdout: stdout, stderr: os.Stderr})
+}
+
+// runWith dispatches a sub-command. It returns when ctx is cancelled (SIGINT, SIGTERM)
+// and everything it started has stopped.
+func runWith(ctx context.Context, args []string, w world) error {
+	inv, err := parseArgs(args)
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(args, getenv)
+	switch {
+	case inv.version || inv.cmd.name == "version":
+		_, err := fmt.Fprintln(w.stdout, versionLine())
+		return err
+	case inv.help && !inv.named, inv.cmd.name == "help" && len(inv.args) == 0:
+		printOverview(w.stdout)
+		return nil
+	case inv.help:
+		printHelp(w.stdout, inv.cmd)
+		return nil
+	case inv.cmd.name == "help":
+		printHelp(w.stdout, lookup(inv.args[0]))
+		return nil
+	}
+	getenv, envFile, err := withEnvFile(w.getenv, w.envFile)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
-	log := newLogger(cfg, stdout)
-	switch cmd {
+	cfg, err := inv.settings(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	if inv.cmd.name == "healthcheck" {
+		return healthcheck(ctx, cfg.ListenAddr, healthcheckTimeout)
+	}
+	logTo := w.stdout
+	if inv.cmd.name == "export" || inv.cmd.name == "apply" || inv.cmd.name == "import" {
+		// Standard output is the document or the report.
+		logTo = w.stderr
+	}
+	log := newLogger(cfg, logTo)
+	if envFile != "" {
+		// Which file, never what it holds: its values are secrets.
+		log.Info("settings read from file", "env_file", envFile)
+	}
+	switch inv.cmd.name {
 	case "migrate":
 		return migrate(ctx, cfg, log)
-	case "export", "apply", "import":
-		// Logs go to standard error: standard output is the document or the report.
-		log = newLogger(cfg, os.Stderr)
-		switch cmd {
-		case "export":
-			return exportConfig(ctx, cfg, log, stdout)
-		case "apply":
-			return applyConfig(ctx, cfg, own, log, os.Stdin, stdout)
+	case "export":
+		return exportConfig(ctx, cfg, log, w.stdout)
+	case "apply":
+		own := inv.own
+		own.env = getenv
+		err := applyConfigTo(ctx, cfg, own, log, w.stdin, w.stdout, w.stderr)
+		if own.exitCode && err != nil && !errors.Is(err, errChanged) {
+			return &exitStatus{code: 3, err: err}
 		}
+		return err
+	case "import":
 		st, err := openStore(ctx, cfg, log)
 		if err != nil {
 			return err
 		}
 		defer func() { _ = st.Close() }()
-		return importWith(ctx, st, manifest.ApplyOptions{Limits: limitsOf(cfg), Notify: notifyEnvOf(cfg)}, own.importArgs, stdout)
+		words := inv.args
+		if inv.own.dryRun {
+			words = append(slices.Clone(words), "--dry-run")
+		}
+		return importWith(ctx, st, manifest.ApplyOptions{Limits: limitsOf(cfg), Notify: notifyEnvOf(cfg), Env: getenv}, words, w.stdout)
 	}
 	// Listen first: a taken port should stop the start before anything is claimed.
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
-	a, err := newApp(ctx, cfg, log, stdout)
+	a, err := newApp(ctx, cfg, log, w.stdout)
 	if err != nil {
 		_ = ln.Close()
 		return err

@@ -6,14 +6,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // Config is every setting the server reads at start-up.
@@ -90,102 +88,75 @@ func Default() Config {
 	}
 }
 
-// Load reads the environment, then the flags in args (flags win), and validates.
+// Load reads the flags in args, then the environment for every setting no flag gave
+// (flags win), and validates.
 func Load(args []string, getenv func(string) string) (Config, error) {
 	c := Default()
 	fs := flag.NewFlagSet("watchdog", flag.ContinueOnError)
-	str := func(p *string, name, usage string) {
-		if v := getenv(name); v != "" {
-			*p = v
-		}
-		fs.StringVar(p, name, *p, usage)
-	}
-	var (
-		origins   = strings.Join(c.CORSAllowedOrigins, ",")
-		proxies   string
-		workers   = strconv.Itoa(c.Workers)
-		minIvl    = strconv.Itoa(c.MinIntervalSeconds)
-		private   = strconv.FormatBool(c.AllowPrivateTargets)
-		retention = c.CheckRetention.String()
-		auditKeep = c.AuditRetention.String()
-		shutdown  = c.ShutdownTimeout.String()
-		perTarget = strconv.FormatBool(c.MetricsPerTarget)
-		notifyTO  = c.NotifyTimeout.String()
-		retryBase = c.NotifyRetryBase.String()
-		degRatio  = strconv.FormatFloat(c.DegradedRatio, 'f', -1, 64)
-		degWindow = c.DegradedWindow.String()
-		degMin    = strconv.Itoa(c.DegradedMinTargets)
-		smtpPort  = strconv.Itoa(c.SMTPPort)
-	)
-	str(&c.DatabaseURL, "DATABASE_URL", "postgres:// URL; empty means the SQLite file ./data/watchdog.db (or a sqlite path)")
-	str(&c.ListenAddr, "LISTEN_ADDR", "address the HTTP server listens on")
-	str(&c.AdminUser, "ADMIN_USER", "username of the first admin")
-	str(&c.AdminPass, "ADMIN_PASS", "password of the first admin; empty generates one and prints it once")
-	str(&c.JWTSecret, "JWT_SECRET", "token signing key, at least 32 bytes; empty generates one kept in the database")
-	str(&origins, "CORS_ALLOWED_ORIGINS", "comma-separated origins allowed to call the API from a browser")
-	str(&proxies, "TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
-	str(&workers, "WORKERS", "checks run at once")
-	str(&minIvl, "MIN_INTERVAL_SECONDS", "shortest interval a target may ask for")
-	str(&private, "ALLOW_PRIVATE_TARGETS", "allow loopback and private-network targets (IPv4 link-local 169.254.0.0/16 and metadata addresses stay refused)")
-	str(&retention, "CHECK_RETENTION", "how long each check is kept (uptime and latency history lives on in hourly and daily rollups), e.g. 7d or 72h")
-	str(&auditKeep, "AUDIT_RETENTION", "how long the audit log keeps who changed what, e.g. 365d")
-	str(&c.FrontendDir, "FRONTEND_DIR", "directory of the built dashboard to serve at /")
-	str(&c.LogLevel, "LOG_LEVEL", "debug, info, warn or error")
-	str(&c.LogFormat, "LOG_FORMAT", "text or json")
-	str(&shutdown, "SHUTDOWN_TIMEOUT", "how long in-flight checks and requests may take to finish at shutdown")
-	str(&c.MetricsToken, "METRICS_TOKEN", "bearer token /metrics asks for; empty serves it to anyone who can reach it")
-	str(&perTarget, "METRICS_PER_TARGET", "label check metrics by target (turn off for very large fleets)")
-	str(&c.PublicURL, "PUBLIC_URL", "the dashboard's address, for links in notifications")
-	str(&notifyTO, "NOTIFY_TIMEOUT", "how long one notification request may take")
-	str(&retryBase, "NOTIFY_RETRY_BASE", "wait after a failed notification, doubled after each later failure (up to 30 min)")
-	str(&degRatio, "DEGRADED_RATIO", "share of active targets failing at once that sends one 'checker degraded' notice instead of their alerts")
-	str(&degWindow, "DEGRADED_WINDOW", "how close together failures count as 'at once'")
-	str(&degMin, "DEGRADED_MIN_TARGETS", "fewest failing targets that can count as the checker degraded")
-	str(&c.SMTPHost, "SMTP_HOST", "mail server for email channels")
-	str(&smtpPort, "SMTP_PORT", "mail server port")
-	str(&c.SMTPUsername, "SMTP_USERNAME", "mail server login")
-	str(&c.SMTPPassword, "SMTP_PASSWORD", "mail server password")
-	str(&c.SMTPFrom, "SMTP_FROM", "sender address of email notifications")
-	str(&c.SMTPTLS, "SMTP_TLS", "starttls, tls or none")
+	fs.SetOutput(io.Discard)
+	c.AddFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-
-	var errs []error
-	c.CORSAllowedOrigins = splitList(origins)
-	for _, cidr := range splitList(proxies) {
-		_, n, err := net.ParseCIDR(cidr)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", cidr))
-			continue
-		}
-		c.TrustedProxies = append(c.TrustedProxies, n)
-	}
-	c.Workers = parse(&errs, "WORKERS", workers, strconv.Atoi)
-	c.MinIntervalSeconds = parse(&errs, "MIN_INTERVAL_SECONDS", minIvl, strconv.Atoi)
-	c.AllowPrivateTargets = parse(&errs, "ALLOW_PRIVATE_TARGETS", private, strconv.ParseBool)
-	c.CheckRetention = parse(&errs, "CHECK_RETENTION", retention, target.ParseDays)
-	c.AuditRetention = parse(&errs, "AUDIT_RETENTION", auditKeep, target.ParseDays)
-	c.ShutdownTimeout = parse(&errs, "SHUTDOWN_TIMEOUT", shutdown, time.ParseDuration)
-	c.MetricsPerTarget = parse(&errs, "METRICS_PER_TARGET", perTarget, strconv.ParseBool)
-	c.NotifyTimeout = parse(&errs, "NOTIFY_TIMEOUT", notifyTO, time.ParseDuration)
-	c.NotifyRetryBase = parse(&errs, "NOTIFY_RETRY_BASE", retryBase, time.ParseDuration)
-	c.DegradedRatio = parse(&errs, "DEGRADED_RATIO", degRatio, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
-	c.DegradedWindow = parse(&errs, "DEGRADED_WINDOW", degWindow, time.ParseDuration)
-	c.DegradedMinTargets = parse(&errs, "DEGRADED_MIN_TARGETS", degMin, strconv.Atoi)
-	c.SMTPPort = parse(&errs, "SMTP_PORT", smtpPort, strconv.Atoi)
-	if err := errors.Join(errs...); err != nil {
+	if err := c.ReadEnv(fs, getenv); err != nil {
 		return c, err
 	}
 	return c, c.Validate()
 }
 
-func parse[T any](errs *[]error, name, text string, fn func(string) (T, error)) T {
-	v, err := fn(strings.TrimSpace(text))
-	if err != nil {
-		*errs = append(*errs, fmt.Errorf("%s: cannot read %q", name, text))
-	}
-	return v
+// AddFlags defines on fs a flag for every setting, named like its environment
+// variable and writing into c; each flag's default is c's value now.
+func (c *Config) AddFlags(fs *flag.FlagSet) {
+	fs.Var(stringValue{&c.DatabaseURL}, "DATABASE_URL", "postgres:// URL; empty means the SQLite file ./data/watchdog.db (or a sqlite path)")
+	fs.Var(stringValue{&c.ListenAddr}, "LISTEN_ADDR", "address the HTTP server listens on")
+	fs.Var(stringValue{&c.AdminUser}, "ADMIN_USER", "username of the first admin")
+	fs.Var(stringValue{&c.AdminPass}, "ADMIN_PASS", "password of the first admin; empty generates one and writes it to first-admin-password in the data directory")
+	fs.Var(stringValue{&c.JWTSecret}, "JWT_SECRET", "token signing key, at least 32 bytes; empty generates one kept in the database")
+	fs.Var(listValue{&c.CORSAllowedOrigins}, "CORS_ALLOWED_ORIGINS", "comma-separated origins allowed to call the API from a browser")
+	fs.Var(cidrsValue{&c.TrustedProxies}, "TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed")
+	fs.Var(intValue{&c.Workers}, "WORKERS", "checks run at once")
+	fs.Var(intValue{&c.MinIntervalSeconds}, "MIN_INTERVAL_SECONDS", "shortest interval a target may ask for")
+	fs.Var(boolValue{&c.AllowPrivateTargets}, "ALLOW_PRIVATE_TARGETS", "allow loopback and private-network targets (IPv4 link-local 169.254.0.0/16 and metadata addresses stay refused)")
+	fs.Var(durationValue{&c.CheckRetention}, "CHECK_RETENTION", "how long each check is kept (uptime and latency history lives on in hourly and daily rollups), e.g. 7d or 72h")
+	fs.Var(durationValue{&c.AuditRetention}, "AUDIT_RETENTION", "how long the audit log keeps who changed what, e.g. 365d")
+	fs.Var(stringValue{&c.FrontendDir}, "FRONTEND_DIR", "directory of the built dashboard to serve at /")
+	fs.Var(stringValue{&c.LogLevel}, "LOG_LEVEL", "debug, info, warn or error")
+	fs.Var(stringValue{&c.LogFormat}, "LOG_FORMAT", "text or json")
+	fs.Var(durationValue{&c.ShutdownTimeout}, "SHUTDOWN_TIMEOUT", "how long in-flight checks and requests may take to finish at shutdown")
+	fs.Var(stringValue{&c.MetricsToken}, "METRICS_TOKEN", "bearer token /metrics asks for; empty serves it to anyone who can reach it")
+	fs.Var(boolValue{&c.MetricsPerTarget}, "METRICS_PER_TARGET", "label check metrics by target (turn off for very large fleets)")
+	fs.Var(stringValue{&c.PublicURL}, "PUBLIC_URL", "the dashboard's address, for links in notifications")
+	fs.Var(durationValue{&c.NotifyTimeout}, "NOTIFY_TIMEOUT", "how long one notification request may take")
+	fs.Var(durationValue{&c.NotifyRetryBase}, "NOTIFY_RETRY_BASE", "wait after a failed notification, doubled after each later failure (up to 30 min)")
+	fs.Var(floatValue{&c.DegradedRatio}, "DEGRADED_RATIO", "share of active targets failing at once that sends one 'checker degraded' notice instead of their alerts")
+	fs.Var(durationValue{&c.DegradedWindow}, "DEGRADED_WINDOW", "how close together failures count as 'at once'")
+	fs.Var(intValue{&c.DegradedMinTargets}, "DEGRADED_MIN_TARGETS", "fewest failing targets that can count as the checker degraded")
+	fs.Var(stringValue{&c.SMTPHost}, "SMTP_HOST", "mail server for email channels")
+	fs.Var(intValue{&c.SMTPPort}, "SMTP_PORT", "mail server port")
+	fs.Var(stringValue{&c.SMTPUsername}, "SMTP_USERNAME", "mail server login")
+	fs.Var(stringValue{&c.SMTPPassword}, "SMTP_PASSWORD", "mail server password")
+	fs.Var(stringValue{&c.SMTPFrom}, "SMTP_FROM", "sender address of email notifications")
+	fs.Var(stringValue{&c.SMTPTLS}, "SMTP_TLS", "starttls, tls or none")
+}
+
+// ReadEnv sets every setting of fs (defined by AddFlags) that was not given as a flag
+// from its environment variable, when that is set and not empty. It reports every
+// variable it cannot read, never quoting a value: it may be a secret.
+func (c *Config) ReadEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if _, ok := f.Value.(settingValue); !ok || given[f.Name] {
+			return
+		}
+		if text := getenv(f.Name); text != "" {
+			if err := f.Value.Set(text); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", f.Name, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
 }
 
 func splitList(s string) []string {

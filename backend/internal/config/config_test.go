@@ -1,12 +1,15 @@
 package config
 
 import (
+	"flag"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -68,4 +71,72 @@ func TestSecretsAreMaskedWhenPrinted(t *testing.T) {
 		assert.NotContains(t, out, secret)
 	}
 	assert.Contains(t, out, "watchdog:xxxxx@db:5432")
+}
+
+// TestFlagsAreTyped: each setting's flag prints its default as the README writes it,
+// and a setting's boolean flag takes its value.
+func TestFlagsAreTyped(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	c := Default()
+	c.AddFlags(fs)
+	tests := []struct{ name, typ, def string }{
+		{"AUDIT_RETENTION", "duration", "365d"},
+		{"CHECK_RETENTION", "duration", "7d"},
+		{"SHUTDOWN_TIMEOUT", "duration", "20s"},
+		{"DEGRADED_WINDOW", "duration", "5m"},
+		{"ALLOW_PRIVATE_TARGETS", "bool", "false"},
+		{"METRICS_PER_TARGET", "bool", "true"},
+		{"WORKERS", "int", "5000"},
+		{"DEGRADED_RATIO", "number", "0.5"},
+		{"TRUSTED_PROXIES", "cidrs", ""},
+		{"LISTEN_ADDR", "string", ":8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := fs.Lookup(tt.name)
+			require.NotNil(t, f)
+			assert.Equal(t, tt.typ, TypeName(f.Value))
+			assert.Equal(t, tt.def, f.DefValue)
+		})
+	}
+	require.NoError(t, fs.Parse([]string{"-ALLOW_PRIVATE_TARGETS", "true", "-AUDIT_RETENTION", "30d", "-TRUSTED_PROXIES", "10.0.0.0/8, 192.168.0.0/16"}))
+	assert.Empty(t, fs.Args(), "the boolean setting took its value")
+	assert.True(t, c.AllowPrivateTargets)
+	assert.Equal(t, 30*24*time.Hour, c.AuditRetention)
+	assert.Len(t, c.TrustedProxies, 2)
+}
+
+func TestFormatDuration(t *testing.T) {
+	tests := map[time.Duration]string{
+		365 * 24 * time.Hour:          "365d",
+		36 * time.Hour:                "36h",
+		90 * time.Minute:              "1h30m",
+		5 * time.Minute:               "5m",
+		20 * time.Second:              "20s",
+		1500 * time.Millisecond:       "1.5s",
+		24*time.Hour + 30*time.Minute: "24h30m",
+		0:                             "0s",
+	}
+	for d, want := range tests {
+		t.Run(want, func(t *testing.T) {
+			assert.Equal(t, want, FormatDuration(d))
+			back, err := target.ParseDays(want)
+			require.NoError(t, err)
+			assert.Equal(t, d, back, "reads back")
+		})
+	}
+}
+
+// TestEnvErrorsDoNotQuoteValues: a variable that does not parse is named, its value
+// is not (it may be a secret put in the wrong variable).
+func TestEnvErrorsDoNotQuoteValues(t *testing.T) {
+	_, err := Load(nil, env(map[string]string{"WORKERS": "hunter2", "CHECK_RETENTION": "hunter3"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "WORKERS: not a whole number")
+	assert.Contains(t, err.Error(), "CHECK_RETENTION: not a duration")
+	assert.NotContains(t, err.Error(), "hunter")
+
+	c, err := Load([]string{"-WORKERS", "8"}, env(map[string]string{"WORKERS": "hunter2"}))
+	require.NoError(t, err, "a flag given makes its variable unread")
+	assert.Equal(t, 8, c.Workers)
 }
