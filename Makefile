@@ -91,6 +91,9 @@ docs-check: docs
 	fi
 	@echo "docs: generated API documents and client are up to date"
 
+# Redocly's recommended rules on the OpenAPI 3 document; Spectral's spectral:oas rules,
+# warnings included, on it and on the Swagger 2.0 files; swagger-cli's schema check of
+# the Swagger 2.0 files.
 lint-api: frontend-deps
 	cd frontend && npm run --silent lint:api
 

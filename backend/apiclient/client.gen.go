@@ -1879,12 +1879,6 @@ type WarmWindow struct {
 	Start string `json:"start"`
 }
 
-// ListAPIKeysParams defines parameters for ListAPIKeys.
-type ListAPIKeysParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
 // ListAuditParams defines parameters for ListAudit.
 type ListAuditParams struct {
 	// Limit Page size
@@ -1895,37 +1889,10 @@ type ListAuditParams struct {
 
 	// Kind Only changes of this kind of object
 	Kind *ListAuditParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListAuditParamsKind defines parameters for ListAudit.
 type ListAuditParamsKind string
-
-// GetCurrentUserParams defines parameters for GetCurrentUser.
-type GetCurrentUserParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// ListBudgetsParams defines parameters for ListBudgets.
-type ListBudgetsParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// ListChannelsParams defines parameters for ListChannels.
-type ListChannelsParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// GetChannelParams defines parameters for GetChannel.
-type GetChannelParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
 
 // ApplyConfigParams defines parameters for ApplyConfig.
 type ApplyConfigParams struct {
@@ -1936,22 +1903,13 @@ type ApplyConfigParams struct {
 	Prune *bool `form:"prune,omitempty" json:"prune,omitempty"`
 }
 
-// ExportConfigParams defines parameters for ExportConfig.
-type ExportConfigParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
 // ListHeartbeatsParams defines parameters for ListHeartbeats.
 type ListHeartbeatsParams struct {
-	// Ids Target ids, comma-separated (at most 200)
+	// Ids Target ids, comma-separated (at most 200), e.g. 1,2,3
 	Ids string `form:"ids" json:"ids"`
 
 	// Limit Checks per target
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListIncidentsParams defines parameters for ListIncidents.
@@ -1964,55 +1922,10 @@ type ListIncidentsParams struct {
 
 	// Open Only unresolved incidents
 	Open *bool `form:"open,omitempty" json:"open,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// ListPlatformsParams defines parameters for ListPlatforms.
-type ListPlatformsParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// GetStatusBadgeParams defines parameters for GetStatusBadge.
-type GetStatusBadgeParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// GetUptimeBadgeParams defines parameters for GetUptimeBadge.
-type GetUptimeBadgeParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // GetUptimeBadgeParamsWindow defines parameters for GetUptimeBadge.
 type GetUptimeBadgeParamsWindow string
-
-// GetPublicStatusPageParams defines parameters for GetPublicStatusPage.
-type GetPublicStatusPageParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// GetStatsParams defines parameters for GetStats.
-type GetStatsParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// ListStatusPagesParams defines parameters for ListStatusPages.
-type ListStatusPagesParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// GetStatusPageParams defines parameters for GetStatusPage.
-type GetStatusPageParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
 
 // ListTargetsParams defines parameters for ListTargets.
 type ListTargetsParams struct {
@@ -2033,9 +1946,6 @@ type ListTargetsParams struct {
 
 	// Sort Order: name, status (down first, paused last), latency or checked (last check time); a leading - reverses
 	Sort *ListTargetsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListTargetsParamsStatus defines parameters for ListTargets.
@@ -2044,12 +1954,6 @@ type ListTargetsParamsStatus string
 // ListTargetsParamsSort defines parameters for ListTargets.
 type ListTargetsParamsSort string
 
-// GetTargetParams defines parameters for GetTarget.
-type GetTargetParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
 // ListChecksParams defines parameters for ListChecks.
 type ListChecksParams struct {
 	// Limit How many
@@ -2057,9 +1961,6 @@ type ListChecksParams struct {
 
 	// Before Only checks started before this RFC 3339 time
 	Before *time.Time `form:"before,omitempty" json:"before,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListTargetIncidentsParams defines parameters for ListTargetIncidents.
@@ -2072,24 +1973,12 @@ type ListTargetIncidentsParams struct {
 
 	// Open Only unresolved incidents
 	Open *bool `form:"open,omitempty" json:"open,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // GetTargetStatsParams defines parameters for GetTargetStats.
 type GetTargetStatsParams struct {
 	// Window A duration such as 1h, 24h, 7d, 30d or 1y (1m to 366d)
 	Window *string `form:"window,omitempty" json:"window,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// ListUsersParams defines parameters for ListUsers.
-type ListUsersParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
@@ -2216,7 +2105,7 @@ type ClientInterface interface {
 	// The caller's keys; an admin sees everyone's. The keys themselves are never shown again.
 	//
 	// Corresponds with GET /api-keys (the `ListAPIKeys` operationId).
-	ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListAPIKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAPIKeyWithBody Create an API key
 	//
@@ -2291,7 +2180,7 @@ type ClientInterface interface {
 	// With an API key: the key's owner, with the role the key acts with.
 	//
 	// Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-	GetCurrentUser(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetCurrentUser(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangePasswordWithBody Change your password
 	//
@@ -2377,12 +2266,14 @@ type ClientInterface interface {
 	// For each budget group of keep-warm targets: the hours used this month (UTC), projected to its end, what the plan costs in a 31-day month, whether that fits the platform's free pool, and by how much to trim the windows when it does not. A service is awake from a successful request until the idle limit after the last one; before the last hourly rollup, an hour with a successful check counts as an hour awake.
 	//
 	// Corresponds with GET /budgets (the `ListBudgets` operationId).
-	ListBudgets(ctx context.Context, params *ListBudgetsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListBudgets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListChannels List notification channels
 	//
+	// Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
+	//
 	// Corresponds with GET /channels (the `ListChannels` operationId).
-	ListChannels(ctx context.Context, params *ListChannelsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListChannels(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateChannelWithBody Create a notification channel
 	//
@@ -2411,8 +2302,10 @@ type ClientInterface interface {
 
 	// GetChannel Get a notification channel
 	//
+	// One notification channel. Secrets never come back: `<key>_set` says which are set.
+	//
 	// Corresponds with GET /channels/{id} (the `GetChannel` operationId).
-	GetChannel(ctx context.Context, id int, params *GetChannelParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetChannel(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateChannelWithBody Update a notification channel
 	//
@@ -2453,7 +2346,7 @@ type ClientInterface interface {
 	// Every channel, target and status page as a YAML document that POST /config/apply (or `watchdog apply -f`) takes back. Secrets are ${ENV_NAME} references; the comment at the top names the variables to set. The document's JSON Schema is docs/watchdog.schema.json.
 	//
 	// Corresponds with GET /config/export (the `ExportConfig` operationId).
-	ExportConfig(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ExportConfig(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Healthz Liveness
 	//
@@ -2481,28 +2374,28 @@ type ClientInterface interface {
 	// How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
 	//
 	// Corresponds with GET /platforms (the `ListPlatforms` operationId).
-	ListPlatforms(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListPlatforms(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetStatusBadge A target's status badge
 	//
 	// No credential needed, for targets shown on some status page; any other id is 404. An SVG in the shields.io style, cacheable for 30 s.
 	//
 	// Corresponds with GET /public/badges/{id}/status.svg (the `GetStatusBadge` operationId).
-	GetStatusBadge(ctx context.Context, id int, params *GetStatusBadgeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetStatusBadge(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUptimeBadge A target's uptime badge
 	//
 	// No credential needed, for targets shown on some status page; any other id is 404. Uptime over 24 hours, 7 days or 30 days as an SVG in the shields.io style, cacheable for 30 s.
 	//
 	// Corresponds with GET /public/badges/{id}/uptime-{window}.svg (the `GetUptimeBadge` operationId).
-	GetUptimeBadge(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, params *GetUptimeBadgeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUptimeBadge(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPublicStatusPage A public status page
 	//
 	// No credential needed. Names, states, uptime over 24 hours and 30 days, and recent incidents of the page's targets; never a URL, header or error text. Cacheable for 30 s.
 	//
 	// Corresponds with GET /public/status-pages/{slug} (the `GetPublicStatusPage` operationId).
-	GetPublicStatusPage(ctx context.Context, slug string, params *GetPublicStatusPageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetPublicStatusPage(ctx context.Context, slug string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Readyz Readiness
 	//
@@ -2513,13 +2406,17 @@ type ClientInterface interface {
 
 	// GetStats Targets by state
 	//
+	// How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
+	//
 	// Corresponds with GET /stats (the `GetStats` operationId).
-	GetStats(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStatusPages List status pages
 	//
+	// Every status page, with the targets each shows.
+	//
 	// Corresponds with GET /status-pages (the `ListStatusPages` operationId).
-	ListStatusPages(ctx context.Context, params *ListStatusPagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListStatusPages(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateStatusPageWithBody Create a status page
 	//
@@ -2548,10 +2445,14 @@ type ClientInterface interface {
 
 	// GetStatusPage Get a status page
 	//
+	// One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
+	//
 	// Corresponds with GET /status-pages/{id} (the `GetStatusPage` operationId).
-	GetStatusPage(ctx context.Context, id int, params *GetStatusPageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetStatusPage(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateStatusPageWithBody Change a status page
+	//
+	// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2559,6 +2460,8 @@ type ClientInterface interface {
 	UpdateStatusPageWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateStatusPage Change a status page
+	//
+	// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2592,13 +2495,17 @@ type ClientInterface interface {
 
 	// DeleteTarget Delete a target
 	//
+	// Deletes the target: it is no longer checked, and its id answers 404 from then on.
+	//
 	// Corresponds with DELETE /targets/{id} (the `DeleteTarget` operationId).
 	DeleteTarget(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTarget Get a target
 	//
+	// One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
+	//
 	// Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-	GetTarget(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetTarget(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateTargetWithBody Update a target
 	//
@@ -2648,8 +2555,10 @@ type ClientInterface interface {
 
 	// ListUsers List users
 	//
+	// Every user, with role and whether two-factor login is on (admin only).
+	//
 	// Corresponds with GET /users (the `ListUsers` operationId).
-	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateUserWithBody Create a user
 	//
@@ -2700,8 +2609,8 @@ type ClientInterface interface {
 // The caller's keys; an admin sees everyone's. The keys themselves are never shown again.
 //
 // Corresponds with GET /api-keys (the `ListAPIKeys` operationId).
-func (c *Client) ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAPIKeysRequest(c.Server, params)
+func (c *Client) ListAPIKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAPIKeysRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -2865,8 +2774,8 @@ func (c *Client) Logout(ctx context.Context, body LogoutJSONRequestBody, reqEdit
 // With an API key: the key's owner, with the role the key acts with.
 //
 // Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-func (c *Client) GetCurrentUser(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCurrentUserRequest(c.Server, params)
+func (c *Client) GetCurrentUser(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCurrentUserRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3051,8 +2960,8 @@ func (c *Client) SetupTOTP(ctx context.Context, reqEditors ...RequestEditorFn) (
 // For each budget group of keep-warm targets: the hours used this month (UTC), projected to its end, what the plan costs in a 31-day month, whether that fits the platform's free pool, and by how much to trim the windows when it does not. A service is awake from a successful request until the idle limit after the last one; before the last hourly rollup, an hour with a successful check counts as an hour awake.
 //
 // Corresponds with GET /budgets (the `ListBudgets` operationId).
-func (c *Client) ListBudgets(ctx context.Context, params *ListBudgetsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListBudgetsRequest(c.Server, params)
+func (c *Client) ListBudgets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBudgetsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3065,9 +2974,11 @@ func (c *Client) ListBudgets(ctx context.Context, params *ListBudgetsParams, req
 
 // ListChannels List notification channels
 //
+// Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
+//
 // Corresponds with GET /channels (the `ListChannels` operationId).
-func (c *Client) ListChannels(ctx context.Context, params *ListChannelsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListChannelsRequest(c.Server, params)
+func (c *Client) ListChannels(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChannelsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3135,9 +3046,11 @@ func (c *Client) DeleteChannel(ctx context.Context, id int, reqEditors ...Reques
 
 // GetChannel Get a notification channel
 //
+// One notification channel. Secrets never come back: `<key>_set` says which are set.
+//
 // Corresponds with GET /channels/{id} (the `GetChannel` operationId).
-func (c *Client) GetChannel(ctx context.Context, id int, params *GetChannelParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetChannelRequest(c.Server, id, params)
+func (c *Client) GetChannel(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChannelRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3227,8 +3140,8 @@ func (c *Client) ApplyConfigWithBody(ctx context.Context, params *ApplyConfigPar
 // Every channel, target and status page as a YAML document that POST /config/apply (or `watchdog apply -f`) takes back. Secrets are ${ENV_NAME} references; the comment at the top names the variables to set. The document's JSON Schema is docs/watchdog.schema.json.
 //
 // Corresponds with GET /config/export (the `ExportConfig` operationId).
-func (c *Client) ExportConfig(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewExportConfigRequest(c.Server, params)
+func (c *Client) ExportConfig(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportConfigRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3295,8 +3208,8 @@ func (c *Client) ListIncidents(ctx context.Context, params *ListIncidentsParams,
 // How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
 //
 // Corresponds with GET /platforms (the `ListPlatforms` operationId).
-func (c *Client) ListPlatforms(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListPlatformsRequest(c.Server, params)
+func (c *Client) ListPlatforms(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPlatformsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3312,8 +3225,8 @@ func (c *Client) ListPlatforms(ctx context.Context, params *ListPlatformsParams,
 // No credential needed, for targets shown on some status page; any other id is 404. An SVG in the shields.io style, cacheable for 30 s.
 //
 // Corresponds with GET /public/badges/{id}/status.svg (the `GetStatusBadge` operationId).
-func (c *Client) GetStatusBadge(ctx context.Context, id int, params *GetStatusBadgeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetStatusBadgeRequest(c.Server, id, params)
+func (c *Client) GetStatusBadge(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetStatusBadgeRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3329,8 +3242,8 @@ func (c *Client) GetStatusBadge(ctx context.Context, id int, params *GetStatusBa
 // No credential needed, for targets shown on some status page; any other id is 404. Uptime over 24 hours, 7 days or 30 days as an SVG in the shields.io style, cacheable for 30 s.
 //
 // Corresponds with GET /public/badges/{id}/uptime-{window}.svg (the `GetUptimeBadge` operationId).
-func (c *Client) GetUptimeBadge(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, params *GetUptimeBadgeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetUptimeBadgeRequest(c.Server, id, window, params)
+func (c *Client) GetUptimeBadge(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUptimeBadgeRequest(c.Server, id, window)
 	if err != nil {
 		return nil, err
 	}
@@ -3346,8 +3259,8 @@ func (c *Client) GetUptimeBadge(ctx context.Context, id int, window GetUptimeBad
 // No credential needed. Names, states, uptime over 24 hours and 30 days, and recent incidents of the page's targets; never a URL, header or error text. Cacheable for 30 s.
 //
 // Corresponds with GET /public/status-pages/{slug} (the `GetPublicStatusPage` operationId).
-func (c *Client) GetPublicStatusPage(ctx context.Context, slug string, params *GetPublicStatusPageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetPublicStatusPageRequest(c.Server, slug, params)
+func (c *Client) GetPublicStatusPage(ctx context.Context, slug string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublicStatusPageRequest(c.Server, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -3377,9 +3290,11 @@ func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 
 // GetStats Targets by state
 //
+// How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
+//
 // Corresponds with GET /stats (the `GetStats` operationId).
-func (c *Client) GetStats(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetStatsRequest(c.Server, params)
+func (c *Client) GetStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetStatsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3392,9 +3307,11 @@ func (c *Client) GetStats(ctx context.Context, params *GetStatsParams, reqEditor
 
 // ListStatusPages List status pages
 //
+// Every status page, with the targets each shows.
+//
 // Corresponds with GET /status-pages (the `ListStatusPages` operationId).
-func (c *Client) ListStatusPages(ctx context.Context, params *ListStatusPagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListStatusPagesRequest(c.Server, params)
+func (c *Client) ListStatusPages(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListStatusPagesRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3462,9 +3379,11 @@ func (c *Client) DeleteStatusPage(ctx context.Context, id int, reqEditors ...Req
 
 // GetStatusPage Get a status page
 //
+// One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
+//
 // Corresponds with GET /status-pages/{id} (the `GetStatusPage` operationId).
-func (c *Client) GetStatusPage(ctx context.Context, id int, params *GetStatusPageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetStatusPageRequest(c.Server, id, params)
+func (c *Client) GetStatusPage(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetStatusPageRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3476,6 +3395,8 @@ func (c *Client) GetStatusPage(ctx context.Context, id int, params *GetStatusPag
 }
 
 // UpdateStatusPageWithBody Change a status page
+//
+// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3493,6 +3414,8 @@ func (c *Client) UpdateStatusPageWithBody(ctx context.Context, id int, contentTy
 }
 
 // UpdateStatusPage Change a status page
+//
+// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3566,6 +3489,8 @@ func (c *Client) CreateTarget(ctx context.Context, body CreateTargetJSONRequestB
 
 // DeleteTarget Delete a target
 //
+// Deletes the target: it is no longer checked, and its id answers 404 from then on.
+//
 // Corresponds with DELETE /targets/{id} (the `DeleteTarget` operationId).
 func (c *Client) DeleteTarget(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTargetRequest(c.Server, id)
@@ -3581,9 +3506,11 @@ func (c *Client) DeleteTarget(ctx context.Context, id int, reqEditors ...Request
 
 // GetTarget Get a target
 //
+// One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
+//
 // Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-func (c *Client) GetTarget(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTargetRequest(c.Server, id, params)
+func (c *Client) GetTarget(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTargetRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3702,9 +3629,11 @@ func (c *Client) GetTargetStats(ctx context.Context, id int, params *GetTargetSt
 
 // ListUsers List users
 //
+// Every user, with role and whether two-factor login is on (admin only).
+//
 // Corresponds with GET /users (the `ListUsers` operationId).
-func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListUsersRequest(c.Server, params)
+func (c *Client) ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3809,7 +3738,7 @@ func (c *Client) UpdateUser(ctx context.Context, id int, body UpdateUserJSONRequ
 }
 
 // NewListAPIKeysRequest constructs an http.Request for the ListAPIKeys method
-func NewListAPIKeysRequest(server string, params *ListAPIKeysParams) (*http.Request, error) {
+func NewListAPIKeysRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -3830,21 +3759,6 @@ func NewListAPIKeysRequest(server string, params *ListAPIKeysParams) (*http.Requ
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -3999,21 +3913,6 @@ func NewListAuditRequest(server string, params *ListAuditParams) (*http.Request,
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
@@ -4098,7 +3997,7 @@ func NewLogoutRequestWithBody(server string, contentType string, body io.Reader)
 }
 
 // NewGetCurrentUserRequest constructs an http.Request for the GetCurrentUser method
-func NewGetCurrentUserRequest(server string, params *GetCurrentUserParams) (*http.Request, error) {
+func NewGetCurrentUserRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4119,21 +4018,6 @@ func NewGetCurrentUserRequest(server string, params *GetCurrentUserParams) (*htt
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -4327,7 +4211,7 @@ func NewSetupTOTPRequest(server string) (*http.Request, error) {
 }
 
 // NewListBudgetsRequest constructs an http.Request for the ListBudgets method
-func NewListBudgetsRequest(server string, params *ListBudgetsParams) (*http.Request, error) {
+func NewListBudgetsRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4350,26 +4234,11 @@ func NewListBudgetsRequest(server string, params *ListBudgetsParams) (*http.Requ
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewListChannelsRequest constructs an http.Request for the ListChannels method
-func NewListChannelsRequest(server string, params *ListChannelsParams) (*http.Request, error) {
+func NewListChannelsRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4390,21 +4259,6 @@ func NewListChannelsRequest(server string, params *ListChannelsParams) (*http.Re
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -4485,7 +4339,7 @@ func NewDeleteChannelRequest(server string, id int) (*http.Request, error) {
 }
 
 // NewGetChannelRequest constructs an http.Request for the GetChannel method
-func NewGetChannelRequest(server string, id int, params *GetChannelParams) (*http.Request, error) {
+func NewGetChannelRequest(server string, id int) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4513,21 +4367,6 @@ func NewGetChannelRequest(server string, id int, params *GetChannelParams) (*htt
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -4683,7 +4522,7 @@ func NewApplyConfigRequestWithBody(server string, params *ApplyConfigParams, con
 }
 
 // NewExportConfigRequest constructs an http.Request for the ExportConfig method
-func NewExportConfigRequest(server string, params *ExportConfigParams) (*http.Request, error) {
+func NewExportConfigRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4704,21 +4543,6 @@ func NewExportConfigRequest(server string, params *ExportConfigParams) (*http.Re
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -4810,21 +4634,6 @@ func NewListHeartbeatsRequest(server string, params *ListHeartbeatsParams) (*htt
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
@@ -4903,26 +4712,11 @@ func NewListIncidentsRequest(server string, params *ListIncidentsParams) (*http.
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewListPlatformsRequest constructs an http.Request for the ListPlatforms method
-func NewListPlatformsRequest(server string, params *ListPlatformsParams) (*http.Request, error) {
+func NewListPlatformsRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4945,26 +4739,11 @@ func NewListPlatformsRequest(server string, params *ListPlatformsParams) (*http.
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewGetStatusBadgeRequest constructs an http.Request for the GetStatusBadge method
-func NewGetStatusBadgeRequest(server string, id int, params *GetStatusBadgeParams) (*http.Request, error) {
+func NewGetStatusBadgeRequest(server string, id int) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4994,26 +4773,11 @@ func NewGetStatusBadgeRequest(server string, id int, params *GetStatusBadgeParam
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewGetUptimeBadgeRequest constructs an http.Request for the GetUptimeBadge method
-func NewGetUptimeBadgeRequest(server string, id int, window GetUptimeBadgeParamsWindow, params *GetUptimeBadgeParams) (*http.Request, error) {
+func NewGetUptimeBadgeRequest(server string, id int, window GetUptimeBadgeParamsWindow) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5050,26 +4814,11 @@ func NewGetUptimeBadgeRequest(server string, id int, window GetUptimeBadgeParams
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewGetPublicStatusPageRequest constructs an http.Request for the GetPublicStatusPage method
-func NewGetPublicStatusPageRequest(server string, slug string, params *GetPublicStatusPageParams) (*http.Request, error) {
+func NewGetPublicStatusPageRequest(server string, slug string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5097,21 +4846,6 @@ func NewGetPublicStatusPageRequest(server string, slug string, params *GetPublic
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -5145,7 +4879,7 @@ func NewReadyzRequest(server string) (*http.Request, error) {
 }
 
 // NewGetStatsRequest constructs an http.Request for the GetStats method
-func NewGetStatsRequest(server string, params *GetStatsParams) (*http.Request, error) {
+func NewGetStatsRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -5168,26 +4902,11 @@ func NewGetStatsRequest(server string, params *GetStatsParams) (*http.Request, e
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewListStatusPagesRequest constructs an http.Request for the ListStatusPages method
-func NewListStatusPagesRequest(server string, params *ListStatusPagesParams) (*http.Request, error) {
+func NewListStatusPagesRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -5208,21 +4927,6 @@ func NewListStatusPagesRequest(server string, params *ListStatusPagesParams) (*h
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -5303,7 +5007,7 @@ func NewDeleteStatusPageRequest(server string, id int) (*http.Request, error) {
 }
 
 // NewGetStatusPageRequest constructs an http.Request for the GetStatusPage method
-func NewGetStatusPageRequest(server string, id int, params *GetStatusPageParams) (*http.Request, error) {
+func NewGetStatusPageRequest(server string, id int) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5331,21 +5035,6 @@ func NewGetStatusPageRequest(server string, id int, params *GetStatusPageParams)
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -5509,21 +5198,6 @@ func NewListTargetsRequest(server string, params *ListTargetsParams) (*http.Requ
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
@@ -5602,7 +5276,7 @@ func NewDeleteTargetRequest(server string, id int) (*http.Request, error) {
 }
 
 // NewGetTargetRequest constructs an http.Request for the GetTarget method
-func NewGetTargetRequest(server string, id int, params *GetTargetParams) (*http.Request, error) {
+func NewGetTargetRequest(server string, id int) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5630,21 +5304,6 @@ func NewGetTargetRequest(server string, id int, params *GetTargetParams) (*http.
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -5801,21 +5460,6 @@ func NewListChecksRequest(server string, id int, params *ListChecksParams) (*htt
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
@@ -5901,21 +5545,6 @@ func NewListTargetIncidentsRequest(server string, id int, params *ListTargetInci
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
@@ -5977,26 +5606,11 @@ func NewGetTargetStatsRequest(server string, id int, params *GetTargetStatsParam
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewListUsersRequest constructs an http.Request for the ListUsers method
-func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
+func NewListUsersRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -6017,21 +5631,6 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -6209,7 +5808,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api-keys (the `ListAPIKeys` operationId).
-	ListAPIKeysWithResponse(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*ListAPIKeysResponse, error)
+	ListAPIKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAPIKeysResponse, error)
 
 	// CreateAPIKeyWithBodyWithResponse Create an API key
 	//
@@ -6290,7 +5889,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-	GetCurrentUserWithResponse(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error)
+	GetCurrentUserWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error)
 
 	// ChangePasswordWithBodyWithResponse Change your password
 	//
@@ -6380,14 +5979,16 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /budgets (the `ListBudgets` operationId).
-	ListBudgetsWithResponse(ctx context.Context, params *ListBudgetsParams, reqEditors ...RequestEditorFn) (*ListBudgetsResponse, error)
+	ListBudgetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListBudgetsResponse, error)
 
 	// ListChannelsWithResponse List notification channels
+	//
+	// Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /channels (the `ListChannels` operationId).
-	ListChannelsWithResponse(ctx context.Context, params *ListChannelsParams, reqEditors ...RequestEditorFn) (*ListChannelsResponse, error)
+	ListChannelsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListChannelsResponse, error)
 
 	// CreateChannelWithBodyWithResponse Create a notification channel
 	//
@@ -6418,10 +6019,12 @@ type ClientWithResponsesInterface interface {
 
 	// GetChannelWithResponse Get a notification channel
 	//
+	// One notification channel. Secrets never come back: `<key>_set` says which are set.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /channels/{id} (the `GetChannel` operationId).
-	GetChannelWithResponse(ctx context.Context, id int, params *GetChannelParams, reqEditors ...RequestEditorFn) (*GetChannelResponse, error)
+	GetChannelWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetChannelResponse, error)
 
 	// UpdateChannelWithBodyWithResponse Update a notification channel
 	//
@@ -6466,7 +6069,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /config/export (the `ExportConfig` operationId).
-	ExportConfigWithResponse(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*ExportConfigResponse, error)
+	ExportConfigWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportConfigResponse, error)
 
 	// HealthzWithResponse Liveness
 	//
@@ -6502,7 +6105,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /platforms (the `ListPlatforms` operationId).
-	ListPlatformsWithResponse(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*ListPlatformsResponse, error)
+	ListPlatformsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPlatformsResponse, error)
 
 	// GetStatusBadgeWithResponse A target's status badge
 	//
@@ -6511,7 +6114,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /public/badges/{id}/status.svg (the `GetStatusBadge` operationId).
-	GetStatusBadgeWithResponse(ctx context.Context, id int, params *GetStatusBadgeParams, reqEditors ...RequestEditorFn) (*GetStatusBadgeResponse, error)
+	GetStatusBadgeWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetStatusBadgeResponse, error)
 
 	// GetUptimeBadgeWithResponse A target's uptime badge
 	//
@@ -6520,7 +6123,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /public/badges/{id}/uptime-{window}.svg (the `GetUptimeBadge` operationId).
-	GetUptimeBadgeWithResponse(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, params *GetUptimeBadgeParams, reqEditors ...RequestEditorFn) (*GetUptimeBadgeResponse, error)
+	GetUptimeBadgeWithResponse(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, reqEditors ...RequestEditorFn) (*GetUptimeBadgeResponse, error)
 
 	// GetPublicStatusPageWithResponse A public status page
 	//
@@ -6529,7 +6132,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /public/status-pages/{slug} (the `GetPublicStatusPage` operationId).
-	GetPublicStatusPageWithResponse(ctx context.Context, slug string, params *GetPublicStatusPageParams, reqEditors ...RequestEditorFn) (*GetPublicStatusPageResponse, error)
+	GetPublicStatusPageWithResponse(ctx context.Context, slug string, reqEditors ...RequestEditorFn) (*GetPublicStatusPageResponse, error)
 
 	// ReadyzWithResponse Readiness
 	//
@@ -6542,17 +6145,21 @@ type ClientWithResponsesInterface interface {
 
 	// GetStatsWithResponse Targets by state
 	//
+	// How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /stats (the `GetStats` operationId).
-	GetStatsWithResponse(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*GetStatsResponse, error)
+	GetStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetStatsResponse, error)
 
 	// ListStatusPagesWithResponse List status pages
+	//
+	// Every status page, with the targets each shows.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /status-pages (the `ListStatusPages` operationId).
-	ListStatusPagesWithResponse(ctx context.Context, params *ListStatusPagesParams, reqEditors ...RequestEditorFn) (*ListStatusPagesResponse, error)
+	ListStatusPagesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListStatusPagesResponse, error)
 
 	// CreateStatusPageWithBodyWithResponse Create a status page
 	//
@@ -6583,12 +6190,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetStatusPageWithResponse Get a status page
 	//
+	// One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /status-pages/{id} (the `GetStatusPage` operationId).
-	GetStatusPageWithResponse(ctx context.Context, id int, params *GetStatusPageParams, reqEditors ...RequestEditorFn) (*GetStatusPageResponse, error)
+	GetStatusPageWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetStatusPageResponse, error)
 
 	// UpdateStatusPageWithBodyWithResponse Change a status page
+	//
+	// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6596,6 +6207,8 @@ type ClientWithResponsesInterface interface {
 	UpdateStatusPageWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateStatusPageResponse, error)
 
 	// UpdateStatusPageWithResponse Change a status page
+	//
+	// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6631,6 +6244,8 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteTargetWithResponse Delete a target
 	//
+	// Deletes the target: it is no longer checked, and its id answers 404 from then on.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /targets/{id} (the `DeleteTarget` operationId).
@@ -6638,10 +6253,12 @@ type ClientWithResponsesInterface interface {
 
 	// GetTargetWithResponse Get a target
 	//
+	// One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-	GetTargetWithResponse(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*GetTargetResponse, error)
+	GetTargetWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetTargetResponse, error)
 
 	// UpdateTargetWithBodyWithResponse Update a target
 	//
@@ -6699,10 +6316,12 @@ type ClientWithResponsesInterface interface {
 
 	// ListUsersWithResponse List users
 	//
+	// Every user, with role and whether two-factor login is on (admin only).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users (the `ListUsers` operationId).
-	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
+	ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
 
 	// CreateUserWithBodyWithResponse Create a user
 	//
@@ -11619,8 +11238,8 @@ func (r UpdateUserResponse) ContentType() string {
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api-keys (the `ListAPIKeys` operationId).
-func (c *ClientWithResponses) ListAPIKeysWithResponse(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*ListAPIKeysResponse, error) {
-	rsp, err := c.ListAPIKeys(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListAPIKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAPIKeysResponse, error) {
+	rsp, err := c.ListAPIKeys(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11754,8 +11373,8 @@ func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, body Logou
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-func (c *ClientWithResponses) GetCurrentUserWithResponse(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error) {
-	rsp, err := c.GetCurrentUser(ctx, params, reqEditors...)
+func (c *ClientWithResponses) GetCurrentUserWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error) {
+	rsp, err := c.GetCurrentUser(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11904,8 +11523,8 @@ func (c *ClientWithResponses) SetupTOTPWithResponse(ctx context.Context, reqEdit
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /budgets (the `ListBudgets` operationId).
-func (c *ClientWithResponses) ListBudgetsWithResponse(ctx context.Context, params *ListBudgetsParams, reqEditors ...RequestEditorFn) (*ListBudgetsResponse, error) {
-	rsp, err := c.ListBudgets(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListBudgetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListBudgetsResponse, error) {
+	rsp, err := c.ListBudgets(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11914,11 +11533,13 @@ func (c *ClientWithResponses) ListBudgetsWithResponse(ctx context.Context, param
 
 // ListChannelsWithResponse List notification channels
 //
+// Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /channels (the `ListChannels` operationId).
-func (c *ClientWithResponses) ListChannelsWithResponse(ctx context.Context, params *ListChannelsParams, reqEditors ...RequestEditorFn) (*ListChannelsResponse, error) {
-	rsp, err := c.ListChannels(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListChannelsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListChannelsResponse, error) {
+	rsp, err := c.ListChannels(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11972,11 +11593,13 @@ func (c *ClientWithResponses) DeleteChannelWithResponse(ctx context.Context, id 
 
 // GetChannelWithResponse Get a notification channel
 //
+// One notification channel. Secrets never come back: `<key>_set` says which are set.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /channels/{id} (the `GetChannel` operationId).
-func (c *ClientWithResponses) GetChannelWithResponse(ctx context.Context, id int, params *GetChannelParams, reqEditors ...RequestEditorFn) (*GetChannelResponse, error) {
-	rsp, err := c.GetChannel(ctx, id, params, reqEditors...)
+func (c *ClientWithResponses) GetChannelWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetChannelResponse, error) {
+	rsp, err := c.GetChannel(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12050,8 +11673,8 @@ func (c *ClientWithResponses) ApplyConfigWithBodyWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /config/export (the `ExportConfig` operationId).
-func (c *ClientWithResponses) ExportConfigWithResponse(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*ExportConfigResponse, error) {
-	rsp, err := c.ExportConfig(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ExportConfigWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportConfigResponse, error) {
+	rsp, err := c.ExportConfig(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12110,8 +11733,8 @@ func (c *ClientWithResponses) ListIncidentsWithResponse(ctx context.Context, par
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /platforms (the `ListPlatforms` operationId).
-func (c *ClientWithResponses) ListPlatformsWithResponse(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*ListPlatformsResponse, error) {
-	rsp, err := c.ListPlatforms(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListPlatformsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPlatformsResponse, error) {
+	rsp, err := c.ListPlatforms(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12125,8 +11748,8 @@ func (c *ClientWithResponses) ListPlatformsWithResponse(ctx context.Context, par
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /public/badges/{id}/status.svg (the `GetStatusBadge` operationId).
-func (c *ClientWithResponses) GetStatusBadgeWithResponse(ctx context.Context, id int, params *GetStatusBadgeParams, reqEditors ...RequestEditorFn) (*GetStatusBadgeResponse, error) {
-	rsp, err := c.GetStatusBadge(ctx, id, params, reqEditors...)
+func (c *ClientWithResponses) GetStatusBadgeWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetStatusBadgeResponse, error) {
+	rsp, err := c.GetStatusBadge(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12140,8 +11763,8 @@ func (c *ClientWithResponses) GetStatusBadgeWithResponse(ctx context.Context, id
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /public/badges/{id}/uptime-{window}.svg (the `GetUptimeBadge` operationId).
-func (c *ClientWithResponses) GetUptimeBadgeWithResponse(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, params *GetUptimeBadgeParams, reqEditors ...RequestEditorFn) (*GetUptimeBadgeResponse, error) {
-	rsp, err := c.GetUptimeBadge(ctx, id, window, params, reqEditors...)
+func (c *ClientWithResponses) GetUptimeBadgeWithResponse(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, reqEditors ...RequestEditorFn) (*GetUptimeBadgeResponse, error) {
+	rsp, err := c.GetUptimeBadge(ctx, id, window, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12155,8 +11778,8 @@ func (c *ClientWithResponses) GetUptimeBadgeWithResponse(ctx context.Context, id
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /public/status-pages/{slug} (the `GetPublicStatusPage` operationId).
-func (c *ClientWithResponses) GetPublicStatusPageWithResponse(ctx context.Context, slug string, params *GetPublicStatusPageParams, reqEditors ...RequestEditorFn) (*GetPublicStatusPageResponse, error) {
-	rsp, err := c.GetPublicStatusPage(ctx, slug, params, reqEditors...)
+func (c *ClientWithResponses) GetPublicStatusPageWithResponse(ctx context.Context, slug string, reqEditors ...RequestEditorFn) (*GetPublicStatusPageResponse, error) {
+	rsp, err := c.GetPublicStatusPage(ctx, slug, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12180,11 +11803,13 @@ func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, reqEditors
 
 // GetStatsWithResponse Targets by state
 //
+// How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /stats (the `GetStats` operationId).
-func (c *ClientWithResponses) GetStatsWithResponse(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*GetStatsResponse, error) {
-	rsp, err := c.GetStats(ctx, params, reqEditors...)
+func (c *ClientWithResponses) GetStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetStatsResponse, error) {
+	rsp, err := c.GetStats(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12193,11 +11818,13 @@ func (c *ClientWithResponses) GetStatsWithResponse(ctx context.Context, params *
 
 // ListStatusPagesWithResponse List status pages
 //
+// Every status page, with the targets each shows.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /status-pages (the `ListStatusPages` operationId).
-func (c *ClientWithResponses) ListStatusPagesWithResponse(ctx context.Context, params *ListStatusPagesParams, reqEditors ...RequestEditorFn) (*ListStatusPagesResponse, error) {
-	rsp, err := c.ListStatusPages(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListStatusPagesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListStatusPagesResponse, error) {
+	rsp, err := c.ListStatusPages(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12251,11 +11878,13 @@ func (c *ClientWithResponses) DeleteStatusPageWithResponse(ctx context.Context, 
 
 // GetStatusPageWithResponse Get a status page
 //
+// One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /status-pages/{id} (the `GetStatusPage` operationId).
-func (c *ClientWithResponses) GetStatusPageWithResponse(ctx context.Context, id int, params *GetStatusPageParams, reqEditors ...RequestEditorFn) (*GetStatusPageResponse, error) {
-	rsp, err := c.GetStatusPage(ctx, id, params, reqEditors...)
+func (c *ClientWithResponses) GetStatusPageWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetStatusPageResponse, error) {
+	rsp, err := c.GetStatusPage(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12263,6 +11892,8 @@ func (c *ClientWithResponses) GetStatusPageWithResponse(ctx context.Context, id 
 }
 
 // UpdateStatusPageWithBodyWithResponse Change a status page
+//
+// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12276,6 +11907,8 @@ func (c *ClientWithResponses) UpdateStatusPageWithBodyWithResponse(ctx context.C
 }
 
 // UpdateStatusPageWithResponse Change a status page
+//
+// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12335,6 +11968,8 @@ func (c *ClientWithResponses) CreateTargetWithResponse(ctx context.Context, body
 
 // DeleteTargetWithResponse Delete a target
 //
+// Deletes the target: it is no longer checked, and its id answers 404 from then on.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /targets/{id} (the `DeleteTarget` operationId).
@@ -12348,11 +11983,13 @@ func (c *ClientWithResponses) DeleteTargetWithResponse(ctx context.Context, id i
 
 // GetTargetWithResponse Get a target
 //
+// One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-func (c *ClientWithResponses) GetTargetWithResponse(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*GetTargetResponse, error) {
-	rsp, err := c.GetTarget(ctx, id, params, reqEditors...)
+func (c *ClientWithResponses) GetTargetWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetTargetResponse, error) {
+	rsp, err := c.GetTarget(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12451,11 +12088,13 @@ func (c *ClientWithResponses) GetTargetStatsWithResponse(ctx context.Context, id
 
 // ListUsersWithResponse List users
 //
+// Every user, with role and whether two-factor login is on (admin only).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users (the `ListUsers` operationId).
-func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
-	rsp, err := c.ListUsers(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
+	rsp, err := c.ListUsers(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12557,9 +12196,6 @@ func ParseListAPIKeysResponse(rsp *http.Response) (*ListAPIKeysResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -12840,9 +12476,6 @@ func ParseListAuditResponse(rsp *http.Response) (*ListAuditResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13121,9 +12754,6 @@ func ParseGetCurrentUserResponse(rsp *http.Response) (*GetCurrentUserResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -13736,9 +13366,6 @@ func ParseListBudgetsResponse(rsp *http.Response) (*ListBudgetsResponse, error) 
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13825,9 +13452,6 @@ func ParseListChannelsResponse(rsp *http.Response) (*ListChannelsResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -14131,9 +13755,6 @@ func ParseGetChannelResponse(rsp *http.Response) (*GetChannelResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -14565,9 +14186,6 @@ func ParseExportConfigResponse(rsp *http.Response) (*ExportConfigResponse, error
 		}
 		response.YAML200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14715,9 +14333,6 @@ func ParseListHeartbeatsResponse(rsp *http.Response) (*ListHeartbeatsResponse, e
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14811,9 +14426,6 @@ func ParseListIncidentsResponse(rsp *http.Response) (*ListIncidentsResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -14909,9 +14521,6 @@ func ParseListPlatformsResponse(rsp *http.Response) (*ListPlatformsResponse, err
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14992,9 +14601,6 @@ func ParseGetStatusBadgeResponse(rsp *http.Response) (*GetStatusBadgeResponse, e
 	}
 
 	switch {
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15072,9 +14678,6 @@ func ParseGetUptimeBadgeResponse(rsp *http.Response) (*GetUptimeBadgeResponse, e
 	}
 
 	switch {
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15158,9 +14761,6 @@ func ParseGetPublicStatusPageResponse(rsp *http.Response) (*GetPublicStatusPageR
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
@@ -15306,9 +14906,6 @@ func ParseGetStatsResponse(rsp *http.Response) (*GetStatsResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15395,9 +14992,6 @@ func ParseListStatusPagesResponse(rsp *http.Response) (*ListStatusPagesResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -15702,9 +15296,6 @@ func ParseGetStatusPageResponse(rsp *http.Response) (*GetStatusPageResponse, err
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15924,9 +15515,6 @@ func ParseListTargetsResponse(rsp *http.Response) (*ListTargetsResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -16237,9 +15825,6 @@ func ParseGetTargetResponse(rsp *http.Response) (*GetTargetResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -16559,9 +16144,6 @@ func ParseListChecksResponse(rsp *http.Response) (*ListChecksResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16662,9 +16244,6 @@ func ParseListTargetIncidentsResponse(rsp *http.Response) (*ListTargetIncidentsR
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -16767,9 +16346,6 @@ func ParseGetTargetStatsResponse(rsp *http.Response) (*GetTargetStatsResponse, e
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16870,9 +16446,6 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem

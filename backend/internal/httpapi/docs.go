@@ -24,7 +24,7 @@ var docsAssets = []string{
 // docsPage is the browsable API reference. It loads /openapi.json itself, so that it
 // can put this server first in the list of servers: the document's own default
 // (http://localhost:8080/api/v1) suits a generated client, but "Try it out" here
-// should call the server that serves the page. Paths are relative to /docs/, so the
+// should call the server that serves the page (the document's servers stay listed). Paths are relative to /docs/, so the
 // page also works behind a reverse proxy that mounts WatchDog under a prefix.
 const docsPage = `<!DOCTYPE html>
 <html lang="en">
@@ -55,9 +55,15 @@ window.addEventListener('load', async function () {
     document.body.prepend(p)
     return
   }
-  const here = new URL('../api/v1', window.location.href).href
-  spec.servers = [{ url: here, description: 'This WatchDog server' }]
-    .concat((spec.servers || []).filter(function (s) { return s.url !== here }))
+  // This server first, then the document's own (the probes have their own, at the root).
+  const origin = new URL('..', window.location.href).href.replace(/\/$/, '')
+  const first = function (servers, url) {
+    return [{ url: url, description: 'This WatchDog server' }].concat(servers || [])
+  }
+  spec.servers = first(spec.servers, origin + '/api/v1')
+  Object.values(spec.paths || {}).forEach(function (item) {
+    if (item.servers) item.servers = first(item.servers, origin)
+  })
   window.ui = SwaggerUIBundle({
     spec: spec,
     dom_id: '#swagger-ui',

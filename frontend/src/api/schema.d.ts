@@ -255,7 +255,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List notification channels */
+        /**
+         * List notification channels
+         * @description Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
+         */
         get: operations["listChannels"];
         put?: never;
         /**
@@ -276,7 +279,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a notification channel */
+        /**
+         * Get a notification channel
+         * @description One notification channel. Secrets never come back: `<key>_set` says which are set.
+         */
         get: operations["getChannel"];
         put?: never;
         post?: never;
@@ -521,7 +527,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Targets by state */
+        /**
+         * Targets by state
+         * @description How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
+         */
         get: operations["getStats"];
         put?: never;
         post?: never;
@@ -538,7 +547,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List status pages */
+        /**
+         * List status pages
+         * @description Every status page, with the targets each shows.
+         */
         get: operations["listStatusPages"];
         put?: never;
         /**
@@ -559,7 +571,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a status page */
+        /**
+         * Get a status page
+         * @description One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
+         */
         get: operations["getStatusPage"];
         put?: never;
         post?: never;
@@ -570,7 +585,10 @@ export interface paths {
         delete: operations["deleteStatusPage"];
         options?: never;
         head?: never;
-        /** Change a status page */
+        /**
+         * Change a status page
+         * @description Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
+         */
         patch: operations["updateStatusPage"];
         trace?: never;
     };
@@ -605,11 +623,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a target */
+        /**
+         * Get a target
+         * @description One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
+         */
         get: operations["getTarget"];
         put?: never;
         post?: never;
-        /** Delete a target */
+        /**
+         * Delete a target
+         * @description Deletes the target: it is no longer checked, and its id answers 404 from then on.
+         */
         delete: operations["deleteTarget"];
         options?: never;
         head?: never;
@@ -707,7 +731,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users */
+        /**
+         * List users
+         * @description Every user, with role and whether two-factor login is on (admin only).
+         */
         get: operations["listUsers"];
         put?: never;
         /**
@@ -1745,10 +1772,7 @@ export interface operations {
     listAPIKeys: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1757,20 +1781,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["APIKeyList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -2004,10 +2021,7 @@ export interface operations {
                 /** @description Only changes of this kind of object */
                 kind?: "target" | "channel" | "user" | "api_key" | "status_page" | "config";
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2016,20 +2030,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad query parameter */
             400: {
@@ -2258,10 +2265,7 @@ export interface operations {
     getCurrentUser: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2270,20 +2274,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -2821,10 +2818,7 @@ export interface operations {
     listBudgets: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2833,20 +2827,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["BudgetList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -2893,10 +2880,7 @@ export interface operations {
     listChannels: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2905,20 +2889,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -3077,10 +3054,7 @@ export interface operations {
     getChannel: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Channel id */
                 id: number;
@@ -3092,20 +3066,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Channel"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id */
             400: {
@@ -3585,10 +3552,7 @@ export interface operations {
     exportConfig: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3597,20 +3561,13 @@ export interface operations {
             /** @description The document, YAML */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/yaml": string;
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -3706,15 +3663,12 @@ export interface operations {
     listHeartbeats: {
         parameters: {
             query: {
-                /** @description Target ids, comma-separated (at most 200) */
+                /** @description Target ids, comma-separated (at most 200), e.g. 1,2,3 */
                 ids: string;
                 /** @description Checks per target */
                 limit?: number;
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3723,20 +3677,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HeartbeatList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad ids or limit */
             400: {
@@ -3799,10 +3746,7 @@ export interface operations {
                 /** @description Only unresolved incidents */
                 open?: boolean;
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3811,20 +3755,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IncidentList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad query parameter */
             400: {
@@ -3880,10 +3817,7 @@ export interface operations {
     listPlatforms: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3892,20 +3826,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PlatformList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -3952,10 +3879,7 @@ export interface operations {
     getStatusBadge: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -3969,20 +3893,13 @@ export interface operations {
                 headers: {
                     /** @description public, max-age=30 */
                     "Cache-Control"?: string;
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "image/svg+xml": string;
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description No such target on any status page */
             404: {
@@ -4027,10 +3944,7 @@ export interface operations {
     getUptimeBadge: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -4046,20 +3960,13 @@ export interface operations {
                 headers: {
                     /** @description public, max-age=30 */
                     "Cache-Control"?: string;
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "image/svg+xml": string;
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description No such target on any status page, or no such window */
             404: {
@@ -4104,10 +4011,7 @@ export interface operations {
     getPublicStatusPage: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description The page's slug */
                 slug: string;
@@ -4121,20 +4025,13 @@ export interface operations {
                 headers: {
                     /** @description public, max-age=30 */
                     "Cache-Control"?: string;
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PublicStatusPage"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description No such page */
             404: {
@@ -4228,10 +4125,7 @@ export interface operations {
     getStats: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4240,20 +4134,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Stats"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -4300,10 +4187,7 @@ export interface operations {
     listStatusPages: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4312,20 +4196,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StatusPageList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -4484,10 +4361,7 @@ export interface operations {
     getStatusPage: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Status page id */
                 id: number;
@@ -4499,20 +4373,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StatusPage"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id */
             400: {
@@ -4800,10 +4667,7 @@ export interface operations {
                 /** @description Order: name, status (down first, paused last), latency or checked (last check time); a leading - reverses */
                 sort?: "name" | "-name" | "status" | "-status" | "latency" | "-latency" | "checked" | "-checked";
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4812,20 +4676,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TargetList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad query parameter */
             400: {
@@ -4993,10 +4850,7 @@ export interface operations {
     getTarget: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -5008,20 +4862,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Target"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id */
             400: {
@@ -5391,10 +5238,7 @@ export interface operations {
                 /** @description Only checks started before this RFC 3339 time */
                 before?: string;
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -5406,20 +5250,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CheckList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id or query parameter */
             400: {
@@ -5491,10 +5328,7 @@ export interface operations {
                 /** @description Only unresolved incidents */
                 open?: boolean;
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -5506,20 +5340,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IncidentList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id or query parameter */
             400: {
@@ -5587,10 +5414,7 @@ export interface operations {
                 /** @description A duration such as 1h, 24h, 7d, 30d or 1y (1m to 366d) */
                 window?: string;
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -5602,20 +5426,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TargetStats"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id or window */
             400: {
@@ -5680,10 +5497,7 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -5692,20 +5506,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
