@@ -40,6 +40,8 @@ func TestHealthAndDocs(t *testing.T) {
 			}},
 		{Name: "docs redirect", Method: http.MethodGet, URL: "/docs", NoAuth: true,
 			ExpectedStatus: http.StatusFound, ExpectedHeaders: map[string]string{"Location": "/docs/index.html"}},
+		{Name: "docs/ redirect", Method: http.MethodGet, URL: "/docs/", NoAuth: true,
+			ExpectedStatus: http.StatusFound, ExpectedHeaders: map[string]string{"Location": "/docs/index.html"}},
 		{Name: "docs page", Method: http.MethodGet, URL: "/docs/index.html", NoAuth: true,
 			ExpectedStatus: http.StatusOK, ExpectedContent: []string{"<html", "swagger", "/openapi.json"},
 			AfterTest: func(t *testing.T, res *response) {

@@ -116,7 +116,9 @@ func (a *api) routes(e *echo.Echo) {
 		e.GET("/metrics", metricsHandler(a.Metrics, a.MetricsToken))
 	}
 	e.GET("/openapi.json", a.openAPI)
-	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/docs/index.html") })
+	toDocs := func(c echo.Context) error { return c.Redirect(http.StatusFound, "/docs/index.html") }
+	e.GET("/docs", toDocs)
+	e.GET("/docs/", toDocs)
 	e.GET("/docs/index.html", docsIndex)
 	for _, name := range docsAssets {
 		e.GET("/docs/"+name, docsAsset(name))
