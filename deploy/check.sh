@@ -254,11 +254,20 @@ goimage=$(grep -Eo 'golang:[0-9][0-9.]*' "$df" | head -n1 | cut -d: -f2)
 if [ -n "$gowork" ] && [ "$gowork" = "$goimage" ]; then ok "Go image pinned to go.work's Go ($goimage)"
 else bad "Go image ${goimage:-unpinned} does not match go.work's go ${gowork:-?} (pin golang:X.Y.Z)"; fi
 missing=""
-for p in go.work go.work.sum backend/go.mod backend/go.sum backend/cmd/watchdog frontend/package.json frontend/package-lock.json frontend/index.html; do
+for p in go.work go.work.sum backend/go.mod backend/go.sum backend/apiclient/go.mod backend/apiclient/go.sum backend/cmd/watchdog frontend/package.json frontend/package-lock.json frontend/index.html; do
   [ -e "$p" ] || missing="$missing $p"
 done
 if [ -z "$missing" ]; then ok "COPY sources exist (go.work, go.work.sum, backend/, frontend/)"
 else bad "COPY sources missing:$missing"; fi
+# go mod download runs before the sources are copied: every module go.work uses needs
+# its go.mod copied by then, or the workspace does not load.
+missing=""
+for dir in $(awk '/^use *\(/ { inuse = 1; next } inuse && /\)/ { inuse = 0 } inuse { print $1 } /^use [^(]/ { print $2 }' go.work); do
+  dir=${dir#./}
+  grep -Eq "^COPY (.* )?${dir//./\\.}/go\.mod( |$)" "$df" || missing="$missing $dir/go.mod"
+done
+if [ -z "$missing" ]; then ok "the Dockerfile copies the go.mod of every module go.work uses before go mod download"
+else bad "the Dockerfile does not copy:$missing"; fi
 missing=""
 for p in .git node_modules .env bin data; do
   grep -Eq "^(\*\*/)?${p//./\\.}$" .dockerignore || missing="$missing $p"

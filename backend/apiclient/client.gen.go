@@ -1888,12 +1888,6 @@ type WarmWindow struct {
 	Start string `json:"start"`
 }
 
-// ListAPIKeysParams defines parameters for ListAPIKeys.
-type ListAPIKeysParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
 // ListAuditParams defines parameters for ListAudit.
 type ListAuditParams struct {
 	// Limit Page size
@@ -1904,37 +1898,10 @@ type ListAuditParams struct {
 
 	// Kind Only changes of this kind of object
 	Kind *ListAuditParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListAuditParamsKind defines parameters for ListAudit.
 type ListAuditParamsKind string
-
-// GetCurrentUserParams defines parameters for GetCurrentUser.
-type GetCurrentUserParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// ListBudgetsParams defines parameters for ListBudgets.
-type ListBudgetsParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// ListChannelsParams defines parameters for ListChannels.
-type ListChannelsParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// GetChannelParams defines parameters for GetChannel.
-type GetChannelParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
 
 // ApplyConfigParams defines parameters for ApplyConfig.
 type ApplyConfigParams struct {
@@ -1945,22 +1912,13 @@ type ApplyConfigParams struct {
 	Prune *bool `form:"prune,omitempty" json:"prune,omitempty"`
 }
 
-// ExportConfigParams defines parameters for ExportConfig.
-type ExportConfigParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
 // ListHeartbeatsParams defines parameters for ListHeartbeats.
 type ListHeartbeatsParams struct {
-	// Ids Target ids, comma-separated (at most 200)
+	// Ids Target ids, comma-separated (at most 200), e.g. 1,2,3
 	Ids string `form:"ids" json:"ids"`
 
 	// Limit Checks per target
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListIncidentsParams defines parameters for ListIncidents.
@@ -1973,55 +1931,10 @@ type ListIncidentsParams struct {
 
 	// Open Only unresolved incidents
 	Open *bool `form:"open,omitempty" json:"open,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// ListPlatformsParams defines parameters for ListPlatforms.
-type ListPlatformsParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// GetStatusBadgeParams defines parameters for GetStatusBadge.
-type GetStatusBadgeParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// GetUptimeBadgeParams defines parameters for GetUptimeBadge.
-type GetUptimeBadgeParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // GetUptimeBadgeParamsWindow defines parameters for GetUptimeBadge.
 type GetUptimeBadgeParamsWindow string
-
-// GetPublicStatusPageParams defines parameters for GetPublicStatusPage.
-type GetPublicStatusPageParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// GetStatsParams defines parameters for GetStats.
-type GetStatsParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// ListStatusPagesParams defines parameters for ListStatusPages.
-type ListStatusPagesParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// GetStatusPageParams defines parameters for GetStatusPage.
-type GetStatusPageParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
 
 // ListTargetsParams defines parameters for ListTargets.
 type ListTargetsParams struct {
@@ -2042,9 +1955,6 @@ type ListTargetsParams struct {
 
 	// Sort Order: name, status (down first, paused last), latency or checked (last check time); a leading - reverses
 	Sort *ListTargetsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListTargetsParamsStatus defines parameters for ListTargets.
@@ -2053,12 +1963,6 @@ type ListTargetsParamsStatus string
 // ListTargetsParamsSort defines parameters for ListTargets.
 type ListTargetsParamsSort string
 
-// GetTargetParams defines parameters for GetTarget.
-type GetTargetParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
 // ListChecksParams defines parameters for ListChecks.
 type ListChecksParams struct {
 	// Limit How many
@@ -2066,9 +1970,6 @@ type ListChecksParams struct {
 
 	// Before Only checks started before this RFC 3339 time
 	Before *time.Time `form:"before,omitempty" json:"before,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListTargetIncidentsParams defines parameters for ListTargetIncidents.
@@ -2081,24 +1982,12 @@ type ListTargetIncidentsParams struct {
 
 	// Open Only unresolved incidents
 	Open *bool `form:"open,omitempty" json:"open,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // GetTargetStatsParams defines parameters for GetTargetStats.
 type GetTargetStatsParams struct {
 	// Window A duration such as 1h, 24h, 7d, 30d or 1y (1m to 366d)
 	Window *string `form:"window,omitempty" json:"window,omitempty"`
-
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
-}
-
-// ListUsersParams defines parameters for ListUsers.
-type ListUsersParams struct {
-	// IfNoneMatch An ETag from an earlier answer
-	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
@@ -2225,7 +2114,7 @@ type ClientInterface interface {
 	// The caller's keys; an admin sees everyone's. The keys themselves are never shown again.
 	//
 	// Corresponds with GET /api-keys (the `ListAPIKeys` operationId).
-	ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListAPIKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateAPIKeyWithBody Create an API key
 	//
@@ -2300,7 +2189,7 @@ type ClientInterface interface {
 	// With an API key: the key's owner, with the role the key acts with.
 	//
 	// Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-	GetCurrentUser(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetCurrentUser(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangePasswordWithBody Change your password
 	//
@@ -2386,12 +2275,14 @@ type ClientInterface interface {
 	// For each budget group of keep-warm targets: the hours used this month (UTC), projected to its end, what the plan costs in a 31-day month, whether that fits the platform's free pool, and by how much to trim the windows when it does not. A service is awake from a successful request until the idle limit after the last one; before the last hourly rollup, an hour with a successful check counts as an hour awake.
 	//
 	// Corresponds with GET /budgets (the `ListBudgets` operationId).
-	ListBudgets(ctx context.Context, params *ListBudgetsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListBudgets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListChannels List notification channels
 	//
+	// Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
+	//
 	// Corresponds with GET /channels (the `ListChannels` operationId).
-	ListChannels(ctx context.Context, params *ListChannelsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListChannels(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateChannelWithBody Create a notification channel
 	//
@@ -2420,8 +2311,10 @@ type ClientInterface interface {
 
 	// GetChannel Get a notification channel
 	//
+	// One notification channel. Secrets never come back: `<key>_set` says which are set.
+	//
 	// Corresponds with GET /channels/{id} (the `GetChannel` operationId).
-	GetChannel(ctx context.Context, id int, params *GetChannelParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetChannel(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateChannelWithBody Update a notification channel
 	//
@@ -2462,7 +2355,7 @@ type ClientInterface interface {
 	// Every channel, target and status page as a YAML document that POST /config/apply (or `watchdog apply -f`) takes back. Secrets are ${ENV_NAME} references; the comment at the top names the variables to set. The document's JSON Schema is docs/watchdog.schema.json.
 	//
 	// Corresponds with GET /config/export (the `ExportConfig` operationId).
-	ExportConfig(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ExportConfig(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Healthz Liveness
 	//
@@ -2490,28 +2383,28 @@ type ClientInterface interface {
 	// How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
 	//
 	// Corresponds with GET /platforms (the `ListPlatforms` operationId).
-	ListPlatforms(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListPlatforms(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetStatusBadge A target's status badge
 	//
 	// No credential needed, for targets shown on some status page; any other id is 404. An SVG in the shields.io style, cacheable for 30 s.
 	//
 	// Corresponds with GET /public/badges/{id}/status.svg (the `GetStatusBadge` operationId).
-	GetStatusBadge(ctx context.Context, id int, params *GetStatusBadgeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetStatusBadge(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUptimeBadge A target's uptime badge
 	//
 	// No credential needed, for targets shown on some status page; any other id is 404. Uptime over 24 hours, 7 days or 30 days as an SVG in the shields.io style, cacheable for 30 s.
 	//
 	// Corresponds with GET /public/badges/{id}/uptime-{window}.svg (the `GetUptimeBadge` operationId).
-	GetUptimeBadge(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, params *GetUptimeBadgeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUptimeBadge(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPublicStatusPage A public status page
 	//
 	// No credential needed. Names, states, uptime over 24 hours and 30 days, and recent incidents of the page's targets; never a URL, header or error text. Cacheable for 30 s.
 	//
 	// Corresponds with GET /public/status-pages/{slug} (the `GetPublicStatusPage` operationId).
-	GetPublicStatusPage(ctx context.Context, slug string, params *GetPublicStatusPageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetPublicStatusPage(ctx context.Context, slug string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Readyz Readiness
 	//
@@ -2522,13 +2415,17 @@ type ClientInterface interface {
 
 	// GetStats Targets by state
 	//
+	// How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
+	//
 	// Corresponds with GET /stats (the `GetStats` operationId).
-	GetStats(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStatusPages List status pages
 	//
+	// Every status page, with the targets each shows.
+	//
 	// Corresponds with GET /status-pages (the `ListStatusPages` operationId).
-	ListStatusPages(ctx context.Context, params *ListStatusPagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListStatusPages(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateStatusPageWithBody Create a status page
 	//
@@ -2557,10 +2454,14 @@ type ClientInterface interface {
 
 	// GetStatusPage Get a status page
 	//
+	// One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
+	//
 	// Corresponds with GET /status-pages/{id} (the `GetStatusPage` operationId).
-	GetStatusPage(ctx context.Context, id int, params *GetStatusPageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetStatusPage(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateStatusPageWithBody Change a status page
+	//
+	// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2568,6 +2469,8 @@ type ClientInterface interface {
 	UpdateStatusPageWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateStatusPage Change a status page
+	//
+	// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2601,13 +2504,17 @@ type ClientInterface interface {
 
 	// DeleteTarget Delete a target
 	//
+	// Deletes the target: it is no longer checked, and its id answers 404 from then on.
+	//
 	// Corresponds with DELETE /targets/{id} (the `DeleteTarget` operationId).
 	DeleteTarget(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTarget Get a target
 	//
+	// One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
+	//
 	// Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-	GetTarget(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetTarget(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateTargetWithBody Update a target
 	//
@@ -2657,8 +2564,10 @@ type ClientInterface interface {
 
 	// ListUsers List users
 	//
+	// Every user, with role and whether two-factor login is on (admin only).
+	//
 	// Corresponds with GET /users (the `ListUsers` operationId).
-	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateUserWithBody Create a user
 	//
@@ -2709,8 +2618,8 @@ type ClientInterface interface {
 // The caller's keys; an admin sees everyone's. The keys themselves are never shown again.
 //
 // Corresponds with GET /api-keys (the `ListAPIKeys` operationId).
-func (c *Client) ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListAPIKeysRequest(c.Server, params)
+func (c *Client) ListAPIKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAPIKeysRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -2874,8 +2783,8 @@ func (c *Client) Logout(ctx context.Context, body LogoutJSONRequestBody, reqEdit
 // With an API key: the key's owner, with the role the key acts with.
 //
 // Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-func (c *Client) GetCurrentUser(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCurrentUserRequest(c.Server, params)
+func (c *Client) GetCurrentUser(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCurrentUserRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3060,8 +2969,8 @@ func (c *Client) SetupTOTP(ctx context.Context, reqEditors ...RequestEditorFn) (
 // For each budget group of keep-warm targets: the hours used this month (UTC), projected to its end, what the plan costs in a 31-day month, whether that fits the platform's free pool, and by how much to trim the windows when it does not. A service is awake from a successful request until the idle limit after the last one; before the last hourly rollup, an hour with a successful check counts as an hour awake.
 //
 // Corresponds with GET /budgets (the `ListBudgets` operationId).
-func (c *Client) ListBudgets(ctx context.Context, params *ListBudgetsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListBudgetsRequest(c.Server, params)
+func (c *Client) ListBudgets(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListBudgetsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3074,9 +2983,11 @@ func (c *Client) ListBudgets(ctx context.Context, params *ListBudgetsParams, req
 
 // ListChannels List notification channels
 //
+// Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
+//
 // Corresponds with GET /channels (the `ListChannels` operationId).
-func (c *Client) ListChannels(ctx context.Context, params *ListChannelsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListChannelsRequest(c.Server, params)
+func (c *Client) ListChannels(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListChannelsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3144,9 +3055,11 @@ func (c *Client) DeleteChannel(ctx context.Context, id int, reqEditors ...Reques
 
 // GetChannel Get a notification channel
 //
+// One notification channel. Secrets never come back: `<key>_set` says which are set.
+//
 // Corresponds with GET /channels/{id} (the `GetChannel` operationId).
-func (c *Client) GetChannel(ctx context.Context, id int, params *GetChannelParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetChannelRequest(c.Server, id, params)
+func (c *Client) GetChannel(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetChannelRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3236,8 +3149,8 @@ func (c *Client) ApplyConfigWithBody(ctx context.Context, params *ApplyConfigPar
 // Every channel, target and status page as a YAML document that POST /config/apply (or `watchdog apply -f`) takes back. Secrets are ${ENV_NAME} references; the comment at the top names the variables to set. The document's JSON Schema is docs/watchdog.schema.json.
 //
 // Corresponds with GET /config/export (the `ExportConfig` operationId).
-func (c *Client) ExportConfig(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewExportConfigRequest(c.Server, params)
+func (c *Client) ExportConfig(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportConfigRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3304,8 +3217,8 @@ func (c *Client) ListIncidents(ctx context.Context, params *ListIncidentsParams,
 // How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
 //
 // Corresponds with GET /platforms (the `ListPlatforms` operationId).
-func (c *Client) ListPlatforms(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListPlatformsRequest(c.Server, params)
+func (c *Client) ListPlatforms(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPlatformsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3321,8 +3234,8 @@ func (c *Client) ListPlatforms(ctx context.Context, params *ListPlatformsParams,
 // No credential needed, for targets shown on some status page; any other id is 404. An SVG in the shields.io style, cacheable for 30 s.
 //
 // Corresponds with GET /public/badges/{id}/status.svg (the `GetStatusBadge` operationId).
-func (c *Client) GetStatusBadge(ctx context.Context, id int, params *GetStatusBadgeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetStatusBadgeRequest(c.Server, id, params)
+func (c *Client) GetStatusBadge(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetStatusBadgeRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3338,8 +3251,8 @@ func (c *Client) GetStatusBadge(ctx context.Context, id int, params *GetStatusBa
 // No credential needed, for targets shown on some status page; any other id is 404. Uptime over 24 hours, 7 days or 30 days as an SVG in the shields.io style, cacheable for 30 s.
 //
 // Corresponds with GET /public/badges/{id}/uptime-{window}.svg (the `GetUptimeBadge` operationId).
-func (c *Client) GetUptimeBadge(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, params *GetUptimeBadgeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetUptimeBadgeRequest(c.Server, id, window, params)
+func (c *Client) GetUptimeBadge(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUptimeBadgeRequest(c.Server, id, window)
 	if err != nil {
 		return nil, err
 	}
@@ -3355,8 +3268,8 @@ func (c *Client) GetUptimeBadge(ctx context.Context, id int, window GetUptimeBad
 // No credential needed. Names, states, uptime over 24 hours and 30 days, and recent incidents of the page's targets; never a URL, header or error text. Cacheable for 30 s.
 //
 // Corresponds with GET /public/status-pages/{slug} (the `GetPublicStatusPage` operationId).
-func (c *Client) GetPublicStatusPage(ctx context.Context, slug string, params *GetPublicStatusPageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetPublicStatusPageRequest(c.Server, slug, params)
+func (c *Client) GetPublicStatusPage(ctx context.Context, slug string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPublicStatusPageRequest(c.Server, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -3386,9 +3299,11 @@ func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 
 // GetStats Targets by state
 //
+// How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
+//
 // Corresponds with GET /stats (the `GetStats` operationId).
-func (c *Client) GetStats(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetStatsRequest(c.Server, params)
+func (c *Client) GetStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetStatsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3401,9 +3316,11 @@ func (c *Client) GetStats(ctx context.Context, params *GetStatsParams, reqEditor
 
 // ListStatusPages List status pages
 //
+// Every status page, with the targets each shows.
+//
 // Corresponds with GET /status-pages (the `ListStatusPages` operationId).
-func (c *Client) ListStatusPages(ctx context.Context, params *ListStatusPagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListStatusPagesRequest(c.Server, params)
+func (c *Client) ListStatusPages(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListStatusPagesRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3471,9 +3388,11 @@ func (c *Client) DeleteStatusPage(ctx context.Context, id int, reqEditors ...Req
 
 // GetStatusPage Get a status page
 //
+// One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
+//
 // Corresponds with GET /status-pages/{id} (the `GetStatusPage` operationId).
-func (c *Client) GetStatusPage(ctx context.Context, id int, params *GetStatusPageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetStatusPageRequest(c.Server, id, params)
+func (c *Client) GetStatusPage(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetStatusPageRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3485,6 +3404,8 @@ func (c *Client) GetStatusPage(ctx context.Context, id int, params *GetStatusPag
 }
 
 // UpdateStatusPageWithBody Change a status page
+//
+// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3502,6 +3423,8 @@ func (c *Client) UpdateStatusPageWithBody(ctx context.Context, id int, contentTy
 }
 
 // UpdateStatusPage Change a status page
+//
+// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3575,6 +3498,8 @@ func (c *Client) CreateTarget(ctx context.Context, body CreateTargetJSONRequestB
 
 // DeleteTarget Delete a target
 //
+// Deletes the target: it is no longer checked, and its id answers 404 from then on.
+//
 // Corresponds with DELETE /targets/{id} (the `DeleteTarget` operationId).
 func (c *Client) DeleteTarget(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteTargetRequest(c.Server, id)
@@ -3590,9 +3515,11 @@ func (c *Client) DeleteTarget(ctx context.Context, id int, reqEditors ...Request
 
 // GetTarget Get a target
 //
+// One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
+//
 // Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-func (c *Client) GetTarget(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTargetRequest(c.Server, id, params)
+func (c *Client) GetTarget(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTargetRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3711,9 +3638,11 @@ func (c *Client) GetTargetStats(ctx context.Context, id int, params *GetTargetSt
 
 // ListUsers List users
 //
+// Every user, with role and whether two-factor login is on (admin only).
+//
 // Corresponds with GET /users (the `ListUsers` operationId).
-func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListUsersRequest(c.Server, params)
+func (c *Client) ListUsers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3818,7 +3747,7 @@ func (c *Client) UpdateUser(ctx context.Context, id int, body UpdateUserJSONRequ
 }
 
 // NewListAPIKeysRequest constructs an http.Request for the ListAPIKeys method
-func NewListAPIKeysRequest(server string, params *ListAPIKeysParams) (*http.Request, error) {
+func NewListAPIKeysRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -3839,21 +3768,6 @@ func NewListAPIKeysRequest(server string, params *ListAPIKeysParams) (*http.Requ
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -4008,21 +3922,6 @@ func NewListAuditRequest(server string, params *ListAuditParams) (*http.Request,
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
@@ -4107,7 +4006,7 @@ func NewLogoutRequestWithBody(server string, contentType string, body io.Reader)
 }
 
 // NewGetCurrentUserRequest constructs an http.Request for the GetCurrentUser method
-func NewGetCurrentUserRequest(server string, params *GetCurrentUserParams) (*http.Request, error) {
+func NewGetCurrentUserRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4128,21 +4027,6 @@ func NewGetCurrentUserRequest(server string, params *GetCurrentUserParams) (*htt
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -4336,7 +4220,7 @@ func NewSetupTOTPRequest(server string) (*http.Request, error) {
 }
 
 // NewListBudgetsRequest constructs an http.Request for the ListBudgets method
-func NewListBudgetsRequest(server string, params *ListBudgetsParams) (*http.Request, error) {
+func NewListBudgetsRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4359,26 +4243,11 @@ func NewListBudgetsRequest(server string, params *ListBudgetsParams) (*http.Requ
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewListChannelsRequest constructs an http.Request for the ListChannels method
-func NewListChannelsRequest(server string, params *ListChannelsParams) (*http.Request, error) {
+func NewListChannelsRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4399,21 +4268,6 @@ func NewListChannelsRequest(server string, params *ListChannelsParams) (*http.Re
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -4494,7 +4348,7 @@ func NewDeleteChannelRequest(server string, id int) (*http.Request, error) {
 }
 
 // NewGetChannelRequest constructs an http.Request for the GetChannel method
-func NewGetChannelRequest(server string, id int, params *GetChannelParams) (*http.Request, error) {
+func NewGetChannelRequest(server string, id int) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4522,21 +4376,6 @@ func NewGetChannelRequest(server string, id int, params *GetChannelParams) (*htt
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -4692,7 +4531,7 @@ func NewApplyConfigRequestWithBody(server string, params *ApplyConfigParams, con
 }
 
 // NewExportConfigRequest constructs an http.Request for the ExportConfig method
-func NewExportConfigRequest(server string, params *ExportConfigParams) (*http.Request, error) {
+func NewExportConfigRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4713,21 +4552,6 @@ func NewExportConfigRequest(server string, params *ExportConfigParams) (*http.Re
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -4819,21 +4643,6 @@ func NewListHeartbeatsRequest(server string, params *ListHeartbeatsParams) (*htt
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
@@ -4912,26 +4721,11 @@ func NewListIncidentsRequest(server string, params *ListIncidentsParams) (*http.
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewListPlatformsRequest constructs an http.Request for the ListPlatforms method
-func NewListPlatformsRequest(server string, params *ListPlatformsParams) (*http.Request, error) {
+func NewListPlatformsRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4954,26 +4748,11 @@ func NewListPlatformsRequest(server string, params *ListPlatformsParams) (*http.
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewGetStatusBadgeRequest constructs an http.Request for the GetStatusBadge method
-func NewGetStatusBadgeRequest(server string, id int, params *GetStatusBadgeParams) (*http.Request, error) {
+func NewGetStatusBadgeRequest(server string, id int) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5003,26 +4782,11 @@ func NewGetStatusBadgeRequest(server string, id int, params *GetStatusBadgeParam
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewGetUptimeBadgeRequest constructs an http.Request for the GetUptimeBadge method
-func NewGetUptimeBadgeRequest(server string, id int, window GetUptimeBadgeParamsWindow, params *GetUptimeBadgeParams) (*http.Request, error) {
+func NewGetUptimeBadgeRequest(server string, id int, window GetUptimeBadgeParamsWindow) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5059,26 +4823,11 @@ func NewGetUptimeBadgeRequest(server string, id int, window GetUptimeBadgeParams
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewGetPublicStatusPageRequest constructs an http.Request for the GetPublicStatusPage method
-func NewGetPublicStatusPageRequest(server string, slug string, params *GetPublicStatusPageParams) (*http.Request, error) {
+func NewGetPublicStatusPageRequest(server string, slug string) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5106,21 +4855,6 @@ func NewGetPublicStatusPageRequest(server string, slug string, params *GetPublic
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -5154,7 +4888,7 @@ func NewReadyzRequest(server string) (*http.Request, error) {
 }
 
 // NewGetStatsRequest constructs an http.Request for the GetStats method
-func NewGetStatsRequest(server string, params *GetStatsParams) (*http.Request, error) {
+func NewGetStatsRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -5177,26 +4911,11 @@ func NewGetStatsRequest(server string, params *GetStatsParams) (*http.Request, e
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewListStatusPagesRequest constructs an http.Request for the ListStatusPages method
-func NewListStatusPagesRequest(server string, params *ListStatusPagesParams) (*http.Request, error) {
+func NewListStatusPagesRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -5217,21 +4936,6 @@ func NewListStatusPagesRequest(server string, params *ListStatusPagesParams) (*h
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -5312,7 +5016,7 @@ func NewDeleteStatusPageRequest(server string, id int) (*http.Request, error) {
 }
 
 // NewGetStatusPageRequest constructs an http.Request for the GetStatusPage method
-func NewGetStatusPageRequest(server string, id int, params *GetStatusPageParams) (*http.Request, error) {
+func NewGetStatusPageRequest(server string, id int) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5340,21 +5044,6 @@ func NewGetStatusPageRequest(server string, id int, params *GetStatusPageParams)
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -5518,21 +5207,6 @@ func NewListTargetsRequest(server string, params *ListTargetsParams) (*http.Requ
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
@@ -5611,7 +5285,7 @@ func NewDeleteTargetRequest(server string, id int) (*http.Request, error) {
 }
 
 // NewGetTargetRequest constructs an http.Request for the GetTarget method
-func NewGetTargetRequest(server string, id int, params *GetTargetParams) (*http.Request, error) {
+func NewGetTargetRequest(server string, id int) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5639,21 +5313,6 @@ func NewGetTargetRequest(server string, id int, params *GetTargetParams) (*http.
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -5810,21 +5469,6 @@ func NewListChecksRequest(server string, id int, params *ListChecksParams) (*htt
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
@@ -5910,21 +5554,6 @@ func NewListTargetIncidentsRequest(server string, id int, params *ListTargetInci
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
@@ -5986,26 +5615,11 @@ func NewGetTargetStatsRequest(server string, id int, params *GetTargetStatsParam
 		return nil, err
 	}
 
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
-	}
-
 	return req, nil
 }
 
 // NewListUsersRequest constructs an http.Request for the ListUsers method
-func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
+func NewListUsersRequest(server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -6026,21 +5640,6 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
-	}
-
-	if params != nil {
-
-		if params.IfNoneMatch != nil {
-			var headerParam0 string
-
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("If-None-Match", headerParam0)
-		}
-
 	}
 
 	return req, nil
@@ -6218,7 +5817,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /api-keys (the `ListAPIKeys` operationId).
-	ListAPIKeysWithResponse(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*ListAPIKeysResponse, error)
+	ListAPIKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAPIKeysResponse, error)
 
 	// CreateAPIKeyWithBodyWithResponse Create an API key
 	//
@@ -6299,7 +5898,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-	GetCurrentUserWithResponse(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error)
+	GetCurrentUserWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error)
 
 	// ChangePasswordWithBodyWithResponse Change your password
 	//
@@ -6389,14 +5988,16 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /budgets (the `ListBudgets` operationId).
-	ListBudgetsWithResponse(ctx context.Context, params *ListBudgetsParams, reqEditors ...RequestEditorFn) (*ListBudgetsResponse, error)
+	ListBudgetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListBudgetsResponse, error)
 
 	// ListChannelsWithResponse List notification channels
+	//
+	// Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /channels (the `ListChannels` operationId).
-	ListChannelsWithResponse(ctx context.Context, params *ListChannelsParams, reqEditors ...RequestEditorFn) (*ListChannelsResponse, error)
+	ListChannelsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListChannelsResponse, error)
 
 	// CreateChannelWithBodyWithResponse Create a notification channel
 	//
@@ -6427,10 +6028,12 @@ type ClientWithResponsesInterface interface {
 
 	// GetChannelWithResponse Get a notification channel
 	//
+	// One notification channel. Secrets never come back: `<key>_set` says which are set.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /channels/{id} (the `GetChannel` operationId).
-	GetChannelWithResponse(ctx context.Context, id int, params *GetChannelParams, reqEditors ...RequestEditorFn) (*GetChannelResponse, error)
+	GetChannelWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetChannelResponse, error)
 
 	// UpdateChannelWithBodyWithResponse Update a notification channel
 	//
@@ -6475,7 +6078,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /config/export (the `ExportConfig` operationId).
-	ExportConfigWithResponse(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*ExportConfigResponse, error)
+	ExportConfigWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportConfigResponse, error)
 
 	// HealthzWithResponse Liveness
 	//
@@ -6511,7 +6114,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /platforms (the `ListPlatforms` operationId).
-	ListPlatformsWithResponse(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*ListPlatformsResponse, error)
+	ListPlatformsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPlatformsResponse, error)
 
 	// GetStatusBadgeWithResponse A target's status badge
 	//
@@ -6520,7 +6123,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /public/badges/{id}/status.svg (the `GetStatusBadge` operationId).
-	GetStatusBadgeWithResponse(ctx context.Context, id int, params *GetStatusBadgeParams, reqEditors ...RequestEditorFn) (*GetStatusBadgeResponse, error)
+	GetStatusBadgeWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetStatusBadgeResponse, error)
 
 	// GetUptimeBadgeWithResponse A target's uptime badge
 	//
@@ -6529,7 +6132,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /public/badges/{id}/uptime-{window}.svg (the `GetUptimeBadge` operationId).
-	GetUptimeBadgeWithResponse(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, params *GetUptimeBadgeParams, reqEditors ...RequestEditorFn) (*GetUptimeBadgeResponse, error)
+	GetUptimeBadgeWithResponse(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, reqEditors ...RequestEditorFn) (*GetUptimeBadgeResponse, error)
 
 	// GetPublicStatusPageWithResponse A public status page
 	//
@@ -6538,7 +6141,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /public/status-pages/{slug} (the `GetPublicStatusPage` operationId).
-	GetPublicStatusPageWithResponse(ctx context.Context, slug string, params *GetPublicStatusPageParams, reqEditors ...RequestEditorFn) (*GetPublicStatusPageResponse, error)
+	GetPublicStatusPageWithResponse(ctx context.Context, slug string, reqEditors ...RequestEditorFn) (*GetPublicStatusPageResponse, error)
 
 	// ReadyzWithResponse Readiness
 	//
@@ -6551,17 +6154,21 @@ type ClientWithResponsesInterface interface {
 
 	// GetStatsWithResponse Targets by state
 	//
+	// How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /stats (the `GetStats` operationId).
-	GetStatsWithResponse(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*GetStatsResponse, error)
+	GetStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetStatsResponse, error)
 
 	// ListStatusPagesWithResponse List status pages
+	//
+	// Every status page, with the targets each shows.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /status-pages (the `ListStatusPages` operationId).
-	ListStatusPagesWithResponse(ctx context.Context, params *ListStatusPagesParams, reqEditors ...RequestEditorFn) (*ListStatusPagesResponse, error)
+	ListStatusPagesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListStatusPagesResponse, error)
 
 	// CreateStatusPageWithBodyWithResponse Create a status page
 	//
@@ -6592,12 +6199,16 @@ type ClientWithResponsesInterface interface {
 
 	// GetStatusPageWithResponse Get a status page
 	//
+	// One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /status-pages/{id} (the `GetStatusPage` operationId).
-	GetStatusPageWithResponse(ctx context.Context, id int, params *GetStatusPageParams, reqEditors ...RequestEditorFn) (*GetStatusPageResponse, error)
+	GetStatusPageWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetStatusPageResponse, error)
 
 	// UpdateStatusPageWithBodyWithResponse Change a status page
+	//
+	// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6605,6 +6216,8 @@ type ClientWithResponsesInterface interface {
 	UpdateStatusPageWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateStatusPageResponse, error)
 
 	// UpdateStatusPageWithResponse Change a status page
+	//
+	// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6640,6 +6253,8 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteTargetWithResponse Delete a target
 	//
+	// Deletes the target: it is no longer checked, and its id answers 404 from then on.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /targets/{id} (the `DeleteTarget` operationId).
@@ -6647,10 +6262,12 @@ type ClientWithResponsesInterface interface {
 
 	// GetTargetWithResponse Get a target
 	//
+	// One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-	GetTargetWithResponse(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*GetTargetResponse, error)
+	GetTargetWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetTargetResponse, error)
 
 	// UpdateTargetWithBodyWithResponse Update a target
 	//
@@ -6708,10 +6325,12 @@ type ClientWithResponsesInterface interface {
 
 	// ListUsersWithResponse List users
 	//
+	// Every user, with role and whether two-factor login is on (admin only).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users (the `ListUsers` operationId).
-	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
+	ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
 
 	// CreateUserWithBodyWithResponse Create a user
 	//
@@ -11628,8 +11247,8 @@ func (r UpdateUserResponse) ContentType() string {
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /api-keys (the `ListAPIKeys` operationId).
-func (c *ClientWithResponses) ListAPIKeysWithResponse(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*ListAPIKeysResponse, error) {
-	rsp, err := c.ListAPIKeys(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListAPIKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListAPIKeysResponse, error) {
+	rsp, err := c.ListAPIKeys(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11763,8 +11382,8 @@ func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, body Logou
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /auth/me (the `GetCurrentUser` operationId).
-func (c *ClientWithResponses) GetCurrentUserWithResponse(ctx context.Context, params *GetCurrentUserParams, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error) {
-	rsp, err := c.GetCurrentUser(ctx, params, reqEditors...)
+func (c *ClientWithResponses) GetCurrentUserWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCurrentUserResponse, error) {
+	rsp, err := c.GetCurrentUser(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11913,8 +11532,8 @@ func (c *ClientWithResponses) SetupTOTPWithResponse(ctx context.Context, reqEdit
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /budgets (the `ListBudgets` operationId).
-func (c *ClientWithResponses) ListBudgetsWithResponse(ctx context.Context, params *ListBudgetsParams, reqEditors ...RequestEditorFn) (*ListBudgetsResponse, error) {
-	rsp, err := c.ListBudgets(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListBudgetsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListBudgetsResponse, error) {
+	rsp, err := c.ListBudgets(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11923,11 +11542,13 @@ func (c *ClientWithResponses) ListBudgetsWithResponse(ctx context.Context, param
 
 // ListChannelsWithResponse List notification channels
 //
+// Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /channels (the `ListChannels` operationId).
-func (c *ClientWithResponses) ListChannelsWithResponse(ctx context.Context, params *ListChannelsParams, reqEditors ...RequestEditorFn) (*ListChannelsResponse, error) {
-	rsp, err := c.ListChannels(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListChannelsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListChannelsResponse, error) {
+	rsp, err := c.ListChannels(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -11981,11 +11602,13 @@ func (c *ClientWithResponses) DeleteChannelWithResponse(ctx context.Context, id 
 
 // GetChannelWithResponse Get a notification channel
 //
+// One notification channel. Secrets never come back: `<key>_set` says which are set.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /channels/{id} (the `GetChannel` operationId).
-func (c *ClientWithResponses) GetChannelWithResponse(ctx context.Context, id int, params *GetChannelParams, reqEditors ...RequestEditorFn) (*GetChannelResponse, error) {
-	rsp, err := c.GetChannel(ctx, id, params, reqEditors...)
+func (c *ClientWithResponses) GetChannelWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetChannelResponse, error) {
+	rsp, err := c.GetChannel(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12059,8 +11682,8 @@ func (c *ClientWithResponses) ApplyConfigWithBodyWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /config/export (the `ExportConfig` operationId).
-func (c *ClientWithResponses) ExportConfigWithResponse(ctx context.Context, params *ExportConfigParams, reqEditors ...RequestEditorFn) (*ExportConfigResponse, error) {
-	rsp, err := c.ExportConfig(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ExportConfigWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportConfigResponse, error) {
+	rsp, err := c.ExportConfig(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12119,8 +11742,8 @@ func (c *ClientWithResponses) ListIncidentsWithResponse(ctx context.Context, par
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /platforms (the `ListPlatforms` operationId).
-func (c *ClientWithResponses) ListPlatformsWithResponse(ctx context.Context, params *ListPlatformsParams, reqEditors ...RequestEditorFn) (*ListPlatformsResponse, error) {
-	rsp, err := c.ListPlatforms(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListPlatformsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPlatformsResponse, error) {
+	rsp, err := c.ListPlatforms(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12134,8 +11757,8 @@ func (c *ClientWithResponses) ListPlatformsWithResponse(ctx context.Context, par
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /public/badges/{id}/status.svg (the `GetStatusBadge` operationId).
-func (c *ClientWithResponses) GetStatusBadgeWithResponse(ctx context.Context, id int, params *GetStatusBadgeParams, reqEditors ...RequestEditorFn) (*GetStatusBadgeResponse, error) {
-	rsp, err := c.GetStatusBadge(ctx, id, params, reqEditors...)
+func (c *ClientWithResponses) GetStatusBadgeWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetStatusBadgeResponse, error) {
+	rsp, err := c.GetStatusBadge(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12149,8 +11772,8 @@ func (c *ClientWithResponses) GetStatusBadgeWithResponse(ctx context.Context, id
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /public/badges/{id}/uptime-{window}.svg (the `GetUptimeBadge` operationId).
-func (c *ClientWithResponses) GetUptimeBadgeWithResponse(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, params *GetUptimeBadgeParams, reqEditors ...RequestEditorFn) (*GetUptimeBadgeResponse, error) {
-	rsp, err := c.GetUptimeBadge(ctx, id, window, params, reqEditors...)
+func (c *ClientWithResponses) GetUptimeBadgeWithResponse(ctx context.Context, id int, window GetUptimeBadgeParamsWindow, reqEditors ...RequestEditorFn) (*GetUptimeBadgeResponse, error) {
+	rsp, err := c.GetUptimeBadge(ctx, id, window, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12164,8 +11787,8 @@ func (c *ClientWithResponses) GetUptimeBadgeWithResponse(ctx context.Context, id
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /public/status-pages/{slug} (the `GetPublicStatusPage` operationId).
-func (c *ClientWithResponses) GetPublicStatusPageWithResponse(ctx context.Context, slug string, params *GetPublicStatusPageParams, reqEditors ...RequestEditorFn) (*GetPublicStatusPageResponse, error) {
-	rsp, err := c.GetPublicStatusPage(ctx, slug, params, reqEditors...)
+func (c *ClientWithResponses) GetPublicStatusPageWithResponse(ctx context.Context, slug string, reqEditors ...RequestEditorFn) (*GetPublicStatusPageResponse, error) {
+	rsp, err := c.GetPublicStatusPage(ctx, slug, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12189,11 +11812,13 @@ func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, reqEditors
 
 // GetStatsWithResponse Targets by state
 //
+// How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /stats (the `GetStats` operationId).
-func (c *ClientWithResponses) GetStatsWithResponse(ctx context.Context, params *GetStatsParams, reqEditors ...RequestEditorFn) (*GetStatsResponse, error) {
-	rsp, err := c.GetStats(ctx, params, reqEditors...)
+func (c *ClientWithResponses) GetStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetStatsResponse, error) {
+	rsp, err := c.GetStats(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12202,11 +11827,13 @@ func (c *ClientWithResponses) GetStatsWithResponse(ctx context.Context, params *
 
 // ListStatusPagesWithResponse List status pages
 //
+// Every status page, with the targets each shows.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /status-pages (the `ListStatusPages` operationId).
-func (c *ClientWithResponses) ListStatusPagesWithResponse(ctx context.Context, params *ListStatusPagesParams, reqEditors ...RequestEditorFn) (*ListStatusPagesResponse, error) {
-	rsp, err := c.ListStatusPages(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListStatusPagesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListStatusPagesResponse, error) {
+	rsp, err := c.ListStatusPages(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12260,11 +11887,13 @@ func (c *ClientWithResponses) DeleteStatusPageWithResponse(ctx context.Context, 
 
 // GetStatusPageWithResponse Get a status page
 //
+// One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /status-pages/{id} (the `GetStatusPage` operationId).
-func (c *ClientWithResponses) GetStatusPageWithResponse(ctx context.Context, id int, params *GetStatusPageParams, reqEditors ...RequestEditorFn) (*GetStatusPageResponse, error) {
-	rsp, err := c.GetStatusPage(ctx, id, params, reqEditors...)
+func (c *ClientWithResponses) GetStatusPageWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetStatusPageResponse, error) {
+	rsp, err := c.GetStatusPage(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12272,6 +11901,8 @@ func (c *ClientWithResponses) GetStatusPageWithResponse(ctx context.Context, id 
 }
 
 // UpdateStatusPageWithBodyWithResponse Change a status page
+//
+// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12285,6 +11916,8 @@ func (c *ClientWithResponses) UpdateStatusPageWithBodyWithResponse(ctx context.C
 }
 
 // UpdateStatusPageWithResponse Change a status page
+//
+// Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12344,6 +11977,8 @@ func (c *ClientWithResponses) CreateTargetWithResponse(ctx context.Context, body
 
 // DeleteTargetWithResponse Delete a target
 //
+// Deletes the target: it is no longer checked, and its id answers 404 from then on.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /targets/{id} (the `DeleteTarget` operationId).
@@ -12357,11 +11992,13 @@ func (c *ClientWithResponses) DeleteTargetWithResponse(ctx context.Context, id i
 
 // GetTargetWithResponse Get a target
 //
+// One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /targets/{id} (the `GetTarget` operationId).
-func (c *ClientWithResponses) GetTargetWithResponse(ctx context.Context, id int, params *GetTargetParams, reqEditors ...RequestEditorFn) (*GetTargetResponse, error) {
-	rsp, err := c.GetTarget(ctx, id, params, reqEditors...)
+func (c *ClientWithResponses) GetTargetWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*GetTargetResponse, error) {
+	rsp, err := c.GetTarget(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12460,11 +12097,13 @@ func (c *ClientWithResponses) GetTargetStatsWithResponse(ctx context.Context, id
 
 // ListUsersWithResponse List users
 //
+// Every user, with role and whether two-factor login is on (admin only).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users (the `ListUsers` operationId).
-func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
-	rsp, err := c.ListUsers(ctx, params, reqEditors...)
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
+	rsp, err := c.ListUsers(ctx, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -12566,9 +12205,6 @@ func ParseListAPIKeysResponse(rsp *http.Response) (*ListAPIKeysResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -12849,9 +12485,6 @@ func ParseListAuditResponse(rsp *http.Response) (*ListAuditResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13130,9 +12763,6 @@ func ParseGetCurrentUserResponse(rsp *http.Response) (*GetCurrentUserResponse, e
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -13745,9 +13375,6 @@ func ParseListBudgetsResponse(rsp *http.Response) (*ListBudgetsResponse, error) 
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13834,9 +13461,6 @@ func ParseListChannelsResponse(rsp *http.Response) (*ListChannelsResponse, error
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -14140,9 +13764,6 @@ func ParseGetChannelResponse(rsp *http.Response) (*GetChannelResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -14574,9 +14195,6 @@ func ParseExportConfigResponse(rsp *http.Response) (*ExportConfigResponse, error
 		}
 		response.YAML200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14724,9 +14342,6 @@ func ParseListHeartbeatsResponse(rsp *http.Response) (*ListHeartbeatsResponse, e
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14820,9 +14435,6 @@ func ParseListIncidentsResponse(rsp *http.Response) (*ListIncidentsResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -14918,9 +14530,6 @@ func ParseListPlatformsResponse(rsp *http.Response) (*ListPlatformsResponse, err
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15001,9 +14610,6 @@ func ParseGetStatusBadgeResponse(rsp *http.Response) (*GetStatusBadgeResponse, e
 	}
 
 	switch {
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15081,9 +14687,6 @@ func ParseGetUptimeBadgeResponse(rsp *http.Response) (*GetUptimeBadgeResponse, e
 	}
 
 	switch {
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15167,9 +14770,6 @@ func ParseGetPublicStatusPageResponse(rsp *http.Response) (*GetPublicStatusPageR
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem
@@ -15315,9 +14915,6 @@ func ParseGetStatsResponse(rsp *http.Response) (*GetStatsResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15404,9 +15001,6 @@ func ParseListStatusPagesResponse(rsp *http.Response) (*ListStatusPagesResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -15711,9 +15305,6 @@ func ParseGetStatusPageResponse(rsp *http.Response) (*GetStatusPageResponse, err
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15933,9 +15524,6 @@ func ParseListTargetsResponse(rsp *http.Response) (*ListTargetsResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -16246,9 +15834,6 @@ func ParseGetTargetResponse(rsp *http.Response) (*GetTargetResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -16568,9 +16153,6 @@ func ParseListChecksResponse(rsp *http.Response) (*ListChecksResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16671,9 +16253,6 @@ func ParseListTargetIncidentsResponse(rsp *http.Response) (*ListTargetIncidentsR
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -16776,9 +16355,6 @@ func ParseGetTargetStatsResponse(rsp *http.Response) (*GetTargetStatsResponse, e
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 304:
-		break // No content-type
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16879,9 +16455,6 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case rsp.StatusCode == 304:
-		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem

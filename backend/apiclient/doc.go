@@ -24,6 +24,14 @@
 //	}
 //	check, err := apiclient.OK(c.CheckTargetWithResponse(ctx, made.JSON201.Id))
 //
+// The package is a module of its own, so a program using it needs only the
+// oapi-codegen runtime and a few small modules, not the server's dependencies:
+//
+//	go get github.com/watchdog-monitor/watchdog/backend/apiclient@main
+//
+// Conditional requests (If-None-Match, 304) are not in the methods' signatures: send
+// the header with a RequestEditorFn if you want them.
+//
 // A user login works too, with WithLogin("alice", password): the SDK logs in on first
 // use and keeps the token pair fresh. cmd/watchdog-example is a complete program.
 package apiclient

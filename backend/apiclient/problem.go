@@ -104,7 +104,7 @@ func ResponseError(res Response) error {
 // OK passes a generated call's result through, turning an answer with a status of 400
 // or more into an *Error, so one check covers both ways a call can fail:
 //
-//	res, err := apiclient.OK(c.GetTargetWithResponse(ctx, id, nil))
+//	res, err := apiclient.OK(c.GetTargetWithResponse(ctx, id))
 //	if err != nil {
 //		return err
 //	}

@@ -53,11 +53,11 @@ func TestSDKHeaders(t *testing.T) {
 	custom := &http.Client{Timeout: 5 * time.Second}
 	c, err := New(srv.URL+"/api/v1", WithAPIKey("wd_other"), WithUserAgent("deploy-bot/2"), WithHTTP(custom))
 	require.NoError(t, err)
-	_, err = c.GetCurrentUserWithResponse(ctx, nil)
+	_, err = c.GetCurrentUserWithResponse(ctx)
 	require.NoError(t, err)
 	anon, err := New(srv.URL)
 	require.NoError(t, err)
-	_, err = anon.GetPublicStatusPageWithResponse(ctx, "acme", nil)
+	_, err = anon.GetPublicStatusPageWithResponse(ctx, "acme")
 	require.NoError(t, err)
 
 	got := srv.requests()

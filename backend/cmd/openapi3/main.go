@@ -50,6 +50,7 @@ func convert(in string, outs []string) error {
 		return fmt.Errorf("convert: %w", err)
 	}
 	refine(doc)
+	closeRequestBodies(doc)
 	body, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err
@@ -76,6 +77,24 @@ func convert(in string, outs []string) error {
 }
 
 const problemRef = "#/components/schemas/Problem"
+
+// conditionalExtension marks the operations that answer with an ETag and honour
+// If-None-Match (304 Not Modified, no body).
+const conditionalExtension = "x-conditional"
+
+// apiServer is where a generated client sends requests by default: an absolute URL,
+// so that a client works without editing, on http://localhost:8080 unless the
+// variables say otherwise. basePath is "/api/v1" for the API, "" for the root probes.
+func apiServer(basePath string) *openapi3.Server {
+	return &openapi3.Server{
+		URL:         "{scheme}://{host}" + basePath,
+		Description: "A WatchDog server (self-hosted: set host to yours)",
+		Variables: map[string]*openapi3.ServerVariable{
+			"scheme": {Default: "http", Enum: []string{"http", "https"}, Description: "http, or https behind TLS"},
+			"host":   {Default: "localhost:8080", Description: "Host name and port of the WatchDog server"},
+		},
+	}
+}
 
 // rootPaths are served at the server's root, not under /api/v1.
 var rootPaths = []string{"/healthz", "/readyz"}
@@ -113,28 +132,32 @@ func refine(doc *openapi3.T) {
 		Description: "Bearer realm=\"watchdog\": how to authenticate",
 		Schema:      openapi3.NewStringSchema().NewRef(),
 	}}}
-	notModified := &openapi3.ResponseRef{Value: openapi3.NewResponse().
-		WithDescription("Not modified: the ETag sent in If-None-Match still holds")}
 	etagHeader := &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
-		Description: "Tag of this answer; send it back in If-None-Match to get 304 while it holds",
+		Description: "Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds",
 		Schema:      openapi3.NewStringSchema().NewRef(),
 	}}}
+	doc.Servers = openapi3.Servers{apiServer("/api/v1")}
 	for path, item := range doc.Paths.Map() {
 		root := slices.Contains(rootPaths, path)
 		if root {
-			item.Servers = openapi3.Servers{{URL: "/"}}
+			item.Servers = openapi3.Servers{apiServer("")}
 		}
 		if get := item.Get; get != nil && !root {
-			// Every GET under /api/v1 goes through the etag middleware.
-			get.Responses.Set("304", notModified)
+			// Every GET under /api/v1 goes through the etag middleware. Conditional
+			// requests are documented once (the info description) and marked here, not
+			// as an If-None-Match parameter and a 304 response on every operation: those
+			// would put an argument in every generated method's signature and make 304
+			// a bodiless "success" that generated code then reads as data.
+			if get.Extensions == nil {
+				get.Extensions = map[string]any{}
+			}
+			get.Extensions[conditionalExtension] = true
 			if ok := get.Responses.Value("200"); ok != nil {
 				if ok.Value.Headers == nil {
 					ok.Value.Headers = openapi3.Headers{}
 				}
 				ok.Value.Headers["ETag"] = etagHeader
 			}
-			get.Parameters = append(get.Parameters, &openapi3.ParameterRef{Value: openapi3.NewHeaderParameter("If-None-Match").
-				WithDescription("An ETag from an earlier answer").WithSchema(openapi3.NewStringSchema())})
 		}
 		for _, op := range item.Operations() {
 			if op.Security == nil {
@@ -172,5 +195,49 @@ func problemMediaType(resp *openapi3.ResponseRef) {
 		}
 		delete(resp.Value.Content, name)
 		resp.Value.Content["application/problem+json"] = mt
+	}
+}
+
+// closeRequestBodies sets additionalProperties: false on every JSON request body's
+// schema and the object schemas inside it: the server refuses an unknown field at any
+// depth (decode uses DisallowUnknownFields), so a client may as well know it. Response
+// schemas stay open, so that a later server may add fields without breaking clients;
+// only schemas with properties are closed (a free-form object such as a channel's
+// config, or a map of headers, keeps what it says).
+func closeRequestBodies(doc *openapi3.T) {
+	no := false
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(ref *openapi3.SchemaRef)
+	walk = func(ref *openapi3.SchemaRef) {
+		if ref != nil && ref.Value == nil && doc.Components != nil {
+			// The converted document's references are not resolved yet.
+			ref = doc.Components.Schemas[strings.TrimPrefix(ref.Ref, "#/components/schemas/")]
+		}
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if s.Type.Is(openapi3.TypeObject) && len(s.Properties) > 0 &&
+			s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
+			s.AdditionalProperties.Has = &no
+		}
+		for _, p := range s.Properties {
+			walk(p)
+		}
+		walk(s.Items)
+		for _, sub := range slices.Concat(s.AllOf, s.OneOf, s.AnyOf) {
+			walk(sub)
+		}
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.RequestBody == nil || op.RequestBody.Value == nil {
+				continue
+			}
+			if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil {
+				walk(mt.Schema)
+			}
+		}
 	}
 }

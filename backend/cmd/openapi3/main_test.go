@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,19 +24,49 @@ func TestConvertCommittedDocument(t *testing.T) {
 
 	var doc struct {
 		OpenAPI string `json:"openapi"`
+		Info    struct {
+			Description string `json:"description"`
+		} `json:"info"`
+		Tags []struct {
+			Name        string `json:"name"`
+			Description string `json:"description"`
+		} `json:"tags"`
 		Servers []struct {
-			URL string `json:"url"`
+			URL       string `json:"url"`
+			Variables map[string]struct {
+				Default string   `json:"default"`
+				Enum    []string `json:"enum"`
+			} `json:"variables"`
 		} `json:"servers"`
 		Paths      map[string]map[string]json.RawMessage `json:"paths"`
 		Components struct {
 			SecuritySchemes map[string]struct {
 				Type, Scheme string
 			} `json:"securitySchemes"`
+			Schemas map[string]struct {
+				AdditionalProperties *bool `json:"additionalProperties"`
+			} `json:"schemas"`
 		} `json:"components"`
 	}
 	require.NoError(t, json.Unmarshal(got, &doc))
 	assert.Equal(t, "3.0.3", doc.OpenAPI)
-	assert.Equal(t, "/api/v1", doc.Servers[0].URL)
+	// A usable absolute default: http://localhost:8080/api/v1 once the variables are filled.
+	require.Len(t, doc.Servers, 1)
+	assert.Equal(t, "{scheme}://{host}/api/v1", doc.Servers[0].URL)
+	assert.Equal(t, "http", doc.Servers[0].Variables["scheme"].Default)
+	assert.Equal(t, []string{"http", "https"}, doc.Servers[0].Variables["scheme"].Enum)
+	assert.Equal(t, "localhost:8080", doc.Servers[0].Variables["host"].Default)
+	assert.Contains(t, doc.Info.Description, "If-None-Match", "conditional requests are described once")
+	tags := map[string]bool{}
+	for _, tag := range doc.Tags {
+		assert.NotEmpty(t, tag.Description, "tag %s has a description", tag.Name)
+		tags[tag.Name] = true
+	}
+	closed := func(name string) bool {
+		ap := doc.Components.Schemas[name].AdditionalProperties
+		return ap != nil && !*ap
+	}
+	conditional := 0
 	assert.Equal(t, "http", doc.Components.SecuritySchemes["BearerAuth"].Type)
 	assert.Equal(t, "bearer", doc.Components.SecuritySchemes["BearerAuth"].Scheme)
 	for path, item := range doc.Paths {
@@ -45,6 +76,20 @@ func TestConvertCommittedDocument(t *testing.T) {
 				continue
 			}
 			var op struct {
+				Description string   `json:"description"`
+				Tags        []string `json:"tags"`
+				Conditional bool     `json:"x-conditional"`
+				Parameters  []struct {
+					Name string `json:"name"`
+					In   string `json:"in"`
+				} `json:"parameters"`
+				RequestBody struct {
+					Content map[string]struct {
+						Schema struct {
+							Ref string `json:"$ref"`
+						} `json:"schema"`
+					} `json:"content"`
+				} `json:"requestBody"`
 				Security  *[]any `json:"security"`
 				Responses map[string]struct {
 					Content map[string]any `json:"content"`
@@ -53,6 +98,25 @@ func TestConvertCommittedDocument(t *testing.T) {
 			}
 			require.NoError(t, json.Unmarshal(raw, &op))
 			assert.NotNil(t, op.Security, "%s %s states its security", method, path)
+			assert.NotEmpty(t, op.Description, "%s %s has a description", method, path)
+			for _, tag := range op.Tags {
+				assert.True(t, tags[tag], "%s %s: tag %s is defined at the top", method, path, tag)
+			}
+			// Conditional requests are not in any operation's signature.
+			assert.NotContains(t, op.Responses, "304", "%s %s", method, path)
+			for _, p := range op.Parameters {
+				assert.NotEqual(t, "header", p.In, "%s %s: header parameter %s", method, path, p.Name)
+			}
+			api := path != "/healthz" && path != "/readyz"
+			assert.Equal(t, method == "get" && api, op.Conditional, "%s %s: x-conditional on every GET under /api/v1", method, path)
+			if op.Conditional {
+				conditional++
+				assert.Contains(t, op.Responses["200"].Headers, "ETag", "%s %s", method, path)
+			}
+			if body, ok := op.RequestBody.Content["application/json"]; ok {
+				name := strings.TrimPrefix(body.Schema.Ref, "#/components/schemas/")
+				assert.True(t, closed(name), "%s %s: request body %s says additionalProperties: false", method, path, name)
+			}
 			for code, res := range op.Responses {
 				if code >= "400" {
 					assert.Contains(t, res.Content, "application/problem+json", "%s %s %s", method, path, code)
@@ -69,4 +133,8 @@ func TestConvertCommittedDocument(t *testing.T) {
 			assert.Contains(t, op.Responses, "503", "%s %s: any route can meet a failing database", method, path)
 		}
 	}
+	assert.Positive(t, conditional)
+	// Nested request objects are closed too; responses stay open.
+	assert.True(t, closed("WarmWindow"), "a schema inside a request body")
+	assert.Nil(t, doc.Components.Schemas["Target"].AdditionalProperties, "responses stay open")
 }

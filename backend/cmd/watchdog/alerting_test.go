@@ -147,7 +147,7 @@ func TestTwoReplicasDeliverEachTransitionOnce(t *testing.T) {
 
 	statusIs := func(want string) func() bool {
 		return func() bool {
-			res, err := api.GetTargetWithResponse(ctx, id, nil)
+			res, err := api.GetTargetWithResponse(ctx, id)
 			return err == nil && res.JSON200 != nil && string(res.JSON200.LastStatus) == want
 		}
 	}

@@ -248,7 +248,7 @@ func TestEndToEnd(t *testing.T) {
 			assert.Equal(t, len(upChecks), st.JSON200.Checks)
 			assert.NotNil(t, st.JSON200.LatencyP95Ms)
 
-			totals, err := srv.client.GetStatsWithResponse(ctx, nil)
+			totals, err := srv.client.GetStatsWithResponse(ctx)
 			require.NoError(t, err)
 			require.NotNil(t, totals.JSON200)
 			assert.Equal(t, apiclient.Stats{Total: 3, Active: 2, Paused: 1, Up: 1, Down: 1, Unknown: 0}, *totals.JSON200)

@@ -82,7 +82,7 @@ func TestSDKLiveServer(t *testing.T) {
 		assert.True(t, ok, "%+v", apiErr.Errors)
 		assert.NotEmpty(t, apiErr.RequestID)
 
-		_, err = apiclient.OK(c.GetTargetWithResponse(ctx, 99999, nil))
+		_, err = apiclient.OK(c.GetTargetWithResponse(ctx, 99999))
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, "not-found", apiErr.Slug())
 
@@ -105,7 +105,7 @@ func TestSDKLiveServer(t *testing.T) {
 		errs := make([]error, 8)
 		for i := range errs {
 			wg.Go(func() {
-				me, err := apiclient.OK(c.GetCurrentUserWithResponse(ctx, nil))
+				me, err := apiclient.OK(c.GetCurrentUserWithResponse(ctx))
 				if err == nil && me.JSON200.Username != "admin" {
 					err = errors.New("logged in as " + me.JSON200.Username)
 				}
@@ -117,7 +117,7 @@ func TestSDKLiveServer(t *testing.T) {
 
 		bad, err := apiclient.New(srv.URL, apiclient.WithLogin("admin", "wrong password"))
 		require.NoError(t, err, "New does not log in")
-		_, err = bad.GetCurrentUserWithResponse(ctx, nil)
+		_, err = bad.GetCurrentUserWithResponse(ctx)
 		var apiErr *apiclient.Error
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, "invalid-credentials", apiErr.Slug())

@@ -89,6 +89,7 @@ func encodeConfig(cfg map[string]any) (json.RawMessage, error) {
 //
 //	@ID	listChannels
 //	@Summary	List notification channels
+//	@Description	Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
 //	@Tags		channels
 //	@Produce	json
 //	@Security	BearerAuth
@@ -161,6 +162,7 @@ func (a *api) createChannel(c echo.Context) error {
 //
 //	@ID	getChannel
 //	@Summary	Get a notification channel
+//	@Description	One notification channel. Secrets never come back: `<key>_set` says which are set.
 //	@Tags		channels
 //	@Produce	json
 //	@Security	BearerAuth

@@ -184,6 +184,7 @@ func (a *api) windowStats(ctx context.Context, id int64, window time.Duration) (
 //
 //	@ID	getStats
 //	@Summary	Targets by state
+//	@Description	How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
 //	@Tags		checks
 //	@Produce	json
 //	@Security	BearerAuth
@@ -263,7 +264,7 @@ const maxHeartbeatIDs = 200
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Security		ApiKeyAuth
-//	@Param			ids		query		string	true	"Target ids, comma-separated (at most 200)"	example(1,2,3)
+//	@Param			ids		query		string	true	"Target ids, comma-separated (at most 200), e.g. 1,2,3"
 //	@Param			limit	query		int		false	"Checks per target"	default(30)	minimum(1)	maximum(100)
 //	@Success		200		{object}	HeartbeatList
 //	@Failure		400		{object}	Problem	"Bad ids or limit"

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -37,6 +39,8 @@ func TestHealthAndDocs(t *testing.T) {
 				assert.Equal(t, apidoc.OpenAPI, res.Body, "served as embedded")
 			}},
 		{Name: "docs redirect", Method: http.MethodGet, URL: "/docs", NoAuth: true,
+			ExpectedStatus: http.StatusFound, ExpectedHeaders: map[string]string{"Location": "/docs/index.html"}},
+		{Name: "docs/ redirect", Method: http.MethodGet, URL: "/docs/", NoAuth: true,
 			ExpectedStatus: http.StatusFound, ExpectedHeaders: map[string]string{"Location": "/docs/index.html"}},
 		{Name: "docs page", Method: http.MethodGet, URL: "/docs/index.html", NoAuth: true,
 			ExpectedStatus: http.StatusOK, ExpectedContent: []string{"<html", "swagger", "/openapi.json"},
@@ -241,4 +245,43 @@ func mustParseURL(t *testing.T, raw string) *url.URL {
 	u, err := url.Parse(raw)
 	require.NoError(t, err)
 	return u
+}
+
+// TestDocsPageLoadsEverythingItAsks reads the docs page, finds every file it loads
+// (stylesheet, icons, scripts, and the document its script fetches) and gets each one
+// the way the browser would: none may fail. The old Swagger UI set-up also offered
+// doc.json and doc.yaml, which answered 500; those names are gone (404).
+func TestDocsPageLoadsEverythingItAsks(t *testing.T) {
+	e := newEnv(t, nil)
+	page := e.send(t, request{Method: http.MethodGet, Path: "/docs/index.html", NoAuth: true})
+	require.Equal(t, http.StatusOK, page.Status)
+	refs := regexp.MustCompile(`(?:href|src)="([^"]+)"|new URL\('([^']+)'`).FindAllStringSubmatch(string(page.Body), -1)
+	base, err := url.Parse("http://watchdog.test/docs/index.html")
+	require.NoError(t, err)
+	wantType := map[string]string{".css": "text/css", ".js": "text/javascript", ".png": "image/png", ".json": "application/json"}
+	seen := map[string]bool{}
+	for _, m := range refs {
+		ref := m[1] + m[2]
+		u, err := base.Parse(ref)
+		require.NoError(t, err, ref)
+		if u.Path == "/" || seen[u.Path] {
+			continue // the server the page offers "Try it out" against, not a file
+		}
+		seen[u.Path] = true
+		t.Run(u.Path, func(t *testing.T) {
+			res := e.send(t, request{Method: http.MethodGet, Path: u.Path, NoAuth: true})
+			assert.Equal(t, http.StatusOK, res.Status)
+			assert.NotEmpty(t, res.Body)
+			ct := res.Header.Get("Content-Type")
+			assert.True(t, strings.HasPrefix(ct, wantType[path.Ext(u.Path)]), "%s answered as %q", u.Path, ct)
+		})
+	}
+	// The stylesheet, two icons, the Swagger UI bundle and the OpenAPI document.
+	assert.Len(t, seen, 5, "files the page loads: %v", seen)
+	assert.True(t, seen["/openapi.json"], "the page loads the OpenAPI 3 document")
+
+	for _, gone := range []string{"/docs/doc.json", "/docs/doc.yaml", "/docs/swagger-initializer.js", "/docs/nothing"} {
+		res := e.send(t, request{Method: http.MethodGet, Path: gone, NoAuth: true})
+		assert.Equal(t, http.StatusNotFound, res.Status, gone)
+	}
 }

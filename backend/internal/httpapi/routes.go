@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	echoSwagger "github.com/swaggo/echo-swagger"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/account"
 )
@@ -117,8 +116,13 @@ func (a *api) routes(e *echo.Echo) {
 		e.GET("/metrics", metricsHandler(a.Metrics, a.MetricsToken))
 	}
 	e.GET("/openapi.json", a.openAPI)
-	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/docs/index.html") })
-	e.GET("/docs/*", echoSwagger.EchoWrapHandler(echoSwagger.URL("/openapi.json")))
+	toDocs := func(c echo.Context) error { return c.Redirect(http.StatusFound, "/docs/index.html") }
+	e.GET("/docs", toDocs)
+	e.GET("/docs/", toDocs)
+	e.GET("/docs/index.html", docsIndex)
+	for _, name := range docsAssets {
+		e.GET("/docs/"+name, docsAsset(name))
+	}
 
 	v1 := e.Group("/api/v1")
 	for _, r := range routeTable {

@@ -247,6 +247,9 @@ func (v *specValidator) route(req *http.Request) (*openapi3filter.RequestValidat
 // validateResponse checks one answer: its status is listed for the operation, its
 // media type is the one listed for that status, and its body fits the schema.
 func (v *specValidator) validateResponse(in *openapi3filter.RequestValidationInput, status int, header http.Header, body []byte) error {
+	if status == http.StatusNotModified {
+		return validateNotModified(in, header, body)
+	}
 	rin := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header, Options: v.opts}
 	rin.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(in.Request.Context(), rin); err != nil {
@@ -255,6 +258,27 @@ func (v *specValidator) validateResponse(in *openapi3filter.RequestValidationInp
 	resp := in.Route.Operation.Responses.Status(status)
 	if resp != nil && resp.Value != nil && len(resp.Value.Content) == 0 && len(body) > 0 {
 		return fmt.Errorf("status %d is documented without a body, but the response has %d bytes", status, len(body))
+	}
+	return nil
+}
+
+// validateNotModified checks a 304: the document describes conditional requests once
+// (the info description) and marks the operations that take them with x-conditional
+// instead of listing a 304 on each, so a 304 is right only for such an operation,
+// asked with If-None-Match, and carries the ETag and no body.
+func validateNotModified(in *openapi3filter.RequestValidationInput, header http.Header, body []byte) error {
+	op := in.Route.Operation
+	if conditional, _ := op.Extensions["x-conditional"].(bool); !conditional {
+		return fmt.Errorf("status 304 is not supported: %s is not marked x-conditional", op.OperationID)
+	}
+	if in.Request.Header.Get("If-None-Match") == "" {
+		return errors.New("status 304 without If-None-Match in the request")
+	}
+	if header.Get("ETag") == "" {
+		return errors.New("status 304 without an ETag header")
+	}
+	if len(body) > 0 {
+		return fmt.Errorf("status 304 with a %d-byte body", len(body))
 	}
 	return nil
 }
@@ -347,14 +371,18 @@ func TestSpecValidatorCatchesMismatches(t *testing.T) {
 		{"bad date-time", http.MethodGet, "/api/v1/targets/1", 200, jsonCT, strings.Replace(target, `"created_at":"2026-01-02T03:04:05Z"`, `"created_at":"yesterday"`, 1), "created_at"},
 		{"list items null", http.MethodGet, "/api/v1/targets", 200, jsonCT, `{"items":null,"total":0,"limit":50,"offset":0}`, "items"},
 		{"body on a 204", http.MethodDelete, "/api/v1/targets/1", 204, "", `{}`, "without a body"},
+		{"not modified", http.MethodGet, "/api/v1/targets/1", 304, "", "", ""},
+		{"not modified with a body", http.MethodGet, "/api/v1/targets/1", 304, "", target, "body"},
+		{"not modified on a POST", http.MethodPost, "/api/v1/targets/1/check", 304, "", "", "x-conditional"},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
 			req, err := http.NewRequest(sc.Method, base+sc.Path, nil)
 			require.NoError(t, err)
+			req.Header.Set("If-None-Match", `"tag"`)
 			in, err := v.route(req)
 			require.NoError(t, err)
-			h := http.Header{}
+			h := http.Header{"Etag": {`"tag"`}}
 			if sc.ContentType != "" {
 				h.Set("Content-Type", sc.ContentType)
 			}

@@ -55,6 +55,7 @@ func statusPageOut(p statuspage.Page) StatusPage {
 //
 //	@ID	listStatusPages
 //	@Summary	List status pages
+//	@Description	Every status page, with the targets each shows.
 //	@Tags		status-pages
 //	@Produce	json
 //	@Security	BearerAuth
@@ -121,6 +122,7 @@ func (a *api) createStatusPage(c echo.Context) error {
 //
 //	@ID	getStatusPage
 //	@Summary	Get a status page
+//	@Description	One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
 //	@Tags		status-pages
 //	@Produce	json
 //	@Security	BearerAuth
@@ -147,6 +149,7 @@ func (a *api) getStatusPage(c echo.Context) error {
 //
 //	@ID	updateStatusPage
 //	@Summary	Change a status page
+//	@Description	Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
 //	@Tags		status-pages
 //	@Accept		json
 //	@Produce	json

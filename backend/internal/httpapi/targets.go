@@ -123,6 +123,7 @@ func (a *api) createTarget(c echo.Context) error {
 //
 //	@ID	getTarget
 //	@Summary	Get a target
+//	@Description	One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
 //	@Tags		targets
 //	@Produce	json
 //	@Security	BearerAuth
@@ -257,6 +258,7 @@ func (a *api) channelsExist(ctx context.Context, ids []int64) error {
 //
 //	@ID	deleteTarget
 //	@Summary	Delete a target
+//	@Description	Deletes the target: it is no longer checked, and its id answers 404 from then on.
 //	@Tags		targets
 //	@Security	BearerAuth
 //	@Security	ApiKeyAuth

@@ -45,6 +45,7 @@ func roleField(field, role string) error {
 //
 //	@ID	listUsers
 //	@Summary	List users
+//	@Description	Every user, with role and whether two-factor login is on (admin only).
 //	@Tags		users
 //	@Produce	json
 //	@Security	BearerAuth

@@ -2,7 +2,9 @@
 // answers are typed by the generated OpenAPI schema (schema.d.ts); this file adds
 // what the schema cannot: the base URL, the bearer token, refreshing it before it
 // expires and once after a 401, ETag revalidation for pollers, and problem answers
-// turned into typed errors.
+// turned into typed errors. Conditional requests live here only: the document marks
+// the GETs that take them (x-conditional) but lists no If-None-Match parameter and no
+// 304, so the wrapper sends the header and turns a 304 into the data it already has.
 import type { paths } from './schema'
 import { ApiError, NetworkError, SessionExpiredError, isGatewayFailure, parseRetryAfter, readProblem } from './errors'
 import { type StoredTokens, type TokenStore, fromPair } from './tokens'

@@ -255,7 +255,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List notification channels */
+        /**
+         * List notification channels
+         * @description Every notification channel, by name. Secrets never come back: `<key>_set` says which are set.
+         */
         get: operations["listChannels"];
         put?: never;
         /**
@@ -276,7 +279,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a notification channel */
+        /**
+         * Get a notification channel
+         * @description One notification channel. Secrets never come back: `<key>_set` says which are set.
+         */
         get: operations["getChannel"];
         put?: never;
         post?: never;
@@ -521,7 +527,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Targets by state */
+        /**
+         * Targets by state
+         * @description How many targets there are, how many are active or paused, and how many are up, down or unknown: the dashboard's summary.
+         */
         get: operations["getStats"];
         put?: never;
         post?: never;
@@ -538,7 +547,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List status pages */
+        /**
+         * List status pages
+         * @description Every status page, with the targets each shows.
+         */
         get: operations["listStatusPages"];
         put?: never;
         /**
@@ -559,7 +571,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a status page */
+        /**
+         * Get a status page
+         * @description One status page, with the targets it shows. Its public view is GET /public/status-pages/{slug}.
+         */
         get: operations["getStatusPage"];
         put?: never;
         post?: never;
@@ -570,7 +585,10 @@ export interface paths {
         delete: operations["deleteStatusPage"];
         options?: never;
         head?: never;
-        /** Change a status page */
+        /**
+         * Change a status page
+         * @description Changes the fields sent and keeps the rest; `target_ids`, when sent, replaces the list of targets shown.
+         */
         patch: operations["updateStatusPage"];
         trace?: never;
     };
@@ -605,11 +623,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a target */
+        /**
+         * Get a target
+         * @description One target with its last check's outcome. Credential headers are write-only: `secret_headers` names the ones set.
+         */
         get: operations["getTarget"];
         put?: never;
         post?: never;
-        /** Delete a target */
+        /**
+         * Delete a target
+         * @description Deletes the target: it is no longer checked, and its id answers 404 from then on.
+         */
         delete: operations["deleteTarget"];
         options?: never;
         head?: never;
@@ -707,7 +731,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users */
+        /**
+         * List users
+         * @description Every user, with role and whether two-factor login is on (admin only).
+         */
         get: operations["listUsers"];
         put?: never;
         /**
@@ -1753,10 +1780,7 @@ export interface operations {
     listAPIKeys: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -1765,20 +1789,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["APIKeyList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -2012,10 +2029,7 @@ export interface operations {
                 /** @description Only changes of this kind of object */
                 kind?: "target" | "channel" | "user" | "api_key" | "status_page" | "config";
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2024,20 +2038,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad query parameter */
             400: {
@@ -2266,10 +2273,7 @@ export interface operations {
     getCurrentUser: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2278,20 +2282,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -2829,10 +2826,7 @@ export interface operations {
     listBudgets: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2841,20 +2835,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["BudgetList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -2901,10 +2888,7 @@ export interface operations {
     listChannels: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2913,20 +2897,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -3085,10 +3062,7 @@ export interface operations {
     getChannel: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Channel id */
                 id: number;
@@ -3100,20 +3074,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Channel"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id */
             400: {
@@ -3593,10 +3560,7 @@ export interface operations {
     exportConfig: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3605,20 +3569,13 @@ export interface operations {
             /** @description The document, YAML */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/yaml": string;
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -3714,15 +3671,12 @@ export interface operations {
     listHeartbeats: {
         parameters: {
             query: {
-                /** @description Target ids, comma-separated (at most 200) */
+                /** @description Target ids, comma-separated (at most 200), e.g. 1,2,3 */
                 ids: string;
                 /** @description Checks per target */
                 limit?: number;
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3731,20 +3685,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HeartbeatList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad ids or limit */
             400: {
@@ -3807,10 +3754,7 @@ export interface operations {
                 /** @description Only unresolved incidents */
                 open?: boolean;
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3819,20 +3763,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IncidentList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad query parameter */
             400: {
@@ -3888,10 +3825,7 @@ export interface operations {
     listPlatforms: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -3900,20 +3834,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PlatformList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -3960,10 +3887,7 @@ export interface operations {
     getStatusBadge: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -3977,20 +3901,13 @@ export interface operations {
                 headers: {
                     /** @description public, max-age=30 */
                     "Cache-Control"?: string;
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "image/svg+xml": string;
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description No such target on any status page */
             404: {
@@ -4035,10 +3952,7 @@ export interface operations {
     getUptimeBadge: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -4054,20 +3968,13 @@ export interface operations {
                 headers: {
                     /** @description public, max-age=30 */
                     "Cache-Control"?: string;
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "image/svg+xml": string;
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description No such target on any status page, or no such window */
             404: {
@@ -4112,10 +4019,7 @@ export interface operations {
     getPublicStatusPage: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description The page's slug */
                 slug: string;
@@ -4129,20 +4033,13 @@ export interface operations {
                 headers: {
                     /** @description public, max-age=30 */
                     "Cache-Control"?: string;
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PublicStatusPage"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description No such page */
             404: {
@@ -4236,10 +4133,7 @@ export interface operations {
     getStats: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4248,20 +4142,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Stats"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -4308,10 +4195,7 @@ export interface operations {
     listStatusPages: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4320,20 +4204,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StatusPageList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {
@@ -4492,10 +4369,7 @@ export interface operations {
     getStatusPage: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Status page id */
                 id: number;
@@ -4507,20 +4381,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StatusPage"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id */
             400: {
@@ -4808,10 +4675,7 @@ export interface operations {
                 /** @description Order: name, status (down first, paused last), latency or checked (last check time); a leading - reverses */
                 sort?: "name" | "-name" | "status" | "-status" | "latency" | "-latency" | "checked" | "-checked";
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4820,20 +4684,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TargetList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad query parameter */
             400: {
@@ -5001,10 +4858,7 @@ export interface operations {
     getTarget: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -5016,20 +4870,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Target"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id */
             400: {
@@ -5399,10 +5246,7 @@ export interface operations {
                 /** @description Only checks started before this RFC 3339 time */
                 before?: string;
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -5414,20 +5258,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CheckList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id or query parameter */
             400: {
@@ -5499,10 +5336,7 @@ export interface operations {
                 /** @description Only unresolved incidents */
                 open?: boolean;
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -5514,20 +5348,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["IncidentList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id or query parameter */
             400: {
@@ -5595,10 +5422,7 @@ export interface operations {
                 /** @description A duration such as 1h, 24h, 7d, 30d or 1y (1m to 366d) */
                 window?: string;
             };
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Target id */
                 id: number;
@@ -5610,20 +5434,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TargetStats"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Bad id or window */
             400: {
@@ -5688,10 +5505,7 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description An ETag from an earlier answer */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -5700,20 +5514,13 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
-                    /** @description Tag of this answer; send it back in If-None-Match to get 304 while it holds */
+                    /** @description Tag of this answer; send it back in If-None-Match to get 304 Not Modified, with no body, while it holds */
                     ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserList"];
                 };
-            };
-            /** @description Not modified: the ETag sent in If-None-Match still holds */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Missing or invalid token */
             401: {

@@ -30,6 +30,8 @@ class FakeApi {
   refreshDelayMs = 0
   logoutDelayMs = 0
   logoutStatus = 204
+  /** Bumped to change the /stats answer (and its ETag). */
+  statsVersion = 1
   private n = 0
 
   issue(family = this.n + 1) {
@@ -132,12 +134,13 @@ class FakeApi {
       return this.send(res, 200, this.issue())
     }
     if (path === '/stats') {
-      const tag = '"stats-v1"'
+      const tag = `"stats-v${this.statsVersion}"`
       if (req.headers['if-none-match'] === tag) {
         res.writeHead(304, { ETag: tag })
         return res.end()
       }
-      return this.send(res, 200, { total: 3, active: 2, paused: 1, up: 1, down: 1, unknown: 0 }, { ETag: tag })
+      const total = 2 + this.statsVersion
+      return this.send(res, 200, { total, active: total - 1, paused: 1, up: 1, down: total - 2, unknown: 0 }, { ETag: tag })
     }
     if (path === '/targets' && req.method === 'POST') {
       return this.send(
@@ -176,6 +179,7 @@ beforeEach(() => {
   api.logoutDelayMs = 0
   api.logoutStatus = 204
   api.expiresIn = 900
+  api.statsVersion = 1
 })
 
 function client(tokens: StoredTokens | null, extra: Partial<ConstructorParameters<typeof ApiClient>[0]> = {}) {
@@ -438,6 +442,29 @@ describe('ApiClient', () => {
     expect(api.seen.at(-1)!.ifNoneMatch).toBeUndefined()
     expect(third).not.toBe(first)
     expect(third).toEqual(first)
+  })
+
+  it('keeps the previous data through 304s (no body), and takes a changed answer', async () => {
+    // The OpenAPI document lists no 304 and no If-None-Match parameter: conditional
+    // requests are the wrapper's business, and a 304 must never reach a caller as data.
+    const { c } = client(freshTokens())
+    const first = await c.get('/stats', { cache: true })
+    expect(first).toMatchObject({ total: 3 })
+    for (let i = 0; i < 3; i++) {
+      const again = await c.get('/stats', { cache: true })
+      expect(api.seen.at(-1)!.ifNoneMatch).toBe('"stats-v1"')
+      expect(again).toBe(first)
+      expect(again).toMatchObject({ total: 3 })
+    }
+    api.statsVersion = 2
+    const changed = await c.get('/stats', { cache: true })
+    expect(api.seen.at(-1)!.ifNoneMatch).toBe('"stats-v1"')
+    expect(changed).not.toBe(first)
+    expect(changed).toMatchObject({ total: 4 })
+    // The new ETag is the one sent from then on, and its 304 keeps the new data.
+    const kept = await c.get('/stats', { cache: true })
+    expect(api.seen.at(-1)!.ifNoneMatch).toBe('"stats-v2"')
+    expect(kept).toBe(changed)
   })
 
   it('reports an unreachable API, and a gateway error, as NetworkError', async () => {
