@@ -17,6 +17,7 @@ import (
 	"net/textproto"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -166,8 +167,8 @@ func (e setupError) Unwrap() error { return e.err }
 // an unencrypted connection only those that do not send the password readable). The
 // message itself is composeEmail's, sent as it is, one recipient at a time so that a
 // refused address is reported without keeping the alert from the others. ctx bounds
-// all of it: the dial, the connection's deadline, and a close of the connection if
-// ctx is cancelled first.
+// all of it: the dial, the connection's deadline (ctx's, else a minute), and a close
+// of the connection if ctx is cancelled first.
 //
 // The SMTP server is the operator's own setting, not a channel's, so it is dialed
 // directly rather than through the outbound guard.
@@ -202,6 +203,30 @@ func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []by
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(s.Username), gomail.WithPassword(s.Password))
 	}
+	// A cancelled ctx closes the TCP connection, which ends any command waiting on
+	// the server (and a TLS session over it). go-mail makes the implicit-TLS
+	// connection itself (it must, to know the session is encrypted when it picks a
+	// login mechanism), so that one ends at its deadline instead.
+	var raw net.Conn
+	var rawMu sync.Mutex
+	if s.TLS != "tls" {
+		opts = append(opts, gomail.WithDialContextFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+			var d net.Dialer
+			conn, err := d.DialContext(ctx, network, address)
+			rawMu.Lock()
+			raw = conn
+			rawMu.Unlock()
+			return conn, err
+		}))
+	}
+	stop := context.AfterFunc(ctx, func() {
+		rawMu.Lock()
+		defer rawMu.Unlock()
+		if raw != nil {
+			_ = raw.Close()
+		}
+	})
+	defer stop()
 	client, err := gomail.NewClient(s.Host, opts...)
 	if err != nil {
 		return setupError{fmt.Errorf("smtp client: %w", err)}
@@ -211,10 +236,6 @@ func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []by
 	if err != nil {
 		return connectError(addr, err)
 	}
-	// Closing the connection also ends a TLS session over it, and any command waiting
-	// on the server.
-	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
-	defer stop()
 	defer func() { _ = c.Close() }()
 
 	// go-mail's protocol layer sends the path as given: the angle brackets are ours.

@@ -293,3 +293,19 @@ func TestEmailHonoursContext(t *testing.T) {
 	assert.True(t, se.Retry)
 	assert.Less(t, time.Since(start), 3*time.Second)
 }
+
+// A context cancelled without a deadline (a shutdown) ends the session at once, not
+// at the minute the connection would otherwise wait for a silent server.
+func TestEmailCancelledContext(t *testing.T) {
+	t.Parallel()
+	srv := newSMTPServer(t, smtpOptions{mode: "starttls", silent: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	err := Send(ctx, emailChannel(t, "ops@example.com"), Env{SMTP: srv.smtp("starttls")}, downMessage())
+
+	var se *SendError
+	require.ErrorAs(t, err, &se)
+	assert.True(t, se.Retry)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
