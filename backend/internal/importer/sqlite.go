@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	_ "github.com/glebarez/go-sqlite" // the "sqlite" database/sql driver
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 )
 
 // openSQLiteReadOnly opens a SQLite file that must not change.

@@ -9,15 +9,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
-	"net/smtp"
 	"net/textproto"
-	"strconv"
+	"os"
 	"strings"
+	"sync"
 	"time"
+
+	gomail "github.com/wneessen/go-mail"
 )
 
 // Email through the operator's SMTP server (Env.SMTP): a plain-text message to each
@@ -152,84 +155,91 @@ func encodeSubject(s string) string {
 }
 
 // setupError is a failure of the SMTP set-up that sending again cannot fix: a server
-// without STARTTLS when it is required, a login refused before any reply.
+// without STARTTLS when it is required, no login mechanism in common, a login refused
+// before any reply.
 type setupError struct{ err error }
 
 func (e setupError) Error() string { return e.err.Error() }
 func (e setupError) Unwrap() error { return e.err }
 
-// deliverMail runs one SMTP session. ctx bounds all of it: the dial, the connection's
-// deadline, and a close of the connection if ctx is cancelled first.
+// deliverMail runs one SMTP session through go-mail, which speaks the protocol and
+// picks the login mechanism the server offers (SCRAM, CRAM-MD5, PLAIN, LOGIN, …; over
+// an unencrypted connection only those that do not send the password readable). The
+// message itself is composeEmail's, sent as it is, one recipient at a time so that a
+// refused address is reported without keeping the alert from the others. ctx bounds
+// all of it: the dial, the connection's deadline (ctx's, else a minute), and a close
+// of the connection if ctx is cancelled first.
+//
+// The SMTP server is the operator's own setting, not a channel's, so it is dialed
+// directly rather than through the outbound guard.
 func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []byte) error {
 	tlsConf, err := smtpTLS(s)
 	if err != nil {
 		return err
 	}
-	port := s.Port
-	if port == 0 {
-		port = 587
-		if s.TLS == "tls" {
-			port = 465
-		}
+	timeout := time.Minute // never hang on a server that stops answering, whatever the caller forgot
+	if deadline, ok := ctx.Deadline(); ok {
+		timeout = max(time.Until(deadline), time.Millisecond)
 	}
-	addr := net.JoinHostPort(s.Host, strconv.Itoa(port))
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("dial %s: %w", addr, err)
+	opts := []gomail.Option{
+		gomail.WithHELO(heloName(osHostname(), from)),
+		gomail.WithTimeout(timeout),
+		gomail.WithTLSConfig(tlsConf),
 	}
-	defer conn.Close()
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		// Never hang on a server that stops answering, whatever the caller forgot.
-		deadline = time.Now().Add(time.Minute)
+	switch s.TLS {
+	case "tls":
+		opts = append(opts, gomail.WithSSL(), gomail.WithPort(465))
+	case "none":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS), gomail.WithPort(25))
+	default:
+		// Never fall back to clear text: the login and the message would travel
+		// readable.
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithPort(587))
 	}
-	if err := conn.SetDeadline(deadline); err != nil {
-		return fmt.Errorf("set deadline: %w", err)
-	}
-	// Closing the TCP connection also ends a TLS session over it; raw is its own
-	// variable, since conn is replaced by the TLS one below.
-	raw := conn
-	stop := context.AfterFunc(ctx, func() { _ = raw.Close() })
-	defer stop()
-	if s.TLS == "tls" {
-		tc := tls.Client(conn, tlsConf)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			return fmt.Errorf("tls with %s: %w", addr, err)
-		}
-		conn = tc
-	}
-
-	c, err := smtp.NewClient(conn, s.Host)
-	if err != nil {
-		return fmt.Errorf("greeting: %w", err)
-	}
-	defer c.Close()
-	if s.TLS == "" || s.TLS == "starttls" {
-		if ok, _ := c.Extension("STARTTLS"); !ok {
-			// Never fall back to clear text: the login and the message would travel
-			// readable.
-			return setupError{errors.New("the server does not offer STARTTLS (set SMTP_TLS=none only for a relay on the same machine)")}
-		}
-		if err := c.StartTLS(tlsConf); err != nil {
-			return fmt.Errorf("starttls: %w", err)
-		}
+	if s.Port != 0 {
+		opts = append(opts, gomail.WithPort(s.Port))
 	}
 	if s.Username != "" {
-		if ok, _ := c.Extension("AUTH"); !ok {
-			return setupError{errors.New("login: the server offers no AUTH (is SMTP_USERNAME needed?)")}
-		}
-		// net/smtp's PLAIN refuses to send the password unencrypted to any host but
-		// localhost.
-		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, s.Host)); err != nil {
-			var reply *textproto.Error
-			if !errors.As(err, &reply) {
-				err = setupError{err}
-			}
-			return fmt.Errorf("login: %w", err)
-		}
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(s.Username), gomail.WithPassword(s.Password))
 	}
-	if err := c.Mail(from); err != nil {
+	// A cancelled ctx closes the TCP connection, which ends any command waiting on
+	// the server (and a TLS session over it). go-mail makes the implicit-TLS
+	// connection itself (it must, to know the session is encrypted when it picks a
+	// login mechanism), so that one ends at its deadline instead.
+	var raw net.Conn
+	var rawMu sync.Mutex
+	if s.TLS != "tls" {
+		opts = append(opts, gomail.WithDialContextFunc(func(ctx context.Context, network, address string) (net.Conn, error) {
+			var d net.Dialer
+			conn, err := d.DialContext(ctx, network, address)
+			rawMu.Lock()
+			raw = conn
+			rawMu.Unlock()
+			return conn, err
+		}))
+	}
+	stop := context.AfterFunc(ctx, func() {
+		rawMu.Lock()
+		defer rawMu.Unlock()
+		if raw != nil {
+			_ = raw.Close()
+		}
+	})
+	defer stop()
+	client, err := gomail.NewClient(s.Host, opts...)
+	if err != nil {
+		return setupError{fmt.Errorf("smtp client: %w", err)}
+	}
+	addr := client.ServerAddr()
+	c, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return connectError(addr, err)
+	}
+	defer func() { _ = c.Close() }()
+
+	// go-mail's protocol layer sends the path as given: the angle brackets are ours.
+	if err := c.Mail("<" + from + ">"); err != nil {
 		return fmt.Errorf("sender: %w", err)
 	}
 	// An address the server refuses for good does not keep the alert from the
@@ -238,7 +248,7 @@ func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []by
 	var refused []string
 	var refusal error
 	for _, rcpt := range to {
-		err := c.Rcpt(rcpt)
+		err := c.Rcpt("<" + rcpt + ">")
 		var reply *textproto.Error
 		switch {
 		case err == nil:
@@ -268,6 +278,59 @@ func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []by
 			strings.Join(refused, ", "), refusal)
 	}
 	return nil
+}
+
+// connectError says what went wrong before the first MAIL command: connecting, the
+// greeting, TLS or the login. A network or TLS failure, or a server's reply, keeps
+// its own error (smtpRetry judges it by its kind or reply code); anything else is
+// go-mail refusing the session as configured (no STARTTLS when it is required, no
+// login mechanism in common), which sending again cannot fix.
+func connectError(addr string, err error) error {
+	var (
+		reply  *textproto.Error
+		netErr net.Error
+		cert   *tls.CertificateVerificationError
+		alert  tls.AlertError
+		record tls.RecordHeaderError
+	)
+	switch {
+	case errors.As(err, &reply), errors.As(err, &netErr), errors.As(err, &cert), errors.As(err, &alert),
+		errors.As(err, &record), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		if errors.As(err, &reply) && strings.Contains(err.Error(), "AUTH failed") {
+			return fmt.Errorf("login: %w", err)
+		}
+		return fmt.Errorf("smtp %s: %w", addr, err)
+	case strings.Contains(err.Error(), "STARTTLS"):
+		return setupError{fmt.Errorf("the server does not offer STARTTLS (set SMTP_TLS=none only for a relay on the same machine): %w", err)}
+	case strings.Contains(err.Error(), "AUTH"), strings.Contains(err.Error(), "auth"):
+		return setupError{fmt.Errorf("login: the server offers no login mechanism usable over this connection (is SMTP_USERNAME needed?): %w", err)}
+	}
+	return setupError{fmt.Errorf("smtp %s: %w", addr, err)}
+}
+
+// osHostname is os.Hostname, or "" when it fails.
+func osHostname() string {
+	h, _ := os.Hostname()
+	return h
+}
+
+// heloName is the name WatchDog gives in EHLO: the machine's name when it is a fully
+// qualified one, else the sender's domain (a container's bare name, or "localhost",
+// is refused as a greeting by servers that check it), else the bare name.
+func heloName(hostname, from string) string {
+	h := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(hostname)), ".")
+	local := h == "" || h == "localhost" || strings.HasPrefix(h, "localhost.") || net.ParseIP(h) != nil
+	if !local && strings.Contains(h, ".") {
+		return h
+	}
+	if i := strings.LastIndexByte(from, '@'); i >= 0 && i < len(from)-1 {
+		return strings.ToLower(from[i+1:])
+	}
+	if !local {
+		return h
+	}
+	return "watchdog.invalid"
 }
 
 func smtpTLS(s SMTP) (*tls.Config, error) {

@@ -93,6 +93,81 @@ func TestEmailRefusesWithoutSTARTTLS(t *testing.T) {
 	assert.False(t, se.Retry)
 	assert.Contains(t, err.Error(), "STARTTLS")
 	assert.Empty(t, srv.received())
+	_, verbs := srv.seen()
+	assert.NotContains(t, verbs, "AUTH", "the login went out in clear text")
+	assert.NotContains(t, verbs, "MAIL", "the message went out in clear text")
+}
+
+// The login mechanism is the one the server offers: a server that takes only LOGIN
+// (as some hosted relays do) gets LOGIN, one that offers CRAM-MD5 gets that rather
+// than a password in the clear inside TLS.
+func TestEmailLoginMechanisms(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		mode  string
+		mechs []string
+		want  string
+	}{
+		{"only LOGIN", "starttls", []string{"LOGIN"}, "LOGIN"},
+		{"only PLAIN", "starttls", []string{"PLAIN"}, "PLAIN"},
+		{"PLAIN before LOGIN", "starttls", []string{"LOGIN", "PLAIN"}, "PLAIN"},
+		{"CRAM-MD5 before the others", "starttls", []string{"LOGIN", "PLAIN", "CRAM-MD5"}, "CRAM-MD5"},
+		{"only LOGIN over implicit tls", "tls", []string{"LOGIN"}, "LOGIN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newSMTPServer(t, smtpOptions{mode: tt.mode, user: "watchdog@example.com", pass: "smtp-pa55", mechs: tt.mechs})
+			require.NoError(t, Send(context.Background(), emailChannel(t, "ops@example.com"), Env{SMTP: srv.smtp(tt.mode)}, downMessage()))
+
+			got := srv.received()
+			require.Len(t, got, 1)
+			assert.True(t, got[0].authed)
+			assert.True(t, got[0].tls)
+			assert.Equal(t, tt.want, got[0].mech)
+			assert.Equal(t, []string{"ops@example.com"}, got[0].to)
+		})
+	}
+}
+
+// The greeting names this machine, never "localhost", which servers that check the
+// name refuse.
+func TestEmailGreetingName(t *testing.T) {
+	t.Parallel()
+	srv := newSMTPServer(t, smtpOptions{mode: "starttls"})
+	require.NoError(t, Send(context.Background(), emailChannel(t, "ops@example.com"), Env{SMTP: srv.smtp("starttls")}, downMessage()))
+
+	helos, _ := srv.seen()
+	require.NotEmpty(t, helos)
+	for _, name := range helos {
+		assert.Equal(t, heloName(osHostname(), "watchdog@example.com"), name)
+		assert.NotEqual(t, "localhost", strings.ToLower(name))
+		assert.NotEmpty(t, name)
+	}
+}
+
+func TestHeloName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, hostname, from, want string
+	}{
+		{"a fully qualified machine name", "mon1.example.net", "watchdog@example.com", "mon1.example.net"},
+		{"its trailing dot and case dropped", "Mon1.Example.NET.", "watchdog@example.com", "mon1.example.net"},
+		{"a container's bare name gives the sender's domain", "3f2a9c1b7d4e", "watchdog@Alerts.Example.com", "alerts.example.com"},
+		{"localhost gives the sender's domain", "localhost", "watchdog@example.com", "example.com"},
+		{"localhost.localdomain too", "localhost.localdomain", "watchdog@example.com", "example.com"},
+		{"no name at all", "", "watchdog@example.com", "example.com"},
+		{"an address is no name", "10.0.0.7", "watchdog@example.com", "example.com"},
+		{"a bare name without a sender's domain", "mon1", "watchdog", "mon1"},
+		{"nothing usable", "localhost", "watchdog", "watchdog.invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, heloName(tt.hostname, tt.from))
+		})
+	}
 }
 
 func TestEmailFailures(t *testing.T) {
@@ -110,6 +185,10 @@ func TestEmailFailures(t *testing.T) {
 			nil, true, "451"},
 		{"wrong password", smtpOptions{mode: "starttls", user: "watchdog", pass: "smtp-pa55"},
 			func(s SMTP) SMTP { s.Password = "wrong-Pa55word"; return s }, false, "535"},
+		{"wrong password with LOGIN", smtpOptions{mode: "starttls", user: "watchdog", pass: "smtp-pa55", mechs: []string{"LOGIN"}},
+			func(s SMTP) SMTP { s.Password = "wrong-Pa55word"; return s }, false, "login: "},
+		{"no mechanism in common", smtpOptions{mode: "starttls", user: "watchdog", pass: "smtp-pa55", mechs: []string{"GSSAPI"}},
+			nil, false, "login"},
 		{"certificate not trusted", smtpOptions{mode: "starttls"},
 			func(s SMTP) SMTP { s.RootCAsPEM = nil; return s }, true, "certificate"},
 		{"a login the server does not offer", smtpOptions{mode: "plain", user: "watchdog", pass: "smtp-pa55"},
@@ -213,4 +292,20 @@ func TestEmailHonoursContext(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	assert.True(t, se.Retry)
 	assert.Less(t, time.Since(start), 3*time.Second)
+}
+
+// A context cancelled without a deadline (a shutdown) ends the session at once, not
+// at the minute the connection would otherwise wait for a silent server.
+func TestEmailCancelledContext(t *testing.T) {
+	t.Parallel()
+	srv := newSMTPServer(t, smtpOptions{mode: "starttls", silent: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	err := Send(ctx, emailChannel(t, "ops@example.com"), Env{SMTP: srv.smtp("starttls")}, downMessage())
+
+	var se *SendError
+	require.ErrorAs(t, err, &se)
+	assert.True(t, se.Retry)
+	assert.Less(t, time.Since(start), 5*time.Second)
 }

@@ -3,16 +3,20 @@ package notify
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/md5"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/pem"
 	"io"
 	"math/big"
 	"net"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,8 +30,10 @@ import (
 type smtpOptions struct {
 	// mode is "starttls" (offers STARTTLS), "plain" (does not) or "tls" (implicit).
 	mode string
-	// user and pass, when set, are required, through AUTH PLAIN over TLS.
+	// user and pass, when set, are required, through AUTH over TLS with one of mechs
+	// (PLAIN when none is named; PLAIN, LOGIN and CRAM-MD5 are understood).
 	user, pass string
+	mechs      []string
 	// rcptReply answers RCPT for some addresses with a code instead of 250.
 	rcptReply map[string]int
 	// silent servers accept connections and never say a word.
@@ -35,7 +41,7 @@ type smtpOptions struct {
 }
 
 // smtpServer is an SMTP server on 127.0.0.1 for tests. It speaks as much of RFC 5321
-// as net/smtp uses (EHLO, STARTTLS, AUTH PLAIN, MAIL, RCPT, DATA, RSET, NOOP, QUIT),
+// as an SMTP client uses (EHLO, STARTTLS, AUTH PLAIN, LOGIN and CRAM-MD5, MAIL, RCPT, DATA, RSET, NOOP, QUIT),
 // with a self-signed certificate made for the test, and records what it accepts.
 type smtpServer struct {
 	smtpOptions
@@ -47,6 +53,9 @@ type smtpServer struct {
 
 	mu    sync.Mutex
 	mails []smtpMail
+	// helos are the names clients gave in EHLO or HELO, verbs every command received.
+	helos []string
+	verbs []string
 }
 
 type smtpMail struct {
@@ -55,6 +64,8 @@ type smtpMail struct {
 	data   []byte
 	tls    bool
 	authed bool
+	// mech is the AUTH mechanism the client logged in with.
+	mech string
 }
 
 // newSMTPServer listens on 127.0.0.1 and serves until the test ends.
@@ -102,6 +113,52 @@ func (s *smtpServer) received() []smtpMail {
 	return append([]smtpMail(nil), s.mails...)
 }
 
+// seen returns the EHLO names and the command verbs received so far.
+func (s *smtpServer) seen() (helos, verbs []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.helos...), append([]string(nil), s.verbs...)
+}
+
+// login runs one AUTH exchange after "AUTH mech [initial]", and says whether the
+// client proved it knows the password.
+func (s *smtpServer) login(tp *textproto.Conn, mech, initial string) bool {
+	decode := func(v string) string {
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil {
+			return "\x00invalid"
+		}
+		return string(b)
+	}
+	ask := func(prompt string) string {
+		_ = tp.PrintfLine("334 %s", base64.StdEncoding.EncodeToString([]byte(prompt)))
+		line, _ := tp.ReadLine()
+		return decode(line)
+	}
+	switch mech {
+	case "PLAIN":
+		resp := initial
+		if resp == "" {
+			resp = base64.StdEncoding.EncodeToString([]byte(ask("")))
+		}
+		parts := strings.Split(decode(resp), "\x00")
+		return len(parts) == 3 && parts[1] == s.user && parts[2] == s.pass
+	case "LOGIN":
+		user := ask("Username:")
+		if initial != "" {
+			user = decode(initial)
+		}
+		return user == s.user && ask("Password:") == s.pass
+	case "CRAM-MD5":
+		challenge := "<1896.697170952@watchdog.test>"
+		user, digest, _ := strings.Cut(ask(challenge), " ")
+		mac := hmac.New(md5.New, []byte(s.pass))
+		mac.Write([]byte(challenge))
+		return user == s.user && hmac.Equal([]byte(digest), []byte(hex.EncodeToString(mac.Sum(nil))))
+	}
+	return false
+}
+
 func (s *smtpServer) serve(conn net.Conn) {
 	defer func() { _ = conn.Close() }()
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
@@ -124,14 +181,20 @@ func (s *smtpServer) serve(conn net.Conn) {
 			return
 		}
 		verb, arg, _ := strings.Cut(line, " ")
+		s.mu.Lock()
+		s.verbs = append(s.verbs, strings.ToUpper(verb))
+		s.mu.Unlock()
 		switch strings.ToUpper(verb) {
 		case "EHLO", "HELO":
+			s.mu.Lock()
+			s.helos = append(s.helos, arg)
+			s.mu.Unlock()
 			ext := []string{"localhost"}
 			if s.mode == "starttls" && !secure {
 				ext = append(ext, "STARTTLS")
 			}
 			if s.user != "" && secure {
-				ext = append(ext, "AUTH PLAIN")
+				ext = append(ext, "AUTH "+strings.Join(s.offered(), " "))
 			}
 			ext = append(ext, "8BITMIME")
 			for i, e := range ext {
@@ -154,14 +217,12 @@ func (s *smtpServer) serve(conn net.Conn) {
 			conn, secure = tc, true
 			tp = textproto.NewConn(conn)
 		case "AUTH":
-			mech, resp, _ := strings.Cut(arg, " ")
-			creds, err := base64.StdEncoding.DecodeString(resp)
-			parts := strings.Split(string(creds), "\x00")
+			mech, initial, _ := strings.Cut(arg, " ")
 			switch {
-			case mech != "PLAIN" || !secure || err != nil:
+			case !secure || !slices.Contains(s.offered(), strings.ToUpper(mech)):
 				reply("504 5.5.4 unrecognized authentication type")
-			case len(parts) == 3 && parts[1] == s.user && parts[2] == s.pass:
-				authed = true
+			case s.login(tp, strings.ToUpper(mech), initial):
+				authed, mail.mech = true, strings.ToUpper(mech)
 				reply("235 2.7.0 authentication successful")
 			default:
 				reply("535 5.7.8 authentication credentials invalid")
@@ -171,7 +232,7 @@ func (s *smtpServer) serve(conn net.Conn) {
 				reply("530 5.7.0 authentication required")
 				continue
 			}
-			mail = smtpMail{from: angleAddr(arg), tls: secure, authed: authed}
+			mail = smtpMail{from: angleAddr(arg), tls: secure, authed: authed, mech: mail.mech}
 			reply("250 2.1.0 ok")
 		case "RCPT":
 			addr := angleAddr(arg)
@@ -193,7 +254,7 @@ func (s *smtpServer) serve(conn net.Conn) {
 			s.mu.Unlock()
 			reply("250 2.0.0 queued")
 		case "RSET":
-			mail = smtpMail{}
+			mail = smtpMail{mech: mail.mech}
 			reply("250 2.0.0 ok")
 		case "NOOP":
 			reply("250 2.0.0 ok")
@@ -204,6 +265,14 @@ func (s *smtpServer) serve(conn net.Conn) {
 			reply("500 5.5.2 unknown command")
 		}
 	}
+}
+
+// offered is the AUTH mechanisms the server names in EHLO.
+func (s *smtpServer) offered() []string {
+	if len(s.mechs) == 0 {
+		return []string{"PLAIN"}
+	}
+	return s.mechs
 }
 
 // angleAddr takes the address out of "FROM:<a@b> BODY=8BITMIME".

@@ -133,7 +133,7 @@ func TestFullDiskKeepsResultsAndReportsIt(t *testing.T) {
 	// the disk: that check's result can only be written after space returns.
 	n := len(f.times("/slow/0"))
 	require.Eventually(t, func() bool { return len(f.times("/slow/0")) > n }, 10*time.Second, 5*time.Millisecond)
-	raw, err := sql.Open("sqlite", "file:"+s.SQLitePath()+"?_pragma=busy_timeout(10000)")
+	raw, err := sql.Open("sqlite", "file:"+s.SQLitePath()+"?_pragma=busy_timeout(10000)&_time_format=sqlite")
 	require.NoError(t, err)
 	_, err = raw.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	require.NoError(t, err)

@@ -19,9 +19,9 @@ import (
 	"io"
 	"net"
 
-	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
+	gosqlite "modernc.org/sqlite"
 )
 
 // SQLite's primary result codes (https://www.sqlite.org/rescode.html); an extended

@@ -20,7 +20,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -85,7 +84,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 		if err := os.MkdirAll(filepath.Dir(s.sqlitePath), 0o750); err != nil {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
-		dialector = sqlite.Open(sqliteDSN(s.sqlitePath))
+		dialector = sqliteDialect{dsn: sqliteDSN(s.sqlitePath)}
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {
@@ -151,7 +150,8 @@ func openSQLiteReader(path string, cfg *gorm.Config) (*gorm.DB, error) {
 	for _, p := range []string{"busy_timeout(10000)", "query_only(1)"} {
 		q.Add("_pragma", p)
 	}
-	db, err := gorm.Open(sqlite.Open("file:"+path+"?"+q.Encode()), cfg)
+	q.Set("_time_format", "sqlite")
+	db, err := gorm.Open(sqliteDialect{dsn: "file:" + path + "?" + q.Encode()}, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite readers: %w", err)
 	}
@@ -195,14 +195,19 @@ func parseDatabaseURL(raw string) (Dialect, string, error) {
 }
 
 // sqliteDSN sets the busy timeout before switching to WAL, so a file another process
-// holds briefly is waited for rather than failing; WAL lets readers go on while the
-// writer writes; foreign keys are off in SQLite unless asked for.
+// holds briefly is waited for rather than failing (the driver runs busy_timeout
+// before every other pragma, whatever their order here); WAL lets readers go on while
+// the writer writes; foreign keys are off in SQLite unless asked for.
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
+	// Times as the earlier driver wrote them, and as sqliteTime's SQL computes them
+	// ("2006-01-02 15:04:05.999999999-07:00"), so they compare as text and SQLite's
+	// date functions read them; modernc.org/sqlite otherwise writes time.Time.String().
+	q.Set("_time_format", "sqlite")
 	return "file:" + path + "?" + q.Encode()
 }
 

@@ -21,9 +21,9 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // the "sqlite" database/sql driver behind the store
 	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver behind the store
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 )
@@ -185,7 +185,7 @@ func rawDB(t testing.TB, s *store.Store) *sql.DB {
 	}
 	driver, dsn := "pgx", u.(string)
 	if s.Dialect() == store.SQLite {
-		driver, dsn = "sqlite", "file:"+s.SQLitePath()+"?_pragma=busy_timeout(10000)"
+		driver, dsn = "sqlite", "file:"+s.SQLitePath()+"?_pragma=busy_timeout(10000)&_time_format=sqlite"
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
