@@ -7,6 +7,10 @@ package store
 // several replicas record checks of one target, exactly one of them sees the flip,
 // opens or resolves the incident and queues its notifications — all in the
 // transaction that recorded the check, so a crash never leaves one without the other.
+//
+// What is decided — which counters cross a threshold, when the checker is degraded,
+// what a message says — is package alerting's; this file reads the counts those
+// decisions need and writes their outcome.
 
 import (
 	"context"
@@ -19,27 +23,16 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/alerting"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
-// AlertPolicy decides when many failures at once are the checker's own fault.
-type AlertPolicy struct {
-	// Ratio of the active targets that, opening incidents within Window, make the
-	// checker "degraded": one notice replaces their alerts.
-	Ratio  float64
-	Window time.Duration
-	// MinTargets is the fewest incidents that can count as degraded, so two targets of
-	// three failing together still alert.
-	MinTargets int
-	// PublicURL is the dashboard's address, for links in messages; may be empty.
-	PublicURL string
-}
+// AlertPolicy is the alerting policy the store applies (see package alerting).
+type AlertPolicy = alerting.Policy
 
 // DefaultAlertPolicy is the policy until SetAlerting is called.
-func DefaultAlertPolicy() AlertPolicy {
-	return AlertPolicy{Ratio: 0.5, Window: 5 * time.Minute, MinTargets: 5}
-}
+func DefaultAlertPolicy() AlertPolicy { return alerting.DefaultPolicy() }
 
 // SetAlerting sets the degraded-checker policy and the function called after
 // notifications were queued (to wake the dispatcher). Call it before the scheduler
@@ -132,16 +125,10 @@ type streak struct {
 	SuccessThreshold     int
 }
 
-// crosses reports whether the counters call for a change of status.
-func (s streak) crosses() bool {
-	switch s.LastStatus {
-	case string(target.StatusDown):
-		return s.ConsecutiveSuccesses >= s.SuccessThreshold
-	case string(target.StatusUnknown):
-		return s.ConsecutiveFailures >= s.FailureThreshold || s.ConsecutiveSuccesses >= 1
-	default:
-		return s.ConsecutiveFailures >= s.FailureThreshold
-	}
+// policy is the streak as the alerting policy weighs it.
+func (s streak) policy() alerting.Streak {
+	return alerting.Streak{Status: s.LastStatus, Failures: s.ConsecutiveFailures, Successes: s.ConsecutiveSuccesses,
+		FailureThreshold: s.FailureThreshold, SuccessThreshold: s.SuccessThreshold}
 }
 
 // transition applies the thresholds to the targets just recorded and returns how many
@@ -149,7 +136,7 @@ func (s streak) crosses() bool {
 func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
 	var ids, failingDown []int64
 	for _, st := range states {
-		if st.crosses() {
+		if st.policy().Crosses() {
 			ids = append(ids, st.ID)
 		}
 		if st.LastStatus == string(target.StatusDown) && st.ConsecutiveFailures > 0 {
@@ -218,12 +205,9 @@ func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
 func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, error) {
 	rows := make([]incidentRow, len(down))
 	for i, f := range down {
-		started := now
-		if f.StreakStartedAt != nil {
-			started = dbTime(*f.StreakStartedAt)
-		}
-		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentDown, StartedAt: started,
-			Cause: failedInARow(f.ConsecutiveFailures), FirstError: f.StreakFirstError,
+		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentDown,
+			StartedAt: dbTime(alerting.DownStarted(f.StreakStartedAt, now)),
+			Cause:     alerting.DownCause(f.ConsecutiveFailures), FirstError: f.StreakFirstError,
 			LastError: f.LastError, CreatedAt: now}
 	}
 	// The flip above holds these targets' row locks, so no other transaction can
@@ -267,9 +251,8 @@ func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, 
 	}
 	for _, r := range rows {
 		f := byTarget[r.TargetID]
-		msgs = append(msgs, queuedMessage{targetID: f.ID, incidentID: r.ID, state: state, msg: notify.Message{
-			Event: notify.EventDown, Target: s.targetRef(f), Incident: r.ref(), OccurredAt: now,
-			DashboardURL: s.dashboardURL(f.ID)}})
+		msgs = append(msgs, queuedMessage{targetID: f.ID, incidentID: r.ID, state: state,
+			msg: s.alerts.TargetMessage(notify.EventDown, f.ref(), r.ref(), now)})
 	}
 	queued, err := s.enqueueForTargets(tx, msgs, now)
 	if err != nil {
@@ -284,14 +267,6 @@ func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, 
 		queued += n
 	}
 	return queued, nil
-}
-
-// failedInARow is an incident's cause in words.
-func failedInARow(n int) string {
-	if n == 1 {
-		return "1 failed check"
-	}
-	return fmt.Sprintf("%d failed checks in a row", n)
 }
 
 func idsOf(fs []flipped) []int64 {
@@ -341,8 +316,7 @@ func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time) (int,
 			}
 			f := byTarget[r.TargetID]
 			n, err := s.enqueue(tx, channels, queuedMessage{targetID: f.ID, incidentID: r.ID, state: deliveryPending,
-				msg: notify.Message{Event: notify.EventUp, Target: s.targetRef(f), Incident: r.ref(), OccurredAt: now,
-					DashboardURL: s.dashboardURL(f.ID)}}, now)
+				msg: s.alerts.TargetMessage(notify.EventUp, f.ref(), r.ref(), now)}, now)
 			if err != nil {
 				return 0, err
 			}
@@ -393,7 +367,7 @@ func (s *Store) isDegraded(tx *gorm.DB) (bool, error) {
 // entered is true for the one transaction that moved it into that state (the
 // setting's insert is the compare-and-set).
 func (s *Store) checkDegraded(tx *gorm.DB, now time.Time) (degraded, entered bool, err error) {
-	since := now.Add(-s.alerts.Window)
+	since := s.alerts.WindowStart(now)
 	// Cheap first: the recent open incidents by their index alone. Only when they are
 	// enough to matter are paused targets taken out and the active ones counted.
 	var recent int64
@@ -401,7 +375,7 @@ func (s *Store) checkDegraded(tx *gorm.DB, now time.Time) (degraded, entered boo
 		target.IncidentDown, since).Count(&recent).Error; err != nil {
 		return false, false, fmt.Errorf("count recent incidents: %w", err)
 	}
-	over := recent >= int64(s.alerts.MinTargets)
+	over := s.alerts.MayDegrade(recent)
 	if over {
 		if err := openDown(tx).Where("created_at >= ?", since).Count(&recent).Error; err != nil {
 			return false, false, fmt.Errorf("count recent incidents: %w", err)
@@ -410,7 +384,7 @@ func (s *Store) checkDegraded(tx *gorm.DB, now time.Time) (degraded, entered boo
 		if err != nil {
 			return false, false, err
 		}
-		over = recent >= int64(s.alerts.MinTargets) && float64(recent) >= s.alerts.Ratio*float64(active)
+		over = s.alerts.Degraded(recent, active)
 	}
 	if over {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&settingRow{Key: degradedKey, Value: now.Format(time.RFC3339)})
@@ -448,7 +422,7 @@ func (s *Store) checkRecovered(tx *gorm.DB, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if open >= int64(s.alerts.MinTargets) && float64(open) >= s.alerts.Ratio*float64(active) {
+	if s.alerts.Degraded(open, active) {
 		return 0, nil
 	}
 	res := tx.Where("key = ?", degradedKey).Delete(&settingRow{})
@@ -521,8 +495,8 @@ func (s *Store) enqueueChecker(tx *gorm.DB, event string, now time.Time) (int, e
 	if err != nil {
 		return 0, err
 	}
-	return s.enqueue(tx, channels, queuedMessage{state: deliveryPending, msg: notify.Message{
-		Event: event, OccurredAt: now, Affected: int(recent), Active: int(active), DashboardURL: s.alerts.PublicURL}}, now)
+	return s.enqueue(tx, channels, queuedMessage{state: deliveryPending,
+		msg: s.alerts.CheckerMessage(event, recent, active, now)}, now)
 }
 
 // enqueue writes one outbox row per channel. The unique index on (incident, event,
@@ -553,15 +527,9 @@ func (s *Store) enqueue(tx *gorm.DB, channels []int64, m queuedMessage, now time
 	return int(res.RowsAffected), nil
 }
 
-func (s *Store) targetRef(f flipped) *notify.TargetRef {
-	return &notify.TargetRef{ID: f.ID, Name: f.Name, URL: f.URL}
-}
-
-func (s *Store) dashboardURL(targetID int64) string {
-	if s.alerts.PublicURL == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s/targets/%d", s.alerts.PublicURL, targetID)
+// ref is the target as a message names it.
+func (f flipped) ref() notify.TargetRef {
+	return notify.TargetRef{ID: f.ID, Name: f.Name, URL: f.URL}
 }
 
 // ListIncidents returns one page of incidents, newest first, and how many match.
@@ -638,13 +606,10 @@ func (s *Store) warmGaps(tx *gorm.DB, results []Result) (int, error) {
 	now := dbTime(time.Now())
 	rows := make([]incidentRow, len(flips))
 	for i, f := range flips {
-		started := now
-		if f.StreakStartedAt != nil {
-			started = dbTime(f.StreakStartedAt.Add(time.Duration(f.ConsecutiveFailures) * time.Second))
-		}
-		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentWarmGap, StartedAt: started,
-			Cause:      fmt.Sprintf("no successful request for over %s, its host's idle limit", time.Duration(f.ConsecutiveFailures)*time.Second),
-			FirstError: f.LastError, LastError: f.LastError, CreatedAt: now}
+		idle := time.Duration(f.ConsecutiveFailures) * time.Second
+		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentWarmGap,
+			StartedAt: dbTime(alerting.WarmGapStarted(f.StreakStartedAt, idle, now)),
+			Cause:     alerting.WarmGapCause(idle), FirstError: f.LastError, LastError: f.LastError, CreatedAt: now}
 	}
 	if err := tx.Create(&rows).Error; err != nil {
 		return 0, fmt.Errorf("open warm-gap incidents: %w", err)
@@ -654,9 +619,8 @@ func (s *Store) warmGaps(tx *gorm.DB, results []Result) (int, error) {
 	}
 	msgs := make([]queuedMessage, len(rows))
 	for i, r := range rows {
-		msgs[i] = queuedMessage{targetID: r.TargetID, incidentID: r.ID, state: deliveryPending, msg: notify.Message{
-			Event: notify.EventWarmGap, Target: s.targetRef(flips[i]), Incident: r.ref(), OccurredAt: now,
-			DashboardURL: s.dashboardURL(r.TargetID)}}
+		msgs[i] = queuedMessage{targetID: r.TargetID, incidentID: r.ID, state: deliveryPending,
+			msg: s.alerts.TargetMessage(notify.EventWarmGap, flips[i].ref(), r.ref(), now)}
 	}
 	return s.enqueueForTargets(tx, msgs, now)
 }
