@@ -351,10 +351,7 @@ func countActive(tx *gorm.DB) (int64, error) {
 // (and then sends what this one held back), or this one waits for it (and then sees
 // the state ended).
 func (s *Store) isDegraded(tx *gorm.DB) (bool, error) {
-	q := tx.Model(&settingRow{}).Where("key = ?", degradedKey)
-	if s.dialect == Postgres {
-		q = q.Clauses(clause.Locking{Strength: "SHARE"})
-	}
+	q := s.sql().lock(tx.Model(&settingRow{}).Where("key = ?", degradedKey), "SHARE")
 	var keys []string
 	if err := q.Pluck("key", &keys).Error; err != nil {
 		return false, fmt.Errorf("read degraded state: %w", err)

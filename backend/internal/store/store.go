@@ -1,7 +1,8 @@
 // Package store keeps WatchDog's data in PostgreSQL or in an embedded SQLite file,
 // through GORM. It owns the schema and its migrations, turns rows into domain values
-// and database errors into domain errors, and implements the scheduler's claim and
-// record queries, the one place where the two databases differ.
+// and database errors into domain errors, implements the scheduler's claim and
+// record queries, and runs the alerting policy's decisions in the transaction that
+// records a check. What the two databases spell differently lives in dialect.go alone.
 package store
 
 import (
@@ -268,10 +269,8 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 
 	applied := 0
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.dialect == Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
-				return fmt.Errorf("lock migrations: %w", err)
-			}
+		if err := s.sql().advisoryLock(tx, migrationLock); err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
 		}
 		if err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`).Error; err != nil {
@@ -400,10 +399,7 @@ const configLock = 0x77640002
 // holds that until the transaction ends. On SQLite the write transaction already
 // excludes every other writer.
 func (s *Store) LockConfig(ctx context.Context) error {
-	if s.dialect != Postgres {
-		return nil
-	}
-	if err := s.db.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(?)", configLock).Error; err != nil {
+	if err := s.sql().advisoryLock(s.db.WithContext(ctx), configLock); err != nil {
 		return fmt.Errorf("lock configuration: %w", err)
 	}
 	return nil
