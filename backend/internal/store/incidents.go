@@ -133,7 +133,7 @@ func (s streak) policy() alerting.Streak {
 
 // transition applies the thresholds to the targets just recorded and returns how many
 // notifications it queued. Most batches cross none, and then cost no statement at all.
-func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
+func (s *Store) transition(tx *gorm.DB, states []streak, changed *changes) (int, error) {
 	var ids, failingDown []int64
 	for _, st := range states {
 		if st.policy().Crosses() {
@@ -173,8 +173,13 @@ func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
 	// The memoised lists and totals are not invalidated here: they live a second,
 	// and an outage flipping targets batch after batch would otherwise have every
 	// dashboard poll recount the whole table.
+	before := make(map[int64]string, len(states))
+	for _, st := range states {
+		before[st.ID] = st.LastStatus
+	}
 	var down, up []flipped
 	for _, f := range flips {
+		changed.state(f.ID, before[f.ID], f.LastStatus)
 		if f.LastStatus == string(target.StatusDown) {
 			down = append(down, f)
 		} else {
@@ -184,14 +189,14 @@ func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
 	now := dbTime(time.Now())
 	queued := 0
 	if len(down) > 0 {
-		n, err := s.openIncidents(tx, down, now)
+		n, err := s.openIncidents(tx, down, now, changed)
 		if err != nil {
 			return 0, err
 		}
 		queued += n
 	}
 	if len(up) > 0 {
-		n, err := s.resolveIncidents(tx, up, now)
+		n, err := s.resolveIncidents(tx, up, now, changed)
 		if err != nil {
 			return 0, err
 		}
@@ -202,7 +207,7 @@ func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
 
 // openIncidents opens an incident for each target that went down and queues its
 // alerts — held back (suppressed) while the checker is degraded.
-func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, error) {
+func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time, changed *changes) (int, error) {
 	rows := make([]incidentRow, len(down))
 	for i, f := range down {
 		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentDown,
@@ -223,6 +228,9 @@ func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, 
 		if err := tx.Create(&rows).Error; err != nil {
 			return 0, fmt.Errorf("open incidents: %w", err)
 		}
+	}
+	for _, r := range rows {
+		changed.incident(incidentOpened, r)
 	}
 	if err := tx.Exec(`UPDATE targets SET open_incident_id =
 			(SELECT id FROM incidents WHERE incidents.target_id = targets.id AND kind = ? AND resolved_at IS NULL)
@@ -279,7 +287,7 @@ func idsOf(fs []flipped) []int64 {
 
 // resolveIncidents closes the open incident of each target that came back up and
 // queues its recovery to every channel whose alert was not held back.
-func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time) (int, error) {
+func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time, changed *changes) (int, error) {
 	ids := idsOf(up)
 	var resolved []incidentRow
 	err := tx.Raw(`UPDATE incidents SET resolved_at =
@@ -291,6 +299,9 @@ func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time) (int,
 	}
 	if err := tx.Exec("UPDATE targets SET open_incident_id = NULL WHERE id IN ?", ids).Error; err != nil {
 		return 0, fmt.Errorf("unlink incidents: %w", err)
+	}
+	for _, r := range resolved {
+		changed.incident(incidentResolved, r)
 	}
 	queued := 0
 	if len(resolved) > 0 {
@@ -567,7 +578,7 @@ func (s *Store) ListIncidents(ctx context.Context, f target.IncidentFilter) ([]t
 // for each keep-warm target whose check found it in a breach, and resolves the open one
 // of each that answered. The rows were locked by updateStates, so the look-up and
 // the insert cannot race another replica's.
-func (s *Store) warmGaps(tx *gorm.DB, results []Result) (int, error) {
+func (s *Store) warmGaps(tx *gorm.DB, results []Result, changed *changes) (int, error) {
 	var breached, warm []int64
 	for _, r := range results {
 		switch r.WarmGap {
@@ -578,9 +589,14 @@ func (s *Store) warmGaps(tx *gorm.DB, results []Result) (int, error) {
 		}
 	}
 	if len(warm) > 0 {
-		if err := tx.Exec(`UPDATE incidents SET resolved_at = (SELECT last_checked_at FROM targets WHERE targets.id = incidents.target_id)
-			WHERE target_id IN ? AND kind = ? AND resolved_at IS NULL`, warm, target.IncidentWarmGap).Error; err != nil {
+		var resolved []incidentRow
+		if err := tx.Raw(`UPDATE incidents SET resolved_at = (SELECT last_checked_at FROM targets WHERE targets.id = incidents.target_id)
+			WHERE target_id IN ? AND kind = ? AND resolved_at IS NULL
+			RETURNING id, target_id, kind`, warm, target.IncidentWarmGap).Scan(&resolved).Error; err != nil {
 			return 0, fmt.Errorf("resolve warm-gap incidents: %w", err)
+		}
+		for _, r := range resolved {
+			changed.incident(incidentResolved, r)
 		}
 	}
 	if len(breached) == 0 {
@@ -610,6 +626,9 @@ func (s *Store) warmGaps(tx *gorm.DB, results []Result) (int, error) {
 	}
 	if err := tx.Create(&rows).Error; err != nil {
 		return 0, fmt.Errorf("open warm-gap incidents: %w", err)
+	}
+	for _, r := range rows {
+		changed.incident(incidentOpened, r)
 	}
 	if err := tx.Exec("UPDATE targets SET warm_gap_breaches = warm_gap_breaches + 1 WHERE id IN ?", idsOf(flips)).Error; err != nil {
 		return 0, fmt.Errorf("count warm-gap breaches: %w", err)

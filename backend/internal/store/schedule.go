@@ -165,14 +165,17 @@ func (s *Store) Record(ctx context.Context, results []Result) error {
 		return nil
 	}
 	queued := 0
+	var changed changes
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		changed = nil // a retried transaction starts over
 		var err error
-		_, queued, err = s.record(tx, results)
+		_, queued, err = s.record(tx, results, &changed)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("record %d checks: %w", len(results), err)
 	}
+	changed.log(ctx, s.log)
 	if queued > 0 {
 		s.queued()
 	}
@@ -184,9 +187,11 @@ func (s *Store) Record(ctx context.Context, results []Result) error {
 func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
 	var rows []checkRow
 	queued := 0
+	var changed changes
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		changed = nil
 		var err error
-		rows, queued, err = s.record(tx, []Result{r})
+		rows, queued, err = s.record(tx, []Result{r}, &changed)
 		return err
 	})
 	s.memos.invalidate() // whoever asked for the check sees its result next
@@ -196,6 +201,7 @@ func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
 	if err != nil {
 		return target.Check{}, fmt.Errorf("record check: %w", err)
 	}
+	changed.log(ctx, s.log)
 	if len(rows) == 0 {
 		return target.Check{}, fmt.Errorf("record check: %w", target.ErrNotFound)
 	}
@@ -203,8 +209,8 @@ func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
 }
 
 // record does Record's work inside tx and returns the check rows it inserted and how
-// many notifications it queued.
-func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, int, error) {
+// many notifications it queued; the confirmed changes it made are added to changed.
+func (s *Store) record(tx *gorm.DB, results []Result, changed *changes) ([]checkRow, int, error) {
 	ids := make([]int64, len(results))
 	for i, r := range results {
 		ids[i] = r.Check.TargetID
@@ -256,12 +262,12 @@ func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		n, err := s.transition(tx, states)
+		n, err := s.transition(tx, states, changed)
 		if err != nil {
 			return nil, 0, err
 		}
 		queued += n
-		if n, err = s.warmGaps(tx, round); err != nil {
+		if n, err = s.warmGaps(tx, round, changed); err != nil {
 			return nil, 0, err
 		}
 		queued += n

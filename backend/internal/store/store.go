@@ -59,6 +59,8 @@ type Store struct {
 	// this replica's dispatcher sends them at once instead of at its next poll.
 	queued func()
 	health *Health
+	// log reports the confirmed changes a recording transaction made, once it commits.
+	log *slog.Logger
 }
 
 // Open connects to the database named by databaseURL: empty for the default SQLite
@@ -71,7 +73,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	s := &Store{memos: newMemos(), alerts: DefaultAlertPolicy(), queued: func() {}, health: newHealth(log)}
+	s := &Store{memos: newMemos(), alerts: DefaultAlertPolicy(), queued: func() {}, health: newHealth(log), log: log}
 	var dialector gorm.Dialector
 	dialect, dsn, err := parseDatabaseURL(databaseURL)
 	if err != nil {
@@ -385,7 +387,7 @@ func (l gormLogger) Trace(context.Context, time.Time, func() (string, int64), er
 func (s *Store) Atomically(ctx context.Context, fn func(tx *Store) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		tx := &Store{db: db, reads: db, dialect: s.dialect, sqlitePath: s.sqlitePath, memos: memos{},
-			alerts: s.alerts, queued: s.queued, health: s.health}
+			alerts: s.alerts, queued: s.queued, health: s.health, log: s.log}
 		return fn(tx)
 	})
 	s.memos.invalidate()
