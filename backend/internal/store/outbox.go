@@ -35,12 +35,12 @@ func (s *Store) ClaimDeliveries(ctx context.Context, token string, limit int, le
 		AND (target_id IS NULL OR NOT EXISTS (
 			SELECT 1 FROM deliveries e WHERE e.state = 'pending' AND e.channel_id = d.channel_id
 				AND e.target_id = d.target_id AND e.id < d.id))`
-	d := s.sql()
-	now := d.now()
-	stmt, args := d.claim(leaseClaim{table: "deliveries", alias: "d",
+	dl := s.sql()
+	now := dl.now()
+	stmt, args := dl.claim(leaseClaim{table: "deliveries", alias: "d",
 		due: due, dueArgs: []any{now.sql, now.sql}, order: "next_attempt_at, id", limit: limit,
 		set:     "lease_token = ?, lease_until = ?, attempts = attempts + 1",
-		setArgs: []any{token, d.afterDuration(now, max(time.Second, lease))}})
+		setArgs: []any{token, dl.afterDuration(now, max(time.Second, lease))}})
 	var rows []deliveryRow
 	err := s.db.WithContext(ctx).Raw(stmt, args...).Scan(&rows).Error
 	if err != nil {

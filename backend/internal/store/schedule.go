@@ -63,6 +63,8 @@ func (s *Store) ClaimDue(ctx context.Context, token string, limit int) ([]Claim,
 		if err != nil {
 			return nil, err
 		}
+		// The database's clock where it keeps one (returned as db_now), else the time
+		// the store bound as now.
 		dbNow := r.DBNow
 		if !now.at.IsZero() {
 			dbNow = now.at
