@@ -9,8 +9,6 @@ package store
 import (
 	"context"
 	"log/slog"
-
-	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // What happened to an incident.
@@ -22,7 +20,6 @@ const (
 // change is one confirmed change, as its log line says it.
 type change struct {
 	msg      string
-	level    slog.Level
 	targetID int64
 	attrs    []slog.Attr
 }
@@ -32,27 +29,21 @@ type changes []change
 
 // state notes a target's confirmed status moving from one status to another.
 func (c *changes) state(targetID int64, from, to string) {
-	level := slog.LevelInfo
-	if to == string(target.StatusDown) {
-		level = slog.LevelWarn
-	}
-	*c = append(*c, change{msg: "target state changed", level: level, targetID: targetID,
+	*c = append(*c, change{msg: "target state changed", targetID: targetID,
 		attrs: []slog.Attr{slog.String("from", from), slog.String("to", to)}})
 }
 
 // incident notes an incident opened or resolved.
 func (c *changes) incident(what string, r incidentRow) {
-	level := slog.LevelInfo
-	if what == incidentOpened {
-		level = slog.LevelWarn
-	}
-	*c = append(*c, change{msg: what, level: level, targetID: r.TargetID,
+	*c = append(*c, change{msg: what, targetID: r.TargetID,
 		attrs: []slog.Attr{slog.Int64("incident_id", r.ID), slog.String("kind", r.Kind)}})
 }
 
-// log writes one line per change.
+// log writes one line per change, at INFO even for a target going down: the
+// change is the monitor working as meant, and WARN and ERROR stay for the monitor's
+// own trouble (a database outage logs no warning about the targets it makes fail).
 func (c changes) log(ctx context.Context, log *slog.Logger) {
 	for _, ch := range c {
-		log.LogAttrs(ctx, ch.level, ch.msg, append([]slog.Attr{slog.Int64("target_id", ch.targetID)}, ch.attrs...)...)
+		log.LogAttrs(ctx, slog.LevelInfo, ch.msg, append([]slog.Attr{slog.Int64("target_id", ch.targetID)}, ch.attrs...)...)
 	}
 }

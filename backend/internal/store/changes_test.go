@@ -108,8 +108,8 @@ func TestConfirmedChangesAreLoggedOnce(t *testing.T) {
 			inc := incidents[0].ID
 			assert.Equal(t, []string{
 				fmt.Sprintf("INFO target state changed target_id=%d from=unknown to=up", id),
-				fmt.Sprintf("WARN target state changed target_id=%d from=up to=down", id),
-				fmt.Sprintf("WARN incident opened target_id=%d incident_id=%d kind=down", id, inc),
+				fmt.Sprintf("INFO target state changed target_id=%d from=up to=down", id),
+				fmt.Sprintf("INFO incident opened target_id=%d incident_id=%d kind=down", id, inc),
 				fmt.Sprintf("INFO target state changed target_id=%d from=down to=up", id),
 				fmt.Sprintf("INFO incident resolved target_id=%d incident_id=%d kind=down", id, inc),
 			}, captured.changeLines())
