@@ -1,6 +1,6 @@
 # WatchDog's verbs. CI calls these and nothing else.
 #   make run     build and start everything on the embedded SQLite database
-#   make test    vet, format check, the whole test suite, the API document checks
+#   make test    vet, staticcheck, format check, the whole test suite, the API document checks
 #   make docs    regenerate the OpenAPI documents and the Go client from the annotations
 #   make bench   micro-benchmarks, then the end-to-end harness (numbers, never pass/fail on time)
 #   make build   the binary in bin/
@@ -131,8 +131,9 @@ deploy-check: $(GOBIN)/helm
 # go.work: ./... in backend stops at its go.mod, so it is named too).
 GO_PKGS := ./... ./apiclient/...
 
-test-go: $(GOBIN)/gotestsum
+test-go: $(GOBIN)/gotestsum $(GOBIN)/staticcheck
 	cd $(BACKEND) && $(GO) vet $(GO_PKGS)
+	cd $(BACKEND) && $(GOBIN)/staticcheck $(GO_PKGS)
 	@unformatted=$$(gofmt -l $(BACKEND)); if [ -n "$$unformatted" ]; then echo "FAIL: gofmt would change: $$unformatted"; exit 1; fi
 	@mkdir -p bin
 	cd $(BACKEND) && $(GOBIN)/gotestsum --format pkgname-and-test-fails --jsonfile ../bin/test.json -- -race -count=1 -timeout 15m $(GO_PKGS)

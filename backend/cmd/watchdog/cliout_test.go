@@ -55,7 +55,7 @@ func TestApplyCommandErrors(t *testing.T) {
 			r, w, err := os.Pipe()
 			require.NoError(t, err)
 			var stdout bytes.Buffer
-			err = applyConfigTo(ctx, cfg, applyFlags{file: tc.file}, storetest.Logger(t), nil, &stdout, w)
+			err = applyConfig(ctx, cfg, applyFlags{file: tc.file}, storetest.Logger(t), nil, &stdout, w)
 			require.NoError(t, w.Close())
 			require.Error(t, err)
 			assert.Equal(t, tc.file+": "+strconv.Itoa(len(tc.want))+" errors; nothing was changed", err.Error())
@@ -84,7 +84,7 @@ func TestApplyCommandIsAudited(t *testing.T) {
 			cfg := config.Default()
 			cfg.DatabaseURL = db.url(t)
 			var stdout, stderr bytes.Buffer
-			require.NoError(t, applyConfigTo(ctx, cfg, applyFlags{file: example}, storetest.Logger(t), nil, &stdout, &stderr))
+			require.NoError(t, applyConfig(ctx, cfg, applyFlags{file: example}, storetest.Logger(t), nil, &stdout, &stderr))
 			assert.Equal(t, 5, strings.Count(stdout.String(), ": created"), stdout.String())
 			assert.Empty(t, stderr.String(), "no progress off a terminal")
 			st := storetest.Open(t, cfg.DatabaseURL)

@@ -71,14 +71,10 @@ func exportConfig(ctx context.Context, cfg config.Config, log *slog.Logger, stdo
 	return err
 }
 
-// applyConfig makes the database match a document and prints what it did; each error
-// of the document goes to standard error on a line of its own.
-func applyConfig(ctx context.Context, cfg config.Config, f applyFlags, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	return applyConfigTo(ctx, cfg, f, log, stdin, stdout, os.Stderr)
-}
-
-// applyConfigTo is applyConfig writing errors and progress to stderr.
-func applyConfigTo(ctx context.Context, cfg config.Config, f applyFlags, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) error {
+// applyConfig makes the database match a document and prints what it did to stdout;
+// each error of the document goes to stderr on a line of its own, as does the
+// progress on a terminal.
+func applyConfig(ctx context.Context, cfg config.Config, f applyFlags, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) error {
 	in := stdin
 	if f.file != "-" {
 		file, err := os.Open(f.file)

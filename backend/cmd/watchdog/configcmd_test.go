@@ -98,7 +98,7 @@ func TestExportApplyCommands(t *testing.T) {
 	var stderr bytes.Buffer
 	cfg := config.Default()
 	cfg.DatabaseURL = first
-	err = applyConfigTo(ctx, cfg, applyFlags{file: bad}, storetest.Logger(t), nil, &bytes.Buffer{}, &stderr)
+	err = applyConfig(ctx, cfg, applyFlags{file: bad}, storetest.Logger(t), nil, &bytes.Buffer{}, &stderr)
 	assert.EqualError(t, err, bad+": 1 error; nothing was changed")
 	assert.Equal(t, bad+":4:10: targets[0].url: must be an absolute http or https URL\n", stderr.String())
 }

@@ -109,7 +109,7 @@ func runWith(ctx context.Context, args []string, w world) error {
 	case "apply":
 		own := inv.own
 		own.env = getenv
-		err := applyConfigTo(ctx, cfg, own, log, w.stdin, w.stdout, w.stderr)
+		err := applyConfig(ctx, cfg, own, log, w.stdin, w.stdout, w.stderr)
 		if own.exitCode && err != nil && !errors.Is(err, errChanged) {
 			return &exitStatus{code: 3, err: err}
 		}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/account"
 )
@@ -111,10 +110,7 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 // admins demoting each other at once cannot both succeed.
 func (s *Store) keepAnAdmin(tx *gorm.DB, id int64) error {
 	var admins []int64
-	q := tx.Model(&userRow{}).Where("role = ?", string(account.RoleAdmin))
-	if s.dialect == Postgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
+	q := s.sql().lock(tx.Model(&userRow{}).Where("role = ?", string(account.RoleAdmin)), "UPDATE")
 	if err := q.Pluck("id", &admins).Error; err != nil {
 		return err
 	}

@@ -97,11 +97,7 @@ func (s *Store) DeleteChecksBefore(ctx context.Context, cutoff time.Time) (int64
 // deleteBatched deletes a table's rows whose column is before cutoff, a batch at a
 // time, by the rows' physical ids (every table has them, whatever its key).
 func (s *Store) deleteBatched(ctx context.Context, table, column string, cutoff time.Time) (int64, error) {
-	rowID := "rowid"
-	if s.dialect == Postgres {
-		rowID = "ctid"
-	}
-	stmt := fmt.Sprintf("DELETE FROM %[1]s WHERE %[2]s IN (SELECT %[2]s FROM %[1]s WHERE %[3]s < ? LIMIT ?)", table, rowID, column)
+	stmt := fmt.Sprintf("DELETE FROM %[1]s WHERE %[2]s IN (SELECT %[2]s FROM %[1]s WHERE %[3]s < ? LIMIT ?)", table, s.sql().rowID(), column)
 	var total int64
 	for {
 		res := s.db.WithContext(ctx).Exec(stmt, dbTime(cutoff), retentionBatch)
@@ -164,7 +160,7 @@ func (s *Store) lastChecks(ctx context.Context, ids []int64, limit int) (map[int
 	if len(ids) == 0 {
 		return out, nil
 	}
-	if s.dialect != Postgres {
+	if !s.sql().lateral() {
 		for _, id := range ids {
 			checks, err := s.ListChecks(ctx, id, nil, limit)
 			if err != nil {

@@ -7,6 +7,10 @@ package store
 // several replicas record checks of one target, exactly one of them sees the flip,
 // opens or resolves the incident and queues its notifications — all in the
 // transaction that recorded the check, so a crash never leaves one without the other.
+//
+// What is decided — which counters cross a threshold, when the checker is degraded,
+// what a message says — is package alerting's; this file reads the counts those
+// decisions need and writes their outcome.
 
 import (
 	"context"
@@ -19,27 +23,16 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/alerting"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
-// AlertPolicy decides when many failures at once are the checker's own fault.
-type AlertPolicy struct {
-	// Ratio of the active targets that, opening incidents within Window, make the
-	// checker "degraded": one notice replaces their alerts.
-	Ratio  float64
-	Window time.Duration
-	// MinTargets is the fewest incidents that can count as degraded, so two targets of
-	// three failing together still alert.
-	MinTargets int
-	// PublicURL is the dashboard's address, for links in messages; may be empty.
-	PublicURL string
-}
+// AlertPolicy is the alerting policy the store applies (see package alerting).
+type AlertPolicy = alerting.Policy
 
 // DefaultAlertPolicy is the policy until SetAlerting is called.
-func DefaultAlertPolicy() AlertPolicy {
-	return AlertPolicy{Ratio: 0.5, Window: 5 * time.Minute, MinTargets: 5}
-}
+func DefaultAlertPolicy() AlertPolicy { return alerting.DefaultPolicy() }
 
 // SetAlerting sets the degraded-checker policy and the function called after
 // notifications were queued (to wake the dispatcher). Call it before the scheduler
@@ -132,24 +125,18 @@ type streak struct {
 	SuccessThreshold     int
 }
 
-// crosses reports whether the counters call for a change of status.
-func (s streak) crosses() bool {
-	switch s.LastStatus {
-	case string(target.StatusDown):
-		return s.ConsecutiveSuccesses >= s.SuccessThreshold
-	case string(target.StatusUnknown):
-		return s.ConsecutiveFailures >= s.FailureThreshold || s.ConsecutiveSuccesses >= 1
-	default:
-		return s.ConsecutiveFailures >= s.FailureThreshold
-	}
+// policy is the streak as the alerting policy weighs it.
+func (s streak) policy() alerting.Streak {
+	return alerting.Streak{Status: s.LastStatus, Failures: s.ConsecutiveFailures, Successes: s.ConsecutiveSuccesses,
+		FailureThreshold: s.FailureThreshold, SuccessThreshold: s.SuccessThreshold}
 }
 
 // transition applies the thresholds to the targets just recorded and returns how many
 // notifications it queued. Most batches cross none, and then cost no statement at all.
-func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
+func (s *Store) transition(tx *gorm.DB, states []streak, changed *changes) (int, error) {
 	var ids, failingDown []int64
 	for _, st := range states {
-		if st.crosses() {
+		if st.policy().Crosses() {
 			ids = append(ids, st.ID)
 		}
 		if st.LastStatus == string(target.StatusDown) && st.ConsecutiveFailures > 0 {
@@ -186,8 +173,13 @@ func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
 	// The memoised lists and totals are not invalidated here: they live a second,
 	// and an outage flipping targets batch after batch would otherwise have every
 	// dashboard poll recount the whole table.
+	before := make(map[int64]string, len(states))
+	for _, st := range states {
+		before[st.ID] = st.LastStatus
+	}
 	var down, up []flipped
 	for _, f := range flips {
+		changed.state(f.ID, before[f.ID], f.LastStatus)
 		if f.LastStatus == string(target.StatusDown) {
 			down = append(down, f)
 		} else {
@@ -197,14 +189,14 @@ func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
 	now := dbTime(time.Now())
 	queued := 0
 	if len(down) > 0 {
-		n, err := s.openIncidents(tx, down, now)
+		n, err := s.openIncidents(tx, down, now, changed)
 		if err != nil {
 			return 0, err
 		}
 		queued += n
 	}
 	if len(up) > 0 {
-		n, err := s.resolveIncidents(tx, up, now)
+		n, err := s.resolveIncidents(tx, up, now, changed)
 		if err != nil {
 			return 0, err
 		}
@@ -215,15 +207,12 @@ func (s *Store) transition(tx *gorm.DB, states []streak) (int, error) {
 
 // openIncidents opens an incident for each target that went down and queues its
 // alerts — held back (suppressed) while the checker is degraded.
-func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, error) {
+func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time, changed *changes) (int, error) {
 	rows := make([]incidentRow, len(down))
 	for i, f := range down {
-		started := now
-		if f.StreakStartedAt != nil {
-			started = dbTime(*f.StreakStartedAt)
-		}
-		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentDown, StartedAt: started,
-			Cause: failedInARow(f.ConsecutiveFailures), FirstError: f.StreakFirstError,
+		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentDown,
+			StartedAt: dbTime(alerting.DownStarted(f.StreakStartedAt, now)),
+			Cause:     alerting.DownCause(f.ConsecutiveFailures), FirstError: f.StreakFirstError,
 			LastError: f.LastError, CreatedAt: now}
 	}
 	// The flip above holds these targets' row locks, so no other transaction can
@@ -239,6 +228,9 @@ func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, 
 		if err := tx.Create(&rows).Error; err != nil {
 			return 0, fmt.Errorf("open incidents: %w", err)
 		}
+	}
+	for _, r := range rows {
+		changed.incident(incidentOpened, r)
 	}
 	if err := tx.Exec(`UPDATE targets SET open_incident_id =
 			(SELECT id FROM incidents WHERE incidents.target_id = targets.id AND kind = ? AND resolved_at IS NULL)
@@ -267,9 +259,8 @@ func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, 
 	}
 	for _, r := range rows {
 		f := byTarget[r.TargetID]
-		msgs = append(msgs, queuedMessage{targetID: f.ID, incidentID: r.ID, state: state, msg: notify.Message{
-			Event: notify.EventDown, Target: s.targetRef(f), Incident: r.ref(), OccurredAt: now,
-			DashboardURL: s.dashboardURL(f.ID)}})
+		msgs = append(msgs, queuedMessage{targetID: f.ID, incidentID: r.ID, state: state,
+			msg: s.alerts.TargetMessage(notify.EventDown, f.ref(), r.ref(), now)})
 	}
 	queued, err := s.enqueueForTargets(tx, msgs, now)
 	if err != nil {
@@ -286,14 +277,6 @@ func (s *Store) openIncidents(tx *gorm.DB, down []flipped, now time.Time) (int, 
 	return queued, nil
 }
 
-// failedInARow is an incident's cause in words.
-func failedInARow(n int) string {
-	if n == 1 {
-		return "1 failed check"
-	}
-	return fmt.Sprintf("%d failed checks in a row", n)
-}
-
 func idsOf(fs []flipped) []int64 {
 	ids := make([]int64, len(fs))
 	for i, f := range fs {
@@ -304,7 +287,7 @@ func idsOf(fs []flipped) []int64 {
 
 // resolveIncidents closes the open incident of each target that came back up and
 // queues its recovery to every channel whose alert was not held back.
-func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time) (int, error) {
+func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time, changed *changes) (int, error) {
 	ids := idsOf(up)
 	var resolved []incidentRow
 	err := tx.Raw(`UPDATE incidents SET resolved_at =
@@ -316,6 +299,9 @@ func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time) (int,
 	}
 	if err := tx.Exec("UPDATE targets SET open_incident_id = NULL WHERE id IN ?", ids).Error; err != nil {
 		return 0, fmt.Errorf("unlink incidents: %w", err)
+	}
+	for _, r := range resolved {
+		changed.incident(incidentResolved, r)
 	}
 	queued := 0
 	if len(resolved) > 0 {
@@ -341,8 +327,7 @@ func (s *Store) resolveIncidents(tx *gorm.DB, up []flipped, now time.Time) (int,
 			}
 			f := byTarget[r.TargetID]
 			n, err := s.enqueue(tx, channels, queuedMessage{targetID: f.ID, incidentID: r.ID, state: deliveryPending,
-				msg: notify.Message{Event: notify.EventUp, Target: s.targetRef(f), Incident: r.ref(), OccurredAt: now,
-					DashboardURL: s.dashboardURL(f.ID)}}, now)
+				msg: s.alerts.TargetMessage(notify.EventUp, f.ref(), r.ref(), now)}, now)
 			if err != nil {
 				return 0, err
 			}
@@ -377,10 +362,7 @@ func countActive(tx *gorm.DB) (int64, error) {
 // (and then sends what this one held back), or this one waits for it (and then sees
 // the state ended).
 func (s *Store) isDegraded(tx *gorm.DB) (bool, error) {
-	q := tx.Model(&settingRow{}).Where("key = ?", degradedKey)
-	if s.dialect == Postgres {
-		q = q.Clauses(clause.Locking{Strength: "SHARE"})
-	}
+	q := s.sql().lock(tx.Model(&settingRow{}).Where("key = ?", degradedKey), "SHARE")
 	var keys []string
 	if err := q.Pluck("key", &keys).Error; err != nil {
 		return false, fmt.Errorf("read degraded state: %w", err)
@@ -393,7 +375,7 @@ func (s *Store) isDegraded(tx *gorm.DB) (bool, error) {
 // entered is true for the one transaction that moved it into that state (the
 // setting's insert is the compare-and-set).
 func (s *Store) checkDegraded(tx *gorm.DB, now time.Time) (degraded, entered bool, err error) {
-	since := now.Add(-s.alerts.Window)
+	since := s.alerts.WindowStart(now)
 	// Cheap first: the recent open incidents by their index alone. Only when they are
 	// enough to matter are paused targets taken out and the active ones counted.
 	var recent int64
@@ -401,7 +383,7 @@ func (s *Store) checkDegraded(tx *gorm.DB, now time.Time) (degraded, entered boo
 		target.IncidentDown, since).Count(&recent).Error; err != nil {
 		return false, false, fmt.Errorf("count recent incidents: %w", err)
 	}
-	over := recent >= int64(s.alerts.MinTargets)
+	over := s.alerts.MayDegrade(recent)
 	if over {
 		if err := openDown(tx).Where("created_at >= ?", since).Count(&recent).Error; err != nil {
 			return false, false, fmt.Errorf("count recent incidents: %w", err)
@@ -410,7 +392,7 @@ func (s *Store) checkDegraded(tx *gorm.DB, now time.Time) (degraded, entered boo
 		if err != nil {
 			return false, false, err
 		}
-		over = recent >= int64(s.alerts.MinTargets) && float64(recent) >= s.alerts.Ratio*float64(active)
+		over = s.alerts.Degraded(recent, active)
 	}
 	if over {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&settingRow{Key: degradedKey, Value: now.Format(time.RFC3339)})
@@ -448,7 +430,7 @@ func (s *Store) checkRecovered(tx *gorm.DB, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if open >= int64(s.alerts.MinTargets) && float64(open) >= s.alerts.Ratio*float64(active) {
+	if s.alerts.Degraded(open, active) {
 		return 0, nil
 	}
 	res := tx.Where("key = ?", degradedKey).Delete(&settingRow{})
@@ -521,8 +503,8 @@ func (s *Store) enqueueChecker(tx *gorm.DB, event string, now time.Time) (int, e
 	if err != nil {
 		return 0, err
 	}
-	return s.enqueue(tx, channels, queuedMessage{state: deliveryPending, msg: notify.Message{
-		Event: event, OccurredAt: now, Affected: int(recent), Active: int(active), DashboardURL: s.alerts.PublicURL}}, now)
+	return s.enqueue(tx, channels, queuedMessage{state: deliveryPending,
+		msg: s.alerts.CheckerMessage(event, recent, active, now)}, now)
 }
 
 // enqueue writes one outbox row per channel. The unique index on (incident, event,
@@ -553,15 +535,9 @@ func (s *Store) enqueue(tx *gorm.DB, channels []int64, m queuedMessage, now time
 	return int(res.RowsAffected), nil
 }
 
-func (s *Store) targetRef(f flipped) *notify.TargetRef {
-	return &notify.TargetRef{ID: f.ID, Name: f.Name, URL: f.URL}
-}
-
-func (s *Store) dashboardURL(targetID int64) string {
-	if s.alerts.PublicURL == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s/targets/%d", s.alerts.PublicURL, targetID)
+// ref is the target as a message names it.
+func (f flipped) ref() notify.TargetRef {
+	return notify.TargetRef{ID: f.ID, Name: f.Name, URL: f.URL}
 }
 
 // ListIncidents returns one page of incidents, newest first, and how many match.
@@ -602,7 +578,7 @@ func (s *Store) ListIncidents(ctx context.Context, f target.IncidentFilter) ([]t
 // for each keep-warm target whose check found it in a breach, and resolves the open one
 // of each that answered. The rows were locked by updateStates, so the look-up and
 // the insert cannot race another replica's.
-func (s *Store) warmGaps(tx *gorm.DB, results []Result) (int, error) {
+func (s *Store) warmGaps(tx *gorm.DB, results []Result, changed *changes) (int, error) {
 	var breached, warm []int64
 	for _, r := range results {
 		switch r.WarmGap {
@@ -613,9 +589,14 @@ func (s *Store) warmGaps(tx *gorm.DB, results []Result) (int, error) {
 		}
 	}
 	if len(warm) > 0 {
-		if err := tx.Exec(`UPDATE incidents SET resolved_at = (SELECT last_checked_at FROM targets WHERE targets.id = incidents.target_id)
-			WHERE target_id IN ? AND kind = ? AND resolved_at IS NULL`, warm, target.IncidentWarmGap).Error; err != nil {
+		var resolved []incidentRow
+		if err := tx.Raw(`UPDATE incidents SET resolved_at = (SELECT last_checked_at FROM targets WHERE targets.id = incidents.target_id)
+			WHERE target_id IN ? AND kind = ? AND resolved_at IS NULL
+			RETURNING id, target_id, kind`, warm, target.IncidentWarmGap).Scan(&resolved).Error; err != nil {
 			return 0, fmt.Errorf("resolve warm-gap incidents: %w", err)
+		}
+		for _, r := range resolved {
+			changed.incident(incidentResolved, r)
 		}
 	}
 	if len(breached) == 0 {
@@ -638,25 +619,24 @@ func (s *Store) warmGaps(tx *gorm.DB, results []Result) (int, error) {
 	now := dbTime(time.Now())
 	rows := make([]incidentRow, len(flips))
 	for i, f := range flips {
-		started := now
-		if f.StreakStartedAt != nil {
-			started = dbTime(f.StreakStartedAt.Add(time.Duration(f.ConsecutiveFailures) * time.Second))
-		}
-		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentWarmGap, StartedAt: started,
-			Cause:      fmt.Sprintf("no successful request for over %s, its host's idle limit", time.Duration(f.ConsecutiveFailures)*time.Second),
-			FirstError: f.LastError, LastError: f.LastError, CreatedAt: now}
+		idle := time.Duration(f.ConsecutiveFailures) * time.Second
+		rows[i] = incidentRow{TargetID: f.ID, Kind: target.IncidentWarmGap,
+			StartedAt: dbTime(alerting.WarmGapStarted(f.StreakStartedAt, idle, now)),
+			Cause:     alerting.WarmGapCause(idle), FirstError: f.LastError, LastError: f.LastError, CreatedAt: now}
 	}
 	if err := tx.Create(&rows).Error; err != nil {
 		return 0, fmt.Errorf("open warm-gap incidents: %w", err)
+	}
+	for _, r := range rows {
+		changed.incident(incidentOpened, r)
 	}
 	if err := tx.Exec("UPDATE targets SET warm_gap_breaches = warm_gap_breaches + 1 WHERE id IN ?", idsOf(flips)).Error; err != nil {
 		return 0, fmt.Errorf("count warm-gap breaches: %w", err)
 	}
 	msgs := make([]queuedMessage, len(rows))
 	for i, r := range rows {
-		msgs[i] = queuedMessage{targetID: r.TargetID, incidentID: r.ID, state: deliveryPending, msg: notify.Message{
-			Event: notify.EventWarmGap, Target: s.targetRef(flips[i]), Incident: r.ref(), OccurredAt: now,
-			DashboardURL: s.dashboardURL(r.TargetID)}}
+		msgs[i] = queuedMessage{targetID: r.TargetID, incidentID: r.ID, state: deliveryPending,
+			msg: s.alerts.TargetMessage(notify.EventWarmGap, flips[i].ref(), r.ref(), now)}
 	}
 	return s.enqueueForTargets(tx, msgs, now)
 }

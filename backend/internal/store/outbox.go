@@ -1,8 +1,8 @@
 package store
 
 // The outbox's side of delivery. A dispatcher on any replica claims due rows with a
-// lease (FOR UPDATE SKIP LOCKED on PostgreSQL, so replicas never claim one row
-// together), sends them, and marks each sent or due again later. A replica that dies
+// lease (the dialect's claim: FOR UPDATE SKIP LOCKED on PostgreSQL, so replicas never
+// claim one row together), sends them, and marks each sent or due again later. A replica that dies
 // mid-send leaves its lease to run out; the row is then claimed again and sent with
 // the same delivery key, so a receiver can tell a repeat. Rows of one channel about
 // one target go out in the order they were queued: a recovery never overtakes the
@@ -30,35 +30,19 @@ type Delivery struct {
 // ClaimDeliveries leases up to limit due notifications to token for lease.
 func (s *Store) ClaimDeliveries(ctx context.Context, token string, limit int, lease time.Duration) ([]Delivery, error) {
 	// Due, not leased (or its lease ran out), and first in its channel and target's line.
-	const due = `state = 'pending' AND next_attempt_at <= %[1]s
-		AND (lease_until IS NULL OR lease_until < %[1]s)
+	const due = `state = 'pending' AND next_attempt_at <= ?
+		AND (lease_until IS NULL OR lease_until < ?)
 		AND (target_id IS NULL OR NOT EXISTS (
 			SELECT 1 FROM deliveries e WHERE e.state = 'pending' AND e.channel_id = d.channel_id
 				AND e.target_id = d.target_id AND e.id < d.id))`
+	dl := s.sql()
+	now := dl.now()
+	stmt, args := dl.claim(leaseClaim{table: "deliveries", alias: "d",
+		due: due, dueArgs: []any{now.sql, now.sql}, order: "next_attempt_at, id", limit: limit,
+		set:     "lease_token = ?, lease_until = ?, attempts = attempts + 1",
+		setArgs: []any{token, dl.afterDuration(now, max(time.Second, lease))}})
 	var rows []deliveryRow
-	var err error
-	secs := max(1, int(lease.Seconds()))
-	if s.dialect == Postgres {
-		err = s.db.WithContext(ctx).Raw(`
-			WITH due AS (
-				SELECT id FROM deliveries d WHERE `+fmt.Sprintf(due, "now()")+`
-				ORDER BY next_attempt_at, id
-				LIMIT ?
-				FOR UPDATE SKIP LOCKED
-			)
-			UPDATE deliveries SET lease_token = ?, lease_until = now() + ? * interval '1 second', attempts = attempts + 1
-			FROM due WHERE deliveries.id = due.id
-			RETURNING deliveries.*`, limit, token, secs).Scan(&rows).Error
-	} else {
-		now := dbTime(time.Now())
-		err = s.db.WithContext(ctx).Raw(`
-			UPDATE deliveries SET lease_token = ?, lease_until = ?, attempts = attempts + 1
-			WHERE id IN (
-				SELECT id FROM deliveries d WHERE `+fmt.Sprintf(due, "?")+`
-				ORDER BY next_attempt_at, id
-				LIMIT ?)
-			RETURNING *`, token, now.Add(time.Duration(secs)*time.Second), now, now, limit).Scan(&rows).Error
-	}
+	err := s.db.WithContext(ctx).Raw(stmt, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}

@@ -44,43 +44,16 @@ func (s *Store) ClaimDue(ctx context.Context, token string, limit int) ([]Claim,
 	if limit <= 0 {
 		return nil, nil
 	}
+	d := s.sql()
+	now := d.now()
+	stmt, args := d.claim(leaseClaim{table: "targets",
+		due: "is_active AND next_check_at <= ?", dueArgs: []any{now.sql}, order: "next_check_at", limit: limit,
+		set: `slot_at = CASE WHEN lease_token IS NULL THEN next_check_at ELSE slot_at END,
+				next_check_at = ?, lease_token = ?`,
+		setArgs: []any{d.after(now, "lease_seconds"), token},
+		clockAs: "db_now"})
 	var rows []claimRow
-	var err error
-	if s.dialect == Postgres {
-		err = s.db.WithContext(ctx).Raw(`
-			WITH due AS (
-				SELECT id FROM targets
-				WHERE is_active AND next_check_at <= now()
-				ORDER BY next_check_at
-				LIMIT ?
-				FOR UPDATE SKIP LOCKED
-			)
-			UPDATE targets t SET
-				slot_at = CASE WHEN t.lease_token IS NULL THEN t.next_check_at ELSE t.slot_at END,
-				next_check_at = now() + t.lease_seconds * interval '1 second',
-				lease_token = ?
-			FROM due WHERE t.id = due.id
-			RETURNING t.*, now() AS db_now`, limit, token).Scan(&rows).Error
-	} else {
-		// The same in one statement: SQLite has one writer, so nothing runs between
-		// the choice of rows and their update.
-		now := dbTime(time.Now())
-		var claimed []targetRow
-		err = s.db.WithContext(ctx).Raw(`
-			UPDATE targets SET
-				slot_at = CASE WHEN lease_token IS NULL THEN next_check_at ELSE slot_at END,
-				next_check_at = `+sqliteTime("?, '+' || lease_seconds || ' seconds'")+`,
-				lease_token = ?
-			WHERE id IN (
-				SELECT id FROM targets
-				WHERE is_active AND next_check_at <= ?
-				ORDER BY next_check_at
-				LIMIT ?)
-			RETURNING *`, now, token, now, limit).Scan(&claimed).Error
-		for _, r := range claimed {
-			rows = append(rows, claimRow{Row: r, DBNow: now})
-		}
-	}
+	err := s.db.WithContext(ctx).Raw(stmt, args...).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("claim due targets: %w", err)
 	}
@@ -90,7 +63,13 @@ func (s *Store) ClaimDue(ctx context.Context, token string, limit int) ([]Claim,
 		if err != nil {
 			return nil, err
 		}
-		claims = append(claims, Claim{Target: t, Slot: r.Row.SlotAt.UTC(), Token: token, DBNow: r.DBNow.UTC()})
+		// The database's clock where it keeps one (returned as db_now), else the time
+		// the store bound as now.
+		dbNow := r.DBNow
+		if !now.at.IsZero() {
+			dbNow = now.at
+		}
+		claims = append(claims, Claim{Target: t, Slot: r.Row.SlotAt.UTC(), Token: token, DBNow: dbNow.UTC()})
 	}
 	return claims, nil
 }
@@ -142,30 +121,14 @@ func (s *Store) Backlog(ctx context.Context, before time.Time) (int64, error) {
 // spreadDue moves the unleased active targets due before `before` (an SQL time
 // expression) to a random moment in the next min(interval, spread), in one statement.
 func (s *Store) spreadDue(ctx context.Context, spread time.Duration, before string) (int64, error) {
-	var next string
-	if s.dialect == Postgres {
-		next = "now() + random() * LEAST(interval_seconds, ?) * interval '1 second'"
-	} else {
-		next = sqliteTime("'now', '+' || ((abs(random()) % (1000 * min(interval_seconds, ?))) / 1000.0) || ' seconds'")
-	}
-	res := s.db.WithContext(ctx).Exec("UPDATE targets SET next_check_at = "+next+
+	d := s.sql()
+	res := s.db.WithContext(ctx).Exec("UPDATE targets SET next_check_at = "+d.randomSoon(d.least("interval_seconds", "?"))+
 		" WHERE is_active AND lease_token IS NULL AND next_check_at < "+before, max(1, int(spread.Seconds())))
 	return res.RowsAffected, res.Error
 }
 
 // ago is the database's "now minus the given seconds" (a column or a number).
-func (s *Store) ago(seconds string) string {
-	if s.dialect == Postgres {
-		return "now() - " + seconds + " * interval '1 second'"
-	}
-	return sqliteTime("'now', '-' || " + seconds + " || ' seconds'")
-}
-
-// sqliteTime is SQLite's time for strftime's arguments, in the form its driver writes
-// times (UTC with a +00:00 zone), so it compares correctly as text with stored ones.
-func sqliteTime(args string) string {
-	return "(strftime('%Y-%m-%d %H:%M:%f', " + args + ") || '+00:00')"
-}
+func (s *Store) ago(seconds string) string { return s.sql().ago(seconds) }
 
 // ReleaseTokens hands back whatever claims carry the given tokens. The scheduler calls
 // it for claims whose answer it never got (the connection broke mid-query): if the
@@ -204,14 +167,17 @@ func (s *Store) Record(ctx context.Context, results []Result) error {
 		return nil
 	}
 	queued := 0
+	var changed changes
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		changed = nil // a retried transaction starts over
 		var err error
-		_, queued, err = s.record(tx, results)
+		_, queued, err = s.record(tx, results, &changed)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("record %d checks: %w", len(results), err)
 	}
+	changed.log(ctx, s.log)
 	if queued > 0 {
 		s.queued()
 	}
@@ -223,9 +189,11 @@ func (s *Store) Record(ctx context.Context, results []Result) error {
 func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
 	var rows []checkRow
 	queued := 0
+	var changed changes
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		changed = nil
 		var err error
-		rows, queued, err = s.record(tx, []Result{r})
+		rows, queued, err = s.record(tx, []Result{r}, &changed)
 		return err
 	})
 	s.memos.invalidate() // whoever asked for the check sees its result next
@@ -235,6 +203,7 @@ func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
 	if err != nil {
 		return target.Check{}, fmt.Errorf("record check: %w", err)
 	}
+	changed.log(ctx, s.log)
 	if len(rows) == 0 {
 		return target.Check{}, fmt.Errorf("record check: %w", target.ErrNotFound)
 	}
@@ -242,8 +211,8 @@ func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
 }
 
 // record does Record's work inside tx and returns the check rows it inserted and how
-// many notifications it queued.
-func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, int, error) {
+// many notifications it queued; the confirmed changes it made are added to changed.
+func (s *Store) record(tx *gorm.DB, results []Result, changed *changes) ([]checkRow, int, error) {
 	ids := make([]int64, len(results))
 	for i, r := range results {
 		ids[i] = r.Check.TargetID
@@ -251,10 +220,7 @@ func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, int, error) {
 	// Lock the targets' keys so none is deleted between this look-up and the
 	// insert (which would fail the foreign key and with it the whole batch).
 	var existing []int64
-	q := tx.Model(&targetRow{}).Where("id IN ?", ids)
-	if s.dialect == Postgres {
-		q = q.Clauses(clause.Locking{Strength: "KEY SHARE"})
-	}
+	q := s.sql().lock(tx.Model(&targetRow{}).Where("id IN ?", ids), "KEY SHARE")
 	if err := q.Pluck("id", &existing).Error; err != nil {
 		return nil, 0, fmt.Errorf("look up targets: %w", err)
 	}
@@ -298,12 +264,12 @@ func (s *Store) record(tx *gorm.DB, results []Result) ([]checkRow, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		n, err := s.transition(tx, states)
+		n, err := s.transition(tx, states, changed)
 		if err != nil {
 			return nil, 0, err
 		}
 		queued += n
-		if n, err = s.warmGaps(tx, round); err != nil {
+		if n, err = s.warmGaps(tx, round, changed); err != nil {
 			return nil, 0, err
 		}
 		queued += n
@@ -341,6 +307,7 @@ func (s *Store) updateStates(tx *gorm.DB, results []Result) ([]streak, error) {
 	}
 	sql.WriteString(") AS (VALUES ")
 	args := make([]any, 0, len(results)*len(stateColumns))
+	d := s.sql()
 	for i, r := range results {
 		if i > 0 {
 			sql.WriteString(", ")
@@ -350,12 +317,7 @@ func (s *Store) updateStates(tx *gorm.DB, results []Result) ([]streak, error) {
 			if j > 0 {
 				sql.WriteString(", ")
 			}
-			// PostgreSQL types parameters from their context, and VALUES has none.
-			if s.dialect == Postgres {
-				sql.WriteString("CAST(? AS " + c.pgType + ")")
-			} else {
-				sql.WriteByte('?')
-			}
+			sql.WriteString(d.param(c.pgType))
 		}
 		sql.WriteByte(')')
 		c := r.Check

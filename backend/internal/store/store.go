@@ -1,7 +1,8 @@
 // Package store keeps WatchDog's data in PostgreSQL or in an embedded SQLite file,
 // through GORM. It owns the schema and its migrations, turns rows into domain values
-// and database errors into domain errors, and implements the scheduler's claim and
-// record queries, the one place where the two databases differ.
+// and database errors into domain errors, implements the scheduler's claim and
+// record queries, and runs the alerting policy's decisions in the transaction that
+// records a check. What the two databases spell differently lives in dialect.go alone.
 package store
 
 import (
@@ -57,6 +58,8 @@ type Store struct {
 	// this replica's dispatcher sends them at once instead of at its next poll.
 	queued func()
 	health *Health
+	// log reports the confirmed changes a recording transaction made, once it commits.
+	log *slog.Logger
 }
 
 // Open connects to the database named by databaseURL: empty for the default SQLite
@@ -69,7 +72,7 @@ func Open(ctx context.Context, databaseURL string, log *slog.Logger) (*Store, er
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	s := &Store{memos: newMemos(), alerts: DefaultAlertPolicy(), queued: func() {}, health: newHealth(log)}
+	s := &Store{memos: newMemos(), alerts: DefaultAlertPolicy(), queued: func() {}, health: newHealth(log), log: log}
 	var dialector gorm.Dialector
 	dialect, dsn, err := parseDatabaseURL(databaseURL)
 	if err != nil {
@@ -273,10 +276,8 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 
 	applied := 0
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.dialect == Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
-				return fmt.Errorf("lock migrations: %w", err)
-			}
+		if err := s.sql().advisoryLock(tx, migrationLock); err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
 		}
 		if err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`).Error; err != nil {
@@ -391,7 +392,7 @@ func (l gormLogger) Trace(context.Context, time.Time, func() (string, int64), er
 func (s *Store) Atomically(ctx context.Context, fn func(tx *Store) error) error {
 	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		tx := &Store{db: db, reads: db, dialect: s.dialect, sqlitePath: s.sqlitePath, memos: memos{},
-			alerts: s.alerts, queued: s.queued, health: s.health}
+			alerts: s.alerts, queued: s.queued, health: s.health, log: s.log}
 		return fn(tx)
 	})
 	s.memos.invalidate()
@@ -405,10 +406,7 @@ const configLock = 0x77640002
 // holds that until the transaction ends. On SQLite the write transaction already
 // excludes every other writer.
 func (s *Store) LockConfig(ctx context.Context) error {
-	if s.dialect != Postgres {
-		return nil
-	}
-	if err := s.db.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(?)", configLock).Error; err != nil {
+	if err := s.sql().advisoryLock(s.db.WithContext(ctx), configLock); err != nil {
 		return fmt.Errorf("lock configuration: %w", err)
 	}
 	return nil

@@ -239,10 +239,8 @@ func (s *Store) CreateTargets(ctx context.Context, ts []target.Target) ([]target
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			named := ts
 			if defaulted {
-				if s.dialect == Postgres {
-					if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", defaultNameLock).Error; err != nil {
-						return fmt.Errorf("lock default names: %w", err)
-					}
+				if err := s.sql().advisoryLock(tx, defaultNameLock); err != nil {
+					return fmt.Errorf("lock default names: %w", err)
 				}
 				var err error
 				if named, err = freeDefaultNames(tx, ts); err != nil {
@@ -664,14 +662,14 @@ func (s *Store) countTotals(ctx context.Context) (target.Totals, error) {
 // once each fold the rows the other did not take, so the sums never change.
 func (s *Store) foldCounts(ctx context.Context) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.dialect == Postgres {
+		if s.sql().movingCTE() {
 			// One statement: its DELETE takes exactly the rows whose sums it inserts,
 			// and skips rows another fold deleted first.
 			return tx.Exec(`WITH taken AS (DELETE FROM target_counts RETURNING is_active, last_status, n)
 				INSERT INTO target_counts (is_active, last_status, n)
 				SELECT is_active, last_status, SUM(n) FROM taken GROUP BY is_active, last_status HAVING SUM(n) <> 0`).Error
 		}
-		// SQLite has one writer: nothing is appended between these statements.
+		// Without one (SQLite), the one writer: nothing is appended between these statements.
 		var last int64
 		if err := tx.Raw("SELECT COALESCE(MAX(id), 0) FROM target_counts").Scan(&last).Error; err != nil {
 			return err

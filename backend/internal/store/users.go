@@ -109,10 +109,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldHash, newHash string,
 	var reused bool
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row refreshRow
-		q := tx.Where("token_hash = ?", oldHash)
-		if s.dialect == Postgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
+		q := s.sql().lock(tx.Where("token_hash = ?", oldHash), "UPDATE")
 		if err := q.First(&row).Error; err != nil {
 			return notFound(err, account.ErrRefreshInvalid)
 		}

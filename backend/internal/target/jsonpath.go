@@ -61,7 +61,7 @@ func parseJSONPath(s string) (jsonPath, error) {
 				end += size
 			}
 			if end == i {
-				return nil, fmt.Errorf("at byte %d: expected a name or * after .", i)
+				return nil, fmt.Errorf("at byte %d: expected a name or * after \".\"", i)
 			}
 			path = append(path, pathSegment{kind: segName, name: s[i:end]})
 			i = end
