@@ -13,40 +13,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/watchdog-monitor/watchdog/backend/apiclient"
 	"github.com/watchdog-monitor/watchdog/backend/internal/account"
 	"github.com/watchdog-monitor/watchdog/backend/internal/auth"
 	"github.com/watchdog-monitor/watchdog/backend/internal/config"
+	"github.com/watchdog-monitor/watchdog/backend/internal/logtest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
+	"golang.org/x/crypto/bcrypt"
 )
-
-// jsonLines parses every line of out as one JSON object, failing the test on any
-// line that is not one.
-func jsonLines(t *testing.T, stream string, out []byte) []map[string]any {
-	t.Helper()
-	var lines []map[string]any
-	for line := range strings.SplitSeq(strings.TrimRight(string(out), "\n"), "\n") {
-		if line == "" && len(out) == 0 {
-			break
-		}
-		var m map[string]any
-		if !assert.NoError(t, json.Unmarshal([]byte(line), &m), "%s: a line that is not a JSON object: %q", stream, line) {
-			continue
-		}
-		lines = append(lines, m)
-	}
-	return lines
-}
 
 func TestJSONStartUpWithAGeneratedPassword(t *testing.T) {
 	bin, err := buildBinary()
@@ -74,7 +55,7 @@ func TestJSONStartUpWithAGeneratedPassword(t *testing.T) {
 			cmd.Env = append(os.Environ(), "DATABASE_URL="+tc.dbURL(t, wd), "LISTEN_ADDR="+addr, "ADMIN_PASS=",
 				"ADMIN_USER=admin", "LOG_FORMAT=json", "LOG_LEVEL=info", "SHUTDOWN_TIMEOUT=3s", "METRICS_TOKEN=",
 				"SMTP_PASSWORD=smtp-secret-for-tests")
-			var stdout, stderr lockedBuffer
+			var stdout, stderr logtest.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			require.NoError(t, cmd.Start())
 			t.Cleanup(func() {
@@ -125,7 +106,7 @@ func TestJSONStartUpWithAGeneratedPassword(t *testing.T) {
 				assert.NotContains(t, string(stream), password, "%s never shows the password", name)
 				assert.NotContains(t, string(stream), "smtp-secret-for-tests", "%s never shows a secret setting", name)
 			}
-			lines := append(jsonLines(t, "stdout", out), jsonLines(t, "stderr", errOut)...)
+			lines := append(logtest.JSONLines(t, "stdout", out), logtest.JSONLines(t, "stderr", errOut)...)
 			byMsg := map[string][]map[string]any{}
 			for _, l := range lines {
 				msg, _ := l["msg"].(string)
@@ -194,7 +175,7 @@ func TestJSONErrorsWhenStartFails(t *testing.T) {
 			require.ErrorAs(t, err, &exit)
 			assert.Equal(t, tc.code, exit.ExitCode())
 			assert.Empty(t, stdout.String())
-			lines := jsonLines(t, "stderr", stderr.Bytes())
+			lines := logtest.JSONLines(t, "stderr", stderr.Bytes())
 			require.Len(t, lines, 1, "one JSON object: %s", stderr.String())
 			assert.Equal(t, "ERROR", lines[0]["level"])
 			assert.Contains(t, stderr.String(), tc.wantErr)
@@ -304,22 +285,4 @@ func newAuthService(t *testing.T, st *store.Store) *auth.Service {
 	tokens, err := auth.NewTokens([]byte(strings.Repeat("k", 32)))
 	require.NoError(t, err)
 	return auth.NewService(st, account.NewHasher(bcrypt.MinCost), tokens)
-}
-
-// lockedBuffer collects a process's output from the goroutine exec copies it on.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

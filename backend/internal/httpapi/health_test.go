@@ -9,15 +9,14 @@ import (
 	"path"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
 	"github.com/watchdog-monitor/watchdog/backend/internal/apidoc"
+	"github.com/watchdog-monitor/watchdog/backend/internal/logtest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 )
@@ -179,7 +178,7 @@ func TestCORS(t *testing.T) {
 func TestDatabaseOutageIs503(t *testing.T) {
 	ctx := context.Background()
 	dbURL := storetest.PostgresURL(t)
-	var logs lockedBuffer
+	var logs logtest.Buffer
 	s, err := store.Open(ctx, dbURL, slog.New(slog.NewTextHandler(&logs, nil)))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
@@ -220,24 +219,6 @@ func TestDatabaseOutageIs503(t *testing.T) {
 		}
 	}
 	assert.Len(t, failing, 1, "one line when the outage starts, not one per request:\n%s", logs.String())
-}
-
-// lockedBuffer collects log lines from any goroutine.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func mustParseURL(t *testing.T, raw string) *url.URL {

@@ -1,7 +1,6 @@
 package scheduler_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -11,14 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
+	"github.com/watchdog-monitor/watchdog/backend/internal/logtest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/probe"
 	"github.com/watchdog-monitor/watchdog/backend/internal/scheduler"
@@ -28,23 +26,12 @@ import (
 )
 
 // logBuffer collects log lines from any goroutine.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
+type logBuffer struct{ logtest.Buffer }
 
 // lines are the lines logged at level (ERROR, WARN, INFO).
 func (l *logBuffer) lines(level string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []string
-	for line := range strings.SplitSeq(l.b.String(), "\n") {
+	for line := range strings.SplitSeq(l.String(), "\n") {
 		if strings.Contains(line, "level="+level) {
 			out = append(out, line)
 		}
@@ -181,7 +168,7 @@ func TestFullDiskKeepsResultsAndReportsIt(t *testing.T) {
 	}
 	assert.Equal(t, 1, back, "one line when they recover:\n%s", strings.Join(recovered, "\n"))
 	if t.Failed() {
-		t.Logf("log:\n%s", logs.b.String())
+		t.Logf("log:\n%s", logs.String())
 	}
 }
 

@@ -1,36 +1,17 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
+	"github.com/watchdog-monitor/watchdog/backend/internal/logtest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
-
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // A row that is not there is an answer, not a fault: GORM's logger says nothing of it,
 // at any level, and nothing of the statements run.
@@ -38,7 +19,7 @@ func TestNotFoundIsNotLogged(t *testing.T) {
 	for name, dbURL := range map[string]func(testing.TB) string{"sqlite": storetest.SQLiteURL, "postgres": storetest.PostgresURL} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			var logs logBuffer
+			var logs logtest.Buffer
 			log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			s, err := store.Open(ctx, dbURL(t), log)
 			require.NoError(t, err)
