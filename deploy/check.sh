@@ -17,7 +17,8 @@
 #   - deploy/grafana/watchdog.json: importable, laid out, and every query reading only
 #     metrics the server exports (read from backend/internal/metrics);
 #   - the server's /metrics: the binary built here serves a scrape that
-#     `promtool check metrics` accepts.
+#     `promtool check metrics` accepts; its `healthcheck` exits 0 while that server is
+#     up and non-zero once nothing listens on the port.
 # It builds no image and starts no container. The chart and dashboard checks are never
 # skipped: without helm (`make deploy-check` installs it) or Go they fail.
 #
@@ -166,7 +167,10 @@ def mounts(svc):
 pm, gm = mounts(prom), mounts(graf)
 want(pm.get("/etc/prometheus/prometheus.yml", "").endswith("deploy/monitoring/prometheus.yml"),
      "prometheus: mounts deploy/monitoring/prometheus.yml at /etc/prometheus/prometheus.yml")
-want(set(prom.get("networks", [])) >= {"edge"}, "prometheus: on the edge network, with the api replicas")
+api_nets = set(s.get("api", {}).get("networks", []))
+want(set(prom.get("networks", [])) & api_nets, "prometheus: shares a network with the api replicas")
+want("edge" not in set(prom.get("networks", [])),
+     "prometheus: not on the edge network, whose range is TRUSTED_PROXIES (it could set X-Forwarded-For)")
 want(set(graf.get("networks", [])) & set(prom.get("networks", [])), "grafana: shares a network with prometheus")
 penv = prom.get("environment", {})
 if isinstance(penv, list):
@@ -286,22 +290,43 @@ else
   skip "go build: no Go toolchain  <<<<<<<<<<"
 fi
 
-# --- the server's /metrics -------------------------------------------------------------
-echo "== /metrics"
-# The binary just built, on a SQLite file here and a free loopback port, scraped once:
-# promtool lints the names, types, units and help as Prometheus's own tooling would.
+# --- the server's /metrics and `watchdog healthcheck` -----------------------------------
+echo "== /metrics, healthcheck"
+# The binary just built, on a SQLite file here and a free loopback port. Its own
+# healthcheck (what the compose file, the Dockerfile and the chart run) must exit 0
+# while it serves, and non-zero once nothing listens on the port. A scrape of it is
+# linted by promtool: the names, types, units and help as Prometheus's own tooling
+# would. Both run in $tmp with a clean environment, so no ./.env nor exported setting
+# of this shell changes what they read.
+# wd SETTING=value... -- ARGS...: the built binary, in $tmp, with only those settings.
+wd() {
+  local settings=()
+  while [ "$1" != -- ]; do settings+=("$1"); shift; done
+  shift
+  (cd "$tmp" && exec env -i PATH="$PATH" HOME="$tmp" "${settings[@]}" "$tmp/watchdog" "$@")
+}
 if [ ! -x "$tmp/watchdog" ]; then
-  bad "promtool check metrics: no binary (the go build above failed or was skipped)"
-elif ! command -v promtool >/dev/null || ! command -v curl >/dev/null; then
-  skip "promtool check metrics: promtool or curl not installed (apt-get install prometheus curl)  <<<<<<<<<<"
+  bad "healthcheck and promtool check metrics: no binary (the go build above failed or was skipped)"
 else
   port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   mkdir -p "$tmp/data"
-  env -i PATH="$PATH" HOME="$tmp" DATABASE_URL="$tmp/data/watchdog.db" LISTEN_ADDR="127.0.0.1:$port" \
-    ADMIN_PASS=check-only-password "$tmp/watchdog" serve >"$tmp/serve.log" 2>&1 &
+  # exec, so $! is the server itself and the kill below (and the trap) stops it.
+  (cd "$tmp" && exec env -i PATH="$PATH" HOME="$tmp" DATABASE_URL="$tmp/data/watchdog.db" LISTEN_ADDR="127.0.0.1:$port" \
+    ADMIN_PASS=check-only-password "$tmp/watchdog" serve) >"$tmp/serve.log" 2>&1 &
   serve_pid=$!
-  for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
-  if ! curl -fsS "http://127.0.0.1:$port/metrics" >"$tmp/scrape.txt" 2>"$tmp/curl.err"; then
+  up=0
+  for _ in $(seq 1 150); do
+    if wd LISTEN_ADDR="127.0.0.1:$port" -- healthcheck >"$tmp/health.out" 2>&1; then up=1; break; fi
+    sleep 0.2
+  done
+  if [ "$up" = 1 ]; then
+    ok "watchdog healthcheck exits 0 while the built server is up"
+  else
+    bad "watchdog healthcheck never exited 0 against the built server:"; sed 's/^/        /' "$tmp/health.out" "$tmp/serve.log"
+  fi
+  if ! command -v promtool >/dev/null || ! command -v curl >/dev/null; then
+    skip "promtool check metrics: promtool or curl not installed (apt-get install prometheus curl)  <<<<<<<<<<"
+  elif ! curl -fsS "http://127.0.0.1:$port/metrics" >"$tmp/scrape.txt" 2>"$tmp/curl.err"; then
     bad "scrape /metrics of the built server:"; sed 's/^/        /' "$tmp/curl.err" "$tmp/serve.log"
   elif promtool check metrics <"$tmp/scrape.txt" >"$tmp/promtool.out" 2>&1; then
     ok "promtool check metrics: a scrape of the built server ($(grep -c '^# TYPE watchdog_' "$tmp/scrape.txt") watchdog metrics)"
@@ -311,6 +336,14 @@ else
   kill "$serve_pid" 2>/dev/null || true
   wait "$serve_pid" 2>/dev/null || true
   serve_pid=""
+  # The server has stopped: nothing listens on its port now.
+  if wd LISTEN_ADDR="127.0.0.1:$port" -- healthcheck >"$tmp/health.out" 2>&1; then
+    bad "watchdog healthcheck exited 0 with nothing listening on 127.0.0.1:$port"
+  elif [ -s "$tmp/health.out" ]; then
+    ok "watchdog healthcheck exits non-zero with nothing listening ($(head -n1 "$tmp/health.out"))"
+  else
+    bad "watchdog healthcheck exited non-zero with nothing listening, but said nothing"
+  fi
 fi
 
 # --- deploy/Caddyfile ------------------------------------------------------------------

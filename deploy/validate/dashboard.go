@@ -433,6 +433,10 @@ func checkExpr(where, expr string, cat Catalog, vars, used map[string]bool, fail
 		case *promql.BinaryExpr:
 			if vm := n.VectorMatching; vm != nil {
 				labelsUsed = append(append(labelsUsed, vm.MatchingLabels...), vm.Include...)
+				if slices.ContainsFunc(vm.Include, func(l string) bool { _, ok := infoLabels[l]; return ok }) &&
+					!slices.Contains(vm.MatchingLabels, "instance") && !onePerTarget(n.RHS) {
+					fail("%s: %s: right after a rename two replicas may report different names for a target, and the join is many-to-many: join on(instance, target_id), or against topk by (target_id) (1, …)", where, n.String())
+				}
 			}
 		}
 		return nil
@@ -450,6 +454,25 @@ func checkExpr(where, expr string, cat Catalog, vars, used map[string]bool, fail
 			fail("%s: label %q is only on %s: join it with * on(instance, target_id) group_left(%s) %s", where, l, info, l, info)
 		}
 	}
+}
+
+// onePerTarget tells whether e is `topk by (target_id) (1, …)` (or bottomk), possibly
+// in parentheses: one series per target_id whatever the replicas report, so a
+// group_left join on target_id alone against it cannot be many-to-many.
+func onePerTarget(e promql.Expr) bool {
+	for {
+		p, ok := e.(*promql.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.Expr
+	}
+	agg, ok := e.(*promql.AggregateExpr)
+	if !ok || (agg.Op != promql.TOPK && agg.Op != promql.BOTTOMK) || agg.Without || !slices.Equal(agg.Grouping, []string{"target_id"}) {
+		return false
+	}
+	k, ok := agg.Param.(*promql.NumberLiteral)
+	return ok && k.Val == 1
 }
 
 // readFile is os.ReadFile with the path in the error.

@@ -91,7 +91,10 @@ func TestDashboardCheckRefuses(t *testing.T) {
 		{"no datasource input", `"name": "DS_PROMETHEUS",
       "label": "Prometheus"`, `"name": "DS_PROM",
       "label": "Prometheus"`, "__inputs has no DS_PROMETHEUS"},
-		{"name without the info join", `watchdog_target_up{job=~\"$job\", instance=~\"$instance\"} * on(job, instance, target_id) group_left(name) watchdog_target_info{job=~\"$job\", instance=~\"$instance\"}`, `watchdog_target_up{job=~\"$job\", instance=~\"$instance\"}`, `label "name" is only on watchdog_target_info`},
+		{"name without the info join", `(max by (target_id) (watchdog_target_up{job=~\"$job\", instance=~\"$instance\"}) == 0) * on(target_id) group_left(name) topk by (target_id) (1, watchdog_target_info{job=~\"$job\", instance=~\"$instance\"})`, `max by (target_id, name) (watchdog_target_up{job=~\"$job\", instance=~\"$instance\"}) == 0`, `label "name" is only on watchdog_target_info`},
+		{"name joined on target_id against every replica's info", `group_left(name) topk by (target_id) (1, watchdog_target_info{job=~\"$job\", instance=~\"$instance\"})`, `group_left(name) watchdog_target_info{job=~\"$job\", instance=~\"$instance\"}`, "two replicas may report different names"},
+		{"name joined on target_id against max by (target_id, name)", `group_left(name) topk by (target_id) (1, watchdog_target_info{job=~\"$job\", instance=~\"$instance\"})`, `group_left(name) max by (target_id, name) (watchdog_target_info{job=~\"$job\", instance=~\"$instance\"})`, "two replicas may report different names"},
+		{"name joined against topk of two", `group_left(name) topk by (target_id) (1, watchdog_target_info`, `group_left(name) topk by (target_id) (2, watchdog_target_info`, "two replicas may report different names"},
 		{"not JSON", `"title": "WatchDog"`, `"title": "WatchDog",,`, "not JSON"},
 	}
 	for _, tc := range cases {

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -397,4 +398,145 @@ func TestEnvFileIsLogged(t *testing.T) {
 	assert.Contains(t, out.String(), "env_file="+envFile)
 	assert.NotContains(t, out.String(), secret)
 	assert.FileExists(t, filepath.Join(dir, "from-env-file.db"), "DATABASE_URL came from the file")
+}
+
+// secretEnv is an environment holding a value for every secret setting.
+var secretEnv = map[string]string{
+	"ADMIN_PASS":    "s3cr3t-admin",
+	"JWT_SECRET":    "jwt-s3cr3t-0123456789abcdef0123456789abcdef",
+	"SMTP_PASSWORD": "smtp-s3cr3t",
+	"METRICS_TOKEN": "metrics-s3cr3t",
+	"DATABASE_URL":  "postgres://u:dbpw-s3cr3t@h/x",
+}
+
+// envWith is secretEnv and two plain settings, so a help text that took its defaults
+// from the environment shows.
+func envWith(name string) string {
+	switch name {
+	case "WORKERS":
+		return "4321"
+	case "LISTEN_ADDR":
+		return ":39999"
+	}
+	return secretEnv[name]
+}
+
+// envLeaks lists the values of secretEnv that occur in out.
+func envLeaks(out string) []string {
+	var leaks []string
+	for name, value := range secretEnv {
+		if strings.Contains(out, value) {
+			leaks = append(leaks, name)
+		}
+	}
+	if strings.Contains(out, "dbpw") {
+		leaks = append(leaks, "DATABASE_URL password")
+	}
+	return leaks
+}
+
+// helpAndUsageCases are the command lines that print help or a usage error: none of
+// them may print a value from the environment. Flags once took the environment's
+// value as their default, so a typo printed every secret as `(default "…")`.
+var helpAndUsageCases = []struct {
+	name string
+	args []string
+}{
+	{"a mistyped setting", []string{"migrate", "-WORKRES", "5"}},
+	{"a mistyped setting before the command", []string{"-WORKRES", "5", "migrate"}},
+	{"an unknown flag to serve", []string{"-bogus"}},
+	{"an unknown command", []string{"frobnicate"}},
+	{"-h", []string{"-h"}},
+	{"--help", []string{"--help"}},
+	{"help", []string{"help"}},
+	{"help serve", []string{"help", "serve"}},
+	{"help migrate", []string{"help", "migrate"}},
+	{"help healthcheck", []string{"help", "healthcheck"}},
+	{"serve --help", []string{"serve", "--help"}},
+	{"migrate --help", []string{"migrate", "--help"}},
+	{"apply --help", []string{"apply", "--help"}},
+	{"import --help", []string{"import", "--help"}},
+	{"export -h", []string{"export", "-h"}},
+	{"healthcheck --help", []string{"healthcheck", "--help"}},
+}
+
+// TestHelpAndUsageNeverShowTheEnvironment: help and usage errors show defaults from
+// config.Default() only, never a value from the environment, in text or JSON logs.
+func TestHelpAndUsageNeverShowTheEnvironment(t *testing.T) {
+	t.Parallel()
+	getenv := envWith
+	for _, tt := range helpAndUsageCases {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, stderr bytes.Buffer
+			err := run(context.Background(), tt.args, getenv, &out)
+			report(&stderr, "json", err)
+			report(&stderr, "text", err)
+			assert.Empty(t, envLeaks(out.String()+stderr.String()), "%s%s", out.String(), stderr.String())
+		})
+	}
+
+	t.Run("help serve shows the defaults of config.Default()", func(t *testing.T) {
+		var out bytes.Buffer
+		require.NoError(t, run(context.Background(), []string{"help", "serve"}, getenv, &out))
+		d := config.Default()
+		assert.Contains(t, out.String(), "-LISTEN_ADDR string (default "+d.ListenAddr+")")
+		assert.Contains(t, out.String(), "-WORKERS int (default "+strconv.Itoa(d.Workers)+")")
+		assert.NotContains(t, out.String(), ":39999")
+		assert.NotContains(t, out.String(), "4321")
+	})
+}
+
+// TestBinaryHelpAndUsageNeverShowTheEnvironment runs the built binary with the secrets
+// in its real environment: main reads os.Getenv, and reports a usage error in the
+// LOG_FORMAT the environment asks for.
+func TestBinaryHelpAndUsageNeverShowTheEnvironment(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "watchdog")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	for _, format := range []string{"text", "json"} {
+		for _, tt := range helpAndUsageCases {
+			t.Run(format+"/"+tt.name, func(t *testing.T) {
+				cmd := exec.Command(bin, tt.args...)
+				cmd.Dir = t.TempDir()
+				cmd.Env = append(os.Environ(), "LOG_FORMAT="+format)
+				for name, value := range secretEnv {
+					cmd.Env = append(cmd.Env, name+"="+value)
+				}
+				got, _ := cmd.CombinedOutput()
+				assert.NotEmpty(t, got)
+				assert.Empty(t, envLeaks(string(got)), "%s", got)
+			})
+		}
+	}
+}
+
+// TestUnreachableDatabaseIsNotQuoted: a PostgreSQL error may quote the connection
+// string; neither the user-info password nor a password in the query may show.
+func TestUnreachableDatabaseIsNotQuoted(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, url string }{
+		{"connection refused", "postgres://u:pw-s3cr3t@127.0.0.1:1/x?password=pw2-s3cr3t&connect_timeout=5"},
+		{"a parameter pgx rejects", "postgres://u:pw-s3cr3t@127.0.0.1:1/x?password=pw2-s3cr3t&sslpassword=pw3-s3cr3t&sslmode=bogus"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, format := range []string{"text", "json"} {
+				var out, stderr bytes.Buffer
+				err := run(context.Background(), []string{"migrate", "-LOG_FORMAT", format}, func(name string) string {
+					if name == "DATABASE_URL" {
+						return tt.url
+					}
+					return ""
+				}, &out)
+				require.Error(t, err)
+				report(&stderr, format, err)
+				all := out.String() + stderr.String()
+				assert.NotEmpty(t, stderr.String())
+				for _, secret := range []string{"pw-s3cr3t", "pw2-s3cr3t", "pw3-s3cr3t"} {
+					assert.NotContains(t, all, secret)
+				}
+			}
+		})
+	}
 }

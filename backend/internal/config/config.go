@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -254,14 +255,42 @@ func mask(s string) string {
 	return "(set)"
 }
 
-// MaskURL hides the password in a database URL.
+// MaskURL is the one way a database URL is printed: the password in user:pass@, the
+// value of every query parameter whose name holds "password", "secret" or "token"
+// (password=, sslpassword=, …) and, in anything that is not a URL (a SQLite path, or
+// a key=value string such as host=db password=x), the value of every such key
+// become xxxxx. url.URL.Redacted hides only the user-info password, and pgx reads a
+// password from the query too.
 func MaskURL(raw string) string {
 	if raw == "" {
 		return "(sqlite default)"
+	}
+	if !strings.Contains(raw, "://") {
+		return secretKeyValue.ReplaceAllString(raw, "${1}xxxxx")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(unparseable)"
 	}
+	if u.RawQuery != "" {
+		pairs := strings.Split(u.RawQuery, "&")
+		for i, pair := range pairs {
+			key, _, _ := strings.Cut(pair, "=")
+			if name, err := url.QueryUnescape(key); err != nil || secretName(name) {
+				pairs[i] = key + "=xxxxx"
+			}
+		}
+		u.RawQuery = strings.Join(pairs, "&")
+	}
 	return u.Redacted()
 }
+
+// secretName tells whether a connection parameter holds a secret.
+func secretName(name string) bool {
+	name = strings.ToLower(name)
+	return strings.Contains(name, "password") || strings.Contains(name, "secret") || strings.Contains(name, "token")
+}
+
+// secretKeyValue finds key=value pairs whose key names a secret, in libpq's key=value
+// form (a value may be 'quoted') or a SQLite path's ?query.
+var secretKeyValue = regexp.MustCompile(`(?i)([\w.-]*(?:password|secret|token)[\w.-]*\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)`)

@@ -81,6 +81,35 @@ func TestConfigLogMasksSecrets(t *testing.T) {
 	} {
 		assert.Equal(t, want, got[key], key)
 	}
+
+	// pgx reads a password from the query as well as from user:pass@, and a SQLite
+	// path or a libpq key=value string can carry one too: every form is masked, in
+	// the log and in String().
+	for _, tc := range []struct {
+		name, url, want string
+		secrets         []string
+	}{
+		{"password in the query", "postgres://u@db/x?password=qsecret", "postgres://u@db/x?password=xxxxx", []string{"qsecret"}},
+		{"sslpassword in the query", "postgres://u@db/x?sslmode=verify-full&sslpassword=ssl-secret", "postgres://u@db/x?sslmode=verify-full&sslpassword=xxxxx", []string{"ssl-secret"}},
+		{"both and user info", "postgres://u:upw-secret@db/x?password=q-secret&sslpassword=s-secret&application_name=wd",
+			"postgres://u:xxxxx@db/x?password=xxxxx&sslpassword=xxxxx&application_name=wd", []string{"upw-secret", "q-secret", "s-secret"}},
+		{"any key naming a secret", "postgres://db/x?client_secret=c-secret&auth_token=t-secret&PassWord=p-secret",
+			"postgres://db/x?client_secret=xxxxx&auth_token=xxxxx&PassWord=xxxxx", []string{"c-secret", "t-secret", "p-secret"}},
+		{"an escaped key", "postgres://db/x?pass%77ord=e-secret", "postgres://db/x?pass%77ord=xxxxx", []string{"e-secret"}},
+		{"key=value form", "host=db user=u password=kv-secret dbname=x", "host=db user=u password=xxxxx dbname=x", []string{"kv-secret"}},
+		{"key=value form, quoted", "host=db password='kv secret' sslpassword=ssl-kv", "host=db password=xxxxx sslpassword=xxxxx", []string{"kv secret", "ssl-kv"}},
+		{"a SQLite path with a query", "file:data/x.db?password=f-secret&mode=rwc", "file:data/x.db?password=xxxxx&mode=rwc", []string{"f-secret"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			c.DatabaseURL = tc.url
+			assert.Equal(t, tc.want, loggedConfig(t, c)["database_url"])
+			assert.Equal(t, tc.want, MaskURL(tc.url))
+			for _, secret := range tc.secrets {
+				assert.NotContains(t, c.String(), secret)
+			}
+		})
+	}
 }
 
 // A setting added to Config must be added to LogValue too, or the start-up line

@@ -48,8 +48,12 @@ func newStateCollector() *stateCollector {
 			"Whether an active target is up (1) or down (0); targets not yet checked and paused ones are left out.",
 			[]string{"target_id"}, nil),
 		// The name is editable: carried on every per-target series, a rename would end
-		// them all and start new ones. Queries join it from here instead:
-		//   watchdog_target_up * on(target_id) group_left(name) watchdog_target_info
+		// them all and start new ones. Queries join it from here instead, per replica
+		// (each replica reports every target once, but right after a rename two
+		// replicas may report different names, so on(target_id) alone is many-to-many):
+		//   watchdog_target_up * on(instance, target_id) group_left(name) watchdog_target_info
+		// or, across replicas, against one name per target:
+		//   … * on(target_id) group_left(name) topk by (target_id) (1, watchdog_target_info)
 		targetInfo: prometheus.NewDesc("watchdog_target_info",
 			"Always 1; carries each target's name, to join onto the per-target series by target_id.",
 			[]string{"target_id", "name"}, nil),
