@@ -225,7 +225,9 @@ func parseArgs(args []string) (*invocation, error) {
 	if cmd == nil {
 		if unknown != "" && at > 0 && args[at-1] == unknown {
 			// -LISTEN :9 is a misspelt setting and its value, not a command ":9".
-			return nil, &usageError{msg: "unknown flag " + unknown}
+			// Only the name: the value of -ADMIN_PAS=hunter2 is a secret.
+			flagName, _, _ := strings.Cut(unknown, "=")
+			return nil, &usageError{msg: "unknown flag " + flagName}
 		}
 		return nil, &usageError{msg: fmt.Sprintf("unknown command %q", name)}
 	}
@@ -280,21 +282,28 @@ func (inv *invocation) settings(getenv func(string) string) (config.Config, erro
 	return inv.cfg, inv.cfg.Validate()
 }
 
-// withEnvFile is getenv over the variables in the file at path, when there is one:
-// the environment wins where it sets a variable. It returns path when it read it.
-func withEnvFile(getenv func(string) string, path string) (func(string) string, string, error) {
-	if path == "" {
-		return getenv, "", nil
+// withEnvFile is lookupenv over the variables in the file at path, when there is a
+// regular file there: the environment wins where it sets a variable, even to "" (as
+// godotenv, python-dotenv and compose have it), so `DATABASE_URL= watchdog migrate`
+// never reaches the database a .env names. It returns the merged variables as a
+// getenv, and path when it read it.
+func withEnvFile(lookupenv func(string) (string, bool), path string) (func(string) string, string, error) {
+	fromEnv := func(name string) string {
+		v, _ := lookupenv(name)
+		return v
 	}
-	vars, err := config.ReadEnvFile(path)
+	if path == "" {
+		return fromEnv, "", nil
+	}
+	vars, err := config.ReadEnvFile(path, lookupenv)
 	if errors.Is(err, fs.ErrNotExist) {
-		return getenv, "", nil
+		return fromEnv, "", nil
 	}
 	if err != nil {
 		return nil, "", err
 	}
 	return func(name string) string {
-		if v := getenv(name); v != "" {
+		if v, ok := lookupenv(name); ok {
 			return v
 		}
 		return vars[name]

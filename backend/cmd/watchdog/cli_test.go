@@ -103,6 +103,8 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"apply", "-f", "a.yaml", "--force"}, "apply: unknown flag -force", "watchdog apply --help"},
 		{"unknown flag to serve", []string{"-LISTEN_ADDRESS=:9"}, "serve: unknown flag -LISTEN_ADDRESS", "watchdog serve --help"},
 		{"unknown flag and its value before the command", []string{"-LISTEN", ":9", "export"}, "unknown flag -LISTEN", "watchdog --help"},
+		{"a misspelt setting with its value before a word", []string{"-ADMIN_PAS=hunter2", "foo"}, "unknown flag -ADMIN_PAS", "watchdog --help"},
+		{"a misspelt setting with its value after the command", []string{"migrate", "--ADMIN_PAS=hunter2"}, "migrate: unknown flag -ADMIN_PAS", "watchdog migrate --help"},
 		{"missing -f", []string{"apply", "--dry-run"}, "apply: -f FILE is required", "watchdog apply --help"},
 		{"a setting without its value", []string{"export", "-DATABASE_URL"}, "flag needs an argument: -DATABASE_URL", "watchdog export --help"},
 		{"a switch that is neither true nor false", []string{"apply", "-f", "a.yaml", "--prune=maybe"}, "want true or false", "watchdog apply --help"},
@@ -121,6 +123,7 @@ func TestUsageErrors(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(line, "\n"), "one line: %q", line)
 			assert.Contains(t, line, tt.want)
 			assert.Contains(t, line, "see '"+tt.help+"'")
+			assert.NotContains(t, line, "hunter2", "a flag's value may be a secret")
 		})
 	}
 }
@@ -284,6 +287,8 @@ func TestHealthcheck(t *testing.T) {
 	require.NoError(t, ln.Close())
 	_, readyPort, err := net.SplitHostPort(ready)
 	require.NoError(t, err)
+	_, nothingPort, err := net.SplitHostPort(nothing)
+	require.NoError(t, err)
 
 	tests := []struct {
 		name, addr string
@@ -292,6 +297,9 @@ func TestHealthcheck(t *testing.T) {
 	}{
 		{"ready", ready, 0, ""},
 		{"ready, asked on loopback for a listener on every address", ":" + readyPort, 0, ""},
+		{"ready on 127.0.0.1 only, for a listener on [::]", "[::]:" + readyPort, 0, ""},
+		{"ready on 127.0.0.1 only, for a listener on 0.0.0.0", "0.0.0.0:" + readyPort, 0, ""},
+		{"nothing listening on either loopback address", "[::]:" + nothingPort, 1, "healthcheck:"},
 		{"not ready", notReady, 1, "503 Service Unavailable"},
 		{"nothing listening", nothing, 1, "connection refused"},
 		{"no port", "localhost", 1, "LISTEN_ADDR"},
@@ -315,22 +323,46 @@ func TestHealthcheck(t *testing.T) {
 
 func TestReadyzURL(t *testing.T) {
 	t.Parallel()
-	tests := map[string]string{
-		":8080":          "http://127.0.0.1:8080/readyz",
-		"0.0.0.0:8080":   "http://127.0.0.1:8080/readyz",
-		"[::]:8080":      "http://[::1]:8080/readyz",
-		"127.0.0.1:9090": "http://127.0.0.1:9090/readyz",
-		"[::1]:8080":     "http://[::1]:8080/readyz",
-		"localhost:8080": "http://localhost:8080/readyz",
-		"10.1.2.3:80":    "http://10.1.2.3:80/readyz",
+	loopback := []string{"http://127.0.0.1:8080/readyz", "http://[::1]:8080/readyz"}
+	tests := map[string][]string{
+		":8080":          loopback,
+		"0.0.0.0:8080":   loopback,
+		"[::]:8080":      loopback,
+		"127.0.0.1:9090": {"http://127.0.0.1:9090/readyz"},
+		"[::1]:8080":     {"http://[::1]:8080/readyz"},
+		"localhost:8080": {"http://localhost:8080/readyz"},
+		"10.1.2.3:80":    {"http://10.1.2.3:80/readyz"},
 	}
 	for addr, want := range tests {
 		t.Run(addr, func(t *testing.T) {
-			got, err := readyzURL(addr)
+			got, err := readyzURLs(addr)
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
 		})
 	}
+}
+
+// TestHealthcheckFallsBackToIPv6: a server listening on [::1] only is still found for
+// LISTEN_ADDR=[::]:PORT, after 127.0.0.1 refuses.
+func TestHealthcheckFallsBackToIPv6(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	_, port, err := net.SplitHostPort(ln.Addr().String())
+	require.NoError(t, err)
+	if v4, err := net.Listen("tcp4", "127.0.0.1:"+port); err == nil {
+		// The port is free on 127.0.0.1, as the test needs: the first try is refused.
+		require.NoError(t, v4.Close())
+	} else {
+		t.Skipf("127.0.0.1:%s is taken: %v", port, err)
+	}
+	assert.NoError(t, healthcheck(context.Background(), "[::]:"+port, healthcheckTimeout))
 }
 
 // TestEnvFile: ./.env gives the settings the environment and the flags leave unset,
@@ -340,6 +372,7 @@ func TestEnvFile(t *testing.T) {
 	tests := []struct {
 		name    string
 		file    string // "" writes none
+		dir     bool   // a directory named .env, as a Python virtualenv
 		env     map[string]string
 		args    []string
 		workers int
@@ -351,7 +384,16 @@ func TestEnvFile(t *testing.T) {
 		{name: "a value over several lines", file: "PUBLIC_URL=\"https://a.example\"\nADMIN_PASS=\"two\nlines\"\nWORKERS=7\n", workers: 7},
 		{name: "the environment wins", file: "WORKERS=7\n", env: map[string]string{"WORKERS": "8"}, workers: 8},
 		{name: "a flag wins", file: "WORKERS=7\n", env: map[string]string{"WORKERS": "8"}, args: []string{"-WORKERS", "9"}, workers: 9},
-		{name: "an empty variable does not hide the file", file: "WORKERS=7\n", env: map[string]string{"WORKERS": ""}, workers: 7},
+		{name: "an empty variable hides the file", file: "WORKERS=7\n", env: map[string]string{"WORKERS": ""}, workers: 5000},
+		{name: "an unset variable does not", file: "WORKERS=7\n", env: map[string]string{"JWT_SECRET": ""}, workers: 7},
+		{name: "a directory named .env is no file", dir: true, workers: 5000},
+		{name: "a reference to a variable set earlier in the file", file: "N=7\nWORKERS=${N}\n", workers: 7},
+		{name: "a reference to a variable in the environment", file: "WORKERS=\"$N\"\n", env: map[string]string{"N": "7"}, workers: 7},
+		{name: "a $ in single quotes is a $", file: "ADMIN_PASS='Pa$SW0RD!x'\nWORKERS=7\n", workers: 7},
+		{name: "an escaped $ is a $", file: "ADMIN_PASS=\"Pa\\$SW0RD!x\"\nWORKERS=7\n", workers: 7},
+		{name: "a reference to nothing, unquoted", file: "WORKERS=7\nADMIN_PASS=hunter2$SW0RD!x\n", err: ".env:2: ADMIN_PASS refers to $SW0RD, which is set neither"},
+		{name: "a reference to nothing, double-quoted", file: "WORKERS=7\n\nADMIN_PASS=\"hunter2${SW0RD}\"\n", err: ".env:3: ADMIN_PASS refers to $SW0RD"},
+		{name: "a reference to a variable set later", file: "ADMIN_PASS=hunter2$N\nN=1\n", err: ".env:1: ADMIN_PASS refers to $N"},
 		{name: "a line that is no setting", file: "WORKERS=7\nSECRET-VALUE hunter2\n", err: ".env:2: not a NAME=value line"},
 		{name: "the last line, without a newline", file: "WORKERS=7\nhunter2", err: ".env:2: not a NAME=value line"},
 		{name: "a quote that never ends", file: "WORKERS=7\nADMIN_PASS=\"hunter2\nJWT_SECRET=x\n", err: ".env:2: a quoted value that never ends"},
@@ -364,9 +406,12 @@ func TestEnvFile(t *testing.T) {
 			if tt.file != "" {
 				require.NoError(t, os.WriteFile(path, []byte(tt.file), 0o600))
 			}
+			if tt.dir {
+				require.NoError(t, os.MkdirAll(filepath.Join(path, "bin"), 0o700))
+			}
 			inv, err := parseArgs(append([]string{"migrate"}, tt.args...))
 			require.NoError(t, err)
-			getenv, read, err := withEnvFile(func(k string) string { return tt.env[k] }, path)
+			getenv, read, err := withEnvFile(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }, path)
 			if err == nil {
 				var cfg config.Config
 				if cfg, err = inv.settings(getenv); err == nil {
@@ -393,7 +438,7 @@ func TestEnvFileIsLogged(t *testing.T) {
 	secret := strings.Repeat("k", 40)
 	require.NoError(t, os.WriteFile(envFile, []byte("DATABASE_URL="+filepath.Join(dir, "from-env-file.db")+"\nJWT_SECRET="+secret+"\n"), 0o600))
 	var out, stderr bytes.Buffer
-	err := runWith(context.Background(), []string{"migrate"}, world{getenv: noEnv, envFile: envFile, stdout: &out, stderr: &stderr})
+	err := runWith(context.Background(), []string{"migrate"}, world{lookupenv: lookupOf(noEnv), envFile: envFile, stdout: &out, stderr: &stderr})
 	require.NoError(t, err)
 	assert.Contains(t, out.String(), "env_file="+envFile)
 	assert.NotContains(t, out.String(), secret)

@@ -112,7 +112,7 @@ func startServer(t *testing.T, env map[string]string) *server {
 	cfg, err := config.Load(nil, func(k string) string { return vars[k] })
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := newApp(ctx, cfg, storetest.Logger(t), io.Discard)
+	a, err := newApp(ctx, cfg, storetest.Logger(t), nil)
 	if err != nil {
 		cancel()
 		t.Fatalf("start server: %v", err)

@@ -286,3 +286,46 @@ func newAuthService(t *testing.T, st *store.Store) *auth.Service {
 	require.NoError(t, err)
 	return auth.NewService(st, account.NewHasher(bcrypt.MinCost), tokens)
 }
+
+// TestErrorLineFollowsEnvFileLogFormat: with LOG_FORMAT=json in ./.env, the line that
+// reports the error ending the run is JSON like the log lines before it.
+func TestErrorLineFollowsEnvFileLogFormat(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, file string
+		args       []string
+		want       string
+	}{
+		{"json from the file", "LOG_FORMAT=json\n", nil, "json"},
+		{"a flag wins over the file", "LOG_FORMAT=json\n", []string{"-LOG_FORMAT", "text"}, "text"},
+		{"no setting", "WORKERS=3\n", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			envFile := filepath.Join(dir, ".env")
+			require.NoError(t, os.WriteFile(envFile, []byte(tt.file+"DATABASE_URL="+filepath.Join(dir, "w.db")+"\n"), 0o600))
+			args := append([]string{"apply", "-f", filepath.Join(dir, "nonexistent.yaml")}, tt.args...)
+			format := logFormatOf(args, noEnv)
+			var out, stderr bytes.Buffer
+			err := runWith(context.Background(), args, world{lookupenv: lookupOf(noEnv), envFile: envFile,
+				stdin: strings.NewReader(""), stdout: &out, stderr: &stderr, logFormat: &format})
+			require.Error(t, err)
+			assert.Equal(t, tt.want, format)
+			assert.Equal(t, 1, report(&stderr, format, err))
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			require.NotEmpty(t, lines)
+			last := lines[len(lines)-1]
+			if tt.want == "json" {
+				for _, l := range lines {
+					var v map[string]any
+					assert.NoError(t, json.Unmarshal([]byte(l), &v), "every line is JSON: %q", l)
+				}
+				assert.Contains(t, last, `"msg":"watchdog: exiting"`)
+			} else {
+				assert.True(t, strings.HasPrefix(last, "watchdog: apply"), "plain text: %q", last)
+			}
+		})
+	}
+}

@@ -38,25 +38,39 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := runWith(ctx, os.Args[1:], world{getenv: os.Getenv, envFile: ".env", stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
+	format := logFormatOf(os.Args[1:], os.Getenv)
+	err := runWith(ctx, os.Args[1:], world{lookupenv: os.LookupEnv, envFile: ".env", stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		logFormat: &format})
 	stop()
-	os.Exit(report(os.Stderr, logFormatOf(os.Args[1:], os.Getenv), err))
+	os.Exit(report(os.Stderr, format, err))
 }
 
 // world is what a run sees besides its arguments.
 type world struct {
-	getenv func(string) string
-	// envFile, when it exists, gives the settings the environment leaves empty; ""
-	// reads no file.
+	// lookupenv reads the environment, telling a variable set to "" from one unset.
+	lookupenv func(string) (string, bool)
+	// envFile, when it is a regular file, gives the settings the environment leaves
+	// unset; "" reads no file.
 	envFile        string
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// logFormat, when not nil, is set to the LOG_FORMAT the run's logs use once the
+	// .env file is read, so the error that ends the run is written like them.
+	logFormat *string
 }
 
 // run is runWith with no .env file, and the logs of export, apply and import on
-// standard error.
+// standard error. getenv's "" is an unset variable.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	return runWith(ctx, args, world{getenv: getenv, stdin: os.Stdin, stdout: stdout, stderr: os.Stderr})
+	return runWith(ctx, args, world{lookupenv: lookupOf(getenv), stdin: os.Stdin, stdout: stdout, stderr: os.Stderr})
+}
+
+// lookupOf is getenv as a lookupenv that takes "" for unset.
+func lookupOf(getenv func(string) string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v := getenv(name)
+		return v, v != ""
+	}
 }
 
 // runWith dispatches a sub-command. It returns when ctx is cancelled (SIGINT, SIGTERM)
@@ -80,9 +94,12 @@ func runWith(ctx context.Context, args []string, w world) error {
 		printHelp(w.stdout, lookup(inv.args[0]))
 		return nil
 	}
-	getenv, envFile, err := withEnvFile(w.getenv, w.envFile)
+	getenv, envFile, err := withEnvFile(w.lookupenv, w.envFile)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
+	}
+	if w.logFormat != nil {
+		*w.logFormat = logFormatOf(args, getenv)
 	}
 	cfg, err := inv.settings(getenv)
 	if err != nil {
@@ -131,7 +148,7 @@ func runWith(ctx context.Context, args []string, w world) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
-	a, err := newApp(ctx, cfg, log, w.stdout)
+	a, err := newApp(ctx, cfg, log, getenv)
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -179,8 +196,10 @@ type app struct {
 // newApp opens and migrates the database, makes sure there is an admin and a signing
 // key, and starts the scheduler. The HTTP server starts in serve. Everything it has
 // to say goes through log, so the output stays one format (and a generated password
-// goes to a file, never to the output): the writer argument is unused.
-func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, _ io.Writer) (*app, error) {
+// goes to a file, never to the output). getenv (the environment over ./.env) fills the
+// ${WATCHDOG_…} references of documents applied over HTTP, as `watchdog apply` fills
+// them; nil reads the process environment.
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, getenv func(string) string) (*app, error) {
 	log.Info("starting", "config", cfg)
 	st, err := store.Open(ctx, cfg.DatabaseURL, log)
 	if err != nil {
@@ -270,6 +289,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, _ io.Write
 		Limits:             target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckURL: guard.CheckURL},
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins, TrustedProxies: cfg.TrustedProxies, FrontendDir: cfg.FrontendDir,
 		Platforms: catalog, Notify: notifyEnv, NotifyTimeout: cfg.NotifyTimeout, Metrics: mets, MetricsToken: cfg.MetricsToken,
+		Env: getenv,
 	})
 	return a, nil
 }

@@ -105,7 +105,7 @@ func (a *api) applyConfig(c echo.Context) error {
 	actorID := p.User.ID
 	// The audit entries are written in the apply's transaction (manifest.Apply).
 	report, err := doc.Apply(c.Request().Context(), a.Store, manifest.ApplyOptions{
-		Prune: prune, DryRun: dryRun, Limits: a.Limits, Notify: a.Notify, EnvPrefix: "WATCHDOG_",
+		Prune: prune, DryRun: dryRun, Limits: a.Limits, Notify: a.Notify, EnvPrefix: "WATCHDOG_", Env: a.Env,
 		Actor: p.Name(), ActorID: &actorID})
 	if err != nil {
 		return lineProblem(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/httpapi"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 )
@@ -148,4 +149,30 @@ func TestBrokenUploadIsTheClients(t *testing.T) {
 	assert.Contains(t, rec.Body.String(), "body")
 	res := e.send(t, request{Method: http.MethodGet, Path: "/readyz", NoAuth: true})
 	assert.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+}
+
+// TestConfigApplyReadsDepsEnv: the API fills references from the variables main hands
+// it (the environment over ./.env), as `watchdog apply` does, not from the process
+// environment alone; still only WATCHDOG_* ones.
+func TestConfigApplyReadsDepsEnv(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"WATCHDOG_TARGET_OK_AUTHORIZATION": "from-dotenv", "JWT_SECRET": "must-not-leak"}
+	e := newEnv(t, nil, func(d *httpapi.Deps) {
+		d.Env = func(name string) string { return vars[name] }
+	})
+	tests := []struct {
+		name, ref string
+		status    int
+	}{
+		{"a WATCHDOG_ variable only the deps know", "WATCHDOG_TARGET_OK_AUTHORIZATION", http.StatusOK},
+		{"a setting, never", "JWT_SECRET", http.StatusUnprocessableEntity},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := e.send(t, request{Method: http.MethodPost, Path: "/api/v1/config/apply?dry_run=true", ContentType: "application/yaml",
+				Body: "version: 1\ntargets:\n  - name: ok\n    url: https://example.com/\n    headers: {Authorization: '${" + tt.ref + "}'}\n"})
+			assert.Equal(t, tt.status, res.Status, "%s", res.Body)
+			assert.NotContains(t, string(res.Body), "must-not-leak")
+		})
+	}
 }

@@ -55,6 +55,10 @@ type Deps struct {
 	// MetricsToken when that is set.
 	Metrics      *metrics.Metrics
 	MetricsToken string
+	// Env fills the ${WATCHDOG_…} references of an applied document: main's view of
+	// the environment over ./.env, the same `watchdog apply` uses. nil reads the
+	// process environment.
+	Env func(string) string
 }
 
 type api struct {
