@@ -201,11 +201,54 @@ func problemMediaType(resp *openapi3.ResponseRef) {
 // closeRequestBodies sets additionalProperties: false on every JSON request body's
 // schema and the object schemas inside it: the server refuses an unknown field at any
 // depth (decode uses DisallowUnknownFields), so a client may as well know it. Response
-// schemas stay open, so that a later server may add fields without breaking clients;
-// only schemas with properties are closed (a free-form object such as a channel's
+// schemas stay open, so that a later server may add fields without breaking clients:
+// a schema that a response reaches too (Condition and WarmWindow, inside a Target and
+// inside TargetCreate) stays open, even in a request, rather than being split into a
+// request copy under another name, which would rename the generated SDKs' types.
+// Only schemas with properties are closed (a free-form object such as a channel's
 // config, or a map of headers, keeps what it says).
 func closeRequestBodies(doc *openapi3.T) {
+	inResponse := map[*openapi3.Schema]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Responses == nil {
+				continue
+			}
+			for _, resp := range op.Responses.Map() {
+				if resp == nil || resp.Value == nil {
+					continue
+				}
+				for _, mt := range resp.Value.Content {
+					if mt != nil {
+						walkSchemas(doc, mt.Schema, func(s *openapi3.Schema) { inResponse[s] = true })
+					}
+				}
+			}
+		}
+	}
 	no := false
+	closeSchema := func(s *openapi3.Schema) {
+		if !inResponse[s] && s.Type.Is(openapi3.TypeObject) && len(s.Properties) > 0 &&
+			s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
+			s.AdditionalProperties.Has = &no
+		}
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.RequestBody == nil || op.RequestBody.Value == nil {
+				continue
+			}
+			if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil {
+				walkSchemas(doc, mt.Schema, closeSchema)
+			}
+		}
+	}
+}
+
+// walkSchemas calls visit once on ref's schema and on every schema inside it:
+// properties, items, allOf, oneOf, anyOf and additionalProperties, following
+// references into the document's components.
+func walkSchemas(doc *openapi3.T, ref *openapi3.SchemaRef, visit func(*openapi3.Schema)) {
 	seen := map[*openapi3.Schema]bool{}
 	var walk func(ref *openapi3.SchemaRef)
 	walk = func(ref *openapi3.SchemaRef) {
@@ -218,26 +261,15 @@ func closeRequestBodies(doc *openapi3.T) {
 		}
 		s := ref.Value
 		seen[s] = true
-		if s.Type.Is(openapi3.TypeObject) && len(s.Properties) > 0 &&
-			s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
-			s.AdditionalProperties.Has = &no
-		}
+		visit(s)
 		for _, p := range s.Properties {
 			walk(p)
 		}
 		walk(s.Items)
+		walk(s.AdditionalProperties.Schema)
 		for _, sub := range slices.Concat(s.AllOf, s.OneOf, s.AnyOf) {
 			walk(sub)
 		}
 	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			if op.RequestBody == nil || op.RequestBody.Value == nil {
-				continue
-			}
-			if mt := op.RequestBody.Value.Content.Get("application/json"); mt != nil {
-				walk(mt.Schema)
-			}
-		}
-	}
+	walk(ref)
 }

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -134,7 +136,86 @@ func TestConvertCommittedDocument(t *testing.T) {
 		}
 	}
 	assert.Positive(t, conditional)
-	// Nested request objects are closed too; responses stay open.
-	assert.True(t, closed("WarmWindow"), "a schema inside a request body")
-	assert.Nil(t, doc.Components.Schemas["Target"].AdditionalProperties, "responses stay open")
+	// Responses stay open, and so does every schema a response reaches, even one a
+	// request body uses too (a Target's conditions and warm windows).
+	var raw struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(got, &raw))
+	inResponse := map[string]bool{}
+	var reach func(v json.RawMessage)
+	reach = func(v json.RawMessage) {
+		for _, m := range schemaRef.FindAllSubmatch(v, -1) {
+			name := string(m[1])
+			if !inResponse[name] {
+				inResponse[name] = true
+				reach(raw.Components.Schemas[name])
+			}
+		}
+	}
+	for _, item := range raw.Paths {
+		for method, op := range item {
+			if method == "servers" || method == "parameters" {
+				continue
+			}
+			var o struct {
+				Responses json.RawMessage `json:"responses"`
+			}
+			require.NoError(t, json.Unmarshal(op, &o))
+			reach(o.Responses)
+		}
+	}
+	for _, name := range []string{"Target", "Condition", "WarmWindow", "Channel", "TargetList"} {
+		assert.True(t, inResponse[name], "%s is in a response", name)
+	}
+	for name := range inResponse {
+		assert.Nil(t, doc.Components.Schemas[name].AdditionalProperties, "%s is in a response: it stays open", name)
+		assert.NotContains(t, string(raw.Components.Schemas[name]), `"additionalProperties": false`,
+			"%s is in a response: nothing inside it is closed", name)
+	}
+}
+
+// schemaRef finds the component schemas a piece of the document refers to.
+var schemaRef = regexp.MustCompile(`"\$ref": "#/components/schemas/([^"]+)"`)
+
+// Inside a request body every object with properties is closed, at any depth, except
+// a schema that a response reaches too; responses stay open.
+func TestCloseRequestBodies(t *testing.T) {
+	t.Parallel()
+	obj := func(props map[string]*openapi3.SchemaRef) *openapi3.SchemaRef {
+		return openapi3.NewSchemaRef("", &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, Properties: props})
+	}
+	ref := func(name string) *openapi3.SchemaRef { return openapi3.NewSchemaRef("#/components/schemas/"+name, nil) }
+	str := openapi3.NewStringSchema().NewRef()
+	free := openapi3.NewObjectSchema().NewRef() // no properties: a free-form object
+	doc := &openapi3.T{
+		Components: &openapi3.Components{Schemas: openapi3.Schemas{
+			"Create":  obj(map[string]*openapi3.SchemaRef{"inner": ref("Inner"), "shared": ref("Shared"), "config": ref("Free")}),
+			"Inner":   obj(map[string]*openapi3.SchemaRef{"deeper": {Value: &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray}, Items: ref("Deeper")}}}),
+			"Deeper":  obj(map[string]*openapi3.SchemaRef{"name": str}),
+			"Shared":  obj(map[string]*openapi3.SchemaRef{"nested": ref("Nested")}),
+			"Nested":  obj(map[string]*openapi3.SchemaRef{"name": str}),
+			"Free":    free,
+			"Answer":  obj(map[string]*openapi3.SchemaRef{"shared": {Value: &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeArray}, Items: ref("Shared")}}}),
+			"Problem": obj(map[string]*openapi3.SchemaRef{"title": str}),
+		}},
+		Paths: openapi3.NewPaths(openapi3.WithPath("/things", &openapi3.PathItem{Post: &openapi3.Operation{
+			RequestBody: &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithJSONSchemaRef(ref("Create"))},
+			Responses: openapi3.NewResponses(
+				openapi3.WithStatus(201, &openapi3.ResponseRef{Value: openapi3.NewResponse().WithJSONSchemaRef(ref("Answer"))}),
+				openapi3.WithStatus(400, &openapi3.ResponseRef{Value: openapi3.NewResponse().WithJSONSchemaRef(ref("Problem"))}),
+			),
+		}})),
+	}
+	closeRequestBodies(doc)
+	for name, want := range map[string]bool{
+		"Create": true, "Inner": true, "Deeper": true,
+		"Shared": false, "Nested": false, "Answer": false, "Problem": false, "Free": false,
+	} {
+		ap := doc.Components.Schemas[name].Value.AdditionalProperties
+		assert.Equal(t, want, ap.Has != nil && !*ap.Has, "%s closed", name)
+	}
 }

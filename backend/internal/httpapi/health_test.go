@@ -37,10 +37,11 @@ func TestHealthAndDocs(t *testing.T) {
 				assert.Equal(t, "3.0.3", doc["openapi"])
 				assert.Equal(t, apidoc.OpenAPI, res.Body, "served as embedded")
 			}},
+		// Relative redirects, so that a proxy's path prefix is kept (TestDocsRedirectKeepsAPrefix).
 		{Name: "docs redirect", Method: http.MethodGet, URL: "/docs", NoAuth: true,
-			ExpectedStatus: http.StatusFound, ExpectedHeaders: map[string]string{"Location": "/docs/index.html"}},
+			ExpectedStatus: http.StatusFound, ExpectedHeaders: map[string]string{"Location": "docs/index.html"}},
 		{Name: "docs/ redirect", Method: http.MethodGet, URL: "/docs/", NoAuth: true,
-			ExpectedStatus: http.StatusFound, ExpectedHeaders: map[string]string{"Location": "/docs/index.html"}},
+			ExpectedStatus: http.StatusFound, ExpectedHeaders: map[string]string{"Location": "index.html"}},
 		{Name: "docs page", Method: http.MethodGet, URL: "/docs/index.html", NoAuth: true,
 			ExpectedStatus: http.StatusOK, ExpectedContent: []string{"<html", "swagger", "/openapi.json"},
 			AfterTest: func(t *testing.T, res *response) {
@@ -226,6 +227,31 @@ func mustParseURL(t *testing.T, raw string) *url.URL {
 	u, err := url.Parse(raw)
 	require.NoError(t, err)
 	return u
+}
+
+// Behind a reverse proxy that mounts WatchDog under /watchdog and strips the prefix,
+// the browser asks for /watchdog/docs while the server sees /docs: the redirect must
+// land on /watchdog/docs/index.html, not /docs/index.html at the proxy's root. It
+// does so directly, and from the server's root too.
+func TestDocsRedirectKeepsAPrefix(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, tt := range []struct{ asked, seen, want string }{
+		{"https://proxy.test/watchdog/docs", "/docs", "https://proxy.test/watchdog/docs/index.html"},
+		{"https://proxy.test/watchdog/docs/", "/docs/", "https://proxy.test/watchdog/docs/index.html"},
+		{"https://watchdog.test/docs", "/docs", "https://watchdog.test/docs/index.html"},
+		{"https://watchdog.test/docs/", "/docs/", "https://watchdog.test/docs/index.html"},
+	} {
+		t.Run(tt.asked, func(t *testing.T) {
+			res := e.send(t, request{Method: http.MethodGet, Path: tt.seen, NoAuth: true})
+			require.Equal(t, http.StatusFound, res.Status)
+			loc, err := url.Parse(res.Header.Get("Location"))
+			require.NoError(t, err)
+			assert.False(t, loc.IsAbs() || strings.HasPrefix(loc.Path, "/"), "relative: %s", loc)
+			assert.Equal(t, tt.want, mustParseURL(t, tt.asked).ResolveReference(loc).String())
+			page := e.send(t, request{Method: http.MethodGet, Path: mustParseURL(t, "https://watchdog.test"+tt.seen).ResolveReference(loc).Path, NoAuth: true})
+			assert.Equal(t, http.StatusOK, page.Status, "the redirect lands on the page")
+		})
+	}
 }
 
 // TestDocsPageLoadsEverythingItAsks reads the docs page, finds every file it loads

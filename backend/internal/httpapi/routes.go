@@ -116,9 +116,10 @@ func (a *api) routes(e *echo.Echo) {
 		e.GET("/metrics", metricsHandler(a.Metrics, a.MetricsToken))
 	}
 	e.GET("/openapi.json", a.openAPI)
-	toDocs := func(c echo.Context) error { return c.Redirect(http.StatusFound, "/docs/index.html") }
-	e.GET("/docs", toDocs)
-	e.GET("/docs/", toDocs)
+	// Relative, like the page's own links: behind a proxy that mounts WatchDog under a
+	// prefix (/watchdog/docs → /docs), an absolute /docs/index.html would leave it.
+	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusFound, "docs/index.html") })
+	e.GET("/docs/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "index.html") })
 	e.GET("/docs/index.html", docsIndex)
 	for _, name := range docsAssets {
 		e.GET("/docs/"+name, docsAsset(name))

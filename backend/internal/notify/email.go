@@ -164,7 +164,8 @@ func (e setupError) Unwrap() error { return e.err }
 
 // deliverMail runs one SMTP session through go-mail, which speaks the protocol and
 // picks the login mechanism the server offers (SCRAM, CRAM-MD5, PLAIN, LOGIN, …; over
-// an unencrypted connection only those that do not send the password readable). The
+// an unencrypted connection only those that do not send the password readable, unless
+// the server is on this machine: see smtpAuth). The
 // message itself is composeEmail's, sent as it is, one recipient at a time so that a
 // refused address is reported without keeping the alert from the others. ctx bounds
 // all of it: the dial, the connection's deadline (ctx's, else a minute), and a close
@@ -200,8 +201,7 @@ func deliverMail(ctx context.Context, s SMTP, from string, to []string, msg []by
 		opts = append(opts, gomail.WithPort(s.Port))
 	}
 	if s.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
-			gomail.WithUsername(s.Username), gomail.WithPassword(s.Password))
+		opts = append(opts, smtpAuth(s), gomail.WithUsername(s.Username), gomail.WithPassword(s.Password))
 	}
 	// A cancelled ctx closes the TCP connection, which ends any command waiting on
 	// the server (and a TLS session over it). go-mail makes the implicit-TLS
@@ -307,6 +307,34 @@ func connectError(addr string, err error) error {
 		return setupError{fmt.Errorf("login: the server offers no login mechanism usable over this connection (is SMTP_USERNAME needed?): %w", err)}
 	}
 	return setupError{fmt.Errorf("smtp %s: %w", addr, err)}
+}
+
+// smtpAuth picks how go-mail chooses the login mechanism. Over TLS, and over clear
+// text to any other host, it is go-mail's discovery, which on an unencrypted connection
+// only takes mechanisms that never send the password readable (SCRAM, NTLM, CRAM-MD5):
+// SMTP_TLS=none to a remote host would otherwise hand the password to every network
+// between us. A relay on the same machine (SMTP_TLS=none's purpose) is the exception
+// net/smtp also made: its traffic never leaves the host, and such relays commonly offer
+// only PLAIN and LOGIN, so those are allowed there after the mechanisms that hide the
+// password.
+func smtpAuth(s SMTP) gomail.Option {
+	if s.TLS == "none" && loopbackHost(s.Host) {
+		return gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1,
+			gomail.SMTPAuthNTLM, gomail.SMTPAuthCramMD5, gomail.SMTPAuthPlainNoEnc, gomail.SMTPAuthLoginNoEnc)
+	}
+	return gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover)
+}
+
+// loopbackHost says whether host names this machine: "localhost" or a loopback
+// address literal (127.0.0.0/8, ::1). Other names are not resolved: a name that only
+// resolves to loopback today is not trusted with a password in clear text.
+func loopbackHost(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // osHostname is os.Hostname, or "" when it fails.

@@ -131,6 +131,72 @@ func TestEmailLoginMechanisms(t *testing.T) {
 	}
 }
 
+// A relay on the same machine with SMTP_TLS=none (a local Postfix, say) often offers
+// only PLAIN and LOGIN; the password never leaves the host, so those are used there,
+// after any mechanism that keeps it hidden.
+func TestEmailLocalRelayLogin(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		host  string
+		mechs []string
+		want  string
+	}{
+		{"PLAIN and LOGIN on 127.0.0.1", "", []string{"PLAIN", "LOGIN"}, "PLAIN"},
+		{"only LOGIN on 127.0.0.1", "", []string{"LOGIN"}, "LOGIN"},
+		{"CRAM-MD5 before PLAIN", "", []string{"PLAIN", "LOGIN", "CRAM-MD5"}, "CRAM-MD5"},
+		{"PLAIN and LOGIN on localhost", "localhost", []string{"PLAIN", "LOGIN"}, "PLAIN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newSMTPServer(t, smtpOptions{mode: "plain", user: "watchdog", pass: "smtp-pa55", mechs: tt.mechs, clearAuth: true})
+			settings := srv.smtp("none")
+			if tt.host != "" {
+				settings.Host = tt.host
+			}
+			require.NoError(t, Send(context.Background(), emailChannel(t, "ops@example.com"), Env{SMTP: settings}, downMessage()))
+
+			got := srv.received()
+			require.Len(t, got, 1)
+			assert.True(t, got[0].authed)
+			assert.False(t, got[0].tls)
+			assert.Equal(t, tt.want, got[0].mech)
+			assert.Equal(t, []string{"ops@example.com"}, got[0].to)
+		})
+	}
+}
+
+// Only a name or address of this machine is trusted with a password in clear text;
+// anything else is left to go-mail's discovery, which refuses PLAIN and LOGIN there.
+func TestLoopbackHost(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"localhost", true},
+		{"LOCALHOST.", true},
+		{"127.0.0.1", true},
+		{"127.0.0.53", true},
+		{"::1", true},
+		{"[::1]", true},
+		{"", false},
+		{"mail.example.com", false},
+		{"localhost.example.com", false},
+		{"10.0.0.5", false},
+		{"192.168.1.10", false},
+		{"::ffff:10.0.0.5", false},
+		{"fe80::1", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, loopbackHost(tt.host))
+		})
+	}
+}
+
 // The greeting names this machine, never "localhost", which servers that check the
 // name refuse.
 func TestEmailGreetingName(t *testing.T) {

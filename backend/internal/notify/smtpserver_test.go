@@ -34,6 +34,9 @@ type smtpOptions struct {
 	// (PLAIN when none is named; PLAIN, LOGIN and CRAM-MD5 are understood).
 	user, pass string
 	mechs      []string
+	// clearAuth offers AUTH on an unencrypted connection too, as a relay on the same
+	// machine often does.
+	clearAuth bool
 	// rcptReply answers RCPT for some addresses with a code instead of 250.
 	rcptReply map[string]int
 	// silent servers accept connections and never say a word.
@@ -193,7 +196,7 @@ func (s *smtpServer) serve(conn net.Conn) {
 			if s.mode == "starttls" && !secure {
 				ext = append(ext, "STARTTLS")
 			}
-			if s.user != "" && secure {
+			if s.user != "" && (secure || s.clearAuth) {
 				ext = append(ext, "AUTH "+strings.Join(s.offered(), " "))
 			}
 			ext = append(ext, "8BITMIME")
@@ -219,7 +222,7 @@ func (s *smtpServer) serve(conn net.Conn) {
 		case "AUTH":
 			mech, initial, _ := strings.Cut(arg, " ")
 			switch {
-			case !secure || !slices.Contains(s.offered(), strings.ToUpper(mech)):
+			case !secure && !s.clearAuth, !slices.Contains(s.offered(), strings.ToUpper(mech)):
 				reply("504 5.5.4 unrecognized authentication type")
 			case s.login(tp, strings.ToUpper(mech), initial):
 				authed, mail.mech = true, strings.ToUpper(mech)
