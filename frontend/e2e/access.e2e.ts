@@ -7,21 +7,18 @@
 // key shown beside it, gets ten recovery codes, and from then on login asks for a code;
 // the audit log shows who invited the viewer. Screenshots go to test-results/screenshots/.
 import { createHmac } from 'node:crypto'
-import { mkdirSync, mkdtempSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import decodeQR from 'qr/decode.js'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { Backend, CHROMIUM_ARGS, type TargetServer, freePort, startTargetServer } from './stack'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Backend, type Stack, type TargetServer, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-access-pass'
 const VIEWER = 'vera'
 const VIEWER_PASS = 'vera-first-password'
 const NEW_VIEWER_PASS = 'vera-own-longer-password'
-const results = resolve(import.meta.dirname, '../test-results')
-const shots = join(results, 'screenshots')
 const WAIT = 20_000
 
+let stack: Stack
 let backend: Backend
 let targets: TargetServer
 let browser: Browser
@@ -31,10 +28,6 @@ const problems: string[] = []
 /** The TOTP time step whose code turned two-factor login on (a code works once). */
 let enabledStep = 0
 let totpSecret = ''
-
-async function shot(p: Page, name: string) {
-  await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
-}
 
 async function openMenuLink(name: string) {
   await page.getByRole('button', { name: 'Menu' }).click()
@@ -101,34 +94,20 @@ function rasterise(path: string, size: number, scale = 4) {
 }
 
 beforeAll(async () => {
-  const { binary, dist, work } = inject('e2e')
-  mkdirSync(shots, { recursive: true })
-  targets = await startTargetServer()
-  backend = new Backend({
-    binary,
-    dist,
-    dataDir: mkdtempSync(join(work, 'access-')),
-    port: await freePort(),
-    adminPass: ADMIN_PASS,
-    logDir: join(results, 'access'),
-  })
-  await backend.start()
+  stack = await startStack('access', { adminPass: ADMIN_PASS })
+  targets = stack.targets
+  backend = stack.backend
+  browser = stack.browser
   // One target, so the viewer has a row whose buttons could show.
   const token = await backend.token()
   await backend.api(token, 'POST', '/targets', { url: `${targets.base}/ok`, name: 'shop-api', interval_seconds: 60 })
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' })
   page = await context.newPage()
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) problems.push(m.text())
-  })
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+  watchProblems(page, problems)
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await backend?.stop()
-  await targets?.close()
+  await stack?.stop()
 })
 
 describe('access and sharing', () => {

@@ -5,17 +5,14 @@
 // incident on the target's page, and on the Incidents page. Screenshots go to
 // test-results/screenshots/.
 import { createHmac } from 'node:crypto'
-import { mkdirSync, mkdtempSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { Backend, CHROMIUM_ARGS, type HookDelivery, type TargetServer, freePort, startTargetServer } from './stack'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Backend, type HookDelivery, type Stack, type TargetServer, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-alerting-pass'
-const results = resolve(import.meta.dirname, '../test-results')
-const shots = join(results, 'screenshots')
 const WAIT = 20_000
 
+let stack: Stack
 let backend: Backend
 let targets: TargetServer
 let browser: Browser
@@ -35,41 +32,23 @@ function channelRow(name: string): Locator {
   return page.getByRole('table', { name: 'Notification channels' }).getByRole('row').filter({ hasText: name })
 }
 
-async function shot(p: Page, name: string) {
-  await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
-}
-
 async function openMenuLink(name: string) {
   await page.getByRole('button', { name: 'Menu' }).click()
   await page.getByRole('link', { name, exact: true }).click()
 }
 
 beforeAll(async () => {
-  const { binary, dist, work } = inject('e2e')
-  mkdirSync(shots, { recursive: true })
-  targets = await startTargetServer()
-  backend = new Backend({
-    binary,
-    dist,
-    dataDir: mkdtempSync(join(work, 'alerting-')),
-    port: await freePort(),
-    adminPass: ADMIN_PASS,
-    logDir: join(results, 'alerting'),
-  })
-  await backend.start()
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  stack = await startStack('alerting', { adminPass: ADMIN_PASS })
+  targets = stack.targets
+  backend = stack.backend
+  browser = stack.browser
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' })
   page = await context.newPage()
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) problems.push(m.text())
-  })
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+  watchProblems(page, problems)
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await backend?.stop()
-  await targets?.close()
+  await stack?.stop()
 })
 
 describe('alerting', () => {

@@ -3,17 +3,14 @@
 // filters in the URL, keyboard shortcuts, an expired session, and the API going away
 // and coming back. Selectors are accessible roles and names, which is also what
 // proves every control has one. Screenshots go to test-results/screenshots/.
-import { mkdirSync, mkdtempSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { Backend, CHROMIUM_ARGS, type TargetServer, freePort, startTargetServer } from './stack'
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Backend, type Stack, type TargetServer, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-secret-pass'
-const results = resolve(import.meta.dirname, '../test-results')
-const shots = join(results, 'screenshots')
 const WAIT = 20_000
 
+let stack: Stack
 let backend: Backend
 let targets: TargetServer
 let browser: Browser
@@ -37,31 +34,15 @@ function listedNames(p: Page = page): Promise<string[]> {
   return p.getByRole('table', { name: 'Targets' }).getByRole('link').allTextContents()
 }
 
-async function shot(p: Page, name: string) {
-  await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
-}
-
 function watch(p: Page) {
-  p.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text())
-  })
-  p.on('pageerror', (e) => cspViolations.push(`pageerror: ${e.message}`))
+  watchProblems(p, cspViolations)
 }
 
 beforeAll(async () => {
-  const { binary, dist, work } = inject('e2e')
-  mkdirSync(shots, { recursive: true })
-  targets = await startTargetServer()
-  backend = new Backend({
-    binary,
-    dist,
-    dataDir: mkdtempSync(join(work, 'data-')),
-    port: await freePort(),
-    adminPass: ADMIN_PASS,
-    logDir: results,
-  })
-  await backend.start()
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  stack = await startStack('dashboard', { adminPass: ADMIN_PASS })
+  targets = stack.targets
+  backend = stack.backend
+  browser = stack.browser
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' })
   page = await context.newPage()
   watch(page)
@@ -72,9 +53,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await backend?.stop()
-  await targets?.close()
+  await stack?.stop()
 })
 
 describe('dashboard', () => {

@@ -4,37 +4,24 @@
 // under /docs that fails, breaks no Content Security Policy, and "Try it out" calls
 // the server that serves the page, not the document's default host.
 // A screenshot goes to test-results/screenshots/.
-import { mkdirSync, mkdtempSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { type Browser, type Page, chromium } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { Backend, CHROMIUM_ARGS, freePort } from './stack'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Backend, type Stack, shots, startStack } from './stack'
 
-const results = resolve(import.meta.dirname, '../test-results')
-const shots = join(results, 'screenshots')
 const WAIT = 20_000
 
+let stack: Stack<undefined>
 let backend: Backend
-let browser: Browser
 let page: Page
 const problems: string[] = []
 /** Every answer the page got: path and status. */
 const answers: { path: string; status: number }[] = []
 
 beforeAll(async () => {
-  const { binary, dist, work } = inject('e2e')
-  mkdirSync(shots, { recursive: true })
-  backend = new Backend({
-    binary,
-    dist,
-    dataDir: mkdtempSync(join(work, 'docs-')),
-    port: await freePort(),
-    adminPass: 'e2e-docs-pass',
-    logDir: join(results, 'docs'),
-  })
-  await backend.start()
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
+  stack = await startStack('docs', { adminPass: 'e2e-docs-pass', targets: false })
+  backend = stack.backend
+  page = await (await stack.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage()
   page.on('console', (m) => {
     if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()}`)
   })
@@ -44,8 +31,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await backend?.stop()
+  await stack?.stop()
 })
 
 describe('/docs', () => {

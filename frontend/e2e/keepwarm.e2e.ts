@@ -2,17 +2,14 @@
 // the target form fills and explains the interval, a weekly window in a time zone, the
 // API's errors under the fields they name, the target page's Keep warm card, a platform
 // whose pings do not keep it awake, and the free-hour budgets page.
-import { mkdirSync, mkdtempSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { type Browser, type Page, chromium } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { Backend, CHROMIUM_ARGS, type TargetServer, freePort, startTargetServer } from './stack'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Backend, type Stack, type TargetServer, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-keepwarm-pass'
-const results = resolve(import.meta.dirname, '../test-results')
-const shots = join(results, 'screenshots')
 const WAIT = 20_000
 
+let stack: Stack
 let backend: Backend
 let targets: TargetServer
 let browser: Browser
@@ -20,36 +17,18 @@ let page: Page
 let token: string
 const cspViolations: string[] = []
 
-async function shot(name: string) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
-}
-
 beforeAll(async () => {
-  const { binary, dist, work } = inject('e2e')
-  mkdirSync(shots, { recursive: true })
-  targets = await startTargetServer()
-  backend = new Backend({
-    binary,
-    dist,
-    dataDir: mkdtempSync(join(work, 'data-')),
-    port: await freePort(),
-    adminPass: ADMIN_PASS,
-    logDir: join(results, 'keepwarm'),
-  })
-  await backend.start()
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  stack = await startStack('keepwarm', { adminPass: ADMIN_PASS })
+  targets = stack.targets
+  backend = stack.backend
+  browser = stack.browser
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' })
   page = await context.newPage()
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text())
-  })
-  page.on('pageerror', (e) => cspViolations.push(`pageerror: ${e.message}`))
+  watchProblems(page, cspViolations)
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await backend?.stop()
-  await targets?.close()
+  await stack?.stop()
 })
 
 describe('keep-warm', () => {
@@ -130,7 +109,7 @@ describe('keep-warm', () => {
     await dialog.getByRole('button', { name: 'Add window' }).click()
     await dialog.getByRole('button', { name: 'Remove window 2' }).click()
     expect(await dialog.getByRole('button', { name: 'Remove window 2' }).count()).toBe(0)
-    await shot('keepwarm-form')
+    await shot(page, 'keepwarm-form')
 
     await dialog.getByRole('button', { name: 'Save' }).click()
     await dialog.waitFor({ state: 'hidden' })
@@ -164,7 +143,7 @@ describe('keep-warm', () => {
     const days = strip.getByRole('img', { name: /^\w{3} \d{1,2} \w{3}: awake \d+ h, asleep \d+ h, outside window \d+ h/ })
     expect(await days.count()).toBe(7)
     await strip.getByRole('list', { name: 'Legend' }).getByText('outside window').waitFor()
-    await shot('keepwarm-detail')
+    await shot(page, 'keepwarm-detail')
   })
 
   it("shows a Neon target's warning", async () => {
@@ -198,7 +177,7 @@ describe('keep-warm', () => {
     await page.reload()
     await group.getByText('over', { exact: true }).waitFor({ timeout: WAIT })
     await group.getByRole('link', { name: 'render-worker' }).waitFor()
-    await shot('keepwarm-budgets')
+    await shot(page, 'keepwarm-budgets')
   })
 
   it('kept to the Content-Security-Policy', () => {

@@ -2,18 +2,16 @@
 // nothing may scroll sideways. A page is measured once its heading is there and its
 // requests have settled; the widths are logged, and screenshots of the 360 px pages
 // go to test-results/screenshots/.
-import { mkdirSync, mkdtempSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { Backend, CHROMIUM_ARGS, type TargetServer, freePort, startTargetServer } from './stack'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Backend, type Stack, type TargetServer, shots, startStack } from './stack'
 
 const ADMIN_PASS = 'e2e-phones-pass'
-const results = resolve(import.meta.dirname, '../test-results')
-const shots = join(results, 'screenshots')
 const WIDTHS = [360, 390] as const
 const WAIT = 20_000
 
+let stack: Stack
 let backend: Backend
 let targets: TargetServer
 let browser: Browser
@@ -49,19 +47,10 @@ const heading = (name: string | RegExp) => (p: Page) =>
   p.getByRole('heading', { level: 1, name }).waitFor({ timeout: WAIT })
 
 beforeAll(async () => {
-  const { binary, dist, work } = inject('e2e')
-  mkdirSync(shots, { recursive: true })
-  targets = await startTargetServer()
-  backend = new Backend({
-    binary,
-    dist,
-    dataDir: mkdtempSync(join(work, 'phones-')),
-    port: await freePort(),
-    adminPass: ADMIN_PASS,
-    logDir: join(results, 'phones'),
-  })
-  await backend.start()
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  stack = await startStack('phones', { adminPass: ADMIN_PASS })
+  targets = stack.targets
+  backend = stack.backend
+  browser = stack.browser
   for (const width of WIDTHS) {
     const context = await browser.newContext({
       viewport: { width, height: 740 },
@@ -76,9 +65,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await backend?.stop()
-  await targets?.close()
+  await stack?.stop()
 })
 
 describe('phones', () => {

@@ -3,10 +3,16 @@
 // /fail → 500, /slow → 200 after a while) that also takes webhook deliveries (POST
 // /hook, recorded for the test to read).
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createWriteStream, mkdirSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync } from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { type Browser, type Page, chromium } from 'playwright-core'
+import { inject } from 'vitest'
+
+/** Where browser tests leave backend logs (one folder per file) and screenshots. */
+export const results = resolve(import.meta.dirname, '../test-results')
+export const shots = join(results, 'screenshots')
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -178,3 +184,68 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-sync',
 ]
+
+export interface StackOptions {
+  adminPass: string
+  /** Start the target server too; true unless a file needs no targets. */
+  targets?: boolean
+}
+
+/** What startStack started; `targets` is undefined when asked for none. */
+export interface Stack<T extends TargetServer | undefined = TargetServer> {
+  targets: T
+  backend: Backend
+  browser: Browser
+  /** Stops everything that was started, in reverse order. */
+  stop(): Promise<void>
+}
+
+/**
+ * Everything one browser-test file runs against: the target server (unless
+ * `targets: false`), a fresh backend named after the file (its data in the run's work
+ * folder, its log in test-results/{name}/), and Chromium. Contexts and pages are the
+ * file's own. If a step fails, what had started is stopped before the error is thrown.
+ */
+export async function startStack(name: string, o: StackOptions & { targets: false }): Promise<Stack<undefined>>
+export async function startStack(name: string, o: StackOptions): Promise<Stack>
+export async function startStack(name: string, o: StackOptions): Promise<Stack<TargetServer | undefined>> {
+  const { binary, dist, work } = inject('e2e')
+  mkdirSync(shots, { recursive: true })
+  const stops: (() => Promise<void>)[] = []
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s()
+  }
+  try {
+    const targets = o.targets === false ? undefined : await startTargetServer()
+    if (targets) stops.push(() => targets.close())
+    const backend = new Backend({
+      binary,
+      dist,
+      dataDir: mkdtempSync(join(work, `${name}-`)),
+      port: await freePort(),
+      adminPass: o.adminPass,
+      logDir: join(results, name),
+    })
+    stops.push(() => backend.stop())
+    await backend.start()
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    stops.push(() => browser.close())
+    return { targets, backend, browser, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+/** A full-page screenshot of `p` into test-results/screenshots/{name}.png. */
+export async function shot(p: Page, name: string): Promise<void> {
+  await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
+}
+
+/** Records into `problems` every Content Security Policy report and uncaught error on `p`. */
+export function watchProblems(p: Page, problems: string[]): void {
+  p.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) problems.push(m.text())
+  })
+  p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+}

@@ -4,19 +4,16 @@
 // opens /status/{slug} — the name is text, no script ran, nothing scrolls sideways, no
 // request carried a credential — and the public JSON and badges give nothing away.
 // Screenshots go to test-results/screenshots/.
-import { mkdirSync, mkdtempSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { type Browser, type BrowserContext, type Page, type Request, chromium } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { Backend, CHROMIUM_ARGS, type TargetServer, freePort, startTargetServer } from './stack'
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Backend, type Stack, type TargetServer, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-statuspages-pass'
-const results = resolve(import.meta.dirname, '../test-results')
-const shots = join(results, 'screenshots')
 const WAIT = 20_000
 const EVIL = '<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script>'
 const SLUG = 'acme-status'
 
+let stack: Stack
 let backend: Backend
 let targets: TargetServer
 let browser: Browser
@@ -30,40 +27,22 @@ interface Pwned {
   __pwned?: unknown
 }
 
-async function shot(p: Page, name: string) {
-  await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
-}
-
 function watch(p: Page) {
-  p.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) problems.push(m.text())
-  })
-  p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+  watchProblems(p, problems)
 }
 
 beforeAll(async () => {
-  const { binary, dist, work } = inject('e2e')
-  mkdirSync(shots, { recursive: true })
-  targets = await startTargetServer()
-  backend = new Backend({
-    binary,
-    dist,
-    dataDir: mkdtempSync(join(work, 'statuspages-')),
-    port: await freePort(),
-    adminPass: ADMIN_PASS,
-    logDir: join(results, 'statuspages'),
-  })
-  await backend.start()
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  stack = await startStack('statuspages', { adminPass: ADMIN_PASS })
+  targets = stack.targets
+  backend = stack.backend
+  browser = stack.browser
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' })
   admin = await context.newPage()
   watch(admin)
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await backend?.stop()
-  await targets?.close()
+  await stack?.stop()
 })
 
 describe('status pages', () => {
