@@ -51,11 +51,15 @@ func printErrors(w io.Writer, file string, err error) error {
 			return err
 		}
 	}
+	total := len(all) + manifest.Omitted(err)
 	noun := "errors"
-	if len(all) == 1 {
+	if total == 1 {
 		noun = "error"
 	}
-	return fmt.Errorf("%s: %d %s; nothing was changed", file, len(all), noun)
+	if total > len(all) {
+		return fmt.Errorf("%s: %d %s (%d shown); nothing was changed", file, total, noun, len(all))
+	}
+	return fmt.Errorf("%s: %d %s; nothing was changed", file, total, noun)
 }
 
 // isTerminal says whether w is a terminal (a character device), where progress may

@@ -71,6 +71,28 @@ func TestApplyCommandErrors(t *testing.T) {
 	}
 }
 
+// TestApplyCommandTooManyErrors: past MaxErrors the summary counts every error and
+// says how many are shown; the lines are the errors only.
+func TestApplyCommandTooManyErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\ntargets:\n")
+	for range 150 {
+		b.WriteString("  - {name: a, url: 'https://a.example.com/', retries: many}\n")
+	}
+	file := filepath.Join(t.TempDir(), "many.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(b.String()), 0o600))
+	cfg := config.Default()
+	cfg.DatabaseURL = storetest.SQLiteURL(t)
+	var stdout, stderr bytes.Buffer
+	err := applyConfig(context.Background(), cfg, applyFlags{file: file}, storetest.Logger(t), nil, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Equal(t, file+": 150 errors (100 shown); nothing was changed", err.Error())
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	require.Len(t, lines, 100)
+	assert.Equal(t, file+`:102:55: targets[99].retries: want a number, got "many"`, lines[99])
+	assert.NotContains(t, stderr.String(), "more errors")
+}
+
 // TestApplyCommandIsAudited: what `watchdog apply` changes is in the audit log under
 // the command line and the user running it, on both databases.
 func TestApplyCommandIsAudited(t *testing.T) {
@@ -127,12 +149,14 @@ func TestImportIsAudited(t *testing.T) {
 		gatus := filepath.Join(t.TempDir(), "config.yaml")
 		require.NoError(t, os.WriteFile(gatus, []byte("endpoints:\n  - name: front\n    url: https://front.example.com/\n    interval: 1m\n"+
 			"  - name: back\n    url: https://back.example.com/\n"), 0o600))
-		require.NoError(t, runImport(ctx, st, importLimits, []string{"gatus", gatus, "--dry-run"}, &bytes.Buffer{}))
+		require.NoError(t, runImport(ctx, st, importLimits, []string{"gatus", gatus, "--dry-run"}, &bytes.Buffer{}, &bytes.Buffer{}))
 		_, total, err := st.ListAudit(ctx, audit.Filter{Limit: 50})
 		require.NoError(t, err)
 		assert.Zero(t, total, "a dry run records nothing")
 
-		require.NoError(t, runImport(ctx, st, importLimits, []string{"gatus", gatus}, &bytes.Buffer{}))
+		var stderr bytes.Buffer
+		require.NoError(t, runImport(ctx, st, importLimits, []string{"gatus", gatus}, &bytes.Buffer{}, &stderr))
+		assert.Empty(t, stderr.String(), "no progress off a terminal")
 		entries, _, err := st.ListAudit(ctx, audit.Filter{Kind: audit.KindTarget, Limit: 50})
 		require.NoError(t, err)
 		names := []string{}

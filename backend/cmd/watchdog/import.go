@@ -30,13 +30,14 @@ changes nothing that is already as imported. SOURCE is one of
 // runImport runs `watchdog import SOURCE FILE-OR-URL [--dry-run]`: it reads the
 // source, prints what was carried over and what was not, and applies the result like
 // `watchdog apply`, secrets passed through the environment rather than the document.
-func runImport(ctx context.Context, st *store.Store, limits target.Limits, args []string, stdout io.Writer) error {
-	return importWith(ctx, st, manifest.ApplyOptions{Limits: limits}, args, stdout)
+// Progress is drawn on stderr when it is a terminal.
+func runImport(ctx context.Context, st *store.Store, limits target.Limits, args []string, stdout, stderr io.Writer) error {
+	return importWith(ctx, st, manifest.ApplyOptions{Limits: limits}, args, stdout, stderr)
 }
 
 // importWith is runImport with the rest of apply's options: base.Notify holds the
 // server's SMTP settings, without which an email channel cannot be applied.
-func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions, args []string, stdout io.Writer) error {
+func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions, args []string, stdout, stderr io.Writer) error {
 	source, location, dryRun, err := parseImportArgs(args)
 	if err != nil {
 		return err
@@ -79,7 +80,7 @@ func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions
 	if opts.Actor == "" {
 		opts.Actor = cliActor()
 	}
-	bar := newProgress(os.Stderr, "importing")
+	bar := newProgress(stderr, "importing")
 	if opts.Progress == nil {
 		opts.Progress = bar.hook()
 	}

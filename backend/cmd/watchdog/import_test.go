@@ -129,14 +129,14 @@ func TestImportTwiceChangesNothing(t *testing.T) {
 				ctx := context.Background()
 
 				var dry bytes.Buffer
-				require.NoError(t, runImport(ctx, st, importLimits, []string{tt.source, tt.location, "--dry-run"}, &dry))
+				require.NoError(t, runImport(ctx, st, importLimits, []string{tt.source, tt.location, "--dry-run"}, &dry, &bytes.Buffer{}))
 				assert.Contains(t, dry.String(), "(dry run: nothing was changed)")
 				all, err := st.AllTargets(ctx)
 				require.NoError(t, err)
 				assert.Empty(t, all, "a dry run creates nothing")
 
 				var first bytes.Buffer
-				require.NoError(t, runImport(ctx, st, importLimits, []string{tt.source, tt.location}, &first))
+				require.NoError(t, runImport(ctx, st, importLimits, []string{tt.source, tt.location}, &first, &bytes.Buffer{}))
 				for _, line := range tt.report {
 					assert.Contains(t, first.String(), line+"\n")
 				}
@@ -161,7 +161,7 @@ func TestImportTwiceChangesNothing(t *testing.T) {
 				assert.ElementsMatch(t, tt.channels, names)
 
 				var second bytes.Buffer
-				require.NoError(t, runImport(ctx, st, importLimits, []string{tt.source, tt.location}, &second))
+				require.NoError(t, runImport(ctx, st, importLimits, []string{tt.source, tt.location}, &second, &bytes.Buffer{}))
 				applied := applyLines(second.String())
 				assert.Len(t, applied, len(tt.targets)+len(tt.channels))
 				for _, line := range applied {
@@ -188,10 +188,10 @@ func TestImportArgs(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.SQLite(t)
 	for _, args := range [][]string{nil, {"gatus"}, {"gatus", "a", "b"}, {"nagios", "x"}, {"gatus", "x", "--prune"}} {
-		err := runImport(ctx, st, importLimits, args, &bytes.Buffer{})
+		err := runImport(ctx, st, importLimits, args, &bytes.Buffer{}, &bytes.Buffer{})
 		assert.ErrorContains(t, err, "usage: watchdog import", "%v", args)
 	}
-	err := runImport(ctx, st, importLimits, []string{"gatus", filepath.Join(t.TempDir(), "missing.yaml")}, &bytes.Buffer{})
+	err := runImport(ctx, st, importLimits, []string{"gatus", filepath.Join(t.TempDir(), "missing.yaml")}, &bytes.Buffer{}, &bytes.Buffer{})
 	assert.ErrorContains(t, err, "no such file")
 }
 
@@ -219,7 +219,7 @@ endpoints:
     conditions: ["[STATUS] == 200"]
 `), 0o600))
 	var out bytes.Buffer
-	require.NoError(t, runImport(ctx, st, importLimits, []string{"gatus", file}, &out))
+	require.NoError(t, runImport(ctx, st, importLimits, []string{"gatus", file}, &out, &bytes.Buffer{}))
 	assert.Contains(t, out.String(), `target "templated": not applied: url: ${TEST_GATUS_HOST} cannot be read here`)
 	channels, err := st.ListChannels(ctx)
 	require.NoError(t, err)

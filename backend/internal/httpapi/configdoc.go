@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strings"
@@ -139,6 +140,10 @@ func lineProblem(err error) error {
 		}
 		fields[i] = FieldProblem{Field: field, Message: le.Msg, Line: le.Line, Column: le.Column}
 		details[i] = le.Error()
+	}
+	if more := manifest.Omitted(err); more > 0 {
+		// Said in the detail only: errors[] holds errors, each with its field.
+		details = append(details, fmt.Sprintf("and %d more errors (fix these first)", more))
 	}
 	return &problem{status: http.StatusUnprocessableEntity, slug: "validation", title: "Invalid request",
 		detail: strings.Join(details, "; "), fields: fields}

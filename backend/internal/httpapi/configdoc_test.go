@@ -73,6 +73,22 @@ func TestConfigOverHTTP(t *testing.T) {
 				assert.Contains(t, p.Detail, `targets[0].interval_seconds: want a number, got "sixty"; line `)
 			})
 		}
+		// Past MaxErrors, errors[] holds the errors only; the detail counts the rest.
+		var many strings.Builder
+		many.WriteString("version: 1\ntargets:\n")
+		for range 150 {
+			many.WriteString("  - {name: a, url: 'https://a.example.com/', retries: many}\n")
+		}
+		res = apply("", many.String(), "application/yaml")
+		require.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
+		p = res.Problem(t)
+		require.Len(t, p.Errors, 100)
+		for _, fe := range p.Errors {
+			assert.Equal(t, `want a number, got "many"`, fe.Message)
+		}
+		assert.Equal(t, "targets[99].retries", p.Errors[99].Field)
+		assert.True(t, strings.HasSuffix(p.Detail, `targets[99].retries: want a number, got "many"; and 50 more errors (fix these first)`), p.Detail)
+
 		res = e.send(t, request{Method: http.MethodPost, Path: "/api/v1/config/apply", Body: doc, ContentType: "application/xml", InvalidRequest: true})
 		assert.Equal(t, http.StatusUnsupportedMediaType, res.Status)
 

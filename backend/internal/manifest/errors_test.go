@@ -2,6 +2,7 @@ package manifest_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -127,8 +128,123 @@ func TestErrorsStopAtMaxErrors(t *testing.T) {
 	}
 	_, err := manifest.Parse(strings.NewReader(b.String()))
 	all := manifest.List(err)
-	require.Len(t, all, manifest.MaxErrors+1)
+	require.Len(t, all, manifest.MaxErrors, "the count of the rest is no error of its own")
 	assert.Equal(t, `line 3, column 55: targets[0].retries: want a number, got "many"`, all[0].Error())
 	assert.Equal(t, `line 102, column 55: targets[99].retries: want a number, got "many"`, all[manifest.MaxErrors-1].Error())
-	assert.Equal(t, "and 50 more errors (fix these first)", all[manifest.MaxErrors].Error())
+	assert.Equal(t, 50, manifest.Omitted(err))
+	assert.True(t, strings.HasSuffix(err.Error(), "\nand 50 more errors (fix these first)"), "the text still says so")
+	assert.Zero(t, manifest.Omitted(all[0]))
+}
+
+// TestBOMAndExponents: what the earlier reader took stays taken: a byte order mark
+// before the document (Windows editors, PowerShell), positions unmoved, and whole
+// numbers written with an exponent or a fraction where a number is wanted.
+func TestBOMAndExponents(t *testing.T) {
+	const bom = "\ufeff"
+	for _, tc := range []struct {
+		name, doc string
+		retries   int
+		at        manifest.Position // of targets[0].retries
+	}{
+		{"yaml with a BOM", bom + "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com/\n    retries: 2\n", 2, manifest.Position{Line: 5, Column: 14}},
+		{"json with a BOM", bom + `{"version": 1, "targets": [{"name": "a", "url": "https://a.example.com/", "retries": 2}]}`, 2, manifest.Position{Line: 1, Column: 86}},
+		{"yaml 1e0", "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com/\n    retries: 1e0\n", 1, manifest.Position{Line: 5, Column: 14}},
+		{"yaml 60.0", "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com/\n    retries: 60.0\n", 60, manifest.Position{Line: 5, Column: 14}},
+		{"yaml 2E+1", "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com/\n    retries: 2E+1\n", 20, manifest.Position{Line: 5, Column: 14}},
+		{"json 1e0", `{"version": 1, "targets": [{"name": "a", "url": "https://a.example.com/", "retries": 1e0}]}`, 1, manifest.Position{Line: 1, Column: 86}},
+		{"json 3.0", `{"version": 1, "targets": [{"name": "a", "url": "https://a.example.com/", "retries": 3.0}]}`, 3, manifest.Position{Line: 1, Column: 86}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := manifest.Parse(strings.NewReader(tc.doc))
+			require.NoError(t, err)
+			require.Len(t, p.Targets, 1)
+			require.NotNil(t, p.Targets[0].Retries)
+			assert.Equal(t, tc.retries, *p.Targets[0].Retries)
+			assert.Equal(t, tc.at, p.Position("targets[0].retries"))
+			assert.Equal(t, 1, p.Position("version").Line)
+		})
+	}
+	for _, tc := range []struct{ name, doc, want string }{
+		{"yaml 1.5", "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com/\n    retries: 1.5\n",
+			"line 5, column 14: targets[0].retries: want a whole number, got 1.5"},
+		{"yaml 15e-1", "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com/\n    retries: 15e-1\n",
+			"line 5, column 14: targets[0].retries: want a whole number, got 15e-1"},
+		{"yaml quoted 1e0 is text", "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com/\n    retries: '1e0'\n",
+			`line 5, column 14: targets[0].retries: want a number, got "1e0"`},
+		{"json 1.5e0", `{"version": 1, "targets": [{"name": "a", "url": "https://a.example.com/", "retries": 1.5e0}]}`,
+			"line 1, column 86: targets[0].retries: want a whole number, got 1.5e0"},
+		{"json 1e0 quoted is text", `{"version": 1, "targets": [{"name": "a", "url": "https://a.example.com/", "retries": "1e0"}]}`,
+			`line 1, column 86: targets[0].retries: want a number, got "1e0"`},
+		{"yaml with a BOM, an error on line 1", bom + "version: 2\n", "line 1, column 10: version: must be 1"},
+		{"json with a BOM, an unknown field", bom + `{"version": 1, "colour": 1}`, `line 1, column 16: colour: unknown field "colour"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := manifest.Parse(strings.NewReader(tc.doc))
+			require.Error(t, err)
+			assert.Equal(t, tc.want, err.Error())
+		})
+	}
+}
+
+// TestAliasBombIsRefused: aliases that copy what they name tenfold a level (a
+// "billion laughs"), or a long key over a long list, stop the reading with an error
+// at their place once they pass MaxDecoded, instead of taking the replica's memory;
+// a large document that merges anchored defaults into every target still reads.
+func TestAliasBombIsRefused(t *testing.T) {
+	laughs := func(levels int) string {
+		var b strings.Builder
+		b.WriteString("version: 1\nchannels:\n  - name: a\n    type: webhook\n    config:\n      l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n")
+		for i := 1; i <= levels; i++ {
+			fmt.Fprintf(&b, "      l%d: &l%d [", i, i)
+			for j := range 10 {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "*l%d", i-1)
+			}
+			b.WriteString("]\n")
+		}
+		return b.String()
+	}
+	for _, tc := range []struct{ name, doc, at string }{
+		{"a billion laughs", laughs(9), "line 6, column 34: channels[0].config.l5["},
+		{"ten billion laughs, merged", laughs(10) + "  - name: b\n    type: webhook\n    config:\n      <<: {m: *l10}\n", "line 6, column 34: channels[0].config.l5["},
+		{"a long key over a long list", "version: 1\nchannels:\n  - name: a\n    type: webhook\n    config:\n      " +
+			strings.Repeat("k", 64<<10) + ": [" + strings.Repeat("1,", 2000) + "1]\n", "line 6, column "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := manifest.Parse(strings.NewReader(tc.doc))
+			require.Error(t, err)
+			all := manifest.List(err)
+			require.Len(t, all, 1, "%.500s", err)
+			assert.True(t, strings.HasPrefix(all[0].Error(), tc.at), "%.300s", all[0].Error())
+			assert.True(t, strings.HasSuffix(all[0].Error(), ": the document is too large once its aliases are read: over 64 MiB of values (write it with fewer aliases)"), "%.300s", all[0].Error())
+		})
+	}
+
+	// 5,000 targets, each merging defaults that set every field a target has.
+	var b strings.Builder
+	b.WriteString("version: 1\nchannels:\n  - {name: ops, type: webhook, config: {url: 'https://hooks.example.com/ops'}}\n")
+	b.WriteString("defaults: &defaults\n")
+	b.WriteString("targets:\n")
+	for i := range 5000 {
+		if i == 0 {
+			b.WriteString("  - &first\n    <<: &d {method: GET, headers: {Accept: application/json}, interval_seconds: 60, timeout_seconds: 10,\n" +
+				"      expected_status: '200-299', retries: 2, retry_delay_seconds: 5, tags: [prod, eu, web], failure_threshold: 3,\n" +
+				"      success_threshold: 2, channels: [ops], conditions: [{type: latency, op: '<', value: '500'}, {type: body, op: contains, value: ok}],\n" +
+				"      keep_warm: false, warm_windows: [{days: [mon, tue, wed, thu, fri], start: '08:00', end: '18:00'}], timezone: Europe/Paris}\n")
+		} else {
+			b.WriteString("  - <<: *d\n")
+		}
+		fmt.Fprintf(&b, "    name: svc-%04d\n    url: https://svc-%04d.example.com/health\n", i, i)
+	}
+	doc := strings.Replace(b.String(), "defaults: &defaults\n", "", 1)
+	p, err := manifest.Parse(strings.NewReader(doc))
+	require.NoError(t, err)
+	require.Len(t, p.Targets, 5000)
+	last := p.Targets[4999]
+	assert.Equal(t, "https://svc-4999.example.com/health", last.URL)
+	require.Len(t, last.WarmWindows, 1)
+	assert.Equal(t, []string{"mon", "tue", "wed", "thu", "fri"}, last.WarmWindows[0].Days)
+	assert.Equal(t, manifest.Position{Line: 6, Column: 81}, p.Position("targets[4999].interval_seconds"), "a merged field stands where its defaults do")
 }

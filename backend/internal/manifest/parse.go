@@ -1,12 +1,14 @@
 package manifest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"math"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,38 +71,57 @@ func (e *LineError) Error() string {
 	return at + e.Msg
 }
 
-// Errors are all the problems found in a document, in the order they stand in it.
-// errors.As finds the first *LineError.
-type Errors []*LineError
+// Errors are the problems found in a document, in the order they stand in it: at
+// most MaxErrors of them, and the count of those left out. errors.As finds the first
+// *LineError.
+type Errors struct {
+	All []*LineError
+	// More is how many errors were found past MaxErrors and left out of All. It is
+	// not an error of its own: a count of them would be off by one.
+	More int
+}
 
 func (e Errors) Error() string {
-	lines := make([]string, len(e))
-	for i, le := range e {
+	lines := make([]string, len(e.All), len(e.All)+1)
+	for i, le := range e.All {
 		lines[i] = le.Error()
+	}
+	if e.More > 0 {
+		lines = append(lines, fmt.Sprintf("and %d more errors (fix these first)", e.More))
 	}
 	return strings.Join(lines, "\n")
 }
 
 // Unwrap gives each error, for errors.As and errors.Is.
 func (e Errors) Unwrap() []error {
-	out := make([]error, len(e))
-	for i, le := range e {
+	out := make([]error, len(e.All))
+	for i, le := range e.All {
 		out[i] = le
 	}
 	return out
 }
 
 // List gives every *LineError err holds (an Errors, or one *LineError), or none.
+// Errors left out past MaxErrors are not in it: Omitted counts them.
 func List(err error) []*LineError {
 	var all Errors
 	if errors.As(err, &all) {
-		return all
+		return all.All
 	}
 	var le *LineError
 	if errors.As(err, &le) {
 		return []*LineError{le}
 	}
 	return nil
+}
+
+// Omitted is how many errors err found past MaxErrors and left out of List.
+func Omitted(err error) int {
+	var all Errors
+	if errors.As(err, &all) {
+		return all.More
+	}
+	return 0
 }
 
 // MaxErrors is the most errors reported of one document: past it the rest is noise.
@@ -150,10 +171,7 @@ func (l *errorList) err() error {
 		}
 		return a.Column - b.Column
 	})
-	if l.more > 0 {
-		out = append(out, &LineError{Msg: fmt.Sprintf("and %d more errors (fix these first)", l.more)})
-	}
-	return Errors(out)
+	return Errors{All: out, More: l.more}
 }
 
 // MaxSize is the largest document read.
@@ -170,6 +188,10 @@ func Parse(r io.Reader) (Parsed, error) {
 	if len(raw) > MaxSize {
 		return Parsed{}, &LineError{Msg: fmt.Sprintf("document is larger than %d MiB", MaxSize>>20)}
 	}
+	// Windows editors and PowerShell start a UTF-8 file with a byte order mark, which
+	// the parser would take for part of the first key. It stands before line 1,
+	// column 1, so no position moves without it.
+	raw = bytes.TrimPrefix(raw, []byte("\ufeff"))
 	// Keys given twice are reported by the reader below, with the path they stand at.
 	file, err := parser.ParseBytes(raw, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
@@ -191,7 +213,7 @@ func Parse(r io.Reader) (Parsed, error) {
 		}
 		return Parsed{}, &LineError{Line: at.Line, Column: at.Column, Msg: "a file holds one document; this is a second (after ---)"}
 	}
-	d := &decoder{at: map[string]Position{}, anchors: map[string]ast.Node{}}
+	d := &decoder{at: map[string]Position{}, anchors: map[string]ast.Node{}, budget: MaxDecoded}
 	p := Parsed{at: d.at}
 	body := d.resolve(docs[0].Body)
 	if _, ok := body.(*ast.MappingNode); !ok {
@@ -261,6 +283,21 @@ func position(n ast.Node) Position {
 	return tokenPosition(n.GetToken())
 }
 
+// MaxDecoded bounds what reading one document may produce, in bytes as counted by
+// decoder.spend: each value read costs its path, its text and valueCost. An alias
+// copies what it names, so a few hundred bytes of aliases to lists of aliases (a
+// "billion laughs") would otherwise grow tenfold a level, into gigabytes; and each
+// value's path is kept for its position, so long keys over long lists would too.
+// 64 MiB is several times a 5,000-target document that merges anchored defaults
+// into every target (some 175,000 values, about 13 MiB by this count; see
+// TestAliasBombIsRefused), and keeps the memory one document can take on a replica
+// to a few hundred MiB.
+const MaxDecoded = 64 << 20
+
+// valueCost is what a value costs past its path and text: the map entry keeping its
+// position and the Go value holding it.
+const valueCost = 32
+
 // decoder fills a Document from the syntax tree, in the file's words: it names what
 // it wants and what it found, never a Go type, and goes on past an error so that one
 // reading reports them all.
@@ -268,6 +305,27 @@ type decoder struct {
 	at      map[string]Position
 	anchors map[string]ast.Node
 	errs    errorList
+	// budget is what is left of MaxDecoded; below 0 nothing more is read.
+	budget int
+}
+
+// spend charges reading n (before its aliases are followed) at path against the
+// budget, and says whether it may be read. The first value past the budget is an
+// error at its place; the rest are skipped, so the reading ends soon after.
+func (d *decoder) spend(n ast.Node, path string) bool {
+	if d.budget < 0 {
+		return false
+	}
+	cost := valueCost + len(path)
+	if s, ok := text(d.resolve(n)); ok {
+		cost += len(s)
+	}
+	d.budget -= cost
+	if d.budget < 0 {
+		d.fail(n, path, fmt.Sprintf("the document is too large once its aliases are read: over %d MiB of values (write it with fewer aliases)", MaxDecoded>>20))
+		return false
+	}
+	return true
 }
 
 func (d *decoder) errorAt(path, msg string) *LineError {
@@ -323,6 +381,9 @@ func join(path, key string) string {
 
 // value reads n into v, whose path is path.
 func (d *decoder) value(n ast.Node, v reflect.Value, path string) {
+	if !d.spend(n, path) {
+		return
+	}
 	if _, seen := d.at[path]; !seen && path != "" {
 		d.at[path] = position(n)
 	}
@@ -416,14 +477,31 @@ func (d *decoder) integer(n ast.Node, v reflect.Value, path string) {
 		}
 		v.SetInt(i)
 	case *ast.FloatNode:
-		if x.Value != math.Trunc(x.Value) || math.Abs(x.Value) > math.MaxInt32 {
-			d.fail(n, path, "want a whole number, got "+x.GetToken().Value)
+		d.whole(n, x.Value, v, path)
+	case *ast.StringNode:
+		// The parser reads 1e0 (no dot) as text; YAML 1.2 and JSON read it as a
+		// number, as the document's earlier reader did. Quoted, it stays text.
+		if f, err := strconv.ParseFloat(x.Value, 64); err == nil && x.Token != nil &&
+			x.Token.Type == token.StringType && exponent.MatchString(x.Value) {
+			d.whole(n, f, v, path)
 			return
 		}
-		v.SetInt(int64(x.Value))
+		d.fail(n, path, "want a number, got "+describe(n))
 	default:
 		d.fail(n, path, "want a number, got "+describe(n))
 	}
+}
+
+// exponent is a number with an exponent, as YAML 1.2 and JSON write it.
+var exponent = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$`)
+
+// whole sets v to f when f is a whole number that fits, as 60.0 or 1e0 do.
+func (d *decoder) whole(n ast.Node, f float64, v reflect.Value, path string) {
+	if f != math.Trunc(f) || math.Abs(f) > math.MaxInt32 {
+		d.fail(n, path, "want a whole number, got "+n.GetToken().Value)
+		return
+	}
+	v.SetInt(int64(f))
 }
 
 // entries walks a mapping's keys, merged ones (<<: *defaults) included, and reports a
@@ -469,6 +547,11 @@ func (d *decoder) merge(n ast.Node, path string, seen map[string]Position, each 
 			return
 		}
 		for _, mv := range x.Values {
+			// Keys the mapping overrides are walked too, through every alias to
+			// them: that walk is charged as well, or merges of merges would be free.
+			if !d.spend(mv.Key, "") {
+				return
+			}
 			if mv.Key != nil && mv.Key.IsMergeKey() {
 				d.merge(mv.Value, path, seen, each, depth+1)
 				continue
@@ -554,6 +637,9 @@ func distance(a, b string) int {
 // anything reads a value of free shape (a channel's config): mappings of text keys,
 // lists and scalars, recording where each stood.
 func (d *decoder) anything(n ast.Node, path string) any {
+	if !d.spend(n, path) {
+		return nil
+	}
 	if _, seen := d.at[path]; !seen && path != "" {
 		d.at[path] = position(n)
 	}
