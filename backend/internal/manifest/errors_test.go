@@ -248,3 +248,43 @@ func TestAliasBombIsRefused(t *testing.T) {
 	assert.Equal(t, []string{"mon", "tue", "wed", "thu", "fri"}, last.WarmWindows[0].Days)
 	assert.Equal(t, manifest.Position{Line: 6, Column: 81}, p.Position("targets[4999].interval_seconds"), "a merged field stands where its defaults do")
 }
+
+// TestDeepNestingIsRefused: a document nested deeper than MaxDepth — in flow style, in
+// block style that indents, or in "- - - x" that does not — is refused at its place
+// before the parser, whose cost grows with the square of the depth, sees it; a
+// document as deep as a real one, in YAML or minified JSON, still reads.
+func TestDeepNestingIsRefused(t *testing.T) {
+	const deep = 100_000 // 200 KB of "[": minutes and gigabytes in the parser
+	var block strings.Builder
+	block.WriteString("version: 1\nchannels:\n  - name: a\n    type: webhook\n    config:\n")
+	for i := range manifest.MaxDepth {
+		fmt.Fprintf(&block, "%sk%d:\n", strings.Repeat(" ", 6+i), i)
+	}
+	for _, tc := range []struct{ name, doc, at string }{
+		{"flow sequences", "version: 1\nchannels: " + strings.Repeat("[", deep) + strings.Repeat("]", deep) + "\n", "line 2, column "},
+		{"flow mappings", "version: 1\ntargets: " + strings.Repeat("{a: ", deep) + "1" + strings.Repeat("}", deep) + "\n", "line 2, column "},
+		{"compact block sequences", "version: 1\ntargets:\n" + strings.Repeat("- ", deep) + "x\n", "line 3, column "},
+		{"indented block mappings", block.String(), "line "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := manifest.Parse(strings.NewReader(tc.doc))
+			require.Error(t, err)
+			all := manifest.List(err)
+			require.Len(t, all, 1, "%.300s", err)
+			assert.True(t, strings.HasPrefix(all[0].Error(), tc.at), "%.300s", all[0].Error())
+			assert.True(t, strings.HasSuffix(all[0].Error(), fmt.Sprintf(": nested more than %d levels deep", manifest.MaxDepth)), "%.300s", all[0].Error())
+		})
+	}
+
+	for name, doc := range map[string]string{
+		"yaml": "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com\n    conditions:\n      - {type: body, op: contains, value: ok}\n    warm_windows:\n      - days: [mon, tue]\n        start: '08:00'\n        end: '18:00'\n",
+		"minified json": `{"version":1,"targets":[{"name":"a","url":"https://a.example.com","conditions":[{"type":"body","op":"contains","value":"ok"}],"warm_windows":[{"days":["mon","tue"],"start":"08:00","end":"18:00"}]}]}`,
+	} {
+		t.Run("a real document in "+name, func(t *testing.T) {
+			p, err := manifest.Parse(strings.NewReader(doc))
+			require.NoError(t, err)
+			require.Len(t, p.Targets, 1)
+			assert.Equal(t, []string{"mon", "tue"}, p.Targets[0].WarmWindows[0].Days)
+		})
+	}
+}
