@@ -277,7 +277,7 @@ func TestDeepNestingIsRefused(t *testing.T) {
 	}
 
 	for name, doc := range map[string]string{
-		"yaml": "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com\n    conditions:\n      - {type: body, op: contains, value: ok}\n    warm_windows:\n      - days: [mon, tue]\n        start: '08:00'\n        end: '18:00'\n",
+		"yaml":          "version: 1\ntargets:\n  - name: a\n    url: https://a.example.com\n    conditions:\n      - {type: body, op: contains, value: ok}\n    warm_windows:\n      - days: [mon, tue]\n        start: '08:00'\n        end: '18:00'\n",
 		"minified json": `{"version":1,"targets":[{"name":"a","url":"https://a.example.com","conditions":[{"type":"body","op":"contains","value":"ok"}],"warm_windows":[{"days":["mon","tue"],"start":"08:00","end":"18:00"}]}]}`,
 	} {
 		t.Run("a real document in "+name, func(t *testing.T) {
