@@ -206,11 +206,14 @@ func TestAliasBombIsRefused(t *testing.T) {
 		}
 		return b.String()
 	}
-	for _, tc := range []struct{ name, doc, at string }{
-		{"a billion laughs", laughs(9), "line 6, column 34: channels[0].config.l5["},
-		{"ten billion laughs, merged", laughs(10) + "  - name: b\n    type: webhook\n    config:\n      <<: {m: *l10}\n", "line 6, column 34: channels[0].config.l5["},
+	aliases := ": the document is too large once its aliases are read: over 64 MiB of values (write it with fewer aliases)"
+	for _, tc := range []struct{ name, doc, at, msg string }{
+		{"a billion laughs", laughs(9), "line 6, column 34: channels[0].config.l5[", aliases},
+		{"ten billion laughs, merged", laughs(10) + "  - name: b\n    type: webhook\n    config:\n      <<: {m: *l10}\n", "line 6, column 34: channels[0].config.l5[", aliases},
+		// Refused before the parser, which would spend as much on its own paths.
 		{"a long key over a long list", "version: 1\nchannels:\n  - name: a\n    type: webhook\n    config:\n      " +
-			strings.Repeat("k", 64<<10) + ": [" + strings.Repeat("1,", 2000) + "1]\n", "line 6, column "},
+			strings.Repeat("k", 64<<10) + ": [" + strings.Repeat("1,", 2000) + "1]\n", "line 6, column ",
+			fmt.Sprintf(": too large to read: the paths to its values pass %d MiB (shorten its keys)", manifest.MaxPaths>>20)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := manifest.Parse(strings.NewReader(tc.doc))
@@ -218,7 +221,7 @@ func TestAliasBombIsRefused(t *testing.T) {
 			all := manifest.List(err)
 			require.Len(t, all, 1, "%.500s", err)
 			assert.True(t, strings.HasPrefix(all[0].Error(), tc.at), "%.300s", all[0].Error())
-			assert.True(t, strings.HasSuffix(all[0].Error(), ": the document is too large once its aliases are read: over 64 MiB of values (write it with fewer aliases)"), "%.300s", all[0].Error())
+			assert.True(t, strings.HasSuffix(all[0].Error(), tc.msg), "%.300s", all[0].Error())
 		})
 	}
 
@@ -249,22 +252,28 @@ func TestAliasBombIsRefused(t *testing.T) {
 	assert.Equal(t, manifest.Position{Line: 6, Column: 81}, p.Position("targets[4999].interval_seconds"), "a merged field stands where its defaults do")
 }
 
-// TestDeepNestingIsRefused: a document nested deeper than MaxDepth — in flow style, in
-// block style that indents, or in "- - - x" that does not — is refused at its place
-// before the parser, whose cost grows with the square of the depth, sees it; a
+// TestDeepOrCostlyDocumentsAreRefused: a document nested deeper than MaxDepth — in
+// flow style, in block style that indents, or in "- - - x" that does not — or whose
+// values stand under keys long enough that the parser's paths to them pass MaxPaths,
+// is refused at its place before the parser, whose cost grows with both, sees it; a
 // document as deep as a real one, in YAML or minified JSON, still reads.
-func TestDeepNestingIsRefused(t *testing.T) {
+func TestDeepOrCostlyDocumentsAreRefused(t *testing.T) {
 	const deep = 100_000 // 200 KB of "[": minutes and gigabytes in the parser
 	var block strings.Builder
 	block.WriteString("version: 1\nchannels:\n  - name: a\n    type: webhook\n    config:\n")
 	for i := range manifest.MaxDepth {
 		fmt.Fprintf(&block, "%sk%d:\n", strings.Repeat(" ", 6+i), i)
 	}
-	for _, tc := range []struct{ name, doc, at string }{
-		{"flow sequences", "version: 1\nchannels: " + strings.Repeat("[", deep) + strings.Repeat("]", deep) + "\n", "line 2, column "},
-		{"flow mappings", "version: 1\ntargets: " + strings.Repeat("{a: ", deep) + "1" + strings.Repeat("}", deep) + "\n", "line 2, column "},
-		{"compact block sequences", "version: 1\ntargets:\n" + strings.Repeat("- ", deep) + "x\n", "line 3, column "},
-		{"indented block mappings", block.String(), "line "},
+	tooDeep := fmt.Sprintf(": nested more than %d levels deep", manifest.MaxDepth)
+	tooCostly := fmt.Sprintf(": too large to read: the paths to its values pass %d MiB (shorten its keys)", manifest.MaxPaths>>20)
+	longKey := strings.Repeat("a", 64<<10)
+	for _, tc := range []struct{ name, doc, at, msg string }{
+		{"flow sequences", "version: 1\nchannels: " + strings.Repeat("[", deep) + strings.Repeat("]", deep) + "\n", "line 2, column ", tooDeep},
+		{"flow mappings", "version: 1\ntargets: " + strings.Repeat("{a: ", deep) + "1" + strings.Repeat("}", deep) + "\n", "line 2, column ", tooDeep},
+		{"compact block sequences", "version: 1\ntargets:\n" + strings.Repeat("- ", deep) + "x\n", "line 3, column ", tooDeep},
+		{"indented block mappings", block.String(), "line ", tooDeep},
+		{"a long key over a long flow list", `{"version": 1, "` + longKey + `": [` + strings.Repeat("0,", deep) + "0]}", "line 1, column ", tooCostly},
+		{"a long key over a long block list", "version: 1\n" + longKey + ":\n" + strings.Repeat("- 0\n", deep), "line ", tooCostly},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := manifest.Parse(strings.NewReader(tc.doc))
@@ -272,7 +281,7 @@ func TestDeepNestingIsRefused(t *testing.T) {
 			all := manifest.List(err)
 			require.Len(t, all, 1, "%.300s", err)
 			assert.True(t, strings.HasPrefix(all[0].Error(), tc.at), "%.300s", all[0].Error())
-			assert.True(t, strings.HasSuffix(all[0].Error(), fmt.Sprintf(": nested more than %d levels deep", manifest.MaxDepth)), "%.300s", all[0].Error())
+			assert.True(t, strings.HasSuffix(all[0].Error(), tc.msg), "%.300s", all[0].Error())
 		})
 	}
 

@@ -193,7 +193,7 @@ func Parse(r io.Reader) (Parsed, error) {
 	// the parser would take for part of the first key. It stands before line 1,
 	// column 1, so no position moves without it.
 	raw = bytes.TrimPrefix(raw, []byte("\ufeff"))
-	if err := tooDeep(raw); err != nil {
+	if err := beyondLimits(raw); err != nil {
 		return Parsed{}, err
 	}
 	// Keys given twice are reported by the reader below, with the path they stand at.
@@ -238,31 +238,70 @@ func Parse(r io.Reader) (Parsed, error) {
 	return p, nil
 }
 
-// MaxDepth is the deepest nesting a document may have. The parser's time and memory
-// grow with the square of the nesting (10,000 levels take a second and 170 MB,
-// 100,000 — 200 KB of "[" — two minutes and 15 GB), while a WatchDog document needs
-// fewer than 20 levels. The lexer is linear, so the depth is measured on its tokens
-// before the parser runs.
-const MaxDepth = 200
+// MaxDepth is the deepest nesting a document may have, and MaxPaths the most the
+// parser may spend on paths. The parser keeps, for every node, the whole path to it
+// as a string: its time and memory grow with the square of the nesting (100,000
+// levels of "[", 200 KB, take two minutes and 15 GB) and with the length of the keys
+// above each node times the nodes below them (a 64 KiB key over a list of 100,000
+// zeros, 270 KB, would take 6.5 GB). A WatchDog document needs fewer than 20 levels
+// and a few MB of paths (5,000 targets: about 4 MB). The lexer is linear, so both
+// are measured on its tokens before the parser runs.
+const (
+	MaxDepth = 200
+	MaxPaths = 64 << 20
+)
 
-// tooDeep reports the first token nested deeper than MaxDepth. A token's depth is
-// counted generously: its line's indentation, plus the flow collections ([, {) open
-// around it, plus the block indicators (-, ?, :) before it on its line, which is
-// where "- - - - x" nests without indenting.
-func tooDeep(raw []byte) *LineError {
-	flow, line, indent, compact := 0, 0, 0, 0
+// pathLevel is a collection or key that every token after it stands in, until a
+// line starts at or left of col (block style) or its flow collection ends.
+type pathLevel struct {
+	col, flow int
+	key       bool // a mapping key, which a "," in its flow collection also ends
+	length    int  // the length of the path to what it holds
+}
+
+// ends says whether tk, the first token of a line in block style, stands outside l:
+// left of it, or at its column as its sibling — but a "-" at a key's column is an
+// entry of the list that key holds ("key:\n- a\n- b").
+func ends(l pathLevel, tk *token.Token) bool {
+	if l.col == tk.Position.Column && l.key && tk.Type == token.SequenceEntryType {
+		return false
+	}
+	return l.col >= tk.Position.Column
+}
+
+// beyondLimits reports the first token nested deeper than MaxDepth or past which the
+// parser's paths would exceed MaxPaths. A token's depth is counted generously: its
+// line's indentation, plus the flow collections ([, {) open around it, plus the
+// block indicators (-, ?, :) before it on its line, which is where "- - - x" nests
+// without indenting. Its path is estimated from the keys and sequences it stands in.
+func beyondLimits(raw []byte) *LineError {
+	flow, line, indent, compact, paths := 0, 0, 0, 0, 0
+	levels := []pathLevel{{col: -1, length: 1}} // "$"
+	var prev *token.Token
 	for _, tk := range lexer.Tokenize(string(raw)) {
-		if tk.Position == nil {
+		if tk.Position == nil || tk.Type == token.CommentType {
 			continue
 		}
 		if tk.Position.Line != line {
 			line, indent, compact = tk.Position.Line, tk.Position.Column-1, 0
+			if flow == 0 {
+				for len(levels) > 1 && ends(levels[len(levels)-1], tk) {
+					levels = levels[:len(levels)-1]
+				}
+			}
 		}
 		switch tk.Type {
 		case token.SequenceStartType, token.MappingStartType:
 			flow++
 		case token.SequenceEndType, token.MappingEndType:
+			for len(levels) > 1 && levels[len(levels)-1].flow >= flow {
+				levels = levels[:len(levels)-1]
+			}
 			flow = max(flow-1, 0)
+		case token.CollectEntryType:
+			for len(levels) > 1 && levels[len(levels)-1].key && levels[len(levels)-1].flow == flow {
+				levels = levels[:len(levels)-1]
+			}
 		case token.SequenceEntryType, token.MappingKeyType, token.MappingValueType:
 			if flow == 0 {
 				compact++
@@ -272,6 +311,24 @@ func tooDeep(raw []byte) *LineError {
 			return &LineError{Line: tk.Position.Line, Column: tk.Position.Column,
 				Msg: fmt.Sprintf("nested more than %d levels deep", MaxDepth)}
 		}
+		top := levels[len(levels)-1].length
+		if paths += top + len(tk.Value); paths > MaxPaths {
+			return &LineError{Line: tk.Position.Line, Column: tk.Position.Column,
+				Msg: fmt.Sprintf("too large to read: the paths to its values pass %d MiB (shorten its keys)", MaxPaths>>20)}
+		}
+		switch tk.Type {
+		case token.MappingValueType:
+			col, key := tk.Position.Column, 0
+			if prev != nil && prev.Position != nil {
+				col, key = prev.Position.Column, len(prev.Value)
+			}
+			levels = append(levels, pathLevel{col: col, flow: flow, key: true, length: top + 1 + key})
+		case token.SequenceEntryType:
+			levels = append(levels, pathLevel{col: tk.Position.Column, flow: flow, length: top + 8})
+		case token.SequenceStartType:
+			levels = append(levels, pathLevel{col: -1, flow: flow, length: top + 8})
+		}
+		prev = tk
 	}
 	return nil
 }
