@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/buildinfo"
@@ -229,7 +230,7 @@ func parseArgs(args []string) (*invocation, error) {
 			flagName, _, _ := strings.Cut(unknown, "=")
 			return nil, &usageError{msg: "unknown flag " + flagName}
 		}
-		return nil, &usageError{msg: fmt.Sprintf("unknown command %q", name)}
+		return nil, &usageError{msg: "unknown command " + quoteWord(name)}
 	}
 	rest := args
 	if at >= 0 {
@@ -262,15 +263,24 @@ func parseArgs(args []string) (*invocation, error) {
 	}
 	switch {
 	case len(inv.args) > cmd.maxArgs:
-		return nil, &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", cmd.name, inv.args[cmd.maxArgs]), cmd: cmd.name}
+		return nil, &usageError{msg: cmd.name + ": unexpected argument " + quoteWord(inv.args[cmd.maxArgs]), cmd: cmd.name}
 	case len(inv.args) < cmd.minArgs:
 		return nil, &usageError{msg: fmt.Sprintf("%s: want %s", cmd.name, cmd.synopsis), cmd: cmd.name}
 	case cmd.name == "apply" && inv.own.file == "":
 		return nil, &usageError{msg: "apply: -f FILE is required (- reads standard input)", cmd: cmd.name}
 	case cmd.name == "help" && len(inv.args) == 1 && lookup(inv.args[0]) == nil:
-		return nil, &usageError{msg: fmt.Sprintf("help: unknown command %q", inv.args[0])}
+		return nil, &usageError{msg: "help: unknown command " + quoteWord(inv.args[0])}
 	}
 	return inv, nil
+}
+
+// quoteWord quotes a word of the command line for a usage error, cut at its first =:
+// NAME=value is a setting, and its value may be a secret (ADMIN_PASS=hunter2).
+func quoteWord(w string) string {
+	if name, _, cut := strings.Cut(w, "="); cut {
+		w = name + "=…"
+	}
+	return strconv.Quote(w)
 }
 
 // settings finishes the settings: getenv gives those no flag gave, then they are

@@ -111,6 +111,11 @@ func TestUsageErrors(t *testing.T) {
 		{"a typed setting that does not parse", []string{"-AUDIT_RETENTION", "forever"}, `invalid value "forever" for flag -AUDIT_RETENTION`, "watchdog serve --help"},
 		{"import without its file", []string{"import", "gatus"}, "import: want SOURCE FILE-OR-URL", "watchdog import --help"},
 		{"help about no such command", []string{"help", "frobnicate"}, `help: unknown command "frobnicate"`, "watchdog --help"},
+		{"a setting given as a command", []string{"ADMIN_PASS=hunter2", "serve"}, `unknown command "ADMIN_PASS=…"`, "watchdog --help"},
+		{"a setting given as a command, after a setting", []string{"-LISTEN_ADDR", ":9", "ADMIN_PASS=hunter2"}, `unknown command "ADMIN_PASS=…"`, "watchdog --help"},
+		{"a setting given as an argument", []string{"export", "ADMIN_PASS=hunter2"}, `export: unexpected argument "ADMIN_PASS=…"`, "watchdog export --help"},
+		{"a setting given as an argument after --", []string{"migrate", "--", "JWT_SECRET=a=hunter2"}, `migrate: unexpected argument "JWT_SECRET=…"`, "watchdog migrate --help"},
+		{"help about a setting", []string{"help", "ADMIN_PASS=hunter2"}, `help: unknown command "ADMIN_PASS=…"`, "watchdog --help"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -261,16 +261,38 @@ func mask(s string) string {
 // a key=value string such as host=db password=x), the value of every such key
 // become xxxxx. url.URL.Redacted hides only the user-info password, and pgx reads a
 // password from the query too.
+//
+// A password holding an unescaped #, / or ? ends the authority early
+// (postgres://wd:2024#Spring@db/wd reads as host wd:2024 and no user info), so
+// whenever an @ comes after the end of the authority, everything from :// to the last
+// @ is masked. A #fragment is masked too, and a URL that does not parse is not
+// printed at all.
 func MaskURL(raw string) string {
 	if raw == "" {
 		return "(sqlite default)"
 	}
-	if !strings.Contains(raw, "://") {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
 		return secretKeyValue.ReplaceAllString(raw, "${1}xxxxx")
+	}
+	authorityEnd := strings.IndexAny(rest, "/?#")
+	if authorityEnd < 0 {
+		authorityEnd = len(rest)
+	}
+	if at := strings.LastIndex(rest, "@"); at > authorityEnd {
+		// What comes after the last @ holds no @: masked again, it is read as it is.
+		return MaskURL(scheme + "://xxxxx@" + rest[at+1:])
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(unparseable)"
+	}
+	if u.User == nil && strings.Contains(rest, "@") {
+		// Not expected after the check above; never print it if it happens.
+		return "(unparseable)"
+	}
+	if u.Fragment != "" || u.RawFragment != "" || strings.Contains(rest, "#") {
+		u.Fragment, u.RawFragment = "xxxxx", ""
 	}
 	if u.RawQuery != "" {
 		pairs := strings.Split(u.RawQuery, "&")

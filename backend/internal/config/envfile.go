@@ -48,6 +48,10 @@ func ReadEnvFile(path string, lookupenv func(string) (string, bool)) (map[string
 	return expandFromEnv(path, data, vars, lookupenv)
 }
 
+// escapedDollar stands for an escaped \$ in the inert reading: no reference, and
+// nothing godotenv changes.
+const escapedDollar = "\x01"
+
 // godotenv's own pattern for a reference; group 1 is an escaping backslash, group 4
 // the name.
 var refPattern = regexp.MustCompile(`(\\)?(\$)(\()?\{?([A-Z0-9_]+)?\}?`)
@@ -58,12 +62,16 @@ var refPattern = regexp.MustCompile(`(\\)?(\$)(\()?\{?([A-Z0-9_]+)?\}?`)
 //
 // To see which values hold references, the file is read again with every $ made
 // inert ("$\x00" is no reference to godotenv): a value that then reads differently
-// was expanded, and its unescaped references are in the inert reading.
+// was expanded, and its unescaped references are in the inert reading. An escaped \$
+// is first made a marker (escapedDollar): godotenv yields it as a plain $, unquoted or
+// in double quotes (in single quotes as \$, as written), and made inert it would read
+// as a $ with no backslash, that is as a reference.
 func expandFromEnv(path string, data []byte, vars map[string]string, lookupenv func(string) (string, bool)) (map[string]string, error) {
 	if !bytes.Contains(data, []byte("$")) {
 		return vars, nil
 	}
-	inert, err := godotenv.UnmarshalBytes(bytes.ReplaceAll(data, []byte("$"), []byte("$\x00")))
+	marked := bytes.ReplaceAll(data, []byte(`\$`), []byte(escapedDollar))
+	inert, err := godotenv.UnmarshalBytes(bytes.ReplaceAll(marked, []byte("$"), []byte("$\x00")))
 	if err != nil {
 		// Read without the change, it was read with none: nothing to check.
 		return vars, nil
@@ -73,7 +81,8 @@ func expandFromEnv(path string, data []byte, vars map[string]string, lookupenv f
 	var prepend bytes.Buffer
 	for key, value := range vars {
 		raw := strings.ReplaceAll(inert[key], "\x00", "")
-		if raw == value {
+		if strings.ReplaceAll(raw, escapedDollar, "$") == value || strings.ReplaceAll(raw, escapedDollar, `\$`) == value {
+			// Read as it is written: no reference was filled in.
 			continue
 		}
 		line := keyLine(lines, key)

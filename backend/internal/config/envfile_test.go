@@ -35,6 +35,17 @@ func TestReadEnvFileReferences(t *testing.T) {
 		{name: "a $ before no name", file: "P=Pa$sw0rd\n", want: map[string]string{"P": "Pa$sw0rd"}},
 		{name: "set nowhere", file: "A=1\nP=Pa$SW0RD!x\n", err: ".env:2: P refers to $SW0RD, which is set neither earlier in the file nor in the environment; put a value holding a $ in single quotes"},
 		{name: "set nowhere, in double quotes", file: "export P=\"Pa${SW0RD}!x\"\n", err: ".env:1: P refers to $SW0RD"},
+		{name: "an escaped $, unquoted", file: `P=Pa\$SW0RD!x` + "\n", want: map[string]string{"P": "Pa$SW0RD!x"}},
+		{name: "an escaped $ beside a reference, unquoted", file: "DB_HOST=db\n" + `DATABASE_URL=postgres://wd:Pa\$SW0RD@${DB_HOST}/wd` + "\n",
+			want: map[string]string{"DB_HOST": "db", "DATABASE_URL": "postgres://wd:Pa$SW0RD@db/wd"}},
+		{name: "an escaped $ beside a reference, in double quotes", file: "DB_HOST=db\n" + `DATABASE_URL="postgres://wd:Pa\$SW0RD@${DB_HOST}/wd"` + "\n",
+			want: map[string]string{"DB_HOST": "db", "DATABASE_URL": "postgres://wd:Pa$SW0RD@db/wd"}},
+		{name: "an escaped $ beside a reference to the environment", file: `URL="postgres://wd:Pa\$SW0RD@$HOST/wd"` + "\n",
+			want: map[string]string{"URL": "postgres://wd:Pa$SW0RD@db.example/wd"}},
+		{name: "an escaped backslash before a $", file: "A=x\n" + `P="Pa\\$SW0RD@$A"` + "\n", want: map[string]string{"A": "x", "P": "Pa$SW0RD@x"}},
+		{name: "single quotes keep a backslash and a $", file: "A=x\n" + `P='Pa\$SW0RD $A'` + "\n", want: map[string]string{"A": "x", "P": `Pa\$SW0RD $A`}},
+		{name: "set nowhere, beside an escaped $", file: `P=Pa\$SW0RD@$NOPE` + "\n", err: ".env:1: P refers to $NOPE, which is set neither"},
+		{name: "set nowhere, beside an escaped $, in double quotes", file: `P="Pa\$SW0RD@${NOPE}"` + "\n", err: ".env:1: P refers to $NOPE, which is set neither"},
 		{name: "an environment value that cannot be filled in", file: "P=x$QUOTED\n", err: ".env:1: P refers to $QUOTED, whose value"},
 	}
 	for _, tt := range tests {

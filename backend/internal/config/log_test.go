@@ -98,6 +98,16 @@ func TestConfigLogMasksSecrets(t *testing.T) {
 		{"an escaped key", "postgres://db/x?pass%77ord=e-secret", "postgres://db/x?pass%77ord=xxxxx", []string{"e-secret"}},
 		{"key=value form", "host=db user=u password=kv-secret dbname=x", "host=db user=u password=xxxxx dbname=x", []string{"kv-secret"}},
 		{"key=value form, quoted", "host=db password='kv secret' sslpassword=ssl-kv", "host=db password=xxxxx sslpassword=xxxxx", []string{"kv secret", "ssl-kv"}},
+		{"digits then # in the password", "postgres://wd:2024#Spring@db/wd", "postgres://xxxxx@db/wd", []string{"2024", "Spring"}},
+		{"digits then / in the password", "postgres://wd:123/abc@db/wd", "postgres://xxxxx@db/wd", []string{"123/abc", "abc@"}},
+		{"digits then ? in the password", "postgres://wd:2024?Spring@db/wd", "postgres://xxxxx@db/wd", []string{"2024", "Spring"}},
+		{"postgresql://, digits then # in the password", "postgresql://wd:2024#Spring@db/wd?sslmode=require",
+			"postgresql://xxxxx@db/wd?sslmode=require", []string{"2024", "Spring"}},
+		{"digits then / in the password, and a password in the query", "postgres://wd:123/abc@db/wd?password=q-secret",
+			"postgres://xxxxx@db/wd?password=xxxxx", []string{"123/abc", "abc@", "q-secret"}},
+		{"# in a password in the query", "postgres://u@db/x?password=q-secret#more-secret", "postgres://u@db/x?password=xxxxx#xxxxx", []string{"q-secret", "more-secret"}},
+		{"an escaped @ in the password", "postgres://user:p%40ss@h/db", "postgres://user:xxxxx@h/db", []string{"p%40ss", "p@ss"}},
+		{"does not parse", "postgres://wd:p%zzss@db/wd", "(unparseable)", []string{"p%zzss", "zzss"}},
 		{"a SQLite path with a query", "file:data/x.db?password=f-secret&mode=rwc", "file:data/x.db?password=xxxxx&mode=rwc", []string{"f-secret"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,6 +117,7 @@ func TestConfigLogMasksSecrets(t *testing.T) {
 			assert.Equal(t, tc.want, MaskURL(tc.url))
 			for _, secret := range tc.secrets {
 				assert.NotContains(t, c.String(), secret)
+				assert.NotContains(t, MaskURL(tc.url), secret)
 			}
 		})
 	}
