@@ -38,7 +38,7 @@ func TestConfigLogsAsFields(t *testing.T) {
 	}{
 		{"workers", float64(12)},
 		{"allow_private_targets", true},
-		{"check_retention", "720h0m0s"},
+		{"check_retention", "30d"},
 		{"shutdown_timeout", "20s"},
 		{"listen_addr", ":8080"},
 		{"trusted_proxies", "10.0.0.0/8,192.168.0.0/16"},
