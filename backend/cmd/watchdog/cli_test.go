@@ -351,22 +351,27 @@ func TestReadyzURL(t *testing.T) {
 // LISTEN_ADDR=[::]:PORT, after 127.0.0.1 refuses.
 func TestHealthcheckFallsBackToIPv6(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp6", "[::1]:0")
-	if err != nil {
-		t.Skipf("no IPv6 loopback here: %v", err)
+	// A port on [::1] that is free on 127.0.0.1, as the test needs: the first try is
+	// refused. Another test may hold the same number on 127.0.0.1, so try a few.
+	var ln net.Listener
+	var port string
+	for range 20 {
+		l, err := net.Listen("tcp6", "[::1]:0")
+		require.NoError(t, err, "the IPv6 loopback ::1 is needed")
+		_, p, err := net.SplitHostPort(l.Addr().String())
+		require.NoError(t, err)
+		if v4, err := net.Listen("tcp4", "127.0.0.1:"+p); err == nil {
+			require.NoError(t, v4.Close())
+			ln, port = l, p
+			break
+		}
+		require.NoError(t, l.Close())
 	}
+	require.NotNil(t, ln, "no port on [::1] was free on 127.0.0.1 in 20 tries")
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	_, port, err := net.SplitHostPort(ln.Addr().String())
-	require.NoError(t, err)
-	if v4, err := net.Listen("tcp4", "127.0.0.1:"+port); err == nil {
-		// The port is free on 127.0.0.1, as the test needs: the first try is refused.
-		require.NoError(t, v4.Close())
-	} else {
-		t.Skipf("127.0.0.1:%s is taken: %v", port, err)
-	}
 	assert.NoError(t, healthcheck(context.Background(), "[::]:"+port, healthcheckTimeout))
 }
 
