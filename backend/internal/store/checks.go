@@ -22,6 +22,11 @@ type checkRow struct {
 	Attempts    int
 	ColdStart   bool
 	WakeMS      *int `gorm:"column:wake_ms"`
+	// What some types measure besides latency; NULL where the type does not.
+	CertExpiresAt *time.Time
+	Answer        *string
+	PacketLoss    *float64
+	Message       *string
 }
 
 func (checkRow) TableName() string { return "checks" }
@@ -31,6 +36,7 @@ func (r checkRow) toDomain() target.Check {
 		ID: r.ID, TargetID: r.TargetID, CheckedAt: r.CheckedAt.UTC(), ScheduledAt: utc(r.ScheduledAt),
 		LatencyMS: r.LatencyMS, StatusCode: r.StatusCode, OK: r.OK, Error: r.Error,
 		Attempts: r.Attempts, ColdStart: r.ColdStart, WakeMS: r.WakeMS,
+		CertExpiresAt: utc(r.CertExpiresAt), Answer: r.Answer, PacketLoss: r.PacketLoss, Message: r.Message,
 	}
 }
 
@@ -39,6 +45,7 @@ func checkFromDomain(c target.Check) checkRow {
 		TargetID: c.TargetID, CheckedAt: dbTime(c.CheckedAt), ScheduledAt: utc(c.ScheduledAt),
 		LatencyMS: c.LatencyMS, StatusCode: c.StatusCode, OK: c.OK, Error: c.Error,
 		Attempts: c.Attempts, ColdStart: c.ColdStart, WakeMS: c.WakeMS,
+		CertExpiresAt: utc(c.CertExpiresAt), Answer: c.Answer, PacketLoss: c.PacketLoss, Message: c.Message,
 	}
 }
 

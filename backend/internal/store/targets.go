@@ -52,6 +52,18 @@ type targetRow struct {
 	LastSuccessAt      *time.Time
 	WarmSince          *time.Time
 	WarmGapBreaches    int
+	Type               string
+	CertExpiryDays     int
+	TLSCAPEM           string `gorm:"column:tls_ca_pem"`
+	TLSClientCertPEM   string `gorm:"column:tls_client_cert_pem"`
+	TLSClientKeyPEM    string `gorm:"column:tls_client_key_pem"`
+	TLSSkipVerify      bool   `gorm:"column:tls_skip_verify"`
+	PeriodSeconds      int
+	GraceSeconds       int
+	Cron               string
+	PingToken          *string
+	RunStartedAt       *time.Time
+	CertExpiresAt      *time.Time
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }
@@ -151,6 +163,18 @@ func (r targetRow) toDomain(l links) (target.Target, error) {
 		LastSuccessAt:      utc(r.LastSuccessAt),
 		WarmSince:          utc(r.WarmSince),
 		WarmGapBreaches:    r.WarmGapBreaches,
+		Type:               target.Type(r.Type),
+		CertExpiryDays:     r.CertExpiryDays,
+		TLSCAPEM:           r.TLSCAPEM,
+		TLSClientCertPEM:   r.TLSClientCertPEM,
+		TLSClientKeyPEM:    r.TLSClientKeyPEM,
+		TLSSkipVerify:      r.TLSSkipVerify,
+		PeriodSeconds:      r.PeriodSeconds,
+		GraceSeconds:       r.GraceSeconds,
+		Cron:               r.Cron,
+		PingToken:          deref(r.PingToken),
+		RunStartedAt:       utc(r.RunStartedAt),
+		CertExpiresAt:      utc(r.CertExpiresAt),
 		LastStatus:         target.Status(r.LastStatus),
 		LastCheckedAt:      utc(r.LastCheckedAt),
 		LastLatencyMS:      r.LastLatencyMS,
@@ -161,6 +185,22 @@ func (r targetRow) toDomain(l links) (target.Target, error) {
 		CreatedAt:          r.CreatedAt.UTC(),
 		UpdatedAt:          r.UpdatedAt.UTC(),
 	}, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// pingToken is the ping_token column of t: NULL unless it is a heartbeat, so the
+// unique index holds only real tokens.
+func pingToken(t target.Target) *string {
+	if t.Type != target.TypeHeartbeat || t.PingToken == "" {
+		return nil
+	}
+	return &t.PingToken
 }
 
 // configColumns are the columns a client may change; the rest belong to the scheduler.
@@ -182,6 +222,16 @@ func configColumns(t target.Target) (map[string]any, error) {
 		idle = &t.IdleTimeoutSeconds
 	}
 	return map[string]any{
+		"type":                 string(t.Type),
+		"cert_expiry_days":     t.CertExpiryDays,
+		"tls_ca_pem":           t.TLSCAPEM,
+		"tls_client_cert_pem":  t.TLSClientCertPEM,
+		"tls_client_key_pem":   t.TLSClientKeyPEM,
+		"tls_skip_verify":      t.TLSSkipVerify,
+		"period_seconds":       t.PeriodSeconds,
+		"grace_seconds":        t.GraceSeconds,
+		"cron":                 t.Cron,
+		"ping_token":           pingToken(t),
 		"keep_warm":            t.KeepWarm,
 		"platform":             t.Platform,
 		"idle_timeout_seconds": idle,
@@ -323,6 +373,10 @@ func insertTargets(tx *gorm.DB, ts []target.Target) ([]target.Target, error) {
 			KeepWarm:   t.KeepWarm, Platform: t.Platform, IdleTimeoutSeconds: cols["idle_timeout_seconds"].(*int),
 			WakeTimeoutSeconds: t.WakeTimeoutSeconds, WarmWindows: cols["warm_windows"].(string),
 			Timezone: t.Timezone, BudgetGroup: t.BudgetGroup, WarmSince: warmSince(t, now),
+			Type: string(t.Type), CertExpiryDays: t.CertExpiryDays, TLSCAPEM: t.TLSCAPEM,
+			TLSClientCertPEM: t.TLSClientCertPEM, TLSClientKeyPEM: t.TLSClientKeyPEM,
+			TLSSkipVerify: t.TLSSkipVerify, PeriodSeconds: t.PeriodSeconds, GraceSeconds: t.GraceSeconds,
+			Cron: t.Cron, PingToken: cols["ping_token"].(*string),
 			LastStatus: string(target.StatusUnknown), NextCheckAt: &now,
 			CreatedAt: now, UpdatedAt: now,
 		}

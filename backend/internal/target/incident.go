@@ -15,6 +15,9 @@ const (
 	// IncidentWarmGap is a keep-warm target left without a successful request for
 	// longer than its host's idle limit.
 	IncidentWarmGap = "warm_gap"
+	// IncidentCertExpiry is an https or tls target whose certificate expires within
+	// its CertExpiryDays.
+	IncidentCertExpiry = "cert_expiry"
 )
 
 // Incident is a period in which a target was down (or, for keep-warm, let go cold).

@@ -55,10 +55,41 @@ const (
 // one interval.
 const LeaseMargin = 10 * time.Second
 
+// Type is the kind of check a target gets. Every type but heartbeat takes its address
+// in URL, with a scheme that names the type (tcp://host:port, dns://resolver/name?type=A).
+type Type string
+
+// The check types. A heartbeat is not checked at all: it is pinged, and fails when a
+// ping does not come by its deadline.
+const (
+	TypeHTTP      Type = "http"
+	TypeTCP       Type = "tcp"
+	TypeTLS       Type = "tls"
+	TypeDNS       Type = "dns"
+	TypeICMP      Type = "icmp"
+	TypeHeartbeat Type = "heartbeat"
+)
+
+// Types lists every check type, http first (the default).
+var Types = []Type{TypeHTTP, TypeTCP, TypeTLS, TypeDNS, TypeICMP, TypeHeartbeat}
+
+// Defaults of the settings the non-http types add.
+const (
+	// DefaultCertExpiryDays: a certificate expiring within this many days opens a
+	// cert_expiry incident. 0 turns the warning off.
+	DefaultCertExpiryDays = 14
+	MaxCertExpiryDays     = 365
+	// A heartbeat expects a ping a day, and waits an hour past that before it fails.
+	DefaultPeriodSeconds = 86400
+	DefaultGraceSeconds  = 3600
+)
+
 // Target is a URL that WatchDog checks on a schedule.
 type Target struct {
 	ID   int64
 	Name string
+	// Type is the kind of check; the zero value is never stored (New fills http).
+	Type Type
 	// DefaultName says the name was left out and is the URL's host: the store adds
 	// " (2)", " (3)", ... when another target has it, as names are unique.
 	DefaultName       bool
@@ -93,6 +124,31 @@ type Target struct {
 	Timezone    string
 	// BudgetGroup names the targets that share one pool of free hours.
 	BudgetGroup string
+
+	// CertExpiryDays is how many days before its certificate expires an https or tls
+	// target opens a cert_expiry incident; 0 is off.
+	CertExpiryDays int
+	// TLS options of https and tls targets: a CA (PEM) to trust besides the system's,
+	// a client certificate and key for mutual TLS (the key is write-only), and
+	// skipping verification for self-signed internal services. None of them touches
+	// the outbound guard.
+	TLSCAPEM         string
+	TLSClientCertPEM string
+	TLSClientKeyPEM  string
+	TLSSkipVerify    bool
+	// A heartbeat's schedule: a ping every PeriodSeconds, or at the times of Cron (five
+	// fields, in Timezone), each allowed GraceSeconds late.
+	PeriodSeconds int
+	GraceSeconds  int
+	Cron          string
+	// PingToken is a heartbeat's part of its ping URL; empty for other types.
+	PingToken string
+	// RunStartedAt is when a heartbeat's job said it started (/start), until its next
+	// ping: that ping's latency is the run's duration.
+	RunStartedAt *time.Time
+	// CertExpiresAt is when the certificate seen by the last check that saw one ends.
+	CertExpiresAt *time.Time
+
 	// LastSuccessAt is the last successful check; WarmSince is when the target was
 	// last meant to become warm (created, resumed, keep-warm turned on).
 	LastSuccessAt *time.Time
@@ -232,6 +288,14 @@ type Check struct {
 	ColdStart bool
 	// WakeMS is, for a cold start, the time from the first attempt to the answer.
 	WakeMS *int
+	// CertExpiresAt is when the server's certificate ends (https and tls checks).
+	CertExpiresAt *time.Time
+	// Answer is a dns check's records as text, one per line (capped).
+	Answer *string
+	// PacketLoss is an icmp check's share of echo requests unanswered, in percent.
+	PacketLoss *float64
+	// Message is what a heartbeat's ping sent in its body (capped).
+	Message *string
 	// Interrupted marks a check that stopped before its retries were done because the
 	// checker is shutting down: its outcome is incomplete, so it is not recorded.
 	Interrupted bool

@@ -90,6 +90,16 @@ type Spec struct {
 	WarmWindows        []WarmWindow
 	Timezone           string
 	BudgetGroup        string
+	// Type nil is http.
+	Type             *Type
+	CertExpiryDays   *int
+	TLSCAPEM         string
+	TLSClientCertPEM string
+	TLSClientKeyPEM  string
+	TLSSkipVerify    *bool
+	PeriodSeconds    *int
+	GraceSeconds     *int
+	Cron             string
 }
 
 // Preset is what a platform preset fills in on a keep-warm target.
@@ -116,7 +126,20 @@ func New(s Spec, lim Limits) (Target, error) {
 		Conditions:        s.Conditions,
 		ChannelIDs:        s.ChannelIDs,
 		LastStatus:        StatusUnknown,
+		Type:              TypeHTTP,
+		CertExpiryDays:    DefaultCertExpiryDays,
+		PeriodSeconds:     DefaultPeriodSeconds,
+		GraceSeconds:      DefaultGraceSeconds,
+		TLSCAPEM:          s.TLSCAPEM,
+		TLSClientCertPEM:  s.TLSClientCertPEM,
+		TLSClientKeyPEM:   s.TLSClientKeyPEM,
+		Cron:              strings.TrimSpace(s.Cron),
 	}
+	set(&t.Type, s.Type)
+	set(&t.CertExpiryDays, s.CertExpiryDays)
+	set(&t.TLSSkipVerify, s.TLSSkipVerify)
+	set(&t.PeriodSeconds, s.PeriodSeconds)
+	set(&t.GraceSeconds, s.GraceSeconds)
 	set(&t.Name, s.Name)
 	set(&t.Method, s.Method)
 	set(&t.IntervalSeconds, s.IntervalSeconds)
@@ -191,6 +214,16 @@ type Patch struct {
 	WarmWindows        *[]WarmWindow
 	Timezone           *string
 	BudgetGroup        *string
+	Type               *Type
+	CertExpiryDays     *int
+	TLSCAPEM           *string
+	TLSClientCertPEM   *string
+	// TLSClientKeyPEM is write-only: nil keeps the key the target has.
+	TLSClientKeyPEM *string
+	TLSSkipVerify   *bool
+	PeriodSeconds   *int
+	GraceSeconds    *int
+	Cron            *string
 }
 
 // Apply returns the target with the patch applied and validated.
@@ -218,6 +251,16 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 	set(&t.WarmWindows, p.WarmWindows)
 	set(&t.Timezone, p.Timezone)
 	set(&t.BudgetGroup, p.BudgetGroup)
+	set(&t.Type, p.Type)
+	set(&t.CertExpiryDays, p.CertExpiryDays)
+	set(&t.TLSCAPEM, p.TLSCAPEM)
+	set(&t.TLSClientCertPEM, p.TLSClientCertPEM)
+	set(&t.TLSClientKeyPEM, p.TLSClientKeyPEM)
+	set(&t.TLSSkipVerify, p.TLSSkipVerify)
+	set(&t.PeriodSeconds, p.PeriodSeconds)
+	set(&t.GraceSeconds, p.GraceSeconds)
+	set(&t.Cron, p.Cron)
+	t.Cron = strings.TrimSpace(t.Cron)
 	if p.Platform != nil && strings.TrimSpace(*p.Platform) != t.Platform {
 		// A new platform fills what the patch does not set itself, and turns
 		// keep-warm on unless the patch says otherwise.
@@ -270,6 +313,15 @@ func set[T any](dst *T, v *T) {
 // normalize puts equivalent inputs in one form: tags trimmed, sorted and unique, and
 // empty collections non-nil so they serialize as [] and {}.
 func (t *Target) normalize() {
+	if t.Type == "" {
+		t.Type = TypeHTTP
+	}
+	// Only a heartbeat has a ping URL; it gets one when it becomes a heartbeat.
+	if t.Type != TypeHeartbeat {
+		t.PingToken = ""
+	} else if t.PingToken == "" {
+		t.PingToken = NewPingToken()
+	}
 	tags := make([]string, 0, len(t.Tags))
 	for _, tag := range t.Tags {
 		if tag = strings.TrimSpace(tag); tag != "" {
