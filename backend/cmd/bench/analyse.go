@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // analysis is what the checks table and the fleet's log say about the window.
@@ -157,4 +158,51 @@ func percentile(sorted []float64, p float64) float64 {
 	}
 	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
 	return sorted[min(max(rank, 1), len(sorted))-1]
+}
+
+// typeAnalysis is one check type's scheduled checks in the window, read from the
+// checks table alone: the slot and the start of each check.
+type typeAnalysis struct {
+	checks   int       // slot in the window
+	rows     int       // check started in the window
+	lateness []float64 // ms, checked_at − scheduled_at, sorted
+}
+
+// analyseByType sorts the window's scheduled checks by their target's type. It needs
+// no fleet log, so it measures every type alike, tcp included (whose connections do
+// not say which target they are for). Lateness here is from the slot to the start of
+// the check as the replica saw it, without the dial.
+func analyseByType(timings []store.Timing, typeByID map[int64]target.Type, from, to time.Time) map[target.Type]*typeAnalysis {
+	out := map[target.Type]*typeAnalysis{}
+	inWindow := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
+	for _, t := range timings {
+		typ, ok := typeByID[t.TargetID]
+		if !ok {
+			continue
+		}
+		a := out[typ]
+		if a == nil {
+			a = &typeAnalysis{}
+			out[typ] = a
+		}
+		if inWindow(t.CheckedAt) {
+			a.rows++
+		}
+		if !inWindow(t.ScheduledAt) {
+			continue
+		}
+		a.checks++
+		a.lateness = append(a.lateness, float64(t.CheckedAt.Sub(t.ScheduledAt).Microseconds())/1000)
+	}
+	for _, a := range out {
+		slices.Sort(a.lateness)
+	}
+	return out
+}
+
+// countBetween counts the sorted arrivals in [from, to).
+func countBetween(arr []int64, from, to time.Time) int {
+	lo := sort.Search(len(arr), func(j int) bool { return arr[j] >= from.UnixNano() })
+	hi := sort.Search(len(arr), func(j int) bool { return arr[j] >= to.UnixNano() })
+	return hi - lo
 }

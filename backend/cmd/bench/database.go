@@ -97,15 +97,18 @@ func seedTag(i int) string { return fmt.Sprintf("group-%d", i%seedTags) }
 
 // seeded is what seed made.
 type seeded struct {
-	ids  []int64       // target ids by fleet index
-	took time.Duration // creating them, migrations left out
-	// budget is the longest one check may take (every target is alike).
+	ids   []int64       // target ids by fleet index
+	types []target.Type // target types by fleet index
+	took  time.Duration // creating them, migrations left out
+	// budget is the longest one scheduled check may take.
 	budget time.Duration
+	// pingTokens are the heartbeats' tokens, as the store wrote them, in fleet order.
+	pingTokens []string
 }
 
 // seed migrates the database and creates c.N targets pointing at the fleet, through
 // the store as an import would.
-func seed(ctx context.Context, db *database, c config, f *fleet, logw io.Writer) (seeded, error) {
+func seed(ctx context.Context, db *database, c config, addrs fleetAddrs, logw io.Writer) (seeded, error) {
 	var out seeded
 	st, err := store.Open(ctx, db.url, quietLogger(logw))
 	if err != nil {
@@ -115,23 +118,20 @@ func seed(ctx context.Context, db *database, c config, f *fleet, logw io.Writer)
 	if _, err := st.Migrate(ctx); err != nil {
 		return out, fmt.Errorf("migrate: %w", err)
 	}
-	var retries *int
-	if c.Retries >= 0 {
-		retries = &c.Retries
-	}
 	out.ids = make([]int64, 0, c.N)
+	out.types = make([]target.Type, 0, c.N)
 	for from := 0; from < c.N; from += createBatch {
 		batch := make([]target.Target, 0, min(createBatch, c.N-from))
 		for i := from; i < from+cap(batch); i++ {
-			t, err := target.New(target.Spec{
-				Name: new(fmt.Sprintf("bench-%d", i)), URL: f.url(i), Tags: []string{seedTag(i)},
-				IntervalSeconds: new(c.Interval), TimeoutSeconds: new(c.Timeout), Retries: retries,
-			}, target.Limits{MinIntervalSeconds: 1})
+			t, err := target.New(targetSpec(c, addrs, i), target.Limits{MinIntervalSeconds: 1})
 			if err != nil {
 				return out, fmt.Errorf("target %d: %w", i, err)
 			}
-			out.budget = t.CheckBudget()
+			if scheduled(t.Type) {
+				out.budget = max(out.budget, t.CheckBudget())
+			}
 			batch = append(batch, t)
+			out.types = append(out.types, t.Type)
 		}
 		began := time.Now()
 		created, err := st.CreateTargets(ctx, batch)
@@ -141,6 +141,9 @@ func seed(ctx context.Context, db *database, c config, f *fleet, logw io.Writer)
 		}
 		for _, t := range created {
 			out.ids = append(out.ids, t.ID)
+			if t.Type == target.TypeHeartbeat {
+				out.pingTokens = append(out.pingTokens, t.PingToken)
+			}
 		}
 	}
 	return out, nil

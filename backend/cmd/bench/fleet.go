@@ -126,11 +126,7 @@ func (f *fleet) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	f.first.CompareAndSwap(0, now)
-	mu := &f.locks[i%arrivalShards]
-	mu.Lock()
-	f.arrivals[i] = append(f.arrivals[i], now)
-	mu.Unlock()
+	f.arrive(i, now)
 
 	switch behaviourOf(f.profile, i) {
 	case answerFast:
@@ -150,6 +146,19 @@ func (f *fleet) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = io.WriteString(w, "ok\n")
 }
+
+// arrive logs a request (or a DNS question) for target i at now, in unix nanos.
+func (f *fleet) arrive(i int, now int64) {
+	f.noteFirst(now)
+	mu := &f.locks[i%arrivalShards]
+	mu.Lock()
+	f.arrivals[i] = append(f.arrivals[i], now)
+	mu.Unlock()
+}
+
+// noteFirst keeps the first arrival of all, whatever its type, for the start-up
+// figure.
+func (f *fleet) noteFirst(now int64) { f.first.CompareAndSwap(0, now) }
 
 // pause waits d on a timer, and reports false when the client or the fleet gave up
 // first.

@@ -53,6 +53,11 @@ type config struct {
 	OutDir    string
 	Max       bool
 	Spread    bool
+	// Mix is the fleet's check types (see mix.go); http unless -mix says otherwise.
+	Mix string
+	// PingRate is the heartbeat pings a second in all; 0 pings each heartbeat once an
+	// interval (heartbeats / interval a second).
+	PingRate float64
 }
 
 // maxDefaultN is -max mode's target count when -n is not given: enough that the
@@ -95,7 +100,9 @@ func parseFlags(args []string, stderr io.Writer) (config, string, error) {
 	fs.StringVar(&c.OutDir, "out", "", "directory for the JSON results (default <repo>/bench/results)")
 	fs.BoolVar(&c.Max, "max", false, "find the ceiling: instant fleet, 2 s interval, 1 s timeout, no retries, 10000 targets unless -n")
 	fs.BoolVar(&c.Spread, "spread", true, "spread the targets' first checks evenly over one interval (false: all due at once, as after an import)")
-	matrix := fs.String("matrix", "", `runs in sequence, e.g. "sqlite:1000,postgres:10000,postgres:max@30s" (see docs/bench.md)`)
+	fs.StringVar(&c.Mix, "mix", mixHTTP, "the fleet's check types: http; mixed (70% http, 15% tcp, 10% heartbeat, 5% dns); or tcp, dns, heartbeat alone")
+	fs.Float64Var(&c.PingRate, "ping-rate", 0, "heartbeat pings a second in all, spread over every heartbeat (0: each heartbeat once an interval)")
+	matrix := fs.String("matrix", "", `runs in sequence, e.g. "sqlite:1000,postgres:10000,postgres:100000:mixed@90s,postgres:max@30s" (see docs/bench.md)`)
 	if err := fs.Parse(args); err != nil {
 		return c, "", err
 	}
@@ -121,6 +128,9 @@ func (c config) withMode() config {
 	}
 	if c.N == 0 {
 		c.N = 1000
+	}
+	if c.Mix == "" {
+		c.Mix = mixHTTP
 	}
 	c.Timeout = max(1, min(c.Timeout, c.Interval-1))
 	return c
@@ -153,6 +163,18 @@ func (c config) validate() error {
 	}
 	if c.Warmup < 0 || c.Duration <= c.Warmup {
 		errs = append(errs, errors.New("-duration must be longer than -warmup, and -warmup not negative"))
+	}
+	if err := validMix(c.Mix); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Max && c.Mix != mixHTTP {
+		errs = append(errs, errors.New("-max measures the http pipeline's ceiling: it takes -mix http only"))
+	}
+	if c.PingRate < 0 {
+		errs = append(errs, errors.New("-ping-rate must not be negative"))
+	}
+	if c.PingRate > 0 && c.Mix != mixMixed && c.Mix != mixHeartbeat {
+		errs = append(errs, errors.New("-ping-rate needs heartbeats: -mix mixed or heartbeat"))
 	}
 	return errors.Join(errs...)
 }
@@ -228,11 +250,22 @@ func (c config) describe() string {
 	if c.Max {
 		mode = "max"
 	}
-	return fmt.Sprintf("%s n=%d %s interval=%ds profile=%s replicas=%d duration=%s", c.DB, c.N, mode, c.Interval, c.Profile, c.Replicas, c.Duration)
+	s := fmt.Sprintf("%s n=%d %s interval=%ds profile=%s replicas=%d duration=%s", c.DB, c.N, mode, c.Interval, c.Profile, c.Replicas, c.Duration)
+	if c.Mix != mixHTTP {
+		s += " mix=" + c.Mix
+	}
+	if c.PingRate > 0 {
+		s += fmt.Sprintf(" ping-rate=%g/s", c.PingRate)
+	}
+	if c.Pollers == 0 {
+		s += " pollers=0"
+	}
+	return s
 }
 
-// parseMatrix reads "db:N[:max][@duration]" or "db:max[@duration]" entries, each a
-// run that takes every other setting from the flags.
+// parseMatrix reads "db[:part]...[@duration]" entries, each a run that takes every
+// other setting from the flags. A part is N, max, a mix (mixed, tcp, …), pollers=K
+// or ping-rate=R: "postgres:100000:mixed@90s", "postgres:10000:tcp:pollers=0".
 func parseMatrix(base config, spec string) ([]config, error) {
 	var out []config
 	for entry := range strings.SplitSeq(spec, ",") {
@@ -252,15 +285,9 @@ func parseMatrix(base config, spec string) ([]config, error) {
 		parts := strings.Split(body, ":")
 		c.DB = parts[0]
 		for _, p := range parts[1:] {
-			if p == "max" {
-				c.Max = true
-				continue
+			if err := c.setMatrixPart(p); err != nil {
+				return nil, fmt.Errorf("matrix entry %q: %w", entry, err)
 			}
-			n, err := strconv.Atoi(p)
-			if err != nil {
-				return nil, fmt.Errorf("matrix entry %q: want db:N[:max][@duration] or db:max[@duration]", entry)
-			}
-			c.N = n
 		}
 		out = append(out, c.withMode())
 	}
@@ -268,6 +295,44 @@ func parseMatrix(base config, spec string) ([]config, error) {
 		return nil, errors.New("-matrix lists no runs")
 	}
 	return out, nil
+}
+
+// setMatrixPart applies one part of a matrix entry.
+func (c *config) setMatrixPart(p string) error {
+	const want = "want db[:N][:max][:mix][:pollers=K][:ping-rate=R][@duration]"
+	if key, value, ok := strings.Cut(p, "="); ok {
+		switch key {
+		case "pollers":
+			n, err := strconv.Atoi(value)
+			if err != nil {
+				return fmt.Errorf("pollers: %w", err)
+			}
+			c.Pollers = n
+		case "ping-rate":
+			r, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				return fmt.Errorf("ping-rate: %w", err)
+			}
+			c.PingRate = r
+		default:
+			return fmt.Errorf("unknown setting %q: %s", key, want)
+		}
+		return nil
+	}
+	if p == "max" {
+		c.Max = true
+		return nil
+	}
+	if validMix(p) == nil {
+		c.Mix = p
+		return nil
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil {
+		return errors.New(want)
+	}
+	c.N = n
+	return nil
 }
 
 // skipUnreachablePostgres drops the PostgreSQL runs, loudly, when the server cannot be

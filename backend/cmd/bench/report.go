@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 	"time"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // Result is one run's numbers, printed as a table and written as JSON.
@@ -66,6 +68,98 @@ type Result struct {
 	API         APIResult `json:"api"`
 	LoginErrors int       `json:"api_login_errors"`
 	Notes       []string  `json:"notes,omitempty"`
+
+	// Mix is the fleet's check types (http, mixed, tcp, dns, heartbeat).
+	Mix string `json:"mix"`
+	// ScheduledTargets are the targets the product checks on a schedule (every type
+	// but heartbeat): the ideal is ScheduledTargets / interval.
+	ScheduledTargets int `json:"scheduled_targets"`
+	// FleetTargets are those whose checks the fleet can match to a target (http by
+	// path, dns by name; not tcp): the lateness, duplicates and unchecked rows cover
+	// these.
+	FleetTargets int `json:"fleet_observed_targets"`
+	// CPUMSPerCheck is the replicas' CPU over the window divided by the scheduled
+	// checks and the pings taken in it: API polling is included unless pollers is 0.
+	CPUMSPerCheck float64      `json:"cpu_ms_per_check"`
+	ByType        []TypeResult `json:"by_type,omitempty"`
+	Pings         *PingResult  `json:"pings,omitempty"`
+}
+
+// TypeResult is one check type's share of a run.
+type TypeResult struct {
+	Type              string  `json:"type"`
+	Targets           int     `json:"targets"`
+	IdealPerSecond    float64 `json:"ideal_checks_per_second"` // 0 for heartbeats: they are pinged
+	AchievedPerSecond float64 `json:"achieved_checks_per_second"`
+	Checks            int     `json:"checks"` // slots in the window
+	// Lateness is checked_at − scheduled_at from the checks table: the same measure
+	// for every type, tcp included, but without the dial (the fleet-side figure has it).
+	LatenessP50MS float64 `json:"lateness_p50_ms"`
+	LatenessP99MS float64 `json:"lateness_p99_ms"`
+	LatenessMaxMS float64 `json:"lateness_max_ms"`
+	// FleetSaw is what the fleet received in the window: http requests, dns
+	// questions, tcp connections, heartbeat pings taken.
+	FleetSaw int64 `json:"fleet_saw"`
+	// CPUMSPerCheck is measured only when the whole fleet is this type (a -mix tcp,
+	// dns, heartbeat or http run): a mixed run's CPU cannot be split by type.
+	CPUMSPerCheck float64 `json:"cpu_ms_per_check,omitempty"`
+}
+
+// fleetSaw is what each part of the fleet received in the window.
+type fleetSaw struct{ http, dns, tcp int64 }
+
+// fillByType fills the per-type figures and the CPU per check.
+func (r *Result) fillByType(c config, counts map[target.Type]int, by map[target.Type]*typeAnalysis, window float64, saw fleetSaw) {
+	pings := 0
+	if r.Pings != nil {
+		pings = r.Pings.OK
+	}
+	if n := r.Checks + pings; n > 0 {
+		r.CPUMSPerCheck = 1000 * r.CPUSeconds / float64(n)
+	}
+	types, _ := fleetTypes(c.Mix, c.N)
+	for _, typ := range types {
+		t := TypeResult{Type: string(typ), Targets: counts[typ]}
+		if scheduled(typ) {
+			t.IdealPerSecond = float64(counts[typ]) / float64(c.Interval)
+		}
+		if a := by[typ]; a != nil {
+			t.Checks = a.checks
+			t.AchievedPerSecond = float64(a.checks) / window
+			t.LatenessP50MS, t.LatenessP99MS, t.LatenessMaxMS = percentile(a.lateness, 50), percentile(a.lateness, 99), percentile(a.lateness, 100)
+		}
+		switch typ {
+		case target.TypeHTTP:
+			t.FleetSaw = saw.http
+		case target.TypeDNS:
+			t.FleetSaw = saw.dns
+		case target.TypeTCP:
+			t.FleetSaw = saw.tcp
+		case target.TypeHeartbeat:
+			t.FleetSaw = int64(pings)
+		}
+		if len(types) == 1 {
+			t.CPUMSPerCheck = r.CPUMSPerCheck
+		}
+		r.ByType = append(r.ByType, t)
+	}
+}
+
+// setWritesPerPing divides the run's row writes by the pings the product took, when
+// pings were all that wrote: with scheduled checks in the run, their rows land in the
+// same tables and the quotient would mean nothing.
+func (p *PingResult) setWritesPerPing(scheduledTargets int) {
+	switch {
+	case p.Writes == nil:
+		p.WritesNote = "write counters are read on PostgreSQL only"
+	case scheduledTargets > 0:
+		p.WritesNote = "scheduled checks write to the same tables: measure writes per ping with -mix heartbeat"
+	case p.SentOK == 0:
+		p.WritesNote = "no ping was taken"
+	default:
+		p.WritesPerPing = float64(p.Writes.ChecksInserted+p.Writes.TargetsUpdated) / float64(p.SentOK)
+		p.AllWritesPerPing = float64(p.Writes.All) / float64(p.SentOK)
+	}
 }
 
 // APIResult is the pollers' view of each endpoint.
@@ -142,15 +236,32 @@ func printTable(w io.Writer, r Result) {
 		row("achieved checks/s", "%.2f  (%d checks)", r.AchievedPerSecond, r.Checks)
 	}
 	row("missed (implied)", "%d  (%d still pending after %.1f s cool-down; %d targets requested, not recorded)", r.MissedImplied, r.PendingAtStop, r.CooldownSeconds, r.Unrecorded)
-	if r.UncheckedTargets < 0 {
+	if r.Mix != mixHTTP && r.Mix != "" && r.FleetTargets == 0 {
+		row("targets not checked", "n/a (the fleet cannot tell tcp targets apart; heartbeats are pinged)")
+	} else if r.UncheckedTargets < 0 {
 		row("targets not checked", "n/a (run shorter than one interval after the first slots)")
 	} else {
 		row("targets not checked", "%d", r.UncheckedTargets)
 	}
-	row("lateness p50 / p99 / max", "%s / %s / %s ms  (%d from start time)", ms(r.LatenessP50MS), ms(r.LatenessP99MS), ms(r.LatenessMaxMS), r.LatenessFallbacks)
+	switch {
+	case r.Mix == mixHTTP || r.Mix == "":
+		row("lateness p50 / p99 / max", "%s / %s / %s ms  (%d from start time)", ms(r.LatenessP50MS), ms(r.LatenessP99MS), ms(r.LatenessMaxMS), r.LatenessFallbacks)
+	case r.FleetTargets == 0:
+		row("lateness, fleet-side", "n/a (no http or dns targets: see by type)")
+	default:
+		row("lateness p50 / p99 / max, fleet-side", "%s / %s / %s ms  (%d from start time; http and dns targets)", ms(r.LatenessP50MS), ms(r.LatenessP99MS), ms(r.LatenessMaxMS), r.LatenessFallbacks)
+	}
 	row("duplicate pings", "%d", r.Duplicates)
 	row("rows written/s", "%.2f", r.RowsPerSecond)
 	row("CPU user+sys (replicas)", "%.2f s  (%.1f%% of one core)", r.CPUSeconds, r.CPUPercentCore)
+	perCheck := "scheduled checks"
+	if r.Pings != nil {
+		perCheck += " and pings"
+	}
+	if r.Pollers > 0 {
+		perCheck += "; API polling included"
+	}
+	row("CPU per check", "%.3f ms  (%s)", r.CPUMSPerCheck, perCheck)
 	row("host CPU busy", "%.1f%% of all cores  (harness itself %.1f%% of one core)", r.HostCPUPercent, r.HarnessCPUPercent)
 	row("load average (1 min)", "%.2f at the window's start, %.2f at its end", r.LoadAverage[0], r.LoadAverage[1])
 	row("peak RSS (max replica)", "%.1f MB", r.PeakRSSMB)
@@ -168,6 +279,32 @@ func printTable(w io.Writer, r Result) {
 	}
 	if r.StrayRequests > 0 {
 		row("stray fleet requests", "%d", r.StrayRequests)
+	}
+	if r.Mix != mixHTTP && r.Mix != "" {
+		for _, t := range r.ByType {
+			if t.Type == string(target.TypeHeartbeat) {
+				row("  heartbeat", "%d targets, pinged (see pings); %d deadline checks in the window", t.Targets, t.Checks)
+				continue
+			}
+			cpu := "CPU per check: see the single-type runs"
+			if t.CPUMSPerCheck > 0 {
+				cpu = fmt.Sprintf("CPU %.3f ms per check", t.CPUMSPerCheck)
+			}
+			row("  "+t.Type, "%d targets: %.1f of %.1f checks/s; late p50 / p99 / max %s / %s / %s ms (table); fleet saw %d; %s",
+				t.Targets, t.AchievedPerSecond, t.IdealPerSecond, ms(t.LatenessP50MS), ms(t.LatenessP99MS), ms(t.LatenessMaxMS), t.FleetSaw, cpu)
+		}
+	}
+	if p := r.Pings; p != nil {
+		row("pings asked", "%.1f/s over %d heartbeats (%.3f/s per token)", p.RatePerSecond, p.Heartbeats, p.PerTokenPerSecond)
+		row("pings taken", "%.1f/s  (%d in the window: %d 2xx, %d 429, %d other, %d no answer; pinger behind by up to %s ms)",
+			p.AchievedPerSecond, p.InWindow, p.OK, p.TooMany, p.Other, p.Failed, ms(p.BehindMS))
+		row("ping latency p50 / p99 / max", "%s / %s / %s ms", ms(p.P50MS), ms(p.P99MS), ms(p.MaxMS))
+		if p.WritesNote != "" {
+			row("DB writes per ping", "n/a (%s)", p.WritesNote)
+		} else {
+			row("DB writes per ping", "%.2f  (checks inserted %d + targets updated %d, over %d pings of the run); every table: %.2f",
+				p.WritesPerPing, p.Writes.ChecksInserted, p.Writes.TargetsUpdated, p.SentOK, p.AllWritesPerPing)
+		}
 	}
 	_ = tw.Flush()
 	for _, n := range r.Notes {
@@ -187,11 +324,11 @@ func ms(v float64) string {
 func printSummary(w io.Writer, rs []Result) {
 	fmt.Fprintln(w, "=== summary ===")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "db\tmode\tN\tivl s\trepl\tideal/s\tgot/s\tlate p50\tlate p99\tdup\tcpu %%core\thost %%\tRSS MB\tlist p99\tstats p99\ttstats p99\tworst API p99\t\n")
+	fmt.Fprintf(tw, "db\tmode\tmix\tN\tivl s\trepl\tideal/s\tgot/s\tlate p50\tlate p99\tdup\tcpu %%core\thost %%\tRSS MB\tlist p99\tstats p99\ttstats p99\tworst API p99\t\n")
 	for _, r := range rs {
 		worst, name := r.API.worstP99()
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t%s\t%d\t%.1f\t%.1f\t%.0f\t%s\t%s\t%s\t%s %s\t\n",
-			r.Database, r.Mode, r.Targets, r.IntervalSeconds, r.Replicas, r.IdealPerSecond, r.AchievedPerSecond,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t%s\t%d\t%.1f\t%.1f\t%.0f\t%s\t%s\t%s\t%s %s\t\n",
+			r.Database, r.Mode, r.Mix, r.Targets, r.IntervalSeconds, r.Replicas, r.IdealPerSecond, r.AchievedPerSecond,
 			ms(r.LatenessP50MS), ms(r.LatenessP99MS), r.Duplicates, r.CPUPercentCore, r.HostCPUPercent, r.PeakRSSMB,
 			ms(r.API.List.P99MS), ms(r.API.Stats.P99MS), ms(r.API.TargetStats.P99MS), ms(worst), name)
 	}
@@ -207,6 +344,9 @@ func writeJSON(dir string, r Result) (string, error) {
 	name := fmt.Sprintf("%s-%s-n%d", r.StartedAt.UTC().Format("20060102T150405Z"), r.Database, r.Targets)
 	if r.Mode == "max" {
 		name += "-max"
+	}
+	if r.Mix != mixHTTP && r.Mix != "" {
+		name += "-" + r.Mix
 	}
 	path := filepath.Join(dir, name+".json")
 	b, err := json.MarshalIndent(r, "", "  ")

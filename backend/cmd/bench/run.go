@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // run does one run: fleet, database, targets, replicas, pollers, the measured window,
@@ -40,11 +41,31 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	}
 	interval := time.Duration(c.Interval) * time.Second
 
+	_, counts := fleetTypes(c.Mix, c.N)
 	f, err := startFleet(c.Profile, c.Listeners, c.N)
 	if err != nil {
 		return Result{}, "", err
 	}
 	defer f.close()
+	addrs := fleetAddrs{http: f.url}
+	var tf *tcpFleet
+	if counts[target.TypeTCP] > 0 {
+		if tf, err = startTCPFleet(c.Listeners, f.noteFirst); err != nil {
+			return Result{}, "", err
+		}
+		defer tf.close()
+		addrs.tcp = tf.addrs()
+	}
+	var df *dnsFleet
+	if counts[target.TypeDNS] > 0 {
+		// The DNS server logs each question in the fleet's arrival log, so dns checks
+		// are matched to what the fleet saw like http ones.
+		if df, err = startDNSFleet(c.N, f.arrive); err != nil {
+			return Result{}, "", err
+		}
+		defer df.close()
+		addrs.dns = df.addr
+	}
 	db, err := newDatabase(ctx, c)
 	if err != nil {
 		return Result{}, "", err
@@ -54,7 +75,7 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 			fmt.Fprintf(progress, "WARNING: %v\n", err)
 		}
 	}()
-	sd, err := seed(ctx, db, c, f, progress)
+	sd, err := seed(ctx, db, c, addrs, progress)
 	if err != nil {
 		return Result{}, "", fmt.Errorf("create targets: %w", err)
 	}
@@ -64,6 +85,15 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	if c.Spread {
 		if err := spreadPhases(ctx, db, interval, progress); err != nil {
 			return Result{}, "", fmt.Errorf("%w (run with -spread=false to skip)", err)
+		}
+	}
+
+	// The write counters are read before the replicas start and after they stop,
+	// when every connection that wrote has flushed its counts.
+	var writes0 tableWrites
+	if c.DB == "postgres" && len(sd.pingTokens) > 0 {
+		if writes0, err = readTableWrites(ctx, db.url); err != nil {
+			return Result{}, "", err
 		}
 	}
 
@@ -97,9 +127,28 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 		defer pl.stop()
 	}
 
+	var pg *pinger
+	var pingRate float64
+	var runNotes []string
+	if len(sd.pingTokens) > 0 {
+		pingRate = c.PingRate
+		if pingRate == 0 {
+			pingRate = float64(len(sd.pingTokens)) / float64(c.Interval)
+		}
+		for _, w := range pingWarnings(len(sd.pingTokens), pingRate, c.Interval) {
+			fmt.Fprintf(progress, "WARNING: %s\n", w)
+			runNotes = append(runNotes, w)
+		}
+		if pg, err = startPinger(ctx, pingURLs(rs.urls(), sd.pingTokens), pingRate, windowStart, windowEnd); err != nil {
+			return Result{}, "", err
+		}
+		defer pg.stop()
+	}
+
 	if err := rs.sleepUntil(ctx, windowStart); err != nil {
 		return Result{}, "", err
 	}
+	accepts0, queries0 := tf.count(), df.count()
 	cpu0, host0, err := rs.sampleCPU()
 	if err != nil {
 		return Result{}, "", err
@@ -115,6 +164,7 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	if err := rs.sleepUntil(ctx, windowEnd); err != nil {
 		return Result{}, "", err
 	}
+	accepts1, queries1 := tf.count(), df.count()
 	cpu1, host1, err := rs.sampleCPU()
 	if err != nil {
 		return Result{}, "", err
@@ -135,6 +185,9 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	if pl != nil {
 		pl.stop()
 	}
+	if pg != nil {
+		pg.stop()
+	}
 	// A slot due at the window's end waits up to a tick to be claimed, then runs for
 	// up to the check budget, then waits up to a flush to be written.
 	coolLimit := time.Second + sd.budget + time.Second
@@ -145,16 +198,51 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	}
 	cooled := time.Since(coolStart)
 	fmt.Fprintf(progress, "cool-down %.1fs; %d slots of the window still pending\n", cooled.Seconds(), pending)
-	notes := rs.stop()
+	notes := append(runNotes, rs.stop()...)
 	f.close()
+	tf.close()
+	df.close()
+	var writes *WriteCounts
+	if writes0 != nil {
+		writes1, err := readTableWrites(ctx, db.url)
+		if err != nil {
+			return Result{}, "", err
+		}
+		w := writesBetween(writes0, writes1)
+		writes = &w
+	}
 
 	timings, err := readTimings(ctx, db.url, progress, firstDue)
 	if err != nil {
 		return Result{}, "", err
 	}
-	an := analyse(timings, ids, f.sortedArrivals, interval, windowStart, windowEnd, firstDue)
+	// The fleet can tell apart the http and dns targets (a path, a name), not the tcp
+	// ones: only the former are matched with what the fleet saw.
+	var observed []int
+	var observedIDs []int64
+	typeByID := make(map[int64]target.Type, len(ids))
+	for i, id := range ids {
+		typeByID[id] = sd.types[i]
+		if sd.types[i] == target.TypeHTTP || sd.types[i] == target.TypeDNS {
+			observed = append(observed, i)
+			observedIDs = append(observedIDs, id)
+		}
+	}
+	an := analyse(timings, observedIDs, func(j int) []int64 { return f.sortedArrivals(observed[j]) },
+		interval, windowStart, windowEnd, firstDue)
+	byType := analyseByType(timings, typeByID, windowStart, windowEnd)
 
 	window := windowEnd.Sub(windowStart).Seconds()
+	scheduledN := 0
+	for typ, n := range counts {
+		if scheduled(typ) {
+			scheduledN += n
+		}
+	}
+	checks := an.checks
+	if a := byType[target.TypeTCP]; a != nil {
+		checks += a.checks
+	}
 	res = Result{
 		Mode: "steady", StartedAt: start.UTC(), Database: c.DB, Replicas: c.Replicas, Targets: c.N,
 		IntervalSeconds: c.Interval, TimeoutSeconds: c.Timeout, Retries: c.Retries, Profile: c.Profile,
@@ -162,8 +250,9 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 		DurationSeconds: c.Duration.Seconds(), WarmupSeconds: c.Warmup.Seconds(), WindowSeconds: window,
 		CreateSeconds: took.Seconds(), CooldownSeconds: cooled.Seconds(), PendingAtStop: pending,
 
-		IdealPerSecond: float64(c.N) / float64(c.Interval), AchievedPerSecond: float64(an.checks) / window,
-		Checks: an.checks, Unrecorded: an.unrecorded, UncheckedTargets: an.unchecked,
+		Mix: c.Mix, ScheduledTargets: scheduledN, FleetTargets: len(observed),
+		IdealPerSecond: float64(scheduledN) / float64(c.Interval), AchievedPerSecond: float64(checks) / window,
+		Checks: checks, Unrecorded: an.unrecorded, UncheckedTargets: an.unchecked,
 		LatenessP50MS: percentile(an.lateness, 50), LatenessP99MS: percentile(an.lateness, 99),
 		LatenessMaxMS: percentile(an.lateness, 100), LatenessFallbacks: an.fallbacks,
 		Duplicates: an.duplicates, RowsPerSecond: float64(an.rows) / window, StrayRequests: f.stray.Load(),
@@ -174,7 +263,26 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 		ReadyMS:     rs.readyMS(), FirstCheckMS: rs.firstCheckMS(f.firstArrival()),
 		Notes: notes,
 	}
-	res.MissedImplied = max(0, int(math.Round(res.IdealPerSecond*window))-an.checks)
+	res.MissedImplied = max(0, int(math.Round(res.IdealPerSecond*window))-checks)
+	if pg != nil {
+		res.Pings = &PingResult{Heartbeats: len(sd.pingTokens), RatePerSecond: pingRate,
+			PerTokenPerSecond: pingRate / float64(len(sd.pingTokens)), Writes: writes}
+		pg.log.fill(res.Pings, window)
+		res.Pings.setWritesPerPing(scheduledN)
+	}
+	var httpRequests int64
+	for _, i := range observed {
+		if sd.types[i] == target.TypeHTTP {
+			httpRequests += int64(countBetween(f.sortedArrivals(i), windowStart, windowEnd))
+		}
+	}
+	res.fillByType(c, counts, byType, window, fleetSaw{http: httpRequests, dns: queries1 - queries0, tcp: accepts1 - accepts0})
+	if c.Mix != mixHTTP {
+		res.RowsPerSecond = 0
+		for _, a := range byType {
+			res.RowsPerSecond += float64(a.rows) / window
+		}
+	}
 	if c.Max {
 		res.Mode = "max"
 		if res.AchievedPerSecond >= 0.95*res.IdealPerSecond {

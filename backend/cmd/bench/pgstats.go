@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// WriteCounts is what PostgreSQL's row counters (pg_stat_user_tables) moved by over
+// a span of the run.
+type WriteCounts struct {
+	ChecksInserted int64 `json:"checks_inserted"`
+	TargetsUpdated int64 `json:"targets_updated"`
+	// All sums the inserts, updates and deletes of every table (rollups, counters kept
+	// by triggers, incidents, …).
+	All int64 `json:"all_tables"`
+}
+
+// tableWrites is one reading of every table's counters: inserts, updates, deletes.
+type tableWrites map[string][3]int64
+
+// readTableWrites reads the run database's row counters. PostgreSQL counts a
+// backend's writes in shared memory only when it flushes them (when idle, at most
+// every second or so, and when it exits), so the reading is repeated until two in a
+// row agree, up to a few seconds.
+func readTableWrites(ctx context.Context, dbURL string) (tableWrites, error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("read write counters: %w", err)
+	}
+	defer func() { _ = conn.Close(context.Background()) }()
+	read := func() (tableWrites, error) {
+		// A transaction's reads of the statistics are a snapshot; each reading is its own.
+		if _, err := conn.Exec(ctx, "SELECT pg_stat_clear_snapshot()"); err != nil {
+			return nil, err
+		}
+		rows, err := conn.Query(ctx, "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables")
+		if err != nil {
+			return nil, err
+		}
+		out := tableWrites{}
+		for rows.Next() {
+			var name string
+			var w [3]int64
+			if err := rows.Scan(&name, &w[0], &w[1], &w[2]); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[name] = w
+		}
+		return out, rows.Err()
+	}
+	prev, err := read()
+	if err != nil {
+		return nil, fmt.Errorf("read write counters: %w", err)
+	}
+	for range 10 {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+		cur, err := read()
+		if err != nil {
+			return nil, fmt.Errorf("read write counters: %w", err)
+		}
+		if maps.Equal(prev, cur) {
+			return cur, nil
+		}
+		prev = cur
+	}
+	return prev, nil
+}
+
+// writesBetween is how far the counters moved from a to b.
+func writesBetween(a, b tableWrites) WriteCounts {
+	var w WriteCounts
+	w.ChecksInserted = b["checks"][0] - a["checks"][0]
+	w.TargetsUpdated = b["targets"][1] - a["targets"][1]
+	for name, after := range b {
+		before := a[name]
+		for k := range after {
+			w.All += after[k] - before[k]
+		}
+	}
+	return w
+}
