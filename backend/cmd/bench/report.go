@@ -253,6 +253,32 @@ func printTable(w io.Writer, r Result) {
 	}
 	row("duplicate pings", "%d", r.Duplicates)
 	row("rows written/s", "%.2f", r.RowsPerSecond)
+	if r.Mix != mixHTTP && r.Mix != "" {
+		for _, t := range r.ByType {
+			if t.Type == string(target.TypeHeartbeat) {
+				row("  heartbeat", "%d targets, pinged (see pings); %d deadline checks in the window", t.Targets, t.Checks)
+				continue
+			}
+			cpu := "CPU per check: see the single-type runs"
+			if t.CPUMSPerCheck > 0 {
+				cpu = fmt.Sprintf("CPU %.3f ms per check", t.CPUMSPerCheck)
+			}
+			row("  "+t.Type, "%d targets: %.1f of %.1f checks/s; late p50 / p99 / max %s / %s / %s ms (table); fleet saw %d; %s",
+				t.Targets, t.AchievedPerSecond, t.IdealPerSecond, ms(t.LatenessP50MS), ms(t.LatenessP99MS), ms(t.LatenessMaxMS), t.FleetSaw, cpu)
+		}
+	}
+	if p := r.Pings; p != nil {
+		row("pings asked", "%.1f/s over %d heartbeats (%.3f/s per token)", p.RatePerSecond, p.Heartbeats, p.PerTokenPerSecond)
+		row("pings taken", "%.1f/s  (%d in the window: %d 2xx, %d 429, %d other, %d no answer; pinger behind by up to %s ms)",
+			p.AchievedPerSecond, p.InWindow, p.OK, p.TooMany, p.Other, p.Failed, ms(p.BehindMS))
+		row("ping latency p50 / p99 / max", "%s / %s / %s ms", ms(p.P50MS), ms(p.P99MS), ms(p.MaxMS))
+		if p.WritesNote != "" {
+			row("DB writes per ping", "n/a (%s)", p.WritesNote)
+		} else {
+			row("DB writes per ping", "%.2f  (checks inserted %d + targets updated %d, over %d pings of the run); every table: %.2f",
+				p.WritesPerPing, p.Writes.ChecksInserted, p.Writes.TargetsUpdated, p.SentOK, p.AllWritesPerPing)
+		}
+	}
 	row("CPU user+sys (replicas)", "%.2f s  (%.1f%% of one core)", r.CPUSeconds, r.CPUPercentCore)
 	perCheck := "scheduled checks"
 	if r.Pings != nil {
@@ -279,32 +305,6 @@ func printTable(w io.Writer, r Result) {
 	}
 	if r.StrayRequests > 0 {
 		row("stray fleet requests", "%d", r.StrayRequests)
-	}
-	if r.Mix != mixHTTP && r.Mix != "" {
-		for _, t := range r.ByType {
-			if t.Type == string(target.TypeHeartbeat) {
-				row("  heartbeat", "%d targets, pinged (see pings); %d deadline checks in the window", t.Targets, t.Checks)
-				continue
-			}
-			cpu := "CPU per check: see the single-type runs"
-			if t.CPUMSPerCheck > 0 {
-				cpu = fmt.Sprintf("CPU %.3f ms per check", t.CPUMSPerCheck)
-			}
-			row("  "+t.Type, "%d targets: %.1f of %.1f checks/s; late p50 / p99 / max %s / %s / %s ms (table); fleet saw %d; %s",
-				t.Targets, t.AchievedPerSecond, t.IdealPerSecond, ms(t.LatenessP50MS), ms(t.LatenessP99MS), ms(t.LatenessMaxMS), t.FleetSaw, cpu)
-		}
-	}
-	if p := r.Pings; p != nil {
-		row("pings asked", "%.1f/s over %d heartbeats (%.3f/s per token)", p.RatePerSecond, p.Heartbeats, p.PerTokenPerSecond)
-		row("pings taken", "%.1f/s  (%d in the window: %d 2xx, %d 429, %d other, %d no answer; pinger behind by up to %s ms)",
-			p.AchievedPerSecond, p.InWindow, p.OK, p.TooMany, p.Other, p.Failed, ms(p.BehindMS))
-		row("ping latency p50 / p99 / max", "%s / %s / %s ms", ms(p.P50MS), ms(p.P99MS), ms(p.MaxMS))
-		if p.WritesNote != "" {
-			row("DB writes per ping", "n/a (%s)", p.WritesNote)
-		} else {
-			row("DB writes per ping", "%.2f  (checks inserted %d + targets updated %d, over %d pings of the run); every table: %.2f",
-				p.WritesPerPing, p.Writes.ChecksInserted, p.Writes.TargetsUpdated, p.SentOK, p.AllWritesPerPing)
-		}
 	}
 	_ = tw.Flush()
 	for _, n := range r.Notes {
