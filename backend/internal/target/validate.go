@@ -254,7 +254,10 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 	set(&t.WarmWindows, p.WarmWindows)
 	set(&t.Timezone, p.Timezone)
 	set(&t.BudgetGroup, p.BudgetGroup)
-	set(&t.Type, p.Type)
+	if p.Type != nil && *p.Type != t.Type {
+		t.Type = *p.Type
+		t.resetUnusedSettings(p)
+	}
 	set(&t.CertExpiryDays, p.CertExpiryDays)
 	set(&t.TLSCAPEM, p.TLSCAPEM)
 	set(&t.TLSClientCertPEM, p.TLSClientCertPEM)
