@@ -52,6 +52,10 @@ func classify(ctx, actx context.Context, err error, limit time.Duration, private
 		return result{err: "tls: the server did not answer with TLS"}
 	case errors.As(err, &alertErr):
 		return result{err: "tls handshake failed: " + alertErr.Error()}
+	case isRemoteAlert(err):
+		// The server refused the handshake (a client certificate it wants, a version
+		// it does not speak); the alert is one of TLS's fixed codes, safe to show.
+		return result{err: "tls handshake refused by the server: " + remoteAlertText(err)}
 
 	case errors.As(err, &dnsErr):
 		// Even "no such host" is retried: resolvers fail in passing, and a record
