@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -45,7 +46,8 @@ func classify(ctx, actx context.Context, err error, limit time.Duration, private
 	// A bad certificate or a failed handshake stays bad until someone fixes the server;
 	// retrying only delays the news.
 	case errors.As(err, &certErr) && private:
-		return result{err: "tls: failed to verify certificate"}
+		// The kind of failure is ours to say; the names in the certificate are not.
+		return result{err: "tls: failed to verify certificate" + certProblem(certErr.Err)}
 	case errors.As(err, &certErr):
 		return result{err: certErr.Error()}
 	case errors.As(err, &recordErr):
@@ -125,4 +127,25 @@ func roundLimit(d time.Duration) time.Duration {
 		return r
 	}
 	return d.Round(time.Millisecond)
+}
+
+// certProblem names what is wrong with a certificate without quoting it (": signed by
+// an unknown authority"), or is empty when the failure is of another kind.
+func certProblem(err error) string {
+	var (
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &unknown):
+		return ": x509: certificate signed by unknown authority"
+	case errors.As(err, &hostname):
+		return ": x509: certificate is not valid for the host"
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return ": x509: certificate has expired or is not yet valid"
+	case errors.As(err, &invalid):
+		return ": x509: certificate is not valid"
+	}
+	return ""
 }
