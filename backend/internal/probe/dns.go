@@ -74,7 +74,11 @@ func (p *Prober) dnsChecker(ep target.Endpoint, conds target.Conditions) attempt
 				return r
 			}
 		}
-		r = judge(r, conds, target.Answer{Records: records, Rcode: rcode, Now: end, Private: private})
+		// The records are shown, and quoted in a failed condition, even from a resolver
+		// let through only by the operator's exception: like an http status code they
+		// are the check's product, short structured values (addresses, names), not a
+		// page's content. That resolver is one the operator allowed.
+		r = judge(r, conds, target.Answer{Records: records, Rcode: rcode, Now: end})
 		if r.err != "" && servfail {
 			r.retry = true
 		}
@@ -101,7 +105,8 @@ func queryName(name, recordType string) string {
 // queryResolver asks the resolver a URL names, at addr, over UDP, and again over TCP
 // when the answer comes truncated. Both go through the guard, exactly like an http
 // host: a refused literal address, or a name resolving to one, is refused at dial.
-// private says the resolver passed only by the operator's exception.
+// private says the resolver passed only by the operator's exception: its errors are
+// then worded without its address.
 func (p *Prober) queryResolver(ctx context.Context, m *dns.Msg, addr string, limit time.Duration) (*dns.Msg, bool, error) {
 	resp, private, err := exchange(ctx, p.packetDialer.DialContext, "udp", addr, m, limit)
 	if err != nil || !resp.Truncated {
