@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -176,6 +177,11 @@ func exchange(ctx context.Context, dial func(ctx context.Context, network, addr 
 	defer stop()
 	c := &dns.Client{Net: network, Timeout: limit}
 	resp, _, err := c.ExchangeWithConnContext(ctx, m, &dns.Conn{Conn: conn})
+	if d, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(d) {
+		// The socket's deadline is the attempt's, and may fire a moment before ctx
+		// notices: it is the attempt's timeout all the same.
+		err = context.DeadlineExceeded
+	}
 	if err != nil {
 		return nil, private, fmt.Errorf("dns query over %s: %w", network, err)
 	}
