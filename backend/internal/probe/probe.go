@@ -461,7 +461,7 @@ func (p *Prober) attemptHTTP(ctx, actx context.Context, client *http.Client, t t
 		return finish(result{
 			status:        &status,
 			certExpiresAt: certExpiresAt,
-			err:    fmt.Sprintf("unexpected status %d (expected %s)", status, expectedText),
+			err:           fmt.Sprintf("unexpected status %d (expected %s)", status, expectedText),
 			// A 5xx is often a deploy or an overload that passes; any other status is
 			// the server's considered answer, and asking again would get the same one.
 			retry: status >= 500,

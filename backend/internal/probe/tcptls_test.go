@@ -208,6 +208,19 @@ func TestTLSCheck(t *testing.T) {
 			tc.check(t, f, c, cert)
 		})
 	}
+	t.Run("an expired certificate is final, and its date recorded", func(t *testing.T) {
+		t.Parallel()
+		expired := f.ca.issue(t, time.Now().Add(-24*time.Hour), false, "127.0.0.1")
+		tg := typedTarget(target.TypeTLS, "tls://"+startTLSServer(t, serverConfig(expired, nil)))
+		tg.TLSCAPEM = f.ca.pem
+		tg.Retries = 2
+		c := newProber(t, true, Options{}).Check(context.Background(), tg)
+		assert.False(t, c.OK)
+		assert.Equal(t, "tls: failed to verify certificate: x509: certificate has expired or is not yet valid", c.Error)
+		assert.Equal(t, 1, c.Attempts)
+		require.NotNil(t, c.CertExpiresAt)
+		assert.True(t, c.CertExpiresAt.Equal(expired.notAfter))
+	})
 	t.Run("a closed port is refused", func(t *testing.T) {
 		t.Parallel()
 		c := newProber(t, true, Options{}).Check(context.Background(), typedTarget(target.TypeTLS, "tls://"+closedPort(t)))
