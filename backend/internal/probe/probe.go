@@ -1,7 +1,10 @@
-// Package probe makes one check of one target: an HTTP request (retried with backoff
-// when the failure may be passing), judged against the target's expected status, and
-// recorded as a target.Check. Every connection it opens, redirects included, is dialed
-// through the netguard policy, so a user-supplied URL cannot reach private addresses.
+// Package probe makes one check of one target, by its type: an HTTP request judged
+// against the expected status, a TCP connect, a TLS handshake, a DNS query or ICMP
+// echoes, each retried with backoff when the failure may be passing, judged against the
+// target's conditions and recorded as a target.Check. Every connection it opens,
+// redirects and DNS resolvers included, is dialed through the netguard policy, and an
+// address it pings is judged by it, so a user-supplied URL cannot reach private
+// addresses.
 package probe
 
 import (
