@@ -414,7 +414,7 @@ func (t Target) Validate(lim Limits) error {
 			break
 		}
 	}
-	validateConditions(&v, t.Conditions)
+	validateConditions(&v, t.Type, t.Conditions)
 	if len(v.Fields) > 0 {
 		return &v
 	}
