@@ -171,3 +171,30 @@ func TestCertExpiring(t *testing.T) {
 	assert.True(t, CertExpiring(now.Add(-day), 14, now), "an expired certificate")
 	assert.False(t, CertExpiring(now.Add(-day), 0, now), "0 is off")
 }
+
+// Changing the type resets the settings the new type has no use for, unless the
+// patch sends them (then they are judged, and refused).
+func TestChangingTheTypeResetsWhatItCannotUse(t *testing.T) {
+	web, err := New(Spec{URL: "https://api.example.com/", Method: new("POST"), ExpectedStatus: new("201"),
+		Headers: map[string]string{"Authorization": "Bearer x"}, TLSSkipVerify: new(true)}, Limits{})
+	require.NoError(t, err)
+
+	tcp, err := Patch{Type: new(TypeTCP), URL: new("tcp://api.example.com:443")}.Apply(web, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, DefaultMethod, tcp.Method)
+	assert.Equal(t, DefaultExpectedStatus, tcp.ExpectedStatus)
+	assert.Empty(t, tcp.Headers)
+	assert.False(t, tcp.TLSSkipVerify)
+
+	tls, err := Patch{Type: new(TypeTLS), URL: new("tls://api.example.com:443")}.Apply(web, Limits{})
+	require.NoError(t, err)
+	assert.True(t, tls.TLSSkipVerify, "tls has certificates too: the option stays")
+
+	_, err = Patch{Type: new(TypeTCP), URL: new("tcp://api.example.com:443"), Method: new("PUT")}.Apply(web, Limits{})
+	assert.Equal(t, "applies to http targets only", fieldsOf(t, err)["method"])
+
+	hb, err := Patch{Type: new(TypeHeartbeat)}.Apply(web, Limits{})
+	require.NoError(t, err)
+	assert.Empty(t, hb.URL)
+	assert.NotEmpty(t, hb.PingToken)
+}
