@@ -13,8 +13,9 @@ import (
 
 // pingTokenLimit is the most pings a second one token may send before the product
 // answers 429 ("a few a second", DESIGN.md). The pinger warns when a run asks more of
-// a token, as its 429s would then measure the limit rather than the endpoint.
-const pingTokenLimit = 2.0
+// a token, as its 429s would then measure the limit rather than the endpoint (5 a
+// second per token and replica, bursts of 10, in httpapi/ping.go).
+const pingTokenLimit = 5.0
 
 // pingWorkers is how many pings may be in flight at once. At 1,000 pings a second and
 // an answer within a few milliseconds a dozen would do; the margin keeps a slow

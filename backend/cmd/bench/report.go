@@ -298,6 +298,9 @@ func printTable(w io.Writer, r Result) {
 	row("start-up: ready / first check", "%s ms / %s", ms(r.ReadyMS), first)
 	row("target creation", "%.2f s", r.CreateSeconds)
 	for i, e := range r.API.byEndpoint() {
+		if r.Pollers == 0 {
+			break // no API traffic: rows of zeros would only hide the others
+		}
 		row("API "+endpointNames[i], "p50 %s ms  p99 %s ms  304 %.0f%%  (%d requests, %d not 200/304)", ms(e.P50MS), ms(e.P99MS), 100*e.Share304, e.Requests, e.Other)
 	}
 	if r.LoginErrors > 0 {
@@ -324,16 +327,35 @@ func ms(v float64) string {
 func printSummary(w io.Writer, rs []Result) {
 	fmt.Fprintln(w, "=== summary ===")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "db\tmode\tmix\tN\tivl s\trepl\tideal/s\tgot/s\tlate p50\tlate p99\tdup\tcpu %%core\thost %%\tRSS MB\tlist p99\tstats p99\ttstats p99\tworst API p99\t\n")
+	fmt.Fprintf(tw, "db\tmode\tmix\tN\tivl s\trepl\tideal/s\tgot/s\tlate p50\tlate p99\tdup\tcpu %%core\tcpu ms/chk\thost %%\tRSS MB\tping p99\tlist p99\tstats p99\ttstats p99\tworst API p99\t\n")
 	for _, r := range rs {
 		worst, name := r.API.worstP99()
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t%s\t%d\t%.1f\t%.1f\t%.0f\t%s\t%s\t%s\t%s %s\t\n",
+		p50, p99 := r.summaryLateness()
+		pingP99 := "-"
+		if r.Pings != nil {
+			pingP99 = ms(r.Pings.P99MS)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t%s\t%d\t%.1f\t%.3f\t%.1f\t%.0f\t%s\t%s\t%s\t%s\t%s %s\t\n",
 			r.Database, r.Mode, r.Mix, r.Targets, r.IntervalSeconds, r.Replicas, r.IdealPerSecond, r.AchievedPerSecond,
-			ms(r.LatenessP50MS), ms(r.LatenessP99MS), r.Duplicates, r.CPUPercentCore, r.HostCPUPercent, r.PeakRSSMB,
+			p50, p99, r.Duplicates, r.CPUPercentCore, r.CPUMSPerCheck, r.HostCPUPercent, r.PeakRSSMB, pingP99,
 			ms(r.API.List.P99MS), ms(r.API.Stats.P99MS), ms(r.API.TargetStats.P99MS), ms(worst), name)
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "(lateness and API latencies in ms)")
+}
+
+// summaryLateness is the run's lateness for the summary line: the fleet-side figure,
+// or, with no target the fleet can match (tcp alone), the checks table's.
+func (r Result) summaryLateness() (p50, p99 string) {
+	if r.FleetTargets > 0 || r.Mix == mixHTTP || r.Mix == "" {
+		return ms(r.LatenessP50MS), ms(r.LatenessP99MS)
+	}
+	for _, t := range r.ByType {
+		if t.Checks > 0 {
+			return ms(t.LatenessP50MS), ms(t.LatenessP99MS)
+		}
+	}
+	return "-", "-"
 }
 
 // writeJSON writes the result to dir as <UTC time>-<db>-n<N>[-max].json.
