@@ -223,9 +223,13 @@ func TestWritesBetween(t *testing.T) {
 	b := tableWrites{"checks": {40, 0, 1}, "targets": {5, 130, 0}, "target_counts": {0, 7, 0}}
 	assert.Equal(t, WriteCounts{ChecksInserted: 30, TargetsUpdated: 30, All: 67}, writesBetween(a, b))
 
-	p := PingResult{SentOK: 30, Writes: &WriteCounts{ChecksInserted: 30, TargetsUpdated: 30, All: 67}}
+	p := PingResult{SentOK: 30, OK: 10, Writes: &WriteCounts{ChecksInserted: 30, TargetsUpdated: 30, All: 67},
+		WindowWrites: &WriteCounts{ChecksInserted: 10, TargetsUpdated: 20, All: 35}}
 	p.setWritesPerPing(0)
 	assert.InDelta(t, 2.0, p.WritesPerPing, 1e-9)
+	assert.InDelta(t, 67.0/30, p.AllWritesPerPing, 1e-9)
+	assert.InDelta(t, 3.0, p.WindowWritesPerPing, 1e-9, "the window's writes over the window's pings")
+	assert.InDelta(t, 3.5, p.WindowAllWritesPerPing, 1e-9)
 	assert.Empty(t, p.WritesNote)
 	p = PingResult{SentOK: 30, Writes: &WriteCounts{ChecksInserted: 30}}
 	p.setWritesPerPing(5)

@@ -23,10 +23,13 @@ type WriteCounts struct {
 type tableWrites map[string][3]int64
 
 // readTableWrites reads the run database's row counters. PostgreSQL counts a
-// backend's writes in shared memory only when it flushes them (when idle, at most
-// every second or so, and when it exits), so the reading is repeated until two in a
-// row agree, up to a few seconds.
-func readTableWrites(ctx context.Context, dbURL string) (tableWrites, error) {
+// backend's writes in shared memory only when it flushes them: at the end of a
+// transaction at most once a second, within ten seconds of going idle, and when it
+// exits. With settle, the reading is repeated until two in a row agree (up to five
+// seconds): for readings taken while nothing runs. Without, one reading, which lags
+// the busy connections by about a second: two such readings tens of seconds apart
+// bound a window well enough.
+func readTableWrites(ctx context.Context, dbURL string, settle bool) (tableWrites, error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		return nil, fmt.Errorf("read write counters: %w", err)
@@ -56,6 +59,9 @@ func readTableWrites(ctx context.Context, dbURL string) (tableWrites, error) {
 	prev, err := read()
 	if err != nil {
 		return nil, fmt.Errorf("read write counters: %w", err)
+	}
+	if !settle {
+		return prev, nil
 	}
 	for range 10 {
 		select {

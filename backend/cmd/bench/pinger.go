@@ -204,14 +204,22 @@ type PingResult struct {
 	// Sent and SentOK cover the whole run, as the write counters do.
 	Sent   int `json:"sent"`
 	SentOK int `json:"sent_ok"`
-	// Writes are PostgreSQL's row counters over the run; nil on SQLite.
-	Writes *WriteCounts `json:"writes,omitempty"`
-	// WritesPerPing is (checks inserted + targets updated) / pings taken, and
-	// AllWritesPerPing counts every table's inserts, updates and deletes. Both are
-	// 0 when scheduled checks wrote to the same tables (WritesNote says so).
-	WritesPerPing    float64 `json:"writes_per_ping"`
-	AllWritesPerPing float64 `json:"all_writes_per_ping"`
-	WritesNote       string  `json:"writes_note,omitempty"`
+	// Writes are PostgreSQL's row counters over the whole run, first pings included;
+	// WindowWrites over the window alone (read while the pings went on, so each end
+	// lags by about a second). Both nil on SQLite.
+	Writes       *WriteCounts `json:"writes,omitempty"`
+	WindowWrites *WriteCounts `json:"window_writes,omitempty"`
+	// WritesPerPing is (checks inserted + targets updated) / pings taken over the run,
+	// and AllWritesPerPing counts every table's inserts, updates and deletes. The
+	// Window figures divide the window's writes by the window's pings: a heartbeat's
+	// first ping (unknown to up) writes more than the steady pings after it, and with
+	// a warm-up of at least heartbeats / rate, the window has steady pings only. All
+	// are 0 when scheduled checks wrote to the same tables (WritesNote says so).
+	WritesPerPing          float64 `json:"writes_per_ping"`
+	AllWritesPerPing       float64 `json:"all_writes_per_ping"`
+	WindowWritesPerPing    float64 `json:"window_writes_per_ping"`
+	WindowAllWritesPerPing float64 `json:"window_all_writes_per_ping"`
+	WritesNote             string  `json:"writes_note,omitempty"`
 }
 
 // fill copies the pinger's numbers into r.

@@ -159,6 +159,10 @@ func (p *PingResult) setWritesPerPing(scheduledTargets int) {
 	default:
 		p.WritesPerPing = float64(p.Writes.ChecksInserted+p.Writes.TargetsUpdated) / float64(p.SentOK)
 		p.AllWritesPerPing = float64(p.Writes.All) / float64(p.SentOK)
+		if w := p.WindowWrites; w != nil && p.OK > 0 {
+			p.WindowWritesPerPing = float64(w.ChecksInserted+w.TargetsUpdated) / float64(p.OK)
+			p.WindowAllWritesPerPing = float64(w.All) / float64(p.OK)
+		}
 	}
 }
 
@@ -275,8 +279,12 @@ func printTable(w io.Writer, r Result) {
 		if p.WritesNote != "" {
 			row("DB writes per ping", "n/a (%s)", p.WritesNote)
 		} else {
-			row("DB writes per ping", "%.2f  (checks inserted %d + targets updated %d, over %d pings of the run); every table: %.2f",
+			row("DB writes per ping, run", "%.2f  (checks inserted %d + targets updated %d, over all %d pings, first pings included); every table: %.2f",
 				p.WritesPerPing, p.Writes.ChecksInserted, p.Writes.TargetsUpdated, p.SentOK, p.AllWritesPerPing)
+			if w := p.WindowWrites; w != nil {
+				row("DB writes per ping, window", "%.2f  (checks inserted %d + targets updated %d, over the window's %d pings); every table: %.2f",
+					p.WindowWritesPerPing, w.ChecksInserted, w.TargetsUpdated, p.OK, p.WindowAllWritesPerPing)
+			}
 		}
 	}
 	row("CPU user+sys (replicas)", "%.2f s  (%.1f%% of one core)", r.CPUSeconds, r.CPUPercentCore)

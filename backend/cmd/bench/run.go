@@ -92,7 +92,7 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	// when every connection that wrote has flushed its counts.
 	var writes0 tableWrites
 	if c.DB == "postgres" && len(sd.pingTokens) > 0 {
-		if writes0, err = readTableWrites(ctx, db.url); err != nil {
+		if writes0, err = readTableWrites(ctx, db.url, true); err != nil {
 			return Result{}, "", err
 		}
 	}
@@ -149,6 +149,12 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 		return Result{}, "", err
 	}
 	accepts0, queries0 := tf.count(), df.count()
+	var winWrites0, winWrites1 tableWrites
+	if writes0 != nil {
+		if winWrites0, err = readTableWrites(ctx, db.url, false); err != nil {
+			return Result{}, "", err
+		}
+	}
 	cpu0, host0, err := rs.sampleCPU()
 	if err != nil {
 		return Result{}, "", err
@@ -165,6 +171,11 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 		return Result{}, "", err
 	}
 	accepts1, queries1 := tf.count(), df.count()
+	if writes0 != nil {
+		if winWrites1, err = readTableWrites(ctx, db.url, false); err != nil {
+			return Result{}, "", err
+		}
+	}
 	cpu1, host1, err := rs.sampleCPU()
 	if err != nil {
 		return Result{}, "", err
@@ -204,7 +215,7 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	df.close()
 	var writes *WriteCounts
 	if writes0 != nil {
-		writes1, err := readTableWrites(ctx, db.url)
+		writes1, err := readTableWrites(ctx, db.url, true)
 		if err != nil {
 			return Result{}, "", err
 		}
@@ -267,6 +278,10 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 	if pg != nil {
 		res.Pings = &PingResult{Heartbeats: len(sd.pingTokens), RatePerSecond: pingRate,
 			PerTokenPerSecond: pingRate / float64(len(sd.pingTokens)), Writes: writes}
+		if winWrites0 != nil {
+			w := writesBetween(winWrites0, winWrites1)
+			res.Pings.WindowWrites = &w
+		}
 		pg.log.fill(res.Pings, window)
 		res.Pings.setWritesPerPing(scheduledN)
 	}
