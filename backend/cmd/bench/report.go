@@ -346,10 +346,18 @@ func printSummary(w io.Writer, rs []Result) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t%s\t%d\t%.1f\t%.3f\t%.1f\t%.0f\t%s\t%s\t%s\t%s\t%s %s\t\n",
 			r.Database, r.Mode, r.Mix, r.Targets, r.IntervalSeconds, r.Replicas, r.IdealPerSecond, r.AchievedPerSecond,
 			p50, p99, r.Duplicates, r.CPUPercentCore, r.CPUMSPerCheck, r.HostCPUPercent, r.PeakRSSMB, pingP99,
-			ms(r.API.List.P99MS), ms(r.API.Stats.P99MS), ms(r.API.TargetStats.P99MS), ms(worst), name)
+			apiMS(r, r.API.List.P99MS), apiMS(r, r.API.Stats.P99MS), apiMS(r, r.API.TargetStats.P99MS), apiMS(r, worst), name)
 	}
 	_ = tw.Flush()
 	fmt.Fprintln(w, "(lateness and API latencies in ms)")
+}
+
+// apiMS prints an API latency, or "-" for a run without pollers.
+func apiMS(r Result, v float64) string {
+	if r.Pollers == 0 {
+		return "-"
+	}
+	return ms(v)
 }
 
 // summaryLateness is the run's lateness for the summary line: the fleet-side figure,
