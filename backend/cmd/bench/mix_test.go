@@ -198,6 +198,7 @@ func TestPingerPingsEveryToken(t *testing.T) {
 	assert.Equal(t, r.OK+r.TooMany+r.Other, r.InWindow)
 	assert.Equal(t, r.OK, r.SentOK, "every ping fell in the window")
 	assert.Positive(t, r.P99MS)
+	assert.GreaterOrEqual(t, r.FromDueP99MS, r.P99MS, "a ping is sent once due, never before")
 	mu.Lock()
 	total := 0
 	for _, n := range hits {

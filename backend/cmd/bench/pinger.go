@@ -43,6 +43,10 @@ type pingLog struct {
 
 	mu        sync.Mutex
 	latencyMS []float64
+	// fromDueMS is each answer's time from when the ping was due rather than sent:
+	// when the pinger falls behind, the wait for a free worker is the endpoint's
+	// doing too, and latency alone would hide it.
+	fromDueMS []float64
 	ok        int // 2xx
 	tooMany   int // 429: the per-token limit
 	other     int // any other status
@@ -55,7 +59,7 @@ type pingLog struct {
 	behind time.Duration
 }
 
-func (l *pingLog) add(started time.Time, took time.Duration, status int) {
+func (l *pingLog) add(due, started time.Time, took time.Duration, status int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sent++
@@ -67,6 +71,7 @@ func (l *pingLog) add(started time.Time, took time.Duration, status int) {
 	}
 	if status != 0 {
 		l.latencyMS = append(l.latencyMS, float64(took.Microseconds())/1000)
+		l.fromDueMS = append(l.fromDueMS, float64(started.Add(took).Sub(due).Microseconds())/1000)
 	}
 	switch {
 	case status == 0:
@@ -110,18 +115,18 @@ func startPinger(ctx context.Context, urls []string, rate float64, from, to time
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	ctx, cancel := context.WithCancel(ctx)
 	p := &pinger{cancel: cancel, transport: transport, log: pingLog{from: from, to: to}}
-	jobs := make(chan string, pingWorkers)
+	jobs := make(chan pingJob, pingWorkers)
 	for range pingWorkers {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			for url := range jobs {
+			for job := range jobs {
 				started := time.Now()
-				status, err := ping(ctx, client, url)
+				status, err := ping(ctx, client, job.url)
 				if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 					continue // cut off by the end of the run: says nothing about the endpoint
 				}
-				p.log.add(started, time.Since(started), status)
+				p.log.add(job.due, started, time.Since(started), status)
 			}
 		}()
 	}
@@ -134,8 +139,14 @@ func startPinger(ctx context.Context, urls []string, rate float64, from, to time
 	return p, nil
 }
 
+// pingJob is one ping to send, and when it was due.
+type pingJob struct {
+	url string
+	due time.Time
+}
+
 // dispatch hands each ping to the workers when it comes due.
-func (p *pinger) dispatch(ctx context.Context, jobs chan<- string, urls []string, rate float64) {
+func (p *pinger) dispatch(ctx context.Context, jobs chan<- pingJob, urls []string, rate float64) {
 	start := time.Now()
 	tick := time.NewTicker(pingTick)
 	defer tick.Stop()
@@ -148,7 +159,7 @@ func (p *pinger) dispatch(ctx context.Context, jobs chan<- string, urls []string
 			}
 			p.log.lag(now.Sub(due))
 			select {
-			case jobs <- urls[j%len(urls)]:
+			case jobs <- pingJob{url: urls[j%len(urls)], due: due}:
 			case <-ctx.Done():
 				return
 			}
@@ -200,7 +211,10 @@ type PingResult struct {
 	P50MS             float64 `json:"p50_ms"`
 	P99MS             float64 `json:"p99_ms"`
 	MaxMS             float64 `json:"max_ms"`
-	BehindMS          float64 `json:"pinger_behind_ms"`
+	// FromDueP99MS is the p99 from when each ping was due to its answer: above P99MS
+	// when the pinger fell behind (no free worker), which latency alone would hide.
+	FromDueP99MS float64 `json:"from_due_p99_ms"`
+	BehindMS     float64 `json:"pinger_behind_ms"`
 	// Sent and SentOK cover the whole run, as the write counters do.
 	Sent   int `json:"sent"`
 	SentOK int `json:"sent_ok"`
@@ -232,6 +246,9 @@ func (l *pingLog) fill(r *PingResult, window float64) {
 	r.OK, r.TooMany, r.Other, r.Failed = l.ok, l.tooMany, l.other, l.failed
 	r.AchievedPerSecond = float64(l.ok) / window
 	r.P50MS, r.P99MS, r.MaxMS = percentile(lat, 50), percentile(lat, 99), percentile(lat, 100)
+	fromDue := slices.Clone(l.fromDueMS)
+	slices.Sort(fromDue)
+	r.FromDueP99MS = percentile(fromDue, 99)
 	r.BehindMS = float64(l.behind.Microseconds()) / 1000
 	r.Sent, r.SentOK = l.sent, l.sentOK
 }

@@ -275,7 +275,7 @@ func printTable(w io.Writer, r Result) {
 		row("pings asked", "%.1f/s over %d heartbeats (%.3f/s per token)", p.RatePerSecond, p.Heartbeats, p.PerTokenPerSecond)
 		row("pings taken", "%.1f/s  (%d in the window: %d 2xx, %d 429, %d other, %d no answer; pinger behind by up to %s ms)",
 			p.AchievedPerSecond, p.InWindow, p.OK, p.TooMany, p.Other, p.Failed, ms(p.BehindMS))
-		row("ping latency p50 / p99 / max", "%s / %s / %s ms", ms(p.P50MS), ms(p.P99MS), ms(p.MaxMS))
+		row("ping latency p50 / p99 / max", "%s / %s / %s ms  (p99 from when due: %s ms)", ms(p.P50MS), ms(p.P99MS), ms(p.MaxMS), ms(p.FromDueP99MS))
 		if p.WritesNote != "" {
 			row("DB writes per ping", "n/a (%s)", p.WritesNote)
 		} else {
