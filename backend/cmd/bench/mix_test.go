@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
@@ -288,4 +289,63 @@ func TestFlags(t *testing.T) {
 // pick keeps the settings a matrix entry names.
 func pick(c config) config {
 	return config{DB: c.DB, N: c.N, Mix: c.Mix, Duration: c.Duration, PingRate: c.PingRate, Max: c.Max}
+}
+
+// TestAnalyseByType: the checks table alone gives each type's checks in the window
+// and their lateness (start − slot); targets outside the fleet are left out.
+func TestAnalyseByType(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return base.Add(time.Duration(ms) * time.Millisecond) }
+	timing := func(id int64, scheduled, checked int) store.Timing {
+		return store.Timing{TargetID: id, ScheduledAt: at(scheduled), CheckedAt: at(checked), Attempts: 1}
+	}
+	types := map[int64]target.Type{1: target.TypeHTTP, 2: target.TypeTCP, 3: target.TypeTCP}
+	by := analyseByType([]store.Timing{
+		timing(1, 0, 50), timing(1, 2000, 2100),
+		timing(2, 100, 400), timing(3, 500, 520),
+		timing(3, 2900, 3100), // slot in the window, started after it
+		timing(2, -100, 10),   // slot before the window, started in it
+		timing(9, 0, 0),       // not a fleet target
+	}, types, base, at(3000))
+	require.Len(t, by, 2)
+	assert.Equal(t, 2, by[target.TypeHTTP].checks)
+	assert.Equal(t, []float64{50, 100}, by[target.TypeHTTP].lateness)
+	assert.Equal(t, 3, by[target.TypeTCP].checks)
+	assert.Equal(t, []float64{20, 200, 300}, by[target.TypeTCP].lateness)
+	assert.Equal(t, 3, by[target.TypeTCP].rows, "started in the window: 400, 520 and 10 ms")
+}
+
+// TestFillByType: per-type figures, CPU per check over checks and pings, and a type's
+// own CPU per check only when it is the whole fleet.
+func TestFillByType(t *testing.T) {
+	c := config{N: 10000, Interval: 60, Mix: mixMixed}
+	types, counts := fleetTypes(c.Mix, c.N)
+	require.Len(t, types, 4)
+	r := Result{Checks: 900, CPUSeconds: 2, Pings: &PingResult{OK: 100}}
+	r.fillByType(c, counts, map[target.Type]*typeAnalysis{
+		target.TypeHTTP: {checks: 700, lateness: []float64{1, 2, 3}},
+		target.TypeTCP:  {checks: 150, lateness: []float64{4}},
+		target.TypeDNS:  {checks: 50, lateness: []float64{5}},
+	}, 10, fleetSaw{http: 710, tcp: 150, dns: 51})
+	assert.InDelta(t, 2.0, r.CPUMSPerCheck, 1e-9, "2 s over 1,000 checks and pings")
+	require.Len(t, r.ByType, 4)
+	http := r.ByType[0]
+	assert.Equal(t, "http", http.Type)
+	assert.Equal(t, counts[target.TypeHTTP], http.Targets)
+	assert.InDelta(t, float64(counts[target.TypeHTTP])/60, http.IdealPerSecond, 1e-9)
+	assert.InDelta(t, 70.0, http.AchievedPerSecond, 1e-9)
+	assert.InDelta(t, 3.0, http.LatenessP99MS, 1e-9)
+	assert.Equal(t, int64(710), http.FleetSaw)
+	assert.Zero(t, http.CPUMSPerCheck, "a mixed run's CPU is not split by type")
+	beat := r.ByType[3]
+	assert.Equal(t, "heartbeat", beat.Type)
+	assert.Zero(t, beat.IdealPerSecond, "heartbeats are pinged, not scheduled")
+	assert.Equal(t, int64(100), beat.FleetSaw, "pings taken")
+
+	c.Mix = mixTCP
+	_, counts = fleetTypes(c.Mix, c.N)
+	r = Result{Checks: 1000, CPUSeconds: 0.5}
+	r.fillByType(c, counts, map[target.Type]*typeAnalysis{target.TypeTCP: {checks: 1000}}, 10, fleetSaw{tcp: 1000})
+	require.Len(t, r.ByType, 1)
+	assert.InDelta(t, 0.5, r.ByType[0].CPUMSPerCheck, 1e-9, "the whole fleet is tcp: its own CPU per check")
 }
