@@ -29,9 +29,16 @@ type Channel struct {
 // Target is a monitored URL. Fields left out take the API's defaults, and a field
 // given is validated as it is (an explicit 0 is refused, not defaulted); channels name
 // the channels it notifies (none when left out).
+//
+// Type is http when left out; the other types take their address in url with a scheme
+// naming the type (tcp://host:port, dns://resolver/name?type=A), and a heartbeat has
+// none. A heartbeat's ping token is not in the document: it is a credential of the
+// target, kept by apply and regenerated through the API.
 type Target struct {
-	Name              string            `yaml:"name" json:"name" jsonschema:"required"`
-	URL               string            `yaml:"url" json:"url" jsonschema:"required,format=uri"`
+	Name string `yaml:"name" json:"name" jsonschema:"required"`
+	Type string `yaml:"type,omitempty" json:"type,omitempty" jsonschema:"enum=http,enum=tcp,enum=tls,enum=dns,enum=icmp,enum=heartbeat"`
+	// URL is required for every type but heartbeat.
+	URL               string            `yaml:"url,omitempty" json:"url,omitempty" jsonschema:"format=uri"`
 	Method            *string           `yaml:"method,omitempty" json:"method,omitempty" jsonschema:"enum=GET,enum=HEAD,enum=POST,enum=PUT,enum=PATCH,enum=DELETE,enum=OPTIONS"`
 	Headers           map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 	IntervalSeconds   *int              `yaml:"interval_seconds,omitempty" json:"interval_seconds,omitempty"`
@@ -53,11 +60,25 @@ type Target struct {
 	WarmWindows        []WarmWindow `yaml:"warm_windows,omitempty" json:"warm_windows,omitempty"`
 	Timezone           string       `yaml:"timezone,omitempty" json:"timezone,omitempty"`
 	BudgetGroup        string       `yaml:"budget_group,omitempty" json:"budget_group,omitempty"`
+	// CertExpiryDays (https and tls): days before the certificate ends that a
+	// cert_expiry incident opens; 0 is off, left out the default 14.
+	CertExpiryDays *int `yaml:"cert_expiry_days,omitempty" json:"cert_expiry_days,omitempty"`
+	// TLS options of https and tls targets. The client key is a secret: a
+	// ${ENV_NAME} reference, as export writes it.
+	TLSCAPEM         string `yaml:"tls_ca_pem,omitempty" json:"tls_ca_pem,omitempty"`
+	TLSClientCertPEM string `yaml:"tls_client_cert_pem,omitempty" json:"tls_client_cert_pem,omitempty"`
+	TLSClientKeyPEM  string `yaml:"tls_client_key_pem,omitempty" json:"tls_client_key_pem,omitempty"`
+	TLSSkipVerify    *bool  `yaml:"tls_skip_verify,omitempty" json:"tls_skip_verify,omitempty"`
+	// A heartbeat's schedule: a ping every period_seconds, or at the times of cron (five
+	// fields, in timezone), each allowed grace_seconds late.
+	PeriodSeconds *int   `yaml:"period_seconds,omitempty" json:"period_seconds,omitempty"`
+	GraceSeconds  *int   `yaml:"grace_seconds,omitempty" json:"grace_seconds,omitempty"`
+	Cron          string `yaml:"cron,omitempty" json:"cron,omitempty"`
 }
 
 // Condition is one more rule a target's answer must meet, as in the API.
 type Condition struct {
-	Type  string `yaml:"type" json:"type" jsonschema:"required,enum=latency,enum=body,enum=json,enum=header"`
+	Type  string `yaml:"type" json:"type" jsonschema:"required,enum=latency,enum=body,enum=json,enum=header,enum=cert_days,enum=answer,enum=rcode,enum=packet_loss"`
 	Path  string `yaml:"path,omitempty" json:"path,omitempty"`
 	Name  string `yaml:"name,omitempty" json:"name,omitempty"`
 	Op    string `yaml:"op" json:"op" jsonschema:"required"`
