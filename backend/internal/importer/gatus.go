@@ -388,7 +388,7 @@ func (g *gatusImport) endpoint(i int, ep gatusEndpoint) {
 		if typ == target.TypeHTTP {
 			t.Method = &m
 		} else {
-			e.Dropped = append(e.Dropped, "method "+m+": a "+kind+" check sends no request")
+			e.Dropped = append(e.Dropped, "method "+m+": "+aKind(kind)+" check sends no request")
 		}
 	}
 	if ep.Group != "" {
@@ -412,7 +412,7 @@ func (g *gatusImport) endpoint(i int, ep gatusEndpoint) {
 	if typ == target.TypeHTTP {
 		t.Headers = g.targetHeaders(t.Name, ep.Headers, fmt.Sprintf("endpoint %q header", displayName(ep.Group, name)))
 	} else if len(ep.Headers) > 0 {
-		e.Dropped = append(e.Dropped, "headers: a "+kind+" check sends no request")
+		e.Dropped = append(e.Dropped, "headers: "+aKind(kind)+" check sends no request")
 	}
 	if ep.Body != "" {
 		what := "body"
@@ -498,7 +498,7 @@ func (g *gatusImport) clientTLS(t *manifest.Target, v any, e *Entry) {
 		return
 	}
 	if !hasCert(*t) {
-		e.Dropped = append(e.Dropped, "client.tls: a "+cmp.Or(t.Type, "plain http")+" check makes no TLS handshake")
+		e.Dropped = append(e.Dropped, "client.tls: "+aKind(cmp.Or(t.Type, "http"))+" check makes no TLS handshake")
 		return
 	}
 	cert, err := g.readPEM(certFile)
@@ -544,7 +544,7 @@ func (g *gatusImport) client(t *manifest.Target, client map[string]any, e *Entry
 			case t.Type == "":
 				// Plain http: nothing to verify, nothing to say.
 			default:
-				e.Dropped = append(e.Dropped, "client.insecure: a "+t.Type+" check makes no TLS handshake")
+				e.Dropped = append(e.Dropped, "client.insecure: "+aKind(t.Type)+" check makes no TLS handshake")
 			}
 		case "tls":
 			g.clientTLS(t, v, e)
@@ -705,7 +705,7 @@ func (g *gatusImport) conditions(t *manifest.Target, conds []string, e *Entry) {
 		switch {
 		case left == "[CERTIFICATE_EXPIRATION]":
 			if !hasCert(*t) {
-				e.Dropped = append(e.Dropped, fmt.Sprintf("condition %s: a %s check sees no certificate", c, kindOf(*t)))
+				e.Dropped = append(e.Dropped, fmt.Sprintf("condition %s: %s check sees no certificate", c, aKind(kindOf(*t))))
 				continue
 			}
 			cond, rounded, ok := certDaysCondition(op, right)
@@ -732,9 +732,9 @@ func (g *gatusImport) conditions(t *manifest.Target, conds []string, e *Entry) {
 			}
 			addCondition(t, cond, c, e)
 		case kind != string(target.TypeHTTP) && left == "[CONNECTED]" && op == "==" && right == "true":
-			e.Changed = append(e.Changed, fmt.Sprintf("condition %s: implied: a %s target is down when %s", c, kind, downWhen[kind]))
+			e.Changed = append(e.Changed, fmt.Sprintf("condition %s: implied: %s target is down when %s", c, aKind(kind), downWhen[kind]))
 		case kind != string(target.TypeHTTP) && (left == "[STATUS]" || strings.HasPrefix(left, "[BODY]") || strings.HasPrefix(left, "has(")):
-			e.Dropped = append(e.Dropped, fmt.Sprintf("condition %s: a %s check gets no HTTP answer", c, kind))
+			e.Dropped = append(e.Dropped, fmt.Sprintf("condition %s: %s check gets no HTTP answer", c, aKind(kind)))
 		case left == "[STATUS]":
 			f, ok := statusFilter(op, right)
 			if !ok {
@@ -810,6 +810,14 @@ var downWhen = map[string]string{
 	string(target.TypeTLS):  "the connection or its handshake fails",
 	string(target.TypeICMP): "no echo reply comes back",
 	string(target.TypeDNS):  "the resolver does not answer",
+}
+
+// aKind is kind with its article: "a tcp", "an icmp".
+func aKind(kind string) string {
+	if kind == "http" || kind == "https" || kind == "icmp" {
+		return "an " + kind
+	}
+	return "a " + kind
 }
 
 func kindOf(t manifest.Target) string {

@@ -144,7 +144,12 @@ func cut(s string, n int) string {
 // on e why it cannot be carried over and takes back its name and the secrets taken
 // out since m.
 func (b *builder) addTarget(t manifest.Target, e *Entry, m mark) bool {
-	if err := checkTarget(t); err != nil {
+	checked := t
+	if key, known := resolveRefs(t.TLSClientKeyPEM, b.env); known {
+		// The key is checked against its certificate as apply will see it.
+		checked.TLSClientKeyPEM = key.(string)
+	}
+	if err := checkTarget(checked); err != nil {
 		e.Skipped = err.Error()
 		delete(b.targets, strings.ToLower(t.Name))
 		b.rollback(m)
@@ -361,7 +366,7 @@ func checkTarget(t manifest.Target) error {
 // http), or nil, so that one condition the API refuses is left out rather than the
 // whole target.
 func checkCondition(typ string, c manifest.Condition) error {
-	_, err := target.New(target.Spec{URL: placeholderOf(typ), Type: typeOf(typ), IntervalSeconds: new(60),
+	_, err := target.New(target.Spec{Name: new("condition"), URL: placeholderOf(typ), Type: typeOf(typ), IntervalSeconds: new(60),
 		Conditions: []target.Condition{{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value}}},
 		target.Limits{})
 	var v *target.ValidationError
