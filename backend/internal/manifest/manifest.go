@@ -36,8 +36,10 @@ type Channel struct {
 // target, kept by apply and regenerated through the API.
 type Target struct {
 	Name string `yaml:"name" json:"name" jsonschema:"required"`
+	// Type is the kind of check; left out, http.
 	Type string `yaml:"type,omitempty" json:"type,omitempty" jsonschema:"enum=http,enum=tcp,enum=tls,enum=dns,enum=icmp,enum=heartbeat"`
-	// URL is required for every type but heartbeat.
+	// URL is where the check goes: http(s)://…, tcp://host:port, tls://host:port,
+	// icmp://host or dns://[resolver[:port]]/name?type=A; a heartbeat has none.
 	URL               string            `yaml:"url,omitempty" json:"url,omitempty" jsonschema:"format=uri"`
 	Method            *string           `yaml:"method,omitempty" json:"method,omitempty" jsonschema:"enum=GET,enum=HEAD,enum=POST,enum=PUT,enum=PATCH,enum=DELETE,enum=OPTIONS"`
 	Headers           map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
@@ -60,20 +62,28 @@ type Target struct {
 	WarmWindows        []WarmWindow `yaml:"warm_windows,omitempty" json:"warm_windows,omitempty"`
 	Timezone           string       `yaml:"timezone,omitempty" json:"timezone,omitempty"`
 	BudgetGroup        string       `yaml:"budget_group,omitempty" json:"budget_group,omitempty"`
-	// CertExpiryDays (https and tls): days before the certificate ends that a
-	// cert_expiry incident opens; 0 is off, left out the default 14.
+	// CertExpiryDays (https and tls targets) is how many days before the certificate
+	// ends a cert_expiry incident opens; 0 is off, left out 14.
 	CertExpiryDays *int `yaml:"cert_expiry_days,omitempty" json:"cert_expiry_days,omitempty"`
-	// TLS options of https and tls targets. The client key is a secret: a
-	// ${ENV_NAME} reference, as export writes it.
-	TLSCAPEM         string `yaml:"tls_ca_pem,omitempty" json:"tls_ca_pem,omitempty"`
+	// TLSCAPEM (https and tls targets) is a CA certificate, PEM, trusted besides the
+	// system's.
+	TLSCAPEM string `yaml:"tls_ca_pem,omitempty" json:"tls_ca_pem,omitempty"`
+	// TLSClientCertPEM (https and tls targets) is the client certificate, PEM, of
+	// mutual TLS.
 	TLSClientCertPEM string `yaml:"tls_client_cert_pem,omitempty" json:"tls_client_cert_pem,omitempty"`
-	TLSClientKeyPEM  string `yaml:"tls_client_key_pem,omitempty" json:"tls_client_key_pem,omitempty"`
-	TLSSkipVerify    *bool  `yaml:"tls_skip_verify,omitempty" json:"tls_skip_verify,omitempty"`
-	// A heartbeat's schedule: a ping every period_seconds, or at the times of cron (five
-	// fields, in timezone), each allowed grace_seconds late.
-	PeriodSeconds *int   `yaml:"period_seconds,omitempty" json:"period_seconds,omitempty"`
-	GraceSeconds  *int   `yaml:"grace_seconds,omitempty" json:"grace_seconds,omitempty"`
-	Cron          string `yaml:"cron,omitempty" json:"cron,omitempty"`
+	// TLSClientKeyPEM is the client certificate's key: a secret, so a ${ENV_NAME}
+	// reference, as export writes it (WATCHDOG_TARGET_<NAME>_TLS_CLIENT_KEY_PEM).
+	TLSClientKeyPEM string `yaml:"tls_client_key_pem,omitempty" json:"tls_client_key_pem,omitempty"`
+	// TLSSkipVerify (https and tls targets) accepts any certificate, for self-signed
+	// internal services.
+	TLSSkipVerify *bool `yaml:"tls_skip_verify,omitempty" json:"tls_skip_verify,omitempty"`
+	// PeriodSeconds (heartbeat) is how often a ping is expected; left out 86400.
+	PeriodSeconds *int `yaml:"period_seconds,omitempty" json:"period_seconds,omitempty"`
+	// GraceSeconds (heartbeat) is how late a ping may be; left out 3600.
+	GraceSeconds *int `yaml:"grace_seconds,omitempty" json:"grace_seconds,omitempty"`
+	// Cron (heartbeat), five fields in timezone, says when pings are expected instead
+	// of period_seconds.
+	Cron string `yaml:"cron,omitempty" json:"cron,omitempty"`
 }
 
 // Condition is one more rule a target's answer must meet, as in the API.

@@ -46,54 +46,6 @@ func selfSigned(t *testing.T) (certPEM, keyPEM string) {
 		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
 }
 
-// indent puts n spaces before every line of a PEM block, for a YAML block scalar.
-func indent(s string, n int) string {
-	pad := strings.Repeat(" ", n)
-	return pad + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+pad) + "\n"
-}
-
-// everyType is a document with a target of each type and the settings each adds.
-func everyType(certPEM string) string {
-	return `version: 1
-targets:
-  - name: web
-    url: https://web.example.com/
-    cert_expiry_days: 30
-    tls_skip_verify: true
-  - name: redis
-    type: tcp
-    url: tcp://redis.example.com:6379
-    conditions:
-      - {type: latency, op: "<", value: "300"}
-  - name: mqtts
-    type: tls
-    url: tls://mqtt.example.com:8883
-    cert_expiry_days: 7
-    tls_ca_pem: |
-` + indent(certPEM, 6) + `    tls_client_cert_pem: |
-` + indent(certPEM, 6) + `    tls_client_key_pem: ${WATCHDOG_TARGET_MQTTS_TLS_CLIENT_KEY_PEM}
-    conditions:
-      - {type: cert_days, op: ">", value: "2"}
-  - name: mx
-    type: dns
-    url: dns://1.1.1.1:53/example.org?type=MX
-    conditions:
-      - {type: rcode, op: "==", value: NOERROR}
-  - name: gateway
-    type: icmp
-    url: icmp://gw.example.com
-  - name: backup
-    type: heartbeat
-    period_seconds: 86400
-    grace_seconds: 1800
-  - name: nightly
-    type: heartbeat
-    cron: "0 3 * * *"
-    timezone: Europe/Berlin
-    grace_seconds: 600
-`
-}
-
 // TestEveryTypeRoundTrip: a target of each type is applied, exported and applied
 // again with no change; the client key travels as a reference, and a heartbeat keeps
 // its ping token through every apply.
