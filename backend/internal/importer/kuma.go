@@ -58,6 +58,8 @@ type kumaMonitor struct {
 	ExpiryNotification *bool
 	// TLS of the mtls authentication method: a CA, a client certificate and its key.
 	TLSCA, TLSCert, TLSKey string
+	// Conditions are 2.0's condition expressions (a dns monitor's on its records), JSON.
+	Conditions string
 }
 
 // kumaNotification is a notification with its config, a JSON text.
@@ -122,7 +124,7 @@ func readKumaDB(ctx context.Context, path string) ([]kumaMonitor, []kumaNotifica
 		"expected_value", "json_path_operator", "accepted_statuscodes_json", "headers", "body", "auth_method",
 		"basic_auth_user", "basic_auth_pass", "ignore_tls", "upside_down", "maxredirects", "parent",
 		"hostname", "port", "dns_resolve_server", "dns_resolve_type", "push_token", "expiry_notification",
-		"tls_ca", "tls_cert", "tls_key"})
+		"tls_ca", "tls_cert", "tls_key", "conditions"})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s is not an Uptime Kuma database: %w", path, err)
 	}
@@ -150,6 +152,7 @@ func readKumaDB(ctx context.Context, path string) ([]kumaMonitor, []kumaNotifica
 			Hostname:      asString(r["hostname"]), Port: asInt(r["port"]), DNSServer: asString(r["dns_resolve_server"]),
 			DNSType: asString(r["dns_resolve_type"]), PushToken: asString(r["push_token"]),
 			TLSCA: asString(r["tls_ca"]), TLSCert: asString(r["tls_cert"]), TLSKey: asString(r["tls_key"]),
+			Conditions: asString(r["conditions"]),
 		}
 		if r["expiry_notification"] != nil {
 			m.ExpiryNotification = ptr(asBool(r["expiry_notification"], false))
@@ -237,6 +240,12 @@ func readKumaBackup(path string) ([]kumaMonitor, []kumaNotification, error) {
 			Hostname: asString(r["hostname"]), Port: asInt(r["port"]), DNSServer: asString(r["dns_resolve_server"]),
 			DNSType: asString(r["dns_resolve_type"]), PushToken: asString(r["pushToken"]),
 			TLSCA: asString(r["tlsCa"]), TLSCert: asString(r["tlsCert"]), TLSKey: asString(r["tlsKey"]),
+		}
+		if conds, ok := r["conditions"].([]any); ok && len(conds) > 0 {
+			raw, _ := json.Marshal(conds)
+			m.Conditions = string(raw)
+		} else if text, ok := r["conditions"].(string); ok {
+			m.Conditions = text
 		}
 		if r["expiryNotification"] != nil {
 			m.ExpiryNotification = ptr(asBool(r["expiryNotification"], false))
@@ -475,6 +484,7 @@ func (k *kumaImport) monitor(m kumaMonitor, groups []string, e *Entry) {
 	if typ != "push" {
 		k.schedule(&t, m, e)
 	}
+	k.conditions(&t, m, e)
 	if t.Type == "" {
 		k.httpMonitor(&t, m, e)
 	}
@@ -489,6 +499,67 @@ func (k *kumaImport) monitor(m kumaMonitor, groups []string, e *Entry) {
 	}
 	if k.addTarget(t, e, mk) && typ == "push" {
 		k.pushToken(t, m, e)
+	}
+}
+
+// kumaCondition is one of 2.0's condition expressions, or a group of them.
+type kumaCondition struct {
+	Type, AndOr, Variable, Operator string
+	Value                           any
+	Children                        []kumaCondition
+}
+
+// conditions carries a dns monitor's conditions on its records as answer
+// conditions, when they are all joined by "and": Kuma passes a condition when one
+// record meets it, and the answer holds every record, one a line.
+func (k *kumaImport) conditions(t *manifest.Target, m kumaMonitor, e *Entry) {
+	raw := strings.TrimSpace(m.Conditions)
+	if raw == "" || raw == "[]" || raw == "null" {
+		return
+	}
+	var conds []kumaCondition
+	if err := json.Unmarshal([]byte(raw), &conds); err != nil {
+		e.Dropped = append(e.Dropped, "conditions: not readable")
+		return
+	}
+	if t.Type != string(target.TypeDNS) {
+		e.Dropped = append(e.Dropped, "conditions: no equivalent")
+		return
+	}
+	for i, c := range conds {
+		shown := fmt.Sprintf("condition %s %s %q", c.Variable, c.Operator, asString(c.Value))
+		switch {
+		case c.Type == "group" || (i > 0 && strings.EqualFold(c.AndOr, "or")):
+			e.Dropped = append(e.Dropped, "conditions: groups and \"or\" have no equivalent; none carried")
+			t.Conditions = nil
+			return
+		case c.Variable != "record":
+			e.Dropped = append(e.Dropped, shown+": no equivalent")
+			continue
+		}
+		v := asString(c.Value)
+		q := regexp.QuoteMeta(v)
+		cond := manifest.Condition{Type: conditionAnswer, Value: v}
+		switch c.Operator {
+		case "equals":
+			cond.Op = "=="
+		case "not_equals":
+			cond.Op, cond.Value = target.OpNotMatches, "(?m)^"+q+"$"
+		case "contains", "not_contains":
+			cond.Op = c.Operator
+		case "starts_with":
+			cond.Op, cond.Value = target.OpMatches, "(?m)^"+q
+		case "not_starts_with":
+			cond.Op, cond.Value = target.OpNotMatches, "(?m)^"+q
+		case "ends_with":
+			cond.Op, cond.Value = target.OpMatches, "(?m)"+q+"$"
+		case "not_ends_with":
+			cond.Op, cond.Value = target.OpNotMatches, "(?m)"+q+"$"
+		default:
+			e.Dropped = append(e.Dropped, shown+": no equivalent")
+			continue
+		}
+		addCondition(t, cond, shown, e)
 	}
 }
 

@@ -209,7 +209,7 @@ var kumaTypeMonitors = []map[string]any{
 	{"id": 1, "name": "Database", "type": "port", "hostname": "db.example.com", "port": 5432, "interval": 120, "maxretries": 1, "retry_interval": 30},
 	{"id": 2, "name": "Gateway", "type": "ping", "hostname": "gw.example.com", "interval": 30},
 	{"id": 3, "name": "MX", "type": "dns", "hostname": "example.org", "dns_resolve_server": "1.1.1.1, 8.8.8.8", "port": 53,
-		"dns_resolve_type": "MX", "interval": 300},
+		"dns_resolve_type": "MX", "interval": 300, "conditions": kumaMXConditions},
 	{"id": 4, "name": "Nightly backup", "type": "push", "push_token": kumaLongToken, "interval": 86400, "maxretries": 2, "retry_interval": 600},
 	{"id": 5, "name": "Old cron", "type": "push", "push_token": kumaShortToken, "interval": 3600},
 	{"id": 6, "name": "Shop", "type": "http", "url": "https://shop.example.com", "interval": 60, "ignore_tls": 1, "expiry_notification": 1},
@@ -218,7 +218,12 @@ var kumaTypeMonitors = []map[string]any{
 }
 
 // kumaTypeSchema is kumaSchema with the column 1.23 added for certificate expiry.
-var kumaTypeSchema = append(append([]string{}, kumaSchema...), `ALTER TABLE monitor ADD expiry_notification BOOLEAN default 1`)
+var kumaTypeSchema = append(append([]string{}, kumaSchema...), `ALTER TABLE monitor ADD expiry_notification BOOLEAN default 1`,
+	`ALTER TABLE monitor ADD conditions TEXT DEFAULT '[]' NOT NULL`)
+
+// kumaMXConditions are 2.0 conditions on a dns monitor's records.
+const kumaMXConditions = `[{"type":"expression","andOr":"and","variable":"record","operator":"ends_with","value":"mail.example.org"},` +
+	`{"type":"expression","andOr":"and","variable":"record","operator":"not_contains","value":"old"}]`
 
 func makeKumaTypesDB(t *testing.T, dir string) string {
 	t.Helper()
@@ -245,7 +250,10 @@ func kumaTypeTargets() []manifest.Target {
 		{Name: "Gateway", Type: "icmp", URL: "icmp://gw.example.com", IntervalSeconds: new(30), Retries: zero,
 			FailureThreshold: one, SuccessThreshold: one},
 		{Name: "MX", Type: "dns", URL: "dns://1.1.1.1:53/example.org?type=MX", IntervalSeconds: new(300), Retries: zero,
-			FailureThreshold: one, SuccessThreshold: one},
+			FailureThreshold: one, SuccessThreshold: one, Conditions: []manifest.Condition{
+				{Type: "answer", Op: "matches", Value: `(?m)mail\.example\.org$`},
+				{Type: "answer", Op: "not_contains", Value: "old"},
+			}},
 		{Name: "Nightly backup", Type: "heartbeat", PeriodSeconds: new(86400), GraceSeconds: new(1200),
 			FailureThreshold: one, SuccessThreshold: one},
 		{Name: "Old cron", Type: "heartbeat", PeriodSeconds: new(3600), GraceSeconds: new(3600),
@@ -297,7 +305,7 @@ func TestUptimeKumaBackupCheckTypes(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(`{"version": "1.23.16", "notificationList": [], "monitorList": [
   {"id": 1, "name": "Database", "type": "port", "hostname": "db.example.com", "port": 5432, "interval": 120, "maxretries": 1, "retryInterval": 30, "active": true},
   {"id": 2, "name": "Gateway", "type": "ping", "hostname": "gw.example.com", "interval": 30, "active": true},
-  {"id": 3, "name": "MX", "type": "dns", "hostname": "example.org", "dns_resolve_server": "1.1.1.1, 8.8.8.8", "port": 53, "dns_resolve_type": "MX", "interval": 300, "active": true},
+  {"id": 3, "name": "MX", "type": "dns", "hostname": "example.org", "dns_resolve_server": "1.1.1.1, 8.8.8.8", "port": 53, "dns_resolve_type": "MX", "interval": 300, "active": true, "conditions": `+kumaMXConditions+`},
   {"id": 4, "name": "Nightly backup", "type": "push", "pushToken": "`+kumaLongToken+`", "interval": 86400, "maxretries": 2, "retryInterval": 600, "active": true},
   {"id": 5, "name": "Old cron", "type": "push", "pushToken": "`+kumaShortToken+`", "interval": 3600, "active": true},
   {"id": 6, "name": "Shop", "type": "http", "url": "https://shop.example.com", "interval": 60, "ignoreTls": true, "expiryNotification": true, "active": true},
