@@ -27,9 +27,11 @@ changes nothing that is already as imported. SOURCE is one of
   uptime-kuma FILE        an Uptime Kuma kuma.db, or a 1.x JSON backup
   seed DATABASE_URL       the original WatchDog's database (its target_url table)
 
-Uptime Kuma's push monitors become heartbeats with new ping URLs, printed at the
-end; with --keep-push-tokens each keeps its Kuma push token (when it is long
-enough to be safe), so a job only changes the host and path it pings.`
+  --dry-run             report what would change, change nothing
+  --keep-push-tokens    an Uptime Kuma push monitor's heartbeat keeps its push
+                        token when it is long enough (128 bits), so its job only
+                        changes the host and path it pings; new ping URLs are
+                        printed at the end`
 
 // runImport runs `watchdog import SOURCE FILE-OR-URL [--dry-run]`: it reads the
 // source, prints what was carried over and what was not, and applies the result like
