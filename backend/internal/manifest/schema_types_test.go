@@ -2,6 +2,7 @@ package manifest_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -10,6 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 )
 
 // TestSchemaOfCheckTypes: the published schema knows the check types' fields, and
@@ -80,4 +84,32 @@ targets:
     timezone: Europe/Berlin
     grace_seconds: 600
 `
+}
+
+// TestNewFieldsErrors: the new fields are read and reported like the old ones.
+func TestNewFieldsErrors(t *testing.T) {
+	_, err := manifest.Parse(strings.NewReader(`version: 1
+targets:
+  - name: backup
+    type: heartbeat
+    perod_seconds: 60
+    tls_skip_verify: maybe
+    grace_seconds: soon
+`))
+	require.Error(t, err)
+	var got []string
+	for _, le := range manifest.List(err) {
+		got = append(got, le.Error())
+	}
+	assert.Equal(t, []string{
+		`line 5, column 5: targets[0].perod_seconds: unknown field "perod_seconds" (did you mean period_seconds?)`,
+		`line 6, column 22: targets[0].tls_skip_verify: want true or false, got "maybe"`,
+		`line 7, column 20: targets[0].grace_seconds: want a number, got "soon"`,
+	}, got)
+
+	s := storetest.SQLite(t)
+	_, err = parse(t, "version: 1\ntargets:\n  - name: mqtts\n    type: tls\n    url: tls://mqtt.example.com:8883\n    tls_client_key_pem: ${WATCHDOG_TARGET_OTHER_TLS_CLIENT_KEY_PEM}\n").
+		Apply(context.Background(), s, opts(map[string]string{"WATCHDOG_TARGET_OTHER_TLS_CLIENT_KEY_PEM": "x"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "line 6, column 25: targets[0].tls_client_key_pem: may read only ${WATCHDOG_TARGET_MQTTS_TLS_CLIENT_KEY_PEM}")
 }
