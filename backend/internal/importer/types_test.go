@@ -316,3 +316,27 @@ func TestUptimeKumaBackupCheckTypes(t *testing.T) {
 	assert.Equal(t, kumaTypeTargets(), res.Document.Targets)
 	assert.Equal(t, map[string]string{"nightly backup": kumaLongToken}, res.PingTokens)
 }
+
+// TestUptimeKumaMutualTLS: the mtls authentication method becomes the TLS options,
+// the key as a reference.
+func TestUptimeKumaMutualTLS(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	certPEM, keyPEM := clientPair(t, dir)
+	quote := func(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", `\n`) }
+	path := filepath.Join(dir, "backup.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"version": "1.23.16", "notificationList": [], "monitorList": [
+  {"id": 1, "name": "Partner API", "type": "http", "url": "https://partner.example.com/health", "interval": 60, "active": true,
+   "authMethod": "mtls", "tlsCa": "`+quote(certPEM)+`", "tlsCert": "`+quote(certPEM)+`", "tlsKey": "`+quote(keyPEM)+`"}
+]}`), 0o600))
+	res, err := UptimeKuma(path, KumaOptions{})
+	require.NoError(t, err)
+	require.Len(t, res.Document.Targets, 1)
+	got := res.Document.Targets[0]
+	assert.Equal(t, strings.TrimSpace(certPEM), got.TLSCAPEM)
+	assert.Equal(t, strings.TrimSpace(certPEM), got.TLSClientCertPEM)
+	assert.Equal(t, "${WATCHDOG_TARGET_PARTNER_API_TLS_CLIENT_KEY_PEM}", got.TLSClientKeyPEM)
+	assert.Equal(t, map[string]string{"WATCHDOG_TARGET_PARTNER_API_TLS_CLIENT_KEY_PEM": strings.TrimSpace(keyPEM)}, res.Env)
+	assert.Empty(t, res.NotCarried())
+	assertNoSecrets(t, res, "PRIVATE KEY")
+}
