@@ -62,6 +62,7 @@ type targetRow struct {
 	GraceSeconds       int
 	Cron               string
 	PingToken          *string
+	LastPingAt         *time.Time
 	RunStartedAt       *time.Time
 	CertExpiresAt      *time.Time
 	CreatedAt          time.Time
@@ -173,6 +174,7 @@ func (r targetRow) toDomain(l links) (target.Target, error) {
 		GraceSeconds:       r.GraceSeconds,
 		Cron:               r.Cron,
 		PingToken:          deref(r.PingToken),
+		LastPingAt:         utc(r.LastPingAt),
 		RunStartedAt:       utc(r.RunStartedAt),
 		CertExpiresAt:      utc(r.CertExpiresAt),
 		LastStatus:         target.Status(r.LastStatus),
@@ -640,8 +642,11 @@ var orders = map[string]string{
 	"-status":  statusRank + " DESC, lower(name), id",
 	"latency":  "last_latency_ms ASC NULLS LAST, lower(name), id",
 	"-latency": "last_latency_ms DESC NULLS LAST, lower(name), id",
-	"checked":  "last_checked_at ASC NULLS LAST, lower(name), id",
-	"-checked": "last_checked_at DESC NULLS LAST, lower(name), id",
+	// Soonest first; targets with no certificate seen come last either way.
+	"cert_expiry":  "cert_expires_at ASC NULLS LAST, lower(name), id",
+	"-cert_expiry": "cert_expires_at DESC NULLS LAST, lower(name), id",
+	"checked":      "last_checked_at ASC NULLS LAST, lower(name), id",
+	"-checked":     "last_checked_at DESC NULLS LAST, lower(name), id",
 }
 
 const statusRank = "CASE WHEN NOT is_active THEN 3 WHEN last_status = 'down' THEN 0 WHEN last_status = 'unknown' THEN 1 ELSE 2 END"
