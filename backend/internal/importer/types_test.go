@@ -1,9 +1,3 @@
-//go:build checktypes
-
-// These tests need the per-type validation of target/validate.go and the condition
-// kinds of target/condition.go (cert_days, answer, rcode, packet_loss): build them with
-// -tags checktypes until those are merged, then drop this constraint.
-
 package importer
 
 import (
@@ -46,114 +40,6 @@ func clientPair(t *testing.T, dir string) (certPEM, keyPEM string) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "certs", "client.crt"), []byte(certPEM), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "certs", "client.key"), []byte(keyPEM), 0o600))
 	return certPEM, keyPEM
-}
-
-// gatusTypesFixture has an endpoint of every kind WatchDog now checks besides http,
-// with the conditions Gatus users put on them, and kinds it still has no check for.
-const gatusTypesFixture = `
-endpoints:
-  - name: redis
-    url: "tcp://redis.example.com:6379"
-    interval: 1m
-    conditions:
-      - "[CONNECTED] == true"
-      - "[RESPONSE_TIME] < 300"
-  - name: mqtts
-    url: "tls://mqtt.example.com:8883"
-    client:
-      insecure: true
-      tls:
-        certificate-file: certs/client.crt
-        private-key-file: certs/client.key
-    conditions:
-      - "[CONNECTED] == true"
-      - "[CERTIFICATE_EXPIRATION] > 36h"
-  - name: mtls-missing
-    url: "https://internal.example.com/health"
-    client:
-      tls:
-        certificate-file: certs/missing.crt
-        private-key-file: certs/client.key
-    conditions:
-      - "[STATUS] == 200"
-      - "[CERTIFICATE_EXPIRATION] > 720h"
-  - name: gateway
-    url: "icmp://gw.example.com"
-    conditions:
-      - "[CONNECTED] == true"
-      - "[STATUS] == 200"
-  - name: dns-a
-    url: "8.8.8.8"
-    dns:
-      query-name: "example.org."
-      query-type: "A"
-    conditions:
-      - "[DNS_RCODE] == NOERROR"
-      - "[BODY] == 93.184.216.34"
-  - name: dns-cname
-    url: "1.1.1.1:5353"
-    dns:
-      query-name: "www.example.org"
-      query-type: "CNAME"
-    conditions:
-      - "[BODY] == pat(*.example.net.)"
-      - "[DNS_RCODE] != NXDOMAIN"
-  - name: syslog
-    url: "udp://logs.example.com:514"
-  - name: mail
-    url: "starttls://smtp.example.com:587"
-  - name: sctp-box
-    url: "sctp://box.example.com:9000"
-`
-
-func TestGatusCheckTypes(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	certPEM, keyPEM := clientPair(t, dir)
-	path := filepath.Join(dir, "config.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(gatusTypesFixture), 0o600))
-
-	res, err := GatusFile(path)
-	require.NoError(t, err)
-	zero := ptr(0)
-	assert.Equal(t, []manifest.Target{
-		{Name: "redis", Type: "tcp", URL: "tcp://redis.example.com:6379", IntervalSeconds: new(60), Retries: zero,
-			Conditions: []manifest.Condition{{Type: "latency", Op: "<", Value: "300"}}},
-		{Name: "mqtts", Type: "tls", URL: "tls://mqtt.example.com:8883", IntervalSeconds: new(60), Retries: zero,
-			TLSSkipVerify: ptr(true), TLSClientCertPEM: certPEM,
-			TLSClientKeyPEM: "${WATCHDOG_TARGET_MQTTS_TLS_CLIENT_KEY_PEM}",
-			Conditions:      []manifest.Condition{{Type: "cert_days", Op: ">", Value: "2"}}},
-		{Name: "mtls-missing", URL: "https://internal.example.com/health", IntervalSeconds: new(60), Retries: zero,
-			ExpectedStatus: new("200"), Conditions: []manifest.Condition{{Type: "cert_days", Op: ">", Value: "30"}}},
-		{Name: "gateway", Type: "icmp", URL: "icmp://gw.example.com", IntervalSeconds: new(60), Retries: zero},
-		{Name: "dns-a", Type: "dns", URL: "dns://8.8.8.8:53/example.org?type=A", IntervalSeconds: new(60), Retries: zero,
-			Conditions: []manifest.Condition{
-				{Type: "rcode", Op: "==", Value: "NOERROR"},
-				{Type: "answer", Op: "==", Value: "93.184.216.34"},
-			}},
-		{Name: "dns-cname", Type: "dns", URL: "dns://1.1.1.1:5353/www.example.org?type=CNAME", IntervalSeconds: new(60), Retries: zero,
-			Conditions: []manifest.Condition{
-				{Type: "answer", Op: "matches", Value: `(?s)^.*\.example\.net\.$`},
-				{Type: "rcode", Op: "!=", Value: "NXDOMAIN"},
-			}},
-	}, res.Document.Targets)
-	assert.Equal(t, map[string]string{"WATCHDOG_TARGET_MQTTS_TLS_CLIENT_KEY_PEM": keyPEM}, res.Env)
-	assert.NotContains(t, res.String(), "PRIVATE KEY", "the key is referenced, never printed")
-
-	assert.Equal(t, []string{
-		`endpoint "mtls-missing": client.tls: certificate-file certs/missing.crt: open ` + filepath.Join(dir, "certs", "missing.crt") + `: no such file or directory; carried without mutual TLS`,
-		`endpoint "gateway": condition [STATUS] == 200: an icmp check gets no HTTP answer`,
-		`endpoint "syslog": udp endpoint: WatchDog has no udp checks`,
-		`endpoint "mail": starttls endpoint: WatchDog has no starttls checks`,
-		`endpoint "sctp-box": sctp endpoint: WatchDog has no sctp checks`,
-	}, res.NotCarried())
-	assert.Equal(t, []string{
-		`endpoint "redis": condition [CONNECTED] == true: implied: a tcp target is down when the connection does not open`,
-		`endpoint "mqtts": client.insecure: the certificate is not verified (tls_skip_verify)`,
-		`endpoint "mqtts": condition [CONNECTED] == true: implied: a tls target is down when the connection or its handshake fails`,
-		`endpoint "mqtts": condition [CERTIFICATE_EXPIRATION] > 36h: rounded up to 2 whole days`,
-		`endpoint "gateway": condition [CONNECTED] == true: implied: an icmp target is down when no echo reply comes back`,
-	}, res.Changes())
 }
 
 func TestGatusDNSResolvers(t *testing.T) {
@@ -209,7 +95,7 @@ var kumaTypeMonitors = []map[string]any{
 	{"id": 1, "name": "Database", "type": "port", "hostname": "db.example.com", "port": 5432, "interval": 120, "maxretries": 1, "retry_interval": 30},
 	{"id": 2, "name": "Gateway", "type": "ping", "hostname": "gw.example.com", "interval": 30},
 	{"id": 3, "name": "MX", "type": "dns", "hostname": "example.org", "dns_resolve_server": "1.1.1.1, 8.8.8.8", "port": 53,
-		"dns_resolve_type": "MX", "interval": 300, "conditions": kumaMXConditions},
+		"dns_resolve_type": "MX", "interval": 300},
 	{"id": 4, "name": "Nightly backup", "type": "push", "push_token": kumaLongToken, "interval": 86400, "maxretries": 2, "retry_interval": 600},
 	{"id": 5, "name": "Old cron", "type": "push", "push_token": kumaShortToken, "interval": 3600},
 	{"id": 6, "name": "Shop", "type": "http", "url": "https://shop.example.com", "interval": 60, "ignore_tls": 1, "expiry_notification": 1},
@@ -220,10 +106,6 @@ var kumaTypeMonitors = []map[string]any{
 // kumaTypeSchema is kumaSchema with the column 1.23 added for certificate expiry.
 var kumaTypeSchema = append(append([]string{}, kumaSchema...), `ALTER TABLE monitor ADD expiry_notification BOOLEAN default 1`,
 	`ALTER TABLE monitor ADD conditions TEXT DEFAULT '[]' NOT NULL`)
-
-// kumaMXConditions are 2.0 conditions on a dns monitor's records.
-const kumaMXConditions = `[{"type":"expression","andOr":"and","variable":"record","operator":"ends_with","value":"mail.example.org"},` +
-	`{"type":"expression","andOr":"and","variable":"record","operator":"not_contains","value":"old"}]`
 
 func makeKumaTypesDB(t *testing.T, dir string) string {
 	t.Helper()
@@ -250,10 +132,7 @@ func kumaTypeTargets() []manifest.Target {
 		{Name: "Gateway", Type: "icmp", URL: "icmp://gw.example.com", IntervalSeconds: new(30), Retries: zero,
 			FailureThreshold: one, SuccessThreshold: one},
 		{Name: "MX", Type: "dns", URL: "dns://1.1.1.1:53/example.org?type=MX", IntervalSeconds: new(300), Retries: zero,
-			FailureThreshold: one, SuccessThreshold: one, Conditions: []manifest.Condition{
-				{Type: "answer", Op: "matches", Value: `(?m)mail\.example\.org$`},
-				{Type: "answer", Op: "not_contains", Value: "old"},
-			}},
+			FailureThreshold: one, SuccessThreshold: one},
 		{Name: "Nightly backup", Type: "heartbeat", PeriodSeconds: new(86400), GraceSeconds: new(1200),
 			FailureThreshold: one, SuccessThreshold: one},
 		{Name: "Old cron", Type: "heartbeat", PeriodSeconds: new(3600), GraceSeconds: new(3600),
@@ -305,7 +184,7 @@ func TestUptimeKumaBackupCheckTypes(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(`{"version": "1.23.16", "notificationList": [], "monitorList": [
   {"id": 1, "name": "Database", "type": "port", "hostname": "db.example.com", "port": 5432, "interval": 120, "maxretries": 1, "retryInterval": 30, "active": true},
   {"id": 2, "name": "Gateway", "type": "ping", "hostname": "gw.example.com", "interval": 30, "active": true},
-  {"id": 3, "name": "MX", "type": "dns", "hostname": "example.org", "dns_resolve_server": "1.1.1.1, 8.8.8.8", "port": 53, "dns_resolve_type": "MX", "interval": 300, "active": true, "conditions": `+kumaMXConditions+`},
+  {"id": 3, "name": "MX", "type": "dns", "hostname": "example.org", "dns_resolve_server": "1.1.1.1, 8.8.8.8", "port": 53, "dns_resolve_type": "MX", "interval": 300, "active": true},
   {"id": 4, "name": "Nightly backup", "type": "push", "pushToken": "`+kumaLongToken+`", "interval": 86400, "maxretries": 2, "retryInterval": 600, "active": true},
   {"id": 5, "name": "Old cron", "type": "push", "pushToken": "`+kumaShortToken+`", "interval": 3600, "active": true},
   {"id": 6, "name": "Shop", "type": "http", "url": "https://shop.example.com", "interval": 60, "ignoreTls": true, "expiryNotification": true, "active": true},

@@ -65,12 +65,12 @@ targets:
 ` + indent(certPEM, 6) + `    tls_client_cert_pem: |
 ` + indent(certPEM, 6) + `    tls_client_key_pem: ${WATCHDOG_TARGET_MQTTS_TLS_CLIENT_KEY_PEM}
     conditions:
-      - {type: cert_days, op: ">", value: "2"}
+      - {type: latency, op: "<=", value: "500"}
   - name: mx
     type: dns
     url: dns://1.1.1.1:53/example.org?type=MX
     conditions:
-      - {type: rcode, op: "==", value: NOERROR}
+      - {type: latency, op: "<", value: "100"}
   - name: gateway
     type: icmp
     url: icmp://gw.example.com

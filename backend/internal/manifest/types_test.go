@@ -1,9 +1,3 @@
-//go:build checktypes
-
-// These tests need the per-type validation of target/validate.go and the condition
-// kinds of target/condition.go (cert_days, answer, rcode, packet_loss): build them with
-// -tags checktypes until those are merged, then drop this constraint.
-
 package manifest_test
 
 import (
