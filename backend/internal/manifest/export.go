@@ -172,7 +172,7 @@ func exportTarget(t target.Target, channelNames map[int64]string, env envNames) 
 			out.PeriodSeconds = &t.PeriodSeconds
 		}
 	}
-	if hasCert(t) {
+	if t.HasCertificate() {
 		if t.CertExpiryDays != target.DefaultCertExpiryDays {
 			out.CertExpiryDays = &t.CertExpiryDays
 		}
@@ -226,12 +226,6 @@ func exportTarget(t target.Target, channelNames map[int64]string, env envNames) 
 	return out, names
 }
 
-// hasCert says whether t's checks see a certificate: https and tls targets, the
-// only ones the certificate warning and the TLS options apply to.
-func hasCert(t target.Target) bool {
-	return t.Type == target.TypeTLS || (t.Type == target.TypeHTTP && strings.HasPrefix(strings.ToLower(t.URL), "https://"))
-}
-
 // settingsOf is t with the settings its type does not use put back to their
 // defaults, whatever the store holds for them (a target that was a heartbeat once
 // keeps its period in the row): export leaves them out, and apply compares targets
@@ -252,7 +246,7 @@ func settingsOf(t target.Target) target.Target {
 	if t.Type != target.TypeHTTP {
 		t.Method, t.ExpectedStatus = "", ""
 	}
-	if !hasCert(t) {
+	if !t.HasCertificate() {
 		t.CertExpiryDays = target.DefaultCertExpiryDays
 		t.TLSCAPEM, t.TLSClientCertPEM, t.TLSClientKeyPEM, t.TLSSkipVerify = "", "", "", false
 	}
