@@ -1,9 +1,3 @@
-//go:build conditionkinds
-
-// These tests need the condition kinds the other check types add to
-// target/condition.go (cert_days, answer, rcode): build them with -tags
-// conditionkinds until those are merged, then drop this constraint.
-
 package importer
 
 import (

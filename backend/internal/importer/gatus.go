@@ -723,7 +723,7 @@ func (g *gatusImport) conditions(t *manifest.Target, conds []string, e *Entry) {
 				noEquivalent()
 				continue
 			}
-			addCondition(t, manifest.Condition{Type: conditionRcode, Op: op, Value: rcode}, c, e)
+			addCondition(t, manifest.Condition{Type: target.ConditionRcode, Op: op, Value: rcode}, c, e)
 		case left == "[BODY]" && kind == string(target.TypeDNS):
 			cond, ok := answerCondition(op, right)
 			if !ok {
@@ -796,13 +796,6 @@ func (g *gatusImport) conditions(t *manifest.Target, conds []string, e *Entry) {
 	}
 }
 
-// The condition kinds the other check types add (target/condition.go names them).
-const (
-	conditionCertDays = "cert_days"
-	conditionAnswer   = "answer"
-	conditionRcode    = "rcode"
-)
-
 // downWhen says, per type, when a target is down without any condition: what Gatus's
 // [CONNECTED] == true asks.
 var downWhen = map[string]string{
@@ -851,7 +844,7 @@ func certDaysCondition(op, right string) (c manifest.Condition, rounded, ok bool
 		days++
 		rounded = true
 	}
-	return manifest.Condition{Type: conditionCertDays, Op: op, Value: strconv.FormatInt(days, 10)}, rounded, true
+	return manifest.Condition{Type: target.ConditionCertDays, Op: op, Value: strconv.FormatInt(days, 10)}, rounded, true
 }
 
 // answerCondition maps a comparison of a dns endpoint's [BODY], the answer's record
@@ -861,7 +854,7 @@ func answerCondition(op, right string) (manifest.Condition, bool) {
 		return manifest.Condition{}, false
 	}
 	neg := op == "!="
-	c := manifest.Condition{Type: conditionAnswer}
+	c := manifest.Condition{Type: target.ConditionAnswer}
 	switch glob, isPat := call(right, "pat"); {
 	case isPat:
 		c.Op, c.Value = pick(neg, target.OpNotMatches, target.OpMatches), globRegexp(glob)

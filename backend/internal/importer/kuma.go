@@ -539,7 +539,7 @@ func (k *kumaImport) conditions(t *manifest.Target, m kumaMonitor, e *Entry) {
 		}
 		v := asString(c.Value)
 		q := regexp.QuoteMeta(v)
-		cond := manifest.Condition{Type: conditionAnswer, Value: v}
+		cond := manifest.Condition{Type: target.ConditionAnswer, Value: v}
 		switch c.Operator {
 		case "equals":
 			cond.Op = "=="

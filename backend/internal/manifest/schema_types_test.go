@@ -65,15 +65,18 @@ targets:
 ` + indent(certPEM, 6) + `    tls_client_cert_pem: |
 ` + indent(certPEM, 6) + `    tls_client_key_pem: ${WATCHDOG_TARGET_MQTTS_TLS_CLIENT_KEY_PEM}
     conditions:
-      - {type: latency, op: "<=", value: "500"}
+      - {type: cert_days, op: ">", value: "2"}
   - name: mx
     type: dns
     url: dns://1.1.1.1:53/example.org?type=MX
     conditions:
-      - {type: latency, op: "<", value: "100"}
+      - {type: rcode, op: "==", value: NOERROR}
+      - {type: answer, op: contains, value: mail.example.org}
   - name: gateway
     type: icmp
     url: icmp://gw.example.com
+    conditions:
+      - {type: packet_loss, op: "<", value: "50"}
   - name: backup
     type: heartbeat
     period_seconds: 86400
