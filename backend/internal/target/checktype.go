@@ -1,6 +1,7 @@
 package target
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -57,6 +58,15 @@ func (t *Target) resetUnusedSettings(p Patch) {
 		if p.Platform == nil {
 			t.Platform = ""
 		}
+	}
+	if p.Conditions == nil {
+		kept := []Condition{}
+		for _, c := range t.Conditions {
+			if ConditionAllowed(t.Type, c.Type) {
+				kept = append(kept, c)
+			}
+		}
+		t.Conditions = kept
 	}
 	if t.Type == TypeHeartbeat && p.URL == nil {
 		t.URL = ""
@@ -122,6 +132,15 @@ func validateType(v *ValidationError, t Target, lim Limits) {
 		} {
 			if f.set {
 				v.add(f.field, "applies to https and tls targets only")
+			}
+		}
+	}
+	if t.HasCertificate() {
+		v.Fields = append(v.Fields, ValidateTLSPEM(t.TLSCAPEM, t.TLSClientCertPEM, t.TLSClientKeyPEM)...)
+	} else if t.Type == TypeHTTP {
+		for i, c := range t.Conditions {
+			if c.Type == ConditionCertDays {
+				v.add(fmt.Sprintf("conditions[%d].type", i), "needs an https url: plain http has no certificate")
 			}
 		}
 	}

@@ -163,7 +163,7 @@ func conditionErrors(typ Type, c Condition) []conditionFieldError {
 		if typ == "" {
 			typ = TypeHTTP
 		}
-		errs = append([]conditionFieldError{{field: "type", message: fmt.Sprintf("is not a condition of a %s target", typ)}}, errs...)
+		errs = append([]conditionFieldError{{field: "type", message: "is not a condition of " + withArticle(string(typ)) + " target"}}, errs...)
 	}
 	return errs
 }
@@ -220,7 +220,7 @@ func CompileConditionsFor(typ Type, conds []Condition) (Conditions, error) {
 			if typ == "" {
 				typ = TypeHTTP
 			}
-			return []conditionFieldError{{field: "type", message: fmt.Sprintf("is not a condition of a %s target", typ)}}
+			return []conditionFieldError{{field: "type", message: "is not a condition of " + withArticle(string(typ)) + " target"}}
 		}
 		return nil
 	})
@@ -888,4 +888,13 @@ func truncate(s string, n int) (string, bool) {
 		i--
 	}
 	return s[:i], true
+}
+
+// withArticle puts "a" or "an" before a type's name, as it is read aloud ("an http",
+// "an icmp", "a tcp").
+func withArticle(name string) string {
+	if name != "" && strings.ContainsRune("aeiouh", rune(name[0])) && name != "heartbeat" {
+		return "an " + name
+	}
+	return "a " + name
 }
