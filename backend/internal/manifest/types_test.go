@@ -93,11 +93,16 @@ func TestEveryTypeRoundTrip(t *testing.T) {
 		assert.Equal(t, 900, after.GraceSeconds)
 		assert.Equal(t, token, after.PingToken)
 
-		// A rotated key is an update; the document did not change.
+		// A rotated client certificate and key is an update, the key read from the
+		// same variable.
 		rotated := maps.Clone(env)
-		_, otherKey := selfSigned(t)
+		otherCert, otherKey := selfSigned(t)
 		rotated["WATCHDOG_TARGET_MQTTS_TLS_CLIENT_KEY_PEM"] = otherKey
-		assert.Equal(t, manifest.Updated, actions(apply(t, s, changed, opts(rotated)))["target mqtts"])
+		renewed := strings.ReplaceAll(changed, indent(certPEM, 6), indent(otherCert, 6))
+		r := actions(apply(t, s, renewed, opts(rotated)))
+		assert.Equal(t, manifest.Updated, r["target mqtts"])
+		assert.Equal(t, manifest.Unchanged, r["target backup"])
+		assert.Equal(t, otherKey, byName()["mqtts"].TLSClientKeyPEM)
 	})
 }
 
