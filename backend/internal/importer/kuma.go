@@ -647,6 +647,15 @@ func (k *kumaImport) push(t *manifest.Target, m kumaMonitor, e *Entry) {
 	if m.MaxRetries > 0 {
 		grace = m.MaxRetries * cmp.Or(m.RetryInterval, period)
 	}
+	if period < MinIntervalSeconds {
+		// A ping is awaited as often as a check may run, no more.
+		e.Changed = append(e.Changed, fmt.Sprintf("interval %ds raised to the minimum %ds", period, MinIntervalSeconds))
+		period = MinIntervalSeconds
+	}
+	if grace > target.MaxGraceSeconds {
+		e.Changed = append(e.Changed, fmt.Sprintf("retries: %ds of grace lowered to the maximum %ds", grace, target.MaxGraceSeconds))
+		grace = target.MaxGraceSeconds
+	}
 	t.PeriodSeconds, t.GraceSeconds = &period, &grace
 	e.Changed = append(e.Changed, fmt.Sprintf("push monitor: a heartbeat expecting a ping every %ds, down %ds after one is missed", period, grace))
 }

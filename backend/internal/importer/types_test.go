@@ -219,3 +219,19 @@ func TestUptimeKumaMutualTLS(t *testing.T) {
 	assert.Empty(t, res.NotCarried())
 	assertNoSecrets(t, res, "PRIVATE KEY")
 }
+
+// TestKumaPushBounds: a push monitor's schedule is fitted into a heartbeat's bounds,
+// and said so.
+func TestKumaPushBounds(t *testing.T) {
+	t.Parallel()
+	res := convertKuma([]kumaMonitor{
+		{ID: 1, Name: "often", Type: "push", Interval: 20, Active: true},
+		{ID: 2, Name: "patient", Type: "push", Interval: 86400, MaxRetries: 10, RetryInterval: 86400, Active: true},
+	}, nil, KumaOptions{})
+	require.Len(t, res.Document.Targets, 2)
+	assert.Equal(t, 30, *res.Document.Targets[0].PeriodSeconds)
+	assert.Equal(t, 7*86400, *res.Document.Targets[1].GraceSeconds)
+	changes := strings.Join(res.Changes(), "\n")
+	assert.Contains(t, changes, `monitor "often": interval 20s raised to the minimum 30s`)
+	assert.Contains(t, changes, `monitor "patient": retries: 864000s of grace lowered to the maximum 604800s`)
+}
