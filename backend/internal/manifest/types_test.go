@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"maps"
 	"math/big"
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/audit"
 	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
@@ -103,6 +105,20 @@ func TestEveryTypeRoundTrip(t *testing.T) {
 		assert.Equal(t, manifest.Updated, r["target mqtts"])
 		assert.Equal(t, manifest.Unchanged, r["target backup"])
 		assert.Equal(t, otherKey, byName()["mqtts"].TLSClientKeyPEM)
+
+		// The audit log masks the key and never holds it.
+		entries, _, err := s.ListAudit(ctx, audit.Filter{Limit: 500})
+		require.NoError(t, err)
+		var masked bool
+		for _, e := range entries {
+			raw, err := json.Marshal(e.Changes)
+			require.NoError(t, err)
+			assert.NotContains(t, string(raw), "PRIVATE KEY")
+			if e.ObjectName == "mqtts" && e.Action == audit.Update {
+				masked = e.Changes["tls_client_key_pem"] == audit.Change{Before: audit.Masked, After: audit.Masked}
+			}
+		}
+		assert.True(t, masked, "a rotated key reads as masked in the audit log")
 	})
 }
 
