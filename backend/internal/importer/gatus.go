@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"cmp"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -464,8 +465,11 @@ func gatusDNSURL(ep gatusEndpoint) (u, why string) {
 // maxPEMFile bounds a certificate or key file read for client.tls.
 const maxPEMFile = 1 << 20
 
-// readPEM reads a file client.tls names, relative to the config's directory.
-func (g *gatusImport) readPEM(name string) (string, error) {
+// readPEM reads the PEM blocks a file client.tls names (relative to the config's
+// directory) whose type keep accepts: only certificates from the certificate file, so
+// that a combined file's private key never reaches the document in clear, and only
+// the key from the key file.
+func (g *gatusImport) readPEM(name, what string, keep func(blockType string) bool) (string, error) {
 	path := name
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(g.dir, path)
@@ -482,10 +486,21 @@ func (g *gatusImport) readPEM(name string) (string, error) {
 	if len(raw) > maxPEMFile {
 		return "", fmt.Errorf("larger than %d KiB", maxPEMFile>>10)
 	}
-	if !bytes.Contains(raw, []byte("-----BEGIN ")) {
-		return "", errors.New("not PEM")
+	var out []byte
+	for rest := raw; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if keep(block.Type) {
+			out = append(out, pem.EncodeToMemory(block)...)
+		}
 	}
-	return string(raw), nil
+	if len(out) == 0 {
+		return "", fmt.Errorf("holds no PEM %s", what)
+	}
+	return string(out), nil
 }
 
 // clientTLS carries client.tls, the client certificate and key of mutual TLS, read
@@ -501,12 +516,12 @@ func (g *gatusImport) clientTLS(t *manifest.Target, v any, e *Entry) {
 		e.Dropped = append(e.Dropped, "client.tls: "+aKind(cmp.Or(t.Type, "http"))+" check makes no TLS handshake")
 		return
 	}
-	cert, err := g.readPEM(certFile)
+	cert, err := g.readPEM(certFile, "certificate", func(typ string) bool { return typ == "CERTIFICATE" })
 	if err != nil {
 		e.Dropped = append(e.Dropped, fmt.Sprintf("client.tls: certificate-file %s: %v; carried without mutual TLS", certFile, err))
 		return
 	}
-	key, err := g.readPEM(keyFile)
+	key, err := g.readPEM(keyFile, "private key", func(typ string) bool { return strings.HasSuffix(typ, "PRIVATE KEY") })
 	if err != nil {
 		e.Dropped = append(e.Dropped, fmt.Sprintf("client.tls: private-key-file %s: %v; carried without mutual TLS", keyFile, err))
 		return

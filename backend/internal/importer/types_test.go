@@ -235,3 +235,35 @@ func TestKumaPushBounds(t *testing.T) {
 	assert.Contains(t, changes, `monitor "often": interval 20s raised to the minimum 30s`)
 	assert.Contains(t, changes, `monitor "patient": retries: 864000s of grace lowered to the maximum 604800s`)
 }
+
+// TestGatusClientTLSFiles: only certificates come from the certificate file (a
+// combined file's key stays out of the document) and only a key from the key file.
+func TestGatusClientTLSFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	certPEM, keyPEM := clientPair(t, dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "certs", "combined.pem"), []byte(certPEM+keyPEM), 0o600))
+	path := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`
+endpoints:
+  - name: combined
+    url: "https://a.example.com/"
+    client:
+      tls: {certificate-file: certs/combined.pem, private-key-file: certs/combined.pem}
+  - name: swapped
+    url: "https://b.example.com/"
+    client:
+      tls: {certificate-file: certs/client.key, private-key-file: certs/client.crt}
+`), 0o600))
+	res, err := GatusFile(path)
+	require.NoError(t, err)
+	require.Len(t, res.Document.Targets, 2)
+	assert.Equal(t, certPEM, res.Document.Targets[0].TLSClientCertPEM)
+	assert.Equal(t, "${WATCHDOG_TARGET_COMBINED_TLS_CLIENT_KEY_PEM}", res.Document.Targets[0].TLSClientKeyPEM)
+	assert.Equal(t, keyPEM, res.Env["WATCHDOG_TARGET_COMBINED_TLS_CLIENT_KEY_PEM"])
+	assert.Empty(t, res.Document.Targets[1].TLSClientCertPEM)
+	assert.Equal(t, []string{
+		`endpoint "swapped": client.tls: certificate-file certs/client.key: holds no PEM certificate; carried without mutual TLS`,
+	}, res.NotCarried())
+	assertNoSecrets(t, res, "PRIVATE KEY")
+}
