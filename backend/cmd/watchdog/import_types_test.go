@@ -58,3 +58,48 @@ func TestImportCheckTypes(t *testing.T) {
 		assert.NotContains(t, second.String(), "heartbeats:", "no heartbeat was created")
 	})
 }
+
+// TestImportGatusCheckTypes: Gatus's tcp, tls, icmp and dns endpoints, with their
+// conditions, come over once; a second import finds them as the first left them.
+func TestImportGatusCheckTypes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`
+endpoints:
+  - name: redis
+    url: "tcp://redis.example.com:6379"
+    conditions: ["[CONNECTED] == true", "[RESPONSE_TIME] < 300"]
+  - name: mqtts
+    url: "tls://mqtt.example.com:8883"
+    client: {insecure: true}
+    conditions: ["[CERTIFICATE_EXPIRATION] > 48h"]
+  - name: gateway
+    url: "icmp://gw.example.com"
+  - name: dns
+    url: "8.8.8.8"
+    dns: {query-name: example.org, query-type: A}
+    conditions: ["[DNS_RCODE] == NOERROR", "[BODY] == pat(93.184.*)"]
+`), 0o600))
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		var first bytes.Buffer
+		require.NoError(t, runImport(ctx, st, importLimits, []string{"gatus", path}, &first, &bytes.Buffer{}))
+		assert.Equal(t, 4, strings.Count(first.String(), ": created"), first.String())
+		all, err := st.AllTargets(ctx)
+		require.NoError(t, err)
+		byName := map[string]target.Target{}
+		for _, tg := range all {
+			byName[tg.Name] = tg
+		}
+		assert.Equal(t, "dns://8.8.8.8:53/example.org?type=A", byName["dns"].URL)
+		assert.Len(t, byName["dns"].Conditions, 2)
+		assert.True(t, byName["mqtts"].TLSSkipVerify)
+
+		var second bytes.Buffer
+		require.NoError(t, runImport(ctx, st, importLimits, []string{"gatus", path}, &second, &bytes.Buffer{}))
+		applied := applyLines(second.String())
+		assert.Len(t, applied, 4)
+		for _, line := range applied {
+			assert.True(t, strings.HasSuffix(line, ": unchanged"), "second import: %s", line)
+		}
+	})
+}
