@@ -221,7 +221,7 @@ const skipVerifyWarning = "tls_skip_verify is on: any certificate is accepted, s
 func (a *api) targetView(c echo.Context, t target.Target) Target {
 	out := targetOut(t)
 	if t.Type == target.TypeHeartbeat && t.PingToken != "" {
-		u := a.origin(c) + "/api/v1/ping/" + t.PingToken
+		u := a.origin(c) + target.PingPath(t.PingToken)
 		out.PingURL = &u
 	}
 	if p, ok := a.Platforms.Get(t.Platform); ok && t.KeepWarm {

@@ -207,3 +207,6 @@ func validateHeartbeat(v *ValidationError, t Target, lim Limits) {
 func CertExpiring(expires time.Time, days int, now time.Time) bool {
 	return days > 0 && expires.Sub(now) < time.Duration(days)*24*time.Hour
 }
+
+// PingPath is where a heartbeat with token is pinged, from the server's root.
+func PingPath(token string) string { return "/api/v1/ping/" + token }
