@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // pingTokenLimit is the most pings a second one token may send before the product
@@ -95,7 +97,7 @@ func (l *pingLog) lag(d time.Duration) {
 func pingURLs(replicaURLs, tokens []string) []string {
 	out := make([]string, len(tokens))
 	for i, tok := range tokens {
-		out[i] = replicaURLs[i%len(replicaURLs)] + "/api/v1/ping/" + tok
+		out[i] = replicaURLs[i%len(replicaURLs)] + target.PingPath(tok)
 	}
 	return out
 }
