@@ -280,6 +280,17 @@ func TestFlags(t *testing.T) {
 	for _, c := range runs {
 		assert.NoError(t, c.validate())
 	}
+	// The default matrix docs/bench.md gives for make bench, issue 17's runs included.
+	runs, err = parseMatrix(base, "sqlite:1000,sqlite:10000,postgres:1000,postgres:10000,postgres:100000@90s,"+
+		"postgres:100000:mixed@90s,postgres:10000:http:pollers=0@40s,postgres:10000:tcp:pollers=0@40s,"+
+		"postgres:10000:dns:pollers=0@40s,postgres:10000:heartbeat:pollers=0:ping-rate=1000@40s,"+
+		"sqlite:max@30s,postgres:max:30000@30s")
+	require.NoError(t, err)
+	require.Len(t, runs, 12)
+	for _, c := range runs {
+		assert.NoError(t, c.validate(), c.describe())
+		assert.Empty(t, pingWarnings(fleetTypesCount(c, target.TypeHeartbeat), c.PingRate, c.Interval), c.describe())
+	}
 	for _, bad := range []string{"postgres:lots", "postgres:10000:pollers=x", "postgres:colour=red"} {
 		_, err := parseMatrix(base, bad)
 		assert.Error(t, err, bad)
@@ -348,4 +359,10 @@ func TestFillByType(t *testing.T) {
 	r.fillByType(c, counts, map[target.Type]*typeAnalysis{target.TypeTCP: {checks: 1000}}, 10, fleetSaw{tcp: 1000})
 	require.Len(t, r.ByType, 1)
 	assert.InDelta(t, 0.5, r.ByType[0].CPUMSPerCheck, 1e-9, "the whole fleet is tcp: its own CPU per check")
+}
+
+// fleetTypesCount is how many targets of typ a run's fleet has.
+func fleetTypesCount(c config, typ target.Type) int {
+	_, counts := fleetTypes(c.Mix, c.N)
+	return counts[typ]
 }
