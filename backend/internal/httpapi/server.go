@@ -64,6 +64,8 @@ type Deps struct {
 type api struct {
 	Deps
 	public publicCache
+	// pings limits heartbeat pings per token (ping.go).
+	pings *pingLimiter
 }
 
 // New returns the HTTP handler with every route and middleware in place.
@@ -111,7 +113,7 @@ func New(d Deps) *echo.Echo {
 	if d.Limits.Preset == nil {
 		d.Limits.Preset = d.Platforms.TargetPreset
 	}
-	a := &api{Deps: d}
+	a := &api{Deps: d, pings: newPingLimiter()}
 	a.routes(e)
 	if d.FrontendDir != "" {
 		e.Use(dashboard(d.FrontendDir))
