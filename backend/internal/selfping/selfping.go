@@ -121,15 +121,15 @@ func (p *Pinger) loop() {
 		if !p.sleep(time.Unix(0, tick*int64(p.opts.Every)).Sub(now)) {
 			return
 		}
-		ok, reason := p.health.Health()
-		if !ok && !p.sleep(p.opts.Every/2) {
+		// An unhealthy replica waits its turn: a healthy one takes the tick first.
+		if healthy, _ := p.health.Health(); !healthy && !p.sleep(p.opts.Every/2) {
 			return
 		}
 		if !p.claim(ctx, tick) {
 			continue
 		}
 		// Health again: it may have changed while this replica waited its turn.
-		ok, reason = p.health.Health()
+		ok, reason := p.health.Health()
 		if ok == p.unhealthy { // changed since the last ping
 			p.unhealthy = !ok
 			if ok {
