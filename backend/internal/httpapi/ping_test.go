@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/account"
+	"github.com/watchdog-monitor/watchdog/backend/internal/httpapi"
+	"github.com/watchdog-monitor/watchdog/backend/internal/logtest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
@@ -233,4 +236,22 @@ func TestPings(t *testing.T) {
 			assert.Equal(t, http.StatusNotFound, res.Status)
 		})
 	})
+}
+
+// A ping's token is a credential: the request log leaves it out.
+func TestPingTokensStayOutOfTheLog(t *testing.T) {
+	var logs logtest.Buffer
+	s := storetest.SQLite(t)
+	e := newEnv(t, s, func(d *httpapi.Deps) { d.Log = slog.New(slog.NewJSONHandler(&logs, nil)) })
+	hb := addHeartbeat(t, s)
+	require.Equal(t, http.StatusOK, e.send(t, pingReq(http.MethodGet, hb.PingToken, "", "")).Status)
+	require.Equal(t, http.StatusOK, e.send(t, pingReq(http.MethodGet, hb.PingToken, "/start", "")).Status)
+	paths := []any{}
+	for _, line := range logs.WithMsg(t, "request") {
+		if strings.HasPrefix(line["path"].(string), "/api/v1/ping/") {
+			paths = append(paths, line["path"])
+		}
+	}
+	assert.Equal(t, []any{"/api/v1/ping/…", "/api/v1/ping/…/start"}, paths)
+	assert.NotContains(t, logs.String(), hb.PingToken)
 }

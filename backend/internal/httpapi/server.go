@@ -231,7 +231,7 @@ func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 			}
 			log.Log(req.Context(), level, "request",
 				"request_id", res.Header().Get(echo.HeaderXRequestID),
-				"method", req.Method, "path", req.URL.Path, "status", res.Status,
+				"method", req.Method, "path", logPath(req.URL.Path), "status", res.Status,
 				"bytes", res.Size, "duration_ms", time.Since(start).Milliseconds(), "ip", c.RealIP())
 			return nil
 		}
