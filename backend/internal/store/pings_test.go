@@ -213,3 +213,40 @@ func TestClaimTickOncePerTick(t *testing.T) {
 		assert.False(t, ok, "an older tick is never taken again")
 	})
 }
+
+// Editing a heartbeat's schedule: an armed one gets the new schedule's deadline from
+// now, one never pinged stays unarmed, and a heartbeat made another type is due at once.
+func TestHeartbeatScheduleEdits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		update := func(before target.Target, edit func(*target.Target)) target.Target {
+			after := before
+			edit(&after)
+			got, err := s.UpdateTarget(ctx, before, after)
+			require.NoError(t, err)
+			return got
+		}
+		unarmed := newHeartbeat(t, s, "unarmed")
+		got := update(unarmed, func(t *target.Target) { t.PeriodSeconds = 120 })
+		assert.Nil(t, got.NextCheckAt, "still waiting for its first ping")
+
+		armed := newHeartbeat(t, s, "armed")
+		_, err := s.RecordPing(ctx, store.Ping{Check: target.Check{TargetID: armed.ID, CheckedAt: time.Now(), OK: true, Attempts: 1},
+			Deadline: time.Now().Add(time.Hour)})
+		require.NoError(t, err)
+		armed, err = s.GetTarget(ctx, armed.ID)
+		require.NoError(t, err)
+		got = update(armed, func(t *target.Target) { t.PeriodSeconds, t.GraceSeconds = 300, 60 })
+		require.NotNil(t, got.NextCheckAt)
+		assert.WithinDuration(t, time.Now().Add(6*time.Minute), *got.NextCheckAt, 30*time.Second, "now + new period + grace")
+
+		got = update(got, func(t *target.Target) {
+			t.Type, t.URL, t.PingToken = target.TypeHTTP, "https://armed.example.com", ""
+		})
+		require.NotNil(t, got.NextCheckAt)
+		assert.WithinDuration(t, time.Now(), *got.NextCheckAt, 30*time.Second, "a checked type is due at once")
+		assert.Empty(t, got.PingToken)
+		_, err = s.TargetByPingToken(ctx, armed.PingToken)
+		assert.ErrorIs(t, err, target.ErrNotFound, "its ping URL is gone")
+	})
+}

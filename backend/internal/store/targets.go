@@ -525,7 +525,8 @@ func heartbeatSchedule(cols map[string]any, before, after target.Target, now tim
 	case after.PeriodSeconds != before.PeriodSeconds || after.GraceSeconds != before.GraceSeconds ||
 		after.Cron != before.Cron || after.Timezone != before.Timezone:
 		// Only an armed heartbeat (one pinged, with a deadline) gets a new deadline.
-		cols["next_check_at"] = gorm.Expr("CASE WHEN next_check_at IS NULL AND lease_token IS NULL THEN NULL ELSE ? END",
+		// (THEN next_check_at, not THEN NULL: PostgreSQL types the parameter from it.)
+		cols["next_check_at"] = gorm.Expr("CASE WHEN next_check_at IS NULL THEN next_check_at ELSE ? END",
 			after.HeartbeatDeadline(now))
 		unlease()
 	}
