@@ -161,3 +161,15 @@ func TestHealth(t *testing.T) {
 	assert.False(t, ok)
 	assert.Equal(t, "the scheduler is stopping", reason)
 }
+
+// Check now on a heartbeat records nothing: there is nothing to check.
+func TestCheckNowRefusesAHeartbeat(t *testing.T) {
+	s := storetest.SQLite(t)
+	hb := addHeartbeat(t, s, "cannot-check", 60, 60)
+	sch := start(t, s, 1)
+	_, err := sch.CheckNow(context.Background(), hb)
+	assert.ErrorIs(t, err, target.ErrNotCheckable)
+	oks, failed := checksOf(t, s, hb.ID)
+	assert.Empty(t, oks)
+	assert.Empty(t, failed)
+}

@@ -711,6 +711,9 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 // CheckNow runs one check of t outside the schedule and records it, for a user who
 // asked for it. It does not move the target's schedule.
 func (s *Scheduler) CheckNow(ctx context.Context, t target.Target) (target.Check, error) {
+	if t.Type == target.TypeHeartbeat {
+		return target.Check{}, fmt.Errorf("check now: %w", target.ErrNotCheckable)
+	}
 	c := s.checker.Check(ctx, t)
 	if err := ctx.Err(); err != nil {
 		return target.Check{}, err

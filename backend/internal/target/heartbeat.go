@@ -34,6 +34,10 @@ func NewPingToken() string {
 // target of another type.
 var ErrNotHeartbeat = errors.New("not a heartbeat")
 
+// ErrNotCheckable is returned for a check asked of a heartbeat: it is not checked, it
+// is pinged, and a probe of its (empty) address would record a failure it never had.
+var ErrNotCheckable = errors.New("a heartbeat is not checked: it is pinged")
+
 // Bounds of a heartbeat's schedule. A period or grace shorter than the shortest check
 // interval the deployment allows would judge deadlines more often than it checks
 // anything; a year is as long as any job reasonably waits between runs.
