@@ -324,13 +324,16 @@ func (e ConditionType) Valid() bool {
 
 // Defines values for IncidentKind.
 const (
-	IncidentKindDown    IncidentKind = "down"
-	IncidentKindWarmGap IncidentKind = "warm_gap"
+	IncidentKindCertExpiry IncidentKind = "cert_expiry"
+	IncidentKindDown       IncidentKind = "down"
+	IncidentKindWarmGap    IncidentKind = "warm_gap"
 )
 
 // Valid indicates whether the value is a known member of the IncidentKind enum.
 func (e IncidentKind) Valid() bool {
 	switch e {
+	case IncidentKindCertExpiry:
+		return true
 	case IncidentKindDown:
 		return true
 	case IncidentKindWarmGap:
@@ -372,13 +375,16 @@ func (e PlatformHoursScope) Valid() bool {
 
 // Defines values for PublicIncidentKind.
 const (
-	PublicIncidentKindDown    PublicIncidentKind = "down"
-	PublicIncidentKindWarmGap PublicIncidentKind = "warm_gap"
+	PublicIncidentKindCertExpiry PublicIncidentKind = "cert_expiry"
+	PublicIncidentKindDown       PublicIncidentKind = "down"
+	PublicIncidentKindWarmGap    PublicIncidentKind = "warm_gap"
 )
 
 // Valid indicates whether the value is a known member of the PublicIncidentKind enum.
 func (e PublicIncidentKind) Valid() bool {
 	switch e {
+	case PublicIncidentKindCertExpiry:
+		return true
 	case PublicIncidentKindDown:
 		return true
 	case PublicIncidentKindWarmGap:
@@ -466,6 +472,36 @@ func (e TargetMethod) Valid() bool {
 	}
 }
 
+// Defines values for TargetType.
+const (
+	TargetTypeDns       TargetType = "dns"
+	TargetTypeHeartbeat TargetType = "heartbeat"
+	TargetTypeHttp      TargetType = "http"
+	TargetTypeIcmp      TargetType = "icmp"
+	TargetTypeTcp       TargetType = "tcp"
+	TargetTypeTls       TargetType = "tls"
+)
+
+// Valid indicates whether the value is a known member of the TargetType enum.
+func (e TargetType) Valid() bool {
+	switch e {
+	case TargetTypeDns:
+		return true
+	case TargetTypeHeartbeat:
+		return true
+	case TargetTypeHttp:
+		return true
+	case TargetTypeIcmp:
+		return true
+	case TargetTypeTcp:
+		return true
+	case TargetTypeTls:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TargetCreateMethod.
 const (
 	TargetCreateMethodDELETE  TargetCreateMethod = "DELETE"
@@ -499,6 +535,36 @@ func (e TargetCreateMethod) Valid() bool {
 	}
 }
 
+// Defines values for TargetCreateType.
+const (
+	TargetCreateTypeDns       TargetCreateType = "dns"
+	TargetCreateTypeHeartbeat TargetCreateType = "heartbeat"
+	TargetCreateTypeHttp      TargetCreateType = "http"
+	TargetCreateTypeIcmp      TargetCreateType = "icmp"
+	TargetCreateTypeTcp       TargetCreateType = "tcp"
+	TargetCreateTypeTls       TargetCreateType = "tls"
+)
+
+// Valid indicates whether the value is a known member of the TargetCreateType enum.
+func (e TargetCreateType) Valid() bool {
+	switch e {
+	case TargetCreateTypeDns:
+		return true
+	case TargetCreateTypeHeartbeat:
+		return true
+	case TargetCreateTypeHttp:
+		return true
+	case TargetCreateTypeIcmp:
+		return true
+	case TargetCreateTypeTcp:
+		return true
+	case TargetCreateTypeTls:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TargetPatchMethod.
 const (
 	TargetPatchMethodDELETE  TargetPatchMethod = "DELETE"
@@ -526,6 +592,36 @@ func (e TargetPatchMethod) Valid() bool {
 	case TargetPatchMethodPOST:
 		return true
 	case TargetPatchMethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetPatchType.
+const (
+	TargetPatchTypeDns       TargetPatchType = "dns"
+	TargetPatchTypeHeartbeat TargetPatchType = "heartbeat"
+	TargetPatchTypeHttp      TargetPatchType = "http"
+	TargetPatchTypeIcmp      TargetPatchType = "icmp"
+	TargetPatchTypeTcp       TargetPatchType = "tcp"
+	TargetPatchTypeTls       TargetPatchType = "tls"
+)
+
+// Valid indicates whether the value is a known member of the TargetPatchType enum.
+func (e TargetPatchType) Valid() bool {
+	switch e {
+	case TargetPatchTypeDns:
+		return true
+	case TargetPatchTypeHeartbeat:
+		return true
+	case TargetPatchTypeHttp:
+		return true
+	case TargetPatchTypeIcmp:
+		return true
+	case TargetPatchTypeTcp:
+		return true
+	case TargetPatchTypeTls:
 		return true
 	default:
 		return false
@@ -690,22 +786,28 @@ func (e ListTargetsParamsStatus) Valid() bool {
 
 // Defines values for ListTargetsParamsSort.
 const (
-	ListTargetsParamsSortChecked      ListTargetsParamsSort = "checked"
-	ListTargetsParamsSortLatency      ListTargetsParamsSort = "latency"
-	ListTargetsParamsSortMinusChecked ListTargetsParamsSort = "-checked"
-	ListTargetsParamsSortMinusLatency ListTargetsParamsSort = "-latency"
-	ListTargetsParamsSortMinusName    ListTargetsParamsSort = "-name"
-	ListTargetsParamsSortMinusStatus  ListTargetsParamsSort = "-status"
-	ListTargetsParamsSortName         ListTargetsParamsSort = "name"
-	ListTargetsParamsSortStatus       ListTargetsParamsSort = "status"
+	ListTargetsParamsSortCertExpiry      ListTargetsParamsSort = "cert_expiry"
+	ListTargetsParamsSortChecked         ListTargetsParamsSort = "checked"
+	ListTargetsParamsSortLatency         ListTargetsParamsSort = "latency"
+	ListTargetsParamsSortMinusCertExpiry ListTargetsParamsSort = "-cert_expiry"
+	ListTargetsParamsSortMinusChecked    ListTargetsParamsSort = "-checked"
+	ListTargetsParamsSortMinusLatency    ListTargetsParamsSort = "-latency"
+	ListTargetsParamsSortMinusName       ListTargetsParamsSort = "-name"
+	ListTargetsParamsSortMinusStatus     ListTargetsParamsSort = "-status"
+	ListTargetsParamsSortName            ListTargetsParamsSort = "name"
+	ListTargetsParamsSortStatus          ListTargetsParamsSort = "status"
 )
 
 // Valid indicates whether the value is a known member of the ListTargetsParamsSort enum.
 func (e ListTargetsParamsSort) Valid() bool {
 	switch e {
+	case ListTargetsParamsSortCertExpiry:
+		return true
 	case ListTargetsParamsSortChecked:
 		return true
 	case ListTargetsParamsSortLatency:
+		return true
+	case ListTargetsParamsSortMinusCertExpiry:
 		return true
 	case ListTargetsParamsSortMinusChecked:
 		return true
@@ -1027,9 +1129,17 @@ type ChannelTestResult struct {
 
 // Check defines model for Check.
 type Check struct {
+	// Answer Answer is a dns check's records as text, one per line.
+	//
+	// Example: 93.184.215.14
+	Answer *string `json:"answer"`
+
 	// Attempts Example: 1
-	Attempts  int       `json:"attempts"`
-	CheckedAt time.Time `json:"checked_at"`
+	Attempts int `json:"attempts"`
+
+	// CertExpiresAt CertExpiresAt is when the server's certificate expires (https and tls checks).
+	CertExpiresAt *time.Time `json:"cert_expires_at"`
+	CheckedAt     time.Time  `json:"checked_at"`
 
 	// ColdStart ColdStart marks a check that woke a sleeping target.
 	//
@@ -1049,8 +1159,18 @@ type Check struct {
 	// Example: 87
 	LatencyMs int `json:"latency_ms"`
 
+	// Message Message is what a heartbeat's ping sent in its body (up to 10 KB).
+	//
+	// Example: backup done: 12 GB
+	Message *string `json:"message"`
+
 	// Ok Example: true
 	Ok bool `json:"ok"`
+
+	// PacketLoss PacketLoss is an icmp check's share of echo requests lost, in percent.
+	//
+	// Example: 0
+	PacketLoss *float64 `json:"packet_loss"`
 
 	// StatusCode Example: 200
 	StatusCode *int `json:"status_code"`
@@ -1469,10 +1589,26 @@ type Target struct {
 	// Example: render-workspace
 	BudgetGroup string `json:"budget_group"`
 
+	// CertExpiresAt CertExpiresAt is when the certificate the last check saw expires; null before one
+	// was seen and for types without one.
+	CertExpiresAt *time.Time `json:"cert_expires_at,omitempty"`
+
+	// CertExpiryDays CertExpiryDays: a certificate (https and tls) expiring within this many days opens
+	// a cert_expiry incident; 0 is off.
+	//
+	// Example: 14
+	CertExpiryDays int `json:"cert_expiry_days"`
+
 	// ChannelIds ChannelIDs are the notification channels told of this target's incidents.
 	ChannelIds []int       `json:"channel_ids"`
 	Conditions []Condition `json:"conditions"`
 	CreatedAt  time.Time   `json:"created_at"`
+
+	// Cron Cron (five fields, in timezone), when set, replaces period_seconds: a ping is due
+	// at each of its times, plus grace.
+	//
+	// Example:
+	Cron string `json:"cron"`
 
 	// ExpectedStatus Example: 200-399
 	ExpectedStatus string `json:"expected_status"`
@@ -1481,6 +1617,9 @@ type Target struct {
 	//
 	// Example: 3
 	FailureThreshold int `json:"failure_threshold"`
+
+	// GraceSeconds Example: 3600
+	GraceSeconds int `json:"grace_seconds"`
 
 	// Headers Headers are the headers sent with each check, except credentials
 	// (Authorization, Cookie, *Token*, *Key*, *Secret*, …): those are write-only.
@@ -1515,6 +1654,9 @@ type Target struct {
 	// LastLatencyMs Example: 87
 	LastLatencyMs *int `json:"last_latency_ms"`
 
+	// LastPingAt LastPingAt is a heartbeat's last ping of any kind; null before the first.
+	LastPingAt *time.Time `json:"last_ping_at,omitempty"`
+
 	// LastStatus LastStatus is the confirmed state: it turns down after failure_threshold failed
 	// checks in a row and up after success_threshold successes.
 	//
@@ -1532,6 +1674,19 @@ type Target struct {
 
 	// NextCheckAt NextCheckAt is null while the target is paused.
 	NextCheckAt *time.Time `json:"next_check_at"`
+
+	// PeriodSeconds PeriodSeconds and GraceSeconds: a heartbeat expects a ping every period, and
+	// fails when none came by the last ping + period + grace.
+	//
+	// Example: 86400
+	PeriodSeconds int `json:"period_seconds"`
+
+	// PingUrl PingURL is where a heartbeat's job reports (GET, HEAD or POST; /start, /fail and
+	// /{exit-code} below it); null for other types. Regenerate it with
+	// POST /targets/{id}/ping-token.
+	//
+	// Example: https://watchdog.example.com/api/v1/ping/Xb3…
+	PingUrl *string `json:"ping_url,omitempty"`
 
 	// Platform Platform is a preset key from GET /platforms, or "".
 	//
@@ -1560,10 +1715,39 @@ type Target struct {
 	TimeoutSeconds int `json:"timeout_seconds"`
 
 	// Timezone Example: Europe/Berlin
-	Timezone  string    `json:"timezone"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Timezone string `json:"timezone"`
 
-	// Url Example: https://shop.example.com/health
+	// TlsCaPem TLSCAPEM is a CA certificate (PEM) trusted besides the system's, for https and tls.
+	//
+	// Example:
+	TlsCaPem string `json:"tls_ca_pem"`
+
+	// TlsClientCertPem TLSClientCertPEM is the client certificate (PEM) sent for mutual TLS.
+	//
+	// Example:
+	TlsClientCertPem string `json:"tls_client_cert_pem"`
+
+	// TlsClientKeySet TLSClientKeySet says a client key is set; the key itself is write-only.
+	//
+	// Example: false
+	TlsClientKeySet *bool `json:"tls_client_key_set,omitempty"`
+
+	// TlsSkipVerify TLSSkipVerify accepts any certificate (self-signed internal services); the target
+	// carries a warning while it is on.
+	//
+	// Example: false
+	TlsSkipVerify bool `json:"tls_skip_verify"`
+
+	// Type Type is the kind of check: http, tcp, tls, dns, icmp or heartbeat.
+	//
+	// Example: http
+	Type      TargetType `json:"type"`
+	UpdatedAt time.Time  `json:"updated_at"`
+
+	// Url URL is where the check goes, in its type's form: https://…, tcp://host:port,
+	// tls://host:port, dns://resolver:53/name?type=A, icmp://host; "" for a heartbeat.
+	//
+	// Example: https://shop.example.com/health
 	Url string `json:"url"`
 
 	// WakeTimeoutSeconds WakeTimeoutSeconds is how long an attempt that may find it asleep may take.
@@ -1588,14 +1772,27 @@ type TargetLastStatus string
 // TargetMethod Example: GET
 type TargetMethod string
 
+// TargetType Type is the kind of check: http, tcp, tls, dns, icmp or heartbeat.
+//
+// Example: http
+type TargetType string
+
 // TargetCreate defines model for TargetCreate.
 type TargetCreate struct {
 	// BudgetGroup Example: render-workspace
 	BudgetGroup *string `json:"budget_group,omitempty"`
 
+	// CertExpiryDays CertExpiryDays defaults to 14; 0 turns the warning off.
+	//
+	// Example: 14
+	CertExpiryDays *int `json:"cert_expiry_days,omitempty"`
+
 	// ChannelIds ChannelIDs left out subscribes the target to the default channels; [] to none.
 	ChannelIds *[]int       `json:"channel_ids,omitempty"`
 	Conditions *[]Condition `json:"conditions,omitempty"`
+
+	// Cron Example: 0 2 * * *
+	Cron *string `json:"cron,omitempty"`
 
 	// ExpectedStatus ExpectedStatus lists the codes that count as up; default 200-399.
 	//
@@ -1605,8 +1802,11 @@ type TargetCreate struct {
 	// FailureThreshold FailureThreshold defaults to 3.
 	//
 	// Example: 3
-	FailureThreshold *int               `json:"failure_threshold,omitempty"`
-	Headers          *map[string]string `json:"headers,omitempty"`
+	FailureThreshold *int `json:"failure_threshold,omitempty"`
+
+	// GraceSeconds Example: 3600
+	GraceSeconds *int               `json:"grace_seconds,omitempty"`
+	Headers      *map[string]string `json:"headers,omitempty"`
 
 	// IdleTimeoutSeconds IdleTimeoutSeconds is required for keep-warm when the platform does not give it;
 	// interval_seconds must be below it and, left out, is derived from it.
@@ -1635,6 +1835,11 @@ type TargetCreate struct {
 	//
 	// Example: shop-api
 	Name *string `json:"name,omitempty"`
+
+	// PeriodSeconds PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+	//
+	// Example: 86400
+	PeriodSeconds *int `json:"period_seconds,omitempty"`
 
 	// Platform Platform fills idle_timeout_seconds and wake_timeout_seconds from its preset.
 	//
@@ -1665,9 +1870,24 @@ type TargetCreate struct {
 	// Timezone Timezone is an IANA name; default UTC.
 	//
 	// Example: Europe/Berlin
-	Timezone *string `json:"timezone,omitempty"`
+	Timezone         *string `json:"timezone,omitempty"`
+	TlsCaPem         *string `json:"tls_ca_pem,omitempty"`
+	TlsClientCertPem *string `json:"tls_client_cert_pem,omitempty"`
 
-	// Url Example: https://shop.example.com/health
+	// TlsClientKeyPem TLSClientKeyPEM is write-only.
+	TlsClientKeyPem *string `json:"tls_client_key_pem,omitempty"`
+
+	// TlsSkipVerify Example: false
+	TlsSkipVerify *bool `json:"tls_skip_verify,omitempty"`
+
+	// Type Type defaults to http.
+	//
+	// Example: http
+	Type *TargetCreateType `json:"type,omitempty"`
+
+	// Url URL in the type's form (see Target.url); "" for a heartbeat, which may leave it out.
+	//
+	// Example: https://shop.example.com/health
 	Url string `json:"url"`
 
 	// WakeTimeoutSeconds WakeTimeoutSeconds defaults to the preset's, else 90.
@@ -1679,6 +1899,11 @@ type TargetCreate struct {
 
 // TargetCreateMethod Example: GET
 type TargetCreateMethod string
+
+// TargetCreateType Type defaults to http.
+//
+// Example: http
+type TargetCreateType string
 
 // TargetList defines model for TargetList.
 type TargetList struct {
@@ -1696,11 +1921,22 @@ type TargetList struct {
 
 // TargetPatch defines model for TargetPatch.
 type TargetPatch struct {
-	BudgetGroup      *string      `json:"budget_group,omitempty"`
-	ChannelIds       *[]int       `json:"channel_ids,omitempty"`
-	Conditions       *[]Condition `json:"conditions,omitempty"`
-	ExpectedStatus   *string      `json:"expected_status,omitempty"`
-	FailureThreshold *int         `json:"failure_threshold,omitempty"`
+	BudgetGroup *string `json:"budget_group,omitempty"`
+
+	// CertExpiryDays CertExpiryDays defaults to 14; 0 turns the warning off.
+	//
+	// Example: 14
+	CertExpiryDays *int         `json:"cert_expiry_days,omitempty"`
+	ChannelIds     *[]int       `json:"channel_ids,omitempty"`
+	Conditions     *[]Condition `json:"conditions,omitempty"`
+
+	// Cron Example: 0 2 * * *
+	Cron             *string `json:"cron,omitempty"`
+	ExpectedStatus   *string `json:"expected_status,omitempty"`
+	FailureThreshold *int    `json:"failure_threshold,omitempty"`
+
+	// GraceSeconds Example: 3600
+	GraceSeconds *int `json:"grace_seconds,omitempty"`
 
 	// Headers Headers replaces the plain headers; a credential header left out is kept, one
 	// sent as "" is removed.
@@ -1711,24 +1947,43 @@ type TargetPatch struct {
 	IntervalSeconds    *int `json:"interval_seconds,omitempty"`
 
 	// IsActive Example: false
-	IsActive           *bool              `json:"is_active,omitempty"`
-	KeepWarm           *bool              `json:"keep_warm,omitempty"`
-	Method             *TargetPatchMethod `json:"method,omitempty"`
-	Name               *string            `json:"name,omitempty"`
-	Platform           *string            `json:"platform,omitempty"`
-	Retries            *int               `json:"retries,omitempty"`
-	RetryDelaySeconds  *int               `json:"retry_delay_seconds,omitempty"`
-	SuccessThreshold   *int               `json:"success_threshold,omitempty"`
-	Tags               *[]string          `json:"tags,omitempty"`
-	TimeoutSeconds     *int               `json:"timeout_seconds,omitempty"`
-	Timezone           *string            `json:"timezone,omitempty"`
-	Url                *string            `json:"url,omitempty"`
-	WakeTimeoutSeconds *int               `json:"wake_timeout_seconds,omitempty"`
-	WarmWindows        *[]WarmWindow      `json:"warm_windows,omitempty"`
+	IsActive *bool              `json:"is_active,omitempty"`
+	KeepWarm *bool              `json:"keep_warm,omitempty"`
+	Method   *TargetPatchMethod `json:"method,omitempty"`
+	Name     *string            `json:"name,omitempty"`
+
+	// PeriodSeconds PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+	//
+	// Example: 86400
+	PeriodSeconds     *int      `json:"period_seconds,omitempty"`
+	Platform          *string   `json:"platform,omitempty"`
+	Retries           *int      `json:"retries,omitempty"`
+	RetryDelaySeconds *int      `json:"retry_delay_seconds,omitempty"`
+	SuccessThreshold  *int      `json:"success_threshold,omitempty"`
+	Tags              *[]string `json:"tags,omitempty"`
+	TimeoutSeconds    *int      `json:"timeout_seconds,omitempty"`
+	Timezone          *string   `json:"timezone,omitempty"`
+	TlsCaPem          *string   `json:"tls_ca_pem,omitempty"`
+	TlsClientCertPem  *string   `json:"tls_client_cert_pem,omitempty"`
+
+	// TlsClientKeyPem TLSClientKeyPEM is write-only. Left out, the key is kept; "" removes it.
+	TlsClientKeyPem *string `json:"tls_client_key_pem,omitempty"`
+
+	// TlsSkipVerify Example: false
+	TlsSkipVerify *bool `json:"tls_skip_verify,omitempty"`
+
+	// Type Type changes the kind of check; the url must then be in the new type's form.
+	Type               *TargetPatchType `json:"type,omitempty"`
+	Url                *string          `json:"url,omitempty"`
+	WakeTimeoutSeconds *int             `json:"wake_timeout_seconds,omitempty"`
+	WarmWindows        *[]WarmWindow    `json:"warm_windows,omitempty"`
 }
 
 // TargetPatchMethod defines model for TargetPatch.Method.
 type TargetPatchMethod string
+
+// TargetPatchType Type changes the kind of check; the url must then be in the new type's form.
+type TargetPatchType string
 
 // TargetStats defines model for TargetStats.
 type TargetStats struct {
@@ -1953,7 +2208,7 @@ type ListTargetsParams struct {
 	// Tag Only targets with this tag
 	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
 
-	// Sort Order: name, status (down first, paused last), latency or checked (last check time); a leading - reverses
+	// Sort Order: name, status (down first, paused last), latency, checked (last check time) or cert_expiry (soonest first; none last); a leading - reverses
 	Sort *ListTargetsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 

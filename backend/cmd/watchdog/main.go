@@ -300,7 +300,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, getenv fun
 		Limits:             target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckURL: guard.CheckURL},
 		CORSAllowedOrigins: cfg.CORSAllowedOrigins, TrustedProxies: cfg.TrustedProxies, FrontendDir: cfg.FrontendDir,
 		Platforms: catalog, Notify: notifyEnv, NotifyTimeout: cfg.NotifyTimeout, Metrics: mets, MetricsToken: cfg.MetricsToken,
-		Env: getenv,
+		Env: getenv, PublicURL: cfg.PublicURL,
 	})
 	return a, nil
 }

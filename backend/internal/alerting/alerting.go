@@ -9,6 +9,7 @@ package alerting
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
@@ -120,6 +121,23 @@ func DownStarted(streakStarted *time.Time, now time.Time) time.Time {
 // WarmGapCause is a warm-gap incident's cause in words.
 func WarmGapCause(idle time.Duration) string {
 	return fmt.Sprintf("no successful request for over %s, its host's idle limit", idle)
+}
+
+// CertExpiryCause says when a certificate expires, for its cert_expiry incident.
+func CertExpiryCause(expires, now time.Time) string {
+	left := expires.Sub(now)
+	if left <= 0 {
+		return fmt.Sprintf("the certificate expired on %s", expires.UTC().Format(time.DateOnly))
+	}
+	days := int(math.Round(left.Hours() / 24))
+	when := fmt.Sprintf("in %d days", days)
+	switch days {
+	case 0:
+		when = "within a day"
+	case 1:
+		when = "in 1 day"
+	}
+	return fmt.Sprintf("the certificate expires %s, on %s", when, expires.UTC().Format(time.DateOnly))
 }
 
 // WarmGapStarted is when a warm gap began: when the host's idle limit ran out after

@@ -13,7 +13,7 @@ import (
 type Incident struct {
 	ID       int64  `json:"id" validate:"required" example:"7"`
 	TargetID int64  `json:"target_id" validate:"required" example:"1"`
-	Kind     string `json:"kind" validate:"required" enums:"down,warm_gap" example:"down"`
+	Kind     string `json:"kind" validate:"required" enums:"down,warm_gap,cert_expiry" example:"down"`
 	// StartedAt is the first failed check of the run that opened it.
 	StartedAt time.Time `json:"started_at" validate:"required" format:"date-time"`
 	// ResolvedAt is null while it is open.

@@ -236,7 +236,7 @@ func (a *api) regeneratePingToken(c echo.Context) error {
 	}
 	// The token itself is a credential: the audit log says it changed, not to what.
 	a.record(c, audit.Update, audit.KindTarget, t.ID, t.Name, map[string]audit.Change{"ping_token": {Before: audit.Masked, After: audit.Masked}})
-	return c.JSON(http.StatusOK, a.targetView(t))
+	return c.JSON(http.StatusOK, a.targetView(c, t))
 }
 
 // pingGet godoc

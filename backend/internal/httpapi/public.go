@@ -44,7 +44,7 @@ type PublicIncident struct {
 	ID         int64      `json:"id" validate:"required" example:"7"`
 	TargetID   int64      `json:"target_id" validate:"required" example:"1"`
 	TargetName string     `json:"target_name" validate:"required" example:"shop-api"`
-	Kind       string     `json:"kind" validate:"required" enums:"down,warm_gap" example:"down"`
+	Kind       string     `json:"kind" validate:"required" enums:"down,warm_gap,cert_expiry" example:"down"`
 	StartedAt  time.Time  `json:"started_at" validate:"required" format:"date-time"`
 	ResolvedAt *time.Time `json:"resolved_at" validate:"required" extensions:"x-nullable" format:"date-time"`
 } // @name PublicIncident

@@ -59,6 +59,9 @@ type Deps struct {
 	// the environment over ./.env, the same `watchdog apply` uses. nil reads the
 	// process environment.
 	Env func(string) string
+	// PublicURL is where people reach this server (PUBLIC_URL), for heartbeat ping
+	// URLs; empty means the address each request came in on.
+	PublicURL string
 }
 
 type api struct {

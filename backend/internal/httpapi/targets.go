@@ -28,7 +28,7 @@ import (
 //	@Param			q		query		string	false	"Substring of the name or URL, any case"
 //	@Param			status	query		string	false	"up, down, unknown (active targets in that state), paused or active"	Enums(up, down, unknown, paused, active)
 //	@Param			tag		query		string	false	"Only targets with this tag"
-//	@Param			sort	query		string	false	"Order: name, status (down first, paused last), latency or checked (last check time); a leading - reverses"	Enums(name, -name, status, -status, latency, -latency, checked, -checked)	default(name)
+//	@Param			sort	query		string	false	"Order: name, status (down first, paused last), latency, checked (last check time) or cert_expiry (soonest first; none last); a leading - reverses"	Enums(name, -name, status, -status, latency, -latency, checked, -checked, cert_expiry, -cert_expiry)	default(name)
 //	@Success		200		{object}	TargetList
 //	@Failure		400		{object}	Problem	"Bad query parameter"
 //	@Failure		401		{object}	Problem	"Missing or invalid token"
@@ -59,7 +59,7 @@ func (a *api) listTargets(c echo.Context) error {
 	}
 	out := TargetList{Items: make([]Target, len(items)), Total: total, Limit: limit, Offset: offset}
 	for i, t := range items {
-		out.Items[i] = a.targetView(t)
+		out.Items[i] = a.targetView(c, t)
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -110,7 +110,7 @@ func (a *api) createTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := a.withBudgetWarning(ctx, created)
+	out, err := a.withBudgetWarning(c, created)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (a *api) getTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a.targetView(t))
+	return c.JSON(http.StatusOK, a.targetView(c, t))
 }
 
 // updateTarget godoc
@@ -193,7 +193,7 @@ func (a *api) updateTarget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := a.withBudgetWarning(ctx, updated)
+	out, err := a.withBudgetWarning(c, updated)
 	if err != nil {
 		return err
 	}
@@ -212,22 +212,44 @@ func targetAudit(t target.Target) Target {
 	return out
 }
 
-// targetView is the API form of t with the warnings the server has about it: a
-// keep-warm target on a platform whose host HTTP pings do not keep awake says so.
-func (a *api) targetView(t target.Target) Target {
+// skipVerifyWarning is the warning every target with tls_skip_verify carries.
+const skipVerifyWarning = "tls_skip_verify is on: any certificate is accepted, so a man in the middle would go unnoticed; trust the service's CA with tls_ca_pem instead"
+
+// targetView is the API form of t with its ping URL, and the warnings the server has
+// about it: a keep-warm target on a platform whose host HTTP pings do not keep awake
+// says so, as does a target that does not verify certificates.
+func (a *api) targetView(c echo.Context, t target.Target) Target {
 	out := targetOut(t)
+	if t.Type == target.TypeHeartbeat && t.PingToken != "" {
+		u := a.origin(c) + "/api/v1/ping/" + t.PingToken
+		out.PingURL = &u
+	}
 	if p, ok := a.Platforms.Get(t.Platform); ok && t.KeepWarm {
 		if w := p.Warning(); w != "" {
 			out.Warnings = append(out.Warnings, w)
 		}
 	}
+	if t.TLSSkipVerify {
+		out.Warnings = append(out.Warnings, skipVerifyWarning)
+	}
 	return out
+}
+
+// origin is where clients reach this server: PUBLIC_URL when set, else the scheme and
+// host the request says it came in on (a proxy's X-Forwarded-Proto included). Only the
+// caller sees the answer, so a forged header misleads no one but its sender.
+func (a *api) origin(c echo.Context) string {
+	if a.PublicURL != "" {
+		return strings.TrimSuffix(a.PublicURL, "/")
+	}
+	return c.Scheme() + "://" + c.Request().Host
 }
 
 // withBudgetWarning is targetView plus, for a keep-warm target whose budget group's
 // plan does not fit its free hours, a warning saying by how much.
-func (a *api) withBudgetWarning(ctx context.Context, t target.Target) (Target, error) {
-	out := a.targetView(t)
+func (a *api) withBudgetWarning(c echo.Context, t target.Target) (Target, error) {
+	ctx := c.Request().Context()
+	out := a.targetView(c, t)
 	if !t.KeepWarm || t.BudgetGroup == "" {
 		return out, nil
 	}

@@ -12,8 +12,12 @@ import (
 
 // Target is a monitored URL with its settings and latest state.
 type Target struct {
-	ID     int64  `json:"id" validate:"required" example:"1"`
-	Name   string `json:"name" validate:"required" example:"shop-api"`
+	ID   int64  `json:"id" validate:"required" example:"1"`
+	Name string `json:"name" validate:"required" example:"shop-api"`
+	// Type is the kind of check: http, tcp, tls, dns, icmp or heartbeat.
+	Type string `json:"type" validate:"required" enums:"http,tcp,tls,dns,icmp,heartbeat" example:"http"`
+	// URL is where the check goes, in its type's form: https://…, tcp://host:port,
+	// tls://host:port, dns://resolver:53/name?type=A, icmp://host; "" for a heartbeat.
 	URL    string `json:"url" validate:"required" example:"https://shop.example.com/health"`
 	Method string `json:"method" validate:"required" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS" example:"GET"`
 	// Headers are the headers sent with each check, except credentials
@@ -50,6 +54,34 @@ type Target struct {
 	Timezone    string       `json:"timezone" validate:"required" example:"Europe/Berlin"`
 	// BudgetGroup names the targets that share one pool of free hours.
 	BudgetGroup string `json:"budget_group" validate:"required" example:"render-workspace"`
+	// CertExpiryDays: a certificate (https and tls) expiring within this many days opens
+	// a cert_expiry incident; 0 is off.
+	CertExpiryDays int `json:"cert_expiry_days" validate:"required" example:"14"`
+	// CertExpiresAt is when the certificate the last check saw expires; null before one
+	// was seen and for types without one.
+	CertExpiresAt *time.Time `json:"cert_expires_at" validate:"required" extensions:"x-nullable" format:"date-time" readonly:"true"`
+	// TLSCAPEM is a CA certificate (PEM) trusted besides the system's, for https and tls.
+	TLSCAPEM string `json:"tls_ca_pem" validate:"required" example:""`
+	// TLSClientCertPEM is the client certificate (PEM) sent for mutual TLS.
+	TLSClientCertPEM string `json:"tls_client_cert_pem" validate:"required" example:""`
+	// TLSClientKeySet says a client key is set; the key itself is write-only.
+	TLSClientKeySet bool `json:"tls_client_key_set" validate:"required" readonly:"true" example:"false"`
+	// TLSSkipVerify accepts any certificate (self-signed internal services); the target
+	// carries a warning while it is on.
+	TLSSkipVerify bool `json:"tls_skip_verify" validate:"required" example:"false"`
+	// PeriodSeconds and GraceSeconds: a heartbeat expects a ping every period, and
+	// fails when none came by the last ping + period + grace.
+	PeriodSeconds int `json:"period_seconds" validate:"required" example:"86400"`
+	GraceSeconds  int `json:"grace_seconds" validate:"required" example:"3600"`
+	// Cron (five fields, in timezone), when set, replaces period_seconds: a ping is due
+	// at each of its times, plus grace.
+	Cron string `json:"cron" validate:"required" example:""`
+	// PingURL is where a heartbeat's job reports (GET, HEAD or POST; /start, /fail and
+	// /{exit-code} below it); null for other types. Regenerate it with
+	// POST /targets/{id}/ping-token.
+	PingURL *string `json:"ping_url" validate:"required" extensions:"x-nullable" readonly:"true" example:"https://watchdog.example.com/api/v1/ping/Xb3…"`
+	// LastPingAt is a heartbeat's last ping of any kind; null before the first.
+	LastPingAt *time.Time `json:"last_ping_at" validate:"required" extensions:"x-nullable" format:"date-time" readonly:"true"`
 	// Warnings say what the server noticed about the settings, e.g. that the platform
 	// is not kept awake by HTTP pings.
 	Warnings []string `json:"warnings" validate:"required"`
@@ -69,7 +101,7 @@ type Target struct {
 
 func targetOut(t target.Target) Target {
 	return Target{
-		ID: t.ID, Name: t.Name, URL: t.URL, Method: t.Method,
+		ID: t.ID, Name: t.Name, Type: string(t.Type), URL: t.URL, Method: t.Method,
 		Headers: target.PlainHeaders(t.Headers), SecretHeaders: target.CredentialHeaderNames(t.Headers),
 		IntervalSeconds: t.IntervalSeconds, TimeoutSeconds: t.TimeoutSeconds, ExpectedStatus: t.ExpectedStatus,
 		Retries: t.Retries, RetryDelaySeconds: t.RetryDelaySeconds, IsActive: t.IsActive, Tags: t.Tags,
@@ -78,15 +110,22 @@ func targetOut(t target.Target) Target {
 		KeepWarm: t.KeepWarm, Platform: t.Platform, WakeTimeoutSeconds: t.WakeTimeoutSeconds,
 		IdleTimeoutSeconds: idleOut(t.IdleTimeoutSeconds), WarmWindows: windowsOut(t.WarmWindows), Timezone: t.Timezone,
 		BudgetGroup: t.BudgetGroup, Warnings: []string{},
+		CertExpiryDays: t.CertExpiryDays, CertExpiresAt: t.CertExpiresAt, TLSCAPEM: t.TLSCAPEM,
+		TLSClientCertPEM: t.TLSClientCertPEM, TLSClientKeySet: t.TLSClientKeyPEM != "", TLSSkipVerify: t.TLSSkipVerify,
+		PeriodSeconds: t.PeriodSeconds, GraceSeconds: t.GraceSeconds, Cron: t.Cron, LastPingAt: t.LastPingAt,
 		LastStatus: string(t.LastStatus), LastCheckedAt: t.LastCheckedAt, LastLatencyMS: t.LastLatencyMS,
 		LastStatusCode: t.LastStatusCode, LastError: t.LastError, NextCheckAt: t.NextCheckAt,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 }
 
-// TargetCreate is the body of POST /targets. Only url is required; a field left out
-// takes its default, and a field sent is validated as it is (0 or "" included).
+// TargetCreate is the body of POST /targets. Only url is required (a heartbeat's is
+// ""); a field left out takes its default, and a field sent is validated as it is (0
+// or "" included).
 type TargetCreate struct {
+	// Type defaults to http.
+	Type *string `json:"type,omitempty" enums:"http,tcp,tls,dns,icmp,heartbeat" example:"http"`
+	// URL in the type's form (see Target.url); "" for a heartbeat, which may leave it out.
 	URL string `json:"url" validate:"required" maxLength:"2048" example:"https://shop.example.com/health"`
 	// Name defaults to the URL's host, with " (2)", " (3)", ... when another target has
 	// it. Names are unique in any case.
@@ -125,6 +164,17 @@ type TargetCreate struct {
 	// Timezone is an IANA name; default UTC.
 	Timezone    string `json:"timezone,omitempty" example:"Europe/Berlin"`
 	BudgetGroup string `json:"budget_group,omitempty" maxLength:"100" example:"render-workspace"`
+	// CertExpiryDays defaults to 14; 0 turns the warning off.
+	CertExpiryDays   *int   `json:"cert_expiry_days,omitempty" minimum:"0" maximum:"365" example:"14"`
+	TLSCAPEM         string `json:"tls_ca_pem,omitempty" maxLength:"65536"`
+	TLSClientCertPEM string `json:"tls_client_cert_pem,omitempty" maxLength:"65536"`
+	// TLSClientKeyPEM is write-only.
+	TLSClientKeyPEM string `json:"tls_client_key_pem,omitempty" maxLength:"65536"`
+	TLSSkipVerify   *bool  `json:"tls_skip_verify,omitempty" example:"false"`
+	// PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+	PeriodSeconds *int   `json:"period_seconds,omitempty" minimum:"1" maximum:"31536000" example:"86400"`
+	GraceSeconds  *int   `json:"grace_seconds,omitempty" minimum:"0" maximum:"604800" example:"3600"`
+	Cron          string `json:"cron,omitempty" maxLength:"100" example:"0 2 * * *"`
 } // @name TargetCreate
 
 func (b TargetCreate) spec() target.Spec {
@@ -136,7 +186,9 @@ func (b TargetCreate) spec() target.Spec {
 		Conditions: conditionsIn(b.Conditions),
 		KeepWarm:   b.KeepWarm, Platform: b.Platform, IdleTimeoutSeconds: b.IdleTimeoutSeconds,
 		WakeTimeoutSeconds: b.WakeTimeoutSeconds, WarmWindows: windowsIn(b.WarmWindows), Timezone: b.Timezone,
-		BudgetGroup: b.BudgetGroup,
+		BudgetGroup: b.BudgetGroup, Type: (*target.Type)(b.Type), CertExpiryDays: b.CertExpiryDays,
+		TLSCAPEM: b.TLSCAPEM, TLSClientCertPEM: b.TLSClientCertPEM, TLSClientKeyPEM: b.TLSClientKeyPEM,
+		TLSSkipVerify: b.TLSSkipVerify, PeriodSeconds: b.PeriodSeconds, GraceSeconds: b.GraceSeconds, Cron: b.Cron,
 	}
 	if b.ChannelIDs != nil {
 		s.ChannelIDs = *b.ChannelIDs
@@ -215,7 +267,9 @@ func conditionsIn(cs []Condition) []target.Condition {
 // TargetPatch is the body of PATCH /targets/{id}: fields left out stay as they are.
 // {"is_active": false} pauses a target, {"is_active": true} resumes it.
 type TargetPatch struct {
-	Name   *string `json:"name,omitempty" maxLength:"200"`
+	Name *string `json:"name,omitempty" maxLength:"200"`
+	// Type changes the kind of check; the url must then be in the new type's form.
+	Type   *string `json:"type,omitempty" enums:"http,tcp,tls,dns,icmp,heartbeat"`
 	URL    *string `json:"url,omitempty" maxLength:"2048"`
 	Method *string `json:"method,omitempty" enums:"GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"`
 	// Headers replaces the plain headers; a credential header left out is kept, one
@@ -240,6 +294,17 @@ type TargetPatch struct {
 	WarmWindows        *[]WarmWindow `json:"warm_windows,omitempty" maxItems:"28"`
 	Timezone           *string       `json:"timezone,omitempty"`
 	BudgetGroup        *string       `json:"budget_group,omitempty" maxLength:"100"`
+	// CertExpiryDays defaults to 14; 0 turns the warning off.
+	CertExpiryDays   *int    `json:"cert_expiry_days,omitempty" minimum:"0" maximum:"365" example:"14"`
+	TLSCAPEM         *string `json:"tls_ca_pem,omitempty" maxLength:"65536"`
+	TLSClientCertPEM *string `json:"tls_client_cert_pem,omitempty" maxLength:"65536"`
+	// TLSClientKeyPEM is write-only. Left out, the key is kept; "" removes it.
+	TLSClientKeyPEM *string `json:"tls_client_key_pem,omitempty" maxLength:"65536"`
+	TLSSkipVerify   *bool   `json:"tls_skip_verify,omitempty" example:"false"`
+	// PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+	PeriodSeconds *int    `json:"period_seconds,omitempty" minimum:"1" maximum:"31536000" example:"86400"`
+	GraceSeconds  *int    `json:"grace_seconds,omitempty" minimum:"0" maximum:"604800" example:"3600"`
+	Cron          *string `json:"cron,omitempty" maxLength:"100" example:"0 2 * * *"`
 } // @name TargetPatch
 
 func (b TargetPatch) patch() target.Patch {
@@ -250,6 +315,9 @@ func (b TargetPatch) patch() target.Patch {
 		FailureThreshold: b.FailureThreshold, SuccessThreshold: b.SuccessThreshold, ChannelIDs: b.ChannelIDs,
 		KeepWarm: b.KeepWarm, Platform: b.Platform, IdleTimeoutSeconds: b.IdleTimeoutSeconds,
 		WakeTimeoutSeconds: b.WakeTimeoutSeconds, Timezone: b.Timezone, BudgetGroup: b.BudgetGroup,
+		Type: (*target.Type)(b.Type), CertExpiryDays: b.CertExpiryDays, TLSCAPEM: b.TLSCAPEM,
+		TLSClientCertPEM: b.TLSClientCertPEM, TLSClientKeyPEM: b.TLSClientKeyPEM, TLSSkipVerify: b.TLSSkipVerify,
+		PeriodSeconds: b.PeriodSeconds, GraceSeconds: b.GraceSeconds, Cron: b.Cron,
 	}
 	if b.WarmWindows != nil {
 		ws := windowsIn(*b.WarmWindows)
@@ -292,11 +360,20 @@ type Check struct {
 	ColdStart bool `json:"cold_start" validate:"required" example:"false"`
 	// WakeMS is, for a cold start, the time from the first attempt to the answer.
 	WakeMS *int `json:"wake_ms" validate:"required" extensions:"x-nullable"`
+	// CertExpiresAt is when the server's certificate expires (https and tls checks).
+	CertExpiresAt *time.Time `json:"cert_expires_at" validate:"required" extensions:"x-nullable" format:"date-time"`
+	// Answer is a dns check's records as text, one per line.
+	Answer *string `json:"answer" validate:"required" extensions:"x-nullable" example:"93.184.215.14"`
+	// PacketLoss is an icmp check's share of echo requests lost, in percent.
+	PacketLoss *float64 `json:"packet_loss" validate:"required" extensions:"x-nullable" format:"double" example:"0"`
+	// Message is what a heartbeat's ping sent in its body (up to 10 KB).
+	Message *string `json:"message" validate:"required" extensions:"x-nullable" example:"backup done: 12 GB"`
 } // @name Check
 
 func checkOut(c target.Check) Check {
 	return Check{ID: c.ID, TargetID: c.TargetID, CheckedAt: c.CheckedAt, LatencyMS: c.LatencyMS,
-		StatusCode: c.StatusCode, OK: c.OK, Error: c.Error, Attempts: c.Attempts, ColdStart: c.ColdStart, WakeMS: c.WakeMS}
+		StatusCode: c.StatusCode, OK: c.OK, Error: c.Error, Attempts: c.Attempts, ColdStart: c.ColdStart, WakeMS: c.WakeMS,
+		CertExpiresAt: c.CertExpiresAt, Answer: c.Answer, PacketLoss: c.PacketLoss, Message: c.Message}
 }
 
 // CheckList is a page of a target's checks, newest first.

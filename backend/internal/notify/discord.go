@@ -77,7 +77,7 @@ func discordColor(event string) int {
 	switch event {
 	case EventDown:
 		return 0xE74C3C
-	case EventWarmGap:
+	case EventWarmGap, EventCertExpiry:
 		return 0xE67E22
 	case EventUp, EventRecovered:
 		return 0x2ECC71

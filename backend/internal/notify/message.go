@@ -77,10 +77,16 @@ func summary(m Message, f format) (title, body string) {
 			line("Last error", text(inc.LastError, maxErrorInMessage))
 		}
 		line("Started", timestamp(inc.StartedAt))
+	case EventCertExpiry:
+		title = icon(m.Event) + " " + name + ": " + text(inc.Cause, maxErrorInMessage)
+		lines = append(lines, "Renew the certificate; the incident resolves when a check sees the new one.")
 	case EventUp:
 		again := " is up again"
-		if inc.Kind == EventWarmGap { // an incident's kind is the event that opened it
+		switch inc.Kind { // an incident's kind is the event that opened it
+		case EventWarmGap:
 			again = " is warm again"
+		case EventCertExpiry:
+			again = " has a renewed certificate"
 		}
 		title = icon(m.Event) + " " + name + again
 		end := m.OccurredAt
@@ -122,6 +128,8 @@ func icon(event string) string {
 		return "🔴"
 	case EventWarmGap:
 		return "🟠"
+	case EventCertExpiry:
+		return "🔐"
 	case EventUp:
 		return "🟢"
 	case EventTest:
@@ -141,6 +149,8 @@ func label(event string) string {
 		return "Down"
 	case EventWarmGap:
 		return "Gone cold"
+	case EventCertExpiry:
+		return "Certificate expiring"
 	case EventUp:
 		return "Up again"
 	case EventTest:
@@ -155,7 +165,7 @@ func label(event string) string {
 
 // isProblem says whether an event opens something (as opposed to closing it).
 func isProblem(event string) bool {
-	return event == EventDown || event == EventWarmGap || event == EventDegraded
+	return event == EventDown || event == EventWarmGap || event == EventCertExpiry || event == EventDegraded
 }
 
 func failedAtOnce(m Message) string {

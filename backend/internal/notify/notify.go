@@ -22,7 +22,9 @@ const (
 	EventDown    = "down"
 	EventUp      = "up"
 	EventWarmGap = "warm_gap"
-	EventTest    = "test"
+	// EventCertExpiry: a target's certificate expires within its cert_expiry_days.
+	EventCertExpiry = "cert_expiry"
+	EventTest       = "test"
 	// EventDegraded replaces the target alerts when most targets fail at once: the
 	// fault is more likely the checker's own network than every target.
 	EventDegraded = "checker_degraded"

@@ -97,6 +97,8 @@ func ntfyTag(event string) string {
 		return "rotating_light"
 	case EventWarmGap:
 		return "snowflake"
+	case EventCertExpiry:
+		return "lock"
 	case EventUp, EventRecovered:
 		return "white_check_mark"
 	case EventDegraded:

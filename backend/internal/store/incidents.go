@@ -640,3 +640,74 @@ func (s *Store) warmGaps(tx *gorm.DB, results []Result, changed *changes) (int, 
 	}
 	return s.enqueueForTargets(tx, msgs, now)
 }
+
+// certExpiry opens a cert_expiry incident for each target whose check saw a
+// certificate within the target's cert_expiry_days of its end, unless one is open, and
+// resolves the open one of a target whose check saw a certificate further off (renewed,
+// or the warning turned off). A check that saw no certificate changes nothing.
+func (s *Store) certExpiry(tx *gorm.DB, results []Result, changed *changes) (int, error) {
+	seen := map[int64]time.Time{}
+	for _, r := range results {
+		if r.Check.CertExpiresAt != nil {
+			seen[r.Check.TargetID] = *r.Check.CertExpiresAt
+		}
+	}
+	if len(seen) == 0 {
+		return 0, nil
+	}
+	ids := make([]int64, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	var rows []struct {
+		ID             int64
+		Name           string
+		URL            string
+		CertExpiryDays int
+		OpenID         *int64
+	}
+	if err := tx.Raw(`SELECT t.id, t.name, t.url, t.cert_expiry_days,
+			(SELECT i.id FROM incidents i WHERE i.target_id = t.id AND i.kind = ? AND i.resolved_at IS NULL) AS open_id
+		FROM targets t WHERE t.id IN ?`, target.IncidentCertExpiry, ids).Scan(&rows).Error; err != nil {
+		return 0, fmt.Errorf("read certificate warnings: %w", err)
+	}
+	now := dbTime(time.Now())
+	var msgs []queuedMessage
+	for _, t := range rows {
+		expires := seen[t.ID]
+		ref := notify.TargetRef{ID: t.ID, Name: t.Name, URL: t.URL}
+		expiring := target.CertExpiring(expires, t.CertExpiryDays, now)
+		switch {
+		case expiring && t.OpenID == nil:
+			cause := alerting.CertExpiryCause(expires, now)
+			inc := incidentRow{TargetID: t.ID, Kind: target.IncidentCertExpiry, StartedAt: now, Cause: cause,
+				FirstError: cause, LastError: cause, CreatedAt: now}
+			// A check run on request at the same time may have opened it first.
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&inc).Error; err != nil {
+				return 0, fmt.Errorf("open cert_expiry incident: %w", err)
+			}
+			if inc.ID == 0 {
+				continue
+			}
+			changed.incident(incidentOpened, inc)
+			msgs = append(msgs, queuedMessage{targetID: t.ID, incidentID: inc.ID, state: deliveryPending,
+				msg: s.alerts.TargetMessage(notify.EventCertExpiry, ref, inc.ref(), now)})
+		case !expiring && t.OpenID != nil:
+			var resolved []incidentRow
+			if err := tx.Raw(`UPDATE incidents SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL
+				RETURNING id, target_id, kind, started_at, resolved_at, cause, first_error, last_error`,
+				now, *t.OpenID).Scan(&resolved).Error; err != nil {
+				return 0, fmt.Errorf("resolve cert_expiry incident: %w", err)
+			}
+			for _, inc := range resolved {
+				changed.incident(incidentResolved, inc)
+				msgs = append(msgs, queuedMessage{targetID: t.ID, incidentID: inc.ID, state: deliveryPending,
+					msg: s.alerts.TargetMessage(notify.EventUp, ref, inc.ref(), now)})
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	return s.enqueueForTargets(tx, msgs, now)
+}

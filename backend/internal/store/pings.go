@@ -48,8 +48,8 @@ type Ping struct {
 	Deadline time.Time
 }
 
-// RecordPing records a ping of an active heartbeat as a check, moves its deadline and
-// clears its lease and its run start, in one transaction, and returns the check as
+// RecordPing records a ping of an active heartbeat as a check, notes it as the last
+// ping, moves its deadline and clears its lease and its run start, in one transaction, and returns the check as
 // stored. A target deleted, paused or no longer a heartbeat meanwhile is
 // target.ErrNotFound.
 func (s *Store) RecordPing(ctx context.Context, p Ping) (target.Check, error) {
@@ -60,7 +60,8 @@ func (s *Store) RecordPing(ctx context.Context, p Ping) (target.Check, error) {
 		changed = nil
 		res := tx.Model(&targetRow{}).
 			Where("id = ? AND is_active AND type = ?", p.Check.TargetID, string(target.TypeHeartbeat)).
-			UpdateColumns(map[string]any{"next_check_at": dbTime(p.Deadline), "slot_at": nil, "lease_token": nil, "run_started_at": nil})
+			UpdateColumns(map[string]any{"next_check_at": dbTime(p.Deadline), "slot_at": nil, "lease_token": nil, "run_started_at": nil,
+				"last_ping_at": dbTime(p.Check.CheckedAt)})
 		if res.Error != nil {
 			return fmt.Errorf("move the deadline: %w", res.Error)
 		}
@@ -86,13 +87,13 @@ func (s *Store) RecordPing(ctx context.Context, p Ping) (target.Check, error) {
 }
 
 // StartRun notes that an active heartbeat's job started at `at` (a /start ping): the
-// next ping's latency is the time since. It records no check and leaves the deadline
+// next ping's latency is the time since. It is a ping too (last_ping_at). It records no check and leaves the deadline
 // where it is, as Healthchecks does: a job that starts and never finishes fails at
 // the deadline its last ping set.
 func (s *Store) StartRun(ctx context.Context, id int64, at time.Time) error {
 	res := s.db.WithContext(ctx).Model(&targetRow{}).
 		Where("id = ? AND is_active AND type = ?", id, string(target.TypeHeartbeat)).
-		UpdateColumn("run_started_at", dbTime(at))
+		UpdateColumns(map[string]any{"run_started_at": dbTime(at), "last_ping_at": dbTime(at)})
 	if res.Error != nil {
 		return fmt.Errorf("start run of target %d: %w", id, res.Error)
 	}

@@ -86,6 +86,7 @@ func TestPingRecordsACheckAndMovesTheDeadline(t *testing.T) {
 		started, err := s.GetTarget(ctx, hb.ID)
 		require.NoError(t, err)
 		require.NotNil(t, started.RunStartedAt)
+		require.NotNil(t, started.LastPingAt, "/start is a ping")
 		assert.Nil(t, started.NextCheckAt, "/start does not arm the deadline")
 
 		msg := "done: 42 files"
@@ -102,6 +103,8 @@ func TestPingRecordsACheckAndMovesTheDeadline(t *testing.T) {
 		require.NotNil(t, got.NextCheckAt)
 		assert.WithinDuration(t, deadline, *got.NextCheckAt, time.Millisecond)
 		assert.Nil(t, got.RunStartedAt, "the ping ends the run")
+		require.NotNil(t, got.LastPingAt)
+		assert.WithinDuration(t, now, *got.LastPingAt, time.Millisecond)
 		assert.Empty(t, claimAll(t, s, "r1"), "not due before its deadline")
 
 		// /fail: a failed check at once, down with threshold 1, one incident, one message.

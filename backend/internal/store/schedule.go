@@ -284,6 +284,10 @@ func (s *Store) record(tx *gorm.DB, results []Result, changed *changes) ([]check
 			return nil, 0, err
 		}
 		queued += n
+		if n, err = s.certExpiry(tx, round, changed); err != nil {
+			return nil, 0, err
+		}
+		queued += n
 		updates = rest
 	}
 	return rows, queued, nil
@@ -301,6 +305,7 @@ var stateColumns = []struct{ name, pgType string }{
 	{"status_code", "integer"},
 	{"error", "text"},
 	{"median_ms", "integer"},
+	{"cert_expires_at", "timestamptz"},
 }
 
 // updateStates writes the new state of distinct targets in one statement. Only the
@@ -336,8 +341,12 @@ func (s *Store) updateStates(tx *gorm.DB, results []Result) ([]streak, error) {
 		if r.Token != "" {
 			token, next = r.Token, r.NextCheckAt.UTC()
 		}
+		var certExpires any
+		if c.CertExpiresAt != nil {
+			certExpires = dbTime(*c.CertExpiresAt)
+		}
 		args = append(args, c.TargetID, token, next, string(c.Status()), dbTime(c.CheckedAt),
-			c.LatencyMS, c.StatusCode, c.Error, r.MedianLatencyMS)
+			c.LatencyMS, c.StatusCode, c.Error, r.MedianLatencyMS, certExpires)
 	}
 	sql.WriteString(`)
 		UPDATE targets SET
@@ -351,6 +360,8 @@ func (s *Store) updateStates(tx *gorm.DB, results []Result) ([]streak, error) {
 	} {
 		fmt.Fprintf(&sql, "\n\t\t\t%s = CASE WHEN %s THEN v.%s ELSE targets.%s END,", col[0], fresh, col[1], col[0])
 	}
+	// A check that saw no certificate (a failed connection) leaves the last date seen.
+	fmt.Fprintf(&sql, "\n\t\t\tcert_expires_at = CASE WHEN %s AND v.cert_expires_at IS NOT NULL THEN v.cert_expires_at ELSE targets.cert_expires_at END,", fresh)
 	fmt.Fprintf(&sql, "\n\t\t\tlast_success_at = CASE WHEN v.status = 'up' AND (targets.last_success_at IS NULL OR targets.last_success_at < v.checked_at) THEN v.checked_at ELSE targets.last_success_at END,")
 	// The streak counters; last_status follows them in transition (see incidents.go).
 	// They count only a check newer than the last one counted: a batch written again

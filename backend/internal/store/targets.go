@@ -62,6 +62,7 @@ type targetRow struct {
 	GraceSeconds       int
 	Cron               string
 	PingToken          *string
+	LastPingAt         *time.Time
 	RunStartedAt       *time.Time
 	CertExpiresAt      *time.Time
 	CreatedAt          time.Time
@@ -173,6 +174,7 @@ func (r targetRow) toDomain(l links) (target.Target, error) {
 		GraceSeconds:       r.GraceSeconds,
 		Cron:               r.Cron,
 		PingToken:          deref(r.PingToken),
+		LastPingAt:         utc(r.LastPingAt),
 		RunStartedAt:       utc(r.RunStartedAt),
 		CertExpiresAt:      utc(r.CertExpiresAt),
 		LastStatus:         target.Status(r.LastStatus),
@@ -354,6 +356,15 @@ func freeDefaultNames(tx *gorm.DB, ts []target.Target) ([]target.Target, error) 
 	return out, nil
 }
 
+// firstCheck is when a new target is first due: at once, so a user sees a result
+// within seconds, except a heartbeat, which has no deadline until its first ping.
+func firstCheck(t target.Target, now time.Time) *time.Time {
+	if t.Type == target.TypeHeartbeat {
+		return nil
+	}
+	return &now
+}
+
 // insertTargets writes validated targets with their tags and channels in tx.
 func insertTargets(tx *gorm.DB, ts []target.Target) ([]target.Target, error) {
 	now := dbTime(time.Now())
@@ -377,7 +388,7 @@ func insertTargets(tx *gorm.DB, ts []target.Target) ([]target.Target, error) {
 			TLSClientCertPEM: t.TLSClientCertPEM, TLSClientKeyPEM: t.TLSClientKeyPEM,
 			TLSSkipVerify: t.TLSSkipVerify, PeriodSeconds: t.PeriodSeconds, GraceSeconds: t.GraceSeconds,
 			Cron: t.Cron, PingToken: cols["ping_token"].(*string),
-			LastStatus: string(target.StatusUnknown), NextCheckAt: firstCheckAt(t, now),
+			LastStatus: string(target.StatusUnknown), NextCheckAt: firstCheck(t, now),
 			CreatedAt: now, UpdatedAt: now,
 		}
 	}
@@ -491,15 +502,6 @@ func replaceChannels(tx *gorm.DB, id int64, channels []int64) error {
 		return fmt.Errorf("write channels: %w", unknownChannel(err))
 	}
 	return nil
-}
-
-// firstCheckAt is when a new target is first due: now, except a heartbeat, which has
-// no deadline (and so is never claimed, and cannot fail) until its first ping.
-func firstCheckAt(t target.Target, now time.Time) *time.Time {
-	if t.Type == target.TypeHeartbeat {
-		return nil
-	}
-	return &now
 }
 
 // heartbeatSchedule sets the schedule columns of an update that makes, keeps or
@@ -687,8 +689,11 @@ var orders = map[string]string{
 	"-status":  statusRank + " DESC, lower(name), id",
 	"latency":  "last_latency_ms ASC NULLS LAST, lower(name), id",
 	"-latency": "last_latency_ms DESC NULLS LAST, lower(name), id",
-	"checked":  "last_checked_at ASC NULLS LAST, lower(name), id",
-	"-checked": "last_checked_at DESC NULLS LAST, lower(name), id",
+	// Soonest first; targets with no certificate seen come last either way.
+	"cert_expiry":  "cert_expires_at ASC NULLS LAST, lower(name), id",
+	"-cert_expiry": "cert_expires_at DESC NULLS LAST, lower(name), id",
+	"checked":      "last_checked_at ASC NULLS LAST, lower(name), id",
+	"-checked":     "last_checked_at DESC NULLS LAST, lower(name), id",
 }
 
 const statusRank = "CASE WHEN NOT is_active THEN 3 WHEN last_status = 'down' THEN 0 WHEN last_status = 'unknown' THEN 1 ELSE 2 END"

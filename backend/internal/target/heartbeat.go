@@ -38,51 +38,26 @@ var ErrNotHeartbeat = errors.New("not a heartbeat")
 // is pinged, and a probe of its (empty) address would record a failure it never had.
 var ErrNotCheckable = errors.New("a heartbeat is not checked: it is pinged")
 
-// Bounds of a heartbeat's schedule. A period or grace shorter than the shortest check
-// interval the deployment allows would judge deadlines more often than it checks
-// anything; a year is as long as any job reasonably waits between runs.
-const (
-	MaxPeriodSeconds = 365 * 86400
-	MaxGraceSeconds  = 365 * 86400
-	// MaxPingMessageBytes is how much of a ping's body is kept as its check's message.
-	MaxPingMessageBytes = 10 * 1024
-)
-
-// MinPeriodSeconds is the shortest period and grace a heartbeat may have: the
-// deployment's shortest check interval (MIN_INTERVAL_SECONDS), so tests that scale it
-// down can scale heartbeats down too.
-func MinPeriodSeconds(lim Limits) int { return max(lim.MinIntervalSeconds, 1) }
-
-// HeartbeatDefaults are the thresholds a new heartbeat gets: down at the first missed
-// deadline (or /fail), up again at the next ping, as Healthchecks does it. A retry
-// means nothing for a check that is only a deadline.
-const (
-	HeartbeatFailureThreshold = 1
-	HeartbeatSuccessThreshold = 1
-)
+// MaxPingMessageBytes is how much of a ping's body is kept as its check's message.
+const MaxPingMessageBytes = 10 * 1024
 
 // cronParser reads the five standard fields (minute hour day-of-month month
 // day-of-week) and the @daily-style descriptors, as crontab does.
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
-// ValidateHeartbeat checks a heartbeat's schedule: period and grace within bounds, and
-// a cron expression, when given, of five fields that fires at least once. The time
-// zone itself is checked with the other fields of the target (see validateKeepWarm).
-func ValidateHeartbeat(t Target, lim Limits) []FieldError {
-	var v ValidationError
-	minimum := MinPeriodSeconds(lim)
-	if t.PeriodSeconds < minimum || t.PeriodSeconds > MaxPeriodSeconds {
-		v.add("period_seconds", "must be between %d and %d", minimum, MaxPeriodSeconds)
+// ValidateHeartbeat checks a heartbeat's cron expression, when it has one: five
+// fields (or an @daily-style descriptor), no time zone of its own (timezone says it),
+// not @every (that is a period), and a schedule that fires at all. Period and grace
+// bounds are checked with the other per-type rules (validateHeartbeat); the time zone
+// with the other fields of the target.
+func ValidateHeartbeat(t Target) []FieldError {
+	if t.Cron == "" {
+		return nil
 	}
-	if t.GraceSeconds < minimum || t.GraceSeconds > MaxGraceSeconds {
-		v.add("grace_seconds", "must be between %d and %d", minimum, MaxGraceSeconds)
+	if msg := cronProblem(t.Cron, t.Timezone); msg != "" {
+		return []FieldError{{Field: "cron", Message: msg}}
 	}
-	if t.Cron != "" {
-		if msg := cronProblem(t.Cron, t.Timezone); msg != "" {
-			v.add("cron", "%s", msg)
-		}
-	}
-	return v.Fields
+	return nil
 }
 
 // cronProblem says what is wrong with a cron expression, or "" when nothing is.
@@ -228,12 +203,17 @@ func (t Target) NextDeadlineAfterMiss(slot, now time.Time) time.Time {
 	return next
 }
 
-// MissedPingError is the error of the failed check a missed deadline records.
+// MissedPingError is the error of the failed check a missed deadline records: since
+// the last ping of any kind (a heartbeat is only armed by one).
 func (t Target) MissedPingError() string {
-	if t.LastSuccessAt == nil {
+	last := t.LastPingAt
+	if last == nil {
+		last = t.LastSuccessAt
+	}
+	if last == nil {
 		return "no ping since it was armed"
 	}
-	return "no ping since " + t.LastSuccessAt.UTC().Format(time.RFC3339)
+	return "no ping since " + last.UTC().Format(time.RFC3339)
 }
 
 // PingMessage is a ping's body as a check's message: at most MaxPingMessageBytes, cut

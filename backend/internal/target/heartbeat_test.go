@@ -93,52 +93,29 @@ func TestNextDeadlineAfterMiss(t *testing.T) {
 }
 
 func TestValidateHeartbeat(t *testing.T) {
-	lim := target.Limits{MinIntervalSeconds: 30}
-	ok := target.Target{Type: target.TypeHeartbeat, PeriodSeconds: 86400, GraceSeconds: 3600, Timezone: "UTC"}
 	cases := []struct {
-		name  string
-		edit  func(*target.Target)
-		lim   target.Limits
-		field string
-		msg   string
+		name, cron, tz string
+		msg            string
 	}{
-		{name: "defaults are valid", edit: func(*target.Target) {}},
-		{name: "period below the shortest interval", edit: func(t *target.Target) { t.PeriodSeconds = 29 },
-			field: "period_seconds", msg: "must be between 30 and 31536000"},
-		{name: "period over a year", edit: func(t *target.Target) { t.PeriodSeconds = 366 * 86400 },
-			field: "period_seconds", msg: "must be between 30 and 31536000"},
-		{name: "scaled-down limits allow a 2 s period", lim: target.Limits{MinIntervalSeconds: 1},
-			edit: func(t *target.Target) { t.PeriodSeconds, t.GraceSeconds = 2, 1 }},
-		{name: "grace zero", edit: func(t *target.Target) { t.GraceSeconds = 0 },
-			field: "grace_seconds", msg: "must be between 30 and 31536000"},
-		{name: "cron of five fields", edit: func(t *target.Target) { t.Cron, t.Timezone = "0 2 * * 1-5", "Europe/Berlin" }},
-		{name: "cron descriptor", edit: func(t *target.Target) { t.Cron = "@hourly" }},
-		{name: "cron of six fields", edit: func(t *target.Target) { t.Cron = "0 0 2 * * *" },
-			field: "cron", msg: "must have five fields"},
-		{name: "cron that does not parse", edit: func(t *target.Target) { t.Cron = "0 25 * * *" },
-			field: "cron", msg: "does not parse"},
-		{name: "cron that never fires", edit: func(t *target.Target) { t.Cron = "0 0 30 2 *" },
-			field: "cron", msg: "never fires"},
-		{name: "cron naming a zone", edit: func(t *target.Target) { t.Cron = "CRON_TZ=Europe/Berlin 0 2 * * *" },
-			field: "cron", msg: "set timezone instead"},
-		{name: "@every", edit: func(t *target.Target) { t.Cron = "@every 5m" },
-			field: "cron", msg: "set period_seconds instead"},
+		{name: "no cron: nothing to check"},
+		{name: "cron of five fields", cron: "0 2 * * 1-5", tz: "Europe/Berlin"},
+		{name: "cron descriptor", cron: "@hourly"},
+		{name: "cron of six fields", cron: "0 0 2 * * *", msg: "must have five fields"},
+		{name: "cron that does not parse", cron: "0 25 * * *", msg: "does not parse"},
+		{name: "cron that never fires", cron: "0 0 30 2 *", msg: "never fires"},
+		{name: "cron naming a zone", cron: "CRON_TZ=Europe/Berlin 0 2 * * *", msg: "set timezone instead"},
+		{name: "@every", cron: "@every 5m", msg: "set period_seconds instead"},
+		{name: "an unknown zone is the timezone field's error, not cron's", cron: "0 2 * * *", tz: "Mars/Olympus"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			hb := ok
-			c.edit(&hb)
-			l := lim
-			if c.lim.MinIntervalSeconds != 0 {
-				l = c.lim
-			}
-			errs := target.ValidateHeartbeat(hb, l)
-			if c.field == "" {
+			errs := target.ValidateHeartbeat(target.Target{Type: target.TypeHeartbeat, PeriodSeconds: 86400, GraceSeconds: 3600, Cron: c.cron, Timezone: c.tz})
+			if c.msg == "" {
 				assert.Empty(t, errs)
 				return
 			}
 			require.Len(t, errs, 1, "%v", errs)
-			assert.Equal(t, c.field, errs[0].Field)
+			assert.Equal(t, "cron", errs[0].Field)
 			assert.Contains(t, errs[0].Message, c.msg)
 		})
 	}
@@ -156,6 +133,8 @@ func TestPingMessage(t *testing.T) {
 }
 
 func TestMissedPingError(t *testing.T) {
-	last := at(t, "2026-01-10T12:00:00Z")
-	assert.Equal(t, "no ping since 2026-01-10T12:00:00Z", target.Target{LastSuccessAt: &last}.MissedPingError())
+	success, fail := at(t, "2026-01-10T12:00:00Z"), at(t, "2026-01-10T13:00:00Z")
+	assert.Equal(t, "no ping since 2026-01-10T13:00:00Z", target.Target{LastSuccessAt: &success, LastPingAt: &fail}.MissedPingError(),
+		"the last ping of any kind")
+	assert.Equal(t, "no ping since 2026-01-10T12:00:00Z", target.Target{LastSuccessAt: &success}.MissedPingError())
 }

@@ -143,6 +143,8 @@ type Target struct {
 	Cron          string
 	// PingToken is a heartbeat's part of its ping URL; empty for other types.
 	PingToken string
+	// LastPingAt is a heartbeat's last ping of any kind.
+	LastPingAt *time.Time
 	// RunStartedAt is when a heartbeat's job said it started (/start), until its next
 	// ping: that ping's latency is the run's duration.
 	RunStartedAt *time.Time
@@ -340,7 +342,7 @@ type ListFilter struct {
 }
 
 // Sorts are the orders a list of targets can be given in.
-var Sorts = []string{"name", "-name", "status", "-status", "latency", "-latency", "checked", "-checked"}
+var Sorts = []string{"name", "-name", "status", "-status", "latency", "-latency", "checked", "-checked", "cert_expiry", "-cert_expiry"}
 
 // Filter statuses beyond the Status values.
 const (

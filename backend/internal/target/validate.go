@@ -136,6 +136,11 @@ func New(s Spec, lim Limits) (Target, error) {
 		Cron:              strings.TrimSpace(s.Cron),
 	}
 	set(&t.Type, s.Type)
+	if t.Type == TypeHeartbeat {
+		// A missed deadline is the outage itself, and the next ping ends it, as
+		// Healthchecks has it; nothing is retried, as nothing is sent.
+		t.FailureThreshold, t.SuccessThreshold, t.Retries = 1, 1, 0
+	}
 	set(&t.CertExpiryDays, s.CertExpiryDays)
 	set(&t.TLSSkipVerify, s.TLSSkipVerify)
 	set(&t.PeriodSeconds, s.PeriodSeconds)
@@ -176,9 +181,7 @@ func New(s Spec, lim Limits) (Target, error) {
 	}
 	if s.Name == nil {
 		t.DefaultName = true
-		if u, err := url.Parse(t.URL); err == nil {
-			t.Name = u.Hostname()
-		}
+		t.Name = t.defaultName()
 	}
 	t.normalize()
 	if planErr != nil {
@@ -251,7 +254,10 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 	set(&t.WarmWindows, p.WarmWindows)
 	set(&t.Timezone, p.Timezone)
 	set(&t.BudgetGroup, p.BudgetGroup)
-	set(&t.Type, p.Type)
+	if p.Type != nil && *p.Type != t.Type {
+		t.Type = *p.Type
+		t.resetUnusedSettings(p)
+	}
 	set(&t.CertExpiryDays, p.CertExpiryDays)
 	set(&t.TLSCAPEM, p.TLSCAPEM)
 	set(&t.TLSClientCertPEM, p.TLSClientCertPEM)
@@ -359,7 +365,7 @@ func (t Target) Validate(lim Limits) error {
 	} else if msg := text.Line(t.Name, maxNameLen); msg != "" {
 		v.add("name", "%s", msg)
 	}
-	validateURL(&v, t.URL, lim)
+	validateType(&v, t, lim)
 	if !slices.Contains(Methods, t.Method) {
 		v.add("method", "must be one of %s", strings.Join(Methods, ", "))
 	}
@@ -408,7 +414,7 @@ func (t Target) Validate(lim Limits) error {
 			break
 		}
 	}
-	validateConditions(&v, t.Conditions)
+	validateConditions(&v, t.Type, t.Conditions)
 	if len(v.Fields) > 0 {
 		return &v
 	}

@@ -1036,8 +1036,18 @@ export interface components {
             delivered: boolean;
         };
         Check: {
+            /**
+             * @description Answer is a dns check's records as text, one per line.
+             * @example 93.184.215.14
+             */
+            answer: string | null;
             /** @example 1 */
             attempts: number;
+            /**
+             * Format: date-time
+             * @description CertExpiresAt is when the server's certificate expires (https and tls checks).
+             */
+            cert_expires_at: string | null;
             /** Format: date-time */
             checked_at: string;
             /**
@@ -1057,8 +1067,19 @@ export interface components {
              * @example 87
              */
             latency_ms: number;
+            /**
+             * @description Message is what a heartbeat's ping sent in its body (up to 10 KB).
+             * @example backup done: 12 GB
+             */
+            message: string | null;
             /** @example true */
             ok: boolean;
+            /**
+             * Format: double
+             * @description PacketLoss is an icmp check's share of echo requests lost, in percent.
+             * @example 0
+             */
+            packet_loss: number | null;
             /** @example 200 */
             status_code: number | null;
             /** @example 1 */
@@ -1136,7 +1157,7 @@ export interface components {
              * @example down
              * @enum {string}
              */
-            kind: "down" | "warm_gap";
+            kind: "down" | "warm_gap" | "cert_expiry";
             /** @example connection refused */
             last_error: string;
             /**
@@ -1261,7 +1282,7 @@ export interface components {
              * @example down
              * @enum {string}
              */
-            kind: "down" | "warm_gap";
+            kind: "down" | "warm_gap" | "cert_expiry";
             /** Format: date-time */
             resolved_at: string | null;
             /** Format: date-time */
@@ -1391,11 +1412,29 @@ export interface components {
              * @example render-workspace
              */
             budget_group: string;
+            /**
+             * Format: date-time
+             * @description CertExpiresAt is when the certificate the last check saw expires; null before one
+             *     was seen and for types without one.
+             */
+            readonly cert_expires_at: string | null;
+            /**
+             * @description CertExpiryDays: a certificate (https and tls) expiring within this many days opens
+             *     a cert_expiry incident; 0 is off.
+             * @example 14
+             */
+            cert_expiry_days: number;
             /** @description ChannelIDs are the notification channels told of this target's incidents. */
             channel_ids: number[];
             conditions: components["schemas"]["Condition"][];
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description Cron (five fields, in timezone), when set, replaces period_seconds: a ping is due
+             *     at each of its times, plus grace.
+             * @example
+             */
+            cron: string;
             /** @example 200-399 */
             expected_status: string;
             /**
@@ -1403,6 +1442,8 @@ export interface components {
              * @example 3
              */
             failure_threshold: number;
+            /** @example 3600 */
+            grace_seconds: number;
             /**
              * @description Headers are the headers sent with each check, except credentials
              *     (Authorization, Cookie, *Token*, *Key*, *Secret*, …): those are write-only.
@@ -1437,6 +1478,11 @@ export interface components {
             /** @example 87 */
             last_latency_ms: number | null;
             /**
+             * Format: date-time
+             * @description LastPingAt is a heartbeat's last ping of any kind; null before the first.
+             */
+            readonly last_ping_at: string | null;
+            /**
              * @description LastStatus is the confirmed state: it turns down after failure_threshold failed
              *     checks in a row and up after success_threshold successes.
              * @example up
@@ -1457,6 +1503,19 @@ export interface components {
              * @description NextCheckAt is null while the target is paused.
              */
             next_check_at: string | null;
+            /**
+             * @description PeriodSeconds and GraceSeconds: a heartbeat expects a ping every period, and
+             *     fails when none came by the last ping + period + grace.
+             * @example 86400
+             */
+            period_seconds: number;
+            /**
+             * @description PingURL is where a heartbeat's job reports (GET, HEAD or POST; /start, /fail and
+             *     /{exit-code} below it); null for other types. Regenerate it with
+             *     POST /targets/{id}/ping-token.
+             * @example https://watchdog.example.com/api/v1/ping/Xb3…
+             */
+            readonly ping_url: string | null;
             /**
              * @description Platform is a preset key from GET /platforms, or "".
              * @example render-free
@@ -1484,9 +1543,40 @@ export interface components {
             timeout_seconds: number;
             /** @example Europe/Berlin */
             timezone: string;
+            /**
+             * @description TLSCAPEM is a CA certificate (PEM) trusted besides the system's, for https and tls.
+             * @example
+             */
+            tls_ca_pem: string;
+            /**
+             * @description TLSClientCertPEM is the client certificate (PEM) sent for mutual TLS.
+             * @example
+             */
+            tls_client_cert_pem: string;
+            /**
+             * @description TLSClientKeySet says a client key is set; the key itself is write-only.
+             * @example false
+             */
+            readonly tls_client_key_set: boolean;
+            /**
+             * @description TLSSkipVerify accepts any certificate (self-signed internal services); the target
+             *     carries a warning while it is on.
+             * @example false
+             */
+            tls_skip_verify: boolean;
+            /**
+             * @description Type is the kind of check: http, tcp, tls, dns, icmp or heartbeat.
+             * @example http
+             * @enum {string}
+             */
+            type: "http" | "tcp" | "tls" | "dns" | "icmp" | "heartbeat";
             /** Format: date-time */
             updated_at: string;
-            /** @example https://shop.example.com/health */
+            /**
+             * @description URL is where the check goes, in its type's form: https://…, tcp://host:port,
+             *     tls://host:port, dns://resolver:53/name?type=A, icmp://host; "" for a heartbeat.
+             * @example https://shop.example.com/health
+             */
             url: string;
             /**
              * @description WakeTimeoutSeconds is how long an attempt that may find it asleep may take.
@@ -1504,9 +1594,16 @@ export interface components {
         TargetCreate: {
             /** @example render-workspace */
             budget_group?: string;
+            /**
+             * @description CertExpiryDays defaults to 14; 0 turns the warning off.
+             * @example 14
+             */
+            cert_expiry_days?: number;
             /** @description ChannelIDs left out subscribes the target to the default channels; [] to none. */
             channel_ids?: number[];
             conditions?: components["schemas"]["Condition"][];
+            /** @example 0 2 * * * */
+            cron?: string;
             /**
              * @description ExpectedStatus lists the codes that count as up; default 200-399.
              * @example 200-399
@@ -1517,6 +1614,8 @@ export interface components {
              * @example 3
              */
             failure_threshold?: number;
+            /** @example 3600 */
+            grace_seconds?: number;
             headers?: {
                 [key: string]: string;
             };
@@ -1550,6 +1649,11 @@ export interface components {
              */
             name?: string;
             /**
+             * @description PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+             * @example 86400
+             */
+            period_seconds?: number;
+            /**
              * @description Platform fills idle_timeout_seconds and wake_timeout_seconds from its preset.
              * @example render-free
              */
@@ -1580,7 +1684,22 @@ export interface components {
              * @example Europe/Berlin
              */
             timezone?: string;
-            /** @example https://shop.example.com/health */
+            tls_ca_pem?: string;
+            tls_client_cert_pem?: string;
+            /** @description TLSClientKeyPEM is write-only. */
+            tls_client_key_pem?: string;
+            /** @example false */
+            tls_skip_verify?: boolean;
+            /**
+             * @description Type defaults to http.
+             * @example http
+             * @enum {string}
+             */
+            type?: "http" | "tcp" | "tls" | "dns" | "icmp" | "heartbeat";
+            /**
+             * @description URL in the type's form (see Target.url); "" for a heartbeat, which may leave it out.
+             * @example https://shop.example.com/health
+             */
             url: string;
             /**
              * @description WakeTimeoutSeconds defaults to the preset's, else 90.
@@ -1600,10 +1719,19 @@ export interface components {
         };
         TargetPatch: {
             budget_group?: string;
+            /**
+             * @description CertExpiryDays defaults to 14; 0 turns the warning off.
+             * @example 14
+             */
+            cert_expiry_days?: number;
             channel_ids?: number[];
             conditions?: components["schemas"]["Condition"][];
+            /** @example 0 2 * * * */
+            cron?: string;
             expected_status?: string;
             failure_threshold?: number;
+            /** @example 3600 */
+            grace_seconds?: number;
             /**
              * @description Headers replaces the plain headers; a credential header left out is kept, one
              *     sent as "" is removed.
@@ -1620,6 +1748,11 @@ export interface components {
             /** @enum {string} */
             method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
             name?: string;
+            /**
+             * @description PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+             * @example 86400
+             */
+            period_seconds?: number;
             platform?: string;
             retries?: number;
             retry_delay_seconds?: number;
@@ -1627,6 +1760,17 @@ export interface components {
             tags?: string[];
             timeout_seconds?: number;
             timezone?: string;
+            tls_ca_pem?: string;
+            tls_client_cert_pem?: string;
+            /** @description TLSClientKeyPEM is write-only. Left out, the key is kept; "" removes it. */
+            tls_client_key_pem?: string;
+            /** @example false */
+            tls_skip_verify?: boolean;
+            /**
+             * @description Type changes the kind of check; the url must then be in the new type's form.
+             * @enum {string}
+             */
+            type?: "http" | "tcp" | "tls" | "dns" | "icmp" | "heartbeat";
             url?: string;
             wake_timeout_seconds?: number;
             warm_windows?: components["schemas"]["WarmWindow"][];
@@ -4672,8 +4816,8 @@ export interface operations {
                 status?: "up" | "down" | "unknown" | "paused" | "active";
                 /** @description Only targets with this tag */
                 tag?: string;
-                /** @description Order: name, status (down first, paused last), latency or checked (last check time); a leading - reverses */
-                sort?: "name" | "-name" | "status" | "-status" | "latency" | "-latency" | "checked" | "-checked";
+                /** @description Order: name, status (down first, paused last), latency, checked (last check time) or cert_expiry (soonest first; none last); a leading - reverses */
+                sort?: "name" | "-name" | "status" | "-status" | "latency" | "-latency" | "checked" | "-checked" | "cert_expiry" | "-cert_expiry";
             };
             header?: never;
             path?: never;

@@ -14,6 +14,9 @@ ALTER TABLE targets ADD COLUMN cron TEXT NOT NULL DEFAULT '';
 -- A heartbeat's ping token; NULL for other types. Pings find their target by it.
 ALTER TABLE targets ADD COLUMN ping_token TEXT;
 CREATE UNIQUE INDEX targets_ping_token ON targets (ping_token) WHERE ping_token IS NOT NULL;
+-- A heartbeat's last ping of any kind (success, fail, exit code), and when its job
+-- last said it started (/start), until the next ping.
+ALTER TABLE targets ADD COLUMN last_ping_at DATETIME;
 ALTER TABLE targets ADD COLUMN run_started_at DATETIME;
 ALTER TABLE targets ADD COLUMN cert_expires_at DATETIME;
 
