@@ -38,12 +38,12 @@ changes nothing that is already as imported. SOURCE is one of
 // `watchdog apply`, secrets passed through the environment rather than the document.
 // Progress is drawn on stderr when it is a terminal.
 func runImport(ctx context.Context, st *store.Store, limits target.Limits, args []string, stdout, stderr io.Writer) error {
-	return importWith(ctx, st, manifest.ApplyOptions{Limits: limits}, args, stdout, stderr)
+	return importWith(ctx, st, manifest.ApplyOptions{Limits: limits}, "", args, stdout, stderr)
 }
 
 // importWith is runImport with the rest of apply's options: base.Notify holds the
 // server's SMTP settings, without which an email channel cannot be applied.
-func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions, args []string, stdout, stderr io.Writer) error {
+func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions, publicURL string, args []string, stdout, stderr io.Writer) error {
 	source, location, flags, err := parseImportArgs(args)
 	if err != nil {
 		return err
@@ -100,12 +100,13 @@ func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions
 	if _, err := fmt.Fprint(stdout, rep.String()); err != nil {
 		return err
 	}
-	return printPingURLs(ctx, st, rep, stdout)
+	return printPingURLs(ctx, st, rep, strings.TrimSuffix(publicURL, "/"), stdout)
 }
 
 // printPingURLs lists the ping URL of each heartbeat the import created: the jobs
-// that pinged the old monitor must be pointed at it, and only now is it known.
-func printPingURLs(ctx context.Context, st *store.Store, rep manifest.Report, stdout io.Writer) error {
+// that pinged the old monitor must be pointed at it, and only now is it known. Without
+// PUBLIC_URL (origin "") the URLs are paths on this server's address.
+func printPingURLs(ctx context.Context, st *store.Store, rep manifest.Report, origin string, stdout io.Writer) error {
 	if rep.DryRun {
 		return nil
 	}
@@ -129,11 +130,15 @@ func printPingURLs(ctx context.Context, st *store.Store, rep manifest.Report, st
 		}
 		if !header {
 			header = true
-			if _, err := fmt.Fprintln(stdout, "heartbeats: point each job at its ping URL (on this server's address):"); err != nil {
+			where := "heartbeats: point each job at its ping URL:"
+			if origin == "" {
+				where = "heartbeats: point each job at its ping URL (on this server's address; set PUBLIC_URL for whole URLs):"
+			}
+			if _, err := fmt.Fprintln(stdout, where); err != nil {
 				return err
 			}
 		}
-		if _, err := fmt.Fprintf(stdout, "  %s: /api/v1/ping/%s\n", t.Name, t.PingToken); err != nil {
+		if _, err := fmt.Fprintf(stdout, "  %s: %s%s\n", t.Name, origin, target.PingPath(t.PingToken)); err != nil {
 			return err
 		}
 	}
