@@ -16,12 +16,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	probing "github.com/prometheus-community/pro-bing"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -92,9 +95,12 @@ type Prober struct {
 	// icmpUnprivileged is set once a raw ICMP socket was refused: later pings go
 	// straight to datagram sockets.
 	icmpUnprivileged atomic.Bool
-	maxBodyBytes     int64
-	userAgent        string
-	sleep            func(ctx context.Context, d time.Duration) error
+	// sendEchoes sends an icmp check's echo requests: ping. Tests replace it to get a
+	// send error no kernel here gives on demand.
+	sendEchoes   func(ctx context.Context, addr netip.Addr, budget time.Duration) (*probing.Statistics, error)
+	maxBodyBytes int64
+	userAgent    string
+	sleep        func(ctx context.Context, d time.Duration) error
 	// drain is closed by Drain: no check waits for a retry any more.
 	drain     chan struct{}
 	drainOnce sync.Once
@@ -123,6 +129,7 @@ func New(opts Options) *Prober {
 		userAgent:       opts.UserAgent,
 		sleep:           opts.Sleep,
 	}
+	p.sendEchoes = p.ping
 	p.tlsConfigs = newTLSCache(tlsCacheSize, func(cfg *tls.Config) *http.Transport {
 		return newTransport(caching.DialContext, cfg)
 	})
