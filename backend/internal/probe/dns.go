@@ -116,7 +116,8 @@ func (p *Prober) queryResolver(ctx context.Context, m *dns.Msg, addr string, lim
 	return exchange(ctx, p.packetDialer.DialContext, "tcp", addr, m, limit)
 }
 
-// querySystem asks the system's resolvers in turn until one answers. They are the
+// querySystem asks the system's resolvers in turn until one answers, each within its
+// share of the attempt's time (serverShare). They are the
 // operator's own configuration (/etc/resolv.conf, often 127.0.0.53 or the cluster's
 // DNS service on a private address), as trusted as the look-ups every http check makes
 // of its host, so the guard does not judge them: it judges the addresses a URL's
@@ -128,11 +129,14 @@ func (p *Prober) querySystem(ctx context.Context, m *dns.Msg, limit time.Duratio
 	}
 	var dialer net.Dialer
 	var firstErr error
-	for _, server := range servers {
-		resp, _, err := exchange(ctx, dialer.DialContext, "udp", server, m, limit)
+	for i, server := range servers {
+		share := serverShare(ctx, limit, len(servers)-i)
+		sctx, cancel := context.WithTimeout(ctx, share)
+		resp, _, err := exchange(sctx, dialer.DialContext, "udp", server, m, share)
 		if err == nil && resp.Truncated {
-			resp, _, err = exchange(ctx, dialer.DialContext, "tcp", server, m, limit)
+			resp, _, err = exchange(sctx, dialer.DialContext, "tcp", server, m, share)
 		}
+		cancel()
 		if err == nil {
 			return resp, nil
 		}
@@ -147,6 +151,26 @@ func (p *Prober) querySystem(ctx context.Context, m *dns.Msg, limit time.Duratio
 		firstErr = errors.New("system resolvers: none in " + resolvConf)
 	}
 	return nil, firstErr
+}
+
+// minServerShare is the least time a system resolver is given when several are left
+// to ask, unless the attempt has less than that left: net's own resolver gives each
+// server the same floor (dialSerial).
+const minServerShare = 500 * time.Millisecond
+
+// serverShare is the time one of left system resolvers may take: an even share of
+// what remains of the attempt, at least minServerShare, never past the attempt's end.
+// Given the whole remainder, one silent server would use it all, and the next in
+// resolv.conf, which would have answered, would never be asked.
+func serverShare(ctx context.Context, limit time.Duration, left int) time.Duration {
+	remaining := limit
+	if d, ok := ctx.Deadline(); ok {
+		remaining = time.Until(d)
+	}
+	if left <= 1 {
+		return remaining
+	}
+	return max(remaining/time.Duration(left), min(minServerShare, remaining))
 }
 
 // resolvConfServers lists the resolvers of /etc/resolv.conf as host:port.

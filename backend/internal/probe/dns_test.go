@@ -291,3 +291,63 @@ func TestDNSCheckTimeout(t *testing.T) {
 	assert.Equal(t, "timeout after 1s", c.Error)
 	assert.Less(t, time.Since(start), 10*time.Second, "bounded by the timeout, not the client's own")
 }
+
+// TestDNSCheckSilentSystemResolver: the first system resolver never answers. It gets
+// its share of the attempt, not all of it, so the second is still asked in time.
+func TestDNSCheckSilentSystemResolver(t *testing.T) {
+	t.Parallel()
+	srv := startDNSServer(t)
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = silent.Close() })
+	asked := make(chan struct{}, 1)
+	go func() {
+		// Reads the query and answers nothing; ends when the socket is closed.
+		buf := make([]byte, 2048)
+		for {
+			if _, _, err := silent.ReadFrom(buf); err != nil {
+				return
+			}
+			select {
+			case asked <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	p := newProber(t, false, Options{})
+	p.systemResolvers = func() ([]string, error) { return []string{silent.LocalAddr().String(), srv.addr}, nil }
+	tg := typedTarget(target.TypeDNS, "dns:///a.test?type=A")
+	tg.TimeoutSeconds = 2
+	start := time.Now()
+	c := p.Check(context.Background(), tg)
+	assert.True(t, c.OK, c.Error)
+	require.NotNil(t, c.Answer)
+	assert.Equal(t, "192.0.2.1\n192.0.2.2", *c.Answer)
+	assert.Equal(t, 1, c.Attempts)
+	assert.Equal(t, 1, srv.count("a.test.", "udp"), "the second resolver was asked")
+	select {
+	case <-asked:
+	default:
+		t.Error("the silent resolver was asked first")
+	}
+	// Half of the 2 s attempt for the silent one, then the answer.
+	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond)
+	assert.Less(t, c.LatencyMS, 2000)
+}
+
+func TestServerShare(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	near := func(want, got time.Duration) {
+		t.Helper()
+		assert.InDelta(t, want.Seconds(), got.Seconds(), 0.1, "got %s, want about %s", got, want)
+	}
+	near(4*time.Second, serverShare(ctx, 4*time.Second, 1))
+	near(2*time.Second, serverShare(ctx, 4*time.Second, 2))
+	near(minServerShare, serverShare(ctx, 4*time.Second, 20))
+	short, cancelShort := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancelShort()
+	near(200*time.Millisecond, serverShare(short, time.Second, 3))
+	near(3*time.Second, serverShare(context.Background(), 3*time.Second, 1))
+}
