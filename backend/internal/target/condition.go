@@ -464,6 +464,9 @@ type Answer struct {
 	Latency time.Duration
 	// CertExpiresAt is when the server's certificate ends; nil when there was no TLS.
 	CertExpiresAt *time.Time
+	// NoCertReason says why CertExpiresAt is nil, for a cert_days failure ("the answer
+	// came over plain http after a redirect"); empty means the URL is plain http.
+	NoCertReason string
 	// Now is when the answer came, for cert_days; the zero value means time.Now().
 	Now time.Time
 	// Records are a dns answer's records as text, one each, and Rcode its code by name
@@ -509,7 +512,7 @@ func (c Conditions) Evaluate(a Answer) (failures []string, onlyLatency bool) {
 		case ConditionHeader:
 			ok, seen = cc.evalHeader(a.Header, show)
 		case ConditionCertDays:
-			ok, seen = cc.evalCertDays(a.CertExpiresAt, a.Now)
+			ok, seen = cc.evalCertDays(a.CertExpiresAt, a.NoCertReason, a.Now)
 		case ConditionAnswer:
 			ok, seen = cc.evalAnswer(a.Records, show)
 		case ConditionRcode:
@@ -533,8 +536,11 @@ func (cc compiledCondition) evalLatency(d time.Duration) (bool, string) {
 	return ok, fmt.Sprintf("took %d ms", d.Milliseconds())
 }
 
-func (cc compiledCondition) evalCertDays(expires *time.Time, now time.Time) (bool, string) {
-	if expires == nil {
+func (cc compiledCondition) evalCertDays(expires *time.Time, noCert string, now time.Time) (bool, string) {
+	switch {
+	case expires == nil && noCert != "":
+		return false, "no certificate: " + noCert
+	case expires == nil:
 		return false, "no certificate (the URL is plain http)"
 	}
 	if now.IsZero() {

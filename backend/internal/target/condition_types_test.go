@@ -150,6 +150,9 @@ func TestEvaluateTypedConditions(t *testing.T) {
 			want: []string{"cert_days > 1 failed: expires within a day, on 2026-12-07"}},
 		{name: "cert_days without a certificate", conds: cond("cert_days", ">", "1"), answer: Answer{Now: now},
 			want: []string{"cert_days > 1 failed: no certificate (the URL is plain http)"}},
+		{name: "cert_days without a certificate, saying why", conds: cond("cert_days", ">", "1"),
+			answer: Answer{NoCertReason: "the answer came over plain http after a redirect", Now: now},
+			want:   []string{"cert_days > 1 failed: no certificate: the answer came over plain http after a redirect"}},
 
 		{name: "answer == one record", conds: cond("answer", "==", "192.0.2.2"), answer: Answer{Records: records}},
 		{name: "answer == the whole text is not one record", conds: cond("answer", "==", "192.0.2.1\n192.0.2.2"), answer: Answer{Records: records},
