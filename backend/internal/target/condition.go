@@ -473,6 +473,10 @@ type Answer struct {
 	// (NOERROR, NXDOMAIN, …).
 	Records []string
 	Rcode   string
+	// Shown are Records as a failure may quote them: a prober masks there what must not
+	// be shown (an address its guard refuses). Conditions judge Records; nil means
+	// Records may be quoted as they are.
+	Shown []string
 	// PacketLoss is an icmp check's share of echo requests unanswered, in percent; nil
 	// for other types.
 	PacketLoss *float64
@@ -514,7 +518,7 @@ func (c Conditions) Evaluate(a Answer) (failures []string, onlyLatency bool) {
 		case ConditionCertDays:
 			ok, seen = cc.evalCertDays(a.CertExpiresAt, a.NoCertReason, a.Now)
 		case ConditionAnswer:
-			ok, seen = cc.evalAnswer(a.Records, show)
+			ok, seen = cc.evalAnswer(a.Records, a.Shown, show)
 		case ConditionRcode:
 			ok, seen = cc.evalRcode(a.Rcode)
 		case ConditionPacketLoss:
@@ -561,9 +565,13 @@ func (cc compiledCondition) evalCertDays(expires *time.Time, noCert string, now 
 	return ok, seen
 }
 
-func (cc compiledCondition) evalAnswer(records []string, show func(string) string) (bool, string) {
+// evalAnswer judges records, and quotes only shown (records where shown is nil).
+func (cc compiledCondition) evalAnswer(records, shown []string, show func(string) string) (bool, string) {
+	if shown == nil {
+		shown = records
+	}
 	text := strings.Join(records, "\n")
-	got := "got " + show(quote(text))
+	got := "got " + show(quote(strings.Join(shown, "\n")))
 	if len(records) == 0 {
 		got = "no records"
 	}
@@ -577,10 +585,33 @@ func (cc compiledCondition) evalAnswer(records []string, show func(string) strin
 	case OpMatches:
 		return cc.re.MatchString(text), got
 	case OpNotMatches:
-		m := cc.re.FindString(text)
-		return !cc.re.MatchString(text), "matched " + show(quote(m))
+		loc := cc.re.FindStringIndex(text)
+		if loc == nil {
+			return true, ""
+		}
+		return false, "matched " + show(quote(shownMatch(records, shown, loc[0], loc[1])))
 	}
 	return false, "unknown op"
+}
+
+// shownMatch is what a failure may quote of the match text[start:end], where text is
+// records joined by newlines: the match itself, or, when it touches a record that
+// shown masks, the shown form of every record it touches.
+func shownMatch(records, shown []string, start, end int) string {
+	var touched []string
+	masked := false
+	off := 0
+	for i, rec := range records {
+		if off <= end && start <= off+len(rec) {
+			touched = append(touched, shown[i])
+			masked = masked || shown[i] != rec
+		}
+		off += len(rec) + 1
+	}
+	if masked {
+		return strings.Join(touched, "\n")
+	}
+	return strings.Join(records, "\n")[start:end]
 }
 
 func (cc compiledCondition) evalRcode(rcode string) (bool, string) {
