@@ -118,11 +118,11 @@ func (p *Prober) queryResolver(ctx context.Context, m *dns.Msg, addr string, lim
 }
 
 // querySystem asks the system's resolvers in turn until one answers, each within its
-// share of the attempt's time (serverShare). They are the
-// operator's own configuration (/etc/resolv.conf, often 127.0.0.53 or the cluster's
-// DNS service on a private address), as trusted as the look-ups every http check makes
-// of its host, so the guard does not judge them: it judges the addresses a URL's
-// author chose, and this one chose none.
+// share of the attempt's time (serverShare). They are the operator's own
+// configuration (/etc/resolv.conf, often 127.0.0.53 or the cluster's DNS service on a
+// private address), as trusted as the look-ups every http check makes of its host, so
+// the guard does not judge them: it judges the addresses a URL's author chose, and
+// this one chose none. The addresses they answer with are judged (maskRefused).
 func (p *Prober) querySystem(ctx context.Context, m *dns.Msg, limit time.Duration) (*dns.Msg, error) {
 	servers, err := p.systemResolvers()
 	if err != nil {

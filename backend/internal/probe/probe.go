@@ -460,7 +460,7 @@ func (p *Prober) attemptHTTP(ctx, actx context.Context, client *http.Client, t t
 		return finish(r)
 	}
 	// The certificate of the connection that gave the final answer: after a redirect
-	// to another host, that host's.
+	// to another https host, that host's (for an https URL only, see certOf).
 	certExpiresAt := certOf(resp.TLS)
 	// Read the body, up to the cap, so the latency covers the answer and not just its
 	// headers, and so a fully read connection can be reused. Closing it after the cap
