@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/account"
 	"github.com/watchdog-monitor/watchdog/backend/internal/audit"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
@@ -220,7 +221,10 @@ const skipVerifyWarning = "tls_skip_verify is on: any certificate is accepted, s
 // says so, as does a target that does not verify certificates.
 func (a *api) targetView(c echo.Context, t target.Target) Target {
 	out := targetOut(t)
-	if t.Type == target.TypeHeartbeat && t.PingToken != "" {
+	// The ping URL lets whoever holds it report the job done or failed: it is a
+	// credential of the target, shown to those who may change the target (a viewer
+	// could otherwise hide an outage with a ping).
+	if t.Type == target.TypeHeartbeat && t.PingToken != "" && caller(c).Role.AtLeast(account.RoleEditor) {
 		u := a.origin(c) + target.PingPath(t.PingToken)
 		out.PingURL = &u
 	}
@@ -329,6 +333,7 @@ const checkNowBudget = 60 * time.Second
 //	@Failure		401	{object}	Problem	"Missing or invalid token"
 //	@Failure		403	{object}	Problem	"Role below editor"
 //	@Failure		404	{object}	Problem	"No such target"
+//	@Failure		409	{object}	Problem	"A heartbeat is not checked: it is pinged"
 //	@Router			/targets/{id}/check [post]
 func (a *api) checkNow(c echo.Context) error {
 	id, err := pathID(c)

@@ -504,6 +504,42 @@ func replaceChannels(tx *gorm.DB, id int64, channels []int64) error {
 	return nil
 }
 
+// heartbeatSchedule sets the schedule columns of an update that makes, keeps or
+// unmakes a heartbeat. A heartbeat resumed, or a target turned into one, waits for a
+// ping again (no deadline); a pinged heartbeat whose period, grace, cron or zone
+// changes gets the new schedule's deadline counted from now, so tightening it never
+// fails a job at once for a ping it could not know it owed; a heartbeat turned into a
+// checked type is due at once.
+func heartbeatSchedule(cols map[string]any, before, after target.Target, now time.Time) {
+	unlease := func() {
+		cols["lease_token"] = nil
+		cols["slot_at"] = nil
+	}
+	switch {
+	case after.Type != target.TypeHeartbeat:
+		cols["next_check_at"] = now
+		cols["run_started_at"] = nil
+		unlease()
+	case before.Type != target.TypeHeartbeat || (after.IsActive && !before.IsActive):
+		cols["next_check_at"] = nil
+		cols["run_started_at"] = nil
+		unlease()
+	case after.PeriodSeconds != before.PeriodSeconds || after.GraceSeconds != before.GraceSeconds ||
+		after.Cron != before.Cron || after.Timezone != before.Timezone:
+		// Only an armed heartbeat (one pinged, with a deadline) gets a new deadline.
+		// (THEN next_check_at, not THEN NULL: PostgreSQL types the parameter from it.)
+		cols["next_check_at"] = gorm.Expr("CASE WHEN next_check_at IS NULL THEN next_check_at ELSE ? END",
+			after.HeartbeatDeadline(now))
+		unlease()
+	}
+	if after.IsActive && !before.IsActive {
+		// As for any target: failures from before the pause do not carry over.
+		cols["consecutive_failures"] = 0
+		cols["consecutive_successes"] = 0
+		cols["streak_started_at"] = nil
+	}
+}
+
 // UpdateTarget writes a changed, validated target. Resuming a paused target makes it
 // due at once; shortening the interval brings its next check forward.
 func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (target.Target, error) {
@@ -518,6 +554,8 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		cols["warm_since"] = now
 	}
 	switch {
+	case after.Type == target.TypeHeartbeat || before.Type == target.TypeHeartbeat:
+		heartbeatSchedule(cols, before, after, now)
 	case after.IsActive && !before.IsActive:
 		cols["next_check_at"] = now
 		cols["lease_token"] = nil
@@ -546,6 +584,9 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		if err := replaceTags(tx, before.ID, after.Tags); err != nil {
 			return err
 		}
+		if err := endCertWatch(tx, before, after, now); err != nil {
+			return err
+		}
 		return replaceChannels(tx, before.ID, after.ChannelIDs)
 	})
 	s.memos.invalidate()
@@ -556,6 +597,27 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		return target.Target{}, fmt.Errorf("update target %d: %w", before.ID, err)
 	}
 	return s.GetTarget(ctx, before.ID)
+}
+
+// endCertWatch ends what a target's certificate warning knew when an update ends it
+// (target.CertWatchEnds): the open cert_expiry incident is resolved without a message,
+// as no renewed certificate was seen, and a date that belongs to another address
+// (or to no certificate at all) is forgotten, so a list sorted by expiry does not show it.
+func endCertWatch(tx *gorm.DB, before, after target.Target, now time.Time) error {
+	ends, forget := target.CertWatchEnds(before, after)
+	if !ends {
+		return nil
+	}
+	if err := tx.Model(&incidentRow{}).Where("target_id = ? AND kind = ? AND resolved_at IS NULL", before.ID, target.IncidentCertExpiry).
+		Update("resolved_at", now).Error; err != nil {
+		return fmt.Errorf("resolve the certificate warning: %w", err)
+	}
+	if forget {
+		if err := tx.Model(&targetRow{}).Where("id = ?", before.ID).Update("cert_expires_at", nil).Error; err != nil {
+			return fmt.Errorf("forget the certificate date: %w", err)
+		}
+	}
+	return nil
 }
 
 // DeleteTarget removes a target with its checks and tags.
