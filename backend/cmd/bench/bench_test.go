@@ -15,6 +15,7 @@ import (
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // builtWatchdog compiles the server once for both halves of the smoke test, through
@@ -29,6 +30,8 @@ var builtWatchdog = sync.OnceValues(func() (string, error) {
 
 // TestRunSmoke does one short run on each database, so the harness cannot rot: real
 // binary, real fleet, real pollers, and a JSON file that says what the table says.
+// The PostgreSQL run has the mixed fleet: tcp listeners, the DNS server and the
+// heartbeat pinger besides the http fleet.
 func TestRunSmoke(t *testing.T) {
 	bin, err := builtWatchdog()
 	require.NoError(t, err)
@@ -46,6 +49,7 @@ func TestRunSmoke(t *testing.T) {
 			}
 			if db == "postgres" {
 				c.PGURL = postgresAdminURL(t)
+				c.Mix, c.N = mixMixed, 100
 			}
 			var log strings.Builder
 			began := time.Now()
@@ -61,6 +65,21 @@ func TestRunSmoke(t *testing.T) {
 				assert.Positive(t, e.P50MS, "API %s latency measured", endpointNames[i])
 			}
 
+			if db == "postgres" {
+				require.Len(t, res.ByType, 4, "http, tcp, dns, heartbeat")
+				for _, typ := range res.ByType {
+					assert.Positive(t, typ.FleetSaw, "the fleet heard the %s targets' checks (or pings)", typ.Type)
+					if typ.Type != string(target.TypeHeartbeat) {
+						assert.Positive(t, typ.Checks, "%s checks recorded", typ.Type)
+					}
+				}
+				require.NotNil(t, res.Pings)
+				assert.Positive(t, res.Pings.OK, "pings taken")
+				require.NotNil(t, res.Pings.Writes, "write counters read")
+				assert.Positive(t, res.Pings.Writes.All)
+				assert.Less(t, res.ScheduledTargets, 100, "heartbeats are not scheduled")
+			}
+
 			b, err := os.ReadFile(path)
 			require.NoError(t, err, "the JSON result is written")
 			var got Result
@@ -71,6 +90,8 @@ func TestRunSmoke(t *testing.T) {
 			assert.Equal(t, res.LatenessP99MS, got.LatenessP99MS)
 			assert.Equal(t, res.API, got.API)
 			assert.Equal(t, db, got.Database)
+			assert.Equal(t, res.ByType, got.ByType)
+			assert.Equal(t, res.Pings, got.Pings)
 		})
 	}
 }
