@@ -78,6 +78,7 @@ func TestRunSmoke(t *testing.T) {
 				require.NotNil(t, res.Pings.Writes, "write counters read")
 				assert.Positive(t, res.Pings.Writes.All)
 				assert.Less(t, res.ScheduledTargets, 100, "heartbeats are not scheduled")
+				assert.Positive(t, res.DBCPUSeconds, "the run database's backends' CPU is read")
 			}
 
 			b, err := os.ReadFile(path)

@@ -366,3 +366,10 @@ func fleetTypesCount(c config, typ target.Type) int {
 	_, counts := fleetTypes(c.Mix, c.N)
 	return counts[typ]
 }
+
+func TestBackendCPUBetween(t *testing.T) {
+	a := backendCPU{10: 1.0, 11: 2.0, 12: 5.0}
+	b := backendCPU{10: 1.5, 11: 2.0, 12: 0.25, 13: 0.5}
+	// 10 used 0.5; 11 nothing; 12's pid now names a new backend (0.25); 13 is new (0.5).
+	assert.InDelta(t, 1.25, backendCPUBetween(a, b), 1e-9)
+}

@@ -94,3 +94,63 @@ func writesBetween(a, b tableWrites) WriteCounts {
 	}
 	return w
 }
+
+// backendCPU is the CPU seconds so far of each of the run database's PostgreSQL
+// backends, by pid, read from /proc: the server must run on this machine (it does for
+// every run the harness makes on 127.0.0.1). Backends of other databases, and the
+// server's own processes (WAL writer, checkpointer), which other work on the server
+// shares, are left out.
+type backendCPU map[int]float64
+
+// readBackendCPU reads the run database's backends' CPU. ok is false when a backend
+// could not be read: the server is elsewhere, or /proc is not Linux's.
+func readBackendCPU(ctx context.Context, dbURL string) (cpu backendCPU, ok bool, err error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return nil, false, fmt.Errorf("read backend pids: %w", err)
+	}
+	defer func() { _ = conn.Close(context.Background()) }()
+	rows, err := conn.Query(ctx, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+	if err != nil {
+		return nil, false, fmt.Errorf("read backend pids: %w", err)
+	}
+	var pids []int
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			rows.Close()
+			return nil, false, fmt.Errorf("read backend pids: %w", err)
+		}
+		pids = append(pids, pid)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("read backend pids: %w", err)
+	}
+	cpu = backendCPU{}
+	ok = true
+	for _, pid := range pids {
+		s, err := processCPU(pid)
+		if err != nil {
+			// Gone between the query and the read, or not on this machine.
+			ok = false
+			continue
+		}
+		cpu[pid] = s
+	}
+	return cpu, ok, nil
+}
+
+// backendCPUBetween is the CPU the backends used between two readings: a backend
+// that appeared in between used all of its CPU then; one that went away in between
+// is lost (the connection pools keep theirs for the run, so few are).
+func backendCPUBetween(a, b backendCPU) float64 {
+	var sum float64
+	for pid, after := range b {
+		d := after - a[pid]
+		if d < 0 {
+			d = after // the pid was reused by a new backend
+		}
+		sum += d
+	}
+	return sum
+}

@@ -80,9 +80,16 @@ type Result struct {
 	FleetTargets int `json:"fleet_observed_targets"`
 	// CPUMSPerCheck is the replicas' CPU over the window divided by the scheduled
 	// checks and the pings taken in it: API polling is included unless pollers is 0.
-	CPUMSPerCheck float64      `json:"cpu_ms_per_check"`
-	ByType        []TypeResult `json:"by_type,omitempty"`
-	Pings         *PingResult  `json:"pings,omitempty"`
+	CPUMSPerCheck float64 `json:"cpu_ms_per_check"`
+	// DBCPUSeconds is the CPU of the run database's PostgreSQL backends over the
+	// window (-1: not measured: SQLite, or a server not on this machine); the server's
+	// shared processes (WAL writer, checkpointer) are left out. DBCPUMSPerCheck
+	// divides it as CPUMSPerCheck does.
+	DBCPUSeconds     float64      `json:"db_cpu_seconds"`
+	DBCPUPercentCore float64      `json:"db_cpu_percent_of_one_core"`
+	DBCPUMSPerCheck  float64      `json:"db_cpu_ms_per_check"`
+	ByType           []TypeResult `json:"by_type,omitempty"`
+	Pings            *PingResult  `json:"pings,omitempty"`
 }
 
 // TypeResult is one check type's share of a run.
@@ -105,15 +112,20 @@ type TypeResult struct {
 	CPUMSPerCheck float64 `json:"cpu_ms_per_check,omitempty"`
 }
 
+// pingsTaken is how many pings the product took in the window.
+func (r *Result) pingsTaken() int {
+	if r.Pings == nil {
+		return 0
+	}
+	return r.Pings.OK
+}
+
 // fleetSaw is what each part of the fleet received in the window.
 type fleetSaw struct{ http, dns, tcp int64 }
 
 // fillByType fills the per-type figures and the CPU per check.
 func (r *Result) fillByType(c config, counts map[target.Type]int, by map[target.Type]*typeAnalysis, window float64, saw fleetSaw) {
-	pings := 0
-	if r.Pings != nil {
-		pings = r.Pings.OK
-	}
+	pings := r.pingsTaken()
 	if n := r.Checks + pings; n > 0 {
 		r.CPUMSPerCheck = 1000 * r.CPUSeconds / float64(n)
 	}
@@ -296,6 +308,9 @@ func printTable(w io.Writer, r Result) {
 		perCheck += "; API polling included"
 	}
 	row("CPU per check", "%.3f ms  (%s)", r.CPUMSPerCheck, perCheck)
+	if r.DBCPUSeconds >= 0 && r.Database == "postgres" {
+		row("PostgreSQL CPU (run's backends)", "%.2f s  (%.1f%% of one core; %.3f ms per check)", r.DBCPUSeconds, r.DBCPUPercentCore, r.DBCPUMSPerCheck)
+	}
 	row("host CPU busy", "%.1f%% of all cores  (harness itself %.1f%% of one core)", r.HostCPUPercent, r.HarnessCPUPercent)
 	row("load average (1 min)", "%.2f at the window's start, %.2f at its end", r.LoadAverage[0], r.LoadAverage[1])
 	row("peak RSS (max replica)", "%.1f MB", r.PeakRSSMB)

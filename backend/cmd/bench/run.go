@@ -155,6 +155,15 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 			return Result{}, "", err
 		}
 	}
+	var dbCPU0, dbCPU1 backendCPU
+	dbCPUOK := c.DB == "postgres"
+	if dbCPUOK {
+		var ok bool
+		if dbCPU0, ok, err = readBackendCPU(ctx, db.url); err != nil {
+			return Result{}, "", err
+		}
+		dbCPUOK = ok
+	}
 	cpu0, host0, err := rs.sampleCPU()
 	if err != nil {
 		return Result{}, "", err
@@ -171,6 +180,13 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 		return Result{}, "", err
 	}
 	accepts1, queries1 := tf.count(), df.count()
+	if dbCPUOK {
+		var ok bool
+		if dbCPU1, ok, err = readBackendCPU(ctx, db.url); err != nil {
+			return Result{}, "", err
+		}
+		dbCPUOK = ok
+	}
 	if writes0 != nil {
 		if winWrites1, err = readTableWrites(ctx, db.url, false); err != nil {
 			return Result{}, "", err
@@ -292,6 +308,14 @@ func run(ctx context.Context, c config, progress io.Writer) (res Result, path st
 		}
 	}
 	res.fillByType(c, counts, byType, window, fleetSaw{http: httpRequests, dns: queries1 - queries0, tcp: accepts1 - accepts0})
+	res.DBCPUSeconds = -1
+	if dbCPUOK {
+		res.DBCPUSeconds = backendCPUBetween(dbCPU0, dbCPU1)
+		res.DBCPUPercentCore = 100 * res.DBCPUSeconds / window
+		if n := res.Checks + res.pingsTaken(); n > 0 {
+			res.DBCPUMSPerCheck = 1000 * res.DBCPUSeconds / float64(n)
+		}
+	}
 	if c.Mix != mixHTTP {
 		res.RowsPerSecond = 0
 		for _, a := range byType {
