@@ -9,6 +9,7 @@ package alerting
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
@@ -128,7 +129,7 @@ func CertExpiryCause(expires, now time.Time) string {
 	if left <= 0 {
 		return fmt.Sprintf("the certificate expired on %s", expires.UTC().Format(time.DateOnly))
 	}
-	days := int(left.Hours() / 24)
+	days := int(math.Round(left.Hours() / 24))
 	when := fmt.Sprintf("in %d days", days)
 	switch days {
 	case 0:

@@ -14,6 +14,12 @@ type exemptConn struct {
 	net.Conn
 }
 
+// exemptUDPConn is exemptConn for a UDP connection, kept a *net.UDPConn underneath so
+// that it is still a net.PacketConn.
+type exemptUDPConn struct {
+	*net.UDPConn
+}
+
 // Exempt reports whether conn (or the connection under it, for a TLS connection) was
 // dialed by a Dialer to an address let through only by the operator's exception.
 // Nothing such a host sends may be quoted to whoever chose the URL: a status code
@@ -21,7 +27,8 @@ type exemptConn struct {
 // way to read internal pages.
 func Exempt(conn net.Conn) bool {
 	for conn != nil {
-		if _, ok := conn.(*exemptConn); ok {
+		switch conn.(type) {
+		case *exemptConn, *exemptUDPConn:
 			return true
 		}
 		inner, ok := conn.(interface{ NetConn() net.Conn })

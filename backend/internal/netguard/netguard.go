@@ -161,24 +161,52 @@ func CheckPort(port string) error {
 }
 
 // Control is a net.Dialer Control function: it runs after DNS resolution, on the exact
-// address about to be dialed. Its refusal does not name the address.
+// address about to be dialed. Its refusal does not name the address. It allows TCP
+// only; PacketDialer's dialers also allow UDP.
 func (g *Guard) Control(network, address string, _ syscall.RawConn) error {
-	if network != "tcp4" && network != "tcp6" && network != "tcp" {
+	return g.control(network, address, false)
+}
+
+func (g *Guard) control(network, address string, udp bool) error {
+	switch network {
+	case "tcp", "tcp4", "tcp6":
+	case "udp", "udp4", "udp6":
+		if !udp {
+			return fmt.Errorf("%w: network %s", ErrForbidden, network)
+		}
+	default:
 		return fmt.Errorf("%w: network %s", ErrForbidden, network)
 	}
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return fmt.Errorf("%w: not an address and port", ErrForbidden)
 	}
-	if reason, _ := g.judge(ap.Addr()); reason != "" {
-		return fmt.Errorf("%w: %s", ErrForbidden, reason)
-	}
-	return nil
+	_, err = g.Judge(ap.Addr())
+	return err
 }
 
-// Dialer returns a dialer that enforces the policy.
+// Judge refuses addr as a dial to it would be refused, in the same words, which do not
+// name the address (it may be what a name resolved to). exempt says it passes only by
+// the operator's exception, so nothing it sends may be quoted. It is for checks that
+// open no TCP or UDP connection, such as an icmp echo, which must judge the address
+// they are about to send to themselves.
+func (g *Guard) Judge(addr netip.Addr) (exempt bool, err error) {
+	reason, exempt := g.judge(addr)
+	if reason != "" {
+		return false, fmt.Errorf("%w: %s", ErrForbidden, reason)
+	}
+	return exempt, nil
+}
+
+// Dialer returns a dialer that enforces the policy, for TCP.
 func (g *Guard) Dialer() *Dialer {
 	return &Dialer{guard: g}
+}
+
+// PacketDialer returns a dialer that enforces the policy for UDP as well as TCP: a dns
+// check's queries to the resolver a URL names go over both.
+func (g *Guard) PacketDialer() *Dialer {
+	return &Dialer{guard: g, udp: true}
 }
 
 // Dialer dials through a Guard. A host that is a literal address in any form a browser
@@ -189,6 +217,8 @@ type Dialer struct {
 	// Timeout bounds each dial, as net.Dialer's does; 0 means none but the context's.
 	Timeout time.Duration
 	guard   *Guard
+	// udp allows UDP networks besides TCP.
+	udp bool
 }
 
 // DialContext connects to address ("host:port") on network, refusing every address
@@ -205,7 +235,9 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	if isAddr {
 		address = net.JoinHostPort(addr.String(), port)
 	}
-	nd := net.Dialer{Timeout: d.Timeout, Control: d.guard.Control}
+	nd := net.Dialer{Timeout: d.Timeout, Control: func(network, address string, _ syscall.RawConn) error {
+		return d.guard.control(network, address, d.udp)
+	}}
 	conn, err := nd.DialContext(ctx, network, address)
 	if err != nil {
 		if refusal := refusalOf(err); refusal != nil {
@@ -217,6 +249,10 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	}
 	if d.guard.exempt(conn.RemoteAddr()) {
 		markReach(ctx)
+		if udp, ok := conn.(*net.UDPConn); ok {
+			// Still a net.PacketConn, so a DNS client reads it by datagrams.
+			return &exemptUDPConn{UDPConn: udp}, nil
+		}
 		return &exemptConn{Conn: conn}, nil
 	}
 	return conn, nil
@@ -224,13 +260,18 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 
 // exempt says whether a connection's remote address passed only by the exception.
 func (g *Guard) exempt(remote net.Addr) bool {
-	tcp, ok := remote.(*net.TCPAddr)
-	if !ok {
-		// Only TCP is ever dialed; anything else is treated as the private kind, whose
-		// answers are not shown.
+	var addr netip.Addr
+	switch remote := remote.(type) {
+	case *net.TCPAddr:
+		addr = remote.AddrPort().Addr()
+	case *net.UDPAddr:
+		addr = remote.AddrPort().Addr()
+	default:
+		// Only TCP and UDP are ever dialed; anything else is treated as the private
+		// kind, whose answers are not shown.
 		return true
 	}
-	_, exempt := g.judge(tcp.AddrPort().Addr())
+	_, exempt := g.judge(addr)
 	return exempt
 }
 

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -45,13 +46,18 @@ func classify(ctx, actx context.Context, err error, limit time.Duration, private
 	// A bad certificate or a failed handshake stays bad until someone fixes the server;
 	// retrying only delays the news.
 	case errors.As(err, &certErr) && private:
-		return result{err: "tls: failed to verify certificate"}
+		// The kind of failure is ours to say; the names in the certificate are not.
+		return result{err: "tls: failed to verify certificate" + certProblem(certErr.Err)}
 	case errors.As(err, &certErr):
 		return result{err: certErr.Error()}
 	case errors.As(err, &recordErr):
 		return result{err: "tls: the server did not answer with TLS"}
 	case errors.As(err, &alertErr):
 		return result{err: "tls handshake failed: " + alertErr.Error()}
+	case isRemoteAlert(err):
+		// The server refused the handshake (a client certificate it wants, a version
+		// it does not speak); the alert is one of TLS's fixed codes, safe to show.
+		return result{err: "tls handshake refused by the server: " + remoteAlertText(err)}
 
 	case errors.As(err, &dnsErr):
 		// Even "no such host" is retried: resolvers fail in passing, and a record
@@ -121,4 +127,25 @@ func roundLimit(d time.Duration) time.Duration {
 		return r
 	}
 	return d.Round(time.Millisecond)
+}
+
+// certProblem names what is wrong with a certificate without quoting it (": signed by
+// an unknown authority"), or is empty when the failure is of another kind.
+func certProblem(err error) string {
+	var (
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &unknown):
+		return ": x509: certificate signed by unknown authority"
+	case errors.As(err, &hostname):
+		return ": x509: certificate is not valid for the host"
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return ": x509: certificate has expired or is not yet valid"
+	case errors.As(err, &invalid):
+		return ": x509: certificate is not valid"
+	}
+	return ""
 }

@@ -1,19 +1,26 @@
-// Package probe makes one check of one target: an HTTP request (retried with backoff
-// when the failure may be passing), judged against the target's expected status, and
-// recorded as a target.Check. Every connection it opens, redirects included, is dialed
-// through the netguard policy, so a user-supplied URL cannot reach private addresses.
+// Package probe makes one check of one target, by its type: an HTTP request judged
+// against the expected status, a TCP connect, a TLS handshake, a DNS query or ICMP
+// echoes, each retried with backoff when the failure may be passing, judged against the
+// target's conditions and recorded as a target.Check. Every connection it opens,
+// redirects and DNS resolvers included, is dialed through the netguard policy, and an
+// address it pings is judged by it, so a user-supplied URL cannot reach private
+// addresses.
 package probe
 
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
@@ -69,11 +76,25 @@ type Options struct {
 // Prober checks targets. It holds one HTTP client whose idle connections are shared
 // by every check, so it is safe for concurrent use and meant to be long-lived.
 type Prober struct {
-	client       *http.Client
-	transport    *http.Transport
-	maxBodyBytes int64
-	userAgent    string
-	sleep        func(ctx context.Context, d time.Duration) error
+	client    *http.Client
+	transport *http.Transport
+	// dialer connects tcp, tls and http checks through the guard, with a small cache
+	// of names' addresses; packetDialer dials a dns check's resolver, over UDP too.
+	dialer       *cachingDialer
+	packetDialer *netguard.Dialer
+	guard        *netguard.Guard
+	// tlsConfigs holds the TLS settings (and HTTP transports) of targets with TLS
+	// options, so their PEM is parsed once and their connections are reused.
+	tlsConfigs *tlsCache
+	// systemResolvers lists the system's DNS resolvers (host:port) for a dns check
+	// that names none; nil reads /etc/resolv.conf.
+	systemResolvers func() ([]string, error)
+	// icmpUnprivileged is set once a raw ICMP socket was refused: later pings go
+	// straight to datagram sockets.
+	icmpUnprivileged atomic.Bool
+	maxBodyBytes     int64
+	userAgent        string
+	sleep            func(ctx context.Context, d time.Duration) error
 	// drain is closed by Drain: no check waits for a retry any more.
 	drain     chan struct{}
 	drainOnce sync.Once
@@ -87,28 +108,24 @@ func New(opts Options) *Prober {
 	}
 	dialer := opts.Guard.Dialer()
 	dialer.Timeout = dialTimeout
-	transport := &http.Transport{
-		// Environment proxies are ignored: a proxy would dial the target itself, out of
-		// the guard's reach.
-		Proxy:               nil,
-		DialContext:         newCachingDialer(dialer.DialContext).DialContext,
-		ForceAttemptHTTP2:   true,
-		TLSHandshakeTimeout: tlsHandshakeTimeout,
-		// Many targets are paths of one host: keep enough connections to it that
-		// checks due together reuse them instead of dialing each time.
-		MaxIdleConns:           1024,
-		MaxIdleConnsPerHost:    32,
-		IdleConnTimeout:        90 * time.Second,
-		ExpectContinueTimeout:  time.Second,
-		MaxResponseHeaderBytes: maxResponseHeaderBytes,
-	}
+	caching := newCachingDialer(dialer.DialContext)
+	packetDialer := opts.Guard.PacketDialer()
+	packetDialer.Timeout = dialTimeout
+	transport := newTransport(caching.DialContext, nil)
 	p := &Prober{
-		drain:        make(chan struct{}),
-		transport:    transport,
-		maxBodyBytes: opts.MaxBodyBytes,
-		userAgent:    opts.UserAgent,
-		sleep:        opts.Sleep,
+		drain:           make(chan struct{}),
+		transport:       transport,
+		dialer:          caching,
+		packetDialer:    packetDialer,
+		guard:           opts.Guard,
+		systemResolvers: resolvConfServers,
+		maxBodyBytes:    opts.MaxBodyBytes,
+		userAgent:       opts.UserAgent,
+		sleep:           opts.Sleep,
 	}
+	p.tlsConfigs = newTLSCache(tlsCacheSize, func(cfg *tls.Config) *http.Transport {
+		return newTransport(caching.DialContext, cfg)
+	})
 	p.client = &http.Client{Transport: transport, CheckRedirect: checkRedirect}
 	if p.maxBodyBytes <= 0 {
 		p.maxBodyBytes = DefaultMaxBodyBytes
@@ -122,6 +139,28 @@ func New(opts Options) *Prober {
 	return p
 }
 
+// newTransport is the HTTP transport of every http check: the shared one (tlsConfig
+// nil) and those of targets with TLS options, which differ from it only in their TLS
+// settings. All dial through dial, the guard's.
+func newTransport(dial func(ctx context.Context, network, addr string) (net.Conn, error), tlsConfig *tls.Config) *http.Transport {
+	return &http.Transport{
+		// Environment proxies are ignored: a proxy would dial the target itself, out of
+		// the guard's reach.
+		Proxy:               nil,
+		DialContext:         dial,
+		TLSClientConfig:     tlsConfig,
+		ForceAttemptHTTP2:   true,
+		TLSHandshakeTimeout: tlsHandshakeTimeout,
+		// Many targets are paths of one host: keep enough connections to it that
+		// checks due together reuse them instead of dialing each time.
+		MaxIdleConns:           1024,
+		MaxIdleConnsPerHost:    32,
+		IdleConnTimeout:        90 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
+	}
+}
+
 // Drain makes every check stop at its current attempt instead of waiting to retry:
 // at shutdown, a retry minutes away is better made by whichever replica runs next.
 func (p *Prober) Drain() {
@@ -131,6 +170,7 @@ func (p *Prober) Drain() {
 // Close closes idle connections. Checks still running keep theirs until they end.
 func (p *Prober) Close() {
 	p.transport.CloseIdleConnections()
+	p.tlsConfigs.closeIdle()
 }
 
 // errTooManyRedirects ends an attempt whose redirects go on past maxRedirects.
@@ -178,28 +218,20 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // Check runs one check of t: the first attempt, then retries with backoff for failures
-// that may pass (network errors, timeouts, 5xx answers). It always returns a Check,
-// never an error: a failure is recorded in Check.Error with OK false. The whole check
-// stays within t.CheckBudget(). When ctx is cancelled (shutdown) it returns promptly;
-// the caller tells a cancelled check apart by ctx.Err().
+// that may pass (network errors, timeouts, 5xx answers, a resolver's SERVFAIL). It
+// always returns a Check, never an error: a failure is recorded in Check.Error with OK
+// false. The whole check stays within t.CheckBudget(). When ctx is cancelled
+// (shutdown) it returns promptly; the caller tells a cancelled check apart by
+// ctx.Err(). Each type has its own attempt (see checker); the retries are the same for
+// all.
 func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 	start := time.Now()
 	check := target.Check{TargetID: t.ID, CheckedAt: start.UTC()}
 
-	expectedText := t.ExpectedStatus
-	if expectedText == "" {
-		expectedText = target.DefaultExpectedStatus
-	}
-	expected, err := target.ParseStatusSet(expectedText)
+	attempt, err := p.checker(t)
 	if err != nil {
 		// Validation should have stopped this target; say why it is not checked.
-		check.Error = fmt.Sprintf("invalid expected status: %v", err)
-		return check
-	}
-	// Compiled once per check, so retries do not parse the same regexps and paths again.
-	conds, err := target.CompileConditions(t.Conditions)
-	if err != nil {
-		check.Error = cleanText(fmt.Sprintf("invalid conditions: %v", err))
+		check.Error = cleanText(err.Error())
 		return check
 	}
 
@@ -228,7 +260,7 @@ func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 		if n == 0 {
 			firstStart = attemptStart
 		}
-		res = p.attempt(ctx, t, expected, expectedText, conds, attemptStart, deadline)
+		res = runAttempt(ctx, attempt, t, attemptStart, deadline)
 		check.Attempts = n + 1
 		if res.err == "" || !res.retry || n >= t.Retries || ctx.Err() != nil {
 			break
@@ -239,7 +271,12 @@ func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 	check.StatusCode = res.status
 	check.OK = res.err == ""
 	check.Error = cleanText(res.err)
-	if check.OK {
+	check.CertExpiresAt = res.certExpiresAt
+	check.Answer = res.answer
+	check.PacketLoss = res.packetLoss
+	// Only an http service sleeps and wakes (keep-warm is http-only): a slow tcp
+	// connect or ping is just slow.
+	if check.OK && isHTTP(t.Type) {
 		slowFirst := check.Attempts == 1 && res.latency > target.ColdThreshold(t.MedianLatencyMS)
 		if check.Attempts > 1 || slowFirst {
 			// The target was asleep and this check woke it: the wake time runs from the
@@ -250,6 +287,75 @@ func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 		}
 	}
 	return check
+}
+
+func isHTTP(typ target.Type) bool { return typ == "" || typ == target.TypeHTTP }
+
+// attemptFunc makes one attempt of a check, begun at start. actx is the attempt's
+// context, whose deadline is limit after start; ctx is the check's, which tells a
+// shutdown from the attempt's own timeout. It sets the result's latency and end.
+type attemptFunc func(ctx, actx context.Context, start time.Time, limit time.Duration) result
+
+// checker prepares t's checks of its type, parsing once what every attempt uses (its
+// endpoint, conditions, TLS options). An error says why t cannot be checked at all.
+func (p *Prober) checker(t target.Target) (attemptFunc, error) {
+	typ := t.Type
+	if typ == "" {
+		typ = target.TypeHTTP
+	}
+	if typ == target.TypeHeartbeat {
+		// The scheduler judges a heartbeat's deadlines itself; a probe has nobody to ask.
+		return nil, errors.New("heartbeat targets are not probed")
+	}
+	if !slices.Contains(target.Types, typ) {
+		return nil, fmt.Errorf("unknown check type %q", typ)
+	}
+	// Compiled once per check, so retries do not parse the same regexps and paths again.
+	conds, err := target.CompileConditionsFor(typ, t.Conditions)
+	if err != nil {
+		return nil, fmt.Errorf("invalid conditions: %w", err)
+	}
+	if typ == target.TypeHTTP {
+		return p.httpChecker(t, conds)
+	}
+	ep, err := target.ParseEndpoint(typ, t.URL)
+	if err != nil {
+		return nil, fmt.Errorf("invalid url: %w", err)
+	}
+	switch typ {
+	case target.TypeTCP:
+		return p.tcpChecker(ep, conds), nil
+	case target.TypeTLS:
+		return p.tlsChecker(t, ep, conds)
+	case target.TypeDNS:
+		return p.dnsChecker(ep, conds), nil
+	default: // icmp
+		return p.icmpChecker(ep, conds), nil
+	}
+}
+
+// runAttempt makes one attempt within the target's timeout, cut short by the check's
+// deadline.
+func runAttempt(ctx context.Context, attempt attemptFunc, t target.Target, start, checkDeadline time.Time) result {
+	limit := min(t.Timeout(), checkDeadline.Sub(start))
+	actx, cancel := context.WithDeadline(ctx, start.Add(limit))
+	defer cancel()
+	return attempt(ctx, actx, start, limit)
+}
+
+// judge evaluates conds on a (whose latency is r's) and fails r with every condition
+// not met. Only a latency or packet-loss failure may pass, so only those are retried.
+func judge(r result, conds target.Conditions, a target.Answer) result {
+	if conds.Len() == 0 {
+		return r
+	}
+	a.Latency = r.latency
+	failures, transient := conds.Evaluate(a)
+	if len(failures) > 0 {
+		r.err = "condition failed: " + strings.Join(failures, "; ")
+		r.retry = transient
+	}
+	return r
 }
 
 // maxErrorLen bounds a check's error text: enough for any message of ours or Go's.
@@ -267,15 +373,40 @@ type result struct {
 	retry   bool   // whether a failure may pass, so a retry is worth making
 	latency time.Duration
 	end     time.Time
+	// What the type measured besides latency: the server certificate's end (https,
+	// tls), the dns answer as text, the icmp packet loss.
+	certExpiresAt *time.Time
+	answer        *string
+	packetLoss    *float64
 }
 
-// attempt sends one request and judges its answer. Its deadline is the target's
-// timeout, cut short by the check's deadline.
-func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.StatusSet, expectedText string, conds target.Conditions, start, checkDeadline time.Time) result {
-	limit := min(t.Timeout(), checkDeadline.Sub(start))
-	actx, cancel := context.WithDeadline(ctx, start.Add(limit))
-	defer cancel()
+// httpChecker prepares the checks of an http target: its expected status, and the
+// client to send with (the shared one, or one with the target's TLS options).
+func (p *Prober) httpChecker(t target.Target, conds target.Conditions) (attemptFunc, error) {
+	expectedText := t.ExpectedStatus
+	if expectedText == "" {
+		expectedText = target.DefaultExpectedStatus
+	}
+	expected, err := target.ParseStatusSet(expectedText)
+	if err != nil {
+		return nil, fmt.Errorf("invalid expected status: %w", err)
+	}
+	client := p.client
+	if hasTLSOptions(t) {
+		// An invalid PEM fails every check of the target until it is fixed.
+		transport, err := p.tlsConfigs.transport(t)
+		if err != nil {
+			return nil, err
+		}
+		client = &http.Client{Transport: transport, CheckRedirect: checkRedirect}
+	}
+	return func(ctx, actx context.Context, start time.Time, limit time.Duration) result {
+		return p.attemptHTTP(ctx, actx, client, t, expected, expectedText, conds, start, limit)
+	}, nil
+}
 
+// attemptHTTP sends one request and judges its answer.
+func (p *Prober) attemptHTTP(ctx, actx context.Context, client *http.Client, t target.Target, expected target.StatusSet, expectedText string, conds target.Conditions, start time.Time, limit time.Duration) result {
 	finish := func(r result) result {
 		r.end = time.Now()
 		r.latency = r.end.Sub(start)
@@ -290,15 +421,21 @@ func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.S
 	if err != nil {
 		return finish(result{err: err.Error()})
 	}
-	resp, err := p.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		r := classify(ctx, actx, err, limit, reach.Exempt())
+		// A certificate that did not verify still says when it ends.
+		r.certExpiresAt = unverifiedExpiry(err)
 		if resp != nil {
 			// A stopped redirect chain still had an answer (its body is already closed).
 			r.status = &resp.StatusCode
+			r.certExpiresAt = certExpiry(resp.TLS)
 		}
 		return finish(r)
 	}
+	// The certificate of the connection that gave the final answer: after a redirect
+	// to another host, that host's.
+	certExpiresAt := certExpiry(resp.TLS)
 	// Read the body, up to the cap, so the latency covers the answer and not just its
 	// headers, and so a fully read connection can be reused. Closing it after the cap
 	// drops a body that runs on; the attempt's deadline bounds a body that trickles.
@@ -320,12 +457,14 @@ func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.S
 			r.err += " reading the body"
 		}
 		r.status = &status
+		r.certExpiresAt = certExpiresAt
 		return finish(r)
 	}
 	if !expected.Contains(status) {
 		return finish(result{
-			status: &status,
-			err:    fmt.Sprintf("unexpected status %d (expected %s)", status, expectedText),
+			status:        &status,
+			certExpiresAt: certExpiresAt,
+			err:           fmt.Sprintf("unexpected status %d (expected %s)", status, expectedText),
 			// A 5xx is often a deploy or an overload that passes; any other status is
 			// the server's considered answer, and asking again would get the same one.
 			retry: status >= 500,
@@ -335,23 +474,18 @@ func (p *Prober) attempt(ctx context.Context, t target.Target, expected target.S
 		// The time spent judging a large body is ours, not the target's: the latency
 		// ends when the answer has been read.
 		answered := time.Now()
-		r := result{status: &status, end: answered, latency: answered.Sub(start)}
-		failures, onlyLatency := conds.Evaluate(target.Answer{
-			Status:  status,
-			Header:  resp.Header,
-			Body:    body.Bytes(),
-			Latency: r.latency,
-			Private: reach.Exempt(),
+		r := result{status: &status, end: answered, latency: answered.Sub(start), certExpiresAt: certExpiresAt}
+		// The server answered as it meant to, and would again; only slowness may pass.
+		return judge(r, conds, target.Answer{
+			Status:        status,
+			Header:        resp.Header,
+			Body:          body.Bytes(),
+			CertExpiresAt: certExpiresAt,
+			Now:           answered,
+			Private:       reach.Exempt(),
 		})
-		if len(failures) > 0 {
-			r.err = "condition failed: " + strings.Join(failures, "; ")
-			// The server answered as it meant to, and would again; only slowness may
-			// pass.
-			r.retry = onlyLatency
-		}
-		return r
 	}
-	return finish(result{status: &status})
+	return finish(result{status: &status, certExpiresAt: certExpiresAt})
 }
 
 // newRequest builds the request for t: browser-like defaults, then the target's own

@@ -356,6 +356,15 @@ func freeDefaultNames(tx *gorm.DB, ts []target.Target) ([]target.Target, error) 
 	return out, nil
 }
 
+// firstCheck is when a new target is first due: at once, so a user sees a result
+// within seconds, except a heartbeat, which has no deadline until its first ping.
+func firstCheck(t target.Target, now time.Time) *time.Time {
+	if t.Type == target.TypeHeartbeat {
+		return nil
+	}
+	return &now
+}
+
 // insertTargets writes validated targets with their tags and channels in tx.
 func insertTargets(tx *gorm.DB, ts []target.Target) ([]target.Target, error) {
 	now := dbTime(time.Now())
@@ -379,7 +388,7 @@ func insertTargets(tx *gorm.DB, ts []target.Target) ([]target.Target, error) {
 			TLSClientCertPEM: t.TLSClientCertPEM, TLSClientKeyPEM: t.TLSClientKeyPEM,
 			TLSSkipVerify: t.TLSSkipVerify, PeriodSeconds: t.PeriodSeconds, GraceSeconds: t.GraceSeconds,
 			Cron: t.Cron, PingToken: cols["ping_token"].(*string),
-			LastStatus: string(target.StatusUnknown), NextCheckAt: &now,
+			LastStatus: string(target.StatusUnknown), NextCheckAt: firstCheck(t, now),
 			CreatedAt: now, UpdatedAt: now,
 		}
 	}

@@ -1,6 +1,7 @@
 package target
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -35,6 +36,56 @@ func (t Target) HTTPS() bool {
 
 // HasCertificate reports whether t's checks see a server certificate: https and tls.
 func (t Target) HasCertificate() bool { return t.HTTPS() || t.Type == TypeTLS }
+
+// resetUnusedSettings returns the settings t's new type has no use for to their
+// defaults, so that changing a target's type takes one field (and its url), not a
+// list of the old type's settings to clear. A setting p itself sends is left for
+// Validate to judge.
+func (t *Target) resetUnusedSettings(p Patch) {
+	if t.Type != TypeHTTP {
+		if p.Method == nil {
+			t.Method = DefaultMethod
+		}
+		if p.ExpectedStatus == nil {
+			t.ExpectedStatus = DefaultExpectedStatus
+		}
+		if p.Headers == nil {
+			t.Headers = map[string]string{}
+		}
+		if p.KeepWarm == nil {
+			t.KeepWarm = false
+		}
+		if p.Platform == nil {
+			t.Platform = ""
+		}
+	}
+	if p.Conditions == nil {
+		kept := []Condition{}
+		for _, c := range t.Conditions {
+			if ConditionAllowed(t.Type, c.Type) {
+				kept = append(kept, c)
+			}
+		}
+		t.Conditions = kept
+	}
+	if t.Type == TypeHeartbeat && p.URL == nil {
+		t.URL = ""
+	}
+	if !t.HasCertificate() {
+		if p.TLSCAPEM == nil {
+			t.TLSCAPEM = ""
+		}
+		if p.TLSClientCertPEM == nil {
+			t.TLSClientCertPEM = ""
+		}
+		if p.TLSClientKeyPEM == nil {
+			t.TLSClientKeyPEM = ""
+		}
+		if p.TLSSkipVerify == nil {
+			t.TLSSkipVerify = false
+		}
+	}
+}
 
 // validateType checks the type, the URL in the type's form, and that settings of
 // other types are left alone.
@@ -81,6 +132,15 @@ func validateType(v *ValidationError, t Target, lim Limits) {
 		} {
 			if f.set {
 				v.add(f.field, "applies to https and tls targets only")
+			}
+		}
+	}
+	if t.HasCertificate() {
+		v.Fields = append(v.Fields, ValidateTLSPEM(t.TLSCAPEM, t.TLSClientCertPEM, t.TLSClientKeyPEM)...)
+	} else if t.Type == TypeHTTP {
+		for i, c := range t.Conditions {
+			if c.Type == ConditionCertDays {
+				v.add(fmt.Sprintf("conditions[%d].type", i), "needs an https url: plain http has no certificate")
 			}
 		}
 	}

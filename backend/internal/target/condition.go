@@ -26,8 +26,18 @@ import (
 //	         <, <=, >, >=, exists, not_exists, contains, matches; Value compared as a
 //	         number when both sides are numbers
 //	header   Name a header; Op exists, not_exists, ==, !=, contains, matches
+//	cert_days  Op ">" or ">=", Value whole days: the server's certificate must expire
+//	         later than that many days from now (https and tls; on plain http it fails)
+//	answer   Op contains, not_contains, matches, not_matches on a dns answer's records
+//	         as text, one per line; Op == holds when any one record equals Value
+//	rcode    Op == or !=, Value one of DNSRcodes: the dns answer's code. A dns target
+//	         with an rcode condition is judged by its conditions alone: the default
+//	         "NOERROR with at least one record" no longer applies, so rcode == NXDOMAIN
+//	         can be the answer expected
+//	packet_loss  Op "<" or "<=", Value a percentage 0-100 of echo requests unanswered
 //
-// Fields a kind does not use must be empty. Validate checks all of this; compile a
+// Which kinds a type of target may use is ConditionAllowed. Fields a kind does not use
+// must be empty. Validate checks all of this; compile a
 // target's conditions once with CompileConditions and evaluate them on every answer.
 type Condition struct {
 	Type  string
@@ -43,6 +53,13 @@ const (
 	ConditionBody    = "body"
 	ConditionJSON    = "json"
 	ConditionHeader  = "header"
+	// ConditionCertDays is checked on https and tls targets' certificates.
+	ConditionCertDays = "cert_days"
+	// ConditionAnswer and ConditionRcode are checked on dns answers.
+	ConditionAnswer = "answer"
+	ConditionRcode  = "rcode"
+	// ConditionPacketLoss is checked on icmp echo replies.
+	ConditionPacketLoss = "packet_loss"
 )
 
 // The operators a condition may use; conditionOps says which kind takes which.
@@ -62,14 +79,40 @@ const (
 )
 
 // ConditionTypes are the kinds of condition, in the order error messages list them.
-var ConditionTypes = []string{ConditionLatency, ConditionBody, ConditionJSON, ConditionHeader}
+var ConditionTypes = []string{ConditionLatency, ConditionBody, ConditionJSON, ConditionHeader,
+	ConditionCertDays, ConditionAnswer, ConditionRcode, ConditionPacketLoss}
+
+// typeConditions are the kinds of condition each type of target may use: those whose
+// answer that type's check measures. A heartbeat is pinged, not checked, so has none.
+var typeConditions = map[Type][]string{
+	TypeHTTP: {ConditionLatency, ConditionBody, ConditionJSON, ConditionHeader, ConditionCertDays},
+	TypeTCP:  {ConditionLatency},
+	TypeTLS:  {ConditionLatency, ConditionCertDays},
+	TypeDNS:  {ConditionAnswer, ConditionRcode, ConditionLatency},
+	TypeICMP: {ConditionLatency, ConditionPacketLoss},
+}
+
+// ConditionAllowed reports whether a target of type typ ("" is http) may have a
+// condition of kind: whether its check measures what the condition looks at.
+// cert_days is allowed on every http target, as the scheme may change with the URL;
+// on a plain http one it fails the check, saying there is no certificate.
+func ConditionAllowed(typ Type, kind string) bool {
+	if typ == "" {
+		typ = TypeHTTP
+	}
+	return slices.Contains(typeConditions[typ], kind)
+}
 
 var conditionOps = map[string][]string{
 	ConditionLatency: {OpLess, OpLessEq},
 	ConditionBody:    {OpContains, OpNotContains, OpMatches, OpNotMatches},
 	ConditionJSON: {OpEqual, OpNotEqual, OpLess, OpLessEq, OpGreater, OpGreaterEq,
 		OpExists, OpNotExists, OpContains, OpMatches},
-	ConditionHeader: {OpExists, OpNotExists, OpEqual, OpNotEqual, OpContains, OpMatches},
+	ConditionHeader:     {OpExists, OpNotExists, OpEqual, OpNotEqual, OpContains, OpMatches},
+	ConditionCertDays:   {OpGreater, OpGreaterEq},
+	ConditionAnswer:     {OpContains, OpNotContains, OpEqual, OpMatches, OpNotMatches},
+	ConditionRcode:      {OpEqual, OpNotEqual},
+	ConditionPacketLoss: {OpLess, OpLessEq},
 }
 
 const (
@@ -82,6 +125,8 @@ const (
 	// grows with the pattern, and a check runs it on up to MaxBodyBytes every interval.
 	maxPattern   = 512
 	maxLatencyMS = 600_000
+	// maxCertDays bounds a cert_days condition: no certificate lasts ten years.
+	maxCertDays = 3650
 	// maxShown bounds a value quoted in a condition's text or a failure: enough to
 	// recognise it, short enough that twenty failures still fit in a check's error.
 	maxShown = 80
@@ -97,18 +142,30 @@ type conditionFieldError struct {
 func (e conditionFieldError) Error() string { return e.field + ": " + e.message }
 
 // validateConditions adds a field error, named like conditions[2].op, for every broken
-// rule of every condition.
-func validateConditions(v *ValidationError, conds []Condition) {
+// rule of every condition, and for a condition of a kind a target of type typ does not
+// measure.
+func validateConditions(v *ValidationError, typ Type, conds []Condition) {
 	if len(conds) > MaxConditions {
 		v.add("conditions", "must have at most %d entries", MaxConditions)
 		return
 	}
 	for i, c := range conds {
-		_, errs := compileCondition(c)
-		for _, e := range errs {
+		for _, e := range conditionErrors(typ, c) {
 			v.add(fmt.Sprintf("conditions[%d].%s", i, e.field), "%s", e.message)
 		}
 	}
+}
+
+// conditionErrors is compileCondition's errors, with the type's own rule first.
+func conditionErrors(typ Type, c Condition) []conditionFieldError {
+	_, errs := compileCondition(c)
+	if _, known := conditionOps[c.Type]; known && !ConditionAllowed(typ, c.Type) {
+		if typ == "" {
+			typ = TypeHTTP
+		}
+		errs = append([]conditionFieldError{{field: "type", message: "is not a condition of " + withArticle(string(typ)) + " target"}}, errs...)
+	}
+	return errs
 }
 
 // Conditions are a target's conditions compiled: regexps, JSONPaths and numbers parsed
@@ -131,6 +188,10 @@ type compiledCondition struct {
 	lit literal
 	// header is a header condition's name in canonical form (Content-Type).
 	header string
+	// days is a cert_days condition's bound.
+	days int
+	// loss is a packet_loss condition's bound, in percent.
+	loss float64
 }
 
 // literal is a json condition's value. A value in double quotes is always a string;
@@ -147,11 +208,33 @@ type literal struct {
 // CompileConditions parses conds for evaluation. It fails on the first rule broken,
 // naming the condition (conditions[1].value: …); Validate reports them all.
 func CompileConditions(conds []Condition) (Conditions, error) {
+	return compileConditions(conds, func(Condition) []conditionFieldError { return nil })
+}
+
+// CompileConditionsFor is CompileConditions that also refuses a condition a target of
+// type typ does not measure, as validation does: a prober checking a target whose type
+// changed under its conditions says so rather than failing on a missing answer.
+func CompileConditionsFor(typ Type, conds []Condition) (Conditions, error) {
+	return compileConditions(conds, func(c Condition) []conditionFieldError {
+		if _, known := conditionOps[c.Type]; known && !ConditionAllowed(typ, c.Type) {
+			if typ == "" {
+				typ = TypeHTTP
+			}
+			return []conditionFieldError{{field: "type", message: "is not a condition of " + withArticle(string(typ)) + " target"}}
+		}
+		return nil
+	})
+}
+
+func compileConditions(conds []Condition, extra func(Condition) []conditionFieldError) (Conditions, error) {
 	if len(conds) > MaxConditions {
 		return Conditions{}, fmt.Errorf("conditions: must have at most %d entries", MaxConditions)
 	}
 	list := make([]compiledCondition, 0, len(conds))
 	for i, c := range conds {
+		if errs := extra(c); len(errs) > 0 {
+			return Conditions{}, fmt.Errorf("conditions[%d].%w", i, errs[0])
+		}
 		cc, errs := compileCondition(c)
 		if len(errs) > 0 {
 			return Conditions{}, fmt.Errorf("conditions[%d].%w", i, errs[0])
@@ -159,6 +242,12 @@ func CompileConditions(conds []Condition) (Conditions, error) {
 		list = append(list, cc)
 	}
 	return Conditions{list: list}, nil
+}
+
+// Has reports whether any condition is of kind: a dns check with an rcode condition
+// leaves the verdict on the answer's code to it.
+func (c Conditions) Has(kind string) bool {
+	return slices.ContainsFunc(c.list, func(cc compiledCondition) bool { return cc.Type == kind })
 }
 
 // Len is how many conditions there are.
@@ -244,6 +333,22 @@ func compileCondition(c Condition) (compiledCondition, []conditionFieldError) {
 			fail("name", "must be a valid header name")
 		}
 		cc.header = textproto.CanonicalMIMEHeaderKey(c.Name)
+	case ConditionCertDays:
+		days, err := strconv.Atoi(c.Value)
+		if err != nil || days < 0 || days > maxCertDays {
+			fail("value", "must be whole days between 0 and %d", maxCertDays)
+		}
+		cc.days = days
+	case ConditionRcode:
+		if !slices.Contains(DNSRcodes, c.Value) {
+			fail("value", "must be one of %s", strings.Join(DNSRcodes, ", "))
+		}
+	case ConditionPacketLoss:
+		loss, err := strconv.ParseFloat(c.Value, 64)
+		if err != nil || math.IsNaN(loss) || loss < 0 || loss > 100 {
+			fail("value", "must be a percentage between 0 and 100")
+		}
+		cc.loss = loss
 	}
 	switch c.Op {
 	case OpExists, OpNotExists:
@@ -268,6 +373,10 @@ func compileCondition(c Condition) (compiledCondition, []conditionFieldError) {
 		// A header may be compared with the empty string; a JSON string is written "".
 		if c.Value == "" && c.Type == ConditionJSON {
 			fail("value", "is required for %s (write \"\" for the empty string)", c.Op)
+		}
+		// No dns record is empty text.
+		if c.Value == "" && c.Type == ConditionAnswer {
+			fail("value", "is required for %s", c.Op)
 		}
 	}
 	if len(errs) > 0 {
@@ -315,6 +424,8 @@ func (c Condition) String() string {
 		b.WriteString(Printable(c.Path, maxShown))
 	case ConditionHeader:
 		b.WriteString("header " + Printable(c.Name, maxShown))
+	case ConditionCertDays, ConditionAnswer, ConditionRcode, ConditionPacketLoss:
+		b.WriteString(c.Type)
 	default:
 		b.WriteString(Printable(c.Type, maxShown))
 	}
@@ -324,7 +435,8 @@ func (c Condition) String() string {
 	}
 	b.WriteString(" ")
 	switch {
-	case c.Type == ConditionLatency:
+	case c.Type == ConditionLatency, c.Type == ConditionCertDays, c.Type == ConditionRcode,
+		c.Type == ConditionPacketLoss:
 		b.WriteString(Printable(c.Value, maxShown))
 	case c.Type == ConditionJSON && c.Op != OpMatches:
 		lit, _ := parseLiteral(c.Value)
@@ -350,6 +462,17 @@ type Answer struct {
 	// its cap.
 	Body    []byte
 	Latency time.Duration
+	// CertExpiresAt is when the server's certificate ends; nil when there was no TLS.
+	CertExpiresAt *time.Time
+	// Now is when the answer came, for cert_days; the zero value means time.Now().
+	Now time.Time
+	// Records are a dns answer's records as text, one each, and Rcode its code by name
+	// (NOERROR, NXDOMAIN, …).
+	Records []string
+	Rcode   string
+	// PacketLoss is an icmp check's share of echo requests unanswered, in percent; nil
+	// for other types.
+	PacketLoss *float64
 	// Private is set when the answer came from a host reached only because the
 	// operator allows private addresses: failures then say which condition failed and
 	// why in WatchDog's own words, but quote nothing of the body or headers, which were
@@ -362,8 +485,9 @@ type Answer struct {
 //
 //	$.status == "ok" failed: got "degraded"
 //
-// and whether every failure is a latency one: slowness may pass, so a retry is worth
-// making, while a wrong body or header is the server's considered answer.
+// and whether every failure is a latency or packet_loss one: slowness and lost packets
+// may pass, so a retry is worth making, while a wrong body, header, certificate or dns
+// answer is the server's considered answer.
 func (c Conditions) Evaluate(a Answer) (failures []string, onlyLatency bool) {
 	onlyLatency = true
 	body := lazyJSON{data: a.Body}
@@ -384,12 +508,20 @@ func (c Conditions) Evaluate(a Answer) (failures []string, onlyLatency bool) {
 			ok, seen = cc.evalJSON(&body, show)
 		case ConditionHeader:
 			ok, seen = cc.evalHeader(a.Header, show)
+		case ConditionCertDays:
+			ok, seen = cc.evalCertDays(a.CertExpiresAt, a.Now)
+		case ConditionAnswer:
+			ok, seen = cc.evalAnswer(a.Records, show)
+		case ConditionRcode:
+			ok, seen = cc.evalRcode(a.Rcode)
+		case ConditionPacketLoss:
+			ok, seen = cc.evalPacketLoss(a.PacketLoss)
 		}
 		if ok {
 			continue
 		}
 		failures = append(failures, cc.String()+" failed: "+seen)
-		if cc.Type != ConditionLatency {
+		if cc.Type != ConditionLatency && cc.Type != ConditionPacketLoss {
 			onlyLatency = false
 		}
 	}
@@ -399,6 +531,68 @@ func (c Conditions) Evaluate(a Answer) (failures []string, onlyLatency bool) {
 func (cc compiledCondition) evalLatency(d time.Duration) (bool, string) {
 	ok := d < cc.latency || (cc.Op == OpLessEq && d == cc.latency)
 	return ok, fmt.Sprintf("took %d ms", d.Milliseconds())
+}
+
+func (cc compiledCondition) evalCertDays(expires *time.Time, now time.Time) (bool, string) {
+	if expires == nil {
+		return false, "no certificate (the URL is plain http)"
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	bound := now.Add(time.Duration(cc.days) * 24 * time.Hour)
+	ok := expires.After(bound) || (cc.Op == OpGreaterEq && expires.Equal(bound))
+	left := expires.Sub(now)
+	var seen string
+	switch {
+	case left <= 0:
+		seen = "expired on " + expires.UTC().Format(time.DateOnly)
+	case left < 24*time.Hour:
+		seen = "expires within a day, on " + expires.UTC().Format(time.DateOnly)
+	default:
+		seen = fmt.Sprintf("expires in %d days, on %s", int(left/(24*time.Hour)), expires.UTC().Format(time.DateOnly))
+	}
+	return ok, seen
+}
+
+func (cc compiledCondition) evalAnswer(records []string, show func(string) string) (bool, string) {
+	text := strings.Join(records, "\n")
+	got := "got " + show(quote(text))
+	if len(records) == 0 {
+		got = "no records"
+	}
+	switch cc.Op {
+	case OpEqual:
+		return slices.Contains(records, cc.Value), got
+	case OpContains:
+		return strings.Contains(text, cc.Value), got
+	case OpNotContains:
+		return !strings.Contains(text, cc.Value), got
+	case OpMatches:
+		return cc.re.MatchString(text), got
+	case OpNotMatches:
+		m := cc.re.FindString(text)
+		return !cc.re.MatchString(text), "matched " + show(quote(m))
+	}
+	return false, "unknown op"
+}
+
+func (cc compiledCondition) evalRcode(rcode string) (bool, string) {
+	if rcode == "" {
+		return false, "no dns answer"
+	}
+	if cc.Op == OpNotEqual {
+		return rcode != cc.Value, "got " + rcode
+	}
+	return rcode == cc.Value, "got " + rcode
+}
+
+func (cc compiledCondition) evalPacketLoss(loss *float64) (bool, string) {
+	if loss == nil {
+		return false, "no echo requests sent"
+	}
+	ok := *loss < cc.loss || (cc.Op == OpLessEq && *loss == cc.loss)
+	return ok, "lost " + strconv.FormatFloat(math.Round(*loss*10)/10, 'f', -1, 64) + "%"
 }
 
 func (cc compiledCondition) evalBody(body []byte, show func(string) string) (bool, string) {
@@ -694,4 +888,13 @@ func truncate(s string, n int) (string, bool) {
 		i--
 	}
 	return s[:i], true
+}
+
+// withArticle puts "a" or "an" before a type's name, as it is read aloud ("an http",
+// "an icmp", "a tcp").
+func withArticle(name string) string {
+	if name != "" && strings.ContainsRune("aeiouh", rune(name[0])) && name != "heartbeat" {
+		return "an " + name
+	}
+	return "a " + name
 }

@@ -92,7 +92,7 @@ func TestValidateConditions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var v ValidationError
-			validateConditions(&v, []Condition{{Type: "latency", Op: "<", Value: "5"}, tt.cond})
+			validateConditions(&v, TypeHTTP, []Condition{{Type: "latency", Op: "<", Value: "5"}, tt.cond})
 			_, compileErr := CompileConditions([]Condition{tt.cond})
 			if tt.field == "" {
 				assert.Empty(t, v.Fields)
@@ -131,7 +131,7 @@ func TestValidateConditionsLimits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var v ValidationError
-			validateConditions(&v, tt.conds)
+			validateConditions(&v, TypeHTTP, tt.conds)
 			var fields []string
 			for _, f := range v.Fields {
 				fields = append(fields, f.Field)

@@ -48,41 +48,41 @@ func (typ Type) URLScheme() string {
 func ParseEndpoint(typ Type, raw string) (Endpoint, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != string(typ) {
-		return Endpoint{}, fmt.Errorf("must be a %s URL", formOf(typ))
+		return Endpoint{}, fmt.Errorf("must have the form %s", formOf(typ))
 	}
 	if u.User != nil {
 		return Endpoint{}, fmt.Errorf("must not carry credentials")
 	}
 	if u.Fragment != "" {
-		return Endpoint{}, fmt.Errorf("must be a %s URL, without a fragment", formOf(typ))
+		return Endpoint{}, fmt.Errorf("must have the form %s, without a fragment", formOf(typ))
 	}
 	e := Endpoint{Host: u.Hostname()}
 	port := u.Port()
 	switch typ {
 	case TypeTCP, TypeTLS:
 		if e.Host == "" || port == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			return Endpoint{}, fmt.Errorf("must be a %s URL", formOf(typ))
+			return Endpoint{}, fmt.Errorf("must have the form %s", formOf(typ))
 		}
 	case TypeICMP:
 		if e.Host == "" || port != "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			return Endpoint{}, fmt.Errorf("must be a %s URL", formOf(typ))
+			return Endpoint{}, fmt.Errorf("must have the form %s", formOf(typ))
 		}
 		return e, nil
 	case TypeDNS:
 		if e.Host == "" && port != "" {
-			return Endpoint{}, fmt.Errorf("must be a %s URL: a port needs a resolver", formOf(typ))
+			return Endpoint{}, fmt.Errorf("must have the form %s: a port needs a resolver", formOf(typ))
 		}
 		if port == "" {
 			port = strconv.Itoa(DefaultDNSPort)
 		}
 		e.Name = strings.TrimPrefix(u.Path, "/")
 		if e.Name == "" || strings.Contains(e.Name, "/") || strings.ContainsAny(e.Name, " \t") {
-			return Endpoint{}, fmt.Errorf("must be a %s URL naming the domain to look up", formOf(typ))
+			return Endpoint{}, fmt.Errorf("must have the form %s naming the domain to look up", formOf(typ))
 		}
 		q := u.Query()
 		for key := range q {
 			if key != "type" {
-				return Endpoint{}, fmt.Errorf("must be a %s URL: unknown parameter %q", formOf(typ), key)
+				return Endpoint{}, fmt.Errorf("must have the form %s: unknown parameter %q", formOf(typ), key)
 			}
 		}
 		e.RecordType = strings.ToUpper(q.Get("type"))

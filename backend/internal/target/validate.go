@@ -254,7 +254,10 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 	set(&t.WarmWindows, p.WarmWindows)
 	set(&t.Timezone, p.Timezone)
 	set(&t.BudgetGroup, p.BudgetGroup)
-	set(&t.Type, p.Type)
+	if p.Type != nil && *p.Type != t.Type {
+		t.Type = *p.Type
+		t.resetUnusedSettings(p)
+	}
 	set(&t.CertExpiryDays, p.CertExpiryDays)
 	set(&t.TLSCAPEM, p.TLSCAPEM)
 	set(&t.TLSClientCertPEM, p.TLSClientCertPEM)
@@ -411,7 +414,7 @@ func (t Target) Validate(lim Limits) error {
 			break
 		}
 	}
-	validateConditions(&v, t.Conditions)
+	validateConditions(&v, t.Type, t.Conditions)
 	if len(v.Fields) > 0 {
 		return &v
 	}
