@@ -315,7 +315,7 @@ describe('the add form shows only the chosen type\'s fields', () => {
     await nextTick()
     const has = (label: string) => labels().some((l) => l === label || l.startsWith(`${label} `))
     const radio = (label: string) =>
-      [...document.querySelectorAll<HTMLInputElement>('input[type="radio"]')].find((r) => r.closest('label')?.textContent?.includes(label))!
+      [...document.querySelectorAll<HTMLInputElement>('input[type="radio"]')].find((r) => r.closest('.option')?.textContent?.includes(label))!
     const choose = async (label: string) => {
       const r = radio(label)
       r.checked = true
