@@ -124,6 +124,7 @@ describe('every kind of check', () => {
     const row = rowOf('example.com')
     await row.waitFor()
     expect(await row.textContent()).toContain('MX example.com @127.0.0.1:5353')
+    await shot(page, 'checktypes-list')
     const t = await targetNamed('example.com')
     expect(t.type).toBe('dns')
     expect(t.url).toBe('dns://127.0.0.1:5353/example.com?type=MX')
