@@ -300,22 +300,34 @@ func (e ConditionOp) Valid() bool {
 
 // Defines values for ConditionType.
 const (
-	ConditionTypeBody    ConditionType = "body"
-	ConditionTypeHeader  ConditionType = "header"
-	ConditionTypeJson    ConditionType = "json"
-	ConditionTypeLatency ConditionType = "latency"
+	ConditionTypeAnswer     ConditionType = "answer"
+	ConditionTypeBody       ConditionType = "body"
+	ConditionTypeCertDays   ConditionType = "cert_days"
+	ConditionTypeHeader     ConditionType = "header"
+	ConditionTypeJson       ConditionType = "json"
+	ConditionTypeLatency    ConditionType = "latency"
+	ConditionTypePacketLoss ConditionType = "packet_loss"
+	ConditionTypeRcode      ConditionType = "rcode"
 )
 
 // Valid indicates whether the value is a known member of the ConditionType enum.
 func (e ConditionType) Valid() bool {
 	switch e {
+	case ConditionTypeAnswer:
+		return true
 	case ConditionTypeBody:
+		return true
+	case ConditionTypeCertDays:
 		return true
 	case ConditionTypeHeader:
 		return true
 	case ConditionTypeJson:
 		return true
 	case ConditionTypeLatency:
+		return true
+	case ConditionTypePacketLoss:
+		return true
+	case ConditionTypeRcode:
 		return true
 	default:
 		return false
@@ -375,16 +387,13 @@ func (e PlatformHoursScope) Valid() bool {
 
 // Defines values for PublicIncidentKind.
 const (
-	PublicIncidentKindCertExpiry PublicIncidentKind = "cert_expiry"
-	PublicIncidentKindDown       PublicIncidentKind = "down"
-	PublicIncidentKindWarmGap    PublicIncidentKind = "warm_gap"
+	PublicIncidentKindDown    PublicIncidentKind = "down"
+	PublicIncidentKindWarmGap PublicIncidentKind = "warm_gap"
 )
 
 // Valid indicates whether the value is a known member of the PublicIncidentKind enum.
 func (e PublicIncidentKind) Valid() bool {
 	switch e {
-	case PublicIncidentKindCertExpiry:
-		return true
 	case PublicIncidentKindDown:
 		return true
 	case PublicIncidentKindWarmGap:
@@ -1682,8 +1691,8 @@ type Target struct {
 	PeriodSeconds int `json:"period_seconds"`
 
 	// PingUrl PingURL is where a heartbeat's job reports (GET, HEAD or POST; /start, /fail and
-	// /{exit-code} below it); null for other types. Regenerate it with
-	// POST /targets/{id}/ping-token.
+	// /{exit-code} below it); null for other types, and for a caller below editor: it is
+	// a credential. Regenerate it with POST /targets/{id}/ping-token.
 	//
 	// Example: https://watchdog.example.com/api/v1/ping/Xb3…
 	PingUrl *string `json:"ping_url,omitempty"`
@@ -1836,7 +1845,8 @@ type TargetCreate struct {
 	// Example: shop-api
 	Name *string `json:"name,omitempty"`
 
-	// PeriodSeconds PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+	// PeriodSeconds PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS;
+	// GraceSeconds to 3600 (heartbeats).
 	//
 	// Example: 86400
 	PeriodSeconds *int `json:"period_seconds,omitempty"`
@@ -1952,7 +1962,7 @@ type TargetPatch struct {
 	Method   *TargetPatchMethod `json:"method,omitempty"`
 	Name     *string            `json:"name,omitempty"`
 
-	// PeriodSeconds PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+	// PeriodSeconds PeriodSeconds: at least MIN_INTERVAL_SECONDS (heartbeats).
 	//
 	// Example: 86400
 	PeriodSeconds     *int      `json:"period_seconds,omitempty"`

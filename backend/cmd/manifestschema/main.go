@@ -34,6 +34,13 @@ func write(path string) error {
 		return fmt.Errorf("read comments: %w", err)
 	}
 	s := r.Reflect(&manifest.Document{})
+	if t, ok := s.Definitions["Target"]; ok {
+		// url is required of every target but a heartbeat, which is pinged instead.
+		isHeartbeat := jsonschema.NewProperties()
+		isHeartbeat.Set("type", &jsonschema.Schema{Const: "heartbeat"})
+		t.If = &jsonschema.Schema{Properties: isHeartbeat, Required: []string{"type"}}
+		t.Else = &jsonschema.Schema{Required: []string{"url"}}
+	}
 	s.ID = "https://github.com/watchdog-monitor/watchdog/docs/watchdog.schema.json"
 	s.Title = "WatchDog configuration"
 	body, err := json.MarshalIndent(s, "", "  ")

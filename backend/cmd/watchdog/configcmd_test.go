@@ -54,11 +54,11 @@ func TestExportApplyCommands(t *testing.T) {
 	// import through the command line: settings' flags mix with its words.
 	gatus := filepath.Join(t.TempDir(), "config.yaml")
 	require.NoError(t, os.WriteFile(gatus, []byte("endpoints:\n  - name: front\n    url: https://front.example.com/\n    interval: 1m\n"+
-		"    conditions: [\"[STATUS] == 200\"]\n  - name: ping\n    url: icmp://example.com\n"), 0o600))
+		"    conditions: [\"[STATUS] == 200\"]\n  - name: syslog\n    url: udp://example.com:514\n"), 0o600))
 	out, err = cmd("import", "-DATABASE_URL", first, "gatus", gatus)
 	require.NoError(t, err)
 	assert.Contains(t, out, "target front: created")
-	assert.Contains(t, out, "icmp")
+	assert.Contains(t, out, `endpoint "syslog": not carried over: udp endpoint`)
 	out, err = cmd("import", "gatus", gatus, "--dry-run", "-DATABASE_URL="+first)
 	require.NoError(t, err)
 	assert.Contains(t, out, "target front: unchanged", "importing twice creates nothing new")

@@ -17,7 +17,7 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
-const importUsage = `usage: watchdog import SOURCE FILE-OR-URL [--dry-run]
+const importUsage = `usage: watchdog import SOURCE FILE-OR-URL [--dry-run] [--keep-push-tokens]
 
 Reads another monitor's configuration (only reads it), reports per object what
 was carried over and what was not and why, and applies the rest; importing again
@@ -25,24 +25,31 @@ changes nothing that is already as imported. SOURCE is one of
 
   gatus FILE              a Gatus config.yaml
   uptime-kuma FILE        an Uptime Kuma kuma.db, or a 1.x JSON backup
-  seed DATABASE_URL       the original WatchDog's database (its target_url table)`
+  seed DATABASE_URL       the original WatchDog's database (its target_url table)
+
+  --dry-run             report what would change, change nothing
+  --keep-push-tokens    an Uptime Kuma push monitor's heartbeat keeps its push
+                        token when it is long enough (128 bits), so its job only
+                        changes the host and path it pings; new ping URLs are
+                        printed at the end`
 
 // runImport runs `watchdog import SOURCE FILE-OR-URL [--dry-run]`: it reads the
 // source, prints what was carried over and what was not, and applies the result like
 // `watchdog apply`, secrets passed through the environment rather than the document.
 // Progress is drawn on stderr when it is a terminal.
 func runImport(ctx context.Context, st *store.Store, limits target.Limits, args []string, stdout, stderr io.Writer) error {
-	return importWith(ctx, st, manifest.ApplyOptions{Limits: limits}, args, stdout, stderr)
+	return importWith(ctx, st, manifest.ApplyOptions{Limits: limits}, "", args, stdout, stderr)
 }
 
 // importWith is runImport with the rest of apply's options: base.Notify holds the
 // server's SMTP settings, without which an email channel cannot be applied.
-func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions, args []string, stdout, stderr io.Writer) error {
-	source, location, dryRun, err := parseImportArgs(args)
+func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions, publicURL string, args []string, stdout, stderr io.Writer) error {
+	source, location, flags, err := parseImportArgs(args)
 	if err != nil {
 		return err
 	}
-	res, err := readSource(ctx, source, location)
+	dryRun := flags.dryRun
+	res, err := readSource(ctx, source, location, importer.KumaOptions{KeepPushTokens: flags.keepPushTokens})
 	if err != nil {
 		return err
 	}
@@ -52,6 +59,7 @@ func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions
 	}
 	opts := base
 	opts.DryRun = dryRun
+	opts.PingTokens = res.PingTokens
 	// An import adds to what is there: an object whose name is taken is left alone.
 	opts.KeepExisting = true
 	getenv := base.Env
@@ -89,42 +97,90 @@ func importWith(ctx context.Context, st *store.Store, base manifest.ApplyOptions
 	if err != nil {
 		return fmt.Errorf("import %s: apply: %w", source, err)
 	}
-	_, err = fmt.Fprint(stdout, rep.String())
-	return err
+	if _, err := fmt.Fprint(stdout, rep.String()); err != nil {
+		return err
+	}
+	return printPingURLs(ctx, st, rep, strings.TrimSuffix(publicURL, "/"), stdout)
 }
 
-func parseImportArgs(args []string) (source, location string, dryRun bool, err error) {
+// printPingURLs lists the ping URL of each heartbeat the import created: the jobs
+// that pinged the old monitor must be pointed at it, and only now is it known. Without
+// PUBLIC_URL (origin "") the URLs are paths on this server's address.
+func printPingURLs(ctx context.Context, st *store.Store, rep manifest.Report, origin string, stdout io.Writer) error {
+	if rep.DryRun {
+		return nil
+	}
+	created := map[string]bool{}
+	for _, it := range rep.Items {
+		if it.Kind == "target" && it.Action == manifest.Created {
+			created[strings.ToLower(it.Name)] = true
+		}
+	}
+	if len(created) == 0 {
+		return nil
+	}
+	all, err := st.AllTargets(ctx)
+	if err != nil {
+		return fmt.Errorf("list ping URLs: %w", err)
+	}
+	header := false
+	for _, t := range all {
+		if t.Type != target.TypeHeartbeat || t.PingToken == "" || !created[strings.ToLower(t.Name)] {
+			continue
+		}
+		if !header {
+			header = true
+			where := "heartbeats: point each job at its ping URL:"
+			if origin == "" {
+				where = "heartbeats: point each job at its ping URL (on this server's address; set PUBLIC_URL for whole URLs):"
+			}
+			if _, err := fmt.Fprintln(stdout, where); err != nil {
+				return err
+			}
+		}
+		if _, err := fmt.Fprintf(stdout, "  %s: %s%s\n", t.Name, origin, target.PingPath(t.PingToken)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// importFlags are the flags of `watchdog import`.
+type importFlags struct{ dryRun, keepPushTokens bool }
+
+func parseImportArgs(args []string) (source, location string, flags importFlags, err error) {
 	var pos []string
 	for _, a := range args {
 		switch a {
 		case "--dry-run", "-dry-run":
-			dryRun = true
+			flags.dryRun = true
+		case "--keep-push-tokens", "-keep-push-tokens":
+			flags.keepPushTokens = true
 		case "-h", "--help", "help":
-			return "", "", false, errors.New(importUsage)
+			return "", "", flags, errors.New(importUsage)
 		default:
 			if strings.HasPrefix(a, "-") && a != "-" {
-				return "", "", false, fmt.Errorf("unknown flag %s\n%s", a, importUsage)
+				return "", "", flags, fmt.Errorf("unknown flag %s\n%s", a, importUsage)
 			}
 			pos = append(pos, a)
 		}
 	}
 	if len(pos) != 2 {
-		return "", "", false, errors.New(importUsage)
+		return "", "", flags, errors.New(importUsage)
 	}
-	return pos[0], pos[1], dryRun, nil
+	return pos[0], pos[1], flags, nil
 }
 
-func readSource(ctx context.Context, source, location string) (importer.Result, error) {
+func readSource(ctx context.Context, source, location string, kuma importer.KumaOptions) (importer.Result, error) {
 	switch source {
 	case "gatus":
-		f, err := os.Open(location)
+		res, err := importer.GatusFile(location)
 		if err != nil {
 			return importer.Result{}, fmt.Errorf("import gatus: %w", err)
 		}
-		defer func() { _ = f.Close() }()
-		return importer.Gatus(f)
+		return res, nil
 	case "uptime-kuma", "kuma":
-		return importer.UptimeKuma(location)
+		return importer.UptimeKuma(location, kuma)
 	case "seed":
 		return importer.Seed(ctx, location)
 	}

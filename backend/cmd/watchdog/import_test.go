@@ -50,8 +50,8 @@ endpoints:
   - name: internal
     url: "http://10.0.0.5:8080/health"
     conditions: ["[STATUS] == 200"]
-  - name: redis
-    url: "tcp://10.0.0.6:6379"
+  - name: syslog
+    url: "udp://10.0.0.6:514"
     conditions: ["[CONNECTED] == true"]
 `
 
@@ -61,7 +61,7 @@ const importKumaBackup = `{"version": "1.23.16",
     {"id": 1, "name": "Shop", "type": "keyword", "url": "https://shop.example.com/", "method": "GET", "interval": 60,
      "retryInterval": 60, "maxretries": 1, "timeout": 48, "active": true, "keyword": "Add to cart",
      "accepted_statuscodes": ["200-299"], "notificationIDList": {"1": true}},
-    {"id": 2, "name": "Ping", "type": "ping", "hostname": "shop.example.com", "interval": 60, "active": true}
+    {"id": 2, "name": "Broker", "type": "mqtt", "hostname": "mqtt.example.com", "interval": 60, "active": true}
   ]}`
 
 // writeSeedDB writes the original's SQLite database with a few target_url rows.
@@ -111,14 +111,14 @@ func TestImportTwiceChangesNothing(t *testing.T) {
 			targets:  []string{"api", "website"},
 			channels: []string{"gatus-custom", "gatus-pagerduty", "gatus-slack"},
 			report: []string{
-				`endpoint "redis": not carried over: tcp endpoint: WatchDog checks HTTP(S) only`,
+				`endpoint "syslog": not carried over: udp endpoint: WatchDog has no udp checks`,
 				`channel "gatus-email": not applied: config.to: SMTP is not configured (set SMTP_HOST)`,
 				`target "internal": not applied: url: is a private address; set ALLOW_PRIVATE_TARGETS=true to monitor it`,
 				"target website: created",
 			}},
 		{source: "uptime-kuma", location: kumaFile,
 			targets: []string{"Shop"}, channels: []string{"Team Slack"},
-			report: []string{`monitor "Ping": not carried over: ping monitor: WatchDog checks HTTP(S) only`, "target Shop: created"}},
+			report: []string{`monitor "Broker": not carried over: mqtt monitor: WatchDog has no mqtt checks`, "target Shop: created"}},
 		{source: "seed", location: "sqlite:///" + seedFile,
 			targets: []string{"blog.example.com", "myapp.onrender.com"},
 			report:  []string{"target myapp.onrender.com: created", "target blog.example.com: created"}},

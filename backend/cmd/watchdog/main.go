@@ -141,7 +141,7 @@ func runWith(ctx context.Context, args []string, w world) error {
 		if inv.own.dryRun {
 			words = append(slices.Clone(words), "--dry-run")
 		}
-		return importWith(ctx, st, manifest.ApplyOptions{Limits: limitsOf(cfg), Notify: notifyEnvOf(cfg), Env: getenv}, words, w.stdout, w.stderr)
+		return importWith(ctx, st, manifest.ApplyOptions{Limits: limitsOf(cfg), Notify: notifyEnvOf(cfg), Env: getenv}, cfg.PublicURL, words, w.stdout, w.stderr)
 	}
 	// Listen first: a taken port should stop the start before anything is claimed.
 	ln, err := net.Listen("tcp", cfg.ListenAddr)

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/account"
 	"github.com/watchdog-monitor/watchdog/backend/internal/httpapi"
 	"github.com/watchdog-monitor/watchdog/backend/internal/notify"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -136,6 +137,14 @@ func TestPingURLUsesThePublicURL(t *testing.T) {
 	require.NotNil(t, got.PingURL)
 	assert.Regexp(t, `^https://watchdog\.example\.com/api/v1/ping/[A-Za-z0-9_-]{32}$`, *got.PingURL)
 	assert.Equal(t, "heartbeat", got.Name)
+
+	// The ping URL is a credential: a viewer sees the heartbeat, not where to ping it.
+	viewer := e.addUser(t, account.RoleViewer)
+	key, _ := e.addKey(t, viewer, account.RoleViewer, nil)
+	r = e.send(t, request{Method: http.MethodGet, Path: targetPath(got.ID), Token: key})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
+	assert.Nil(t, r.Map(t)["ping_url"])
+	assert.NotContains(t, string(r.Body), (*got.PingURL)[len("https://watchdog.example.com/api/v1/ping/"):])
 }
 
 // certServer is a TLS server on 127.0.0.1 whose certificate, issued by a throwaway CA

@@ -44,7 +44,7 @@ type PublicIncident struct {
 	ID         int64      `json:"id" validate:"required" example:"7"`
 	TargetID   int64      `json:"target_id" validate:"required" example:"1"`
 	TargetName string     `json:"target_name" validate:"required" example:"shop-api"`
-	Kind       string     `json:"kind" validate:"required" enums:"down,warm_gap,cert_expiry" example:"down"`
+	Kind       string     `json:"kind" validate:"required" enums:"down,warm_gap" example:"down"`
 	StartedAt  time.Time  `json:"started_at" validate:"required" format:"date-time"`
 	ResolvedAt *time.Time `json:"resolved_at" validate:"required" extensions:"x-nullable" format:"date-time"`
 } // @name PublicIncident
@@ -193,8 +193,10 @@ func (a *api) publicPage(ctx context.Context, p statuspage.Page) (PublicStatusPa
 		out.Targets[i] = PublicTarget{ID: t.ID, Name: t.Name, Status: t.Status,
 			Uptime24h: uptimeOf(day[t.ID]), Uptime30d: uptimeOf(month[t.ID])}
 	}
+	// A certificate warning is a reminder to whoever runs the service, not an outage
+	// its visitors saw: a public page shows outages only.
 	incidents, _, err := a.Store.ListIncidents(ctx, target.IncidentFilter{TargetIDs: ids,
-		Since: now.Add(-30 * 24 * time.Hour), Limit: publicIncidents})
+		Since: now.Add(-30 * 24 * time.Hour), Kinds: []string{target.IncidentDown, target.IncidentWarmGap}, Limit: publicIncidents})
 	if err != nil {
 		return PublicStatusPage{}, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/account"
 	"github.com/watchdog-monitor/watchdog/backend/internal/audit"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
@@ -220,8 +221,11 @@ const skipVerifyWarning = "tls_skip_verify is on: any certificate is accepted, s
 // says so, as does a target that does not verify certificates.
 func (a *api) targetView(c echo.Context, t target.Target) Target {
 	out := targetOut(t)
-	if t.Type == target.TypeHeartbeat && t.PingToken != "" {
-		u := a.origin(c) + "/api/v1/ping/" + t.PingToken
+	// The ping URL lets whoever holds it report the job done or failed: it is a
+	// credential of the target, shown to those who may change the target (a viewer
+	// could otherwise hide an outage with a ping).
+	if t.Type == target.TypeHeartbeat && t.PingToken != "" && caller(c).Role.AtLeast(account.RoleEditor) {
+		u := a.origin(c) + target.PingPath(t.PingToken)
 		out.PingURL = &u
 	}
 	if p, ok := a.Platforms.Get(t.Platform); ok && t.KeepWarm {

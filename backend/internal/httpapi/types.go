@@ -77,8 +77,8 @@ type Target struct {
 	// at each of its times, plus grace.
 	Cron string `json:"cron" validate:"required" example:""`
 	// PingURL is where a heartbeat's job reports (GET, HEAD or POST; /start, /fail and
-	// /{exit-code} below it); null for other types. Regenerate it with
-	// POST /targets/{id}/ping-token.
+	// /{exit-code} below it); null for other types, and for a caller below editor: it is
+	// a credential. Regenerate it with POST /targets/{id}/ping-token.
 	PingURL *string `json:"ping_url" validate:"required" extensions:"x-nullable" readonly:"true" example:"https://watchdog.example.com/api/v1/ping/Xb3…"`
 	// LastPingAt is a heartbeat's last ping of any kind; null before the first.
 	LastPingAt *time.Time `json:"last_ping_at" validate:"required" extensions:"x-nullable" format:"date-time" readonly:"true"`
@@ -171,7 +171,8 @@ type TargetCreate struct {
 	// TLSClientKeyPEM is write-only.
 	TLSClientKeyPEM string `json:"tls_client_key_pem,omitempty" maxLength:"65536"`
 	TLSSkipVerify   *bool  `json:"tls_skip_verify,omitempty" example:"false"`
-	// PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+	// PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS;
+	// GraceSeconds to 3600 (heartbeats).
 	PeriodSeconds *int   `json:"period_seconds,omitempty" minimum:"1" maximum:"31536000" example:"86400"`
 	GraceSeconds  *int   `json:"grace_seconds,omitempty" minimum:"0" maximum:"604800" example:"3600"`
 	Cron          string `json:"cron,omitempty" maxLength:"100" example:"0 2 * * *"`
@@ -234,9 +235,12 @@ func windowsIn(ws []WarmWindow) []target.WarmWindow {
 // latency (op < or <=, value in ms), body (contains, not_contains, matches,
 // not_matches), json (path such as $.status; ==, !=, <, <=, >, >=, exists,
 // not_exists, contains, matches), header (name; exists, not_exists, ==, !=,
-// contains, matches).
+// contains, matches) for http; cert_days (> or >=, value in days) for https and tls;
+// answer (contains, not_contains, ==, matches, not_matches) and rcode (== or !=,
+// NOERROR, NXDOMAIN, …) for dns; packet_loss (< or <=, percent) for icmp; latency
+// for every type but heartbeat.
 type Condition struct {
-	Type string `json:"type" validate:"required" enums:"latency,body,json,header" example:"json"`
+	Type string `json:"type" validate:"required" enums:"latency,body,json,header,cert_days,answer,rcode,packet_loss" example:"json"`
 	// Path is the JSONPath of a json condition.
 	Path string `json:"path,omitempty" example:"$.status"`
 	// Name is the header of a header condition.
@@ -301,7 +305,7 @@ type TargetPatch struct {
 	// TLSClientKeyPEM is write-only. Left out, the key is kept; "" removes it.
 	TLSClientKeyPEM *string `json:"tls_client_key_pem,omitempty" maxLength:"65536"`
 	TLSSkipVerify   *bool   `json:"tls_skip_verify,omitempty" example:"false"`
-	// PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+	// PeriodSeconds: at least MIN_INTERVAL_SECONDS (heartbeats).
 	PeriodSeconds *int    `json:"period_seconds,omitempty" minimum:"1" maximum:"31536000" example:"86400"`
 	GraceSeconds  *int    `json:"grace_seconds,omitempty" minimum:"0" maximum:"604800" example:"3600"`
 	Cron          *string `json:"cron,omitempty" maxLength:"100" example:"0 2 * * *"`

@@ -3,12 +3,16 @@ package importer
 import (
 	"bytes"
 	"cmp"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"math"
+	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -72,6 +76,8 @@ const gatusDefaultInterval = time.Minute
 // gatusImport is one Gatus import under way.
 type gatusImport struct {
 	*builder
+	// dir is the config file's directory: client.tls files are read relative to it.
+	dir string
 	// channel names, by provider type and by provider type and group (overrides).
 	channelOf  map[string]string
 	overrideOf map[string]map[string]string
@@ -79,11 +85,25 @@ type gatusImport struct {
 	notCarried map[string]bool
 }
 
-// Gatus reads a Gatus configuration file: endpoints become targets, alerting providers
-// become channels where WatchDog has the type, conditions become expected statuses and
-// conditions where they map. Gatus's own ${VAR} references are kept, for apply to read
-// from the environment as Gatus did.
-func Gatus(r io.Reader) (Result, error) {
+// GatusFile is Gatus for the configuration file at path: the certificate and key
+// files of client.tls are read relative to its directory.
+func GatusFile(path string) (Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("open gatus config: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	return gatus(f, filepath.Dir(path))
+}
+
+// Gatus reads a Gatus configuration: endpoints become targets (http, tcp, tls, icmp
+// and dns ones), alerting providers become channels where WatchDog has the type,
+// conditions become expected statuses and conditions where they map. Gatus's own
+// ${VAR} references are kept, for apply to read from the environment as Gatus did.
+// Files it names (client.tls) are read relative to the working directory.
+func Gatus(r io.Reader) (Result, error) { return gatus(r, ".") }
+
+func gatus(r io.Reader, dir string) (Result, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, maxGatusConfig+1))
 	if err != nil {
 		return Result{}, fmt.Errorf("read gatus config: %w", err)
@@ -100,6 +120,7 @@ func Gatus(r io.Reader) (Result, error) {
 	}
 	g := &gatusImport{
 		builder:    newBuilder("gatus"),
+		dir:        dir,
 		channelOf:  map[string]string{},
 		overrideOf: map[string]map[string]string{},
 		defaults:   map[string]gatusAlert{},
@@ -316,6 +337,11 @@ func gatusType(ep gatusEndpoint) string {
 	return "unknown"
 }
 
+// gatusCarried are the endpoint kinds that have a target type.
+var gatusCarried = map[string]target.Type{
+	"http": target.TypeHTTP, "tcp": target.TypeTCP, "tls": target.TypeTLS, "icmp": target.TypeICMP, "dns": target.TypeDNS,
+}
+
 func (g *gatusImport) endpoint(i int, ep gatusEndpoint) {
 	name := strings.TrimSpace(ep.Name)
 	if name == "" {
@@ -326,11 +352,13 @@ func (g *gatusImport) endpoint(i int, ep gatusEndpoint) {
 		}
 	}
 	e := Entry{Object: "endpoint " + strconv.Quote(displayName(ep.Group, name))}
-	if typ := gatusType(ep); typ != "http" {
-		if typ == "unknown" {
-			e.Skipped = "not an http(s) URL: WatchDog checks HTTP(S) only"
+	kind := gatusType(ep)
+	typ, carried := gatusCarried[kind]
+	if !carried {
+		if kind == "unknown" {
+			e.Skipped = "not a URL WatchDog can check (http, https, tcp, tls, icmp or a dns endpoint)"
 		} else {
-			e.Skipped = typ + " endpoint: WatchDog checks HTTP(S) only"
+			e.Skipped = kind + " endpoint: WatchDog has no " + kind + " checks"
 		}
 		g.add(e)
 		return
@@ -344,8 +372,25 @@ func (g *gatusImport) endpoint(i int, ep gatusEndpoint) {
 		Retries: ptr(0),
 		Paused:  ep.Enabled != nil && !*ep.Enabled,
 	}
+	if typ != target.TypeHTTP {
+		t.Type = string(typ)
+	}
+	if typ == target.TypeDNS {
+		u, why := gatusDNSURL(ep)
+		if why != "" {
+			e.Skipped = why
+			delete(g.targets, strings.ToLower(t.Name))
+			g.add(e)
+			return
+		}
+		t.URL = u
+	}
 	if m := strings.ToUpper(strings.TrimSpace(ep.Method)); m != "" && m != "GET" {
-		t.Method = &m
+		if typ == target.TypeHTTP {
+			t.Method = &m
+		} else {
+			e.Dropped = append(e.Dropped, "method "+m+": "+aKind(kind)+" check sends no request")
+		}
 	}
 	if ep.Group != "" {
 		t.Tags = tags([]string{ep.Group}, &e)
@@ -365,7 +410,11 @@ func (g *gatusImport) endpoint(i int, ep gatusEndpoint) {
 	}
 	t.IntervalSeconds = new(interval(int(math.Ceil(d.Seconds())), shown, &e))
 	g.client(&t, ep.Client, &e)
-	t.Headers = g.targetHeaders(t.Name, ep.Headers, fmt.Sprintf("endpoint %q header", displayName(ep.Group, name)))
+	if typ == target.TypeHTTP {
+		t.Headers = g.targetHeaders(t.Name, ep.Headers, fmt.Sprintf("endpoint %q header", displayName(ep.Group, name)))
+	} else if len(ep.Headers) > 0 {
+		e.Dropped = append(e.Dropped, "headers: "+aKind(kind)+" check sends no request")
+	}
 	if ep.Body != "" {
 		what := "body"
 		if ep.GraphQL {
@@ -382,6 +431,113 @@ func (g *gatusImport) endpoint(i int, ep gatusEndpoint) {
 	g.add(e)
 }
 
+// gatusDNSURL writes a dns endpoint's query as a dns target's URL: Gatus takes the
+// resolver in url ("8.8.8.8", port 53 unless given) and the query under dns
+// (query-name, with or without its final dot, and query-type). why says what does
+// not fit, when something does not.
+func gatusDNSURL(ep gatusEndpoint) (u, why string) {
+	resolver := strings.TrimSpace(ep.URL)
+	// Gatus hands url to its DNS client as it is, which queries over UDP; a udp://
+	// written before it means the same.
+	resolver = strings.TrimPrefix(resolver, "udp://")
+	if resolver == "" || strings.Contains(resolver, "://") || strings.Contains(resolver, "/") {
+		return "", fmt.Sprintf("dns endpoint: resolver %q is not a host or host:port", ep.URL)
+	}
+	host, port, err := net.SplitHostPort(resolver)
+	if err != nil {
+		// No port: Gatus adds 53. A bare IPv6 address may be bracketed or not.
+		host, port = strings.Trim(resolver, "[]"), strconv.Itoa(target.DefaultDNSPort)
+	}
+	qname := strings.TrimSuffix(strings.TrimSpace(str(ep.DNS["query-name"])), ".")
+	if qname == "" {
+		return "", "dns endpoint: no query-name"
+	}
+	qtype := strings.ToUpper(strings.TrimSpace(str(ep.DNS["query-type"])))
+	if qtype == "" {
+		return "", "dns endpoint: no query-type"
+	}
+	if !slices.Contains(target.DNSRecordTypes, qtype) {
+		return "", fmt.Sprintf("dns endpoint: WatchDog does not query %s records (it does %s)", qtype, strings.Join(target.DNSRecordTypes, ", "))
+	}
+	return (&url.URL{Scheme: "dns", Host: net.JoinHostPort(host, port), Path: "/" + qname, RawQuery: "type=" + qtype}).String(), ""
+}
+
+// maxPEMFile bounds a certificate or key file read for client.tls.
+const maxPEMFile = 1 << 20
+
+// readPEM reads the PEM blocks a file client.tls names (relative to the config's
+// directory) whose type keep accepts: only certificates from the certificate file, so
+// that a combined file's private key never reaches the document in clear, and only
+// the key from the key file.
+func (g *gatusImport) readPEM(name, what string, keep func(blockType string) bool) (string, error) {
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(g.dir, path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = f.Close() }()
+	raw, err := io.ReadAll(io.LimitReader(f, maxPEMFile+1))
+	if err != nil {
+		return "", err
+	}
+	if len(raw) > maxPEMFile {
+		return "", fmt.Errorf("larger than %d KiB", maxPEMFile>>10)
+	}
+	var out []byte
+	for rest := raw; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if keep(block.Type) {
+			out = append(out, pem.EncodeToMemory(block)...)
+		}
+	}
+	if len(out) == 0 {
+		return "", fmt.Errorf("holds no PEM %s", what)
+	}
+	return string(out), nil
+}
+
+// clientTLS carries client.tls, the client certificate and key of mutual TLS, read
+// from the files it names. A file that cannot be read leaves both out, with a line.
+func (g *gatusImport) clientTLS(t *manifest.Target, v any, e *Entry) {
+	cfg, _ := v.(map[string]any)
+	certFile, keyFile := str(cfg["certificate-file"]), str(cfg["private-key-file"])
+	if certFile == "" || keyFile == "" {
+		e.Dropped = append(e.Dropped, "client.tls: Gatus needs both certificate-file and private-key-file")
+		return
+	}
+	if !hasCert(*t) {
+		e.Dropped = append(e.Dropped, "client.tls: "+aKind(cmp.Or(t.Type, "http"))+" check makes no TLS handshake")
+		return
+	}
+	cert, err := g.readPEM(certFile, "certificate", func(typ string) bool { return typ == "CERTIFICATE" })
+	if err != nil {
+		e.Dropped = append(e.Dropped, fmt.Sprintf("client.tls: certificate-file %s: %v; carried without mutual TLS", certFile, err))
+		return
+	}
+	key, err := g.readPEM(keyFile, "private key", func(typ string) bool { return strings.HasSuffix(typ, "PRIVATE KEY") })
+	if err != nil {
+		e.Dropped = append(e.Dropped, fmt.Sprintf("client.tls: private-key-file %s: %v; carried without mutual TLS", keyFile, err))
+		return
+	}
+	t.TLSClientCertPEM = cert
+	t.TLSClientKeyPEM = g.secret(key, "client.tls.private-key-file "+keyFile, "TARGET", t.Name, "tls_client_key_pem")
+	if r := str(cfg["renegotiation"]); r != "" && r != "never" {
+		e.Dropped = append(e.Dropped, "client.tls.renegotiation "+r+": WatchDog never renegotiates")
+	}
+}
+
+// hasCert says whether t's check sees a certificate: https and tls targets.
+func hasCert(t manifest.Target) bool {
+	return t.Type == string(target.TypeTLS) || (t.Type == "" && strings.HasPrefix(strings.ToLower(t.URL), "https://"))
+}
+
 // client carries the client settings that have an equivalent.
 func (g *gatusImport) client(t *manifest.Target, client map[string]any, e *Entry) {
 	for _, k := range slices.Sorted(maps.Keys(client)) {
@@ -395,12 +551,26 @@ func (g *gatusImport) client(t *manifest.Target, client map[string]any, e *Entry
 			}
 			t.TimeoutSeconds = timeout(int(math.Ceil(d.Seconds())), *t.IntervalSeconds, str(v), e)
 		case "insecure":
-			if v == true {
-				e.Dropped = append(e.Dropped, "client.insecure: WatchDog always verifies TLS certificates")
+			switch {
+			case v != true:
+			case hasCert(*t):
+				t.TLSSkipVerify = ptr(true)
+				e.Changed = append(e.Changed, "client.insecure: the certificate is not verified (tls_skip_verify)")
+			case t.Type == "":
+				// Plain http: nothing to verify, nothing to say.
+			default:
+				e.Dropped = append(e.Dropped, "client.insecure: "+aKind(t.Type)+" check makes no TLS handshake")
 			}
+		case "tls":
+			g.clientTLS(t, v, e)
 		case "ignore-redirect":
 			if v == true {
 				e.Dropped = append(e.Dropped, "client.ignore-redirect: WatchDog follows redirects")
+			}
+		case "network":
+			// ip (either family) is Gatus's default and WatchDog's behaviour.
+			if n := str(v); n != "" && n != "ip" {
+				e.Dropped = append(e.Dropped, "client.network "+n+": WatchDog uses either address family")
 			}
 		default:
 			e.Dropped = append(e.Dropped, "client."+k+": no equivalent")
@@ -530,9 +700,12 @@ func anyValues(args string) []string {
 }
 
 // conditions carries the conditions that map: [STATUS] to the expected status,
-// [RESPONSE_TIME] to latency conditions, [BODY] to body and json conditions.
+// [RESPONSE_TIME] to latency conditions, [BODY] to body and json conditions (to answer
+// conditions on a dns endpoint), [CERTIFICATE_EXPIRATION] to cert_days and
+// [DNS_RCODE] to rcode conditions.
 func (g *gatusImport) conditions(t *manifest.Target, conds []string, e *Entry) {
 	status, statusSeen := allStatuses(), false
+	kind := cmp.Or(t.Type, string(target.TypeHTTP))
 	for _, raw := range conds {
 		c := strings.TrimSpace(raw)
 		left, op, right, ok := splitCondition(c)
@@ -545,6 +718,38 @@ func (g *gatusImport) conditions(t *manifest.Target, conds []string, e *Entry) {
 		}
 		noEquivalent := func() { e.Dropped = append(e.Dropped, fmt.Sprintf("condition %s: no equivalent", c)) }
 		switch {
+		case left == "[CERTIFICATE_EXPIRATION]":
+			if !hasCert(*t) {
+				e.Dropped = append(e.Dropped, fmt.Sprintf("condition %s: %s check sees no certificate", c, aKind(kindOf(*t))))
+				continue
+			}
+			cond, rounded, ok := certDaysCondition(op, right)
+			if !ok {
+				noEquivalent()
+				continue
+			}
+			if rounded {
+				e.Changed = append(e.Changed, fmt.Sprintf("condition %s: rounded up to %s whole days", c, cond.Value))
+			}
+			addCondition(t, cond, c, e)
+		case left == "[DNS_RCODE]" && kind == string(target.TypeDNS):
+			rcode := strings.ToUpper(right)
+			if (op != "==" && op != "!=") || !slices.Contains(target.DNSRcodes, rcode) {
+				noEquivalent()
+				continue
+			}
+			addCondition(t, manifest.Condition{Type: target.ConditionRcode, Op: op, Value: rcode}, c, e)
+		case left == "[BODY]" && kind == string(target.TypeDNS):
+			cond, ok := answerCondition(op, right)
+			if !ok {
+				noEquivalent()
+				continue
+			}
+			addCondition(t, cond, c, e)
+		case kind != string(target.TypeHTTP) && left == "[CONNECTED]" && op == "==" && right == "true":
+			e.Changed = append(e.Changed, fmt.Sprintf("condition %s: implied: %s target is down when %s", c, aKind(kind), downWhen[kind]))
+		case kind != string(target.TypeHTTP) && (left == "[STATUS]" || strings.HasPrefix(left, "[BODY]") || strings.HasPrefix(left, "has(")):
+			e.Dropped = append(e.Dropped, fmt.Sprintf("condition %s: %s check gets no HTTP answer", c, aKind(kind)))
 		case left == "[STATUS]":
 			f, ok := statusFilter(op, right)
 			if !ok {
@@ -594,6 +799,8 @@ func (g *gatusImport) conditions(t *manifest.Target, conds []string, e *Entry) {
 		}
 	}
 	switch s := status.String(); {
+	case kind != string(target.TypeHTTP):
+		// Only an HTTP answer has a status.
 	case !statusSeen:
 		t.ExpectedStatus = new("100-599")
 		e.Changed = append(e.Changed, "no [STATUS] condition: every status code counts as up, as in Gatus")
@@ -602,6 +809,80 @@ func (g *gatusImport) conditions(t *manifest.Target, conds []string, e *Entry) {
 	default:
 		t.ExpectedStatus = &s
 	}
+}
+
+// downWhen says, per type, when a target is down without any condition: what Gatus's
+// [CONNECTED] == true asks.
+var downWhen = map[string]string{
+	string(target.TypeTCP):  "the connection does not open",
+	string(target.TypeTLS):  "the connection or its handshake fails",
+	string(target.TypeICMP): "no echo reply comes back",
+	string(target.TypeDNS):  "the resolver does not answer",
+}
+
+// aKind is kind with its article: "a tcp", "an icmp".
+func aKind(kind string) string {
+	if kind == "http" || kind == "https" || kind == "icmp" {
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+func kindOf(t manifest.Target) string {
+	if t.Type == "" {
+		return strings.SplitN(t.URL, ":", 2)[0]
+	}
+	return t.Type
+}
+
+// certDaysCondition reads "[CERTIFICATE_EXPIRATION] > 48h" as a cert_days condition:
+// Gatus compares a duration (or milliseconds), WatchDog whole days, so a part of a day
+// is rounded up (the check asks for at least as much), and rounded says so.
+func certDaysCondition(op, right string) (c manifest.Condition, rounded, ok bool) {
+	if op != ">" && op != ">=" {
+		return manifest.Condition{}, false, false
+	}
+	d, err := time.ParseDuration(right)
+	if err != nil {
+		ms, err := strconv.ParseInt(right, 10, 64)
+		if err != nil {
+			return manifest.Condition{}, false, false
+		}
+		d = time.Duration(ms) * time.Millisecond
+	}
+	if d < 0 {
+		return manifest.Condition{}, false, false
+	}
+	const day = 24 * time.Hour
+	days := int64(d / day)
+	if d%day != 0 {
+		days++
+		rounded = true
+	}
+	return manifest.Condition{Type: target.ConditionCertDays, Op: op, Value: strconv.FormatInt(days, 10)}, rounded, true
+}
+
+// answerCondition maps a comparison of a dns endpoint's [BODY], the answer's record
+// as text: a value to ==, a pattern or a choice to an anchored regexp.
+func answerCondition(op, right string) (manifest.Condition, bool) {
+	if op != "==" && op != "!=" {
+		return manifest.Condition{}, false
+	}
+	neg := op == "!="
+	c := manifest.Condition{Type: target.ConditionAnswer}
+	switch glob, isPat := call(right, "pat"); {
+	case isPat:
+		c.Op, c.Value = pick(neg, target.OpNotMatches, target.OpMatches), globRegexp(glob)
+	default:
+		if args, isAny := call(right, "any"); isAny {
+			c.Op, c.Value = pick(neg, target.OpNotMatches, target.OpMatches), anyRegexp(anyValues(args))
+		} else if neg {
+			c.Op, c.Value = target.OpNotMatches, "^"+regexp.QuoteMeta(right)+"$"
+		} else {
+			c.Op, c.Value = "==", right
+		}
+	}
+	return c, true
 }
 
 // statusFilter reads a [STATUS] comparison as a test of a code.

@@ -102,26 +102,10 @@ endpoints:
       - "[BODY].version == pat(2.*)"
       - "has([BODY].results) == true"
       - "len([BODY].results) > 0"
-      - "[CERTIFICATE_EXPIRATION] > 48h"
     alerts:
       - type: discord
       - type: twilio
       - type: ntfy
-
-  - name: redis
-    url: "tcp://10.0.0.5:6379"
-    conditions: ["[CONNECTED] == true"]
-
-  - name: gateway
-    url: "icmp://192.168.1.1"
-    conditions: ["[CONNECTED] == true"]
-
-  - name: dns-check
-    url: "8.8.8.8"
-    dns:
-      query-name: "example.com"
-      query-type: "A"
-    conditions: ["[DNS_RCODE] == NOERROR"]
 
   - name: website
     group: staging
@@ -215,7 +199,7 @@ func TestGatus(t *testing.T) {
 		{Name: "fast", URL: "https://fast.example.com/ping", IntervalSeconds: new(30), ExpectedStatus: new("200"), Retries: zero,
 			Conditions: []manifest.Condition{{Type: "latency", Op: "<=", Value: "150"}}},
 		{Name: "no-status", URL: "https://self-signed.example.com/", IntervalSeconds: new(60), ExpectedStatus: new("100-599"),
-			Retries: zero, Conditions: []manifest.Condition{
+			Retries: zero, TLSSkipVerify: ptr(true), Conditions: []manifest.Condition{
 				{Type: "latency", Op: "<", Value: "1000"},
 				{Type: "body", Op: "not_contains", Value: "maintenance"},
 			}},
@@ -226,20 +210,16 @@ func TestGatus(t *testing.T) {
 		`alerting provider twilio: WatchDog has no twilio channel`,
 		`endpoint "core/login": body: WatchDog sends no request body`,
 		`endpoint "search": condition len([BODY].results) > 0: no equivalent`,
-		`endpoint "search": condition [CERTIFICATE_EXPIRATION] > 48h: no equivalent`,
 		`endpoint "search": alert twilio: its alerting provider was not carried over`,
-		`endpoint "redis": tcp endpoint: WatchDog checks HTTP(S) only`,
-		`endpoint "gateway": icmp endpoint: WatchDog checks HTTP(S) only`,
-		`endpoint "dns-check": dns endpoint: WatchDog checks HTTP(S) only`,
 		`endpoint "staging/website": alert slack: disabled in Gatus`,
-		`endpoint "ssh-box": ssh endpoint: WatchDog checks HTTP(S) only`,
-		`endpoint "no-status": client.insecure: WatchDog always verifies TLS certificates`,
+		`endpoint "ssh-box": ssh endpoint: WatchDog has no ssh checks`,
 		`external endpoint "jobs/backup-job": its results are pushed by another system; WatchDog checks URLs itself`,
 	}, res.NotCarried())
 	assert.Equal(t, []string{
 		`endpoint "core/api": alerts with failure thresholds 2, 4: the smallest, 2, used`,
 		`endpoint "staging/website": condition [CONNECTED] == true: implied by any HTTP answer`,
 		`endpoint "fast": interval 10s raised to the minimum 30s`,
+		`endpoint "no-status": client.insecure: the certificate is not verified (tls_skip_verify)`,
 		`endpoint "no-status": no [STATUS] condition: every status code counts as up, as in Gatus`,
 	}, res.Changes())
 
@@ -261,7 +241,7 @@ func TestGatus(t *testing.T) {
 	}
 	assert.Contains(t, res.String(), "WATCHDOG_CHANNEL_GATUS_SLACK_URL  from alerting.slack.webhook-url (https://hooks.slack.com/…)")
 	assert.Contains(t, res.String(), "WATCHDOG_CHANNEL_GATUS_NTFY_TOKEN  from alerting.ntfy.token (read from ${NTFY_TOKEN}: set it before applying)")
-	assert.Contains(t, res.String(), "gatus: 14 carried over, 6 not carried over")
+	assert.Contains(t, res.String(), "gatus: 14 carried over, 3 not carried over")
 }
 
 func TestGatusConditions(t *testing.T) {

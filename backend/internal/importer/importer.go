@@ -33,6 +33,10 @@ import (
 
 // Result is what an import produced.
 type Result struct {
+	// PingTokens are the ping tokens heartbeats keep from the source (Uptime Kuma's
+	// push tokens, when asked to), by target name in lower case, for
+	// manifest.ApplyOptions.PingTokens: a token is a credential, never in a document.
+	PingTokens map[string]string
 	// Document holds the targets and channels, secrets as ${ENV_NAME} references.
 	Document manifest.Document
 	// Env holds the value of every reference the importer made, for apply to resolve.
@@ -70,7 +74,8 @@ type builder struct {
 	channels map[string]bool
 	// envAdded lists the env keys in the order secret added them, so that an object
 	// refused after its secrets were taken out can take them back (see mark).
-	envAdded []string
+	envAdded   []string
+	pingTokens map[string]string
 	// literal: the source never expanded ${…} (Uptime Kuma, the original), so text
 	// holding it is escaped to stay text; Gatus expands variables itself and keeps them.
 	literal bool
@@ -93,17 +98,18 @@ func (b *builder) rollback(m mark) {
 
 func newBuilder(source string) *builder {
 	return &builder{
-		doc:      manifest.Document{Version: manifest.Version},
-		env:      map[string]string{},
-		fromEnv:  map[string]string{},
-		report:   Report{Source: source},
-		targets:  map[string]bool{},
-		channels: map[string]bool{},
+		doc:        manifest.Document{Version: manifest.Version},
+		env:        map[string]string{},
+		fromEnv:    map[string]string{},
+		report:     Report{Source: source},
+		targets:    map[string]bool{},
+		channels:   map[string]bool{},
+		pingTokens: map[string]string{},
 	}
 }
 
 func (b *builder) result() Result {
-	return Result{Document: b.doc, Env: b.env, FromEnv: b.fromEnv, Report: b.report}
+	return Result{Document: b.doc, Env: b.env, FromEnv: b.fromEnv, Report: b.report, PingTokens: b.pingTokens}
 }
 
 // add records the report entry of one source object.
@@ -138,7 +144,12 @@ func cut(s string, n int) string {
 // on e why it cannot be carried over and takes back its name and the secrets taken
 // out since m.
 func (b *builder) addTarget(t manifest.Target, e *Entry, m mark) bool {
-	if err := checkTarget(t); err != nil {
+	checked := t
+	if key, known := resolveRefs(t.TLSClientKeyPEM, b.env); known {
+		// The key is checked against its certificate as apply will see it.
+		checked.TLSClientKeyPEM = key.(string)
+	}
+	if err := checkTarget(checked); err != nil {
 		e.Skipped = err.Error()
 		delete(b.targets, strings.ToLower(t.Name))
 		b.rollback(m)
@@ -297,6 +308,32 @@ func tags(in []string, e *Entry) []string {
 // at import: the reference is resolved only at apply.
 const placeholderURL = "https://placeholder.invalid/"
 
+// placeholderOf is a URL of type typ, for checking a condition on its own.
+func placeholderOf(typ string) string {
+	switch target.Type(typ) {
+	case target.TypeTCP:
+		return "tcp://placeholder.invalid:443"
+	case target.TypeTLS:
+		return "tls://placeholder.invalid:443"
+	case target.TypeDNS:
+		return "dns:///placeholder.invalid?type=A"
+	case target.TypeICMP:
+		return "icmp://placeholder.invalid"
+	case target.TypeHeartbeat:
+		return ""
+	}
+	return placeholderURL
+}
+
+// typeOf is a document target's type as a Spec takes it: nil for http.
+func typeOf(typ string) *target.Type {
+	if typ == "" {
+		return nil
+	}
+	t := target.Type(typ)
+	return &t
+}
+
 // spec is the target.Spec apply would build from t (channels aside).
 func spec(t manifest.Target) target.Spec {
 	active := !t.Paused
@@ -305,9 +342,12 @@ func spec(t manifest.Target) target.Spec {
 		TimeoutSeconds: t.TimeoutSeconds, ExpectedStatus: t.ExpectedStatus, Retries: t.Retries,
 		RetryDelaySeconds: t.RetryDelaySeconds, IsActive: &active, Tags: t.Tags,
 		FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
+		Type: typeOf(t.Type), CertExpiryDays: t.CertExpiryDays, TLSCAPEM: t.TLSCAPEM, TLSClientCertPEM: t.TLSClientCertPEM,
+		TLSClientKeyPEM: t.TLSClientKeyPEM, TLSSkipVerify: t.TLSSkipVerify, PeriodSeconds: t.PeriodSeconds,
+		GraceSeconds: t.GraceSeconds, Cron: t.Cron,
 	}
 	if envRef.MatchString(s.URL) {
-		s.URL = placeholderURL
+		s.URL = placeholderOf(t.Type)
 	}
 	for _, c := range t.Conditions {
 		s.Conditions = append(s.Conditions, target.Condition{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value})
@@ -322,10 +362,11 @@ func checkTarget(t manifest.Target) error {
 	return err
 }
 
-// checkCondition says why c cannot be a condition, or nil, so that one condition the
-// API refuses is left out rather than the whole target.
-func checkCondition(c manifest.Condition) error {
-	_, err := target.New(target.Spec{URL: placeholderURL, IntervalSeconds: new(60),
+// checkCondition says why c cannot be a condition of a target of type typ ("" is
+// http), or nil, so that one condition the API refuses is left out rather than the
+// whole target.
+func checkCondition(typ string, c manifest.Condition) error {
+	_, err := target.New(target.Spec{Name: new("condition"), URL: placeholderOf(typ), Type: typeOf(typ), IntervalSeconds: new(60),
 		Conditions: []target.Condition{{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value}}},
 		target.Limits{})
 	var v *target.ValidationError
@@ -346,7 +387,7 @@ func addCondition(t *manifest.Target, c manifest.Condition, source string, e *En
 		e.Dropped = append(e.Dropped, fmt.Sprintf("condition %s: more than %d conditions", source, target.MaxConditions))
 		return
 	}
-	if err := checkCondition(c); err != nil {
+	if err := checkCondition(t.Type, c); err != nil {
 		e.Dropped = append(e.Dropped, fmt.Sprintf("condition %s: %v", source, err))
 		return
 	}

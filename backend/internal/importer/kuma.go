@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -9,6 +10,8 @@ import (
 	"io"
 	"maps"
 	"math"
+	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -43,6 +46,20 @@ type kumaMonitor struct {
 	MaxRedirects  int
 	Parent        int64
 	Notifications []int64
+	// Hostname and Port address port, ping and dns monitors (for dns, the name
+	// looked up and the resolver's port).
+	Hostname string
+	Port     int
+	// DNSServer is a dns monitor's resolvers, comma separated; DNSType its record type.
+	DNSServer, DNSType string
+	// PushToken is a push monitor's part of its push URL.
+	PushToken string
+	// ExpiryNotification is nil when the source does not say (an older schema).
+	ExpiryNotification *bool
+	// TLS of the mtls authentication method: a CA, a client certificate and its key.
+	TLSCA, TLSCert, TLSKey string
+	// Conditions are 2.0's condition expressions (a dns monitor's on its records), JSON.
+	Conditions string
 }
 
 // kumaNotification is a notification with its config, a JSON text.
@@ -55,10 +72,19 @@ type kumaNotification struct {
 	Active bool
 }
 
+// KumaOptions say how to import from Uptime Kuma.
+type KumaOptions struct {
+	// KeepPushTokens keeps a push monitor's token as its heartbeat's ping token, so
+	// that the job pinging it only changes the URL's host and path; a token too weak
+	// to be a ping token (under 128 bits) is replaced all the same, and reported.
+	KeepPushTokens bool
+}
+
 // UptimeKuma reads an Uptime Kuma database: its kuma.db SQLite file (1.x or 2.x), or a
 // 1.x JSON backup, told apart by content. HTTP, keyword and JSON-query monitors become
-// targets; notifications become channels where WatchDog has the type.
-func UptimeKuma(path string) (Result, error) {
+// http targets, port, ping and dns monitors tcp, icmp and dns targets, push monitors
+// heartbeats; notifications become channels where WatchDog has the type.
+func UptimeKuma(path string, opts KumaOptions) (Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("open uptime kuma file: %w", err)
@@ -83,7 +109,7 @@ func UptimeKuma(path string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return convertKuma(monitors, notifications), nil
+	return convertKuma(monitors, notifications, opts), nil
 }
 
 // readKumaDB reads monitors and notifications from kuma.db, read-only.
@@ -96,7 +122,9 @@ func readKumaDB(ctx context.Context, path string) ([]kumaMonitor, []kumaNotifica
 	rows, err := selectRows(ctx, db, "monitor", []string{"id", "name", "type", "url", "method", "interval",
 		"retry_interval", "maxretries", "timeout", "active", "keyword", "invert_keyword", "json_path",
 		"expected_value", "json_path_operator", "accepted_statuscodes_json", "headers", "body", "auth_method",
-		"basic_auth_user", "basic_auth_pass", "ignore_tls", "upside_down", "maxredirects", "parent"})
+		"basic_auth_user", "basic_auth_pass", "ignore_tls", "upside_down", "maxredirects", "parent",
+		"hostname", "port", "dns_resolve_server", "dns_resolve_type", "push_token", "expiry_notification",
+		"tls_ca", "tls_cert", "tls_key", "conditions"})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s is not an Uptime Kuma database: %w", path, err)
 	}
@@ -121,6 +149,13 @@ func readKumaDB(ctx context.Context, path string) ([]kumaMonitor, []kumaNotifica
 			BasicPass: asString(r["basic_auth_pass"]), IgnoreTLS: asBool(r["ignore_tls"], false),
 			UpsideDown: asBool(r["upside_down"], false), MaxRedirects: -1, Parent: asInt64(r["parent"]),
 			Notifications: byMonitor[asInt64(r["id"])],
+			Hostname:      asString(r["hostname"]), Port: asInt(r["port"]), DNSServer: asString(r["dns_resolve_server"]),
+			DNSType: asString(r["dns_resolve_type"]), PushToken: asString(r["push_token"]),
+			TLSCA: asString(r["tls_ca"]), TLSCert: asString(r["tls_cert"]), TLSKey: asString(r["tls_key"]),
+			Conditions: asString(r["conditions"]),
+		}
+		if r["expiry_notification"] != nil {
+			m.ExpiryNotification = ptr(asBool(r["expiry_notification"], false))
 		}
 		if r["maxredirects"] != nil {
 			m.MaxRedirects = asInt(r["maxredirects"])
@@ -202,6 +237,18 @@ func readKumaBackup(path string) ([]kumaMonitor, []kumaNotification, error) {
 			Body: asString(r["body"]), AuthMethod: asString(r["authMethod"]), BasicUser: asString(r["basic_auth_user"]),
 			BasicPass: asString(r["basic_auth_pass"]), IgnoreTLS: asBool(r["ignoreTls"], false),
 			UpsideDown: asBool(r["upsideDown"], false), MaxRedirects: -1, Parent: asInt64(r["parent"]),
+			Hostname: asString(r["hostname"]), Port: asInt(r["port"]), DNSServer: asString(r["dns_resolve_server"]),
+			DNSType: asString(r["dns_resolve_type"]), PushToken: asString(r["pushToken"]),
+			TLSCA: asString(r["tlsCa"]), TLSCert: asString(r["tlsCert"]), TLSKey: asString(r["tlsKey"]),
+		}
+		if conds, ok := r["conditions"].([]any); ok && len(conds) > 0 {
+			raw, _ := json.Marshal(conds)
+			m.Conditions = string(raw)
+		} else if text, ok := r["conditions"].(string); ok {
+			m.Conditions = text
+		}
+		if r["expiryNotification"] != nil {
+			m.ExpiryNotification = ptr(asBool(r["expiryNotification"], false))
 		}
 		if r["maxredirects"] != nil {
 			m.MaxRedirects = asInt(r["maxredirects"])
@@ -322,10 +369,11 @@ type kumaImport struct {
 	// channel names of the notifications carried over, by id; the names of the others.
 	channelOf map[int64]string
 	skipped   map[int64]string
+	opts      KumaOptions
 }
 
-func convertKuma(monitors []kumaMonitor, notifications []kumaNotification) Result {
-	k := &kumaImport{builder: newBuilder("uptime-kuma"), channelOf: map[int64]string{}, skipped: map[int64]string{}}
+func convertKuma(monitors []kumaMonitor, notifications []kumaNotification, opts KumaOptions) Result {
+	k := &kumaImport{builder: newBuilder("uptime-kuma"), channelOf: map[int64]string{}, skipped: map[int64]string{}, opts: opts}
 	k.literal = true
 	for _, n := range notifications {
 		k.notification(n)
@@ -341,7 +389,7 @@ func convertKuma(monitors []kumaMonitor, notifications []kumaNotification) Resul
 	for _, m := range monitors {
 		e := Entry{Object: "monitor " + strconv.Quote(kumaName(m))}
 		switch typ := strings.ToLower(m.Type); typ {
-		case "http", "keyword", "json-query", "real-browser":
+		case "http", "keyword", "json-query", "real-browser", "port", "ping", "dns", "push":
 			if m.UpsideDown {
 				e.Skipped = "upside-down mode: WatchDog has no inverted checks"
 				k.add(e)
@@ -353,12 +401,10 @@ func convertKuma(monitors []kumaMonitor, notifications []kumaNotification) Resul
 			if members[m.ID] > 0 {
 				e.Skipped += fmt.Sprintf("; its name is a tag on its %d members", members[m.ID])
 			}
-		case "push":
-			e.Skipped = "push monitor: WatchDog checks URLs itself; it receives no pushes"
 		case "":
 			e.Skipped = "no monitor type"
 		default:
-			e.Skipped = typ + " monitor: WatchDog checks HTTP(S) only"
+			e.Skipped = typ + " monitor: WatchDog has no " + typ + " checks"
 		}
 		k.add(e)
 	}
@@ -398,21 +444,173 @@ func (k *kumaImport) monitor(m kumaMonitor, groups []string, e *Entry) {
 	mk := k.mark()
 	t := manifest.Target{
 		Name:   uniqueName(k.targets, kumaName(m), maxTargetName),
-		URL:    k.text(strings.TrimSpace(m.URL)),
 		Paused: !m.Active,
 		// Kuma marks a monitor down once its retries are spent, and up on the first
 		// success: the retries are the tolerance, the thresholds one.
 		FailureThreshold: new(1),
 		SuccessThreshold: new(1),
 	}
-	if method := strings.ToUpper(strings.TrimSpace(m.Method)); method != "" && method != "GET" {
-		t.Method = &method
-	}
-	if strings.EqualFold(m.Type, "real-browser") {
-		t.Method = nil
-		e.Changed = append(e.Changed, "real-browser monitor: checked with a plain HTTP GET, not a browser")
-	}
 	t.Tags = tags(groups, e)
+	typ := strings.ToLower(m.Type)
+	var why string
+	switch typ {
+	case "port":
+		t.Type = string(target.TypeTCP)
+		if host := strings.TrimSpace(m.Hostname); host == "" || m.Port < 1 || m.Port > 65535 {
+			why = "port monitor without a hostname and a port"
+		} else {
+			t.URL = "tcp://" + net.JoinHostPort(host, strconv.Itoa(m.Port))
+		}
+	case "ping":
+		t.Type = string(target.TypeICMP)
+		if host := strings.Trim(strings.TrimSpace(m.Hostname), "[]"); host == "" {
+			why = "ping monitor without a hostname"
+		} else {
+			t.URL = "icmp://" + hostForURL(host)
+		}
+	case "dns":
+		t.Type = string(target.TypeDNS)
+		t.URL, why = k.dnsURL(m, e)
+	case "push":
+		k.push(&t, m, e)
+	default:
+		t.URL = k.text(strings.TrimSpace(m.URL))
+	}
+	if why != "" {
+		e.Skipped = why
+		delete(k.targets, strings.ToLower(t.Name))
+		return
+	}
+	if typ != "push" {
+		k.schedule(&t, m, e)
+	}
+	k.conditions(&t, m, e)
+	if t.Type == "" {
+		k.httpMonitor(&t, m, e)
+	}
+	for _, id := range m.Notifications {
+		if name, ok := k.channelOf[id]; ok {
+			if !slices.Contains(t.Channels, name) {
+				t.Channels = append(t.Channels, name)
+			}
+		} else if name, ok := k.skipped[id]; ok {
+			e.Dropped = append(e.Dropped, fmt.Sprintf("notification %q: not carried over", name))
+		}
+	}
+	if k.addTarget(t, e, mk) && typ == "push" {
+		k.pushToken(t, m, e)
+	}
+}
+
+// kumaCondition is one of 2.0's condition expressions, or a group of them.
+type kumaCondition struct {
+	Type, AndOr, Variable, Operator string
+	Value                           any
+	Children                        []kumaCondition
+}
+
+// conditions carries a dns monitor's conditions on its records as answer
+// conditions, when they are all joined by "and": Kuma passes a condition when one
+// record meets it, and the answer holds every record, one a line.
+func (k *kumaImport) conditions(t *manifest.Target, m kumaMonitor, e *Entry) {
+	raw := strings.TrimSpace(m.Conditions)
+	if raw == "" || raw == "[]" || raw == "null" {
+		return
+	}
+	var conds []kumaCondition
+	if err := json.Unmarshal([]byte(raw), &conds); err != nil {
+		e.Dropped = append(e.Dropped, "conditions: not readable")
+		return
+	}
+	if t.Type != string(target.TypeDNS) {
+		e.Dropped = append(e.Dropped, "conditions: no equivalent")
+		return
+	}
+	for i, c := range conds {
+		shown := fmt.Sprintf("condition %s %s %q", c.Variable, c.Operator, asString(c.Value))
+		switch {
+		case c.Type == "group" || (i > 0 && strings.EqualFold(c.AndOr, "or")):
+			e.Dropped = append(e.Dropped, "conditions: groups and \"or\" have no equivalent; none carried")
+			t.Conditions = nil
+			return
+		case c.Variable != "record":
+			e.Dropped = append(e.Dropped, shown+": no equivalent")
+			continue
+		}
+		v := asString(c.Value)
+		q := regexp.QuoteMeta(v)
+		cond := manifest.Condition{Type: target.ConditionAnswer, Value: v}
+		switch c.Operator {
+		case "equals":
+			cond.Op = "=="
+		case "not_equals":
+			cond.Op, cond.Value = target.OpNotMatches, "(?m)^"+q+"$"
+		case "contains", "not_contains":
+			cond.Op = c.Operator
+		case "starts_with":
+			cond.Op, cond.Value = target.OpMatches, "(?m)^"+q
+		case "not_starts_with":
+			cond.Op, cond.Value = target.OpNotMatches, "(?m)^"+q
+		case "ends_with":
+			cond.Op, cond.Value = target.OpMatches, "(?m)"+q+"$"
+		case "not_ends_with":
+			cond.Op, cond.Value = target.OpNotMatches, "(?m)"+q+"$"
+		default:
+			e.Dropped = append(e.Dropped, shown+": no equivalent")
+			continue
+		}
+		addCondition(t, cond, shown, e)
+	}
+}
+
+// hostForURL brackets an IPv6 address for a URL's host.
+func hostForURL(host string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]"
+	}
+	return host
+}
+
+// dnsURL writes a dns monitor's lookup as a dns target's URL: hostname is the name
+// looked up, dns_resolve_server the resolvers (Kuma asks each in turn; WatchDog asks
+// the first), port theirs, dns_resolve_type the record type.
+func (k *kumaImport) dnsURL(m kumaMonitor, e *Entry) (string, string) {
+	name := strings.TrimSuffix(strings.TrimSpace(m.Hostname), ".")
+	if name == "" {
+		return "", "dns monitor without a hostname to look up"
+	}
+	qtype := strings.ToUpper(strings.TrimSpace(m.DNSType))
+	if qtype == "" {
+		qtype = "A"
+	}
+	if !slices.Contains(target.DNSRecordTypes, qtype) {
+		return "", fmt.Sprintf("dns monitor of %s records: WatchDog queries %s", qtype, strings.Join(target.DNSRecordTypes, ", "))
+	}
+	var servers []string
+	for s := range strings.SplitSeq(m.DNSServer, ",") {
+		if s = strings.Trim(strings.TrimSpace(s), "[]"); s != "" {
+			servers = append(servers, s)
+		}
+	}
+	port := m.Port
+	if port == 0 {
+		port = target.DefaultDNSPort
+	}
+	host := ""
+	if len(servers) > 0 {
+		host = net.JoinHostPort(servers[0], strconv.Itoa(port))
+		if len(servers) > 1 {
+			e.Dropped = append(e.Dropped, fmt.Sprintf("resolvers %s: WatchDog asks one resolver, the first (%s)",
+				strings.Join(servers[1:], ", "), servers[0]))
+		}
+	} else {
+		e.Changed = append(e.Changed, "no resolver: the system's is asked")
+	}
+	return (&url.URL{Scheme: "dns", Host: host, Path: "/" + name, RawQuery: "type=" + qtype}).String(), ""
+}
+
+// schedule carries the interval, timeout and retries of a monitor that WatchDog checks.
+func (k *kumaImport) schedule(t *manifest.Target, m kumaMonitor, e *Entry) {
 	seconds := m.Interval
 	if seconds == 0 {
 		seconds = 60 // Kuma's default
@@ -432,6 +630,68 @@ func (k *kumaImport) monitor(m kumaMonitor, groups []string, e *Entry) {
 		if m.RetryInterval > 3600 {
 			e.Changed = append(e.Changed, fmt.Sprintf("retry interval %ds lowered to the maximum 3600s", m.RetryInterval))
 		}
+	}
+}
+
+// push makes a push monitor a heartbeat. Kuma marks it down when no push came within
+// its interval, after its retries (each a retry interval later) are spent: the
+// heartbeat's period is the interval, its grace the time the retries took.
+func (k *kumaImport) push(t *manifest.Target, m kumaMonitor, e *Entry) {
+	t.Type = string(target.TypeHeartbeat)
+	t.Retries = nil
+	period := m.Interval
+	if period <= 0 {
+		period = 60 // Kuma's default
+	}
+	grace := period
+	if m.MaxRetries > 0 {
+		grace = m.MaxRetries * cmp.Or(m.RetryInterval, period)
+	}
+	if period < MinIntervalSeconds {
+		// A ping is awaited as often as a check may run, no more.
+		e.Changed = append(e.Changed, fmt.Sprintf("interval %ds raised to the minimum %ds", period, MinIntervalSeconds))
+		period = MinIntervalSeconds
+	}
+	if grace > target.MaxGraceSeconds {
+		e.Changed = append(e.Changed, fmt.Sprintf("retries: %ds of grace lowered to the maximum %ds", grace, target.MaxGraceSeconds))
+		grace = target.MaxGraceSeconds
+	}
+	t.PeriodSeconds, t.GraceSeconds = &period, &grace
+	e.Changed = append(e.Changed, fmt.Sprintf("push monitor: a heartbeat expecting a ping every %ds, down %ds after one is missed", period, grace))
+}
+
+// minPingTokenLen is the shortest push token kept as a ping token: 22 of Kuma's
+// 62 letters and digits are 131 bits, past the 128 a ping token must have.
+const minPingTokenLen = 22
+
+// pingTokenChars are the characters a ping token may have: a URL's path carries
+// them as they are.
+var pingTokenChars = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// pushToken keeps a push monitor's token when asked to and strong enough, and says
+// what the job pinging it must change.
+func (k *kumaImport) pushToken(t manifest.Target, m kumaMonitor, e *Entry) {
+	token := strings.TrimSpace(m.PushToken)
+	const renew = "update the job to ping it (watchdog import prints it, the target's page shows it)"
+	switch {
+	case !k.opts.KeepPushTokens || token == "":
+		e.Changed = append(e.Changed, "new ping URL issued: "+renew)
+	case len(token) < minPingTokenLen || !pingTokenChars.MatchString(token):
+		e.Changed = append(e.Changed, fmt.Sprintf("push token not kept: %d characters, under the 128 bits a ping token needs: a new ping URL is issued: %s", len(token), renew))
+	default:
+		k.pingTokens[strings.ToLower(t.Name)] = token
+		e.Changed = append(e.Changed, "push token kept: point the job at WatchDog's /api/v1/ping/<token> instead of Kuma's /api/push/<token>")
+	}
+}
+
+// httpMonitor carries what an http, keyword or json-query monitor asks of the answer.
+func (k *kumaImport) httpMonitor(t *manifest.Target, m kumaMonitor, e *Entry) {
+	if method := strings.ToUpper(strings.TrimSpace(m.Method)); method != "" && method != "GET" {
+		t.Method = &method
+	}
+	if strings.EqualFold(m.Type, "real-browser") {
+		t.Method = nil
+		e.Changed = append(e.Changed, "real-browser monitor: checked with a plain HTTP GET, not a browser")
 	}
 	t.ExpectedStatus = new("200-299") // Kuma's default
 	if len(m.AcceptedStatus) > 0 {
@@ -460,10 +720,24 @@ func (k *kumaImport) monitor(m kumaMonitor, groups []string, e *Entry) {
 			headers["Authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(m.BasicUser+":"+m.BasicPass))
 			e.Changed = append(e.Changed, "basic auth: sent as an Authorization header")
 		}
+	case auth == "mtls":
+		k.mutualTLS(t, m, e)
 	case auth != "" && auth != "basic":
 		e.Dropped = append(e.Dropped, auth+" authentication: no equivalent")
 	}
 	t.Headers = k.targetHeaders(t.Name, headers, fmt.Sprintf("monitor %q header", kumaName(m)))
+	https := strings.HasPrefix(strings.ToLower(t.URL), "https://")
+	switch {
+	case !https || m.ExpiryNotification == nil:
+	case *m.ExpiryNotification:
+		// Kuma reminds 21, 14 and 7 days before by default (Settings → Notifications):
+		// the incident opens at the first reminder.
+		t.CertExpiryDays = new(kumaExpiryDays)
+		e.Changed = append(e.Changed, fmt.Sprintf("certificate expiry notification: a cert_expiry incident %d days before, Kuma's first reminder", kumaExpiryDays))
+	default:
+		t.CertExpiryDays = new(0)
+		e.Changed = append(e.Changed, "certificate expiry notification off in Kuma: no cert_expiry incident (cert_expiry_days 0)")
+	}
 	if strings.TrimSpace(m.Body) != "" {
 		e.Dropped = append(e.Dropped, "body: WatchDog sends no request body")
 	}
@@ -474,27 +748,37 @@ func (k *kumaImport) monitor(m kumaMonitor, groups []string, e *Entry) {
 			if m.InvertKeyword {
 				op = target.OpNotContains
 			}
-			addCondition(&t, manifest.Condition{Type: target.ConditionBody, Op: op, Value: m.Keyword}, fmt.Sprintf("keyword %q", m.Keyword), e)
+			addCondition(t, manifest.Condition{Type: target.ConditionBody, Op: op, Value: m.Keyword}, fmt.Sprintf("keyword %q", m.Keyword), e)
 		}
 	case "json-query":
-		k.jsonQuery(&t, m, e)
+		k.jsonQuery(t, m, e)
 	}
-	if m.IgnoreTLS {
-		e.Dropped = append(e.Dropped, "ignore TLS errors: WatchDog always verifies certificates")
+	if m.IgnoreTLS && https {
+		t.TLSSkipVerify = ptr(true)
+		e.Changed = append(e.Changed, "ignore TLS errors: the certificate is not verified (tls_skip_verify)")
 	}
 	if m.MaxRedirects == 0 {
 		e.Dropped = append(e.Dropped, "maxredirects 0: WatchDog follows redirects")
 	}
-	for _, id := range m.Notifications {
-		if name, ok := k.channelOf[id]; ok {
-			if !slices.Contains(t.Channels, name) {
-				t.Channels = append(t.Channels, name)
-			}
-		} else if name, ok := k.skipped[id]; ok {
-			e.Dropped = append(e.Dropped, fmt.Sprintf("notification %q: not carried over", name))
-		}
+}
+
+// kumaExpiryDays is the first of Kuma's default certificate expiry reminders.
+const kumaExpiryDays = 21
+
+// mutualTLS carries the mtls authentication method: a CA to trust, and the client
+// certificate and key, the key as a reference.
+func (k *kumaImport) mutualTLS(t *manifest.Target, m kumaMonitor, e *Entry) {
+	if !strings.HasPrefix(strings.ToLower(t.URL), "https://") {
+		e.Dropped = append(e.Dropped, "mtls authentication: the URL is not https")
+		return
 	}
-	k.addTarget(t, e, mk)
+	if strings.TrimSpace(m.TLSCert) == "" || strings.TrimSpace(m.TLSKey) == "" {
+		e.Dropped = append(e.Dropped, "mtls authentication: no client certificate and key")
+		return
+	}
+	t.TLSCAPEM = strings.TrimSpace(m.TLSCA)
+	t.TLSClientCertPEM = strings.TrimSpace(m.TLSCert)
+	t.TLSClientKeyPEM = k.secret(strings.TrimSpace(m.TLSKey), fmt.Sprintf("monitor %q tls key", kumaName(m)), "TARGET", t.Name, "tls_client_key_pem")
 }
 
 func headerValue(h map[string]string, name string) (string, bool) {

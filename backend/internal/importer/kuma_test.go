@@ -116,9 +116,6 @@ var kumaMonitors = []map[string]any{
 		"accepted_statuscodes_json": `["301"]`},
 	{"id": 7, "name": "Admin", "type": "http", "url": "https://admin.example.com", "interval": 60, "auth_method": "basic",
 		"basic_auth_user": "kuma", "basic_auth_pass": "pa55word"},
-	{"id": 8, "name": "Database", "type": "port", "hostname": "db.example.com", "port": 5432, "interval": 120},
-	{"id": 9, "name": "Gateway", "type": "ping", "hostname": "gw.example.com", "interval": 30},
-	{"id": 10, "name": "Nightly backup", "type": "push", "push_token": "Ab12Cd34", "interval": 86400},
 	{"id": 11, "name": "Old API", "type": "http", "url": "https://old-api.example.com", "interval": 60, "active": 0},
 	{"id": 12, "name": "Item count", "type": "json-query", "url": "https://api.example.com/items", "interval": 300,
 		"json_path": "$count(items)", "json_path_operator": ">", "expected_value": "0",
@@ -129,7 +126,7 @@ var kumaMonitors = []map[string]any{
 }
 
 // kumaLinks are monitor_notification rows: monitor id, notification id.
-var kumaLinks = [][2]int{{2, 2}, {2, 1}, {3, 2}, {3, 5}, {4, 2}, {5, 7}, {6, 6}, {9, 3}, {11, 4}, {15, 8}}
+var kumaLinks = [][2]int{{2, 2}, {2, 1}, {3, 2}, {3, 5}, {4, 2}, {5, 7}, {6, 6}, {11, 4}, {15, 8}}
 
 // makeKumaDB writes a kuma.db into dir, in WAL mode as Kuma runs it.
 func makeKumaDB(t *testing.T, dir string) string {
@@ -211,7 +208,7 @@ func TestUptimeKumaDatabase(t *testing.T) {
 	before := snapshot(t, dir)
 	require.Len(t, before, 1, "Kuma closed cleanly: no -wal file")
 
-	res, err := UptimeKuma(path)
+	res, err := UptimeKuma(path, KumaOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, before, snapshot(t, dir), "the source is never written, nor a file created beside it")
 
@@ -245,7 +242,7 @@ func TestUptimeKumaDatabase(t *testing.T) {
 		{Name: "Item count", URL: "https://api.example.com/items", IntervalSeconds: new(300), ExpectedStatus: new("200-299,304"),
 			Retries: zero, FailureThreshold: new(1), SuccessThreshold: new(1)},
 		{Name: "Website (2)", URL: "https://www.example.com", IntervalSeconds: new(60), ExpectedStatus: new("200-299"),
-			Retries: zero, FailureThreshold: new(1), SuccessThreshold: new(1)},
+			Retries: zero, FailureThreshold: new(1), SuccessThreshold: new(1), TLSSkipVerify: ptr(true)},
 	}, res.Document.Targets)
 
 	assert.Equal(t, []string{
@@ -256,18 +253,15 @@ func TestUptimeKumaDatabase(t *testing.T) {
 		`monitor "API": body: WatchDog sends no request body`,
 		`monitor "Old domain": maxredirects 0: WatchDog follows redirects`,
 		`monitor "Old domain": notification "Opsgenie EU": not carried over`,
-		`monitor "Database": port monitor: WatchDog checks HTTP(S) only`,
-		`monitor "Gateway": ping monitor: WatchDog checks HTTP(S) only`,
-		`monitor "Nightly backup": push monitor: WatchDog checks URLs itself; it receives no pushes`,
 		`monitor "Item count": json query $count(items) > "0": a JSONata expression; no equivalent`,
-		`monitor "Container": docker monitor: WatchDog checks HTTP(S) only`,
+		`monitor "Container": docker monitor: WatchDog has no docker checks`,
 		`monitor "Inverted": upside-down mode: WatchDog has no inverted checks`,
-		`monitor "Website": ignore TLS errors: WatchDog always verifies certificates`,
 		`monitor "Website": notification "Telegram": not carried over`,
 	}, res.NotCarried())
 	assert.Equal(t, []string{
 		`monitor "No errors": interval 20s raised to the minimum 30s`,
 		`monitor "Admin": basic auth: sent as an Authorization header`,
+		`monitor "Website": ignore TLS errors: the certificate is not verified (tls_skip_verify)`,
 	}, res.Changes())
 
 	assert.Equal(t, map[string]string{
@@ -310,7 +304,7 @@ func TestUptimeKumaDatabaseInUse(t *testing.T) {
 	before := snapshot(t, dir)
 	require.Contains(t, before, "kuma.db-wal")
 
-	res, err := UptimeKuma(path)
+	res, err := UptimeKuma(path, KumaOptions{})
 	require.NoError(t, err)
 	after := snapshot(t, dir)
 	delete(before, "kuma.db-shm")
@@ -350,7 +344,7 @@ func TestUptimeKumaBackup(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(kumaBackupFixture), 0o600))
 	before := snapshot(t, dir)
 
-	res, err := UptimeKuma(path)
+	res, err := UptimeKuma(path, KumaOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, before, snapshot(t, dir))
 
@@ -370,7 +364,7 @@ func TestUptimeKumaBackup(t *testing.T) {
 	assert.Equal(t, []string{
 		`notification "Pushover": WatchDog has no pushover channel`,
 		`monitor "Shop": notification "Pushover": not carried over`,
-		`monitor "Mail": smtp monitor: WatchDog checks HTTP(S) only`,
+		`monitor "Mail": smtp monitor: WatchDog has no smtp checks`,
 	}, res.NotCarried())
 	assert.Empty(t, res.Changes())
 	assert.Equal(t, map[string]string{
@@ -390,7 +384,7 @@ func TestUptimeKumaRefusesOtherFiles(t *testing.T) {
 	} {
 		p := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
-		_, err := UptimeKuma(p)
+		_, err := UptimeKuma(p, KumaOptions{})
 		assert.Error(t, err, name)
 	}
 	// A SQLite file that is not Kuma's.
@@ -400,16 +394,16 @@ func TestUptimeKumaRefusesOtherFiles(t *testing.T) {
 	_, err = db.Exec(`CREATE TABLE foo (id INTEGER)`)
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
-	_, err = UptimeKuma(p)
+	_, err = UptimeKuma(p, KumaOptions{})
 	assert.ErrorContains(t, err, "not an Uptime Kuma database: no monitor table")
-	_, err = UptimeKuma(filepath.Join(dir, "missing.db"))
+	_, err = UptimeKuma(filepath.Join(dir, "missing.db"), KumaOptions{})
 	assert.Error(t, err)
 }
 
 func TestKumaBackupWithByteOrderMark(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "backup.json")
 	require.NoError(t, os.WriteFile(path, []byte("\ufeff"+`{"version":"1.23.0","notificationList":[],"monitorList":[{"id":1,"name":"site","type":"http","url":"https://example.com/","method":"GET","interval":60,"active":1}]}`), 0o600))
-	res, err := UptimeKuma(path)
+	res, err := UptimeKuma(path, KumaOptions{})
 	require.NoError(t, err)
 	require.Len(t, res.Document.Targets, 1)
 	assert.Equal(t, "site", res.Document.Targets[0].Name)
@@ -422,7 +416,7 @@ func TestKumaSwitchedOffNotification(t *testing.T) {
   {"id":1,"name":"on","active":1,"config":"{\"type\":\"webhook\",\"webhookURL\":\"https://hooks.example.com/on\"}"},
   {"id":2,"name":"off","active":0,"config":"{\"type\":\"webhook\",\"webhookURL\":\"https://hooks.example.com/off\"}"}],
  "monitorList":[{"id":1,"name":"site","type":"http","url":"https://example.com/","method":"GET","interval":60,"active":1}]}`), 0o600))
-	res, err := UptimeKuma(path)
+	res, err := UptimeKuma(path, KumaOptions{})
 	require.NoError(t, err)
 	require.Len(t, res.Document.Channels, 1)
 	assert.Equal(t, "on", res.Document.Channels[0].Name)

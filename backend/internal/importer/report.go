@@ -29,7 +29,7 @@ type Entry struct {
 	// minimum 30s").
 	Changed []string
 	// Dropped lists the parts that were not carried over, each with why
-	// ("condition [CERTIFICATE_EXPIRATION] > 48h: no equivalent").
+	// ("condition [DOMAIN_EXPIRATION] > 720h: no equivalent").
 	Dropped []string
 }
 
@@ -57,8 +57,8 @@ func (r Report) Carried() int {
 // NotCarried lists, one line each, every object that was not carried over and every
 // part of a carried object that was left behind, with why:
 //
-//	endpoint "ping": icmp endpoint: WatchDog checks HTTP(S) only
-//	endpoint "api": condition [CERTIFICATE_EXPIRATION] > 48h: no equivalent
+//	endpoint "syslog": udp endpoint: WatchDog has no udp checks
+//	endpoint "api": condition [DOMAIN_EXPIRATION] > 720h: no equivalent
 func (r Report) NotCarried() []string {
 	var out []string
 	for _, e := range r.Entries {

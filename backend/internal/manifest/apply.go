@@ -99,6 +99,11 @@ type ApplyOptions struct {
 	// transaction: a failed apply leaves neither changes nor entries.
 	Actor   string
 	ActorID *int64
+	// PingTokens are ping tokens to give heartbeats this apply creates, by target
+	// name in lower case: an importer carrying a monitor's own push token, so the
+	// jobs that ping it keep working. Tokens are not in documents (they are
+	// credentials of the target); a heartbeat that exists keeps its own.
+	PingTokens map[string]string
 }
 
 // errDryRun rolls a dry run's transaction back.
@@ -204,8 +209,10 @@ func channelSecret(name string, parts ...string) secretField {
 	return secretField{kind: "CHANNEL", owner: name, variable: EnvName(append([]string{"CHANNEL", name}, parts...)...)}
 }
 
-func targetSecret(name, header string) secretField {
-	return secretField{kind: "TARGET", owner: name, variable: EnvName("TARGET", name, header)}
+// targetSecret is the secret field of a target: a credential header, or its TLS
+// client key (field tlsKeyField).
+func targetSecret(name, field string) secretField {
+	return secretField{kind: "TARGET", owner: name, variable: EnvName("TARGET", name, field)}
 }
 
 func (a *applier) add(kind, name, action string) {
@@ -465,9 +472,15 @@ func (a *applier) indexSecrets(ctx context.Context) error {
 	}
 	for _, t := range targets {
 		header(t.Name, t.Headers)
+		if t.TLSClientKeyPEM != "" {
+			note(targetSecret(t.Name, tlsKeyField))
+		}
 	}
 	for _, t := range a.doc.Targets {
 		header(strings.TrimSpace(t.Name), t.Headers)
+		if t.TLSClientKeyPEM != "" {
+			note(targetSecret(strings.TrimSpace(t.Name), tlsKeyField))
+		}
 	}
 	return nil
 }
@@ -669,6 +682,9 @@ func (a *applier) targets(ctx context.Context) error {
 		}
 		switch {
 		case len(olds) == 0:
+			if token, ok := a.opts.PingTokens[lower]; ok && desired.Type == target.TypeHeartbeat && token != "" {
+				desired.PingToken = token
+			}
 			fresh = append(fresh, desired)
 			a.add("target", desired.Name, Created)
 			continue // counted when inserted
@@ -680,6 +696,11 @@ func (a *applier) targets(ctx context.Context) error {
 			a.add("target", desired.Name, Kept)
 		default:
 			desired.ID = olds[0].ID
+			if olds[0].Type == target.TypeHeartbeat && desired.Type == target.TypeHeartbeat {
+				// The token is the heartbeat's credential, not the document's: its
+				// jobs keep pinging the URL they have.
+				desired.PingToken = olds[0].PingToken
+			}
 			updated, err := a.tx.UpdateTarget(ctx, olds[0], desired)
 			if err != nil {
 				return err
@@ -731,6 +752,10 @@ func (a *applier) target(want Target, path string) (target.Target, bool) {
 			headers[k] = a.resolveInto(want.Headers[k], path+".headers."+k, secret)
 		}
 	}
+	var key string
+	if want.TLSClientKeyPEM != "" {
+		key = a.resolveInto(want.TLSClientKeyPEM, path+".tls_client_key_pem", targetSecret(strings.TrimSpace(want.Name), tlsKeyField))
+	}
 	active := !want.Paused
 	spec := target.Spec{
 		Name: &want.Name, URL: u, Method: want.Method, Headers: headers, IntervalSeconds: want.IntervalSeconds,
@@ -739,7 +764,13 @@ func (a *applier) target(want Target, path string) (target.Target, bool) {
 		FailureThreshold: want.FailureThreshold, SuccessThreshold: want.SuccessThreshold,
 		KeepWarm: want.KeepWarm, Platform: want.Platform, IdleTimeoutSeconds: want.IdleTimeoutSeconds,
 		WakeTimeoutSeconds: want.WakeTimeoutSeconds, Timezone: want.Timezone, BudgetGroup: want.BudgetGroup,
-		ChannelIDs: []int64{},
+		ChannelIDs:     []int64{},
+		CertExpiryDays: want.CertExpiryDays, TLSCAPEM: want.TLSCAPEM, TLSClientCertPEM: want.TLSClientCertPEM,
+		TLSClientKeyPEM: key, TLSSkipVerify: want.TLSSkipVerify, PeriodSeconds: want.PeriodSeconds,
+		GraceSeconds: want.GraceSeconds, Cron: want.Cron,
+	}
+	if typ := strings.TrimSpace(want.Type); typ != "" {
+		spec.Type = (*target.Type)(&typ)
 	}
 	for _, c := range want.Conditions {
 		spec.Conditions = append(spec.Conditions, target.Condition{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value})
@@ -767,16 +798,22 @@ func (a *applier) target(want Target, path string) (target.Target, bool) {
 func sameTarget(a, b target.Target) bool {
 	type settings struct {
 		Name, URL, Method, ExpectedStatus, Platform, Timezone, BudgetGroup string
+		Type                                                               target.Type
+		CA, ClientCert, ClientKey, Cron                                    string
 		Headers                                                            map[string]string
 		Interval, Timeout, Retries, RetryDelay, Fail, Succeed, Idle, Wake  int
-		Active, KeepWarm                                                   bool
+		CertDays, Period, Grace                                            int
+		Active, KeepWarm, SkipVerify                                       bool
 		Tags                                                               []string
 		Conditions                                                         []target.Condition
 		Channels                                                           []int64
 		Windows                                                            []target.WarmWindow
 	}
 	of := func(t target.Target) settings {
-		s := settings{Name: t.Name, URL: t.URL, Method: t.Method, ExpectedStatus: t.ExpectedStatus, Platform: t.Platform,
+		t = settingsOf(t)
+		s := settings{Type: t.Type, CA: t.TLSCAPEM, ClientCert: t.TLSClientCertPEM, ClientKey: t.TLSClientKeyPEM,
+			Cron: t.Cron, CertDays: t.CertExpiryDays, Period: t.PeriodSeconds, Grace: t.GraceSeconds, SkipVerify: t.TLSSkipVerify,
+			Name: t.Name, URL: t.URL, Method: t.Method, ExpectedStatus: t.ExpectedStatus, Platform: t.Platform,
 			Timezone: t.Timezone, BudgetGroup: t.BudgetGroup, Headers: t.Headers, Interval: t.IntervalSeconds,
 			Timeout: t.TimeoutSeconds, Retries: t.Retries, RetryDelay: t.RetryDelaySeconds, Fail: t.FailureThreshold,
 			Succeed: t.SuccessThreshold, Idle: t.IdleTimeoutSeconds, Wake: t.WakeTimeoutSeconds, Active: t.IsActive,
@@ -1017,7 +1054,7 @@ func (a *applier) documented(v any, channelNames, targetNames map[int64]string) 
 	case target.Target:
 		out, _ := exportTarget(x, channelNames, envNames{})
 		raw, _ := json.Marshal(x.Headers)
-		return out, map[string]string{"headers": string(raw)}
+		return out, map[string]string{"headers": string(raw), tlsKeyField: x.TLSClientKeyPEM}
 	case statuspage.Page:
 		out := StatusPage{Slug: x.Slug, Title: x.Title, Description: x.Description}
 		for _, id := range x.TargetIDs {

@@ -144,12 +144,42 @@ func exportChannel(ch notify.Channel, env envNames) (Channel, []string, error) {
 	return Channel{Name: ch.Name, Type: ch.Type, Config: cfg, IsDefault: ch.IsDefault}, names, nil
 }
 
+// tlsKeyField is the part of the variable name export gives a target's client key:
+// WATCHDOG_TARGET_<NAME>_TLS_CLIENT_KEY_PEM.
+const tlsKeyField = "tls_client_key_pem"
+
 func exportTarget(t target.Target, channelNames map[int64]string, env envNames) (Target, []string) {
+	t = settingsOf(t)
 	out := Target{
 		Name: t.Name, URL: Literal(t.URL), Method: &t.Method, IntervalSeconds: &t.IntervalSeconds, TimeoutSeconds: &t.TimeoutSeconds,
 		ExpectedStatus: &t.ExpectedStatus, Retries: &t.Retries, RetryDelaySeconds: &t.RetryDelaySeconds, Paused: !t.IsActive,
 		Tags: t.Tags, FailureThreshold: &t.FailureThreshold, SuccessThreshold: &t.SuccessThreshold,
 		Platform: t.Platform, WakeTimeoutSeconds: &t.WakeTimeoutSeconds, Timezone: t.Timezone, BudgetGroup: t.BudgetGroup,
+	}
+	if t.Type != target.TypeHTTP {
+		// Left out, a document's target is http: today's documents read as before.
+		out.Type = string(t.Type)
+		// A request's method and expected status mean nothing to a connection, a
+		// query or an echo.
+		out.Method, out.ExpectedStatus = nil, nil
+	}
+	if t.Type == target.TypeHeartbeat {
+		// A heartbeat checks nothing: it has no URL, interval, timeout or retries.
+		out.URL, out.IntervalSeconds, out.TimeoutSeconds, out.Retries, out.RetryDelaySeconds = "", nil, nil, nil, nil
+		out.GraceSeconds = &t.GraceSeconds
+		out.Cron = t.Cron
+		if t.Cron == "" {
+			out.PeriodSeconds = &t.PeriodSeconds
+		}
+	}
+	if t.HasCertificate() {
+		if t.CertExpiryDays != target.DefaultCertExpiryDays {
+			out.CertExpiryDays = &t.CertExpiryDays
+		}
+		out.TLSCAPEM, out.TLSClientCertPEM = t.TLSCAPEM, t.TLSClientCertPEM
+		if t.TLSSkipVerify {
+			out.TLSSkipVerify = &t.TLSSkipVerify
+		}
 	}
 	if t.IdleTimeoutSeconds > 0 {
 		out.IdleTimeoutSeconds = &t.IdleTimeoutSeconds
@@ -173,6 +203,12 @@ func exportTarget(t target.Target, channelNames map[int64]string, env envNames) 
 			}
 		}
 	}
+	if t.TLSClientKeyPEM != "" {
+		// The key is write-only, like a credential header: a reference to a variable.
+		name := env.name("TARGET", t.Name, tlsKeyField)
+		out.TLSClientKeyPEM = ref(name)
+		names = append(names, name)
+	}
 	for _, c := range t.Conditions {
 		out.Conditions = append(out.Conditions, Condition{Type: c.Type, Path: c.Path, Name: c.Name, Op: c.Op, Value: c.Value})
 	}
@@ -188,6 +224,33 @@ func exportTarget(t target.Target, channelNames map[int64]string, env envNames) 
 		out.Timezone = ""
 	}
 	return out, names
+}
+
+// settingsOf is t with the settings its type does not use put back to their
+// defaults, whatever the store holds for them (a target that was a heartbeat once
+// keeps its period in the row): export leaves them out, and apply compares targets
+// by what a document can say about them.
+func settingsOf(t target.Target) target.Target {
+	if t.Type == "" {
+		t.Type = target.TypeHTTP
+	}
+	if t.Type != target.TypeHeartbeat {
+		t.PeriodSeconds, t.GraceSeconds, t.Cron = target.DefaultPeriodSeconds, target.DefaultGraceSeconds, ""
+	} else {
+		t.IntervalSeconds, t.TimeoutSeconds, t.Retries, t.RetryDelaySeconds = 0, 0, 0, 0
+		t.URL = ""
+		if t.Cron != "" {
+			t.PeriodSeconds = target.DefaultPeriodSeconds
+		}
+	}
+	if t.Type != target.TypeHTTP {
+		t.Method, t.ExpectedStatus = "", ""
+	}
+	if !t.HasCertificate() {
+		t.CertExpiryDays = target.DefaultCertExpiryDays
+		t.TLSCAPEM, t.TLSClientCertPEM, t.TLSClientKeyPEM, t.TLSSkipVerify = "", "", "", false
+	}
+	return t
 }
 
 // Marshal writes doc as YAML, headed by the environment variables its secrets need.

@@ -29,9 +29,18 @@ type Channel struct {
 // Target is a monitored URL. Fields left out take the API's defaults, and a field
 // given is validated as it is (an explicit 0 is refused, not defaulted); channels name
 // the channels it notifies (none when left out).
+//
+// Type is http when left out; the other types take their address in url with a scheme
+// naming the type (tcp://host:port, dns://resolver/name?type=A), and a heartbeat has
+// none. A heartbeat's ping token is not in the document: it is a credential of the
+// target, kept by apply and regenerated through the API.
 type Target struct {
-	Name              string            `yaml:"name" json:"name" jsonschema:"required"`
-	URL               string            `yaml:"url" json:"url" jsonschema:"required,format=uri"`
+	Name string `yaml:"name" json:"name" jsonschema:"required"`
+	// Type is the kind of check; left out, http.
+	Type string `yaml:"type,omitempty" json:"type,omitempty" jsonschema:"enum=http,enum=tcp,enum=tls,enum=dns,enum=icmp,enum=heartbeat"`
+	// URL is where the check goes: http(s)://…, tcp://host:port, tls://host:port,
+	// icmp://host or dns://[resolver[:port]]/name?type=A; a heartbeat has none.
+	URL               string            `yaml:"url,omitempty" json:"url,omitempty" jsonschema:"format=uri"`
 	Method            *string           `yaml:"method,omitempty" json:"method,omitempty" jsonschema:"enum=GET,enum=HEAD,enum=POST,enum=PUT,enum=PATCH,enum=DELETE,enum=OPTIONS"`
 	Headers           map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 	IntervalSeconds   *int              `yaml:"interval_seconds,omitempty" json:"interval_seconds,omitempty"`
@@ -53,11 +62,33 @@ type Target struct {
 	WarmWindows        []WarmWindow `yaml:"warm_windows,omitempty" json:"warm_windows,omitempty"`
 	Timezone           string       `yaml:"timezone,omitempty" json:"timezone,omitempty"`
 	BudgetGroup        string       `yaml:"budget_group,omitempty" json:"budget_group,omitempty"`
+	// CertExpiryDays (https and tls targets) is how many days before the certificate
+	// ends a cert_expiry incident opens; 0 is off, left out 14.
+	CertExpiryDays *int `yaml:"cert_expiry_days,omitempty" json:"cert_expiry_days,omitempty"`
+	// TLSCAPEM (https and tls targets) is a CA certificate, PEM, trusted besides the
+	// system's.
+	TLSCAPEM string `yaml:"tls_ca_pem,omitempty" json:"tls_ca_pem,omitempty"`
+	// TLSClientCertPEM (https and tls targets) is the client certificate, PEM, of
+	// mutual TLS.
+	TLSClientCertPEM string `yaml:"tls_client_cert_pem,omitempty" json:"tls_client_cert_pem,omitempty"`
+	// TLSClientKeyPEM is the client certificate's key: a secret, so a ${ENV_NAME}
+	// reference, as export writes it (WATCHDOG_TARGET_<NAME>_TLS_CLIENT_KEY_PEM).
+	TLSClientKeyPEM string `yaml:"tls_client_key_pem,omitempty" json:"tls_client_key_pem,omitempty"`
+	// TLSSkipVerify (https and tls targets) accepts any certificate, for self-signed
+	// internal services.
+	TLSSkipVerify *bool `yaml:"tls_skip_verify,omitempty" json:"tls_skip_verify,omitempty"`
+	// PeriodSeconds (heartbeat) is how often a ping is expected; left out 86400.
+	PeriodSeconds *int `yaml:"period_seconds,omitempty" json:"period_seconds,omitempty"`
+	// GraceSeconds (heartbeat) is how late a ping may be; left out 3600.
+	GraceSeconds *int `yaml:"grace_seconds,omitempty" json:"grace_seconds,omitempty"`
+	// Cron (heartbeat), five fields in timezone, says when pings are expected instead
+	// of period_seconds.
+	Cron string `yaml:"cron,omitempty" json:"cron,omitempty"`
 }
 
 // Condition is one more rule a target's answer must meet, as in the API.
 type Condition struct {
-	Type  string `yaml:"type" json:"type" jsonschema:"required,enum=latency,enum=body,enum=json,enum=header"`
+	Type  string `yaml:"type" json:"type" jsonschema:"required,enum=latency,enum=body,enum=json,enum=header,enum=cert_days,enum=answer,enum=rcode,enum=packet_loss"`
 	Path  string `yaml:"path,omitempty" json:"path,omitempty"`
 	Name  string `yaml:"name,omitempty" json:"name,omitempty"`
 	Op    string `yaml:"op" json:"op" jsonschema:"required"`

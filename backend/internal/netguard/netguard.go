@@ -30,12 +30,14 @@ var ErrForbidden = errors.New("address not allowed")
 var ErrInvalidURL = errors.New("invalid url")
 
 // metadata are the ranges cloud instance-metadata services answer in. They hand out
-// credentials, so they stay refused even where private targets are allowed. The whole
-// IPv4 link-local range and AWS's IPv6 /32 are refused, not single addresses: providers
-// keep adding endpoints there (169.254.169.254, 169.254.170.2, 169.254.170.23,
-// 169.254.0.23, fd00:ec2::254, fd00:ec2::23, …).
+// credentials, so they stay refused even where private targets are allowed. Both
+// link-local ranges and AWS's IPv6 /32 are refused whole, not single addresses:
+// providers keep adding endpoints there (169.254.169.254, 169.254.170.2,
+// 169.254.170.23, 169.254.0.23, fd00:ec2::254, fd00:ec2::23, OpenStack's
+// fe80::a9fe:a9fe, …).
 var metadata = []netip.Prefix{
 	netip.MustParsePrefix("169.254.0.0/16"),     // link-local: AWS, GCP, Azure, DigitalOcean, Tencent, …
+	netip.MustParsePrefix("fe80::/10"),          // IPv6 link-local: OpenStack's fe80::a9fe:a9fe, …
 	netip.MustParsePrefix("fd00:ec2::/32"),      // AWS over IPv6
 	netip.MustParsePrefix("100.100.100.200/32"), // Alibaba Cloud
 	netip.MustParsePrefix("192.0.0.192/32"),     // Oracle Cloud

@@ -51,7 +51,13 @@ func TestGuard(t *testing.T) {
 		{addr: "64:ff9b::a9fe:a9fe%lo", wantStrict: metadata, wantAllowPublic: metadata},
 		{addr: "::ffff:169.254.169.254%lo", wantStrict: metadata, wantAllowPublic: metadata},
 		{addr: "::1%lo", wantStrict: private, wantAllowPublic: allowed},
-		{addr: "fe80::1%eth0", wantStrict: private, wantAllowPublic: allowed},
+		// IPv6 link-local is link-local too, zone or not: OpenStack serves its metadata
+		// at fe80::a9fe:a9fe.
+		{addr: "fe80::1%eth0", wantStrict: metadata, wantAllowPublic: metadata},
+		{addr: "fe80::1", wantStrict: metadata, wantAllowPublic: metadata},
+		{addr: "fe80::a9fe:a9fe", wantStrict: metadata, wantAllowPublic: metadata},
+		{addr: "febf:ffff::1", wantStrict: metadata, wantAllowPublic: metadata}, // the /10's last block
+		{addr: "fec0::1", wantStrict: private, wantAllowPublic: allowed},        // past it: deprecated site-local
 		{addr: "169.254.169.254", wantStrict: metadata, wantAllowPublic: metadata},
 		{addr: "169.254.170.2", wantStrict: metadata, wantAllowPublic: metadata},
 		{addr: "fd00:ec2::254", wantStrict: metadata, wantAllowPublic: metadata},
@@ -263,7 +269,8 @@ func TestCheckURL(t *testing.T) {
 		{url: "http://[fd00:ec2::254%251]/", wantStrict: metadata, wantAllowPublic: metadata},
 		{url: "http://[64:ff9b::a9fe:a9fe%25lo]/", wantStrict: metadata, wantAllowPublic: metadata},
 		{url: "http://[fd00:ec2::1]/", wantStrict: metadata, wantAllowPublic: metadata},
-		{url: "http://[fe80::1%25eth0]/", wantStrict: private, wantAllowPublic: allowed},
+		{url: "http://[fe80::1%25eth0]/", wantStrict: metadata, wantAllowPublic: metadata},
+		{url: "http://[fe80::a9fe:a9fe]/", wantStrict: metadata, wantAllowPublic: metadata},
 		{url: "http://169.254.0.23/", wantStrict: metadata, wantAllowPublic: metadata},
 		// IPv4 in the numeric forms a browser accepts.
 		{url: "http://127.1/", wantStrict: private, wantAllowPublic: allowed},

@@ -92,7 +92,12 @@ func classify(ctx, actx context.Context, err error, limit time.Duration, private
 	// Anything else the network raised may pass; a protocol error (a malformed answer)
 	// will not.
 	retry := errors.As(err, &netErr)
-	if private {
+	var opErr *net.OpError
+	switch {
+	case private && errors.As(err, &opErr):
+		// A socket's error names both ends ("write ip4 0.0.0.0->10.1.2.3: sendto: …").
+		return result{err: "network error (details not shown: the host is private)", retry: retry}
+	case private:
 		return result{err: "invalid answer (not shown: the host is private)", retry: retry}
 	}
 	return result{err: withoutURL(err), retry: retry}

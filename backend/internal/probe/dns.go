@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,8 +60,9 @@ func (p *Prober) dnsChecker(ep target.Endpoint, conds target.Conditions) attempt
 			return r
 		}
 		records := answerRecords(resp)
+		shown := maskRefused(p.guard, resp, records)
 		rcode := rcodeName(resp.Rcode)
-		text := answerText(records)
+		text := answerText(shown)
 		r := result{end: end, latency: end.Sub(start), answer: &text}
 		// A SERVFAIL is the resolver failing to get an answer, which may pass; any
 		// other code is the answer, and asking again would get the same one.
@@ -75,11 +77,10 @@ func (p *Prober) dnsChecker(ep target.Endpoint, conds target.Conditions) attempt
 				return r
 			}
 		}
-		// The records are shown, and quoted in a failed condition, even from a resolver
-		// let through only by the operator's exception: like an http status code they
-		// are the check's product, short structured values (addresses, names), not a
-		// page's content. That resolver is one the operator allowed.
-		r = judge(r, conds, target.Answer{Records: records, Rcode: rcode, Now: end})
+		// Conditions judge the real records (answer == 10.0.0.5 may pass), but what is
+		// stored and quoted follows the rule at maskRefused; from a resolver reached
+		// only by the operator's exception, nothing of the answer is quoted at all.
+		r = judge(r, conds, target.Answer{Records: records, Shown: shown, Rcode: rcode, Now: end, Private: private})
 		if r.err != "" && servfail {
 			r.retry = true
 		}
@@ -116,11 +117,12 @@ func (p *Prober) queryResolver(ctx context.Context, m *dns.Msg, addr string, lim
 	return exchange(ctx, p.packetDialer.DialContext, "tcp", addr, m, limit)
 }
 
-// querySystem asks the system's resolvers in turn until one answers. They are the
-// operator's own configuration (/etc/resolv.conf, often 127.0.0.53 or the cluster's
-// DNS service on a private address), as trusted as the look-ups every http check makes
-// of its host, so the guard does not judge them: it judges the addresses a URL's
-// author chose, and this one chose none.
+// querySystem asks the system's resolvers in turn until one answers, each within its
+// share of the attempt's time (serverShare). They are the operator's own
+// configuration (/etc/resolv.conf, often 127.0.0.53 or the cluster's DNS service on a
+// private address), as trusted as the look-ups every http check makes of its host, so
+// the guard does not judge them: it judges the addresses a URL's author chose, and
+// this one chose none. The addresses they answer with are judged (maskRefused).
 func (p *Prober) querySystem(ctx context.Context, m *dns.Msg, limit time.Duration) (*dns.Msg, error) {
 	servers, err := p.systemResolvers()
 	if err != nil {
@@ -128,11 +130,14 @@ func (p *Prober) querySystem(ctx context.Context, m *dns.Msg, limit time.Duratio
 	}
 	var dialer net.Dialer
 	var firstErr error
-	for _, server := range servers {
-		resp, _, err := exchange(ctx, dialer.DialContext, "udp", server, m, limit)
+	for i, server := range servers {
+		share := serverShare(ctx, limit, len(servers)-i)
+		sctx, cancel := context.WithTimeout(ctx, share)
+		resp, _, err := exchange(sctx, dialer.DialContext, "udp", server, m, share)
 		if err == nil && resp.Truncated {
-			resp, _, err = exchange(ctx, dialer.DialContext, "tcp", server, m, limit)
+			resp, _, err = exchange(sctx, dialer.DialContext, "tcp", server, m, share)
 		}
+		cancel()
 		if err == nil {
 			return resp, nil
 		}
@@ -147,6 +152,26 @@ func (p *Prober) querySystem(ctx context.Context, m *dns.Msg, limit time.Duratio
 		firstErr = errors.New("system resolvers: none in " + resolvConf)
 	}
 	return nil, firstErr
+}
+
+// minServerShare is the least time a system resolver is given when several are left
+// to ask, unless the attempt has less than that left: net's own resolver gives each
+// server the same floor (dialSerial).
+const minServerShare = 500 * time.Millisecond
+
+// serverShare is the time one of left system resolvers may take: an even share of
+// what remains of the attempt, at least minServerShare, never past the attempt's end.
+// Given the whole remainder, one silent server would use it all, and the next in
+// resolv.conf, which would have answered, would never be asked.
+func serverShare(ctx context.Context, limit time.Duration, left int) time.Duration {
+	remaining := limit
+	if d, ok := ctx.Deadline(); ok {
+		remaining = time.Until(d)
+	}
+	if left <= 1 {
+		return remaining
+	}
+	return max(remaining/time.Duration(left), min(minServerShare, remaining))
 }
 
 // resolvConfServers lists the resolvers of /etc/resolv.conf as host:port.
@@ -186,6 +211,40 @@ func exchange(ctx context.Context, dial func(ctx context.Context, network, addr 
 		return nil, private, fmt.Errorf("dns query over %s: %w", network, err)
 	}
 	return resp, private, nil
+}
+
+// refusedRecord stands for an address record the guard would refuse, in the answer a
+// dns check records and in its failed conditions.
+const refusedRecord = "(refused address)"
+
+// maskRefused is records as a dns check may show them. The rule: every A and AAAA
+// record whose address the guard would refuse (Guard.CheckAddr: loopback and private
+// ones unless ALLOW_PRIVATE_TARGETS, link-local and metadata ones always) is shown as
+// refusedRecord, in the stored answer (Check.Answer) and in condition failures, while
+// conditions still judge the real records. Whoever saved the URL may not be allowed to
+// reach those addresses, and the system resolver (which the guard does not judge) or a
+// resolver the operator exempted would otherwise tell them what internal names resolve
+// to. A resolver reached only by the operator's exception is treated further as http
+// treats an exempt host's body: its records are judged and recorded, masked as here,
+// but none is quoted in an error (target.Answer.Private).
+func maskRefused(g *netguard.Guard, resp *dns.Msg, records []string) []string {
+	shown := slices.Clone(records)
+	for i, rr := range resp.Answer {
+		var ip net.IP
+		switch rr := rr.(type) {
+		case *dns.A:
+			ip = rr.A
+		case *dns.AAAA:
+			ip = rr.AAAA
+		default:
+			continue
+		}
+		// An address that cannot be read cannot be judged either: masked too.
+		if addr, ok := netip.AddrFromSlice(ip); !ok || g.CheckAddr(addr) != nil {
+			shown[i] = refusedRecord
+		}
+	}
+	return shown
 }
 
 // rcodeName is an answer code by name (NOERROR, NXDOMAIN, …).

@@ -95,6 +95,13 @@ func (s *dnsServer) serve(w dns.ResponseWriter, req *dns.Msg) {
 		rr("A 192.0.2.2")
 	case q.Name == "a.test." && q.Qtype == dns.TypeAAAA:
 		rr("AAAA 2001:db8::1")
+	case q.Name == "public.test." && q.Qtype == dns.TypeA:
+		rr("A 93.184.215.14")
+	case q.Name == "mixed.test." && q.Qtype == dns.TypeA:
+		// Private, loopback, metadata and public addresses (see TestDNSCheckRefusedRecords).
+		for _, ip := range []string{"10.0.0.5", "127.0.0.1", "169.254.169.254", "93.184.215.14"} {
+			rr("A " + ip)
+		}
 	case q.Name == "txt.test." && q.Qtype == dns.TypeTXT:
 		rr(`TXT "v=spf1 " "-all"`)
 	case q.Name == "mx.test." && q.Qtype == dns.TypeMX:
@@ -143,7 +150,9 @@ func TestDNSCheck(t *testing.T) {
 		{name: "answer contains", url: url("a.test", "A"), conditions: cond("answer", "contains", "192.0.2.2"), ok: true, answer: "192.0.2.1\n192.0.2.2", attempts: 1},
 		{name: "answer == one record", url: url("a.test", "A"), conditions: cond("answer", "==", "192.0.2.1"), ok: true, answer: "192.0.2.1\n192.0.2.2", attempts: 1},
 		{name: "answer == no record", url: url("a.test", "A"), conditions: cond("answer", "==", "192.0.2"),
-			err: `condition failed: answer == "192.0.2" failed: got "192.0.2.1\n192.0.2.2"`, answer: "192.0.2.1\n192.0.2.2", attempts: 1},
+			// The resolver is on loopback, reached only by the operator's exception: its
+			// answer is not quoted (see TestDNSCheckRefusedRecords for one that is).
+			err: `condition failed: answer == "192.0.2" failed: got a value not shown (private host)`, answer: "192.0.2.1\n192.0.2.2", attempts: 1},
 		{name: "answer matches", url: url("a.test", "A"), conditions: cond("answer", "matches", `(?m)^192\.0\.2\.2$`), ok: true, answer: "192.0.2.1\n192.0.2.2", attempts: 1},
 		{name: "answer not_contains", url: url("a.test", "A"), conditions: cond("answer", "not_contains", "192.0.2.1"),
 			err: `condition failed: answer not_contains "192.0.2.1" failed`, answer: "192.0.2.1\n192.0.2.2", attempts: 1},
@@ -217,11 +226,11 @@ func TestDNSCheckSystemResolver(t *testing.T) {
 	srv := startDNSServer(t)
 	p := newProber(t, false, Options{})
 	p.systemResolvers = func() ([]string, error) { return []string{closedUDPPort(t), srv.addr}, nil }
-	c := p.Check(context.Background(), typedTarget(target.TypeDNS, "dns:///a.test?type=A"))
+	c := p.Check(context.Background(), typedTarget(target.TypeDNS, "dns:///public.test?type=A"))
 	assert.True(t, c.OK, c.Error)
 	require.NotNil(t, c.Answer)
-	assert.Equal(t, "192.0.2.1\n192.0.2.2", *c.Answer)
-	assert.Equal(t, 1, srv.count("a.test.", "udp"))
+	assert.Equal(t, "93.184.215.14", *c.Answer)
+	assert.Equal(t, 1, srv.count("public.test.", "udp"))
 }
 
 // closedUDPPort is an address on 127.0.0.1 where no UDP socket listens: a query there
@@ -290,4 +299,145 @@ func TestDNSCheckTimeout(t *testing.T) {
 	assert.False(t, c.OK)
 	assert.Equal(t, "timeout after 1s", c.Error)
 	assert.Less(t, time.Since(start), 10*time.Second, "bounded by the timeout, not the client's own")
+}
+
+// TestDNSCheckSilentSystemResolver: the first system resolver never answers. It gets
+// its share of the attempt, not all of it, so the second is still asked in time.
+func TestDNSCheckSilentSystemResolver(t *testing.T) {
+	t.Parallel()
+	srv := startDNSServer(t)
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = silent.Close() })
+	asked := make(chan struct{}, 1)
+	go func() {
+		// Reads the query and answers nothing; ends when the socket is closed.
+		buf := make([]byte, 2048)
+		for {
+			if _, _, err := silent.ReadFrom(buf); err != nil {
+				return
+			}
+			select {
+			case asked <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	p := newProber(t, false, Options{})
+	p.systemResolvers = func() ([]string, error) { return []string{silent.LocalAddr().String(), srv.addr}, nil }
+	tg := typedTarget(target.TypeDNS, "dns:///public.test?type=A")
+	tg.TimeoutSeconds = 2
+	start := time.Now()
+	c := p.Check(context.Background(), tg)
+	assert.True(t, c.OK, c.Error)
+	require.NotNil(t, c.Answer)
+	assert.Equal(t, "93.184.215.14", *c.Answer)
+	assert.Equal(t, 1, c.Attempts)
+	assert.Equal(t, 1, srv.count("public.test.", "udp"), "the second resolver was asked")
+	select {
+	case <-asked:
+	default:
+		t.Error("the silent resolver was asked first")
+	}
+	// Half of the 2 s attempt for the silent one, then the answer.
+	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond)
+	assert.Less(t, c.LatencyMS, 2000)
+}
+
+func TestServerShare(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	near := func(want, got time.Duration) {
+		t.Helper()
+		assert.InDelta(t, want.Seconds(), got.Seconds(), 0.1, "got %s, want about %s", got, want)
+	}
+	near(4*time.Second, serverShare(ctx, 4*time.Second, 1))
+	near(2*time.Second, serverShare(ctx, 4*time.Second, 2))
+	near(minServerShare, serverShare(ctx, 4*time.Second, 20))
+	short, cancelShort := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancelShort()
+	near(200*time.Millisecond, serverShare(short, time.Second, 3))
+	near(3*time.Second, serverShare(context.Background(), 3*time.Second, 1))
+}
+
+// TestDNSCheckRefusedRecords: an A record whose address the guard would refuse is
+// shown as "(refused address)" in the recorded answer and in a failed condition, while
+// conditions still judge the real records. From a resolver reached only by the
+// operator's exception, a failed condition quotes nothing of the answer.
+func TestDNSCheckRefusedRecords(t *testing.T) {
+	t.Parallel()
+	srv := startDNSServer(t)
+	const (
+		strictAnswer  = "(refused address)\n(refused address)\n(refused address)\n93.184.215.14"
+		privateAnswer = "10.0.0.5\n127.0.0.1\n(refused address)\n93.184.215.14"
+		// As an error quotes them, newlines escaped.
+		strictQuoted  = `(refused address)\n(refused address)\n(refused address)\n93.184.215.14`
+		privateQuoted = `10.0.0.5\n127.0.0.1\n(refused address)\n93.184.215.14`
+	)
+	cond := func(op, value string) []target.Condition {
+		return []target.Condition{{Type: "answer", Op: op, Value: value}}
+	}
+	tests := []struct {
+		name         string
+		allowPrivate bool
+		system       bool // ask the system resolver (the test's server), unjudged by the guard
+		conds        []target.Condition
+		err          string // "" for up
+		answer       string
+		hidden       []string // what the error must not quote
+	}{
+		{name: "strict: refused records masked", system: true, answer: strictAnswer},
+		{name: "strict: a condition judges the real records", system: true, conds: cond("==", "10.0.0.5"), answer: strictAnswer},
+		{name: "strict: contains a metadata address", system: true, conds: cond("contains", "169.254.169.254"), answer: strictAnswer},
+		{name: "strict: a failure quotes the masked records", system: true, conds: cond("==", "10.0.0.6"), answer: strictAnswer,
+			err:    `condition failed: answer == "10.0.0.6" failed: got "` + strictQuoted + `"`,
+			hidden: []string{"10.0.0.5", "127.0.0.1", "169.254"}},
+		{name: "strict: not_matches on a refused record quotes it masked", system: true, conds: cond("not_matches", `(?m)^10\.`), answer: strictAnswer,
+			err:    `condition failed: answer not_matches "(?m)^10\\." failed: matched "(refused address)"`,
+			hidden: []string{"10.0.0.5", "127.0.0.1", "169.254"}},
+		{name: "strict: not_matches across records quotes them masked", system: true, conds: cond("not_matches", `(?s)0\.5.*93`), answer: strictAnswer,
+			err:    `failed: matched "` + strictQuoted + `"`,
+			hidden: []string{"10.0.0.5", "127.0.0.1", "169.254"}},
+		{name: "strict: not_matches on a public record quotes it", system: true, conds: cond("not_matches", `93\.184`), answer: strictAnswer,
+			err: `condition failed: answer not_matches "93\\.184" failed: matched "93.184"`},
+		{name: "private allowed: metadata still masked", allowPrivate: true, system: true, conds: cond("==", "10.0.0.6"), answer: privateAnswer,
+			err:    `condition failed: answer == "10.0.0.6" failed: got "` + privateQuoted + `"`,
+			hidden: []string{"169.254"}},
+		{name: "private allowed: not_matches on metadata", allowPrivate: true, system: true, conds: cond("not_matches", `169\.254`), answer: privateAnswer,
+			err:    `failed: matched "(refused address)"`,
+			hidden: []string{"169.254.169"}},
+		{name: "exempt resolver: judged on the real records", allowPrivate: true, conds: cond("==", "169.254.169.254"), answer: privateAnswer},
+		{name: "exempt resolver: a failure quotes nothing", allowPrivate: true, conds: cond("==", "10.0.0.6"), answer: privateAnswer,
+			err:    `condition failed: answer == "10.0.0.6" failed: got a value not shown (private host)`,
+			hidden: []string{"10.0.0.5", "127.0.0.1", "169.254", "93.184", "refused address"}},
+		{name: "exempt resolver: not_matches quotes nothing", allowPrivate: true, conds: cond("not_matches", `93`), answer: privateAnswer,
+			err:    `failed: matched a value not shown (private host)`,
+			hidden: []string{"93.184"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := newProber(t, tt.allowPrivate, Options{})
+			url := "dns://" + srv.addr + "/mixed.test?type=A"
+			if tt.system {
+				p.systemResolvers = func() ([]string, error) { return []string{srv.addr}, nil }
+				url = "dns:///mixed.test?type=A"
+			}
+			tg := typedTarget(target.TypeDNS, url)
+			tg.Conditions = tt.conds
+			c := p.Check(context.Background(), tg)
+			if tt.err == "" {
+				assert.True(t, c.OK, c.Error)
+			} else {
+				assert.False(t, c.OK)
+				assert.Contains(t, c.Error, tt.err)
+			}
+			for _, h := range tt.hidden {
+				assert.NotContains(t, c.Error, h)
+			}
+			require.NotNil(t, c.Answer)
+			assert.Equal(t, tt.answer, *c.Answer)
+		})
+	}
 }

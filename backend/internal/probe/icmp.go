@@ -37,7 +37,11 @@ func (p *Prober) icmpChecker(ep target.Endpoint, conds target.Conditions) attemp
 			r.latency = r.end.Sub(start)
 			return r
 		}
-		addr, err := p.icmpAddr(actx, ep.Host)
+		// exempt says the address passed only by the operator's exception: an error
+		// after the socket opened ("write ip4 0.0.0.0->10.1.2.3: sendto: …") names
+		// it, which would tell whoever saved the URL what an internal name resolves
+		// to, so it is worded as http words a private host's.
+		addr, exempt, err := p.icmpAddr(actx, ep.Host)
 		if err != nil {
 			return fail(classify(ctx, actx, err, limit, false))
 		}
@@ -45,7 +49,7 @@ func (p *Prober) icmpChecker(ep target.Endpoint, conds target.Conditions) attemp
 		if budget <= 0 {
 			return fail(result{err: "timeout after " + roundLimit(limit).String(), retry: true})
 		}
-		stats, err := p.ping(actx, addr, budget)
+		stats, err := p.sendEchoes(actx, addr, budget)
 		end := time.Now()
 		if ctx.Err() != nil {
 			return fail(result{err: "check cancelled"})
@@ -59,7 +63,7 @@ func (p *Prober) icmpChecker(ep target.Endpoint, conds target.Conditions) attemp
 				// The process may not ping at all; asking again will not change that.
 				return fail(result{err: err.Error()})
 			}
-			return fail(classify(ctx, actx, err, limit, false))
+			return fail(classify(ctx, actx, err, limit, exempt))
 		}
 		loss := stats.PacketLoss
 		if stats.PacketsRecv == 0 {
@@ -78,23 +82,25 @@ func (p *Prober) icmpChecker(ep target.Endpoint, conds target.Conditions) attemp
 
 // icmpAddr is the address to ping: the host itself when it is a literal address (in
 // any form a browser reads), else the first address it resolves to. The guard judges
-// it as it judges a dialed address, in the same words, which do not name it.
-func (p *Prober) icmpAddr(ctx context.Context, host string) (netip.Addr, error) {
+// it as it judges a dialed address, in the same words, which do not name it; exempt
+// says it passed only by the operator's exception.
+func (p *Prober) icmpAddr(ctx context.Context, host string) (addr netip.Addr, exempt bool, err error) {
 	addr, isAddr, err := netguard.ParseHost(host)
 	if err != nil {
-		return netip.Addr{}, err
+		return netip.Addr{}, false, err
 	}
 	if !isAddr {
 		addrs, err := p.dialer.resolve(ctx, host)
 		if err != nil {
-			return netip.Addr{}, err
+			return netip.Addr{}, false, err
 		}
 		addr = addrs[0]
 	}
-	if _, err := p.guard.Judge(addr); err != nil {
-		return netip.Addr{}, err
+	exempt, err = p.guard.Judge(addr)
+	if err != nil {
+		return netip.Addr{}, false, err
 	}
-	return addr, nil
+	return addr, exempt, nil
 }
 
 // ping sends the echo requests to addr. It tries a raw socket first and, once that is

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +15,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
+	probing "github.com/prometheus-community/pro-bing"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/icmp"
@@ -215,4 +218,54 @@ func TestICMPSocketErrorMapping(t *testing.T) {
 		require.Error(t, err)
 		assert.True(t, isPermissionError(err), "a real refusal is recognised: %v", err)
 	}
+}
+
+// TestICMPSendErrorOfAPrivateAddress: an error sending on an open socket names the
+// address sent to ("write ip4 0.0.0.0->10.1.2.3: sendto: …"). For an address let
+// through only because private targets are allowed, that would tell whoever saved the
+// URL what an internal name resolves to, so it is worded without it, as http words a
+// private host's errors; a public address keeps the detail. No kernel here fails a
+// send on demand, so the sender returns the error a real one gives.
+func TestICMPSendErrorOfAPrivateAddress(t *testing.T) {
+	t.Parallel()
+	sendErr := func(to netip.Addr) error {
+		return &net.OpError{Op: "write", Net: "ip4", Source: &net.IPAddr{IP: net.IPv4zero},
+			Addr: &net.IPAddr{IP: to.AsSlice()}, Err: os.NewSyscallError("sendto", syscall.EINVAL)}
+	}
+	tests := []struct {
+		name, url string
+		leak      string // what the error must not say
+		want      string
+	}{
+		{name: "a private address", url: "icmp://10.1.2.3", leak: "10.1.2.3",
+			want: "network error (details not shown: the host is private)"},
+		{name: "a name resolving to loopback", url: "icmp://localhost", leak: "127.0.0.1",
+			want: "network error (details not shown: the host is private)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := newProber(t, true, Options{})
+			var sentTo netip.Addr
+			p.sendEchoes = func(_ context.Context, addr netip.Addr, _ time.Duration) (*probing.Statistics, error) {
+				sentTo = addr
+				return &probing.Statistics{}, sendErr(addr)
+			}
+			c := p.Check(context.Background(), typedTarget(target.TypeICMP, tt.url))
+			assert.True(t, sentTo.IsValid(), "the guard let the address through")
+			assert.False(t, c.OK)
+			assert.Equal(t, tt.want, c.Error)
+			assert.NotContains(t, c.Error, tt.leak)
+		})
+	}
+	t.Run("a public address keeps the detail", func(t *testing.T) {
+		t.Parallel()
+		p := newProber(t, false, Options{})
+		p.sendEchoes = func(_ context.Context, addr netip.Addr, _ time.Duration) (*probing.Statistics, error) {
+			return &probing.Statistics{}, sendErr(addr)
+		}
+		c := p.Check(context.Background(), typedTarget(target.TypeICMP, "icmp://93.184.215.14"))
+		assert.False(t, c.OK)
+		assert.Equal(t, "write ip4 0.0.0.0->93.184.215.14: sendto: invalid argument", c.Error)
+	})
 }

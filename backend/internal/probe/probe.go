@@ -16,12 +16,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	probing "github.com/prometheus-community/pro-bing"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
@@ -92,9 +95,12 @@ type Prober struct {
 	// icmpUnprivileged is set once a raw ICMP socket was refused: later pings go
 	// straight to datagram sockets.
 	icmpUnprivileged atomic.Bool
-	maxBodyBytes     int64
-	userAgent        string
-	sleep            func(ctx context.Context, d time.Duration) error
+	// sendEchoes sends an icmp check's echo requests: ping. Tests replace it to get a
+	// send error no kernel here gives on demand.
+	sendEchoes   func(ctx context.Context, addr netip.Addr, budget time.Duration) (*probing.Statistics, error)
+	maxBodyBytes int64
+	userAgent    string
+	sleep        func(ctx context.Context, d time.Duration) error
 	// drain is closed by Drain: no check waits for a retry any more.
 	drain     chan struct{}
 	drainOnce sync.Once
@@ -123,6 +129,7 @@ func New(opts Options) *Prober {
 		userAgent:       opts.UserAgent,
 		sleep:           opts.Sleep,
 	}
+	p.sendEchoes = p.ping
 	p.tlsConfigs = newTLSCache(tlsCacheSize, func(cfg *tls.Config) *http.Transport {
 		return newTransport(caching.DialContext, cfg)
 	})
@@ -291,6 +298,12 @@ func (p *Prober) Check(ctx context.Context, t target.Target) target.Check {
 
 func isHTTP(typ target.Type) bool { return typ == "" || typ == target.TypeHTTP }
 
+// isHTTPS reports whether an http target's URL is https, as target.Target.HTTPS does
+// for a target whose type may still be "" (http).
+func isHTTPS(rawURL string) bool {
+	return target.Target{Type: target.TypeHTTP, URL: rawURL}.HTTPS()
+}
+
 // attemptFunc makes one attempt of a check, begun at start. actx is the attempt's
 // context, whose deadline is limit after start; ctx is the check's, which tells a
 // shutdown from the attempt's own timeout. It sets the result's latency and end.
@@ -417,6 +430,17 @@ func (p *Prober) attemptHTTP(ctx, actx context.Context, client *http.Client, t t
 	// through; then nothing that host sent is quoted in the check's error, which whoever
 	// saved the URL can read.
 	actx, reach := netguard.Trace(actx)
+	// The certificate recorded, and judged by cert_days, is the URL's own. An http URL
+	// redirected to https has none: the one at the end of the redirect is another
+	// URL's, and recording it would open cert_expiry incidents for a plain http target.
+	// An https URL redirected to http ends with none, and a cert_days failure says so.
+	https := isHTTPS(t.URL)
+	certOf := func(state *tls.ConnectionState) *time.Time {
+		if !https {
+			return nil
+		}
+		return certExpiry(state)
+	}
 	req, err := p.newRequest(actx, t)
 	if err != nil {
 		return finish(result{err: err.Error()})
@@ -425,17 +449,19 @@ func (p *Prober) attemptHTTP(ctx, actx context.Context, client *http.Client, t t
 	if err != nil {
 		r := classify(ctx, actx, err, limit, reach.Exempt())
 		// A certificate that did not verify still says when it ends.
-		r.certExpiresAt = unverifiedExpiry(err)
+		if https {
+			r.certExpiresAt = unverifiedExpiry(err)
+		}
 		if resp != nil {
 			// A stopped redirect chain still had an answer (its body is already closed).
 			r.status = &resp.StatusCode
-			r.certExpiresAt = certExpiry(resp.TLS)
+			r.certExpiresAt = certOf(resp.TLS)
 		}
 		return finish(r)
 	}
 	// The certificate of the connection that gave the final answer: after a redirect
-	// to another host, that host's.
-	certExpiresAt := certExpiry(resp.TLS)
+	// to another https host, that host's (for an https URL only, see certOf).
+	certExpiresAt := certOf(resp.TLS)
 	// Read the body, up to the cap, so the latency covers the answer and not just its
 	// headers, and so a fully read connection can be reused. Closing it after the cap
 	// drops a body that runs on; the attempt's deadline bounds a body that trickles.
@@ -475,8 +501,13 @@ func (p *Prober) attemptHTTP(ctx, actx context.Context, client *http.Client, t t
 		// ends when the answer has been read.
 		answered := time.Now()
 		r := result{status: &status, end: answered, latency: answered.Sub(start), certExpiresAt: certExpiresAt}
+		var noCert string
+		if https && resp.TLS == nil {
+			noCert = "the answer came over plain http after a redirect"
+		}
 		// The server answered as it meant to, and would again; only slowness may pass.
 		return judge(r, conds, target.Answer{
+			NoCertReason:  noCert,
 			Status:        status,
 			Header:        resp.Header,
 			Body:          body.Bytes(),

@@ -341,3 +341,68 @@ func TestTLSCacheEvicts(t *testing.T) {
 	_, err = c.config(opts(false, strings.Repeat("x", 10)))
 	assert.ErrorContains(t, err, "invalid TLS options: tls_ca_pem")
 }
+
+// TestHTTPCertificateIsTheURLsOwn: the certificate an http check records, and judges
+// cert_days on, is the target URL's own. An http URL redirected to https records none
+// (the certificate is another URL's, and would open cert_expiry incidents for a plain
+// http target); an https URL redirected to http ends with none, and says why.
+func TestHTTPCertificateIsTheURLsOwn(t *testing.T) {
+	t.Parallel()
+	ca := newTestCA(t, "redirect CA")
+	cert := ca.issue(t, time.Now().Add(30*24*time.Hour), false, "127.0.0.1")
+	var plainURL string
+	secure := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/to-http" {
+			http.Redirect(w, r, plainURL+"/", http.StatusFound)
+		}
+	}))
+	secure.TLS = serverConfig(cert, nil)
+	secure.StartTLS()
+	t.Cleanup(secure.Close)
+	plain, _ := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/to-https" {
+			http.Redirect(w, r, secure.URL+"/", http.StatusFound)
+		}
+	}))
+	plainURL = plain.URL
+	certDays := []target.Condition{{Type: "cert_days", Op: ">", Value: "7"}}
+	tests := []struct {
+		name  string
+		url   string
+		trust bool // the CA is trusted (through tls_ca_pem, which the prober honours whatever the scheme)
+		conds []target.Condition
+		ok    bool
+		err   string
+		cert  bool
+	}{
+		{name: "https records its certificate", url: secure.URL + "/", trust: true, conds: certDays, ok: true, cert: true},
+		{name: "http redirected to https records none", url: plain.URL + "/to-https", trust: true, ok: true},
+		{name: "http redirected to an unverified https records none", url: plain.URL + "/to-https",
+			err: "tls: failed to verify certificate"},
+		{name: "https redirected to http fails cert_days saying why", url: secure.URL + "/to-http", trust: true, conds: certDays,
+			err: "condition failed: cert_days > 7 failed: no certificate: the answer came over plain http after a redirect"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tg := newTarget(tt.url)
+			tg.Conditions = tt.conds
+			if tt.trust {
+				tg.TLSCAPEM = ca.pem
+			}
+			c := newProber(t, true, Options{}).Check(context.Background(), tg)
+			assert.Equal(t, tt.ok, c.OK, c.Error)
+			if tt.err == "" {
+				assert.Empty(t, c.Error)
+			} else {
+				assert.Contains(t, c.Error, tt.err)
+			}
+			if !tt.cert {
+				assert.Nil(t, c.CertExpiresAt, "no certificate of the URL's own")
+				return
+			}
+			require.NotNil(t, c.CertExpiresAt)
+			assert.True(t, c.CertExpiresAt.Equal(cert.notAfter))
+		})
+	}
+}

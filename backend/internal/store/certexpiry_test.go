@@ -86,3 +86,38 @@ func TestCertExpiryOpensOneIncidentUntilRenewed(t *testing.T) {
 		assert.Len(t, events(t, s), 2)
 	})
 }
+
+// Moving a target off its certificate ends the warning without a "renewed" message
+// and forgets the date; a check-now that saw the old certificate but is recorded after
+// a newer check does not reopen what the newer one resolved.
+func TestCertWarningEndsWithTheCertificate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ch := newChannel(t, s, "ops")
+		tg := newTarget(t, s, target.Spec{Type: new(target.TypeTLS), URL: "tls://a.example.com:443", ChannelIDs: []int64{ch.ID}})
+		now := time.Now().UTC().Truncate(time.Second)
+		soon, renewed := now.Add(3*24*time.Hour), now.Add(90*24*time.Hour)
+		rec := func(at time.Time, expires time.Time) {
+			t.Helper()
+			require.NoError(t, s.Record(ctx, []store.Result{{Check: target.Check{TargetID: tg.ID, CheckedAt: at, OK: true, Attempts: 1, CertExpiresAt: &expires}}}))
+		}
+		rec(now.Add(-time.Minute), soon)
+		rec(now.Add(-30*time.Second), renewed)
+		rec(now.Add(-45*time.Second), soon) // started before the renewed one, recorded after
+		assert.Equal(t, []string{"cert_expiry:pending", "up:pending"}, events(t, s), "the late check reopens nothing")
+
+		rec(now.Add(-20*time.Second), soon)
+		assert.Len(t, events(t, s), 3)
+		got, err := s.GetTarget(ctx, tg.ID)
+		require.NoError(t, err)
+		moved, err := target.Patch{Type: new(target.TypeTCP), URL: new("tcp://a.example.com:443")}.Apply(got, target.Limits{})
+		require.NoError(t, err)
+		updated, err := s.UpdateTarget(ctx, got, moved)
+		require.NoError(t, err)
+		assert.Nil(t, updated.CertExpiresAt, "a tcp target has no certificate date")
+		incs, _, err := s.ListIncidents(ctx, target.IncidentFilter{TargetID: tg.ID, Open: true, Limit: 10})
+		require.NoError(t, err)
+		assert.Empty(t, incs, "the warning ended with the certificate")
+		assert.Len(t, events(t, s), 3, "no renewed-certificate message: none was seen")
+	})
+}

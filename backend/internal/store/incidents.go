@@ -556,6 +556,9 @@ func (s *Store) ListIncidents(ctx context.Context, f target.IncidentFilter) ([]t
 	if !f.Since.IsZero() {
 		q = q.Where("resolved_at IS NULL OR started_at >= ?", dbTime(f.Since))
 	}
+	if f.Kinds != nil {
+		q = q.Where("kind IN ?", append(f.Kinds, ""))
+	}
 	if f.Open {
 		q = q.Where("resolved_at IS NULL")
 	}
@@ -647,9 +650,11 @@ func (s *Store) warmGaps(tx *gorm.DB, results []Result, changed *changes) (int, 
 // or the warning turned off). A check that saw no certificate changes nothing.
 func (s *Store) certExpiry(tx *gorm.DB, results []Result, changed *changes) (int, error) {
 	seen := map[int64]time.Time{}
+	checked := map[int64]time.Time{}
 	for _, r := range results {
 		if r.Check.CertExpiresAt != nil {
 			seen[r.Check.TargetID] = *r.Check.CertExpiresAt
+			checked[r.Check.TargetID] = r.Check.CheckedAt
 		}
 	}
 	if len(seen) == 0 {
@@ -664,9 +669,10 @@ func (s *Store) certExpiry(tx *gorm.DB, results []Result, changed *changes) (int
 		Name           string
 		URL            string
 		CertExpiryDays int
+		LastCheckedAt  *time.Time
 		OpenID         *int64
 	}
-	if err := tx.Raw(`SELECT t.id, t.name, t.url, t.cert_expiry_days,
+	if err := tx.Raw(`SELECT t.id, t.name, t.url, t.cert_expiry_days, t.last_checked_at,
 			(SELECT i.id FROM incidents i WHERE i.target_id = t.id AND i.kind = ? AND i.resolved_at IS NULL) AS open_id
 		FROM targets t WHERE t.id IN ?`, target.IncidentCertExpiry, ids).Scan(&rows).Error; err != nil {
 		return 0, fmt.Errorf("read certificate warnings: %w", err)
@@ -674,6 +680,11 @@ func (s *Store) certExpiry(tx *gorm.DB, results []Result, changed *changes) (int
 	now := dbTime(time.Now())
 	var msgs []queuedMessage
 	for _, t := range rows {
+		if t.LastCheckedAt != nil && t.LastCheckedAt.After(checked[t.ID]) {
+			// A check now that started before the newest one recorded saw an older
+			// certificate than the target's: the newer check has judged it.
+			continue
+		}
 		expires := seen[t.ID]
 		ref := notify.TargetRef{ID: t.ID, Name: t.Name, URL: t.URL}
 		expiring := target.CertExpiring(expires, t.CertExpiryDays, now)

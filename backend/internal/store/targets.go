@@ -546,6 +546,9 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		if err := replaceTags(tx, before.ID, after.Tags); err != nil {
 			return err
 		}
+		if err := endCertWatch(tx, before, after, now); err != nil {
+			return err
+		}
 		return replaceChannels(tx, before.ID, after.ChannelIDs)
 	})
 	s.memos.invalidate()
@@ -556,6 +559,27 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		return target.Target{}, fmt.Errorf("update target %d: %w", before.ID, err)
 	}
 	return s.GetTarget(ctx, before.ID)
+}
+
+// endCertWatch ends what a target's certificate warning knew when an update ends it
+// (target.CertWatchEnds): the open cert_expiry incident is resolved without a message,
+// as no renewed certificate was seen, and a date that belongs to another address
+// (or to no certificate at all) is forgotten, so a list sorted by expiry does not show it.
+func endCertWatch(tx *gorm.DB, before, after target.Target, now time.Time) error {
+	ends, forget := target.CertWatchEnds(before, after)
+	if !ends {
+		return nil
+	}
+	if err := tx.Model(&incidentRow{}).Where("target_id = ? AND kind = ? AND resolved_at IS NULL", before.ID, target.IncidentCertExpiry).
+		Update("resolved_at", now).Error; err != nil {
+		return fmt.Errorf("resolve the certificate warning: %w", err)
+	}
+	if forget {
+		if err := tx.Model(&targetRow{}).Where("id = ?", before.ID).Update("cert_expires_at", nil).Error; err != nil {
+			return fmt.Errorf("forget the certificate date: %w", err)
+		}
+	}
+	return nil
 }
 
 // DeleteTarget removes a target with its checks and tags.

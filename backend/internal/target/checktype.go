@@ -37,11 +37,35 @@ func (t Target) HTTPS() bool {
 // HasCertificate reports whether t's checks see a server certificate: https and tls.
 func (t Target) HasCertificate() bool { return t.HTTPS() || t.Type == TypeTLS }
 
+// alertDefaults are a type's default thresholds and retries. A heartbeat's missed
+// deadline is the outage itself and its next ping ends it, as Healthchecks has it;
+// nothing is retried, as nothing is sent.
+func alertDefaults(typ Type) (failureThreshold, successThreshold, retries int) {
+	if typ == TypeHeartbeat {
+		return 1, 1, 0
+	}
+	return DefaultFailureThreshold, DefaultSuccessThreshold, DefaultRetries
+}
+
 // resetUnusedSettings returns the settings t's new type has no use for to their
 // defaults, so that changing a target's type takes one field (and its url), not a
 // list of the old type's settings to clear. A setting p itself sends is left for
 // Validate to judge.
-func (t *Target) resetUnusedSettings(p Patch) {
+func (t *Target) resetUnusedSettings(from Type, p Patch) {
+	// A heartbeat's defaults differ (see New): a type change into or out of it takes
+	// the new type's, for what the patch does not set.
+	if (from == TypeHeartbeat) != (t.Type == TypeHeartbeat) {
+		fail, success, retries := alertDefaults(t.Type)
+		if p.FailureThreshold == nil {
+			t.FailureThreshold = fail
+		}
+		if p.SuccessThreshold == nil {
+			t.SuccessThreshold = success
+		}
+		if p.Retries == nil {
+			t.Retries = retries
+		}
+	}
 	if t.Type != TypeHTTP {
 		if p.Method == nil {
 			t.Method = DefaultMethod
@@ -71,7 +95,21 @@ func (t *Target) resetUnusedSettings(p Patch) {
 	if t.Type == TypeHeartbeat && p.URL == nil {
 		t.URL = ""
 	}
+	if t.Type != TypeHeartbeat {
+		if p.PeriodSeconds == nil {
+			t.PeriodSeconds = DefaultPeriodSeconds
+		}
+		if p.GraceSeconds == nil {
+			t.GraceSeconds = DefaultGraceSeconds
+		}
+		if p.Cron == nil {
+			t.Cron = ""
+		}
+	}
 	if !t.HasCertificate() {
+		if p.CertExpiryDays == nil {
+			t.CertExpiryDays = DefaultCertExpiryDays
+		}
 		if p.TLSCAPEM == nil {
 			t.TLSCAPEM = ""
 		}
@@ -122,7 +160,20 @@ func validateType(v *ValidationError, t Target, lim Limits) {
 		onlyHTTP("keep_warm", !t.KeepWarm)
 		onlyHTTP("platform", t.Platform == "")
 	}
+	if t.Type != TypeHeartbeat {
+		onlyHeartbeat := func(field string, isDefault bool) {
+			if !isDefault {
+				v.add(field, "applies to heartbeat targets only")
+			}
+		}
+		onlyHeartbeat("period_seconds", t.PeriodSeconds == DefaultPeriodSeconds)
+		onlyHeartbeat("grace_seconds", t.GraceSeconds == DefaultGraceSeconds)
+		onlyHeartbeat("cron", t.Cron == "")
+	}
 	if !t.HasCertificate() {
+		if t.CertExpiryDays != DefaultCertExpiryDays {
+			v.add("cert_expiry_days", "applies to https and tls targets only")
+		}
 		for _, f := range []struct {
 			field string
 			set   bool
@@ -144,7 +195,7 @@ func validateType(v *ValidationError, t Target, lim Limits) {
 			}
 		}
 	}
-	if t.CertExpiryDays < 0 || t.CertExpiryDays > MaxCertExpiryDays {
+	if t.HasCertificate() && (t.CertExpiryDays < 0 || t.CertExpiryDays > MaxCertExpiryDays) {
 		v.add("cert_expiry_days", "must be between 0 (off) and %d", MaxCertExpiryDays)
 	}
 }
@@ -178,8 +229,8 @@ func validateEndpoint(v *ValidationError, t Target, lim Limits) {
 	}
 }
 
-// Bounds of a heartbeat's schedule: a period of at least a minute (or the operator's
-// minimum interval, which tests lower), at most a year; grace up to a week.
+// Bounds of a heartbeat's schedule: a period of at least the operator's minimum
+// interval, at most a year; grace up to a week.
 const (
 	MaxPeriodSeconds = 365 * 86400
 	MaxGraceSeconds  = 7 * 86400
@@ -187,10 +238,7 @@ const (
 )
 
 func validateHeartbeat(v *ValidationError, t Target, lim Limits) {
-	minPeriod := 60
-	if lim.MinIntervalSeconds > 0 {
-		minPeriod = lim.MinIntervalSeconds
-	}
+	minPeriod := max(1, lim.MinIntervalSeconds)
 	if t.PeriodSeconds < minPeriod || t.PeriodSeconds > MaxPeriodSeconds {
 		v.add("period_seconds", "must be between %d and %d", minPeriod, MaxPeriodSeconds)
 	}
@@ -206,4 +254,16 @@ func validateHeartbeat(v *ValidationError, t Target, lim Limits) {
 // of its end at now: the target's cert_expiry incident should be open. days 0 is off.
 func CertExpiring(expires time.Time, days int, now time.Time) bool {
 	return days > 0 && expires.Sub(now) < time.Duration(days)*24*time.Hour
+}
+
+// PingPath is where a heartbeat with token is pinged, from the server's root.
+func PingPath(token string) string { return "/api/v1/ping/" + token }
+
+// CertWatchEnds says whether an update from before to after ends what the certificate
+// warning knew: it ends when the target no longer has a certificate, its address
+// changed, or the warning was turned off; the date seen is forgotten too unless only
+// the warning was turned off.
+func CertWatchEnds(before, after Target) (ends, forgetDate bool) {
+	moved := !after.HasCertificate() || after.URL != before.URL || after.Type != before.Type
+	return moved || after.CertExpiryDays == 0, moved
 }

@@ -3,6 +3,7 @@ package target
 import (
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,4 +198,62 @@ func TestChangingTheTypeResetsWhatItCannotUse(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, hb.URL)
 	assert.NotEmpty(t, hb.PingToken)
+}
+
+func TestAnEmptyTypeIsRefusedNotDefaulted(t *testing.T) {
+	web, err := New(Spec{URL: "https://api.example.com/", Method: new("POST"), Headers: map[string]string{"Authorization": "Bearer x"}}, Limits{})
+	require.NoError(t, err)
+	_, err = Patch{Type: new(Type(""))}.Apply(web, Limits{})
+	assert.Contains(t, fieldsOf(t, err)["type"], "must be one of")
+	_, err = New(Spec{URL: "https://api.example.com/", Type: new(Type(""))}, Limits{})
+	assert.Contains(t, fieldsOf(t, err)["type"], "must be one of")
+
+	// A type change into or out of heartbeat takes the new type's alert defaults.
+	hb, err := Patch{Type: new(TypeHeartbeat)}.Apply(web, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 1, 0}, []int{hb.FailureThreshold, hb.SuccessThreshold, hb.Retries})
+	tcp, err := Patch{Type: new(TypeTCP), URL: new("tcp://db.example.com:5432"), FailureThreshold: new(5)}.Apply(hb, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, []int{5, DefaultSuccessThreshold, DefaultRetries}, []int{tcp.FailureThreshold, tcp.SuccessThreshold, tcp.Retries})
+}
+
+func TestCertWatchEnds(t *testing.T) {
+	tls := Target{Type: TypeTLS, URL: "tls://a.example.com:443", CertExpiryDays: 14}
+	for _, tc := range []struct {
+		name         string
+		after        Target
+		ends, forget bool
+	}{
+		{"unchanged", tls, false, false},
+		{"turned off", Target{Type: TypeTLS, URL: tls.URL}, true, false},
+		{"moved", Target{Type: TypeTLS, URL: "tls://b.example.com:443", CertExpiryDays: 14}, true, true},
+		{"now tcp", Target{Type: TypeTCP, URL: "tcp://a.example.com:443", CertExpiryDays: 14}, true, true},
+		{"now https", Target{Type: TypeHTTP, URL: "https://a.example.com/", CertExpiryDays: 14}, true, true},
+	} {
+		ends, forget := CertWatchEnds(tls, tc.after)
+		assert.Equal(t, []bool{tc.ends, tc.forget}, []bool{ends, forget}, tc.name)
+	}
+}
+
+func TestHeartbeatAndCertificateSettingsBelongToTheirTypes(t *testing.T) {
+	_, err := New(Spec{Type: new(TypeTCP), URL: "tcp://db.example.com:5432", PeriodSeconds: new(60), Cron: "0 2 * * *", CertExpiryDays: new(30)}, Limits{})
+	fields := fieldsOf(t, err)
+	assert.Equal(t, "applies to heartbeat targets only", fields["period_seconds"])
+	assert.Equal(t, "applies to heartbeat targets only", fields["cron"])
+	assert.Equal(t, "applies to https and tls targets only", fields["cert_expiry_days"])
+
+	hb, err := New(Spec{Type: new(TypeHeartbeat), PeriodSeconds: new(600), Cron: "0 2 * * *"}, Limits{})
+	require.NoError(t, err)
+	web, err := Patch{Type: new(TypeHTTP), URL: new("https://example.com/")}.Apply(hb, Limits{})
+	require.NoError(t, err, "leaving heartbeat resets its schedule")
+	assert.Equal(t, []any{DefaultPeriodSeconds, ""}, []any{web.PeriodSeconds, web.Cron})
+
+	for _, name := range []string{"a..b", "-" + strings.Repeat("a", 64), "bad name", "ex@mple.org", strings.Repeat("a.", 130) + "org"} {
+		_, err := New(Spec{Type: new(TypeDNS), URL: "dns:///" + url.PathEscape(name)}, Limits{})
+		assert.Contains(t, fieldsOf(t, err)["url"], "is not a domain name", name)
+	}
+	for _, name := range []string{"_sip._tcp.example.org", "example.org.", "xn--bcher-kva.example"} {
+		_, err := New(Spec{Type: new(TypeDNS), URL: "dns:///" + name + "?type=SRV"}, Limits{})
+		assert.NoError(t, err, name)
+	}
 }

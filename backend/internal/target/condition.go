@@ -464,12 +464,19 @@ type Answer struct {
 	Latency time.Duration
 	// CertExpiresAt is when the server's certificate ends; nil when there was no TLS.
 	CertExpiresAt *time.Time
+	// NoCertReason says why CertExpiresAt is nil, for a cert_days failure ("the answer
+	// came over plain http after a redirect"); empty means the URL is plain http.
+	NoCertReason string
 	// Now is when the answer came, for cert_days; the zero value means time.Now().
 	Now time.Time
 	// Records are a dns answer's records as text, one each, and Rcode its code by name
 	// (NOERROR, NXDOMAIN, …).
 	Records []string
 	Rcode   string
+	// Shown are Records as a failure may quote them: a prober masks there what must not
+	// be shown (an address its guard refuses). Conditions judge Records; nil means
+	// Records may be quoted as they are.
+	Shown []string
 	// PacketLoss is an icmp check's share of echo requests unanswered, in percent; nil
 	// for other types.
 	PacketLoss *float64
@@ -509,9 +516,9 @@ func (c Conditions) Evaluate(a Answer) (failures []string, onlyLatency bool) {
 		case ConditionHeader:
 			ok, seen = cc.evalHeader(a.Header, show)
 		case ConditionCertDays:
-			ok, seen = cc.evalCertDays(a.CertExpiresAt, a.Now)
+			ok, seen = cc.evalCertDays(a.CertExpiresAt, a.NoCertReason, a.Now)
 		case ConditionAnswer:
-			ok, seen = cc.evalAnswer(a.Records, show)
+			ok, seen = cc.evalAnswer(a.Records, a.Shown, show)
 		case ConditionRcode:
 			ok, seen = cc.evalRcode(a.Rcode)
 		case ConditionPacketLoss:
@@ -533,8 +540,11 @@ func (cc compiledCondition) evalLatency(d time.Duration) (bool, string) {
 	return ok, fmt.Sprintf("took %d ms", d.Milliseconds())
 }
 
-func (cc compiledCondition) evalCertDays(expires *time.Time, now time.Time) (bool, string) {
-	if expires == nil {
+func (cc compiledCondition) evalCertDays(expires *time.Time, noCert string, now time.Time) (bool, string) {
+	switch {
+	case expires == nil && noCert != "":
+		return false, "no certificate: " + noCert
+	case expires == nil:
 		return false, "no certificate (the URL is plain http)"
 	}
 	if now.IsZero() {
@@ -555,9 +565,13 @@ func (cc compiledCondition) evalCertDays(expires *time.Time, now time.Time) (boo
 	return ok, seen
 }
 
-func (cc compiledCondition) evalAnswer(records []string, show func(string) string) (bool, string) {
+// evalAnswer judges records, and quotes only shown (records where shown is nil).
+func (cc compiledCondition) evalAnswer(records, shown []string, show func(string) string) (bool, string) {
+	if shown == nil {
+		shown = records
+	}
 	text := strings.Join(records, "\n")
-	got := "got " + show(quote(text))
+	got := "got " + show(quote(strings.Join(shown, "\n")))
 	if len(records) == 0 {
 		got = "no records"
 	}
@@ -571,10 +585,33 @@ func (cc compiledCondition) evalAnswer(records []string, show func(string) strin
 	case OpMatches:
 		return cc.re.MatchString(text), got
 	case OpNotMatches:
-		m := cc.re.FindString(text)
-		return !cc.re.MatchString(text), "matched " + show(quote(m))
+		loc := cc.re.FindStringIndex(text)
+		if loc == nil {
+			return true, ""
+		}
+		return false, "matched " + show(quote(shownMatch(records, shown, loc[0], loc[1])))
 	}
 	return false, "unknown op"
+}
+
+// shownMatch is what a failure may quote of the match text[start:end], where text is
+// records joined by newlines: the match itself, or, when it touches a record that
+// shown masks, the shown form of every record it touches.
+func shownMatch(records, shown []string, start, end int) string {
+	var touched []string
+	masked := false
+	off := 0
+	for i, rec := range records {
+		if off <= end && start <= off+len(rec) {
+			touched = append(touched, shown[i])
+			masked = masked || shown[i] != rec
+		}
+		off += len(rec) + 1
+	}
+	if masked {
+		return strings.Join(touched, "\n")
+	}
+	return strings.Join(records, "\n")[start:end]
 }
 
 func (cc compiledCondition) evalRcode(rcode string) (bool, string) {

@@ -76,8 +76,11 @@ func ParseEndpoint(typ Type, raw string) (Endpoint, error) {
 			port = strconv.Itoa(DefaultDNSPort)
 		}
 		e.Name = strings.TrimPrefix(u.Path, "/")
-		if e.Name == "" || strings.Contains(e.Name, "/") || strings.ContainsAny(e.Name, " \t") {
+		if e.Name == "" {
 			return Endpoint{}, fmt.Errorf("must have the form %s naming the domain to look up", formOf(typ))
+		}
+		if !isDomainName(e.Name) {
+			return Endpoint{}, fmt.Errorf("%q is not a domain name: labels of letters, digits, - and _, 1-63 characters each, 253 in all", e.Name)
 		}
 		q := u.Query()
 		for key := range q {
@@ -116,4 +119,26 @@ func formOf(typ Type) string {
 		return "dns://[resolver[:port]]/name?type=A"
 	}
 	return string(typ)
+}
+
+// isDomainName reports whether name can be asked of a resolver: dot-separated labels
+// of 1-63 letters, digits, hyphens or underscores (SRV names start with one), at most
+// 253 characters, an optional final dot. Anything else is a query every check would
+// fail to send.
+func isDomainName(name string) bool {
+	name = strings.TrimSuffix(name, ".")
+	if name == "" || len(name) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }

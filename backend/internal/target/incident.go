@@ -44,7 +44,9 @@ type IncidentFilter struct {
 	// Since, when set, leaves out incidents resolved that started before it.
 	Since time.Time
 	// Open narrows the list to unresolved incidents.
-	Open   bool
+	Open bool
+	// Kinds, when not nil, narrows it to incidents of these kinds.
+	Kinds  []string
 	Limit  int
 	Offset int
 }

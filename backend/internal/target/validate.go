@@ -136,11 +136,7 @@ func New(s Spec, lim Limits) (Target, error) {
 		Cron:              strings.TrimSpace(s.Cron),
 	}
 	set(&t.Type, s.Type)
-	if t.Type == TypeHeartbeat {
-		// A missed deadline is the outage itself, and the next ping ends it, as
-		// Healthchecks has it; nothing is retried, as nothing is sent.
-		t.FailureThreshold, t.SuccessThreshold, t.Retries = 1, 1, 0
-	}
+	t.FailureThreshold, t.SuccessThreshold, t.Retries = alertDefaults(t.Type)
 	set(&t.CertExpiryDays, s.CertExpiryDays)
 	set(&t.TLSSkipVerify, s.TLSSkipVerify)
 	set(&t.PeriodSeconds, s.PeriodSeconds)
@@ -254,9 +250,13 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 	set(&t.WarmWindows, p.WarmWindows)
 	set(&t.Timezone, p.Timezone)
 	set(&t.BudgetGroup, p.BudgetGroup)
+	if t.Type == "" {
+		t.Type = TypeHTTP // a target from before types
+	}
 	if p.Type != nil && *p.Type != t.Type {
+		from := t.Type
 		t.Type = *p.Type
-		t.resetUnusedSettings(p)
+		t.resetUnusedSettings(from, p)
 	}
 	set(&t.CertExpiryDays, p.CertExpiryDays)
 	set(&t.TLSCAPEM, p.TLSCAPEM)
@@ -319,9 +319,6 @@ func set[T any](dst *T, v *T) {
 // normalize puts equivalent inputs in one form: tags trimmed, sorted and unique, and
 // empty collections non-nil so they serialize as [] and {}.
 func (t *Target) normalize() {
-	if t.Type == "" {
-		t.Type = TypeHTTP
-	}
 	// Only a heartbeat has a ping URL; it gets one when it becomes a heartbeat.
 	if t.Type != TypeHeartbeat {
 		t.PingToken = ""

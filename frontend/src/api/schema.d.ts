@@ -1110,7 +1110,7 @@ export interface components {
              * @example json
              * @enum {string}
              */
-            type: "latency" | "body" | "json" | "header";
+            type: "latency" | "body" | "json" | "header" | "cert_days" | "answer" | "rcode" | "packet_loss";
             /** @example ok */
             value?: string;
         };
@@ -1282,7 +1282,7 @@ export interface components {
              * @example down
              * @enum {string}
              */
-            kind: "down" | "warm_gap" | "cert_expiry";
+            kind: "down" | "warm_gap";
             /** Format: date-time */
             resolved_at: string | null;
             /** Format: date-time */
@@ -1511,8 +1511,8 @@ export interface components {
             period_seconds: number;
             /**
              * @description PingURL is where a heartbeat's job reports (GET, HEAD or POST; /start, /fail and
-             *     /{exit-code} below it); null for other types. Regenerate it with
-             *     POST /targets/{id}/ping-token.
+             *     /{exit-code} below it); null for other types, and for a caller below editor: it is
+             *     a credential. Regenerate it with POST /targets/{id}/ping-token.
              * @example https://watchdog.example.com/api/v1/ping/Xb3…
              */
             readonly ping_url: string | null;
@@ -1649,7 +1649,8 @@ export interface components {
              */
             name?: string;
             /**
-             * @description PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+             * @description PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS;
+             *     GraceSeconds to 3600 (heartbeats).
              * @example 86400
              */
             period_seconds?: number;
@@ -1749,7 +1750,7 @@ export interface components {
             method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
             name?: string;
             /**
-             * @description PeriodSeconds defaults to 86400; GraceSeconds to 3600 (heartbeats).
+             * @description PeriodSeconds: at least MIN_INTERVAL_SECONDS (heartbeats).
              * @example 86400
              */
             period_seconds?: number;
