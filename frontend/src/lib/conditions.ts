@@ -4,12 +4,8 @@
 import type { Condition, ConditionOp, ConditionType } from '../api/types'
 import { type CheckType, DNS_RCODES, hasCertificate } from './checkTypes'
 
-/**
- * Every kind of condition: the API's, and those the check types add (cert_days for
- * https and tls, answer and rcode for dns, packet_loss for icmp) — named here too in
- * case the generated schema does not list them yet.
- */
-export type ConditionKind = ConditionType | 'cert_days' | 'answer' | 'rcode' | 'packet_loss'
+/** Every kind of condition: http's, and those the check types add (cert_days, answer, rcode, packet_loss). */
+export type ConditionKind = ConditionType
 
 /** What each type checks, in the order the type select lists them. */
 export const CONDITION_TYPES = [
@@ -130,8 +126,7 @@ export function conditionKey(index: number, field: ConditionField): `conditions[
  */
 export function conditionFromRow(row: ConditionRow): { condition: Condition; errors: Partial<Record<ConditionField, string>> } {
   const errors: Partial<Record<ConditionField, string>> = {}
-  // The kinds the check types add may be missing from the generated enum; the API takes them.
-  const c: Condition = { type: row.type as ConditionType, op: row.op }
+  const c: Condition = { type: row.type, op: row.op }
   if (!CONDITION_OPS[row.type]?.includes(row.op)) errors.op = `must be one of ${CONDITION_OPS[row.type]?.join(', ') ?? ''}`
   const subject = subjectField(row.type)
   if (subject === 'path') {

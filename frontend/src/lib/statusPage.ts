@@ -69,7 +69,6 @@ export function formatPercent(ratio: number | null | undefined): string {
 export const PUBLIC_INCIDENT_KIND_LABELS: Record<PublicIncident['kind'], string> = {
   down: 'Outage',
   warm_gap: 'Slow to wake up',
-  cert_expiry: 'Certificate expiring',
 }
 
 /** "Lasted 4 min 12 s", or "Ongoing" while it is open. */
