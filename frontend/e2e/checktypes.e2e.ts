@@ -130,6 +130,25 @@ describe('every kind of check', () => {
     expect(t.url).toBe('dns://127.0.0.1:5353/example.com?type=MX')
   })
 
+  it('changes the type of a target: the DNS record becomes a TCP port', async () => {
+    await rowOf('example.com').getByRole('button', { name: 'Edit' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Edit example.com' })
+    await dialog.waitFor()
+    // The saved URL is read back into its parts.
+    expect(await dialog.getByLabel('DNS record', { exact: true }).isChecked()).toBe(true)
+    expect(await dialog.getByLabel('Name to look up').inputValue()).toBe('example.com')
+    expect(await dialog.getByLabel('Record type').inputValue()).toBe('MX')
+    expect(await dialog.getByLabel('Resolver port').inputValue()).toBe('5353')
+    await dialog.getByLabel('TCP port', { exact: true }).check()
+    await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1')
+    await dialog.getByLabel('Port', { exact: true }).fill(String(port))
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await expect.poll(async () => (await targetNamed('example.com')).type, { timeout: WAIT }).toBe('tcp')
+    expect((await targetNamed('example.com')).url).toBe(`tcp://127.0.0.1:${port}`)
+    await rowOf('example.com').getByText('TCP', { exact: true }).waitFor({ timeout: WAIT })
+  })
+
   it('adds a heartbeat and shows its ping URL, curl and crontab lines, waiting for the first ping', async () => {
     const dialog = await openAdd()
     await dialog.getByLabel('Cron job', { exact: true }).check()
