@@ -2198,6 +2198,18 @@ type ListIncidentsParams struct {
 	Open *bool `form:"open,omitempty" json:"open,omitempty"`
 }
 
+// PingPostTextBody defines parameters for PingPost.
+type PingPostTextBody = string
+
+// PingFailPostTextBody defines parameters for PingFailPost.
+type PingFailPostTextBody = string
+
+// PingStartPostTextBody defines parameters for PingStartPost.
+type PingStartPostTextBody = string
+
+// PingExitPostTextBody defines parameters for PingExitPost.
+type PingExitPostTextBody = string
+
 // GetUptimeBadgeParamsWindow defines parameters for GetUptimeBadge.
 type GetUptimeBadgeParamsWindow string
 
@@ -2281,6 +2293,18 @@ type CreateChannelJSONRequestBody = ChannelCreate
 
 // UpdateChannelJSONRequestBody defines body for UpdateChannel for application/json ContentType.
 type UpdateChannelJSONRequestBody = ChannelPatch
+
+// PingPostTextRequestBody defines body for PingPost for text/plain ContentType.
+type PingPostTextRequestBody = PingPostTextBody
+
+// PingFailPostTextRequestBody defines body for PingFailPost for text/plain ContentType.
+type PingFailPostTextRequestBody = PingFailPostTextBody
+
+// PingStartPostTextRequestBody defines body for PingStartPost for text/plain ContentType.
+type PingStartPostTextRequestBody = PingStartPostTextBody
+
+// PingExitPostTextRequestBody defines body for PingExitPost for text/plain ContentType.
+type PingExitPostTextRequestBody = PingExitPostTextBody
 
 // CreateStatusPageJSONRequestBody defines body for CreateStatusPage for application/json ContentType.
 type CreateStatusPageJSONRequestBody = StatusPageCreate
@@ -2643,6 +2667,134 @@ type ClientInterface interface {
 	// Corresponds with GET /incidents (the `ListIncidents` operationId).
 	ListIncidents(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PingGet Ping a heartbeat (GET)
+	//
+	// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Corresponds with GET /ping/{token} (the `PingGet` operationId).
+	PingGet(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingHead Ping a heartbeat (HEAD)
+	//
+	// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Corresponds with HEAD /ping/{token} (the `PingHead` operationId).
+	PingHead(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingPostWithBody Ping a heartbeat (POST)
+	//
+	// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /ping/{token} (the `PingPost` operationId).
+	PingPostWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingPostWithTextBody Ping a heartbeat (POST)
+	//
+	// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes a body of the `text/plain` content type.
+	//
+	// Corresponds with POST /ping/{token} (the `PingPost` operationId).
+	PingPostWithTextBody(ctx context.Context, token string, body PingPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingFailGet Report a heartbeat's run as failed (GET)
+	//
+	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Corresponds with GET /ping/{token}/fail (the `PingFailGet` operationId).
+	PingFailGet(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingFailHead Report a heartbeat's run as failed (HEAD)
+	//
+	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Corresponds with HEAD /ping/{token}/fail (the `PingFailHead` operationId).
+	PingFailHead(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingFailPostWithBody Report a heartbeat's run as failed (POST)
+	//
+	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
+	PingFailPostWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingFailPostWithTextBody Report a heartbeat's run as failed (POST)
+	//
+	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes a body of the `text/plain` content type.
+	//
+	// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
+	PingFailPostWithTextBody(ctx context.Context, token string, body PingFailPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingStartGet Mark a heartbeat's run as started (GET)
+	//
+	// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Corresponds with GET /ping/{token}/start (the `PingStartGet` operationId).
+	PingStartGet(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingStartHead Mark a heartbeat's run as started (HEAD)
+	//
+	// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Corresponds with HEAD /ping/{token}/start (the `PingStartHead` operationId).
+	PingStartHead(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingStartPostWithBody Mark a heartbeat's run as started (POST)
+	//
+	// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
+	PingStartPostWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingStartPostWithTextBody Mark a heartbeat's run as started (POST)
+	//
+	// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes a body of the `text/plain` content type.
+	//
+	// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
+	PingStartPostWithTextBody(ctx context.Context, token string, body PingStartPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingExitGet Report a heartbeat's run by its exit code (GET)
+	//
+	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Corresponds with GET /ping/{token}/{exit_code} (the `PingExitGet` operationId).
+	PingExitGet(ctx context.Context, token string, exitCode int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingExitHead Report a heartbeat's run by its exit code (HEAD)
+	//
+	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Corresponds with HEAD /ping/{token}/{exit_code} (the `PingExitHead` operationId).
+	PingExitHead(ctx context.Context, token string, exitCode int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingExitPostWithBody Report a heartbeat's run by its exit code (POST)
+	//
+	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
+	PingExitPostWithBody(ctx context.Context, token string, exitCode int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingExitPostWithTextBody Report a heartbeat's run by its exit code (POST)
+	//
+	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes a body of the `text/plain` content type.
+	//
+	// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
+	PingExitPostWithTextBody(ctx context.Context, token string, exitCode int, body PingExitPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListPlatforms List keep-warm platform presets
 	//
 	// How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
@@ -2819,6 +2971,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /targets/{id}/incidents (the `ListTargetIncidents` operationId).
 	ListTargetIncidents(ctx context.Context, id int, params *ListTargetIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegeneratePingToken Give a heartbeat a new ping URL
+	//
+	// Replaces the heartbeat's ping token: the old ping URL answers 404 from now on. Only a heartbeat has one (409 otherwise).
+	//
+	// Corresponds with POST /targets/{id}/ping-token (the `RegeneratePingToken` operationId).
+	RegeneratePingToken(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTargetStats A target's uptime and latency
 	//
@@ -3477,6 +3636,294 @@ func (c *Client) ListIncidents(ctx context.Context, params *ListIncidentsParams,
 	return c.Client.Do(req)
 }
 
+// PingGet Ping a heartbeat (GET)
+//
+// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Corresponds with GET /ping/{token} (the `PingGet` operationId).
+func (c *Client) PingGet(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingGetRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingHead Ping a heartbeat (HEAD)
+//
+// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Corresponds with HEAD /ping/{token} (the `PingHead` operationId).
+func (c *Client) PingHead(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingHeadRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingPostWithBody Ping a heartbeat (POST)
+//
+// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /ping/{token} (the `PingPost` operationId).
+func (c *Client) PingPostWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingPostRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingPostWithTextBody Ping a heartbeat (POST)
+//
+// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes a body of the `text/plain` content type.
+//
+// Corresponds with POST /ping/{token} (the `PingPost` operationId).
+func (c *Client) PingPostWithTextBody(ctx context.Context, token string, body PingPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingPostRequestWithTextBody(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingFailGet Report a heartbeat's run as failed (GET)
+//
+// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Corresponds with GET /ping/{token}/fail (the `PingFailGet` operationId).
+func (c *Client) PingFailGet(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingFailGetRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingFailHead Report a heartbeat's run as failed (HEAD)
+//
+// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Corresponds with HEAD /ping/{token}/fail (the `PingFailHead` operationId).
+func (c *Client) PingFailHead(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingFailHeadRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingFailPostWithBody Report a heartbeat's run as failed (POST)
+//
+// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
+func (c *Client) PingFailPostWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingFailPostRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingFailPostWithTextBody Report a heartbeat's run as failed (POST)
+//
+// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes a body of the `text/plain` content type.
+//
+// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
+func (c *Client) PingFailPostWithTextBody(ctx context.Context, token string, body PingFailPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingFailPostRequestWithTextBody(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingStartGet Mark a heartbeat's run as started (GET)
+//
+// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Corresponds with GET /ping/{token}/start (the `PingStartGet` operationId).
+func (c *Client) PingStartGet(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingStartGetRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingStartHead Mark a heartbeat's run as started (HEAD)
+//
+// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Corresponds with HEAD /ping/{token}/start (the `PingStartHead` operationId).
+func (c *Client) PingStartHead(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingStartHeadRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingStartPostWithBody Mark a heartbeat's run as started (POST)
+//
+// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
+func (c *Client) PingStartPostWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingStartPostRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingStartPostWithTextBody Mark a heartbeat's run as started (POST)
+//
+// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes a body of the `text/plain` content type.
+//
+// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
+func (c *Client) PingStartPostWithTextBody(ctx context.Context, token string, body PingStartPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingStartPostRequestWithTextBody(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingExitGet Report a heartbeat's run by its exit code (GET)
+//
+// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Corresponds with GET /ping/{token}/{exit_code} (the `PingExitGet` operationId).
+func (c *Client) PingExitGet(ctx context.Context, token string, exitCode int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingExitGetRequest(c.Server, token, exitCode)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingExitHead Report a heartbeat's run by its exit code (HEAD)
+//
+// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Corresponds with HEAD /ping/{token}/{exit_code} (the `PingExitHead` operationId).
+func (c *Client) PingExitHead(ctx context.Context, token string, exitCode int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingExitHeadRequest(c.Server, token, exitCode)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingExitPostWithBody Report a heartbeat's run by its exit code (POST)
+//
+// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
+func (c *Client) PingExitPostWithBody(ctx context.Context, token string, exitCode int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingExitPostRequestWithBody(c.Server, token, exitCode, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingExitPostWithTextBody Report a heartbeat's run by its exit code (POST)
+//
+// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes a body of the `text/plain` content type.
+//
+// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
+func (c *Client) PingExitPostWithTextBody(ctx context.Context, token string, exitCode int, body PingExitPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingExitPostRequestWithTextBody(c.Server, token, exitCode, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListPlatforms List keep-warm platform presets
 //
 // How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
@@ -3874,6 +4321,23 @@ func (c *Client) ListChecks(ctx context.Context, id int, params *ListChecksParam
 // Corresponds with GET /targets/{id}/incidents (the `ListTargetIncidents` operationId).
 func (c *Client) ListTargetIncidents(ctx context.Context, id int, params *ListTargetIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTargetIncidentsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegeneratePingToken Give a heartbeat a new ping URL
+//
+// Replaces the heartbeat's ping token: the old ping URL answers 404 from now on. Only a heartbeat has one (409 otherwise).
+//
+// Corresponds with POST /targets/{id}/ping-token (the `RegeneratePingToken` operationId).
+func (c *Client) RegeneratePingToken(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegeneratePingTokenRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4989,6 +5453,487 @@ func NewListIncidentsRequest(server string, params *ListIncidentsParams) (*http.
 	return req, nil
 }
 
+// NewPingGetRequest constructs an http.Request for the PingGet method
+func NewPingGetRequest(server string, token string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingHeadRequest constructs an http.Request for the PingHead method
+func NewPingHeadRequest(server string, token string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingPostRequestWithTextBody calls the generic PingPost builder with text/plain body
+func NewPingPostRequestWithTextBody(server string, token string, body PingPostTextRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
+		bodyReader = strings.NewReader(stringer.String())
+	} else {
+		bodyReader = strings.NewReader(fmt.Sprint(body))
+	}
+	return NewPingPostRequestWithBody(server, token, "text/plain", bodyReader)
+}
+
+// NewPingPostRequestWithBody constructs an http.Request for the PingPost method, with any body, and a specified content type
+func NewPingPostRequestWithBody(server string, token string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPingFailGetRequest constructs an http.Request for the PingFailGet method
+func NewPingFailGetRequest(server string, token string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s/fail", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingFailHeadRequest constructs an http.Request for the PingFailHead method
+func NewPingFailHeadRequest(server string, token string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s/fail", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingFailPostRequestWithTextBody calls the generic PingFailPost builder with text/plain body
+func NewPingFailPostRequestWithTextBody(server string, token string, body PingFailPostTextRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
+		bodyReader = strings.NewReader(stringer.String())
+	} else {
+		bodyReader = strings.NewReader(fmt.Sprint(body))
+	}
+	return NewPingFailPostRequestWithBody(server, token, "text/plain", bodyReader)
+}
+
+// NewPingFailPostRequestWithBody constructs an http.Request for the PingFailPost method, with any body, and a specified content type
+func NewPingFailPostRequestWithBody(server string, token string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s/fail", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPingStartGetRequest constructs an http.Request for the PingStartGet method
+func NewPingStartGetRequest(server string, token string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s/start", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingStartHeadRequest constructs an http.Request for the PingStartHead method
+func NewPingStartHeadRequest(server string, token string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s/start", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingStartPostRequestWithTextBody calls the generic PingStartPost builder with text/plain body
+func NewPingStartPostRequestWithTextBody(server string, token string, body PingStartPostTextRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
+		bodyReader = strings.NewReader(stringer.String())
+	} else {
+		bodyReader = strings.NewReader(fmt.Sprint(body))
+	}
+	return NewPingStartPostRequestWithBody(server, token, "text/plain", bodyReader)
+}
+
+// NewPingStartPostRequestWithBody constructs an http.Request for the PingStartPost method, with any body, and a specified content type
+func NewPingStartPostRequestWithBody(server string, token string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s/start", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPingExitGetRequest constructs an http.Request for the PingExitGet method
+func NewPingExitGetRequest(server string, token string, exitCode int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exit_code", exitCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingExitHeadRequest constructs an http.Request for the PingExitHead method
+func NewPingExitHeadRequest(server string, token string, exitCode int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exit_code", exitCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodHead, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingExitPostRequestWithTextBody calls the generic PingExitPost builder with text/plain body
+func NewPingExitPostRequestWithTextBody(server string, token string, exitCode int, body PingExitPostTextRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
+		bodyReader = strings.NewReader(stringer.String())
+	} else {
+		bodyReader = strings.NewReader(fmt.Sprint(body))
+	}
+	return NewPingExitPostRequestWithBody(server, token, exitCode, "text/plain", bodyReader)
+}
+
+// NewPingExitPostRequestWithBody constructs an http.Request for the PingExitPost method, with any body, and a specified content type
+func NewPingExitPostRequestWithBody(server string, token string, exitCode int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "exit_code", exitCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/ping/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListPlatformsRequest constructs an http.Request for the ListPlatforms method
 func NewListPlatformsRequest(server string) (*http.Request, error) {
 	var err error
@@ -5822,6 +6767,40 @@ func NewListTargetIncidentsRequest(server string, id int, params *ListTargetInci
 	return req, nil
 }
 
+// NewRegeneratePingTokenRequest constructs an http.Request for the RegeneratePingToken method
+func NewRegeneratePingTokenRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/targets/%s/ping-token", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetTargetStatsRequest constructs an http.Request for the GetTargetStats method
 func NewGetTargetStatsRequest(server string, id int, params *GetTargetStatsParams) (*http.Request, error) {
 	var err error
@@ -6372,6 +7351,150 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /incidents (the `ListIncidents` operationId).
 	ListIncidentsWithResponse(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*ListIncidentsResponse, error)
 
+	// PingGetWithResponse Ping a heartbeat (GET)
+	//
+	// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ping/{token} (the `PingGet` operationId).
+	PingGetWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingGetResponse, error)
+
+	// PingHeadWithResponse Ping a heartbeat (HEAD)
+	//
+	// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /ping/{token} (the `PingHead` operationId).
+	PingHeadWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingHeadResponse, error)
+
+	// PingPostWithBodyWithResponse Ping a heartbeat (POST)
+	//
+	// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ping/{token} (the `PingPost` operationId).
+	PingPostWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingPostResponse, error)
+
+	// PingPostWithTextBodyWithResponse Ping a heartbeat (POST)
+	//
+	// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ping/{token} (the `PingPost` operationId).
+	PingPostWithTextBodyWithResponse(ctx context.Context, token string, body PingPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingPostResponse, error)
+
+	// PingFailGetWithResponse Report a heartbeat's run as failed (GET)
+	//
+	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ping/{token}/fail (the `PingFailGet` operationId).
+	PingFailGetWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingFailGetResponse, error)
+
+	// PingFailHeadWithResponse Report a heartbeat's run as failed (HEAD)
+	//
+	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /ping/{token}/fail (the `PingFailHead` operationId).
+	PingFailHeadWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingFailHeadResponse, error)
+
+	// PingFailPostWithBodyWithResponse Report a heartbeat's run as failed (POST)
+	//
+	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
+	PingFailPostWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingFailPostResponse, error)
+
+	// PingFailPostWithTextBodyWithResponse Report a heartbeat's run as failed (POST)
+	//
+	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
+	PingFailPostWithTextBodyWithResponse(ctx context.Context, token string, body PingFailPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingFailPostResponse, error)
+
+	// PingStartGetWithResponse Mark a heartbeat's run as started (GET)
+	//
+	// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ping/{token}/start (the `PingStartGet` operationId).
+	PingStartGetWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingStartGetResponse, error)
+
+	// PingStartHeadWithResponse Mark a heartbeat's run as started (HEAD)
+	//
+	// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /ping/{token}/start (the `PingStartHead` operationId).
+	PingStartHeadWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingStartHeadResponse, error)
+
+	// PingStartPostWithBodyWithResponse Mark a heartbeat's run as started (POST)
+	//
+	// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
+	PingStartPostWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingStartPostResponse, error)
+
+	// PingStartPostWithTextBodyWithResponse Mark a heartbeat's run as started (POST)
+	//
+	// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
+	PingStartPostWithTextBodyWithResponse(ctx context.Context, token string, body PingStartPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingStartPostResponse, error)
+
+	// PingExitGetWithResponse Report a heartbeat's run by its exit code (GET)
+	//
+	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /ping/{token}/{exit_code} (the `PingExitGet` operationId).
+	PingExitGetWithResponse(ctx context.Context, token string, exitCode int, reqEditors ...RequestEditorFn) (*PingExitGetResponse, error)
+
+	// PingExitHeadWithResponse Report a heartbeat's run by its exit code (HEAD)
+	//
+	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with HEAD /ping/{token}/{exit_code} (the `PingExitHead` operationId).
+	PingExitHeadWithResponse(ctx context.Context, token string, exitCode int, reqEditors ...RequestEditorFn) (*PingExitHeadResponse, error)
+
+	// PingExitPostWithBodyWithResponse Report a heartbeat's run by its exit code (POST)
+	//
+	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
+	PingExitPostWithBodyWithResponse(ctx context.Context, token string, exitCode int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingExitPostResponse, error)
+
+	// PingExitPostWithTextBodyWithResponse Report a heartbeat's run by its exit code (POST)
+	//
+	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+	//
+	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
+	PingExitPostWithTextBodyWithResponse(ctx context.Context, token string, exitCode int, body PingExitPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingExitPostResponse, error)
+
 	// ListPlatformsWithResponse List keep-warm platform presets
 	//
 	// How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
@@ -6578,6 +7701,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /targets/{id}/incidents (the `ListTargetIncidents` operationId).
 	ListTargetIncidentsWithResponse(ctx context.Context, id int, params *ListTargetIncidentsParams, reqEditors ...RequestEditorFn) (*ListTargetIncidentsResponse, error)
+
+	// RegeneratePingTokenWithResponse Give a heartbeat a new ping URL
+	//
+	// Replaces the heartbeat's ping token: the old ping URL answers 404 from now on. Only a heartbeat has one (409 otherwise).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /targets/{id}/ping-token (the `RegeneratePingToken` operationId).
+	RegeneratePingTokenWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*RegeneratePingTokenResponse, error)
 
 	// GetTargetStatsWithResponse A target's uptime and latency
 	//
@@ -9069,6 +10201,967 @@ func (r ListIncidentsResponse) ContentType() string {
 	return ""
 }
 
+// PingGetResponse200Headers the declared response headers of an HTTP 200 response for PingGet
+type PingGetResponse200Headers struct {
+	ETag *string
+}
+
+// PingGetResponse503Headers the declared response headers of an HTTP 503 response for PingGet
+type PingGetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PingGetResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingGetResponse503Headers
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingGetResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingGetResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingGetResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingGetResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingGetResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingHeadResponse503Headers the declared response headers of an HTTP 503 response for PingHead
+type PingHeadResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingHeadResponse503Headers
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingHeadResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingHeadResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingHeadResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingHeadResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingHeadResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingHeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingPostResponse503Headers the declared response headers of an HTTP 503 response for PingPost
+type PingPostResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingPostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingPostResponse503Headers
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingPostResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingPostResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingPostResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingPostResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingPostResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingPostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingPostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingPostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingFailGetResponse200Headers the declared response headers of an HTTP 200 response for PingFailGet
+type PingFailGetResponse200Headers struct {
+	ETag *string
+}
+
+// PingFailGetResponse503Headers the declared response headers of an HTTP 503 response for PingFailGet
+type PingFailGetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingFailGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PingFailGetResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingFailGetResponse503Headers
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingFailGetResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingFailGetResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingFailGetResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingFailGetResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingFailGetResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingFailGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingFailGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingFailGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingFailGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingFailHeadResponse503Headers the declared response headers of an HTTP 503 response for PingFailHead
+type PingFailHeadResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingFailHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingFailHeadResponse503Headers
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingFailHeadResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingFailHeadResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingFailHeadResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingFailHeadResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingFailHeadResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingFailHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingFailHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingFailHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingFailHeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingFailPostResponse503Headers the declared response headers of an HTTP 503 response for PingFailPost
+type PingFailPostResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingFailPostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingFailPostResponse503Headers
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingFailPostResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingFailPostResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingFailPostResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingFailPostResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingFailPostResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingFailPostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingFailPostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingFailPostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingFailPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingStartGetResponse200Headers the declared response headers of an HTTP 200 response for PingStartGet
+type PingStartGetResponse200Headers struct {
+	ETag *string
+}
+
+// PingStartGetResponse503Headers the declared response headers of an HTTP 503 response for PingStartGet
+type PingStartGetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingStartGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PingStartGetResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingStartGetResponse503Headers
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingStartGetResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingStartGetResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingStartGetResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingStartGetResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingStartGetResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingStartGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingStartGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingStartGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingStartGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingStartHeadResponse503Headers the declared response headers of an HTTP 503 response for PingStartHead
+type PingStartHeadResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingStartHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingStartHeadResponse503Headers
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingStartHeadResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingStartHeadResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingStartHeadResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingStartHeadResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingStartHeadResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingStartHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingStartHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingStartHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingStartHeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingStartPostResponse503Headers the declared response headers of an HTTP 503 response for PingStartPost
+type PingStartPostResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingStartPostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingStartPostResponse503Headers
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingStartPostResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingStartPostResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingStartPostResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingStartPostResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingStartPostResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingStartPostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingStartPostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingStartPostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingStartPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingExitGetResponse200Headers the declared response headers of an HTTP 200 response for PingExitGet
+type PingExitGetResponse200Headers struct {
+	ETag *string
+}
+
+// PingExitGetResponse503Headers the declared response headers of an HTTP 503 response for PingExitGet
+type PingExitGetResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingExitGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PingExitGetResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingExitGetResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PingExitGetResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingExitGetResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingExitGetResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingExitGetResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingExitGetResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingExitGetResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingExitGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingExitGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingExitGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingExitGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingExitHeadResponse503Headers the declared response headers of an HTTP 503 response for PingExitHead
+type PingExitHeadResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingExitHeadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingExitHeadResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PingExitHeadResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingExitHeadResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingExitHeadResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingExitHeadResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingExitHeadResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingExitHeadResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingExitHeadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingExitHeadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingExitHeadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingExitHeadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingExitPostResponse503Headers the declared response headers of an HTTP 503 response for PingExitPost
+type PingExitPostResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PingExitPostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingExitPostResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PingExitPostResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingExitPostResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PingExitPostResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PingExitPostResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PingExitPostResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingExitPostResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PingExitPostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingExitPostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingExitPostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingExitPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListPlatformsResponse200Headers the declared response headers of an HTTP 200 response for ListPlatforms
 type ListPlatformsResponse200Headers struct {
 	ETag *string
@@ -10668,6 +12761,8 @@ type CheckTargetResponse struct {
 	ApplicationproblemJSON403 *Problem
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -10703,6 +12798,11 @@ func (r CheckTargetResponse) GetApplicationproblemJSON403() *Problem {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r CheckTargetResponse) GetApplicationproblemJSON404() *Problem {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CheckTargetResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -10951,6 +13051,117 @@ func (r ListTargetIncidentsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListTargetIncidentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RegeneratePingTokenResponse401Headers the declared response headers of an HTTP 401 response for RegeneratePingToken
+type RegeneratePingTokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RegeneratePingTokenResponse503Headers the declared response headers of an HTTP 503 response for RegeneratePingToken
+type RegeneratePingTokenResponse503Headers struct {
+	RetryAfter *int
+}
+
+type RegeneratePingTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Target
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RegeneratePingTokenResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RegeneratePingTokenResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RegeneratePingTokenResponse) GetJSON200() *Target {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RegeneratePingTokenResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RegeneratePingTokenResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RegeneratePingTokenResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RegeneratePingTokenResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RegeneratePingTokenResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RegeneratePingTokenResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RegeneratePingTokenResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RegeneratePingTokenResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RegeneratePingTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RegeneratePingTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RegeneratePingTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RegeneratePingTokenResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12000,6 +14211,246 @@ func (c *ClientWithResponses) ListIncidentsWithResponse(ctx context.Context, par
 	return ParseListIncidentsResponse(rsp)
 }
 
+// PingGetWithResponse Ping a heartbeat (GET)
+//
+// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ping/{token} (the `PingGet` operationId).
+func (c *ClientWithResponses) PingGetWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingGetResponse, error) {
+	rsp, err := c.PingGet(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingGetResponse(rsp)
+}
+
+// PingHeadWithResponse Ping a heartbeat (HEAD)
+//
+// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /ping/{token} (the `PingHead` operationId).
+func (c *ClientWithResponses) PingHeadWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingHeadResponse, error) {
+	rsp, err := c.PingHead(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingHeadResponse(rsp)
+}
+
+// PingPostWithBodyWithResponse Ping a heartbeat (POST)
+//
+// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ping/{token} (the `PingPost` operationId).
+func (c *ClientWithResponses) PingPostWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingPostResponse, error) {
+	rsp, err := c.PingPostWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingPostResponse(rsp)
+}
+
+// PingPostWithTextBodyWithResponse Ping a heartbeat (POST)
+//
+// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ping/{token} (the `PingPost` operationId).
+func (c *ClientWithResponses) PingPostWithTextBodyWithResponse(ctx context.Context, token string, body PingPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingPostResponse, error) {
+	rsp, err := c.PingPostWithTextBody(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingPostResponse(rsp)
+}
+
+// PingFailGetWithResponse Report a heartbeat's run as failed (GET)
+//
+// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ping/{token}/fail (the `PingFailGet` operationId).
+func (c *ClientWithResponses) PingFailGetWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingFailGetResponse, error) {
+	rsp, err := c.PingFailGet(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingFailGetResponse(rsp)
+}
+
+// PingFailHeadWithResponse Report a heartbeat's run as failed (HEAD)
+//
+// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /ping/{token}/fail (the `PingFailHead` operationId).
+func (c *ClientWithResponses) PingFailHeadWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingFailHeadResponse, error) {
+	rsp, err := c.PingFailHead(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingFailHeadResponse(rsp)
+}
+
+// PingFailPostWithBodyWithResponse Report a heartbeat's run as failed (POST)
+//
+// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
+func (c *ClientWithResponses) PingFailPostWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingFailPostResponse, error) {
+	rsp, err := c.PingFailPostWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingFailPostResponse(rsp)
+}
+
+// PingFailPostWithTextBodyWithResponse Report a heartbeat's run as failed (POST)
+//
+// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
+func (c *ClientWithResponses) PingFailPostWithTextBodyWithResponse(ctx context.Context, token string, body PingFailPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingFailPostResponse, error) {
+	rsp, err := c.PingFailPostWithTextBody(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingFailPostResponse(rsp)
+}
+
+// PingStartGetWithResponse Mark a heartbeat's run as started (GET)
+//
+// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ping/{token}/start (the `PingStartGet` operationId).
+func (c *ClientWithResponses) PingStartGetWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingStartGetResponse, error) {
+	rsp, err := c.PingStartGet(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingStartGetResponse(rsp)
+}
+
+// PingStartHeadWithResponse Mark a heartbeat's run as started (HEAD)
+//
+// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /ping/{token}/start (the `PingStartHead` operationId).
+func (c *ClientWithResponses) PingStartHeadWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*PingStartHeadResponse, error) {
+	rsp, err := c.PingStartHead(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingStartHeadResponse(rsp)
+}
+
+// PingStartPostWithBodyWithResponse Mark a heartbeat's run as started (POST)
+//
+// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
+func (c *ClientWithResponses) PingStartPostWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingStartPostResponse, error) {
+	rsp, err := c.PingStartPostWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingStartPostResponse(rsp)
+}
+
+// PingStartPostWithTextBodyWithResponse Mark a heartbeat's run as started (POST)
+//
+// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
+func (c *ClientWithResponses) PingStartPostWithTextBodyWithResponse(ctx context.Context, token string, body PingStartPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingStartPostResponse, error) {
+	rsp, err := c.PingStartPostWithTextBody(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingStartPostResponse(rsp)
+}
+
+// PingExitGetWithResponse Report a heartbeat's run by its exit code (GET)
+//
+// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /ping/{token}/{exit_code} (the `PingExitGet` operationId).
+func (c *ClientWithResponses) PingExitGetWithResponse(ctx context.Context, token string, exitCode int, reqEditors ...RequestEditorFn) (*PingExitGetResponse, error) {
+	rsp, err := c.PingExitGet(ctx, token, exitCode, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingExitGetResponse(rsp)
+}
+
+// PingExitHeadWithResponse Report a heartbeat's run by its exit code (HEAD)
+//
+// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with HEAD /ping/{token}/{exit_code} (the `PingExitHead` operationId).
+func (c *ClientWithResponses) PingExitHeadWithResponse(ctx context.Context, token string, exitCode int, reqEditors ...RequestEditorFn) (*PingExitHeadResponse, error) {
+	rsp, err := c.PingExitHead(ctx, token, exitCode, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingExitHeadResponse(rsp)
+}
+
+// PingExitPostWithBodyWithResponse Report a heartbeat's run by its exit code (POST)
+//
+// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
+func (c *ClientWithResponses) PingExitPostWithBodyWithResponse(ctx context.Context, token string, exitCode int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingExitPostResponse, error) {
+	rsp, err := c.PingExitPostWithBody(ctx, token, exitCode, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingExitPostResponse(rsp)
+}
+
+// PingExitPostWithTextBodyWithResponse Report a heartbeat's run by its exit code (POST)
+//
+// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
+//
+// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
+func (c *ClientWithResponses) PingExitPostWithTextBodyWithResponse(ctx context.Context, token string, exitCode int, body PingExitPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingExitPostResponse, error) {
+	rsp, err := c.PingExitPostWithTextBody(ctx, token, exitCode, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingExitPostResponse(rsp)
+}
+
 // ListPlatformsWithResponse List keep-warm platform presets
 //
 // How each known host puts an idle service to sleep: idle limit, wake time, free hours and their scope, what counts as activity, whether HTTP pings keep it awake, with a source and an "as of" date for each. Versioned data shipped with the server.
@@ -12343,6 +14794,21 @@ func (c *ClientWithResponses) ListTargetIncidentsWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListTargetIncidentsResponse(rsp)
+}
+
+// RegeneratePingTokenWithResponse Give a heartbeat a new ping URL
+//
+// Replaces the heartbeat's ping token: the old ping URL answers 404 from now on. Only a heartbeat has one (409 otherwise).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /targets/{id}/ping-token (the `RegeneratePingToken` operationId).
+func (c *ClientWithResponses) RegeneratePingTokenWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*RegeneratePingTokenResponse, error) {
+	rsp, err := c.RegeneratePingToken(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegeneratePingTokenResponse(rsp)
 }
 
 // GetTargetStatsWithResponse A target's uptime and latency
@@ -14774,6 +17240,871 @@ func ParseListIncidentsResponse(rsp *http.Response) (*ListIncidentsResponse, err
 	return response, nil
 }
 
+// ParsePingGetResponse parses an HTTP response from a PingGetWithResponse call
+func ParsePingGetResponse(rsp *http.Response) (*PingGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PingGetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers PingGetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingHeadResponse parses an HTTP response from a PingHeadWithResponse call
+func ParsePingHeadResponse(rsp *http.Response) (*PingHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PingHeadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingPostResponse parses an HTTP response from a PingPostWithResponse call
+func ParsePingPostResponse(rsp *http.Response) (*PingPostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingPostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PingPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingFailGetResponse parses an HTTP response from a PingFailGetWithResponse call
+func ParsePingFailGetResponse(rsp *http.Response) (*PingFailGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingFailGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PingFailGetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers PingFailGetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingFailHeadResponse parses an HTTP response from a PingFailHeadWithResponse call
+func ParsePingFailHeadResponse(rsp *http.Response) (*PingFailHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingFailHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PingFailHeadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingFailPostResponse parses an HTTP response from a PingFailPostWithResponse call
+func ParsePingFailPostResponse(rsp *http.Response) (*PingFailPostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingFailPostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PingFailPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingStartGetResponse parses an HTTP response from a PingStartGetWithResponse call
+func ParsePingStartGetResponse(rsp *http.Response) (*PingStartGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingStartGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PingStartGetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers PingStartGetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingStartHeadResponse parses an HTTP response from a PingStartHeadWithResponse call
+func ParsePingStartHeadResponse(rsp *http.Response) (*PingStartHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingStartHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PingStartHeadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingStartPostResponse parses an HTTP response from a PingStartPostWithResponse call
+func ParsePingStartPostResponse(rsp *http.Response) (*PingStartPostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingStartPostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PingStartPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingExitGetResponse parses an HTTP response from a PingExitGetWithResponse call
+func ParsePingExitGetResponse(rsp *http.Response) (*PingExitGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingExitGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PingExitGetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers PingExitGetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingExitHeadResponse parses an HTTP response from a PingExitHeadWithResponse call
+func ParsePingExitHeadResponse(rsp *http.Response) (*PingExitHeadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingExitHeadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PingExitHeadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingExitPostResponse parses an HTTP response from a PingExitPostWithResponse call
+func ParsePingExitPostResponse(rsp *http.Response) (*PingExitPostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingExitPostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PingExitPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListPlatformsResponse parses an HTTP response from a ListPlatformsWithResponse call
 func ParseListPlatformsResponse(rsp *http.Response) (*ListPlatformsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16348,6 +19679,13 @@ func ParseCheckTargetResponse(rsp *http.Response) (*CheckTargetResponse, error) 
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16586,6 +19924,111 @@ func ParseListTargetIncidentsResponse(rsp *http.Response) (*ListTargetIncidentsR
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListTargetIncidentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRegeneratePingTokenResponse parses an HTTP response from a RegeneratePingTokenWithResponse call
+func ParseRegeneratePingTokenResponse(rsp *http.Response) (*RegeneratePingTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RegeneratePingTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Target
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RegeneratePingTokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers RegeneratePingTokenResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

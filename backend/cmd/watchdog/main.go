@@ -32,6 +32,7 @@ import (
 	"github.com/watchdog-monitor/watchdog/backend/internal/platform"
 	"github.com/watchdog-monitor/watchdog/backend/internal/probe"
 	"github.com/watchdog-monitor/watchdog/backend/internal/scheduler"
+	"github.com/watchdog-monitor/watchdog/backend/internal/selfping"
 	"github.com/watchdog-monitor/watchdog/backend/internal/store"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
@@ -182,15 +183,17 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // app is a running server's parts, in the order they are shut down.
 type app struct {
-	cfg     config.Config
-	log     *slog.Logger
-	store   *store.Store
-	unlock  func()
-	prober  *probe.Prober
-	sched   *scheduler.Scheduler
-	outbox  *outbox.Dispatcher
-	auth    *auth.Service
-	handler http.Handler
+	cfg    config.Config
+	log    *slog.Logger
+	store  *store.Store
+	unlock func()
+	prober *probe.Prober
+	sched  *scheduler.Scheduler
+	// selfPing pings SELF_PING_URL; nil when it is not set.
+	selfPing *selfping.Pinger
+	outbox   *outbox.Dispatcher
+	auth     *auth.Service
+	handler  http.Handler
 }
 
 // newApp opens and migrates the database, makes sure there is an admin and a signing
@@ -284,6 +287,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger, getenv fun
 		a.abandon()
 		return nil, err
 	}
+	if cfg.SelfPingURL != "" {
+		if a.selfPing, err = selfping.New(a.sched, st, selfping.Options{URL: cfg.SelfPingURL, Log: log}); err != nil {
+			_ = a.sched.Stop(context.Background())
+			a.abandon()
+			return nil, fmt.Errorf("SELF_PING_URL: %w", err)
+		}
+		a.selfPing.Start()
+	}
 	a.handler = httpapi.New(httpapi.Deps{
 		Store: st, Auth: authSvc, Checks: a.sched, Log: log, OpenAPI: apidoc.OpenAPI,
 		Limits:             target.Limits{MinIntervalSeconds: cfg.MinIntervalSeconds, CheckURL: guard.CheckURL},
@@ -337,6 +348,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 // allow 30 s for the default 20 s). Each stage may use the time the ones before it
 // left, but no more than leaves some to the ones after it:
 //
+//	self-ping       stops first, so the stop is not reported as a failure
 //	HTTP server     requests in flight finish until wrapUp before the deadline, then are cut
 //	scheduler       running checks finish or are cut and handed back, results written,
 //	                by wrapUp/2 before the deadline
@@ -346,6 +358,11 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 func (a *app) stop(srv *http.Server, stopUsage func(), usageDone <-chan struct{}) {
 	deadline := time.Now().Add(a.cfg.ShutdownTimeout)
 	wrapUp := min(a.cfg.ShutdownTimeout/4, 5*time.Second)
+	if a.selfPing != nil {
+		// First: a stopping scheduler is unhealthy, and a planned stop must not tell
+		// the watcher "fail". The watcher sees the pings pause instead.
+		a.selfPing.Stop()
+	}
 	httpCtx, cancelHTTP := context.WithDeadline(context.Background(), deadline.Add(-wrapUp))
 	defer cancelHTTP()
 	if err := srv.Shutdown(httpCtx); err != nil {
@@ -380,6 +397,9 @@ func (a *app) abandon() {
 // close releases what newApp acquired; the scheduler must be stopped first.
 // Notifications being sent get until ctx ends, then go back to the outbox.
 func (a *app) close(ctx context.Context) {
+	if a.selfPing != nil {
+		a.selfPing.Stop() // already stopped by stop; here for a start that failed later
+	}
 	if a.outbox != nil {
 		a.outbox.Stop(ctx)
 	}

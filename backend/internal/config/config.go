@@ -43,6 +43,10 @@ type Config struct {
 	MetricsPerTarget bool
 	// PublicURL is where people reach the dashboard, for links in notifications.
 	PublicURL string
+	// SelfPingURL, when set, is pinged once a minute while the scheduler is healthy,
+	// and at /fail when it is not: another monitor's heartbeat watches this one. Its
+	// token is a credential, so it is masked when printed.
+	SelfPingURL string
 	// NotifyTimeout bounds one notification request.
 	NotifyTimeout time.Duration
 	// NotifyRetryBase is the wait after a failed notification, doubled each time.
@@ -127,6 +131,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.Var(stringValue{&c.MetricsToken}, "METRICS_TOKEN", "bearer token /metrics asks for; empty serves it to anyone who can reach it")
 	fs.Var(boolValue{&c.MetricsPerTarget}, "METRICS_PER_TARGET", "label check metrics by target (turn off for very large fleets)")
 	fs.Var(stringValue{&c.PublicURL}, "PUBLIC_URL", "the dashboard's address, for links in notifications")
+	fs.Var(stringValue{&c.SelfPingURL}, "SELF_PING_URL", "a heartbeat URL (another WatchDog's, Healthchecks', any dead-man switch) pinged once a minute while the scheduler is healthy, and at URL/fail with the reason when it is not")
 	fs.Var(durationValue{&c.NotifyTimeout}, "NOTIFY_TIMEOUT", "how long one notification request may take")
 	fs.Var(durationValue{&c.NotifyRetryBase}, "NOTIFY_RETRY_BASE", "wait after a failed notification, doubled after each later failure (up to 30 min)")
 	fs.Var(floatValue{&c.DegradedRatio}, "DEGRADED_RATIO", "share of active targets failing at once that sends one 'checker degraded' notice instead of their alerts")
@@ -232,6 +237,11 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("PUBLIC_URL must be an absolute http or https URL"))
 		}
 	}
+	if c.SelfPingURL != "" {
+		if u, err := url.Parse(c.SelfPingURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("SELF_PING_URL must be an absolute http or https URL"))
+		}
+	}
 	if c.FrontendDir != "" {
 		if st, err := os.Stat(c.FrontendDir); err != nil || !st.IsDir() {
 			errs = append(errs, fmt.Errorf("FRONTEND_DIR %q is not a directory", c.FrontendDir))
@@ -242,10 +252,10 @@ func (c Config) Validate() error {
 
 // String prints the settings with secrets masked, for the start-up log.
 func (c Config) String() string {
-	return fmt.Sprintf("database=%s listen=%s workers=%d min_interval=%ds allow_private=%t retention=%s frontend=%q cors=%v jwt_secret=%s admin_pass=%s metrics_token=%s smtp=%s:%d smtp_password=%s",
+	return fmt.Sprintf("database=%s listen=%s workers=%d min_interval=%ds allow_private=%t retention=%s frontend=%q cors=%v jwt_secret=%s admin_pass=%s metrics_token=%s smtp=%s:%d smtp_password=%s self_ping_url=%s",
 		MaskURL(c.DatabaseURL), c.ListenAddr, c.Workers, c.MinIntervalSeconds, c.AllowPrivateTargets,
 		c.CheckRetention, c.FrontendDir, c.CORSAllowedOrigins, mask(c.JWTSecret), mask(c.AdminPass),
-		mask(c.MetricsToken), c.SMTPHost, c.SMTPPort, mask(c.SMTPPassword))
+		mask(c.MetricsToken), c.SMTPHost, c.SMTPPort, mask(c.SMTPPassword), mask(c.SelfPingURL))
 }
 
 func mask(s string) string {

@@ -50,6 +50,7 @@ func TestBadSettingsAreRefused(t *testing.T) {
 		"LOG_FORMAT":            {"LOG_FORMAT": "xml"},
 		"TRUSTED_PROXIES":       {"TRUSTED_PROXIES": "not-a-cidr"},
 		"FRONTEND_DIR":          {"FRONTEND_DIR": "/does/not/exist"},
+		"SELF_PING_URL":         {"SELF_PING_URL": "hc.example.com/ping/x"},
 	}
 	for name, vars := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -63,11 +64,12 @@ func TestBadSettingsAreRefused(t *testing.T) {
 func TestSecretsAreMaskedWhenPrinted(t *testing.T) {
 	c, err := Load(nil, env(map[string]string{
 		"JWT_SECRET": strings.Repeat("s", 40), "ADMIN_PASS": "hunter2-hunter2",
-		"DATABASE_URL": "postgres://watchdog:db-password@db:5432/watchdog",
+		"DATABASE_URL":  "postgres://watchdog:db-password@db:5432/watchdog",
+		"SELF_PING_URL": "https://hc.example.com/api/v1/ping/ping-token-secret",
 	}))
 	require.NoError(t, err)
 	out := c.String()
-	for _, secret := range []string{strings.Repeat("s", 40), "hunter2-hunter2", "db-password"} {
+	for _, secret := range []string{strings.Repeat("s", 40), "hunter2-hunter2", "db-password", "ping-token-secret"} {
 		assert.NotContains(t, out, secret)
 	}
 	assert.Contains(t, out, "watchdog:xxxxx@db:5432")

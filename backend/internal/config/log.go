@@ -35,6 +35,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("metrics_token", mask(c.MetricsToken)),
 		slog.Bool("metrics_per_target", c.MetricsPerTarget),
 		slog.String("public_url", c.PublicURL),
+		// Its token lets anyone ping (or fail) the watcher's heartbeat.
+		slog.String("self_ping_url", mask(c.SelfPingURL)),
 		slog.String("notify_timeout", FormatDuration(c.NotifyTimeout)),
 		slog.String("notify_retry_base", FormatDuration(c.NotifyRetryBase)),
 		slog.Float64("degraded_ratio", c.DegradedRatio),

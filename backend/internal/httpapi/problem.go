@@ -90,6 +90,8 @@ func toProblem(err error) *problem {
 		return notFoundProblem("target")
 	case errors.Is(err, notify.ErrChannelNotFound):
 		return notFoundProblem("channel")
+	case errors.Is(err, target.ErrNotCheckable):
+		return conflict("type", "a heartbeat is not checked: it is pinged at its ping_url")
 	case errors.Is(err, target.ErrNameTaken):
 		return conflict("name", "a target with this name exists (names are unique, in any case)")
 	case errors.Is(err, notify.ErrNameTaken):

@@ -68,6 +68,7 @@ var routeTable = []route{
 	{http.MethodGet, "/targets/:id/checks", viewer, (*api).listChecks},
 	{http.MethodGet, "/targets/:id/stats", viewer, (*api).targetStats},
 	{http.MethodGet, "/targets/:id/incidents", viewer, (*api).targetIncidents},
+	{http.MethodPost, "/targets/:id/ping-token", editor, (*api).regeneratePingToken},
 
 	{http.MethodGet, "/channels", viewer, (*api).listChannels},
 	{http.MethodPost, "/channels", editor, (*api).createChannel},
@@ -92,6 +93,20 @@ var routeTable = []route{
 	{http.MethodGet, "/public/status-pages/:slug", public, (*api).publicStatusPage},
 	{http.MethodGet, "/public/badges/:id/status.svg", public, (*api).statusBadge},
 	{http.MethodGet, "/public/badges/:id/:file", public, (*api).uptimeBadge},
+
+	// Heartbeat pings: public, the token in the path is the credential (ping.go).
+	{http.MethodGet, "/ping/:token", public, (*api).pingGet},
+	{http.MethodHead, "/ping/:token", public, (*api).pingHead},
+	{http.MethodPost, "/ping/:token", public, (*api).pingPost},
+	{http.MethodGet, "/ping/:token/start", public, (*api).pingStartGet},
+	{http.MethodHead, "/ping/:token/start", public, (*api).pingStartHead},
+	{http.MethodPost, "/ping/:token/start", public, (*api).pingStartPost},
+	{http.MethodGet, "/ping/:token/fail", public, (*api).pingFailGet},
+	{http.MethodHead, "/ping/:token/fail", public, (*api).pingFailHead},
+	{http.MethodPost, "/ping/:token/fail", public, (*api).pingFailPost},
+	{http.MethodGet, "/ping/:token/:exit_code", public, (*api).pingExitGet},
+	{http.MethodHead, "/ping/:token/:exit_code", public, (*api).pingExitHead},
+	{http.MethodPost, "/ping/:token/:exit_code", public, (*api).pingExitPost},
 
 	{http.MethodGet, "/audit", admin, (*api).listAudit},
 

@@ -67,6 +67,8 @@ type Deps struct {
 type api struct {
 	Deps
 	public publicCache
+	// pings limits heartbeat pings per token (ping.go).
+	pings *pingLimiter
 }
 
 // New returns the HTTP handler with every route and middleware in place.
@@ -114,7 +116,7 @@ func New(d Deps) *echo.Echo {
 	if d.Limits.Preset == nil {
 		d.Limits.Preset = d.Platforms.TargetPreset
 	}
-	a := &api{Deps: d}
+	a := &api{Deps: d, pings: newPingLimiter()}
 	a.routes(e)
 	if d.FrontendDir != "" {
 		e.Use(dashboard(d.FrontendDir))
@@ -232,7 +234,7 @@ func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 			}
 			log.Log(req.Context(), level, "request",
 				"request_id", res.Header().Get(echo.HeaderXRequestID),
-				"method", req.Method, "path", req.URL.Path, "status", res.Status,
+				"method", req.Method, "path", logPath(req.URL.Path), "status", res.Status,
 				"bytes", res.Size, "duration_ms", time.Since(start).Milliseconds(), "ip", c.RealIP())
 			return nil
 		}

@@ -333,6 +333,7 @@ const checkNowBudget = 60 * time.Second
 //	@Failure		401	{object}	Problem	"Missing or invalid token"
 //	@Failure		403	{object}	Problem	"Role below editor"
 //	@Failure		404	{object}	Problem	"No such target"
+//	@Failure		409	{object}	Problem	"A heartbeat is not checked: it is pinged"
 //	@Router			/targets/{id}/check [post]
 func (a *api) checkNow(c echo.Context) error {
 	id, err := pathID(c)

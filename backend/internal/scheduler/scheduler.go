@@ -127,6 +127,13 @@ type Scheduler struct {
 	wake    chan struct{}
 	stopped chan struct{}
 
+	// startedAt, lastClaim (unix nanoseconds of the last claim query that worked, this
+	// host's clock) and lag (how late, in nanoseconds, the last full batch of claims
+	// started after their slots; 0 once a claim caught up) are what Health reads.
+	startedAt atomic.Int64
+	lastClaim atomic.Int64
+	lag       atomic.Int64
+
 	workers  sync.WaitGroup
 	recorder sync.WaitGroup
 	refiller sync.WaitGroup
@@ -161,6 +168,7 @@ func New(st *store.Store, checker Checker, opts Options) (*Scheduler, error) {
 
 // Start starts the recorder and the periodic jobs.
 func (s *Scheduler) Start() error {
+	s.startedAt.Store(time.Now().UnixNano())
 	s.recorder.Add(1)
 	go s.record()
 	s.refiller.Go(s.refill)
@@ -260,7 +268,10 @@ func (s *Scheduler) claim(ctx context.Context) {
 			s.unsure = append(s.unsure, token)
 			return
 		}
+		s.lastClaim.Store(time.Now().UnixNano())
+		var lag time.Duration
 		for _, c := range claims {
+			lag = max(lag, c.DBNow.Sub(c.Slot))
 			s.opts.ObserveLag(c.DBNow.Sub(c.Slot))
 			s.inflight.Add(1)
 			s.workers.Add(1)
@@ -270,8 +281,11 @@ func (s *Scheduler) claim(ctx context.Context) {
 			s.health.Worked()
 		}
 		if len(claims) < free {
+			// Everything due was claimed: the scheduler has caught up.
+			s.lag.Store(0)
 			return
 		}
+		s.lag.Store(int64(lag))
 	}
 }
 
@@ -296,6 +310,10 @@ func (s *Scheduler) work(j job) {
 		s.deferTo(j.claim, next)
 		return
 	}
+	if t.Type == target.TypeHeartbeat {
+		s.missed(j, now)
+		return
+	}
 	if t.MayBeAsleep(now) {
 		t.TimeoutSeconds = max(t.TimeoutSeconds, t.WakeTimeoutSeconds)
 	}
@@ -308,6 +326,62 @@ func (s *Scheduler) work(j job) {
 	}
 	s.opts.Observe(c)
 	s.results <- s.result(j, c)
+}
+
+// missed records a heartbeat's deadline, claimed as a due slot, as failed: no ping came
+// by it (a ping moves the deadline and clears any lease, so a claimed deadline is one
+// no ping has met). The result is written only while this claim's lease is still held:
+// a ping that arrives between the claim and the write clears the lease, and then the
+// miss is dropped (store.Result.HeldOnly). The next deadline is one period (or cron
+// run) on, so a silent job fails once per period, not at every tick.
+func (s *Scheduler) missed(j job, dbNow time.Time) {
+	t := j.claim.Target
+	slot := j.claim.Slot
+	c := target.Check{
+		TargetID:    t.ID,
+		CheckedAt:   time.Now(),
+		ScheduledAt: &slot,
+		Error:       t.MissedPingError(),
+		Attempts:    1,
+	}
+	s.opts.Observe(c)
+	s.results <- store.Result{
+		Check:           c,
+		Token:           j.claim.Token,
+		NextCheckAt:     t.NextDeadlineAfterMiss(slot, dbNow),
+		MedianLatencyMS: t.MedianLatencyMS,
+		HeldOnly:        true,
+	}
+}
+
+// Lateness past which, or a claim query older than which, the scheduler is unhealthy.
+const healthLimit = time.Minute
+
+// Health says whether the scheduler works: it is running, its database takes writes,
+// its last claim query succeeded within the last minute and due targets are claimed
+// less than a minute late. reason says what is wrong when it does not. It is cheap
+// (atomic reads): the self-ping reads it every minute, and a probe may too.
+func (s *Scheduler) Health() (ok bool, reason string) {
+	now := time.Now()
+	started := s.startedAt.Load()
+	switch {
+	case started == 0:
+		return false, "the scheduler has not started"
+	case s.draining.Load():
+		return false, "the scheduler is stopping"
+	}
+	if err := s.health.Err(); err != nil {
+		return false, "the database fails: " + err.Error()
+	}
+	last := max(s.lastClaim.Load(), started)
+	if since := now.Sub(time.Unix(0, last)); since > healthLimit {
+		return false, fmt.Sprintf("no claim of due targets has succeeded for %s (%d of %d workers busy)",
+			since.Round(time.Second), s.inflight.Load(), s.opts.Workers)
+	}
+	if lag := time.Duration(s.lag.Load()); lag > healthLimit {
+		return false, fmt.Sprintf("due targets are claimed %s late", lag.Round(time.Second))
+	}
+	return true, ""
 }
 
 // outsideWindows says whether a keep-warm target is outside its warm windows now (and
@@ -637,6 +711,9 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 // CheckNow runs one check of t outside the schedule and records it, for a user who
 // asked for it. It does not move the target's schedule.
 func (s *Scheduler) CheckNow(ctx context.Context, t target.Target) (target.Check, error) {
+	if t.Type == target.TypeHeartbeat {
+		return target.Check{}, fmt.Errorf("check now: %w", target.ErrNotCheckable)
+	}
 	c := s.checker.Check(ctx, t)
 	if err := ctx.Err(); err != nil {
 		return target.Check{}, err

@@ -156,6 +156,10 @@ type Result struct {
 	MedianLatencyMS *int
 	// WarmGap is a keep-warm target's warm-gap verdict (target.WarmGap…).
 	WarmGap int
+	// HeldOnly writes the result only while the claim's lease (Token) is still held,
+	// and drops it otherwise: a heartbeat's missed deadline, which a ping that came
+	// meanwhile (clearing the lease) has made void. See pings.go.
+	HeldOnly bool
 }
 
 // Record writes finished checks and each target's new state in one transaction, and
@@ -213,6 +217,13 @@ func (s *Store) RecordOne(ctx context.Context, r Result) (target.Check, error) {
 // record does Record's work inside tx and returns the check rows it inserted and how
 // many notifications it queued; the confirmed changes it made are added to changed.
 func (s *Store) record(tx *gorm.DB, results []Result, changed *changes) ([]checkRow, int, error) {
+	results, err := s.heldOnly(tx, results)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(results) == 0 {
+		return nil, 0, nil
+	}
 	ids := make([]int64, len(results))
 	for i, r := range results {
 		ids[i] = r.Check.TargetID

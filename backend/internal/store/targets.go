@@ -504,6 +504,42 @@ func replaceChannels(tx *gorm.DB, id int64, channels []int64) error {
 	return nil
 }
 
+// heartbeatSchedule sets the schedule columns of an update that makes, keeps or
+// unmakes a heartbeat. A heartbeat resumed, or a target turned into one, waits for a
+// ping again (no deadline); a pinged heartbeat whose period, grace, cron or zone
+// changes gets the new schedule's deadline counted from now, so tightening it never
+// fails a job at once for a ping it could not know it owed; a heartbeat turned into a
+// checked type is due at once.
+func heartbeatSchedule(cols map[string]any, before, after target.Target, now time.Time) {
+	unlease := func() {
+		cols["lease_token"] = nil
+		cols["slot_at"] = nil
+	}
+	switch {
+	case after.Type != target.TypeHeartbeat:
+		cols["next_check_at"] = now
+		cols["run_started_at"] = nil
+		unlease()
+	case before.Type != target.TypeHeartbeat || (after.IsActive && !before.IsActive):
+		cols["next_check_at"] = nil
+		cols["run_started_at"] = nil
+		unlease()
+	case after.PeriodSeconds != before.PeriodSeconds || after.GraceSeconds != before.GraceSeconds ||
+		after.Cron != before.Cron || after.Timezone != before.Timezone:
+		// Only an armed heartbeat (one pinged, with a deadline) gets a new deadline.
+		// (THEN next_check_at, not THEN NULL: PostgreSQL types the parameter from it.)
+		cols["next_check_at"] = gorm.Expr("CASE WHEN next_check_at IS NULL THEN next_check_at ELSE ? END",
+			after.HeartbeatDeadline(now))
+		unlease()
+	}
+	if after.IsActive && !before.IsActive {
+		// As for any target: failures from before the pause do not carry over.
+		cols["consecutive_failures"] = 0
+		cols["consecutive_successes"] = 0
+		cols["streak_started_at"] = nil
+	}
+}
+
 // UpdateTarget writes a changed, validated target. Resuming a paused target makes it
 // due at once; shortening the interval brings its next check forward.
 func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (target.Target, error) {
@@ -518,6 +554,8 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		cols["warm_since"] = now
 	}
 	switch {
+	case after.Type == target.TypeHeartbeat || before.Type == target.TypeHeartbeat:
+		heartbeatSchedule(cols, before, after, now)
 	case after.IsActive && !before.IsActive:
 		cols["next_check_at"] = now
 		cols["lease_token"] = nil

@@ -247,7 +247,9 @@ func validateHeartbeat(v *ValidationError, t Target, lim Limits) {
 	}
 	if len(t.Cron) > maxCronLen {
 		v.add("cron", "must be at most %d characters", maxCronLen)
+		return
 	}
+	v.Fields = append(v.Fields, ValidateHeartbeat(t)...)
 }
 
 // CertExpiring reports whether a certificate that expires at expires is within days
