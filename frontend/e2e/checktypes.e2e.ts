@@ -1,7 +1,8 @@
 // Every kind of check from the dashboard, against the real backend: a TCP port on a
 // listener this test opens on 127.0.0.1, a DNS record (its URL built from the form's
 // parts), and a heartbeat with a short period whose curl line the test reads off the
-// target page, pings, and then stops pinging to see it go down after period + grace.
+// target page, pings, and then stops pinging to see it go down after period + grace;
+// then regenerates its ping URL.
 import net from 'node:net'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -202,6 +203,22 @@ describe('every kind of check', () => {
     await page.getByText(/no ping since/).first().waitFor({ timeout: WAIT })
     await page.getByTestId('deadline').getByText(/^\s*(due in|overdue by) /).waitFor()
     await shot(page, 'checktypes-heartbeat-down')
+  })
+
+  it('regenerates the ping URL after a confirmation: the old one stops working', async () => {
+    const old = (await page.getByTestId('ping-url').textContent()) ?? ''
+    await page.getByRole('button', { name: 'Regenerate ping URL' }).click()
+    const confirm = page.getByRole('dialog', { name: 'Regenerate the ping URL of nightly-backup?' })
+    await confirm.waitFor()
+    await confirm.getByRole('button', { name: 'Regenerate' }).click()
+    await confirm.waitFor({ state: 'detached' })
+    await expect.poll(() => page.getByTestId('ping-url').textContent(), { timeout: WAIT }).not.toBe(old)
+    const fresh = (await page.getByTestId('ping-url').textContent()) ?? ''
+    expect(fresh).toMatch(/\/api\/v1\/ping\/[A-Za-z0-9_-]{16,}$/)
+    expect(await page.getByTestId('curl-line').textContent()).toContain(fresh)
+    expect((await fetch(old)).status).toBe(404)
+    expect((await fetch(fresh)).status).toBeLessThan(300)
+    await expect.poll(() => page.locator('.head .badge').textContent(), { timeout: WAIT }).toContain('Up')
     expect(problems).toEqual([])
   })
 })
