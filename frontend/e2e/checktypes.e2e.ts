@@ -208,7 +208,7 @@ describe('every kind of check', () => {
   it('regenerates the ping URL after a confirmation: the old one stops working', async () => {
     const old = (await page.getByTestId('ping-url').textContent()) ?? ''
     await page.getByRole('button', { name: 'Regenerate ping URL' }).click()
-    const confirm = page.getByRole('dialog', { name: 'Regenerate the ping URL of nightly-backup?' })
+    const confirm = page.getByRole('alertdialog', { name: 'Regenerate the ping URL of nightly-backup?' })
     await confirm.waitFor()
     await confirm.getByRole('button', { name: 'Regenerate' }).click()
     await confirm.waitFor({ state: 'detached' })
