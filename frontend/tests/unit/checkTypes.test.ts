@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createApp, defineComponent, h, nextTick } from 'vue'
 import type { Target } from '../../src/api/types'
 import TargetFormDialog from '../../src/components/TargetFormDialog.vue'
+import TargetRow from '../../src/components/TargetRow.vue'
 import {
   type CheckType,
   type Endpoint,
@@ -359,4 +360,57 @@ describe('the add form shows only the chosen type\'s fields', () => {
     app.unmount()
     el.remove()
   })
+})
+
+describe('the target list row per type', () => {
+  beforeAll(() => {
+    initSession({ apiBase: 'http://api.test' }, () => {}).stopRefreshTimer()
+  })
+
+  function row(t: Target) {
+    const el = document.createElement('table')
+    const body = document.createElement('tbody')
+    el.append(body)
+    document.body.append(el)
+    const app = createApp({ render: () => h(TargetRow, { target: t }) })
+    app.component('RouterLink', defineComponent({ setup: (_p, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }))
+    app.mount(body)
+    return { el, unmount: () => (app.unmount(), el.remove()) }
+  }
+
+  it('shows a heartbeat by its last ping and period, with its type', () => {
+    const { el, unmount } = row({
+      ...base,
+      type: 'heartbeat',
+      url: '',
+      name: 'backup',
+      period_seconds: 3600,
+      last_ping_at: new Date(Date.now() - 5 * 60_000).toISOString(),
+    })
+    const text = el.textContent ?? ''
+    expect(text).toContain('Cron')
+    expect(text).toContain('pinged by your job')
+    expect(text).toContain('last ping 5 min ago')
+    expect(text).toContain('ping every hour')
+    expect(el.querySelector('button[aria-label="Check now"]')).toBeNull()
+    unmount()
+  })
+
+  it('shows a tcp address, and a certificate date amber within its warning days', () => {
+    const tcp = row(base)
+    expect(tcp.el.textContent).toContain('db.example.com:5432')
+    expect(tcp.el.textContent).toContain('TCP')
+    unmount(tcp)
+    const soon = new Date(Date.now() + 5 * 86_400_000).toISOString()
+    const tls = row({ ...base, type: 'tls', url: 'tls://mail.example.com:993', cert_expires_at: soon, cert_expiry_days: 14 })
+    expect(tls.el.querySelector('.c-cert time')?.classList.contains('warn')).toBe(true)
+    unmount(tls)
+    const later = row({ ...base, type: 'tls', url: 'tls://mail.example.com:993', cert_expires_at: soon, cert_expiry_days: 3 })
+    expect(later.el.querySelector('.c-cert time')?.classList.contains('ok')).toBe(true)
+    unmount(later)
+  })
+
+  function unmount(r: { unmount: () => void }) {
+    r.unmount()
+  }
 })
