@@ -77,6 +77,7 @@ describe('every kind of check', () => {
     await dialog.getByText(`tcp://127.0.0.1:${port}`, { exact: true }).waitFor()
     await dialog.getByLabel('Name', { exact: true }).fill('db-port')
     await dialog.getByLabel('Interval').fill('5')
+    await shot(page, 'checktypes-form-tcp')
     await dialog.getByRole('button', { name: 'Save' }).click()
     await dialog.waitFor({ state: 'detached' })
 
