@@ -160,6 +160,7 @@ describe('every kind of check', () => {
     await dialog.getByLabel('Grace', { exact: true }).fill(String(GRACE))
     await dialog.getByLabel('Grace unit').selectOption('seconds')
     await dialog.getByLabel('Name', { exact: true }).fill('nightly-backup')
+    await shot(page, 'checktypes-form-heartbeat')
     await dialog.getByRole('button', { name: 'Save' }).click()
     await dialog.waitFor({ state: 'detached' })
 
