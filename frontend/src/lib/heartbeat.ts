@@ -16,6 +16,34 @@ export function crontabLine(url: string, cron?: string | null): string {
   return `${schedule} /path/to/job.sh && ${curlLine(url)}`
 }
 
+/**
+ * A shell script that wraps the job: it says when the run starts (so the next ping
+ * records how long it took) and reports the job's exit code, so a failure is down at once.
+ */
+export function shellScript(url: string): string {
+  return [
+    '#!/bin/sh',
+    `curl -fsS -m 10 --retry 5 -o /dev/null ${startUrl(url)}`,
+    '/path/to/job.sh',
+    `curl -fsS -m 10 --retry 5 -o /dev/null ${url.replace(/\/+$/, '')}/$?`,
+  ].join('\n')
+}
+
+/**
+ * A systemd service for a timer-started job: the start before it, and its exit status
+ * after it whatever happened ($$ is systemd's escape for a literal $).
+ */
+export function systemdUnit(url: string): string {
+  const base = url.replace(/\/+$/, '')
+  return [
+    '[Service]',
+    'Type=oneshot',
+    `ExecStartPre=-/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null ${base}/start`,
+    'ExecStart=/path/to/job.sh',
+    `ExecStopPost=/bin/sh -c '/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null ${base}/$$EXIT_STATUS'`,
+  ].join('\n')
+}
+
 /** The start and fail URLs below a ping URL. */
 export function startUrl(url: string): string {
   return `${url.replace(/\/+$/, '')}/start`

@@ -13,7 +13,7 @@ import {
   parseEndpointUrl,
 } from '../../src/lib/checkTypes'
 import { conditionFromRow, conditionKindsFor, newConditionRow, opsFor, withType } from '../../src/lib/conditions'
-import { crontabLine, curlLine, deadlineWords, fromUnits, toUnits } from '../../src/lib/heartbeat'
+import { crontabLine, curlLine, deadlineWords, fromUnits, shellScript, systemdUnit, toUnits } from '../../src/lib/heartbeat'
 import { buildRequest, emptyForm, formFromTarget, placeErrors, urlPart } from '../../src/lib/targetForm'
 import { closeTargetForm, openAddTarget } from '../../src/stores/dialogs'
 import { initSession } from '../../src/stores/session'
@@ -155,6 +155,21 @@ describe('heartbeat lines and deadline', () => {
     )
     expect(crontabLine(url, '*/15 * * * *')).toBe(
       '*/15 * * * * /path/to/job.sh && curl -fsS -m 10 --retry 5 -o /dev/null https://wd.example.com/api/v1/ping/abc123',
+    )
+  })
+
+  it('makes a shell script and a systemd unit that report the start and the exit status', () => {
+    expect(shellScript(url + '/').split('\n')).toEqual([
+      '#!/bin/sh',
+      'curl -fsS -m 10 --retry 5 -o /dev/null https://wd.example.com/api/v1/ping/abc123/start',
+      '/path/to/job.sh',
+      'curl -fsS -m 10 --retry 5 -o /dev/null https://wd.example.com/api/v1/ping/abc123/$?',
+    ])
+    const unit = systemdUnit(url).split('\n')
+    expect(unit).toContain('ExecStartPre=-/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null https://wd.example.com/api/v1/ping/abc123/start')
+    // $$ is systemd's escape for a literal $: the shell sees $EXIT_STATUS.
+    expect(unit).toContain(
+      "ExecStopPost=/bin/sh -c '/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null https://wd.example.com/api/v1/ping/abc123/$$EXIT_STATUS'",
     )
   })
 
