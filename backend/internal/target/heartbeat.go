@@ -31,6 +31,31 @@ func NewPingToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// Bounds of a ping token. A shorter one is guessable: 22 characters of even the 62
+// letters and digits are 131 bits, past the 128 a ping token must have (ours are 32
+// characters of 64, 192 bits; a kept Uptime Kuma push token is 32 of 62). A longer
+// one is refused by the ping endpoint before it costs a query or a rate-limit entry.
+const (
+	MinPingTokenLen = 22
+	MaxPingTokenLen = 64
+)
+
+// ValidPingToken says whether s can be a ping token: MinPingTokenLen to
+// MaxPingTokenLen URL-safe characters (letters, digits, - and _), which a URL's path
+// carries as they are. The ping endpoint answers 404 to anything else, so an importer
+// keeps only a token that passes.
+func ValidPingToken(s string) bool {
+	if len(s) < MinPingTokenLen || len(s) > MaxPingTokenLen {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // ErrNotHeartbeat is returned for a heartbeat-only operation (a new ping token) on a
 // target of another type.
 var ErrNotHeartbeat = errors.New("not a heartbeat")

@@ -261,3 +261,14 @@ func oracleSchedule(t *testing.T, expr string) (match func(time.Time) bool, ever
 		return minute(l.Minute()) && hour(l.Hour()) && dom(l.Day()) && month(int(l.Month()))
 	}, strings.HasPrefix(f[1], "*")
 }
+
+func TestValidPingToken(t *testing.T) {
+	assert.True(t, target.ValidPingToken(target.NewPingToken()))
+	assert.True(t, target.ValidPingToken(strings.Repeat("a", 22)), "128 bits and more")
+	assert.False(t, target.ValidPingToken(strings.Repeat("a", 21)))
+	assert.True(t, target.ValidPingToken(strings.Repeat("A-_9", 16)), "64 characters")
+	assert.False(t, target.ValidPingToken(strings.Repeat("a", 65)), "the ping endpoint answers 404 past 64")
+	assert.False(t, target.ValidPingToken(strings.Repeat("a", 30)+"%20"))
+	assert.False(t, target.ValidPingToken(strings.Repeat("é", 22)))
+	assert.False(t, target.ValidPingToken(""))
+}
