@@ -1627,7 +1627,10 @@ type Target struct {
 	// Example: 3
 	FailureThreshold int `json:"failure_threshold"`
 
-	// GraceSeconds Example: 3600
+	// GraceSeconds GraceSeconds is how late a ping may come: at least 60 s, or MIN_INTERVAL_SECONDS
+	// when that is lower.
+	//
+	// Example: 3600
 	GraceSeconds int `json:"grace_seconds"`
 
 	// Headers Headers are the headers sent with each check, except credentials
@@ -1813,7 +1816,10 @@ type TargetCreate struct {
 	// Example: 3
 	FailureThreshold *int `json:"failure_threshold,omitempty"`
 
-	// GraceSeconds Example: 3600
+	// GraceSeconds GraceSeconds defaults to 3600, at least 60 s, or MIN_INTERVAL_SECONDS when that
+	// is lower (heartbeats).
+	//
+	// Example: 3600
 	GraceSeconds *int               `json:"grace_seconds,omitempty"`
 	Headers      *map[string]string `json:"headers,omitempty"`
 
@@ -1845,8 +1851,7 @@ type TargetCreate struct {
 	// Example: shop-api
 	Name *string `json:"name,omitempty"`
 
-	// PeriodSeconds PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS;
-	// GraceSeconds to 3600 (heartbeats).
+	// PeriodSeconds PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS (heartbeats).
 	//
 	// Example: 86400
 	PeriodSeconds *int `json:"period_seconds,omitempty"`
@@ -1945,7 +1950,10 @@ type TargetPatch struct {
 	ExpectedStatus   *string `json:"expected_status,omitempty"`
 	FailureThreshold *int    `json:"failure_threshold,omitempty"`
 
-	// GraceSeconds Example: 3600
+	// GraceSeconds GraceSeconds: at least 60 s, or MIN_INTERVAL_SECONDS when that is lower
+	// (heartbeats).
+	//
+	// Example: 3600
 	GraceSeconds *int `json:"grace_seconds,omitempty"`
 
 	// Headers Headers replaces the plain headers; a credential header left out is kept, one

@@ -32,10 +32,6 @@ const (
 	pingFail
 )
 
-// maxPingTokenLen bounds the path segment looked up: real tokens are 32 characters,
-// and a longer one is refused before it costs a query or a rate-limit entry.
-const maxPingTokenLen = 64
-
 // ping handles every ping: rate limit, look-up by the unique token, then the action.
 // A paused heartbeat answers OK and records nothing: monitoring is off, and the job
 // (whose curl -f would report an error) has done nothing wrong. /start records no check
@@ -43,7 +39,7 @@ const maxPingTokenLen = 64
 // and never finishes fails at the deadline its last ping set.
 func (a *api) ping(c echo.Context, action pingAction, exitCode int) error {
 	token := c.Param("token")
-	if token == "" || len(token) > maxPingTokenLen {
+	if !target.ValidPingToken(token) { // refused before it costs a query or a rate-limit entry
 		return notFoundProblem("ping token")
 	}
 	if ok, wait := a.pings.allow(token, time.Now()); !ok {

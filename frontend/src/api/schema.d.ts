@@ -1574,7 +1574,11 @@ export interface components {
              * @example 3
              */
             failure_threshold: number;
-            /** @example 3600 */
+            /**
+             * @description GraceSeconds is how late a ping may come: at least 60 s, or MIN_INTERVAL_SECONDS
+             *     when that is lower.
+             * @example 3600
+             */
             grace_seconds: number;
             /**
              * @description Headers are the headers sent with each check, except credentials
@@ -1746,7 +1750,11 @@ export interface components {
              * @example 3
              */
             failure_threshold?: number;
-            /** @example 3600 */
+            /**
+             * @description GraceSeconds defaults to 3600, at least 60 s, or MIN_INTERVAL_SECONDS when that
+             *     is lower (heartbeats).
+             * @example 3600
+             */
             grace_seconds?: number;
             headers?: {
                 [key: string]: string;
@@ -1781,8 +1789,7 @@ export interface components {
              */
             name?: string;
             /**
-             * @description PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS;
-             *     GraceSeconds to 3600 (heartbeats).
+             * @description PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS (heartbeats).
              * @example 86400
              */
             period_seconds?: number;
@@ -1863,7 +1870,11 @@ export interface components {
             cron?: string;
             expected_status?: string;
             failure_threshold?: number;
-            /** @example 3600 */
+            /**
+             * @description GraceSeconds: at least 60 s, or MIN_INTERVAL_SECONDS when that is lower
+             *     (heartbeats).
+             * @example 3600
+             */
             grace_seconds?: number;
             /**
              * @description Headers replaces the plain headers; a credential header left out is kept, one
