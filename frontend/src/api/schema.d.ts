@@ -4140,7 +4140,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4181,10 +4181,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4215,7 +4215,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4285,7 +4285,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4357,7 +4357,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4398,10 +4398,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4432,7 +4432,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4502,7 +4502,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4574,7 +4574,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4615,10 +4615,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4649,7 +4649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4719,7 +4719,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4775,7 +4775,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description An exit code outside 0-255 */
+            /** @description Digits that are no exit code: over 255, or with a leading zero */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4802,7 +4802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4845,10 +4845,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4861,7 +4861,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description An exit code outside 0-255 */
+            /** @description Digits that are no exit code: over 255, or with a leading zero */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4888,7 +4888,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4942,7 +4942,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description An exit code outside 0-255 */
+            /** @description Digits that are no exit code: over 255, or with a leading zero */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4969,7 +4969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
