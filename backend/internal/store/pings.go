@@ -8,10 +8,11 @@ package store
 // still held (Result.HeldOnly): so a ping and a deadline judged at the same moment
 // never both count, whichever commits first.
 //
-// On PostgreSQL the ping's UPDATE takes the target's row lock before it records, and
+// On PostgreSQL the ping locks the target's row FOR UPDATE before it records, and
 // the deadline's write locks the row FOR UPDATE before checking its lease: the second
 // waits for the first and then sees its outcome. SQLite has one writer, so each
-// transaction sees the other's finished work.
+// transaction sees the other's finished work. A ping that commits after a miss is
+// timed after it (RecordPing), so it always counts.
 
 import (
 	"context"
