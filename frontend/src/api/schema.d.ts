@@ -4151,7 +4151,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4192,10 +4192,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4226,7 +4226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4296,7 +4296,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4368,7 +4368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4409,10 +4409,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4443,7 +4443,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4513,7 +4513,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4585,7 +4585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4626,10 +4626,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4660,7 +4660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4730,7 +4730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4786,7 +4786,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description An exit code outside 0-255 */
+            /** @description Digits that are no exit code: over 255, or with a leading zero */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4813,7 +4813,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4856,10 +4856,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4872,7 +4872,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description An exit code outside 0-255 */
+            /** @description Digits that are no exit code: over 255, or with a leading zero */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4899,7 +4899,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4953,7 +4953,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description An exit code outside 0-255 */
+            /** @description Digits that are no exit code: over 255, or with a leading zero */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4980,7 +4980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
