@@ -361,7 +361,7 @@ func TestPingTokenFloods(t *testing.T) {
 		for range 8 {
 			wg.Go(func() {
 				for i := range next {
-					req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/ping/guess-%d", e.URL, i), nil)
+					req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/ping/guessed-token-%010d", e.URL, i), nil)
 					if !assert.NoError(t, err) {
 						continue
 					}
@@ -421,7 +421,7 @@ func TestPingTokenFloods(t *testing.T) {
 		for range 8 {
 			wg.Go(func() {
 				for i := range next {
-					req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/ping/guess-%d", e.URL, i), nil)
+					req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/ping/guessed-token-%010d", e.URL, i), nil)
 					if !assert.NoError(t, err) {
 						continue
 					}
@@ -447,11 +447,11 @@ func TestPingTokenFloods(t *testing.T) {
 		close(next)
 		wg.Wait()
 		assert.Positive(t, limited.Load())
-		r := from(pingReq(http.MethodGet, "guess-y", "", ""), "10.3.0.1")
+		r := from(pingReq(http.MethodGet, "guessed-token-yyyyyyyyyy", "", ""), "10.3.0.1")
 		if res := e.send(t, r); res.Status == http.StatusTooManyRequests {
 			assert.Equal(t, "urn:watchdog:problem:rate-limited", res.Problem(t).Type)
 		}
-		assert.Equal(t, http.StatusNotFound, e.send(t, from(pingReq(http.MethodGet, "guess-x", "", ""), "10.3.0.2")).Status,
+		assert.Equal(t, http.StatusNotFound, e.send(t, from(pingReq(http.MethodGet, "guessed-token-xxxxxxxxxx", "", ""), "10.3.0.2")).Status,
 			"another address has its own budget")
 	})
 }
