@@ -1627,7 +1627,10 @@ type Target struct {
 	// Example: 3
 	FailureThreshold int `json:"failure_threshold"`
 
-	// GraceSeconds Example: 3600
+	// GraceSeconds GraceSeconds is how late a ping may come: at least 60 s, or MIN_INTERVAL_SECONDS
+	// when that is lower.
+	//
+	// Example: 3600
 	GraceSeconds int `json:"grace_seconds"`
 
 	// Headers Headers are the headers sent with each check, except credentials
@@ -1813,7 +1816,10 @@ type TargetCreate struct {
 	// Example: 3
 	FailureThreshold *int `json:"failure_threshold,omitempty"`
 
-	// GraceSeconds Example: 3600
+	// GraceSeconds GraceSeconds defaults to 3600, at least 60 s, or MIN_INTERVAL_SECONDS when that
+	// is lower (heartbeats).
+	//
+	// Example: 3600
 	GraceSeconds *int               `json:"grace_seconds,omitempty"`
 	Headers      *map[string]string `json:"headers,omitempty"`
 
@@ -1845,8 +1851,7 @@ type TargetCreate struct {
 	// Example: shop-api
 	Name *string `json:"name,omitempty"`
 
-	// PeriodSeconds PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS;
-	// GraceSeconds to 3600 (heartbeats).
+	// PeriodSeconds PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS (heartbeats).
 	//
 	// Example: 86400
 	PeriodSeconds *int `json:"period_seconds,omitempty"`
@@ -1945,7 +1950,10 @@ type TargetPatch struct {
 	ExpectedStatus   *string `json:"expected_status,omitempty"`
 	FailureThreshold *int    `json:"failure_threshold,omitempty"`
 
-	// GraceSeconds Example: 3600
+	// GraceSeconds GraceSeconds: at least 60 s, or MIN_INTERVAL_SECONDS when that is lower
+	// (heartbeats).
+	//
+	// Example: 3600
 	GraceSeconds *int `json:"grace_seconds,omitempty"`
 
 	// Headers Headers replaces the plain headers; a credential header left out is kept, one
@@ -2198,18 +2206,6 @@ type ListIncidentsParams struct {
 	Open *bool `form:"open,omitempty" json:"open,omitempty"`
 }
 
-// PingPostTextBody defines parameters for PingPost.
-type PingPostTextBody = string
-
-// PingFailPostTextBody defines parameters for PingFailPost.
-type PingFailPostTextBody = string
-
-// PingStartPostTextBody defines parameters for PingStartPost.
-type PingStartPostTextBody = string
-
-// PingExitPostTextBody defines parameters for PingExitPost.
-type PingExitPostTextBody = string
-
 // GetUptimeBadgeParamsWindow defines parameters for GetUptimeBadge.
 type GetUptimeBadgeParamsWindow string
 
@@ -2293,18 +2289,6 @@ type CreateChannelJSONRequestBody = ChannelCreate
 
 // UpdateChannelJSONRequestBody defines body for UpdateChannel for application/json ContentType.
 type UpdateChannelJSONRequestBody = ChannelPatch
-
-// PingPostTextRequestBody defines body for PingPost for text/plain ContentType.
-type PingPostTextRequestBody = PingPostTextBody
-
-// PingFailPostTextRequestBody defines body for PingFailPost for text/plain ContentType.
-type PingFailPostTextRequestBody = PingFailPostTextBody
-
-// PingStartPostTextRequestBody defines body for PingStartPost for text/plain ContentType.
-type PingStartPostTextRequestBody = PingStartPostTextBody
-
-// PingExitPostTextRequestBody defines body for PingExitPost for text/plain ContentType.
-type PingExitPostTextRequestBody = PingExitPostTextBody
 
 // CreateStatusPageJSONRequestBody defines body for CreateStatusPage for application/json ContentType.
 type CreateStatusPageJSONRequestBody = StatusPageCreate
@@ -2690,15 +2674,6 @@ type ClientInterface interface {
 	// Corresponds with POST /ping/{token} (the `PingPost` operationId).
 	PingPostWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PingPostWithTextBody Ping a heartbeat (POST)
-	//
-	// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-	//
-	// Takes a body of the `text/plain` content type.
-	//
-	// Corresponds with POST /ping/{token} (the `PingPost` operationId).
-	PingPostWithTextBody(ctx context.Context, token string, body PingPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// PingFailGet Report a heartbeat's run as failed (GET)
 	//
 	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
@@ -2721,15 +2696,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
 	PingFailPostWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// PingFailPostWithTextBody Report a heartbeat's run as failed (POST)
-	//
-	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-	//
-	// Takes a body of the `text/plain` content type.
-	//
-	// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
-	PingFailPostWithTextBody(ctx context.Context, token string, body PingFailPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PingStartGet Mark a heartbeat's run as started (GET)
 	//
@@ -2754,15 +2720,6 @@ type ClientInterface interface {
 	// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
 	PingStartPostWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PingStartPostWithTextBody Mark a heartbeat's run as started (POST)
-	//
-	// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-	//
-	// Takes a body of the `text/plain` content type.
-	//
-	// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
-	PingStartPostWithTextBody(ctx context.Context, token string, body PingStartPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
 	// PingExitGet Report a heartbeat's run by its exit code (GET)
 	//
 	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
@@ -2785,15 +2742,6 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
 	PingExitPostWithBody(ctx context.Context, token string, exitCode int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// PingExitPostWithTextBody Report a heartbeat's run by its exit code (POST)
-	//
-	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-	//
-	// Takes a body of the `text/plain` content type.
-	//
-	// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
-	PingExitPostWithTextBody(ctx context.Context, token string, exitCode int, body PingExitPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPlatforms List keep-warm platform presets
 	//
@@ -3689,25 +3637,6 @@ func (c *Client) PingPostWithBody(ctx context.Context, token string, contentType
 	return c.Client.Do(req)
 }
 
-// PingPostWithTextBody Ping a heartbeat (POST)
-//
-// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-//
-// Takes a body of the `text/plain` content type.
-//
-// Corresponds with POST /ping/{token} (the `PingPost` operationId).
-func (c *Client) PingPostWithTextBody(ctx context.Context, token string, body PingPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPingPostRequestWithTextBody(c.Server, token, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // PingFailGet Report a heartbeat's run as failed (GET)
 //
 // Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
@@ -3751,25 +3680,6 @@ func (c *Client) PingFailHead(ctx context.Context, token string, reqEditors ...R
 // Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
 func (c *Client) PingFailPostWithBody(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPingFailPostRequestWithBody(c.Server, token, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// PingFailPostWithTextBody Report a heartbeat's run as failed (POST)
-//
-// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-//
-// Takes a body of the `text/plain` content type.
-//
-// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
-func (c *Client) PingFailPostWithTextBody(ctx context.Context, token string, body PingFailPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPingFailPostRequestWithTextBody(c.Server, token, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3833,25 +3743,6 @@ func (c *Client) PingStartPostWithBody(ctx context.Context, token string, conten
 	return c.Client.Do(req)
 }
 
-// PingStartPostWithTextBody Mark a heartbeat's run as started (POST)
-//
-// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-//
-// Takes a body of the `text/plain` content type.
-//
-// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
-func (c *Client) PingStartPostWithTextBody(ctx context.Context, token string, body PingStartPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPingStartPostRequestWithTextBody(c.Server, token, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
 // PingExitGet Report a heartbeat's run by its exit code (GET)
 //
 // 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
@@ -3895,25 +3786,6 @@ func (c *Client) PingExitHead(ctx context.Context, token string, exitCode int, r
 // Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
 func (c *Client) PingExitPostWithBody(ctx context.Context, token string, exitCode int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPingExitPostRequestWithBody(c.Server, token, exitCode, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// PingExitPostWithTextBody Report a heartbeat's run by its exit code (POST)
-//
-// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-//
-// Takes a body of the `text/plain` content type.
-//
-// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
-func (c *Client) PingExitPostWithTextBody(ctx context.Context, token string, exitCode int, body PingExitPostTextRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPingExitPostRequestWithTextBody(c.Server, token, exitCode, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5521,17 +5393,6 @@ func NewPingHeadRequest(server string, token string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewPingPostRequestWithTextBody calls the generic PingPost builder with text/plain body
-func NewPingPostRequestWithTextBody(server string, token string, body PingPostTextRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
-		bodyReader = strings.NewReader(stringer.String())
-	} else {
-		bodyReader = strings.NewReader(fmt.Sprint(body))
-	}
-	return NewPingPostRequestWithBody(server, token, "text/plain", bodyReader)
-}
-
 // NewPingPostRequestWithBody constructs an http.Request for the PingPost method, with any body, and a specified content type
 func NewPingPostRequestWithBody(server string, token string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5636,17 +5497,6 @@ func NewPingFailHeadRequest(server string, token string) (*http.Request, error) 
 	return req, nil
 }
 
-// NewPingFailPostRequestWithTextBody calls the generic PingFailPost builder with text/plain body
-func NewPingFailPostRequestWithTextBody(server string, token string, body PingFailPostTextRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
-		bodyReader = strings.NewReader(stringer.String())
-	} else {
-		bodyReader = strings.NewReader(fmt.Sprint(body))
-	}
-	return NewPingFailPostRequestWithBody(server, token, "text/plain", bodyReader)
-}
-
 // NewPingFailPostRequestWithBody constructs an http.Request for the PingFailPost method, with any body, and a specified content type
 func NewPingFailPostRequestWithBody(server string, token string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -5749,17 +5599,6 @@ func NewPingStartHeadRequest(server string, token string) (*http.Request, error)
 	}
 
 	return req, nil
-}
-
-// NewPingStartPostRequestWithTextBody calls the generic PingStartPost builder with text/plain body
-func NewPingStartPostRequestWithTextBody(server string, token string, body PingStartPostTextRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
-		bodyReader = strings.NewReader(stringer.String())
-	} else {
-		bodyReader = strings.NewReader(fmt.Sprint(body))
-	}
-	return NewPingStartPostRequestWithBody(server, token, "text/plain", bodyReader)
 }
 
 // NewPingStartPostRequestWithBody constructs an http.Request for the PingStartPost method, with any body, and a specified content type
@@ -5878,17 +5717,6 @@ func NewPingExitHeadRequest(server string, token string, exitCode int) (*http.Re
 	}
 
 	return req, nil
-}
-
-// NewPingExitPostRequestWithTextBody calls the generic PingExitPost builder with text/plain body
-func NewPingExitPostRequestWithTextBody(server string, token string, exitCode int, body PingExitPostTextRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	if stringer, ok := interface{}(body).(fmt.Stringer); ok {
-		bodyReader = strings.NewReader(stringer.String())
-	} else {
-		bodyReader = strings.NewReader(fmt.Sprint(body))
-	}
-	return NewPingExitPostRequestWithBody(server, token, exitCode, "text/plain", bodyReader)
 }
 
 // NewPingExitPostRequestWithBody constructs an http.Request for the PingExitPost method, with any body, and a specified content type
@@ -7378,15 +7206,6 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /ping/{token} (the `PingPost` operationId).
 	PingPostWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingPostResponse, error)
 
-	// PingPostWithTextBodyWithResponse Ping a heartbeat (POST)
-	//
-	// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-	//
-	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /ping/{token} (the `PingPost` operationId).
-	PingPostWithTextBodyWithResponse(ctx context.Context, token string, body PingPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingPostResponse, error)
-
 	// PingFailGetWithResponse Report a heartbeat's run as failed (GET)
 	//
 	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
@@ -7413,15 +7232,6 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
 	PingFailPostWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingFailPostResponse, error)
-
-	// PingFailPostWithTextBodyWithResponse Report a heartbeat's run as failed (POST)
-	//
-	// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-	//
-	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
-	PingFailPostWithTextBodyWithResponse(ctx context.Context, token string, body PingFailPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingFailPostResponse, error)
 
 	// PingStartGetWithResponse Mark a heartbeat's run as started (GET)
 	//
@@ -7450,15 +7260,6 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
 	PingStartPostWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingStartPostResponse, error)
 
-	// PingStartPostWithTextBodyWithResponse Mark a heartbeat's run as started (POST)
-	//
-	// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-	//
-	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
-	PingStartPostWithTextBodyWithResponse(ctx context.Context, token string, body PingStartPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingStartPostResponse, error)
-
 	// PingExitGetWithResponse Report a heartbeat's run by its exit code (GET)
 	//
 	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
@@ -7485,15 +7286,6 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
 	PingExitPostWithBodyWithResponse(ctx context.Context, token string, exitCode int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingExitPostResponse, error)
-
-	// PingExitPostWithTextBodyWithResponse Report a heartbeat's run by its exit code (POST)
-	//
-	// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-	//
-	// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
-	PingExitPostWithTextBodyWithResponse(ctx context.Context, token string, exitCode int, body PingExitPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingExitPostResponse, error)
 
 	// ListPlatformsWithResponse List keep-warm platform presets
 	//
@@ -14256,21 +14048,6 @@ func (c *ClientWithResponses) PingPostWithBodyWithResponse(ctx context.Context, 
 	return ParsePingPostResponse(rsp)
 }
 
-// PingPostWithTextBodyWithResponse Ping a heartbeat (POST)
-//
-// Records a successful check of the heartbeat and moves its deadline. A POST body (the first 10 KB) is kept as the check's message; a /start before it makes the time since its latency. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-//
-// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /ping/{token} (the `PingPost` operationId).
-func (c *ClientWithResponses) PingPostWithTextBodyWithResponse(ctx context.Context, token string, body PingPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingPostResponse, error) {
-	rsp, err := c.PingPostWithTextBody(ctx, token, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParsePingPostResponse(rsp)
-}
-
 // PingFailGetWithResponse Report a heartbeat's run as failed (GET)
 //
 // Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
@@ -14310,21 +14087,6 @@ func (c *ClientWithResponses) PingFailHeadWithResponse(ctx context.Context, toke
 // Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
 func (c *ClientWithResponses) PingFailPostWithBodyWithResponse(ctx context.Context, token string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingFailPostResponse, error) {
 	rsp, err := c.PingFailPostWithBody(ctx, token, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParsePingFailPostResponse(rsp)
-}
-
-// PingFailPostWithTextBodyWithResponse Report a heartbeat's run as failed (POST)
-//
-// Records a failed check at once (error \"ping: fail\"); a POST body (the first 10 KB) is kept as its message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-//
-// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /ping/{token}/fail (the `PingFailPost` operationId).
-func (c *ClientWithResponses) PingFailPostWithTextBodyWithResponse(ctx context.Context, token string, body PingFailPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingFailPostResponse, error) {
-	rsp, err := c.PingFailPostWithTextBody(ctx, token, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -14376,21 +14138,6 @@ func (c *ClientWithResponses) PingStartPostWithBodyWithResponse(ctx context.Cont
 	return ParsePingStartPostResponse(rsp)
 }
 
-// PingStartPostWithTextBodyWithResponse Mark a heartbeat's run as started (POST)
-//
-// Records no check and leaves the deadline as it is; the next ping's latency is the time since. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-//
-// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /ping/{token}/start (the `PingStartPost` operationId).
-func (c *ClientWithResponses) PingStartPostWithTextBodyWithResponse(ctx context.Context, token string, body PingStartPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingStartPostResponse, error) {
-	rsp, err := c.PingStartPostWithTextBody(ctx, token, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParsePingStartPostResponse(rsp)
-}
-
 // PingExitGetWithResponse Report a heartbeat's run by its exit code (GET)
 //
 // 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
@@ -14430,21 +14177,6 @@ func (c *ClientWithResponses) PingExitHeadWithResponse(ctx context.Context, toke
 // Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
 func (c *ClientWithResponses) PingExitPostWithBodyWithResponse(ctx context.Context, token string, exitCode int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PingExitPostResponse, error) {
 	rsp, err := c.PingExitPostWithBody(ctx, token, exitCode, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParsePingExitPostResponse(rsp)
-}
-
-// PingExitPostWithTextBodyWithResponse Report a heartbeat's run by its exit code (POST)
-//
-// 0 records a success, 1-255 a failure (error \"exit code N\") at once, as /fail does; a POST body (the first 10 KB) is kept as the message. Public: the token is the credential. Answers "OK"; a paused heartbeat answers "OK" and records nothing.
-//
-// Takes a body of the `text/plain` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /ping/{token}/{exit_code} (the `PingExitPost` operationId).
-func (c *ClientWithResponses) PingExitPostWithTextBodyWithResponse(ctx context.Context, token string, exitCode int, body PingExitPostTextRequestBody, reqEditors ...RequestEditorFn) (*PingExitPostResponse, error) {
-	rsp, err := c.PingExitPostWithTextBody(ctx, token, exitCode, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

@@ -50,9 +50,23 @@ type replica struct {
 	url string
 	mu  sync.Mutex
 	out bytes.Buffer
+	// drained is closed when the process's output has been read to its end.
+	drained chan struct{}
 }
 
 // output is what the process has written so far.
+// exitOutput is everything an exited replica wrote: Wait returns when the process
+// ends, which can be before the last lines have come through the pipe.
+func (r *replica) exitOutput(t *testing.T) string {
+	t.Helper()
+	select {
+	case <-r.drained:
+	case <-time.After(10 * time.Second):
+		t.Error("the replica's output did not end after it exited")
+	}
+	return r.output()
+}
+
 func (r *replica) output() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -99,8 +113,9 @@ func startReplica(t *testing.T, bin, dbURL string, env ...string) *replica {
 	cmd.Stdout, cmd.Stderr = pw, pw
 	require.NoError(t, cmd.Start())
 	_ = pw.Close()
-	r := &replica{cmd: cmd, url: "http://" + addr}
+	r := &replica{cmd: cmd, url: "http://" + addr, drained: make(chan struct{})}
 	go func() {
+		defer close(r.drained)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			r.mu.Lock()

@@ -63,7 +63,7 @@ func TestShutdownKeepsOneDeadline(t *testing.T) {
 		t.Error("the check-now request was left hanging")
 	}
 
-	out := r.output()
+	out := r.exitOutput(t)
 	last := -1
 	for _, step := range []string{`msg="shutting down"`, `msg="http shutdown: cutting requests still running"`,
 		`msg="shutdown: cancelling running checks"`, `msg="scheduler stopped"`, `msg=stopped`} {

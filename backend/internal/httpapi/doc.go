@@ -22,7 +22,7 @@ package httpapi
 //	@tag.name			checks
 //	@tag.description	Check results, per-target statistics, heartbeat strips and the totals by state.
 //	@tag.name			incidents
-//	@tag.description	Outages and keep-warm breaches, newest first.
+//	@tag.description	Outages, keep-warm breaches and certificate warnings, newest first.
 //	@tag.name			channels
 //	@tag.description	Where alerts go (webhook, Slack, Discord, email, …); secrets are write-only.
 //	@tag.name			keep-warm
@@ -37,6 +37,8 @@ package httpapi
 //	@tag.description	Configuration as code: export the whole configuration, apply a manifest.
 //	@tag.name			health
 //	@tag.description	Liveness and readiness probes, outside /api/v1, with no credential.
+//	@tag.name			pings
+//	@tag.description	Where heartbeat targets' jobs report: a ping, a start, a failure or an exit code, with the token as the credential.
 //
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header

@@ -3,14 +3,17 @@ package httpapi
 // The heartbeat ping endpoints, public like Healthchecks' (the token in the path is
 // the credential): /ping/{token} records a successful check, /start marks a run as
 // started, /fail and /{exit_code} (1-255) record a failure at once. Each takes GET,
-// HEAD or POST and answers "OK". Pings are limited per token, per replica, so one
-// runaway job cannot flood the database.
+// HEAD or POST and answers "OK". Pings are limited per heartbeat, per replica, so one
+// runaway job cannot flood the database, and unknown tokens per client address, so
+// guessing tokens costs little.
 
 import (
+	"container/list"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,60 +35,62 @@ const (
 	pingFail
 )
 
-// maxPingTokenLen bounds the path segment looked up: real tokens are 32 characters,
-// and a longer one is refused before it costs a query or a rate-limit entry.
-const maxPingTokenLen = 64
-
-// ping handles every ping: rate limit, look-up by the unique token, then the action.
-// A paused heartbeat answers OK and records nothing: monitoring is off, and the job
-// (whose curl -f would report an error) has done nothing wrong. /start records no check
-// and does not move the deadline (Healthchecks does not either): a run that starts
-// and never finishes fails at the deadline its last ping set.
+// ping handles every ping: the look-up by the unique token, the rate limit, then the
+// action. A paused heartbeat answers OK and records nothing: monitoring is off, and the
+// job (whose curl -f would report an error) has done nothing wrong. /start records no
+// check and does not move the deadline (Healthchecks does not either): a run that
+// starts and never finishes fails at the deadline its last ping set.
 func (a *api) ping(c echo.Context, action pingAction, exitCode int) error {
 	token := c.Param("token")
-	if token == "" || len(token) > maxPingTokenLen {
+	if !target.ValidPingToken(token) { // refused before it costs a query or a rate-limit entry
 		return notFoundProblem("ping token")
 	}
-	if ok, wait := a.pings.allow(token, time.Now()); !ok {
-		secs := max(1, int(wait.Seconds()+0.999))
-		return &problem{status: http.StatusTooManyRequests, slug: "rate-limited", title: "Too many requests",
-			detail: fmt.Sprintf("too many pings for this token; try again in %d s", secs),
-			header: http.Header{"Retry-After": {strconv.Itoa(secs)}}}
+	now := time.Now()
+	// A client whose guesses have run out its budget of unknown tokens is refused
+	// before it costs a query.
+	ip := c.RealIP()
+	if ok, wait := a.pings.misses.peek(ip, now); !ok {
+		return tooManyPings(wait, "too many unknown ping tokens from this address")
 	}
 	ctx := c.Request().Context()
 	t, err := a.Store.TargetByPingToken(ctx, token)
 	if errors.Is(err, target.ErrNotFound) {
+		a.pings.misses.allow(ip, now)
 		return notFoundProblem("ping token")
 	}
 	if err != nil {
 		return err
 	}
+	// Only a real heartbeat has a bucket: a flood of made-up tokens cannot crowd
+	// real ones out of the map.
+	if ok, wait := a.pings.targets.allow(strconv.FormatInt(t.ID, 10), now); !ok {
+		return tooManyPings(wait, "too many pings for this token")
+	}
 	if !t.IsActive {
 		return pingOK(c)
 	}
-	now := time.Now()
+	var msg *string
+	if c.Request().Method == http.MethodPost {
+		var whole bool
+		msg, whole = readPingBody(c.Request().Body)
+		if !whole {
+			// The rest is left unread: the connection cannot carry another request.
+			c.Response().Header().Set(echo.HeaderConnection, "close")
+		}
+	}
+	now = time.Now()
 	if action == pingStart {
 		if err := a.Store.StartRun(ctx, t.ID, now); err != nil && !errors.Is(err, target.ErrNotFound) {
 			return err
 		}
 		return pingOK(c)
 	}
-	chk := target.Check{TargetID: t.ID, CheckedAt: now, OK: true, Attempts: 1}
-	if t.RunStartedAt != nil && !t.RunStartedAt.After(now) {
-		chk.LatencyMS = int(min(now.Sub(*t.RunStartedAt), target.MaxPeriodSeconds*time.Second) / time.Millisecond)
-	}
+	chk := target.Check{TargetID: t.ID, CheckedAt: now, OK: true, Attempts: 1, LatencyMS: runLatency(t, now), Message: msg}
 	switch {
 	case action == pingFail:
 		chk.OK, chk.Error = false, "ping: fail"
 	case exitCode != 0:
 		chk.OK, chk.Error = false, fmt.Sprintf("exit code %d", exitCode)
-	}
-	if c.Request().Method == http.MethodPost {
-		msg, err := readPingBody(c.Request().Body)
-		if err != nil {
-			return err
-		}
-		chk.Message = msg
 	}
 	_, err = a.Store.RecordPing(ctx, store.Ping{Check: chk, Deadline: t.HeartbeatDeadline(now)})
 	if errors.Is(err, target.ErrNotFound) {
@@ -99,22 +104,69 @@ func (a *api) ping(c echo.Context, action pingAction, exitCode int) error {
 	return pingOK(c)
 }
 
-// readPingBody keeps the first MaxPingMessageBytes of a body (the server already
-// refuses one over 1 MiB) and reads the rest away, so the client sees its whole body
-// taken rather than a reset connection.
-func readPingBody(body io.Reader) (*string, error) {
+func tooManyPings(wait time.Duration, detail string) error {
+	secs := max(1, int(wait.Seconds()+0.999))
+	return &problem{status: http.StatusTooManyRequests, slug: "rate-limited", title: "Too many requests",
+		detail: fmt.Sprintf("%s; try again in %d s", detail, secs),
+		header: http.Header{"Retry-After": {strconv.Itoa(secs)}}}
+}
+
+// staleRunAfter is the least age at which a /start no finish followed is forgotten.
+const staleRunAfter = 12 * time.Hour
+
+// runLatency is the time since the run's /start, as the check's latency, or 0 when
+// there was none. A start older than max(period, 12 h) + grace belongs to a run that
+// never finished (its deadline has long passed), not to this one: it would make a
+// success hours later look hours slow. It is ignored, and the ping clears it.
+func runLatency(t target.Target, now time.Time) int {
+	if t.RunStartedAt == nil || t.RunStartedAt.After(now) {
+		return 0
+	}
+	since := now.Sub(*t.RunStartedAt)
+	if since > max(t.Period(), staleRunAfter)+t.Grace() {
+		return 0
+	}
+	return int(min(since, target.MaxPeriodSeconds*time.Second) / time.Millisecond)
+}
+
+// maxPingBodyBytes is how much of a ping's body is read at most. A ping is usually a
+// job's output piped to curl, which can be large; only the first
+// target.MaxPingMessageBytes are kept, and the ping counts whatever its size. The
+// server's 1 MiB body limit does not apply to the ping routes (server.go).
+const maxPingBodyBytes = 10 << 20
+
+// readPingBody keeps the first MaxPingMessageBytes of a body and reads the rest away
+// up to maxPingBodyBytes, so the client sees its whole body taken rather than a reset
+// connection. whole is false when the body went on past that (or broke off): the
+// rest is left unread. A read error loses the message, never the ping.
+func readPingBody(body io.Reader) (msg *string, whole bool) {
 	head, err := io.ReadAll(io.LimitReader(body, target.MaxPingMessageBytes+4))
 	if err != nil {
-		return nil, fmt.Errorf("read ping body: %w", err)
+		return target.PingMessage(head), false
 	}
-	if _, err := io.Copy(io.Discard, body); err != nil {
-		return nil, fmt.Errorf("read ping body: %w", err)
-	}
-	return target.PingMessage(head), nil
+	n, err := io.Copy(io.Discard, io.LimitReader(body, maxPingBodyBytes))
+	return target.PingMessage(head), err == nil && n < maxPingBodyBytes
 }
 
 // pingPrefix starts every ping path.
 const pingPrefix = "/api/v1/ping/"
+
+// isPingPath says whether a request is a ping (for the body limit's exemption).
+func isPingPath(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, pingPrefix) }
+
+// pingTrailingSlash routes a ping path ending in a slash (/ping/TOKEN/,
+// /ping/TOKEN/fail/) as the path without it: scripts build ping URLs by joining parts,
+// and Healthchecks takes both. A Pre middleware, as it must run before routing.
+func pingTrailingSlash(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if p, ok := strings.CutSuffix(r.URL.Path, "/"); ok && len(p) > len(pingPrefix) && strings.HasPrefix(p, pingPrefix) {
+			r.URL.Path = p
+			r.URL.RawPath = ""
+		}
+		return next(c)
+	}
+}
 
 // logPath is a request's path as the log writes it: a ping's token is a credential
 // (anyone holding it can fail the heartbeat), so it is left out.
@@ -132,77 +184,110 @@ func logPath(p string) string {
 // pingOK is the answer to every accepted ping, as Healthchecks gives it.
 func pingOK(c echo.Context) error { return c.String(http.StatusOK, "OK") }
 
-// exitCode reads the {exit_code} of /ping/{token}/{exit_code}: 0 is success and 1-255
-// failure, as a shell's $? is; a number outside that is a 400, and anything not a
-// number is no such endpoint (404), as with Healthchecks.
+// exitCodePattern is an exit code as a shell prints $?: up to three digits, no sign,
+// no leading zero.
+var exitCodePattern = regexp.MustCompile(`^(0|[1-9][0-9]{0,2})$`)
+
+// pingExitCode reads the {exit_code} of /ping/{token}/{exit_code}: 0 is success and
+// 1-255 failure, as a shell's $? is. Digits that are no such code (256, 007) are a 400;
+// anything else (+5, -0, abc) is no such endpoint (404), as with Healthchecks.
 func (a *api) pingExitCode(c echo.Context) error {
 	raw := c.Param("exit_code")
-	code, err := strconv.Atoi(raw)
-	if err != nil {
+	if raw == "" || strings.Trim(raw, "0123456789") != "" {
 		return notFoundProblem("ping endpoint")
 	}
-	if code < 0 || code > 255 {
-		return badRequest("exit_code", "must be a whole number from 0 to 255")
+	code, err := strconv.Atoi(raw)
+	if !exitCodePattern.MatchString(raw) || err != nil || code > 255 {
+		return badRequest("exit_code", "must be a whole number from 0 to 255, without leading zeros")
 	}
 	return a.ping(c, pingSuccess, code)
 }
 
-// Per-token ping limit: 5 a second, bursts of 10. Healthchecks-style jobs ping a few
-// times a run; past that, pings are a loop gone wrong.
+// Ping limits: 5 a second per heartbeat, bursts of 10 (Healthchecks-style jobs ping a
+// few times a run; past that, pings are a loop gone wrong), and 20 unknown tokens a
+// second per client address, so guessing tokens costs little.
 const (
 	pingRate    = 5.0
 	pingBurst   = 10.0
+	missRate    = 20.0
+	missBurst   = 20.0
 	pingBuckets = 10000
 )
 
-// pingLimiter is a token bucket per ping token, in memory: each replica limits what
-// it takes, which bounds the database's load from one token to replicas × the rate.
-// The map is bounded: past pingBuckets tokens, full (idle) buckets are dropped, and if
-// that frees nothing the map starts over, which at worst lets a burst through.
+// pingLimiter holds the ping endpoints' limits, in memory: each replica limits what it
+// takes, which bounds the database's load from one heartbeat to replicas × the rate.
 type pingLimiter struct {
-	mu      sync.Mutex
-	buckets map[string]*pingBucket
+	// targets are keyed by heartbeat id, only for tokens that exist.
+	targets *buckets
+	// misses are keyed by client address, for tokens that do not.
+	misses *buckets
 }
 
-type pingBucket struct {
+func newPingLimiter() *pingLimiter {
+	return &pingLimiter{targets: newBuckets(pingRate, pingBurst, pingBuckets), misses: newBuckets(missRate, missBurst, pingBuckets)}
+}
+
+// buckets is a token bucket per key, at most size of them: past that, the bucket asked
+// of least recently goes, never the whole map, so a flood of new keys cannot reset the
+// limit of a key that is still in use.
+type buckets struct {
+	rate, burst float64
+	size        int
+	mu          sync.Mutex
+	byKey       map[string]*list.Element // of *bucket
+	lru         *list.List               // most recently used first
+}
+
+type bucket struct {
+	key    string
 	tokens float64
 	at     time.Time
 }
 
-func newPingLimiter() *pingLimiter { return &pingLimiter{buckets: map[string]*pingBucket{}} }
-
-// allow takes one ping from key's bucket, or says how long until one is there.
-func (l *pingLimiter) allow(key string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
-	if !ok {
-		if len(l.buckets) >= pingBuckets {
-			l.prune(now)
-		}
-		b = &pingBucket{tokens: pingBurst, at: now}
-		l.buckets[key] = b
-	}
-	b.tokens = min(pingBurst, b.tokens+now.Sub(b.at).Seconds()*pingRate)
-	b.at = now
-	if b.tokens < 1 {
-		return false, time.Duration((1 - b.tokens) / pingRate * float64(time.Second))
-	}
-	b.tokens--
-	return true, 0
+func newBuckets(rate, burst float64, size int) *buckets {
+	return &buckets{rate: rate, burst: burst, size: size, byKey: map[string]*list.Element{}, lru: list.New()}
 }
 
-// prune drops the buckets that have filled up again (they remember nothing), or all
-// of them when none has.
-func (l *pingLimiter) prune(now time.Time) {
-	for k, b := range l.buckets {
-		if b.tokens+now.Sub(b.at).Seconds()*pingRate >= pingBurst {
-			delete(l.buckets, k)
+// allow takes one from key's bucket, or says how long until one is there.
+func (l *buckets) allow(key string, now time.Time) (bool, time.Duration) {
+	return l.take(key, now, true)
+}
+
+// peek says whether key's bucket has one to take, taking nothing and adding no bucket.
+func (l *buckets) peek(key string, now time.Time) (bool, time.Duration) {
+	return l.take(key, now, false)
+}
+
+func (l *buckets) take(key string, now time.Time, take bool) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	el, ok := l.byKey[key]
+	if !ok {
+		if !take {
+			return true, 0
 		}
+		if l.lru.Len() >= l.size {
+			oldest := l.lru.Back()
+			delete(l.byKey, oldest.Value.(*bucket).key)
+			l.lru.Remove(oldest)
+		}
+		el = l.lru.PushFront(&bucket{key: key, tokens: l.burst, at: now})
+		l.byKey[key] = el
 	}
-	if len(l.buckets) >= pingBuckets {
-		clear(l.buckets)
+	b := el.Value.(*bucket)
+	tokens := min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.rate)
+	if take {
+		// Refused or not, a key still asking is in use: a throttled one stays
+		// throttled however many new keys come after it, up to size of them.
+		l.lru.MoveToFront(el)
 	}
+	if tokens < 1 {
+		return false, time.Duration((1 - tokens) / l.rate * float64(time.Second))
+	}
+	if take {
+		b.tokens, b.at = tokens-1, now
+	}
+	return true, 0
 }
 
 // regeneratePingToken godoc
@@ -249,7 +334,7 @@ func (a *api) regeneratePingToken(c echo.Context) error {
 //	@Param			token	path		string	true	"The heartbeat's ping token"
 //	@Success		200	{string}	string	"OK"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token} [get]
 func (a *api) pingGet(c echo.Context) error { return a.ping(c, pingSuccess, 0) }
 
@@ -263,7 +348,7 @@ func (a *api) pingGet(c echo.Context) error { return a.ping(c, pingSuccess, 0) }
 //	@Param			token	path		string	true	"The heartbeat's ping token"
 //	@Success		200	{string}	string	"OK"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token} [head]
 func (a *api) pingHead(c echo.Context) error { return a.ping(c, pingSuccess, 0) }
 
@@ -275,11 +360,11 @@ func (a *api) pingHead(c echo.Context) error { return a.ping(c, pingSuccess, 0) 
 //	@Tags			pings
 //	@Produce		plain
 //	@Param			token	path		string	true	"The heartbeat's ping token"
-//	@Accept			plain
-//	@Param			body	body		string	false	"Anything, such as the job's output; the first 10 KB are kept"
+//	@Accept			*/*
+//	@Param			body	body		string	false	"Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read"
 //	@Success		200	{string}	string	"OK"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token} [post]
 func (a *api) pingPost(c echo.Context) error { return a.ping(c, pingSuccess, 0) }
 
@@ -293,7 +378,7 @@ func (a *api) pingPost(c echo.Context) error { return a.ping(c, pingSuccess, 0) 
 //	@Param			token	path		string	true	"The heartbeat's ping token"
 //	@Success		200	{string}	string	"OK"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token}/start [get]
 func (a *api) pingStartGet(c echo.Context) error { return a.ping(c, pingStart, 0) }
 
@@ -307,7 +392,7 @@ func (a *api) pingStartGet(c echo.Context) error { return a.ping(c, pingStart, 0
 //	@Param			token	path		string	true	"The heartbeat's ping token"
 //	@Success		200	{string}	string	"OK"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token}/start [head]
 func (a *api) pingStartHead(c echo.Context) error { return a.ping(c, pingStart, 0) }
 
@@ -319,11 +404,11 @@ func (a *api) pingStartHead(c echo.Context) error { return a.ping(c, pingStart, 
 //	@Tags			pings
 //	@Produce		plain
 //	@Param			token	path		string	true	"The heartbeat's ping token"
-//	@Accept			plain
-//	@Param			body	body		string	false	"Anything, such as the job's output; the first 10 KB are kept"
+//	@Accept			*/*
+//	@Param			body	body		string	false	"Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read"
 //	@Success		200	{string}	string	"OK"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token}/start [post]
 func (a *api) pingStartPost(c echo.Context) error { return a.ping(c, pingStart, 0) }
 
@@ -337,7 +422,7 @@ func (a *api) pingStartPost(c echo.Context) error { return a.ping(c, pingStart, 
 //	@Param			token	path		string	true	"The heartbeat's ping token"
 //	@Success		200	{string}	string	"OK"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token}/fail [get]
 func (a *api) pingFailGet(c echo.Context) error { return a.ping(c, pingFail, 0) }
 
@@ -351,7 +436,7 @@ func (a *api) pingFailGet(c echo.Context) error { return a.ping(c, pingFail, 0) 
 //	@Param			token	path		string	true	"The heartbeat's ping token"
 //	@Success		200	{string}	string	"OK"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token}/fail [head]
 func (a *api) pingFailHead(c echo.Context) error { return a.ping(c, pingFail, 0) }
 
@@ -363,11 +448,11 @@ func (a *api) pingFailHead(c echo.Context) error { return a.ping(c, pingFail, 0)
 //	@Tags			pings
 //	@Produce		plain
 //	@Param			token	path		string	true	"The heartbeat's ping token"
-//	@Accept			plain
-//	@Param			body	body		string	false	"Anything, such as the job's output; the first 10 KB are kept"
+//	@Accept			*/*
+//	@Param			body	body		string	false	"Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read"
 //	@Success		200	{string}	string	"OK"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token}/fail [post]
 func (a *api) pingFailPost(c echo.Context) error { return a.ping(c, pingFail, 0) }
 
@@ -381,9 +466,9 @@ func (a *api) pingFailPost(c echo.Context) error { return a.ping(c, pingFail, 0)
 //	@Param			token	path		string	true	"The heartbeat's ping token"
 //	@Param			exit_code	path	int	true	"The job's exit status"	minimum(0)	maximum(255)
 //	@Success		200	{string}	string	"OK"
-//	@Failure		400	{object}	Problem	"An exit code outside 0-255"
+//	@Failure		400	{object}	Problem	"Digits that are no exit code: over 255, or with a leading zero"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token}/{exit_code} [get]
 func (a *api) pingExitGet(c echo.Context) error { return a.pingExitCode(c) }
 
@@ -397,9 +482,9 @@ func (a *api) pingExitGet(c echo.Context) error { return a.pingExitCode(c) }
 //	@Param			token	path		string	true	"The heartbeat's ping token"
 //	@Param			exit_code	path	int	true	"The job's exit status"	minimum(0)	maximum(255)
 //	@Success		200	{string}	string	"OK"
-//	@Failure		400	{object}	Problem	"An exit code outside 0-255"
+//	@Failure		400	{object}	Problem	"Digits that are no exit code: over 255, or with a leading zero"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token}/{exit_code} [head]
 func (a *api) pingExitHead(c echo.Context) error { return a.pingExitCode(c) }
 
@@ -412,11 +497,11 @@ func (a *api) pingExitHead(c echo.Context) error { return a.pingExitCode(c) }
 //	@Produce		plain
 //	@Param			token	path		string	true	"The heartbeat's ping token"
 //	@Param			exit_code	path	int	true	"The job's exit status"	minimum(0)	maximum(255)
-//	@Accept			plain
-//	@Param			body	body		string	false	"Anything, such as the job's output; the first 10 KB are kept"
+//	@Accept			*/*
+//	@Param			body	body		string	false	"Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read"
 //	@Success		200	{string}	string	"OK"
-//	@Failure		400	{object}	Problem	"An exit code outside 0-255"
+//	@Failure		400	{object}	Problem	"Digits that are no exit code: over 255, or with a leading zero"
 //	@Failure		404	{object}	Problem	"No heartbeat has this token"
-//	@Failure		429	{object}	Problem	"Too many pings for this token; see Retry-After"
+//	@Failure		429	{object}	Problem	"Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After"
 //	@Router			/ping/{token}/{exit_code} [post]
 func (a *api) pingExitPost(c echo.Context) error { return a.pingExitCode(c) }

@@ -7,10 +7,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -254,4 +257,201 @@ func TestPingTokensStayOutOfTheLog(t *testing.T) {
 	}
 	assert.Equal(t, []any{"/api/v1/ping/…", "/api/v1/ping/…/start"}, paths)
 	assert.NotContains(t, logs.String(), hb.PingToken)
+}
+
+func TestPingEdges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+
+		t.Run("a 2 MiB body: recorded, 10 KB kept", func(t *testing.T) {
+			body := strings.Repeat("0123456789abcdef", 128*1024)
+			for _, chunked := range []bool{false, true} {
+				hb := addHeartbeat(t, s)
+				r := pingReq(http.MethodPost, hb.PingToken, "/fail", "")
+				if chunked {
+					r.BodyReader = strings.NewReader(body)
+					r.ContentType = "application/octet-stream" // curl --data-binary @- with a header
+				} else {
+					r.Body = body
+					r.ContentType = "application/x-www-form-urlencoded" // curl -d
+					// The document takes */* as a string; kin-openapi decodes a form body
+					// only into an object, so its check of this one is turned off.
+					r.InvalidRequest = true
+				}
+				res := e.send(t, r)
+				require.Equal(t, http.StatusOK, res.Status, "chunked %v: %s", chunked, res.Body)
+				c := lastCheck(t, s, hb.ID)
+				assert.Equal(t, "ping: fail", c.Error)
+				require.NotNil(t, c.Message)
+				assert.Len(t, *c.Message, target.MaxPingMessageBytes)
+			}
+		})
+
+		t.Run("a trailing slash on every ping path", func(t *testing.T) {
+			hb := addHeartbeat(t, s)
+			for _, suffix := range []string{"/", "/start/", "/fail/", "/0/", "/3/"} {
+				r := pingReq(http.MethodGet, hb.PingToken, suffix, "")
+				r.OffSpec = true
+				res := e.send(t, r)
+				assert.Equal(t, http.StatusOK, res.Status, "%s: %s", suffix, res.Body)
+			}
+			assert.Equal(t, "exit code 3", lastCheck(t, s, hb.ID).Error)
+		})
+
+		t.Run("exit codes: digits 0-255 without leading zeros", func(t *testing.T) {
+			hb := addHeartbeat(t, s)
+			for _, tc := range []struct {
+				code string
+				want int
+			}{
+				{"0", http.StatusOK}, {"255", http.StatusOK}, {"1", http.StatusOK},
+				{"256", http.StatusBadRequest}, {"007", http.StatusBadRequest}, {"00", http.StatusBadRequest},
+				{"1000", http.StatusBadRequest}, {"99999999999999999999999", http.StatusBadRequest},
+				{"+5", http.StatusNotFound}, {"-0", http.StatusNotFound}, {"-1", http.StatusNotFound},
+				{"5x", http.StatusNotFound}, {"0x1", http.StatusNotFound},
+			} {
+				r := pingReq(http.MethodGet, hb.PingToken, "/"+tc.code, "")
+				r.InvalidRequest = tc.want != http.StatusOK
+				res := e.send(t, r)
+				assert.Equal(t, tc.want, res.Status, "%s: %s", tc.code, res.Body)
+			}
+		})
+
+		t.Run("a /start long forgotten is not the next ping's latency", func(t *testing.T) {
+			hb := addHeartbeat(t, s) // period 1 h, grace 10 min: forgotten after 12 h 10 min
+			require.NoError(t, s.StartRun(ctx, hb.ID, time.Now().Add(-13*time.Hour)))
+			require.Equal(t, http.StatusOK, e.send(t, pingReq(http.MethodGet, hb.PingToken, "", "")).Status)
+			assert.Equal(t, 0, lastCheck(t, s, hb.ID).LatencyMS)
+			got, err := s.GetTarget(ctx, hb.ID)
+			require.NoError(t, err)
+			assert.Nil(t, got.RunStartedAt, "and cleared")
+
+			require.NoError(t, s.StartRun(ctx, hb.ID, time.Now().Add(-11*time.Hour)))
+			require.Equal(t, http.StatusOK, e.send(t, pingReq(http.MethodGet, hb.PingToken, "", "")).Status)
+			assert.InDelta(t, 11*time.Hour/time.Millisecond, lastCheck(t, s, hb.ID).LatencyMS, float64(time.Minute/time.Millisecond))
+		})
+	})
+}
+
+// Guessing tokens: unknown ones cost no bucket of the per-heartbeat limit, and are
+// limited per client address.
+func TestPingTokenFloods(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s, trustLoopback)
+		from := func(r request, ip string) request {
+			r.Headers = map[string]string{"X-Forwarded-For": ip}
+			return r
+		}
+		hb := addHeartbeat(t, s)
+		throttled := func() bool {
+			return e.send(t, from(pingReq(http.MethodGet, hb.PingToken, "", ""), "10.1.0.1")).Status == http.StatusTooManyRequests
+		}
+		for range 20 {
+			if throttled() {
+				break
+			}
+		}
+		require.True(t, throttled())
+
+		// 10,000 made-up tokens from as many addresses: sent around the spec check,
+		// which has nothing to say about them.
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range 8 {
+			wg.Go(func() {
+				for i := range next {
+					req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/ping/guessed-token-%010d", e.URL, i), nil)
+					if !assert.NoError(t, err) {
+						continue
+					}
+					req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.2.%d.%d", i>>8&255, i&255))
+					res, err := http.DefaultClient.Do(req)
+					if assert.NoError(t, err) {
+						_, _ = io.Copy(io.Discard, res.Body)
+						_ = res.Body.Close()
+						assert.Equal(t, http.StatusNotFound, res.StatusCode)
+					}
+				}
+			})
+		}
+		// Meanwhile the real token keeps pinging: it gets its rate and no more (a
+		// bucket dropped and made afresh would let a burst of 10 through).
+		start := time.Now()
+		stop := make(chan struct{})
+		var oks atomic.Int64
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req, err := http.NewRequest(http.MethodGet, e.URL+"/api/v1/ping/"+hb.PingToken, nil)
+				if !assert.NoError(t, err) {
+					return
+				}
+				req.Header.Set("X-Forwarded-For", "10.1.0.1")
+				res, err := http.DefaultClient.Do(req)
+				if !assert.NoError(t, err) {
+					return
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				_ = res.Body.Close()
+				if res.StatusCode == http.StatusOK {
+					oks.Add(1)
+				}
+				time.Sleep(time.Millisecond)
+			}
+		})
+		for i := range 10_001 {
+			next <- i
+		}
+		close(next)
+		close(stop)
+		wg.Wait()
+		budget := time.Since(start).Seconds()*5 + 2
+		assert.LessOrEqual(t, float64(oks.Load()), budget, "the flood did not reset the real token's limit")
+		assert.True(t, throttled())
+
+		// From one address, unknown tokens soon get 429, without a look-up: 200 of
+		// them sent 8 at a time, faster than the 20 a second refilled.
+		var limited atomic.Int64
+		next = make(chan int)
+		for range 8 {
+			wg.Go(func() {
+				for i := range next {
+					req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/ping/guessed-token-%010d", e.URL, i), nil)
+					if !assert.NoError(t, err) {
+						continue
+					}
+					req.Header.Set("X-Forwarded-For", "10.3.0.1")
+					res, err := http.DefaultClient.Do(req)
+					if !assert.NoError(t, err) {
+						continue
+					}
+					_, _ = io.Copy(io.Discard, res.Body)
+					_ = res.Body.Close()
+					if res.StatusCode == http.StatusTooManyRequests {
+						limited.Add(1)
+						assert.NotEmpty(t, res.Header.Get("Retry-After"))
+					} else {
+						assert.Equal(t, http.StatusNotFound, res.StatusCode)
+					}
+				}
+			})
+		}
+		for i := range 200 {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		assert.Positive(t, limited.Load())
+		r := from(pingReq(http.MethodGet, "guessed-token-yyyyyyyyyy", "", ""), "10.3.0.1")
+		if res := e.send(t, r); res.Status == http.StatusTooManyRequests {
+			assert.Equal(t, "urn:watchdog:problem:rate-limited", res.Problem(t).Type)
+		}
+		assert.Equal(t, http.StatusNotFound, e.send(t, from(pingReq(http.MethodGet, "guessed-token-xxxxxxxxxx", "", ""), "10.3.0.2")).Status,
+			"another address has its own budget")
+	})
 }

@@ -87,6 +87,7 @@ func New(d Deps) *echo.Echo {
 	e.HTTPErrorHandler = errorHandler(d.Log, health)
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
 
+	e.Pre(pingTrailingSlash)
 	e.Use(requestID, requestLogger(d.Log))
 	if d.Metrics != nil {
 		// Before Recover, so a panic counts as the 500 it becomes.
@@ -99,7 +100,9 @@ func New(d Deps) *echo.Echo {
 		}}),
 		securityHeaders,
 		// "1MiB", not "1M": Echo reads "1M" as 1,000,000 bytes, below MaxBodyBytes.
-		middleware.BodyLimit("1MiB"),
+		// Not for pings: a job's output of any size must not lose its ping; the ping
+		// handler keeps 10 KB and reads at most 10 MiB (ping.go).
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1MiB", Skipper: isPingPath}),
 	)
 	if len(d.CORSAllowedOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{

@@ -72,7 +72,9 @@ type Target struct {
 	// PeriodSeconds and GraceSeconds: a heartbeat expects a ping every period, and
 	// fails when none came by the last ping + period + grace.
 	PeriodSeconds int `json:"period_seconds" validate:"required" example:"86400"`
-	GraceSeconds  int `json:"grace_seconds" validate:"required" example:"3600"`
+	// GraceSeconds is how late a ping may come: at least 60 s, or MIN_INTERVAL_SECONDS
+	// when that is lower.
+	GraceSeconds int `json:"grace_seconds" validate:"required" example:"3600"`
 	// Cron (five fields, in timezone), when set, replaces period_seconds: a ping is due
 	// at each of its times, plus grace.
 	Cron string `json:"cron" validate:"required" example:""`
@@ -171,11 +173,12 @@ type TargetCreate struct {
 	// TLSClientKeyPEM is write-only.
 	TLSClientKeyPEM string `json:"tls_client_key_pem,omitempty" maxLength:"65536"`
 	TLSSkipVerify   *bool  `json:"tls_skip_verify,omitempty" example:"false"`
-	// PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS;
-	// GraceSeconds to 3600 (heartbeats).
-	PeriodSeconds *int   `json:"period_seconds,omitempty" minimum:"1" maximum:"31536000" example:"86400"`
-	GraceSeconds  *int   `json:"grace_seconds,omitempty" minimum:"0" maximum:"604800" example:"3600"`
-	Cron          string `json:"cron,omitempty" maxLength:"100" example:"0 2 * * *"`
+	// PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS (heartbeats).
+	PeriodSeconds *int `json:"period_seconds,omitempty" minimum:"1" maximum:"31536000" example:"86400"`
+	// GraceSeconds defaults to 3600, at least 60 s, or MIN_INTERVAL_SECONDS when that
+	// is lower (heartbeats).
+	GraceSeconds *int   `json:"grace_seconds,omitempty" minimum:"1" maximum:"604800" example:"3600"`
+	Cron         string `json:"cron,omitempty" maxLength:"100" example:"0 2 * * *"`
 } // @name TargetCreate
 
 func (b TargetCreate) spec() target.Spec {
@@ -306,9 +309,11 @@ type TargetPatch struct {
 	TLSClientKeyPEM *string `json:"tls_client_key_pem,omitempty" maxLength:"65536"`
 	TLSSkipVerify   *bool   `json:"tls_skip_verify,omitempty" example:"false"`
 	// PeriodSeconds: at least MIN_INTERVAL_SECONDS (heartbeats).
-	PeriodSeconds *int    `json:"period_seconds,omitempty" minimum:"1" maximum:"31536000" example:"86400"`
-	GraceSeconds  *int    `json:"grace_seconds,omitempty" minimum:"0" maximum:"604800" example:"3600"`
-	Cron          *string `json:"cron,omitempty" maxLength:"100" example:"0 2 * * *"`
+	PeriodSeconds *int `json:"period_seconds,omitempty" minimum:"1" maximum:"31536000" example:"86400"`
+	// GraceSeconds: at least 60 s, or MIN_INTERVAL_SECONDS when that is lower
+	// (heartbeats).
+	GraceSeconds *int    `json:"grace_seconds,omitempty" minimum:"1" maximum:"604800" example:"3600"`
+	Cron         *string `json:"cron,omitempty" maxLength:"100" example:"0 2 * * *"`
 } // @name TargetPatch
 
 func (b TargetPatch) patch() target.Patch {

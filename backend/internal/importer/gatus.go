@@ -32,7 +32,7 @@ const maxGatusConfig = 16 << 20
 // (storage, web, ui, security, metrics…) configures Gatus itself.
 type gatusConfig struct {
 	Endpoints         []gatusEndpoint `yaml:"endpoints"`
-	ExternalEndpoints []gatusNamed    `yaml:"external-endpoints"`
+	ExternalEndpoints []gatusExternal `yaml:"external-endpoints"`
 	Suites            []gatusNamed    `yaml:"suites"`
 	// Alerting is kept as a node so that providers are read in the file's order.
 	Alerting    yaml.Node `yaml:"alerting"`
@@ -42,6 +42,20 @@ type gatusConfig struct {
 type gatusNamed struct {
 	Name  string `yaml:"name"`
 	Group string `yaml:"group"`
+}
+
+// gatusExternal is an external endpoint: a job pushes its results to Gatus, and with
+// heartbeat.interval set Gatus also fails it when no push came in that long.
+type gatusExternal struct {
+	Enabled            *bool        `yaml:"enabled"`
+	Name               string       `yaml:"name"`
+	Group              string       `yaml:"group"`
+	Token              string       `yaml:"token"`
+	Alerts             []gatusAlert `yaml:"alerts"`
+	MaintenanceWindows []any        `yaml:"maintenance-windows"`
+	Heartbeat          struct {
+		Interval string `yaml:"interval"`
+	} `yaml:"heartbeat"`
 }
 
 type gatusEndpoint struct {
@@ -133,8 +147,7 @@ func gatus(r io.Reader, dir string) (Result, error) {
 		g.endpoint(i, ep)
 	}
 	for _, ep := range cfg.ExternalEndpoints {
-		g.add(Entry{Object: "external endpoint " + strconv.Quote(displayName(ep.Group, ep.Name)),
-			Skipped: "its results are pushed by another system; WatchDog checks URLs itself"})
+		g.external(ep)
 	}
 	for _, s := range cfg.Suites {
 		g.add(Entry{Object: "suite " + strconv.Quote(displayName(s.Group, s.Name)),
@@ -428,6 +441,71 @@ func (g *gatusImport) endpoint(i int, ep gatusEndpoint) {
 		e.Dropped = append(e.Dropped, "maintenance windows: no equivalent")
 	}
 	g.addTarget(t, &e, m)
+	g.add(e)
+}
+
+// external makes an external endpoint a heartbeat: its job pushed results to Gatus,
+// and will ping WatchDog instead (/fail where it pushed success=false).
+//
+// Gatus judges the heartbeat on a timer of heartbeat.interval: at each tick it fails
+// the endpoint when no result came within the last interval, so a missed push is
+// noticed between one and two intervals after the last one, and each tick after
+// counts one more failure toward the alerts' failure-threshold. The heartbeat's
+// period is the interval and its grace one interval too (at least a minute, at most
+// a week): WatchDog fails it when Gatus would have at the latest, and once a period
+// after that, as Gatus's ticks do. Without heartbeat.interval Gatus never expected a
+// push by any time; WatchDog's heartbeat must, and takes its default period.
+func (g *gatusImport) external(ep gatusExternal) {
+	name := strings.TrimSpace(ep.Name)
+	e := Entry{Object: "external endpoint " + strconv.Quote(displayName(ep.Group, name))}
+	if name == "" {
+		e.Skipped = "no name"
+		g.add(e)
+		return
+	}
+	m := g.mark()
+	t := manifest.Target{
+		Name:   uniqueName(g.targets, name, maxTargetName),
+		Type:   string(target.TypeHeartbeat),
+		Paused: ep.Enabled != nil && !*ep.Enabled,
+	}
+	if ep.Group != "" {
+		t.Tags = tags([]string{ep.Group}, &e)
+	}
+	if ep.Heartbeat.Interval == "" {
+		e.Changed = append(e.Changed, fmt.Sprintf("no heartbeat interval (Gatus expected pushes at no set time): "+
+			"a ping expected every %ds, WatchDog's default; set period_seconds to the job's schedule", target.DefaultPeriodSeconds))
+	} else if d, err := time.ParseDuration(ep.Heartbeat.Interval); err != nil || d <= 0 {
+		e.Changed = append(e.Changed, fmt.Sprintf("heartbeat interval %q is not a duration: a ping expected every %ds, WatchDog's default",
+			ep.Heartbeat.Interval, target.DefaultPeriodSeconds))
+	} else {
+		period := int(math.Ceil(d.Seconds()))
+		if period < MinIntervalSeconds {
+			// A ping is awaited as often as a check may run, no more.
+			e.Changed = append(e.Changed, fmt.Sprintf("heartbeat interval %s raised to the minimum %ds", ep.Heartbeat.Interval, MinIntervalSeconds))
+			period = MinIntervalSeconds
+		}
+		if period > target.MaxPeriodSeconds {
+			e.Changed = append(e.Changed, fmt.Sprintf("heartbeat interval %s lowered to the maximum %ds", ep.Heartbeat.Interval, target.MaxPeriodSeconds))
+			period = target.MaxPeriodSeconds
+		}
+		grace := min(max(period, 60), target.MaxGraceSeconds)
+		t.PeriodSeconds, t.GraceSeconds = &period, &grace
+		e.Changed = append(e.Changed, fmt.Sprintf("heartbeat: a ping expected every %ds, failing %ds after one is missed "+
+			"(Gatus notices a missed push at its next check, up to an interval later)", period, grace))
+	}
+	g.alerts(&t, gatusEndpoint{Name: name, Group: ep.Group, Alerts: ep.Alerts}, &e)
+	if len(ep.MaintenanceWindows) > 0 {
+		e.Dropped = append(e.Dropped, "maintenance windows: no equivalent")
+	}
+	if !g.addTarget(t, &e, m) {
+		g.add(e)
+		return
+	}
+	// Gatus's token is a bearer token its push API checks; a ping URL carries its
+	// token in the path, and WatchDog issues its own.
+	e.Changed = append(e.Changed, "token: Gatus's bearer token is not kept: new ping URL issued; point the job at it "+
+		"(watchdog import prints it, the target's page shows it; /fail where it pushed success=false)")
 	g.add(e)
 }
 

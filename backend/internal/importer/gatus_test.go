@@ -203,6 +203,7 @@ func TestGatus(t *testing.T) {
 				{Type: "latency", Op: "<", Value: "1000"},
 				{Type: "body", Op: "not_contains", Value: "maintenance"},
 			}},
+		{Name: "backup-job", Type: "heartbeat", Tags: []string{"jobs"}},
 	}, res.Document.Targets)
 
 	assert.Equal(t, []string{
@@ -213,7 +214,6 @@ func TestGatus(t *testing.T) {
 		`endpoint "search": alert twilio: its alerting provider was not carried over`,
 		`endpoint "staging/website": alert slack: disabled in Gatus`,
 		`endpoint "ssh-box": ssh endpoint: WatchDog has no ssh checks`,
-		`external endpoint "jobs/backup-job": its results are pushed by another system; WatchDog checks URLs itself`,
 	}, res.NotCarried())
 	assert.Equal(t, []string{
 		`endpoint "core/api": alerts with failure thresholds 2, 4: the smallest, 2, used`,
@@ -221,6 +221,8 @@ func TestGatus(t *testing.T) {
 		`endpoint "fast": interval 10s raised to the minimum 30s`,
 		`endpoint "no-status": client.insecure: the certificate is not verified (tls_skip_verify)`,
 		`endpoint "no-status": no [STATUS] condition: every status code counts as up, as in Gatus`,
+		`external endpoint "jobs/backup-job": no heartbeat interval (Gatus expected pushes at no set time): a ping expected every 86400s, WatchDog's default; set period_seconds to the job's schedule`,
+		`external endpoint "jobs/backup-job": token: Gatus's bearer token is not kept: new ping URL issued; point the job at it (watchdog import prints it, the target's page shows it; /fail where it pushed success=false)`,
 	}, res.Changes())
 
 	// The secrets travel beside the document, never in it.
@@ -241,7 +243,7 @@ func TestGatus(t *testing.T) {
 	}
 	assert.Contains(t, res.String(), "WATCHDOG_CHANNEL_GATUS_SLACK_URL  from alerting.slack.webhook-url (https://hooks.slack.com/…)")
 	assert.Contains(t, res.String(), "WATCHDOG_CHANNEL_GATUS_NTFY_TOKEN  from alerting.ntfy.token (read from ${NTFY_TOKEN}: set it before applying)")
-	assert.Contains(t, res.String(), "gatus: 14 carried over, 3 not carried over")
+	assert.Contains(t, res.String(), "gatus: 15 carried over, 2 not carried over")
 }
 
 func TestGatusConditions(t *testing.T) {
@@ -346,4 +348,48 @@ endpoints:
 		_, err := Gatus(strings.NewReader(bad))
 		assert.Error(t, err, "%q", bad)
 	}
+}
+
+// TestGatusExternalEndpoints: an external endpoint (a job pushing its results) is a
+// heartbeat: its heartbeat interval the period, and one interval of grace, as Gatus
+// notices a missed push at its next check; its alerts as an endpoint's; its token,
+// a bearer token for Gatus's push API, replaced by a new ping URL.
+func TestGatusExternalEndpoints(t *testing.T) {
+	t.Parallel()
+	res, err := Gatus(strings.NewReader(`
+alerting:
+  slack:
+    webhook-url: "https://hooks.slack.com/services/T0/B0/xyz"
+external-endpoints:
+  - name: nightly-backup
+    group: jobs
+    token: "gatus-bearer-secret"
+    heartbeat:
+      interval: 24h
+    alerts:
+      - type: slack
+        failure-threshold: 2
+  - name: often
+    token: "gatus-bearer-secret"
+    heartbeat: {interval: 10s}
+  - name: off
+    enabled: false
+    token: "gatus-bearer-secret"
+    heartbeat: {interval: 2h}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []manifest.Target{
+		{Name: "nightly-backup", Type: "heartbeat", Tags: []string{"jobs"}, PeriodSeconds: new(86400), GraceSeconds: new(86400),
+			Channels: []string{"gatus-slack"}, FailureThreshold: new(2)},
+		{Name: "often", Type: "heartbeat", PeriodSeconds: new(30), GraceSeconds: new(60)},
+		{Name: "off", Type: "heartbeat", Paused: true, PeriodSeconds: new(7200), GraceSeconds: new(7200)},
+	}, res.Document.Targets)
+	assert.Empty(t, res.NotCarried())
+	changes := strings.Join(res.Changes(), "\n")
+	assert.Contains(t, changes, `external endpoint "jobs/nightly-backup": heartbeat: a ping expected every 86400s, failing 86400s after one is missed`)
+	assert.Contains(t, changes, `external endpoint "often": heartbeat interval 10s raised to the minimum 30s`)
+	assert.Contains(t, changes, `external endpoint "often": heartbeat: a ping expected every 30s, failing 60s after one is missed`)
+	assert.Contains(t, changes, `external endpoint "jobs/nightly-backup": token: Gatus's bearer token is not kept: new ping URL issued; point the job at it`)
+	assert.Empty(t, res.PingTokens)
+	assertNoSecrets(t, res, "gatus-bearer-secret")
 }

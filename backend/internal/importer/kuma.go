@@ -633,9 +633,15 @@ func (k *kumaImport) schedule(t *manifest.Target, m kumaMonitor, e *Entry) {
 	}
 }
 
+// minPushGrace is the grace a push monitor without retries gets: the least a
+// heartbeat may have on any server (target.MinGraceSeconds is never above it).
+const minPushGrace = 60
+
 // push makes a push monitor a heartbeat. Kuma marks it down when no push came within
-// its interval, after its retries (each a retry interval later) are spent: the
-// heartbeat's period is the interval, its grace the time the retries took.
+// its interval (a second's buffer aside), after its retries (each a retry interval
+// later) are spent: the heartbeat's period is the interval, its grace the time the
+// retries took, and at least a minute, WatchDog's least, when there are none (Kuma
+// would mark it down at the interval itself).
 func (k *kumaImport) push(t *manifest.Target, m kumaMonitor, e *Entry) {
 	t.Type = string(target.TypeHeartbeat)
 	t.Retries = nil
@@ -643,9 +649,14 @@ func (k *kumaImport) push(t *manifest.Target, m kumaMonitor, e *Entry) {
 	if period <= 0 {
 		period = 60 // Kuma's default
 	}
-	grace := period
+	grace := 0
 	if m.MaxRetries > 0 {
 		grace = m.MaxRetries * cmp.Or(m.RetryInterval, period)
+	}
+	if grace < minPushGrace {
+		e.Changed = append(e.Changed, fmt.Sprintf("retries: %ds of grace raised to %ds, the least a heartbeat has: "+
+			"Kuma marks it down when the interval passes without a push, WatchDog a minute later", grace, minPushGrace))
+		grace = minPushGrace
 	}
 	if period < MinIntervalSeconds {
 		// A ping is awaited as often as a check may run, no more.
@@ -660,14 +671,6 @@ func (k *kumaImport) push(t *manifest.Target, m kumaMonitor, e *Entry) {
 	e.Changed = append(e.Changed, fmt.Sprintf("push monitor: a heartbeat expecting a ping every %ds, down %ds after one is missed", period, grace))
 }
 
-// minPingTokenLen is the shortest push token kept as a ping token: 22 of Kuma's
-// 62 letters and digits are 131 bits, past the 128 a ping token must have.
-const minPingTokenLen = 22
-
-// pingTokenChars are the characters a ping token may have: a URL's path carries
-// them as they are.
-var pingTokenChars = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-
 // pushToken keeps a push monitor's token when asked to and strong enough, and says
 // what the job pinging it must change.
 func (k *kumaImport) pushToken(t manifest.Target, m kumaMonitor, e *Entry) {
@@ -676,8 +679,12 @@ func (k *kumaImport) pushToken(t manifest.Target, m kumaMonitor, e *Entry) {
 	switch {
 	case !k.opts.KeepPushTokens || token == "":
 		e.Changed = append(e.Changed, "new ping URL issued: "+renew)
-	case len(token) < minPingTokenLen || !pingTokenChars.MatchString(token):
+	case len(token) > target.MaxPingTokenLen:
+		e.Changed = append(e.Changed, fmt.Sprintf("push token not kept: %d characters, over the %d a ping token may have: a new ping URL is issued: %s", len(token), target.MaxPingTokenLen, renew))
+	case len(token) < target.MinPingTokenLen:
 		e.Changed = append(e.Changed, fmt.Sprintf("push token not kept: %d characters, under the 128 bits a ping token needs: a new ping URL is issued: %s", len(token), renew))
+	case !target.ValidPingToken(token):
+		e.Changed = append(e.Changed, "push token not kept: it has characters other than letters, digits, - and _: a new ping URL is issued: "+renew)
 	default:
 		k.pingTokens[strings.ToLower(t.Name)] = token
 		e.Changed = append(e.Changed, "push token kept: point the job at WatchDog's /api/v1/ping/<token> instead of Kuma's /api/push/<token>")

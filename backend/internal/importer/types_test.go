@@ -135,7 +135,7 @@ func kumaTypeTargets() []manifest.Target {
 			FailureThreshold: one, SuccessThreshold: one},
 		{Name: "Nightly backup", Type: "heartbeat", PeriodSeconds: new(86400), GraceSeconds: new(1200),
 			FailureThreshold: one, SuccessThreshold: one},
-		{Name: "Old cron", Type: "heartbeat", PeriodSeconds: new(3600), GraceSeconds: new(3600),
+		{Name: "Old cron", Type: "heartbeat", PeriodSeconds: new(3600), GraceSeconds: new(60),
 			FailureThreshold: one, SuccessThreshold: one},
 		{Name: "Shop", URL: "https://shop.example.com", IntervalSeconds: new(60), Retries: zero, ExpectedStatus: new("200-299"),
 			FailureThreshold: one, SuccessThreshold: one, TLSSkipVerify: ptr(true), CertExpiryDays: new(21)},
@@ -160,7 +160,8 @@ func TestUptimeKumaCheckTypes(t *testing.T) {
 	assert.Equal(t, []string{
 		`monitor "Nightly backup": push monitor: a heartbeat expecting a ping every 86400s, down 1200s after one is missed`,
 		`monitor "Nightly backup": ` + renew,
-		`monitor "Old cron": push monitor: a heartbeat expecting a ping every 3600s, down 3600s after one is missed`,
+		`monitor "Old cron": retries: 0s of grace raised to 60s, the least a heartbeat has: Kuma marks it down when the interval passes without a push, WatchDog a minute later`,
+		`monitor "Old cron": push monitor: a heartbeat expecting a ping every 3600s, down 60s after one is missed`,
 		`monitor "Old cron": ` + renew,
 		`monitor "Shop": certificate expiry notification: a cert_expiry incident 21 days before, Kuma's first reminder`,
 		`monitor "Shop": ignore TLS errors: the certificate is not verified (tls_skip_verify)`,
@@ -227,12 +228,17 @@ func TestKumaPushBounds(t *testing.T) {
 	res := convertKuma([]kumaMonitor{
 		{ID: 1, Name: "often", Type: "push", Interval: 20, Active: true},
 		{ID: 2, Name: "patient", Type: "push", Interval: 86400, MaxRetries: 10, RetryInterval: 86400, Active: true},
+		{ID: 3, Name: "quick retries", Type: "push", Interval: 300, MaxRetries: 2, RetryInterval: 20, Active: true},
 	}, nil, KumaOptions{})
-	require.Len(t, res.Document.Targets, 2)
+	require.Len(t, res.Document.Targets, 3)
 	assert.Equal(t, 30, *res.Document.Targets[0].PeriodSeconds)
+	assert.Equal(t, 60, *res.Document.Targets[0].GraceSeconds, "no retries: the least grace, not one more interval")
 	assert.Equal(t, 7*86400, *res.Document.Targets[1].GraceSeconds)
+	assert.Equal(t, 60, *res.Document.Targets[2].GraceSeconds, "retries quicker than a minute: raised to the least grace")
 	changes := strings.Join(res.Changes(), "\n")
 	assert.Contains(t, changes, `monitor "often": interval 20s raised to the minimum 30s`)
+	assert.Contains(t, changes, `monitor "often": retries: 0s of grace raised to 60s, the least a heartbeat has`)
+	assert.Contains(t, changes, `monitor "quick retries": retries: 40s of grace raised to 60s`)
 	assert.Contains(t, changes, `monitor "patient": retries: 864000s of grace lowered to the maximum 604800s`)
 }
 
@@ -266,4 +272,21 @@ endpoints:
 		`endpoint "swapped": client.tls: certificate-file certs/client.key: holds no PEM certificate; carried without mutual TLS`,
 	}, res.NotCarried())
 	assertNoSecrets(t, res, "PRIVATE KEY")
+}
+
+// TestKumaPushTokenLength: a kept push token must be one the ping endpoint answers:
+// from 22 to 64 URL-safe characters; a longer one is replaced, and said so.
+func TestKumaPushTokenLength(t *testing.T) {
+	t.Parallel()
+	longest, tooLong := strings.Repeat("a", 64), strings.Repeat("b", 65)
+	res := convertKuma([]kumaMonitor{
+		{ID: 1, Name: "longest", Type: "push", Interval: 3600, PushToken: longest, Active: true},
+		{ID: 2, Name: "too long", Type: "push", Interval: 3600, PushToken: tooLong, Active: true},
+		{ID: 3, Name: "odd characters", Type: "push", Interval: 3600, PushToken: strings.Repeat("c", 30) + "/x", Active: true},
+	}, nil, KumaOptions{KeepPushTokens: true})
+	assert.Equal(t, map[string]string{"longest": longest}, res.PingTokens)
+	changes := strings.Join(res.Changes(), "\n")
+	assert.Contains(t, changes, `monitor "too long": push token not kept: 65 characters, over the 64 a ping token may have: a new ping URL is issued`)
+	assert.Contains(t, changes, `monitor "odd characters": push token not kept: it has characters other than letters, digits, - and _`)
+	assertNoSecrets(t, res, tooLong)
 }

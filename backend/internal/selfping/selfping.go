@@ -15,6 +15,7 @@ package selfping
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -192,7 +193,8 @@ func (p *Pinger) ping(ctx context.Context, healthy bool, reason string) {
 			_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 			_ = res.Body.Close()
 			if res.StatusCode >= 300 {
-				err = fmt.Errorf("answered %s", res.Status)
+				// The code alone: a status line is the other side's text.
+				err = fmt.Errorf("answered status %d", res.StatusCode)
 			}
 		}
 	}
@@ -202,19 +204,23 @@ func (p *Pinger) ping(ctx context.Context, healthy bool, reason string) {
 	switch {
 	case err != nil && !p.failing:
 		p.failing = true
-		// The URL is not logged: its token is a credential.
-		p.opts.Log.Warn("self-ping failed; the watcher may report this deployment down", "err", redact(err, p.opts.URL, p.failURL))
+		p.opts.Log.Warn("self-ping failed; the watcher may report this deployment down", "err", withoutURL(err))
 	case err == nil && p.failing:
 		p.failing = false
 		p.opts.Log.Info("self-ping works again")
 	}
 }
 
-// redact takes the ping URLs out of an error's text (url.Error quotes them).
-func redact(err error, urls ...string) string {
-	s := err.Error()
-	for _, u := range urls {
-		s = strings.ReplaceAll(s, u, "SELF_PING_URL")
+// withoutURL is an error of a ping as it is logged: never with the URL, whose token
+// is a credential. A url.Error quotes the URL as the client printed it, which is not
+// the configured text (after a redirect, with user:***@, re-encoded as %20, a scheme
+// in lower case), so no search and replace finds it: only its operation and the
+// error under it are kept (a refused connection, a timeout: these name a host and
+// port, not a path).
+func withoutURL(err error) string {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Op + ": " + withoutURL(uerr.Err)
 	}
-	return s
+	return err.Error()
 }

@@ -3,8 +3,11 @@ package selfping_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/watchdog-monitor/watchdog/backend/internal/logtest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 	"github.com/watchdog-monitor/watchdog/backend/internal/probe"
 	"github.com/watchdog-monitor/watchdog/backend/internal/scheduler"
@@ -126,3 +130,55 @@ func TestNewRefusesABadURL(t *testing.T) {
 	_, err := selfping.New(nil, nil, selfping.Options{URL: "hc.example.com/x"})
 	assert.Error(t, err)
 }
+
+// TestFailedPingNeverLogsTheURL: a ping that fails is logged with what went wrong,
+// never with the URL (its token is a credential), however the client printed it.
+func TestFailedPingNeverLogsTheURL(t *testing.T) {
+	const secret = "s3cr3t-ping-token"
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close() // connections to it are refused
+	redirect := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		http.Redirect(rw, r, closedURL+"/ping/"+secret, http.StatusFound)
+	}))
+	t.Cleanup(redirect.Close)
+	notFound := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+		rw.WriteHeader(http.StatusNotFound)
+		_, _ = rw.Write([]byte(secret))
+	}))
+	t.Cleanup(notFound.Close)
+	host := strings.TrimPrefix(closedURL, "http://")
+
+	cases := []struct {
+		name, url, want string
+	}{
+		{name: "redirected to a URL with a secret path", url: redirect.URL + "/start", want: "connection refused"},
+		{name: "user and password", url: "http://watchdog:" + secret + "@" + host + "/ping/" + secret, want: "connection refused"},
+		{name: "a space in the path", url: "http://" + host + "/ping/" + secret + " x", want: "connection refused"},
+		{name: "upper-case scheme", url: "HTTP://" + host + "/ping/" + secret, want: "connection refused"},
+		{name: "an error status", url: notFound.URL + "/ping/" + secret, want: "answered status 404"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var out logtest.Buffer
+			log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			p, err := selfping.New(okHealth{}, nil, selfping.Options{URL: c.url, Every: 50 * time.Millisecond, Log: log})
+			require.NoError(t, err)
+			p.Start()
+			t.Cleanup(p.Stop)
+			require.Eventually(t, func() bool { return strings.Contains(out.String(), "self-ping failed") },
+				5*time.Second, 10*time.Millisecond)
+			p.Stop()
+			lines := out.WithMsg(t, "self-ping failed; the watcher may report this deployment down")
+			require.NotEmpty(t, lines)
+			assert.Contains(t, lines[0]["err"], c.want)
+			assert.NotContains(t, out.String(), secret)
+			assert.NotContains(t, out.String(), url.PathEscape(secret))
+		})
+	}
+}
+
+type okHealth struct{}
+
+func (okHealth) Health() (bool, string) { return true, "" }

@@ -8,10 +8,11 @@ package store
 // still held (Result.HeldOnly): so a ping and a deadline judged at the same moment
 // never both count, whichever commits first.
 //
-// On PostgreSQL the ping's UPDATE takes the target's row lock before it records, and
+// On PostgreSQL the ping locks the target's row FOR UPDATE before it records, and
 // the deadline's write locks the row FOR UPDATE before checking its lease: the second
 // waits for the first and then sees its outcome. SQLite has one writer, so each
-// transaction sees the other's finished work.
+// transaction sees the other's finished work. A ping that commits after a miss is
+// timed after it (RecordPing), so it always counts.
 
 import (
 	"context"
@@ -58,10 +59,25 @@ func (s *Store) RecordPing(ctx context.Context, p Ping) (target.Check, error) {
 	var changed changes
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		changed = nil
+		// Lock the row first (PostgreSQL; SQLite has one writer), then time the ping
+		// after the last check counted. The handler took its time before the token's
+		// look-up, so a missed deadline judged meanwhile can be later than the ping;
+		// updateStates counts only a check newer than the last, and would store the
+		// ping but leave the heartbeat down. A ping that commits after the miss is
+		// news about the job since then, so it is placed just after it.
+		chk := p.Check
+		var last []targetRow
+		q := s.sql().lock(tx.Select("id", "last_checked_at").Where("id = ?", chk.TargetID), "UPDATE")
+		if err := q.Find(&last).Error; err != nil {
+			return fmt.Errorf("lock target: %w", err)
+		}
+		if len(last) == 1 && last[0].LastCheckedAt != nil && !dbTime(chk.CheckedAt).After(*last[0].LastCheckedAt) {
+			chk.CheckedAt = last[0].LastCheckedAt.Add(time.Microsecond)
+		}
 		res := tx.Model(&targetRow{}).
 			Where("id = ? AND is_active AND type = ?", p.Check.TargetID, string(target.TypeHeartbeat)).
 			UpdateColumns(map[string]any{"next_check_at": dbTime(p.Deadline), "slot_at": nil, "lease_token": nil, "run_started_at": nil,
-				"last_ping_at": dbTime(p.Check.CheckedAt)})
+				"last_ping_at": dbTime(chk.CheckedAt)})
 		if res.Error != nil {
 			return fmt.Errorf("move the deadline: %w", res.Error)
 		}
@@ -69,10 +85,12 @@ func (s *Store) RecordPing(ctx context.Context, p Ping) (target.Check, error) {
 			return target.ErrNotFound
 		}
 		var err error
-		rows, queued, err = s.record(tx, []Result{{Check: p.Check}}, &changed)
+		rows, queued, err = s.record(tx, []Result{{Check: chk}}, &changed)
 		return err
 	})
-	s.memos.invalidate()
+	// No s.memos.invalidate(), as Record has none: no reader waits to see a ping's
+	// write, and clearing the dashboard's answers at every ping would make each poll
+	// work them out afresh (pings come many a second from a busy fleet).
 	if queued > 0 {
 		s.queued()
 	}
@@ -128,24 +146,53 @@ func (s *Store) RegeneratePingToken(ctx context.Context, id int64) (target.Targe
 	return t, err
 }
 
-// heldOnly keeps, of results that must only be written while their claim's lease is
-// held, those whose lease still is, and locks their targets' rows until the
-// transaction ends so no ping can clear the lease in between. Other results pass.
+// heldOnly drops the scheduled results that must not be written any more, and locks
+// the rows of every scheduled result's target (in id order) until the transaction ends,
+// so no ping or update can clear a lease in between. Results run on request pass.
+//
+// The rule: a result for a target that is a heartbeat now is written only while its
+// claim's lease is still held. That covers both cases with one look-up:
+//   - a heartbeat's missed deadline (Result.HeldOnly), void once a ping has cleared the
+//     lease meanwhile;
+//   - the check of an http (or other) target that became a heartbeat while the check
+//     ran: UpdateTarget cleared the lease and the state, and the old URL's answer says
+//     nothing about the job, so it must not bring the heartbeat down before its first
+//     ping.
+//
+// Any other scheduled result is written even if its lease is gone (the schedule is then
+// left alone, see updateStates): an interval edited mid-check must not lose the check.
 func (s *Store) heldOnly(tx *gorm.DB, results []Result) ([]Result, error) {
+	var ids []int64
+	for _, r := range results {
+		if r.Token != "" {
+			ids = append(ids, r.Check.TargetID)
+		}
+	}
+	if len(ids) == 0 {
+		return results, nil
+	}
+	var rows []targetRow
+	q := s.sql().lock(tx.Select("id", "type", "lease_token").Where("id IN ?", ids).Order("id"), "UPDATE")
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("check the leases of %d targets: %w", len(ids), err)
+	}
+	now := make(map[int64]targetRow, len(rows))
+	for _, row := range rows {
+		now[row.ID] = row
+	}
 	out := results[:0:0]
 	for _, r := range results {
-		if !r.HeldOnly {
-			out = append(out, r)
-			continue
+		row, found := now[r.Check.TargetID]
+		switch {
+		case r.Token == "":
+		case !found:
+			// Deleted meanwhile: record drops it.
+		case r.HeldOnly || row.Type == string(target.TypeHeartbeat):
+			if row.LeaseToken == nil || *row.LeaseToken != r.Token {
+				continue
+			}
 		}
-		var held []int64
-		q := s.sql().lock(tx.Model(&targetRow{}).Where("id = ? AND lease_token = ?", r.Check.TargetID, r.Token), "UPDATE")
-		if err := q.Pluck("id", &held).Error; err != nil {
-			return nil, fmt.Errorf("check the lease of target %d: %w", r.Check.TargetID, err)
-		}
-		if len(held) > 0 {
-			out = append(out, r)
-		}
+		out = append(out, r)
 	}
 	return out, nil
 }

@@ -253,3 +253,99 @@ func TestHeartbeatScheduleEdits(t *testing.T) {
 		assert.ErrorIs(t, err, target.ErrNotFound, "its ping URL is gone")
 	})
 }
+
+func TestLatePingAfterAMissBringsTheHeartbeatUp(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		hb := newHeartbeat(t, s, "late")
+		base := time.Now().UTC().Add(-time.Minute)
+		_, err := s.RecordPing(ctx, store.Ping{Check: target.Check{TargetID: hb.ID, CheckedAt: base, OK: true, Attempts: 1},
+			Deadline: base.Add(10 * time.Second)})
+		require.NoError(t, err)
+		claims := claimAll(t, s, "r1")
+		require.Len(t, claims, 1)
+		missAt := time.Now().UTC()
+		slot := claims[0].Slot
+		require.NoError(t, s.Record(ctx, []store.Result{{Check: target.Check{TargetID: hb.ID, CheckedAt: missAt, ScheduledAt: &slot,
+			Error: "no ping", Attempts: 1}, Token: claims[0].Token, NextCheckAt: missAt.Add(time.Hour), HeldOnly: true}}))
+		got, err := s.GetTarget(ctx, hb.ID)
+		require.NoError(t, err)
+		require.Equal(t, target.StatusDown, got.LastStatus)
+
+		// The ping's handler read the clock before the miss was written, and commits after it.
+		c, err := s.RecordPing(ctx, store.Ping{Check: target.Check{TargetID: hb.ID, CheckedAt: missAt.Add(-50 * time.Millisecond), OK: true, Attempts: 1},
+			Deadline: missAt.Add(2 * time.Minute)})
+		require.NoError(t, err)
+		assert.True(t, c.CheckedAt.After(missAt), "placed just after the miss")
+		got, err = s.GetTarget(ctx, hb.ID)
+		require.NoError(t, err)
+		assert.Equal(t, target.StatusUp, got.LastStatus)
+		open, _, err := s.ListIncidents(ctx, target.IncidentFilter{TargetID: hb.ID, Open: true, Limit: 10})
+		require.NoError(t, err)
+		assert.Empty(t, open, "the outage is resolved")
+	})
+}
+
+func TestPingLeavesTheDashboardsAnswersInPlace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		hb := newHeartbeat(t, s, "busy")
+		before, err := s.Totals(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, before.Unknown)
+		_, err = s.RecordPing(ctx, store.Ping{Check: target.Check{TargetID: hb.ID, CheckedAt: time.Now(), OK: true, Attempts: 1},
+			Deadline: time.Now().Add(time.Hour)})
+		require.NoError(t, err)
+		require.NoError(t, s.StartRun(ctx, hb.ID, time.Now()))
+		after, err := s.Totals(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, before, after, "the memoised answer stands until it ages out (a second)")
+		counted, err := s.CountedTotals(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 1, counted.Up, "while the database has the ping")
+	})
+}
+
+func TestCheckOfATargetMadeAHeartbeatMeanwhileIsDropped(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ch := newChannel(t, s, "ops")
+		name := "api"
+		tg := mustTarget(t, target.Spec{Name: &name, URL: "https://api.example.com", ChannelIDs: []int64{ch.ID}})
+		tg.FailureThreshold, tg.SuccessThreshold = 1, 1
+		tg, err := s.CreateTarget(ctx, tg)
+		require.NoError(t, err)
+		fail := func(c store.Claim) store.Result {
+			slot := c.Slot
+			return store.Result{Check: target.Check{TargetID: tg.ID, CheckedAt: time.Now().UTC(), ScheduledAt: &slot, Error: "connection refused", Attempts: 1},
+				Token: c.Token, NextCheckAt: time.Now().Add(time.Minute)}
+		}
+		require.NoError(t, s.SetNextCheck(ctx, tg.ID, time.Now().Add(-time.Second)))
+		claims := claimAll(t, s, "r1")
+		require.Len(t, claims, 1)
+		require.NoError(t, s.Record(ctx, []store.Result{fail(claims[0])}))
+		require.Equal(t, []string{"down:pending"}, events(t, s))
+
+		require.NoError(t, s.SetNextCheck(ctx, tg.ID, time.Now().Add(-time.Second)))
+		claims = claimAll(t, s, "r2")
+		require.Len(t, claims, 1)
+		before, err := s.GetTarget(ctx, tg.ID)
+		require.NoError(t, err)
+		hb := before
+		hb.Type, hb.URL, hb.PingToken = target.TypeHeartbeat, "", target.NewPingToken()
+		hb.PeriodSeconds, hb.GraceSeconds = 60, 60
+		_, err = s.UpdateTarget(ctx, before, hb)
+		require.NoError(t, err)
+		require.NoError(t, s.Record(ctx, []store.Result{fail(claims[0])}), "the old check finishes with the old token")
+
+		got, err := s.GetTarget(ctx, tg.ID)
+		require.NoError(t, err)
+		assert.Equal(t, target.StatusUnknown, got.LastStatus)
+		assert.Nil(t, got.NextCheckAt, "waits for its first ping")
+		assert.Equal(t, 1, countChecks(t, s, tg.ID), "the old type's check is dropped")
+		open, _, err := s.ListIncidents(ctx, target.IncidentFilter{TargetID: tg.ID, Open: true, Limit: 10})
+		require.NoError(t, err)
+		assert.Empty(t, open, "the old outage is over")
+		assert.Equal(t, []string{"down:pending"}, events(t, s), "silently: no recovery message")
+	})
+}

@@ -520,7 +520,18 @@ func heartbeatSchedule(cols map[string]any, before, after target.Target, now tim
 		cols["next_check_at"] = now
 		cols["run_started_at"] = nil
 		unlease()
-	case before.Type != target.TypeHeartbeat || (after.IsActive && !before.IsActive):
+	case before.Type != target.TypeHeartbeat:
+		// Made a heartbeat: what the old checks said is not news about the job. It
+		// starts unknown and waits for its first ping (a check still running for the
+		// old type is dropped, see heldOnly), and its open outage ends in endOutage.
+		cols["next_check_at"] = nil
+		cols["run_started_at"] = nil
+		unlease()
+		cols["last_status"] = string(target.StatusUnknown)
+		cols["consecutive_failures"] = 0
+		cols["consecutive_successes"] = 0
+		cols["streak_started_at"] = nil
+	case after.IsActive && !before.IsActive:
 		cols["next_check_at"] = nil
 		cols["run_started_at"] = nil
 		unlease()
@@ -587,6 +598,9 @@ func (s *Store) UpdateTarget(ctx context.Context, before, after target.Target) (
 		if err := endCertWatch(tx, before, after, now); err != nil {
 			return err
 		}
+		if err := endOutage(tx, before, after, now); err != nil {
+			return err
+		}
 		return replaceChannels(tx, before.ID, after.ChannelIDs)
 	})
 	s.memos.invalidate()
@@ -616,6 +630,20 @@ func endCertWatch(tx *gorm.DB, before, after target.Target, now time.Time) error
 		if err := tx.Model(&targetRow{}).Where("id = ?", before.ID).Update("cert_expires_at", nil).Error; err != nil {
 			return fmt.Errorf("forget the certificate date: %w", err)
 		}
+	}
+	return nil
+}
+
+// endOutage resolves, without a message, the open down incident of a target made a
+// heartbeat: the outage was the old URL's, and the heartbeat starts unknown. No
+// "recovered" is sent, as nothing recovered.
+func endOutage(tx *gorm.DB, before, after target.Target, now time.Time) error {
+	if before.Type == target.TypeHeartbeat || after.Type != target.TypeHeartbeat {
+		return nil
+	}
+	if err := tx.Model(&incidentRow{}).Where("target_id = ? AND kind = ? AND resolved_at IS NULL", before.ID, target.IncidentDown).
+		Update("resolved_at", now).Error; err != nil {
+		return fmt.Errorf("resolve the outage: %w", err)
 	}
 	return nil
 }

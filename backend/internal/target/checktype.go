@@ -230,20 +230,31 @@ func validateEndpoint(v *ValidationError, t Target, lim Limits) {
 }
 
 // Bounds of a heartbeat's schedule: a period of at least the operator's minimum
-// interval, at most a year; grace up to a week.
+// interval, at most a year; grace from a minute (MinGraceSeconds) to a week.
 const (
 	MaxPeriodSeconds = 365 * 86400
 	MaxGraceSeconds  = 7 * 86400
 	maxCronLen       = 100
 )
 
+// MinGraceSeconds is the least grace a heartbeat may have: a minute, as Healthchecks
+// has it, since with a cron schedule a grace of 0 makes the deadline the run's own
+// time and a job that pings a second late fails every run. A server whose checks are
+// scaled down (MIN_INTERVAL_SECONDS under a minute, in tests) allows that instead.
+func MinGraceSeconds(lim Limits) int {
+	if lim.MinIntervalSeconds > 0 {
+		return min(60, lim.MinIntervalSeconds)
+	}
+	return 60
+}
+
 func validateHeartbeat(v *ValidationError, t Target, lim Limits) {
 	minPeriod := max(1, lim.MinIntervalSeconds)
 	if t.PeriodSeconds < minPeriod || t.PeriodSeconds > MaxPeriodSeconds {
 		v.add("period_seconds", "must be between %d and %d", minPeriod, MaxPeriodSeconds)
 	}
-	if t.GraceSeconds < 0 || t.GraceSeconds > MaxGraceSeconds {
-		v.add("grace_seconds", "must be between 0 and %d", MaxGraceSeconds)
+	if minGrace := MinGraceSeconds(lim); t.GraceSeconds < minGrace || t.GraceSeconds > MaxGraceSeconds {
+		v.add("grace_seconds", "must be between %d and %d (at least a minute, or MIN_INTERVAL_SECONDS when lower)", minGrace, MaxGraceSeconds)
 	}
 	if len(t.Cron) > maxCronLen {
 		v.add("cron", "must be at most %d characters", maxCronLen)

@@ -160,7 +160,34 @@ func TestPingTokenFollowsTheType(t *testing.T) {
 	_, err = New(Spec{Type: new(TypeHeartbeat), PeriodSeconds: new(10), GraceSeconds: new(-1)}, Limits{MinIntervalSeconds: 30})
 	fields := fieldsOf(t, err)
 	assert.Contains(t, fields["period_seconds"], "between 30 and")
-	assert.Contains(t, fields["grace_seconds"], "between 0 and")
+	assert.Contains(t, fields["grace_seconds"], "between 30 and")
+}
+
+func TestHeartbeatGraceMinimum(t *testing.T) {
+	cases := []struct {
+		name    string
+		minimum int // MIN_INTERVAL_SECONDS
+		grace   int
+		msg     string // "" when accepted
+	}{
+		{name: "grace 0 with a cron: every late ping would fail", grace: 0, msg: "between 60 and"},
+		{name: "under a minute", grace: 59, msg: "between 60 and"},
+		{name: "a minute", grace: 60},
+		{name: "MIN_INTERVAL_SECONDS of a minute or more keeps a minute", minimum: 300, grace: 59, msg: "between 60 and"},
+		{name: "a scaled-down server allows its MIN_INTERVAL_SECONDS", minimum: 1, grace: 1},
+		{name: "but not less", minimum: 2, grace: 1, msg: "between 2 and"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := New(Spec{Type: new(TypeHeartbeat), Name: new("backup"), Cron: "0 2 * * *", GraceSeconds: new(c.grace)},
+				Limits{MinIntervalSeconds: c.minimum})
+			if c.msg == "" {
+				require.NoError(t, err)
+				return
+			}
+			assert.Contains(t, fieldsOf(t, err)["grace_seconds"], c.msg)
+		})
+	}
 }
 
 func TestCertExpiring(t *testing.T) {

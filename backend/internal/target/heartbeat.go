@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -28,6 +29,31 @@ func NewPingToken() string {
 	// crypto/rand.Read never returns an error on the platforms Go supports.
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Bounds of a ping token. A shorter one is guessable: 22 characters of even the 62
+// letters and digits are 131 bits, past the 128 a ping token must have (ours are 32
+// characters of 64, 192 bits; a kept Uptime Kuma push token is 32 of 62). A longer
+// one is refused by the ping endpoint before it costs a query or a rate-limit entry.
+const (
+	MinPingTokenLen = 22
+	MaxPingTokenLen = 64
+)
+
+// ValidPingToken says whether s can be a ping token: MinPingTokenLen to
+// MaxPingTokenLen URL-safe characters (letters, digits, - and _), which a URL's path
+// carries as they are. The ping endpoint answers 404 to anything else, so an importer
+// keeps only a token that passes.
+func ValidPingToken(s string) bool {
+	if len(s) < MinPingTokenLen || len(s) > MaxPingTokenLen {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrNotHeartbeat is returned for a heartbeat-only operation (a new ping token) on a
@@ -95,12 +121,22 @@ func heartbeatLocation(tz string) (*time.Location, error) {
 	case "Local":
 		return nil, errors.New("the server's local zone is not allowed")
 	}
+	if loc, ok := zoneCache.Load(tz); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		return nil, fmt.Errorf("load time zone %q: %w", tz, err)
 	}
+	zoneCache.Store(tz, loc)
 	return loc, nil
 }
+
+// zoneCache keeps the zones loaded: time.LoadLocation reads and parses the zone's
+// file on every call, and a deadline is reckoned for every ping. A zone loaded is
+// immutable for the life of the process (tzdata changes come with a restart), so
+// this memo is the one piece of package state here; failures are not kept.
+var zoneCache sync.Map // zone name → *time.Location
 
 // Period is the time a heartbeat expects between pings (without cron).
 func (t Target) Period() time.Duration { return time.Duration(t.PeriodSeconds) * time.Second }
@@ -110,34 +146,162 @@ func (t Target) Grace() time.Duration { return time.Duration(t.GraceSeconds) * t
 
 // nextRun is the cron schedule's first time after `after`, in the target's zone. ok is
 // false when there is no schedule that parses (validation keeps one from being
-// stored) or it never fires again.
+// stored) or it does not fire within cronHorizonYears.
 //
-// Across daylight-saving changes it expects what cron runs: a time the spring change
-// skips (02:30 on the night clocks jump from 02:00 to 03:00) is not expected that day,
-// so a job cron skips or runs late never fails for it; and a fixed time in the hour
-// the autumn change repeats is expected once, at its first pass, as cron runs it once
-// (a job every few minutes of every hour is expected in both passes, as it runs).
+// It is reckoned on the zone's wall clock, not by robfig/cron's Next, which steps
+// instants and errs across some daylight-saving changes (Chatham's +12:45, Lord
+// Howe's half-hour change, Troll's two hours): it can return a time before `after`
+// or skip a day. The rule, which a test checks against a minute-by-minute oracle:
+//   - a local time matches when its minute, hour, day of month, month and day of week
+//     match the schedule's fields as cron matches them (day of month or day of week
+//     when both are restricted);
+//   - a local time the spring change skips (02:30 on the night clocks jump from 02:00
+//     to 03:00) does not exist, so it is not expected that day: a job cron skips or
+//     runs late never fails for it;
+//   - a fixed time in the hour the autumn change repeats is expected once, at its
+//     first pass, as cron runs it once; a schedule whose hour field is a wildcard
+//     (every few minutes of every hour, @hourly) is expected in both passes, as it
+//     runs.
 func (t Target) nextRun(after time.Time) (time.Time, bool) {
-	sched, err := cronParser.Parse(t.Cron)
+	parsed, err := cronParser.Parse(t.Cron)
 	if err != nil {
+		return time.Time{}, false
+	}
+	sched, ok := parsed.(*cron.SpecSchedule)
+	if !ok {
 		return time.Time{}, false
 	}
 	loc, err := heartbeatLocation(t.Timezone)
 	if err != nil {
 		return time.Time{}, false
 	}
-	everyHour := cronEveryHour(t.Cron)
-	next := after.In(loc)
-	for range 4 {
-		next = sched.Next(next)
-		if next.IsZero() {
-			return time.Time{}, false
+	return cronNext(sched, loc, cronEveryHour(t.Cron), after)
+}
+
+// cronHorizonYears bounds nextRun's search: a schedule that validated fires at least
+// every four years (29 February), so five years is past any next run.
+const cronHorizonYears = 5
+
+// cronStarBit is robfig/cron's mark of a field written as * (or a descriptor's): with
+// it on day of month or day of week, both days must match; without, either.
+const cronStarBit = 1 << 63
+
+// cronNext walks the local calendar from two days before `after` (a wall clock can
+// run a day behind the instant) and, on each day that matches, the schedule's hours
+// and minutes in order, and returns the first instant after `after` whose wall clock
+// is one of them (see nextRun for the rule).
+func cronNext(s *cron.SpecSchedule, loc *time.Location, everyHour bool, after time.Time) (time.Time, bool) {
+	// No instant after `after` shows a wall clock before lowest (a run further off
+	// than 32 hours shows one past it whatever the offsets, which stay within ±16
+	// hours), so the days and times before it are passed over without the zone.
+	lowest := after.Unix() + int64(minOffset(loc, after, after.Add(32*time.Hour)))
+	local := after.In(loc)
+	day := time.Date(local.Year(), local.Month(), local.Day()-2, 0, 0, 0, 0, time.UTC)
+	end := day.AddDate(cronHorizonYears, 0, 0)
+	// Wall clocks are walked in order, but instants need not follow it: in an hour
+	// the autumn change repeats, 02:00 of the second pass comes after 02:15 of the
+	// first. So the earliest instant found is kept until the wall clock is past any
+	// an earlier instant could show (stop).
+	var best time.Time
+	var stop int64
+	for ; day.Before(end); day = day.Add(24 * time.Hour) { // UTC days: 24 hours each
+		if !best.IsZero() && day.Unix() >= stop {
+			break
 		}
-		if everyHour || !repeatedWallTime(next) {
-			return next.UTC(), true
+		if day.Unix()+86400 <= lowest || !cronDayMatches(s, day) {
+			continue
+		}
+		for h := range 24 {
+			if s.Hour&(1<<uint(h)) == 0 || day.Unix()+int64(h+1)*3600 <= lowest {
+				continue
+			}
+			for m := range 60 {
+				wall := day.Unix() + int64(h)*3600 + int64(m)*60
+				if s.Minute&(1<<uint(m)) == 0 || wall+60 <= lowest {
+					continue
+				}
+				if !best.IsZero() && wall >= stop {
+					return best.UTC(), true
+				}
+				for i, at := range wallInstants(loc, wall) {
+					if i > 0 && !everyHour {
+						break // a fixed time is expected at its first pass only
+					}
+					if at.After(after) && (best.IsZero() || at.Before(best)) {
+						best = at
+						stop = best.Unix() + int64(maxOffset(loc, after, best))
+					}
+				}
+			}
 		}
 	}
-	return next.UTC(), true
+	return best.UTC(), !best.IsZero()
+}
+
+// cronDayMatches says whether a calendar day (a UTC midnight standing for the local
+// date) matches the schedule's day of month, month and day of week, as robfig/cron
+// matches them.
+func cronDayMatches(s *cron.SpecSchedule, day time.Time) bool {
+	if s.Month&(1<<uint(day.Month())) == 0 {
+		return false
+	}
+	dom := s.Dom&(1<<uint(day.Day())) != 0
+	dow := s.Dow&(1<<uint(day.Weekday())) != 0
+	if s.Dom&cronStarBit != 0 || s.Dow&cronStarBit != 0 {
+		return dom && dow
+	}
+	return dom || dow
+}
+
+// wallInstants are the instants, earliest first, whose wall clock in loc is wall
+// (seconds since 1970 of the local time read as if UTC): none when a change skips
+// it, two when a change repeats it. Each offset in force within 16 hours of it is
+// tried.
+func wallInstants(loc *time.Location, wall int64) []time.Time {
+	var out []time.Time
+	to := time.Unix(wall, 0).Add(16 * time.Hour)
+	for at := time.Unix(wall, 0).Add(-16 * time.Hour); at.Before(to); {
+		zoned := at.In(loc)
+		_, offset := zoned.Zone()
+		inst := time.Unix(wall-int64(offset), 0)
+		if _, o := inst.In(loc).Zone(); o == offset && (len(out) == 0 || out[len(out)-1].Before(inst)) {
+			out = append(out, inst)
+		}
+		_, zoneEnd := zoned.ZoneBounds()
+		if zoneEnd.IsZero() {
+			break
+		}
+		at = zoneEnd
+	}
+	return out
+}
+
+// minOffset and maxOffset are the lowest and highest UTC offsets, in seconds, loc has
+// between from and to.
+func minOffset(loc *time.Location, from, to time.Time) int {
+	lowest, _ := offsetRange(loc, from, to)
+	return lowest
+}
+
+func maxOffset(loc *time.Location, from, to time.Time) int {
+	_, highest := offsetRange(loc, from, to)
+	return highest
+}
+
+func offsetRange(loc *time.Location, from, to time.Time) (lowest, highest int) {
+	_, lowest = from.In(loc).Zone()
+	highest = lowest
+	for at := from; !at.After(to); {
+		zoned := at.In(loc)
+		_, offset := zoned.Zone()
+		lowest, highest = min(lowest, offset), max(highest, offset)
+		_, zoneEnd := zoned.ZoneBounds()
+		if zoneEnd.IsZero() {
+			break
+		}
+		at = zoneEnd
+	}
+	return lowest, highest
 }
 
 // cronEveryHour says whether a schedule's hour field is a wildcard (*, */2): such a
@@ -148,21 +312,6 @@ func cronEveryHour(expr string) bool {
 	}
 	f := strings.Fields(expr)
 	return len(f) == 5 && strings.HasPrefix(f[1], "*")
-}
-
-// repeatedWallTime says whether the wall-clock time of at already happened earlier the
-// same night: at is in the second pass of an hour the autumn change repeats.
-func repeatedWallTime(at time.Time) bool {
-	_, offset := at.Zone()
-	for _, d := range []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour} {
-		earlier := at.Add(-d)
-		_, before := earlier.Zone()
-		if time.Duration(before-offset)*time.Second == d &&
-			earlier.Hour() == at.Hour() && earlier.Minute() == at.Minute() {
-			return true
-		}
-	}
-	return false
 }
 
 // HeartbeatDeadline is when a heartbeat pinged at `ping` fails unless pinged again:

@@ -1574,7 +1574,11 @@ export interface components {
              * @example 3
              */
             failure_threshold: number;
-            /** @example 3600 */
+            /**
+             * @description GraceSeconds is how late a ping may come: at least 60 s, or MIN_INTERVAL_SECONDS
+             *     when that is lower.
+             * @example 3600
+             */
             grace_seconds: number;
             /**
              * @description Headers are the headers sent with each check, except credentials
@@ -1746,7 +1750,11 @@ export interface components {
              * @example 3
              */
             failure_threshold?: number;
-            /** @example 3600 */
+            /**
+             * @description GraceSeconds defaults to 3600, at least 60 s, or MIN_INTERVAL_SECONDS when that
+             *     is lower (heartbeats).
+             * @example 3600
+             */
             grace_seconds?: number;
             headers?: {
                 [key: string]: string;
@@ -1781,8 +1789,7 @@ export interface components {
              */
             name?: string;
             /**
-             * @description PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS;
-             *     GraceSeconds to 3600 (heartbeats).
+             * @description PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS (heartbeats).
              * @example 86400
              */
             period_seconds?: number;
@@ -1863,7 +1870,11 @@ export interface components {
             cron?: string;
             expected_status?: string;
             failure_threshold?: number;
-            /** @example 3600 */
+            /**
+             * @description GraceSeconds: at least 60 s, or MIN_INTERVAL_SECONDS when that is lower
+             *     (heartbeats).
+             * @example 3600
+             */
             grace_seconds?: number;
             /**
              * @description Headers replaces the plain headers; a credential header left out is kept, one
@@ -4140,7 +4151,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4181,10 +4192,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4215,7 +4226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4285,7 +4296,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4357,7 +4368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4398,10 +4409,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4432,7 +4443,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4502,7 +4513,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4574,7 +4585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4615,10 +4626,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4649,7 +4660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4719,7 +4730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4775,7 +4786,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description An exit code outside 0-255 */
+            /** @description Digits that are no exit code: over 255, or with a leading zero */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4802,7 +4813,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4845,10 +4856,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Anything, such as the job's output; the first 10 KB are kept */
+        /** @description Anything, of any type, such as the job's output: the first 10 KB are kept, up to 10 MiB read */
         requestBody?: {
             content: {
-                "text/plain": string;
+                "*/*": string;
             };
         };
         responses: {
@@ -4861,7 +4872,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description An exit code outside 0-255 */
+            /** @description Digits that are no exit code: over 255, or with a leading zero */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4888,7 +4899,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4942,7 +4953,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description An exit code outside 0-255 */
+            /** @description Digits that are no exit code: over 255, or with a leading zero */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4969,7 +4980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many pings for this token; see Retry-After */
+            /** @description Too many pings for this heartbeat, or unknown tokens from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;

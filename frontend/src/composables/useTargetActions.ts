@@ -1,6 +1,7 @@
 import { computed, shallowRef } from 'vue'
 import { ApiError, NetworkError } from '../api/errors'
 import type { Check, Target } from '../api/types'
+import { addressLabel } from '../lib/checkTypes'
 import { askConfirm, openEditTarget } from '../stores/dialogs'
 import { useApi } from '../stores/session'
 import { targetsChanged } from '../stores/targetEvents'
@@ -80,7 +81,10 @@ export function useTargetActions() {
   async function remove(t: Target): Promise<boolean> {
     const ok = await askConfirm({
       title: `Delete ${t.name}?`,
-      body: `WatchDog stops checking ${t.url} and forgets its history. This cannot be undone.`,
+      body:
+        t.type === 'heartbeat'
+          ? `WatchDog stops waiting for its pings (the ping URL stops working) and forgets its history. This cannot be undone.`
+          : `WatchDog stops checking ${addressLabel(t)} and forgets its history. This cannot be undone.`,
       confirmLabel: 'Delete',
     })
     if (!ok) return false

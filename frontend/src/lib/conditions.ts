@@ -2,6 +2,10 @@
 // the form's editor shows them: one row per condition, with only the operators that
 // make sense for its type, and the Condition the API takes made from each row.
 import type { Condition, ConditionOp, ConditionType } from '../api/types'
+import { type CheckType, DNS_RCODES, hasCertificate } from './checkTypes'
+
+/** Every kind of condition: http's, and those the check types add (cert_days, answer, rcode, packet_loss). */
+export type ConditionKind = ConditionType
 
 /** What each type checks, in the order the type select lists them. */
 export const CONDITION_TYPES = [
@@ -9,15 +13,41 @@ export const CONDITION_TYPES = [
   { value: 'body', label: 'Body' },
   { value: 'json', label: 'JSON' },
   { value: 'header', label: 'Header' },
-] as const satisfies readonly { value: ConditionType; label: string }[]
+  { value: 'cert_days', label: 'Certificate days' },
+  { value: 'answer', label: 'Answer' },
+  { value: 'rcode', label: 'Response code' },
+  { value: 'packet_loss', label: 'Packet loss' },
+] as const satisfies readonly { value: ConditionKind; label: string }[]
+
+/** The condition kinds a check type offers; https adds cert_days to http's. */
+export function conditionKindsFor(type: CheckType, url = ''): readonly ConditionKind[] {
+  switch (type) {
+    case 'http':
+      return hasCertificate(type, url) ? ['latency', 'body', 'json', 'header', 'cert_days'] : ['latency', 'body', 'json', 'header']
+    case 'tcp':
+      return ['latency']
+    case 'tls':
+      return ['latency', 'cert_days']
+    case 'dns':
+      return ['answer', 'rcode', 'latency']
+    case 'icmp':
+      return ['latency', 'packet_loss']
+    default:
+      return []
+  }
+}
 
 type MissingType = Exclude<ConditionType, (typeof CONDITION_TYPES)[number]['value']>
 const everyTypeListed: [MissingType] extends [never] ? true : MissingType = true
 void everyTypeListed
 
 /** The operators the API accepts for each type, in the order the select lists them. */
-export const CONDITION_OPS: Readonly<Record<ConditionType, readonly ConditionOp[]>> = {
+export const CONDITION_OPS: Readonly<Record<ConditionKind, readonly ConditionOp[]>> = {
   latency: ['<', '<='],
+  cert_days: ['>', '>='],
+  answer: ['contains', 'not_contains', '==', 'matches', 'not_matches'],
+  rcode: ['==', '!='],
+  packet_loss: ['<', '<='],
   body: ['contains', 'not_contains', 'matches', 'not_matches'],
   json: ['==', '!=', '<', '<=', '>', '>=', 'exists', 'not_exists', 'contains', 'matches'],
   header: ['exists', 'not_exists', '==', '!=', 'contains', 'matches'],
@@ -44,7 +74,7 @@ const NO_VALUE: ReadonlySet<ConditionOp> = new Set<ConditionOp>(['exists', 'not_
 
 /** One row of the editor; every field a string, as the inputs hold them. */
 export interface ConditionRow {
-  type: ConditionType
+  type: ConditionKind
   /** The JSONPath of a json condition. */
   path: string
   /** The header of a header condition. */
@@ -55,7 +85,7 @@ export interface ConditionRow {
 
 export type ConditionField = 'type' | 'path' | 'name' | 'op' | 'value'
 
-export function opsFor(type: ConditionType): readonly ConditionOp[] {
+export function opsFor(type: ConditionKind): readonly ConditionOp[] {
   return CONDITION_OPS[type]
 }
 
@@ -64,20 +94,21 @@ export function takesValue(op: ConditionOp): boolean {
 }
 
 /** Which extra field a type asks for: a JSON path, a header name, or none. */
-export function subjectField(type: ConditionType): 'path' | 'name' | null {
+export function subjectField(type: ConditionKind): 'path' | 'name' | null {
   if (type === 'json') return 'path'
   if (type === 'header') return 'name'
   return null
 }
 
-export function newConditionRow(type: ConditionType = 'latency'): ConditionRow {
-  return { type, path: type === 'json' ? '$.' : '', name: '', op: CONDITION_OPS[type][0]!, value: '' }
+export function newConditionRow(type: ConditionKind = 'latency'): ConditionRow {
+  return { type, path: type === 'json' ? '$.' : '', name: '', op: CONDITION_OPS[type][0]!, value: type === 'rcode' ? DNS_RCODES[0] : '' }
 }
 
 /** The row after its type changed: the operator kept when the new type has it, else its first. */
-export function withType(row: ConditionRow, type: ConditionType): ConditionRow {
+export function withType(row: ConditionRow, type: ConditionKind): ConditionRow {
   const ops = CONDITION_OPS[type]
-  return { ...row, type, op: ops.includes(row.op) ? row.op : ops[0]! }
+  const value = type === 'rcode' ? DNS_RCODES[0] : row.type === 'rcode' ? '' : row.value
+  return { ...row, type, op: ops.includes(row.op) ? row.op : ops[0]!, value }
 }
 
 export function rowFromCondition(c: Condition): ConditionRow {
@@ -114,10 +145,19 @@ export function conditionFromRow(row: ConditionRow): { condition: Condition; err
     if (row.type === 'latency') {
       if (!/^\d+$/.test(trimmed)) errors.value = 'must be a whole number of milliseconds'
       c.value = trimmed
+    } else if (row.type === 'cert_days') {
+      if (!/^\d+$/.test(trimmed)) errors.value = 'must be a whole number of days'
+      c.value = trimmed
+    } else if (row.type === 'packet_loss') {
+      if (!/^\d+(\.\d+)?$/.test(trimmed) || Number(trimmed) > 100) errors.value = 'must be a percentage from 0 to 100'
+      c.value = trimmed
+    } else if (row.type === 'rcode') {
+      if (!(DNS_RCODES as readonly string[]).includes(trimmed.toUpperCase())) errors.value = `must be one of ${DNS_RCODES.join(', ')}`
+      c.value = trimmed.toUpperCase()
     } else {
       if (!trimmed) errors.value = 'is required'
-      // Body text and regexps keep their spaces; JSON and header values are trimmed.
-      c.value = row.type === 'body' ? value : trimmed
+      // Body and answer text and regexps keep their spaces; JSON and header values are trimmed.
+      c.value = row.type === 'body' || row.type === 'answer' ? value : trimmed
     }
   }
   return { condition: c, errors }

@@ -17,7 +17,11 @@ export function isOngoing(i: Pick<Incident, 'resolved_at'>): boolean {
 
 export const INCIDENT_STATE_LABELS: Record<IncidentState, string> = { ongoing: 'Ongoing', resolved: 'Resolved' }
 
-export const INCIDENT_KIND_LABELS: Record<IncidentKind, string> = { down: 'Down', warm_gap: 'Warm gap' }
+export const INCIDENT_KIND_LABELS: Record<IncidentKind, string> = {
+  down: 'Down',
+  warm_gap: 'Warm gap',
+  cert_expiry: 'Certificate expiring',
+}
 
 /** How long it lasted, or has lasted until `now` while it is open; in seconds, never below 0. */
 export function incidentSeconds(i: Pick<Incident, 'started_at' | 'resolved_at'>, now: number = Date.now()): number {

@@ -10,7 +10,7 @@ export const DEFAULT_PAGE_SIZE = 50
 const STATUSES: readonly StatusFilter[] = ['up', 'down', 'unknown', 'paused', 'active']
 
 /** The columns the API sorts by; uptime is not one of them. */
-export type SortColumn = 'name' | 'status' | 'latency' | 'checked'
+export type SortColumn = 'name' | 'status' | 'latency' | 'checked' | 'cert_expiry'
 export type SortDirection = 'ascending' | 'descending'
 export const DEFAULT_SORT: TargetSort = 'name'
 
@@ -27,6 +27,8 @@ export const SORT_OPTIONS = [
   { value: '-latency', label: 'Latency, slowest first' },
   { value: 'checked', label: 'Checked, longest ago first' },
   { value: '-checked', label: 'Checked, most recent first' },
+  { value: 'cert_expiry', label: 'Certificate, expiring soonest first' },
+  { value: '-cert_expiry', label: 'Certificate, expiring latest first' },
 ] as const satisfies readonly { value: TargetSort; label: string }[]
 
 type Missing = Exclude<TargetSort, (typeof SORT_OPTIONS)[number]['value']>

@@ -2,13 +2,23 @@
 // errors go. Kept apart from the component so it can be tested on its own.
 import type { Condition, FieldError, HttpMethod, Platform, Target, TargetCreate, TargetPatch } from '../api/types'
 import {
+  type CheckType,
+  type DnsRecordType,
+  buildEndpointUrl,
+  hasCertificate,
+  parseEndpointUrl,
+} from './checkTypes'
+import {
+  type ConditionKind,
   type ConditionField,
   type ConditionRow,
   conditionFromRow,
   conditionKey,
+  conditionKindsFor,
   rowFromCondition,
   sameConditions,
 } from './conditions'
+import { type DurationUnit, fromUnits, toUnits } from './heartbeat'
 import {
   DEFAULT_RETRY_DELAY_SECONDS,
   DEFAULT_TIMEOUT_SECONDS,
@@ -24,8 +34,41 @@ import {
 
 export const METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
+/** The server's defaults for settings only http has: a target of another type must keep them. */
+export const DEFAULT_METHOD: HttpMethod = 'GET'
+export const DEFAULT_EXPECTED_STATUS = '200-399'
+export const DEFAULT_CERT_EXPIRY_DAYS = 14
+export const DEFAULT_PERIOD_SECONDS = 86_400
+export const DEFAULT_GRACE_SECONDS = 3600
+
 export interface TargetFormValues {
+  /** The kind of check; the rest of the form shows only its fields. */
+  type: CheckType
+  /** An http target's URL as typed; the other types' URL is built from the parts below. */
   url: string
+  /** tcp/tls/icmp: the host; dns: the resolver ("" = the system's). */
+  host: string
+  /** tcp/tls: the port; dns: the resolver's port. */
+  port: string
+  /** dns: the name looked up and its record type. */
+  dnsName: string
+  recordType: DnsRecordType
+  /** https and tls: the warning days ("" = the server's 14) and the TLS options. */
+  certExpiryDays: string
+  tlsCaPem: string
+  tlsClientCertPem: string
+  /** Write-only: "" keeps the key the target has (tlsClientKeySet), unless removed. */
+  tlsClientKeyPem: string
+  tlsClientKeySet: boolean
+  tlsClientKeyRemoved: boolean
+  tlsSkipVerify: boolean
+  /** heartbeat: a ping expected every period (plus grace), or at each time of a cron schedule. */
+  schedule: 'period' | 'cron'
+  period: string
+  periodUnit: DurationUnit
+  grace: string
+  graceUnit: DurationUnit
+  cron: string
   name: string
   interval: string
   timeout: string
@@ -69,7 +112,16 @@ export type ConditionErrorKey = `conditions[${number}].${ConditionField}`
 
 /** The form field that shows the API's errors for each JSON field of a target. */
 export const FORM_FIELD_FOR: Readonly<Record<string, FormField>> = {
+  type: 'type',
   url: 'url',
+  cert_expiry_days: 'certExpiryDays',
+  tls_ca_pem: 'tlsCaPem',
+  tls_client_cert_pem: 'tlsClientCertPem',
+  tls_client_key_pem: 'tlsClientKeyPem',
+  tls_skip_verify: 'tlsSkipVerify',
+  period_seconds: 'period',
+  grace_seconds: 'grace',
+  cron: 'cron',
   name: 'name',
   interval_seconds: 'interval',
   timeout_seconds: 'timeout',
@@ -105,6 +157,11 @@ export const ADVANCED_FIELDS: readonly FormField[] = [
   'successThreshold',
   'channelIds',
   'conditions',
+  'certExpiryDays',
+  'tlsCaPem',
+  'tlsClientCertPem',
+  'tlsClientKeyPem',
+  'tlsSkipVerify',
 ]
 
 /** Whether any of these errors is for a field under "Advanced" (a condition row's included). */
@@ -116,7 +173,25 @@ export function advancedHasErrors(errors: FieldErrors): boolean {
 
 export function emptyForm(): TargetFormValues {
   return {
+    type: 'http',
     url: '',
+    host: '',
+    port: '',
+    dnsName: '',
+    recordType: 'A',
+    certExpiryDays: '',
+    tlsCaPem: '',
+    tlsClientCertPem: '',
+    tlsClientKeyPem: '',
+    tlsClientKeySet: false,
+    tlsClientKeyRemoved: false,
+    tlsSkipVerify: false,
+    schedule: 'period',
+    period: '1',
+    periodUnit: 'days',
+    grace: '1',
+    graceUnit: 'hours',
+    cron: '',
     name: '',
     interval: '300',
     timeout: '',
@@ -143,8 +218,30 @@ export function emptyForm(): TargetFormValues {
 }
 
 export function formFromTarget(t: Target): TargetFormValues {
+  const type = t.type ?? 'http'
+  const e = parseEndpointUrl(type, t.url)
+  const period = toUnits(t.period_seconds ?? DEFAULT_PERIOD_SECONDS)
+  const grace = toUnits(t.grace_seconds ?? DEFAULT_GRACE_SECONDS)
   return {
-    url: t.url,
+    type,
+    url: type === 'http' ? t.url : '',
+    host: e.host,
+    port: e.port,
+    dnsName: e.name,
+    recordType: e.recordType,
+    certExpiryDays: String(t.cert_expiry_days ?? DEFAULT_CERT_EXPIRY_DAYS),
+    tlsCaPem: t.tls_ca_pem ?? '',
+    tlsClientCertPem: t.tls_client_cert_pem ?? '',
+    tlsClientKeyPem: '',
+    tlsClientKeySet: !!t.tls_client_key_set,
+    tlsClientKeyRemoved: false,
+    tlsSkipVerify: !!t.tls_skip_verify,
+    schedule: t.cron ? 'cron' : 'period',
+    period: period.amount,
+    periodUnit: period.unit,
+    grace: grace.amount,
+    graceUnit: grace.unit,
+    cron: t.cron ?? '',
     name: t.name,
     interval: String(t.interval_seconds),
     timeout: String(t.timeout_seconds),
@@ -199,6 +296,37 @@ export function nameFromUrl(url: string): string {
   }
 }
 
+/** The URL the form's values make for their type: as typed for http, built for the others, "" for a heartbeat. */
+export function targetUrl(v: TargetFormValues): string {
+  if (v.type === 'http') return v.url.trim()
+  if (v.type === 'heartbeat') return ''
+  return buildEndpointUrl(v.type, { host: v.host, port: v.port, name: v.dnsName, recordType: v.recordType })
+}
+
+/** The name the server gives a target left unnamed, as the Name field's placeholder shows it. */
+export function defaultName(v: TargetFormValues): string {
+  switch (v.type) {
+    case 'http':
+      return nameFromUrl(v.url)
+    case 'heartbeat':
+      return 'heartbeat'
+    case 'dns':
+      return v.dnsName.trim()
+    default:
+      return v.host.trim()
+  }
+}
+
+/** Whether the values' target sees a certificate (https, tls): the TLS options apply. */
+export function formHasCertificate(v: TargetFormValues): boolean {
+  return hasCertificate(v.type, v.url)
+}
+
+/** The condition kinds the values' type offers. */
+export function formConditionKinds(v: TargetFormValues): readonly ConditionKind[] {
+  return conditionKindsFor(v.type, v.url)
+}
+
 export function parseTags(text: string): string[] {
   return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))]
 }
@@ -249,27 +377,77 @@ export function buildRequest(
     }
   })
   const channelIds = v.channelIds === null ? undefined : [...new Set(v.channelIds)].sort((a, b) => a - b)
-  const { headers, error: headerError } = parseHeaders(v.headers)
+  const isHttp = v.type === 'http'
+  const beat = v.type === 'heartbeat'
+  const cert = formHasCertificate(v)
+  const { headers: typedHeaders, error: headerError } = isHttp ? parseHeaders(v.headers) : { headers: {} }
+  const headers: Record<string, string> = typedHeaders
   if (headerError) errors.headers = [headerError]
-  if (!v.url.trim()) errors.url = ['is required']
+  const url = targetUrl(v)
+  // Say which input is missing, under that input.
+  if (isHttp && !url) errors.url = ['is required']
+  if ((v.type === 'tcp' || v.type === 'tls' || v.type === 'icmp') && !v.host.trim()) errors.host = ['is required']
+  if ((v.type === 'tcp' || v.type === 'tls') && !/^\d+$/.test(String(v.port ?? '').trim())) errors.port = ['must be a port number']
+  if (v.type === 'dns' && !v.dnsName.trim()) errors.dnsName = ['is required']
+  if (v.type === 'dns' && String(v.port ?? '').trim() && !/^\d+$/.test(String(v.port).trim())) errors.port = ['must be a port number']
+  const certDays = cert ? wholeNumber(v.certExpiryDays, 'certExpiryDays', errors) : undefined
+  let period: number | undefined
+  let grace: number | undefined
+  let cron: string | undefined
+  if (beat) {
+    grace = fromUnits(v.grace, v.graceUnit)
+    if (Number.isNaN(grace)) {
+      errors.grace = ['must be a number']
+      grace = undefined
+    }
+    if (v.schedule === 'cron') {
+      cron = v.cron.trim()
+      if (!cron) errors.cron = ['is required']
+    } else {
+      cron = ''
+      period = fromUnits(v.period, v.periodUnit)
+      if (Number.isNaN(period) || period <= 0) {
+        errors.period = ['must be a number above 0']
+        period = undefined
+      }
+    }
+  }
 
   const full: TargetCreate = {
-    url: v.url.trim(),
+    url,
     name: v.name.trim() || undefined,
-    interval_seconds: interval,
-    timeout_seconds: timeout,
-    method: v.method,
-    expected_status: v.expectedStatus.trim() || undefined,
-    headers,
+    interval_seconds: beat ? undefined : interval,
+    timeout_seconds: beat ? undefined : timeout,
+    method: isHttp ? v.method : undefined,
+    expected_status: isHttp ? v.expectedStatus.trim() || undefined : undefined,
+    headers: isHttp ? headers : undefined,
     tags: parseTags(v.tags),
-    retries,
-    retry_delay_seconds: retryDelay,
-    failure_threshold: failureThreshold,
-    success_threshold: successThreshold,
+    retries: beat ? undefined : retries,
+    retry_delay_seconds: beat ? undefined : retryDelay,
+    failure_threshold: beat ? undefined : failureThreshold,
+    success_threshold: beat ? undefined : successThreshold,
     channel_ids: channelIds,
     conditions: conditions.length ? conditions : undefined,
   }
   if (!original) {
+    if (v.type !== 'http') full.type = v.type
+    if (beat) {
+      // A heartbeat has no URL at all; the server gives it a ping URL.
+      delete (full as Partial<TargetCreate>).url
+      if (period !== undefined) full.period_seconds = period
+      if (grace !== undefined) full.grace_seconds = grace
+      if (cron) full.cron = cron
+      if (cron && timezone && timezone !== 'UTC') full.timezone = timezone
+      return { body: dropUndefined(full), errors }
+    }
+    if (cert) {
+      if (certDays !== undefined) full.cert_expiry_days = certDays
+      if (v.tlsCaPem.trim()) full.tls_ca_pem = v.tlsCaPem
+      if (v.tlsClientCertPem.trim()) full.tls_client_cert_pem = v.tlsClientCertPem
+      if (v.tlsClientKeyPem.trim()) full.tls_client_key_pem = v.tlsClientKeyPem
+      if (v.tlsSkipVerify) full.tls_skip_verify = true
+    }
+    if (!isHttp) return { body: dropUndefined(full), errors }
     // Keep-warm: only what is set. A platform fills the idle limit and wake timeout
     // itself (and keep_warm), so values equal to its preset's are left to it.
     const fromPreset = preset && preset.key === platform ? preset : undefined
@@ -285,20 +463,43 @@ export function buildRequest(
   }
   // Edit: send only what differs, so a concurrent change to another field survives.
   const patch: TargetPatch = {}
-  if (full.url !== original.url) patch.url = full.url
-  // An emptied Name means the placeholder's: the host of the URL.
-  const name = full.name ?? (nameFromUrl(full.url) || undefined)
+  const originalType = original.type ?? 'http'
+  // A changed type goes with its URL, so the server checks the pair together.
+  if (v.type !== originalType) patch.type = v.type
+  if (url !== original.url || patch.type) patch.url = url
+  // An emptied Name means the placeholder's: the host of the URL, the name looked up, …
+  const name = full.name ?? (defaultName(v) || undefined)
   if (name !== undefined && name !== original.name) patch.name = name
   if (interval !== undefined && interval !== original.interval_seconds) patch.interval_seconds = interval
   if (timeout !== undefined && timeout !== original.timeout_seconds) patch.timeout_seconds = timeout
-  if (full.method !== original.method) patch.method = full.method
-  if (full.expected_status !== undefined && full.expected_status !== original.expected_status)
-    patch.expected_status = full.expected_status
+  // Settings only http has go back to their defaults when the target stops being one:
+  // the server refuses them on another type.
+  const method = isHttp ? v.method : DEFAULT_METHOD
+  if (method !== original.method) patch.method = method
+  const expected = isHttp ? full.expected_status : DEFAULT_EXPECTED_STATUS
+  if (expected !== undefined && expected !== original.expected_status) patch.expected_status = expected
   // The plain headers are replaced; credentials left out are kept by the server, so
-  // only a removed one is named (with "").
-  const removed = v.removedSecretHeaders.filter((h) => !Object.keys(headers).some((k) => k.toLowerCase() === h.toLowerCase()))
+  // only a removed one is named (with ""). Another type drops them all.
+  const removed = isHttp
+    ? v.removedSecretHeaders.filter((h) => !Object.keys(headers).some((k) => k.toLowerCase() === h.toLowerCase()))
+    : original.secret_headers
   if (removed.length || JSON.stringify(headers) !== JSON.stringify(original.headers)) {
     patch.headers = { ...headers, ...Object.fromEntries(removed.map((h) => [h, ''])) }
+  }
+  if (certDays !== undefined && certDays !== original.cert_expiry_days) patch.cert_expiry_days = certDays
+  // The TLS options: kept for https and tls, cleared for the types without a certificate.
+  const ca = cert ? v.tlsCaPem : ''
+  if (ca.trim() !== (original.tls_ca_pem ?? '').trim()) patch.tls_ca_pem = ca
+  const clientCert = cert ? v.tlsClientCertPem : ''
+  if (clientCert.trim() !== (original.tls_client_cert_pem ?? '').trim()) patch.tls_client_cert_pem = clientCert
+  if (cert && v.tlsClientKeyPem.trim()) patch.tls_client_key_pem = v.tlsClientKeyPem
+  else if (original.tls_client_key_set && (!cert || v.tlsClientKeyRemoved)) patch.tls_client_key_pem = ''
+  const skip = cert && v.tlsSkipVerify
+  if (skip !== !!original.tls_skip_verify) patch.tls_skip_verify = skip
+  if (beat) {
+    if (period !== undefined && period !== original.period_seconds) patch.period_seconds = period
+    if (grace !== undefined && grace !== original.grace_seconds) patch.grace_seconds = grace
+    if (cron !== undefined && cron !== (original.cron ?? '')) patch.cron = cron
   }
   if (JSON.stringify(full.tags) !== JSON.stringify(original.tags)) patch.tags = full.tags
   if (retries !== undefined && retries !== original.retries) patch.retries = retries
@@ -309,8 +510,11 @@ export function buildRequest(
     patch.success_threshold = successThreshold
   if (channelIds !== undefined && !sameIds(channelIds, original.channel_ids)) patch.channel_ids = channelIds
   if (!sameConditions(conditions, original.conditions)) patch.conditions = conditions
-  if (platform !== original.platform) patch.platform = platform
-  if (v.keepWarm !== original.keep_warm) patch.keep_warm = v.keepWarm
+  // Keep-warm is http's alone.
+  const plat = isHttp ? platform : ''
+  const keepWarm = isHttp && v.keepWarm
+  if (plat !== original.platform) patch.platform = plat
+  if (keepWarm !== original.keep_warm) patch.keep_warm = keepWarm
   // An emptied idle limit clears it (0), as the API takes it.
   const idle = idleTimeout ?? 0
   if (idle !== (original.idle_timeout_seconds ?? 0)) patch.idle_timeout_seconds = idle
@@ -325,10 +529,20 @@ export function buildRequest(
  * Sorts the API's field errors: those of a form field go under it, the rest (the
  * body as a whole, a field the form does not show) to the top of the form.
  */
-export function placeErrors(fields: readonly FieldError[]): { byField: FieldErrors; other: string[] } {
+export function placeErrors(fields: readonly FieldError[], type: CheckType = 'http'): { byField: FieldErrors; other: string[] } {
   const byField: FieldErrors = {}
   const other: string[] = []
   for (const f of fields) {
+    // The URL of a type built from parts goes under the part it is about.
+    if (f.field === 'url' && type === 'heartbeat') {
+      other.push(`url: ${f.message}`)
+      continue
+    }
+    if (f.field === 'url' && type !== 'http') {
+      const key = urlPart(type, f.message)
+      byField[key] = [...(byField[key] ?? []), f.message]
+      continue
+    }
     // A condition row's field goes under that field of that row.
     const row = /^conditions\[(\d+)\]\.(type|path|name|op|value)\b/.exec(f.field)
     if (row) {
@@ -357,6 +571,31 @@ export function placeErrors(fields: readonly FieldError[]): { byField: FieldErro
     } else other.push(f.field && f.field !== 'body' ? `${f.field}: ${f.message}` : f.message)
   }
   return { byField, other }
+}
+
+/**
+ * Which input of a type's address a "url" error is about: the port when it says so;
+ * for dns the resolver when it names it (or the guard refused an address), else the name;
+ * the host otherwise. A heartbeat has no address: its url error shows at the top.
+ */
+export function urlPart(type: CheckType, message: string): FormField {
+  const m = message.toLowerCase()
+  switch (type) {
+    case 'tcp':
+    case 'tls':
+      return /\bport\b/.test(m) && !/host/.test(m) ? 'port' : 'host'
+    case 'icmp':
+      return 'host'
+    case 'dns':
+      if (/\bport\b/.test(m) && !/resolver/.test(m)) return 'port'
+      return /resolver|address|private|loopback|local|refus|resolve/.test(m) && !/domain to look up|type must/.test(m)
+        ? 'host'
+        : /type must/.test(m)
+          ? 'recordType'
+          : 'dnsName'
+    default:
+      return 'url'
+  }
 }
 
 /** "conditions[1]" → "(condition 2) ", for a row's error shown above the rows. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Platform, Target } from '../../src/api/types'
+import { CHECK_TYPE_DEFAULTS } from './fixtures'
 import {
   budgetBar,
   daysSummary,
@@ -146,6 +147,7 @@ describe('target form: keep-warm', () => {
     wake_timeout_seconds: 90,
     warm_windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '20:00' }],
     timezone: 'Europe/Berlin',
+    ...CHECK_TYPE_DEFAULTS,
     budget_group: 'render-ws',
     warnings: [],
     last_status: 'up',

@@ -15,7 +15,7 @@ import {
 import { reuseUnchanged } from '../../src/lib/reuse'
 import { parseConfig } from '../../src/config'
 
-const ALL_SORTS: TargetSort[] = ['name', '-name', 'status', '-status', 'latency', '-latency', 'checked', '-checked']
+const ALL_SORTS: TargetSort[] = ['name', '-name', 'status', '-status', 'latency', '-latency', 'checked', '-checked', 'cert_expiry', '-cert_expiry']
 const base: ListQuery = { q: '', status: '', tag: '', sort: 'name', page: 1, size: 50 }
 
 describe('list query in the URL', () => {

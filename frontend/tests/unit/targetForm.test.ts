@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Target } from '../../src/api/types'
 import { advancedHasErrors, buildRequest, emptyForm, formFromTarget, parseHeaders, placeErrors } from '../../src/lib/targetForm'
+import { CHECK_TYPE_DEFAULTS } from './fixtures'
 
 const target: Target = {
   id: 7,
@@ -26,6 +27,7 @@ const target: Target = {
   wake_timeout_seconds: 90,
   warm_windows: [],
   timezone: 'UTC',
+  ...CHECK_TYPE_DEFAULTS,
   budget_group: '',
   warnings: [],
   last_status: 'up',
