@@ -375,6 +375,10 @@ export function buildRequest(
     for (const [field, message] of Object.entries(rowErrors)) {
       errors[conditionKey(i, field as ConditionField)] = [message]
     }
+    // The server refuses a certificate condition on a target without one (plain http…).
+    if (row.type === 'cert_days' && !formHasCertificate(v) && !errors[conditionKey(i, 'type')]) {
+      errors[conditionKey(i, 'type')] = ['needs an https url — remove this row']
+    }
   })
   const channelIds = v.channelIds === null ? undefined : [...new Set(v.channelIds)].sort((a, b) => a - b)
   const isHttp = v.type === 'http'
@@ -487,6 +491,10 @@ export function buildRequest(
     patch.headers = { ...headers, ...Object.fromEntries(removed.map((h) => [h, ''])) }
   }
   if (certDays !== undefined && certDays !== original.cert_expiry_days) patch.cert_expiry_days = certDays
+  // Without a certificate the warning days go back to the server's default, which is the
+  // only value it takes on such a target.
+  if (!cert && original.cert_expiry_days !== undefined && original.cert_expiry_days !== DEFAULT_CERT_EXPIRY_DAYS)
+    patch.cert_expiry_days = DEFAULT_CERT_EXPIRY_DAYS
   // The TLS options: kept for https and tls, cleared for the types without a certificate.
   const ca = cert ? v.tlsCaPem : ''
   if (ca.trim() !== (original.tls_ca_pem ?? '').trim()) patch.tls_ca_pem = ca

@@ -429,3 +429,17 @@ describe('the target list row per type', () => {
     r.unmount()
   }
 })
+
+describe('review fixes', () => {
+  it('https to http: warning days back to the default, certificate conditions flagged', () => {
+    const https: Target = { ...base, type: 'http', url: 'https://shop.example.com', name: 'shop', cert_expiry_days: 30 }
+    const v = { ...formFromTarget(https), url: 'http://shop.example.com' }
+    expect(buildRequest(v, https).body).toMatchObject({ url: 'http://shop.example.com', cert_expiry_days: 14 })
+    const same: Target = { ...https, cert_expiry_days: 14 }
+    expect(buildRequest({ ...formFromTarget(same), url: 'http://shop.example.com' }, same).body).not.toHaveProperty('cert_expiry_days')
+    const row = { ...newConditionRow('cert_days'), value: '7' }
+    const plain = buildRequest({ ...v, conditions: [row] }, https)
+    expect(plain.errors['conditions[0].type']).toEqual(['needs an https url — remove this row'])
+    expect(buildRequest({ ...formFromTarget(https), conditions: [row] }, https).errors).toEqual({})
+  })
+})
