@@ -537,7 +537,82 @@ export function buildRequest(
  * Sorts the API's field errors: those of a form field go under it, the rest (the
  * body as a whole, a field the form does not show) to the top of the form.
  */
-export function placeErrors(fields: readonly FieldError[], type: CheckType = 'http'): { byField: FieldErrors; other: string[] } {
+export function placeErrors(
+  fields: readonly FieldError[],
+  typeOrValues: CheckType | TargetFormValues = 'http',
+): { byField: FieldErrors; other: string[] } {
+  const values = typeof typeOrValues === 'string' ? undefined : typeOrValues
+  const type: CheckType = typeof typeOrValues === 'string' ? typeOrValues : typeOrValues.type
+  const placed = placeAll(fields, type)
+  if (!values) return placed
+  // An error under a field the form does not show (another type's, scheme's or schedule
+  // mode's) would be lost: it goes to the top, named by its JSON field.
+  const byField: FieldErrors = {}
+  const other = [...placed.other]
+  const jsonName = (key: string) =>
+    Object.entries(FORM_FIELD_FOR).find(([, f]) => f === key)?.[0] ?? key
+  for (const [key, messages] of Object.entries(placed.byField) as [string, string[]][]) {
+    const root = key.split(/[.[]/)[0] as FormField
+    if (formFieldShown(values, root)) byField[key as keyof FieldErrors] = messages
+    else for (const m of messages) other.push(`${key.includes('[') ? key : jsonName(key)}: ${m}`)
+  }
+  return { byField, other }
+}
+
+/** Whether the form, as these values stand, renders the input of a field. */
+export function formFieldShown(v: TargetFormValues, field: FormField): boolean {
+  const http = v.type === 'http'
+  const beat = v.type === 'heartbeat'
+  switch (field) {
+    case 'url':
+      return http
+    case 'host':
+      return !http && !beat
+    case 'port':
+      return !http && !beat && v.type !== 'icmp'
+    case 'dnsName':
+    case 'recordType':
+      return v.type === 'dns'
+    case 'interval':
+    case 'timeout':
+    case 'retries':
+    case 'retryDelay':
+    case 'failureThreshold':
+    case 'successThreshold':
+      return !beat
+    case 'method':
+    case 'expectedStatus':
+    case 'headers':
+    case 'platform':
+    case 'keepWarm':
+      return http
+    case 'idleTimeout':
+    case 'wakeTimeout':
+    case 'budgetGroup':
+    case 'windows':
+      return http && (v.keepWarm || !!v.platform)
+    case 'timezone':
+      return beat ? v.schedule === 'cron' : http && (v.keepWarm || !!v.platform)
+    case 'certExpiryDays':
+    case 'tlsCaPem':
+    case 'tlsClientCertPem':
+    case 'tlsClientKeyPem':
+    case 'tlsSkipVerify':
+      return formHasCertificate(v)
+    case 'period':
+      return beat && v.schedule === 'period'
+    case 'cron':
+      return beat && v.schedule === 'cron'
+    case 'grace':
+      return beat
+    case 'conditions':
+      return formConditionKinds(v).length > 0
+    default:
+      return true
+  }
+}
+
+function placeAll(fields: readonly FieldError[], type: CheckType): { byField: FieldErrors; other: string[] } {
   const byField: FieldErrors = {}
   const other: string[] = []
   for (const f of fields) {

@@ -442,4 +442,21 @@ describe('review fixes', () => {
     expect(plain.errors['conditions[0].type']).toEqual(['needs an https url — remove this row'])
     expect(buildRequest({ ...formFromTarget(https), conditions: [row] }, https).errors).toEqual({})
   })
+
+  it('errors for fields the form does not show go to the top, named by their JSON field', () => {
+    const v = { ...emptyForm(), url: 'http://shop.example.com' }
+    const placed = placeErrors(
+      [
+        { field: 'cert_expiry_days', message: 'applies to https and tls targets only' },
+        { field: 'name', message: 'is too long' },
+        { field: 'period_seconds', message: 'must be left out' },
+      ],
+      v,
+    )
+    expect(placed.byField).toEqual({ name: ['is too long'] })
+    expect(placed.other).toEqual(['cert_expiry_days: applies to https and tls targets only', 'period_seconds: must be left out'])
+    const beat = { ...emptyForm(), type: 'heartbeat' as const, schedule: 'period' as const }
+    expect(placeErrors([{ field: 'cron', message: 'is invalid' }], beat).other).toEqual(['cron: is invalid'])
+    expect(placeErrors([{ field: 'period_seconds', message: 'too short' }], beat).byField).toEqual({ period: ['too short'] })
+  })
 })
