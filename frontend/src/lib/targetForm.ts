@@ -4,6 +4,7 @@ import type { Condition, FieldError, HttpMethod, Platform, Target, TargetCreate,
 import {
   type CheckType,
   type DnsRecordType,
+  DEFAULT_DNS_PORT,
   buildEndpointUrl,
   hasCertificate,
   parseEndpointUrl,
@@ -394,6 +395,9 @@ export function buildRequest(
   if ((v.type === 'tcp' || v.type === 'tls') && !/^\d+$/.test(String(v.port ?? '').trim())) errors.port = ['must be a port number']
   if (v.type === 'dns' && !v.dnsName.trim()) errors.dnsName = ['is required']
   if (v.type === 'dns' && String(v.port ?? '').trim() && !/^\d+$/.test(String(v.port).trim())) errors.port = ['must be a port number']
+  // A resolver's port means nothing without a resolver: the URL would drop it.
+  else if (v.type === 'dns' && !v.host.trim() && String(v.port ?? '').trim() && String(v.port).trim() !== String(DEFAULT_DNS_PORT))
+    errors.port = ['needs a resolver']
   const certDays = cert ? wholeNumber(v.certExpiryDays, 'certExpiryDays', errors) : undefined
   let period: number | undefined
   let grace: number | undefined

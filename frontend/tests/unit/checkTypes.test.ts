@@ -10,7 +10,9 @@ import {
   buildEndpointUrl,
   certDaysWords,
   certState,
+  isIpv6Literal,
   parseEndpointUrl,
+  splitHostInput,
 } from '../../src/lib/checkTypes'
 import { conditionFromRow, conditionKindsFor, newConditionRow, opsFor, withType } from '../../src/lib/conditions'
 import { crontabLine, curlLine, deadlineWords, fromUnits, shellScript, systemdUnit, toUnits } from '../../src/lib/heartbeat'
@@ -458,5 +460,32 @@ describe('review fixes', () => {
     const beat = { ...emptyForm(), type: 'heartbeat' as const, schedule: 'period' as const }
     expect(placeErrors([{ field: 'cron', message: 'is invalid' }], beat).other).toEqual(['cron: is invalid'])
     expect(placeErrors([{ field: 'period_seconds', message: 'too short' }], beat).byField).toEqual({ period: ['too short'] })
+  })
+
+  it('brackets only a real IPv6 literal, and splits a pasted host:port', () => {
+    expect(isIpv6Literal('2606:4700::1111')).toBe(true)
+    expect(isIpv6Literal('fe80::1%eth0')).toBe(true)
+    expect(isIpv6Literal('db.example.com:5432')).toBe(false)
+    expect(isIpv6Literal('https://example.com')).toBe(false)
+    expect(buildEndpointUrl('tcp', ep({ host: 'db.example.com:5432', port: '' }))).toBe('tcp://db.example.com:5432')
+    expect(buildEndpointUrl('icmp', ep({ host: 'https://example.com' }))).toBe('icmp://https://example.com')
+    expect(buildEndpointUrl('icmp', ep({ host: 'fe80::1%eth0' }))).toBe('icmp://[fe80::1%25eth0]')
+    expect(parseEndpointUrl('icmp', 'icmp://[fe80::1%25eth0]').host).toBe('fe80::1%eth0')
+    expect(buildEndpointUrl('tcp', ep({ host: '::1', port: '53' }))).toBe('tcp://[::1]:53')
+    expect(splitHostInput('db.example.com:5432')).toEqual({ host: 'db.example.com', port: '5432' })
+    expect(splitHostInput('tcp://db.example.com:5432/x?y')).toEqual({ host: 'db.example.com', port: '5432' })
+    expect(splitHostInput('https://example.com/health')).toEqual({ host: 'example.com', port: '' })
+    expect(splitHostInput('[::1]:53')).toEqual({ host: '::1', port: '53' })
+    expect(splitHostInput('db.example.com:abc')).toEqual({ error: 'Host only — put the port in Port' })
+    expect(splitHostInput('2606:4700::1111')).toBeNull()
+    expect(splitHostInput('db.example.com')).toBeNull()
+  })
+
+  it('a dns resolver port without a resolver is an error; an IPv6 resolver with a port is bracketed', () => {
+    const v = { ...emptyForm(), type: 'dns' as const, dnsName: 'example.com', port: '5353' }
+    expect(buildRequest(v).errors).toMatchObject({ port: ['needs a resolver'] })
+    expect(buildRequest({ ...v, port: '53' }).errors).toEqual({})
+    expect(addressLabel({ type: 'dns', url: 'dns://[2606:4700::1111]:5353/example.com?type=A' })).toBe('A example.com @[2606:4700::1111]:5353')
+    expect(addressLabel({ type: 'dns', url: 'dns://[2606:4700::1111]/example.com?type=A' })).toBe('A example.com @2606:4700::1111')
   })
 })
