@@ -489,3 +489,52 @@ describe('review fixes', () => {
     expect(addressLabel({ type: 'dns', url: 'dns://[2606:4700::1111]/example.com?type=A' })).toBe('A example.com @2606:4700::1111')
   })
 })
+
+describe('the add form across heartbeat', () => {
+  beforeAll(() => {
+    initSession({ apiBase: 'http://api.test' }, () => {}).stopRefreshTimer()
+  })
+  afterEach(() => {
+    closeTargetForm()
+    vi.unstubAllGlobals()
+  })
+
+  it('empties thresholds and retries when crossing into or out of heartbeat, defaults as placeholders', async () => {
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ items: [], total: 0, limit: 0, offset: 0 }), { headers: { 'Content-Type': 'application/json' } }))
+    const el = document.createElement('div')
+    document.body.append(el)
+    const app = createApp({ render: () => h(TargetFormDialog) })
+    app.component('RouterLink', defineComponent({ setup: (_p, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }))
+    app.mount(el)
+    openAddTarget()
+    await nextTick()
+    await nextTick()
+    const choose = async (value: string) => {
+      const r = document.querySelector<HTMLInputElement>(`input[type="radio"][value="${value}"]`)!
+      r.checked = true
+      r.dispatchEvent(new Event('change'))
+      await nextTick()
+    }
+    const input = (label: string) => {
+      const l = [...document.querySelectorAll('label')].find((x) => x.textContent?.trim() === label)!
+      return document.getElementById(l.getAttribute('for')!) as HTMLInputElement
+    }
+    await choose('tcp')
+    for (const label of ['Retries', 'Failure threshold', 'Success threshold']) {
+      input(label).value = '7'
+      input(label).dispatchEvent(new Event('input'))
+    }
+    await nextTick()
+    await choose('tls')
+    expect(input('Retries').value).toBe('7')
+    await choose('heartbeat')
+    await choose('tcp')
+    await nextTick()
+    expect(input('Retries').value).toBe('')
+    expect(input('Failure threshold').value).toBe('')
+    expect(input('Success threshold').value).toBe('')
+    expect(input('Failure threshold').placeholder).toBe('3 (default)')
+    app.unmount()
+    el.remove()
+  })
+})
