@@ -427,6 +427,24 @@ describe('the target list row per type', () => {
     unmount(later)
   })
 
+  it('says the certificate state in words, not by colour alone, with a chip for phones', () => {
+    const soon = new Date(Date.now() + 5 * 86_400_000).toISOString()
+    const past = new Date(Date.now() - 2 * 86_400_000).toISOString()
+    const warn = row({ ...base, type: 'tls', url: 'tls://mail.example.com:993', cert_expires_at: soon, cert_expiry_days: 14 })
+    expect(warn.el.querySelector('.c-cert')?.textContent).toContain('expires soon')
+    expect(warn.el.querySelector('[data-testid="cert-chip"]')?.textContent).toBe('Certificate expires soon')
+    unmount(warn)
+    const gone = row({ ...base, type: 'tls', url: 'tls://mail.example.com:993', cert_expires_at: past, cert_expiry_days: 14 })
+    expect(gone.el.querySelector('.c-cert')?.textContent).toContain('expired')
+    expect(gone.el.querySelector('[data-testid="cert-chip"]')?.textContent).toBe('Certificate expired')
+    unmount(gone)
+    const none = row(base)
+    expect(none.el.querySelector('.c-cert [aria-label]')).toBeNull()
+    expect(none.el.querySelector('.c-cert .visually-hidden')?.textContent).toBe('no certificate')
+    expect(none.el.querySelector('[data-testid="cert-chip"]')).toBeNull()
+    unmount(none)
+  })
+
   function unmount(r: { unmount: () => void }) {
     r.unmount()
   }
