@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createApp, defineComponent, h, nextTick } from 'vue'
 import type { Check, Target } from '../../src/api/types'
+import HeartbeatFields from '../../src/checktypes/HeartbeatFields.vue'
 import HeartbeatPanel from '../../src/checktypes/HeartbeatPanel.vue'
 import LastResultCard from '../../src/checktypes/LastResultCard.vue'
 import ChecksTable from '../../src/detail/ChecksTable.vue'
 import { initSession } from '../../src/stores/session'
+import { emptyForm } from '../../src/lib/targetForm'
 import { CHECK_TYPE_DEFAULTS } from './fixtures'
 
 function mount(render: () => ReturnType<typeof h>) {
@@ -137,5 +139,22 @@ describe('checks table and last result', () => {
     await nextTick()
     expect(d.el.querySelector('.records')!.getAttribute('tabindex')).toBe('0')
     d.unmount()
+  })
+})
+
+describe('heartbeat fields', () => {
+  it('warns of a grace under a minute, with min attributes and a hint', async () => {
+    const values = { ...emptyForm(), type: 'heartbeat' as const, grace: '30', graceUnit: 'seconds' as const }
+    const m = mount(() => h(HeartbeatFields, { modelValue: values, errors: {} }))
+    await nextTick()
+    expect(m.el.querySelector('[data-testid="grace-warning"]')?.textContent).toContain('must be at least 1 minute')
+    const inputs = [...m.el.querySelectorAll<HTMLInputElement>('input[type="number"]')]
+    expect(inputs.map((i) => i.getAttribute('min'))).toEqual(['1', '60'])
+    expect(m.el.textContent).toContain('at least a minute')
+    m.unmount()
+    const ok = mount(() => h(HeartbeatFields, { modelValue: { ...values, grace: '2', graceUnit: 'minutes' as const }, errors: {} }))
+    await nextTick()
+    expect(ok.el.querySelector('[data-testid="grace-warning"]')).toBeNull()
+    ok.unmount()
   })
 })
