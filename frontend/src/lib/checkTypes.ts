@@ -16,11 +16,11 @@ export interface CheckTypeInfo {
 /** The types in the order the form offers them, http first (the default). */
 export const CHECK_TYPES: readonly CheckTypeInfo[] = [
   { value: 'http', label: 'Website or API', help: 'HTTP(S): it answers with the expected status' },
-  { value: 'tcp', label: 'TCP port', help: 'The port accepts connections' },
-  { value: 'tls', label: 'TLS certificate', help: 'The handshake completes; the certificate is valid' },
-  { value: 'dns', label: 'DNS record', help: 'The name resolves to at least one record' },
+  { value: 'tcp', label: 'Port', help: 'TCP: the port accepts connections' },
+  { value: 'tls', label: 'Certificate', help: 'TLS: the handshake completes; the certificate is valid' },
+  { value: 'dns', label: 'DNS record', help: 'DNS: the name resolves to at least one record' },
   { value: 'icmp', label: 'Ping', help: 'ICMP: the host answers echo requests' },
-  { value: 'heartbeat', label: 'Cron job', help: 'Your job pings WatchDog; silence means down' },
+  { value: 'heartbeat', label: 'Cron job', help: 'HTTP heartbeat: your job pings WatchDog; silence means down' },
 ]
 
 /** A short badge for the list: "HTTP", "TCP", …, "Cron". */

@@ -4,6 +4,7 @@ import type { Target } from '../../src/api/types'
 import TargetFormDialog from '../../src/components/TargetFormDialog.vue'
 import TargetRow from '../../src/components/TargetRow.vue'
 import {
+  CHECK_TYPES,
   type CheckType,
   type Endpoint,
   addressLabel,
@@ -318,6 +319,7 @@ describe('the add form shows only the chosen type\'s fields', () => {
 
   const labels = () =>
     [...document.querySelectorAll('dialog label, [role="dialog"] label')]
+      .filter((l) => !l.closest('.type-picker'))
       .map((l) => l.textContent?.replace(/\s+/g, ' ').trim() ?? '')
       .filter(Boolean)
 
@@ -347,7 +349,7 @@ describe('the add form shows only the chosen type\'s fields', () => {
     expect(has('Method')).toBe(true)
     expect(has('Host')).toBe(false)
 
-    await choose('TCP port')
+    await choose('Port')
     expect(has('URL')).toBe(false)
     expect(has('Host')).toBe(true)
     expect(has('Port')).toBe(true)
@@ -355,7 +357,7 @@ describe('the add form shows only the chosen type\'s fields', () => {
     expect(has('Headers')).toBe(false)
     expect(has('Skip certificate verification')).toBe(false)
 
-    await choose('TLS certificate')
+    await choose('Certificate')
     expect(has('Skip certificate verification')).toBe(true)
     expect(has('Certificate expiry warning')).toBe(true)
 
@@ -451,6 +453,11 @@ describe('the target list row per type', () => {
 })
 
 describe('review fixes', () => {
+  it('names the types as UI.md does, the protocol in the help line', () => {
+    expect(CHECK_TYPES.map((t) => t.label)).toEqual(['Website or API', 'Port', 'Certificate', 'DNS record', 'Ping', 'Cron job'])
+    expect(CHECK_TYPES.map((t) => t.help.split(':')[0])).toEqual(['HTTP(S)', 'TCP', 'TLS', 'DNS', 'ICMP', 'HTTP heartbeat'])
+  })
+
   it('https to http: warning days back to the default, certificate conditions flagged', () => {
     const https: Target = { ...base, type: 'http', url: 'https://shop.example.com', name: 'shop', cert_expiry_days: 30 }
     const v = { ...formFromTarget(https), url: 'http://shop.example.com' }
