@@ -200,11 +200,18 @@ describe('every kind of check', () => {
     await page.getByTestId('last-ping').getByText(/ago|just now/).waitFor({ timeout: WAIT })
     await page.getByTestId('deadline').getByText(/^\s*(due in|overdue by) /).waitFor({ timeout: WAIT })
     await page.getByText('backup done: 12 GB').first().waitFor({ timeout: WAIT })
+    // The deadline counts down on the page itself: read twice, 2 s apart, it has moved.
+    const deadline = page.getByTestId('deadline')
+    const before = await deadline.textContent()
+    await page.waitForTimeout(2_000)
+    expect(await deadline.textContent()).not.toBe(before)
 
     // Silence: down once period + grace pass with no ping.
     await expect.poll(() => badge.textContent(), { timeout: WAIT }).toContain('Down')
     await page.getByText(/no ping since/).first().waitFor({ timeout: WAIT })
     await page.getByTestId('deadline').getByText(/^\s*(due in|overdue by) /).waitFor()
+    // Once a deadline passes with no ping the page says so, in words and marked overdue.
+    await deadline.locator('.overdue').getByText(/^\s*overdue by /).waitFor({ timeout: WAIT })
     await shot(page, 'checktypes-heartbeat-down')
   })
 
