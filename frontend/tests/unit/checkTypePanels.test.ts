@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createApp, defineComponent, h, nextTick } from 'vue'
+import { createApp, defineComponent, h, nextTick, ref } from 'vue'
 import type { Check, Target } from '../../src/api/types'
+import EndpointFields from '../../src/checktypes/EndpointFields.vue'
 import HeartbeatFields from '../../src/checktypes/HeartbeatFields.vue'
 import HeartbeatPanel from '../../src/checktypes/HeartbeatPanel.vue'
 import LastResultCard from '../../src/checktypes/LastResultCard.vue'
@@ -156,5 +157,25 @@ describe('heartbeat fields', () => {
     await nextTick()
     expect(ok.el.querySelector('[data-testid="grace-warning"]')).toBeNull()
     ok.unmount()
+  })
+})
+
+describe('endpoint fields', () => {
+  it('splits a pasted host:port into Host and Port, and says when a port cannot be told apart', async () => {
+    const values = ref({ ...emptyForm(), type: 'tcp' as const })
+    const m = mount(() => h(EndpointFields, { modelValue: values.value, 'onUpdate:modelValue': (v: typeof values.value) => (values.value = v), errors: {} }))
+    await nextTick()
+    const host = m.el.querySelector<HTMLInputElement>('input:not([type])')!
+    host.dispatchEvent(new Event('paste'))
+    host.value = 'tcp://db.example.com:5432/x'
+    host.dispatchEvent(new Event('input'))
+    await nextTick()
+    expect(values.value.host).toBe('db.example.com')
+    expect(values.value.port).toBe('5432')
+    host.value = 'db.example.com:abc'
+    host.dispatchEvent(new Event('input'))
+    await nextTick()
+    expect(m.el.textContent).toContain('Host only — put the port in Port')
+    m.unmount()
   })
 })
