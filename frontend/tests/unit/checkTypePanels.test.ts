@@ -7,7 +7,7 @@ import HeartbeatPanel from '../../src/checktypes/HeartbeatPanel.vue'
 import LastResultCard from '../../src/checktypes/LastResultCard.vue'
 import ChecksTable from '../../src/detail/ChecksTable.vue'
 import { initSession } from '../../src/stores/session'
-import { emptyForm } from '../../src/lib/targetForm'
+import { type TargetFormValues, emptyForm } from '../../src/lib/targetForm'
 import { CHECK_TYPE_DEFAULTS } from './fixtures'
 
 function mount(render: () => ReturnType<typeof h>) {
@@ -162,8 +162,8 @@ describe('heartbeat fields', () => {
 
 describe('endpoint fields', () => {
   it('splits a pasted host:port into Host and Port, and says when a port cannot be told apart', async () => {
-    const values = ref({ ...emptyForm(), type: 'tcp' as const })
-    const m = mount(() => h(EndpointFields, { modelValue: values.value, 'onUpdate:modelValue': (v: typeof values.value) => (values.value = v), errors: {} }))
+    const values = ref<TargetFormValues>({ ...emptyForm(), type: 'tcp' })
+    const m = mount(() => h(EndpointFields, { modelValue: values.value, 'onUpdate:modelValue': (v: TargetFormValues) => (values.value = v), errors: {} }))
     await nextTick()
     const host = m.el.querySelector<HTMLInputElement>('input:not([type])')!
     host.dispatchEvent(new Event('paste'))
