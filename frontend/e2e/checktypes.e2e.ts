@@ -11,9 +11,10 @@ import { type Backend, type Stack, shot, startStack, watchProblems } from './sta
 
 const ADMIN_PASS = 'e2e-checktypes-pass'
 const WAIT = 20_000
-// The stack's MIN_INTERVAL_SECONDS is 5, and a heartbeat's shortest period follows it.
+// The stack's MIN_INTERVAL_SECONDS is 5: a heartbeat's shortest period and grace follow it
+// (the form warns of a grace under a minute but does not block it).
 const PERIOD = 5
-const GRACE = 2
+const GRACE = 5
 
 let stack: Stack<undefined>
 let backend: Backend
@@ -69,11 +70,11 @@ describe('every kind of check', () => {
 
   it('adds a TCP port, which a listener on 127.0.0.1 keeps up', async () => {
     const dialog = await openAdd()
-    await dialog.getByLabel('TCP port', { exact: true }).check()
+    await dialog.getByRole('radio', { name: 'Port', exact: true }).check()
     expect(await dialog.getByLabel('URL', { exact: true }).count()).toBe(0)
     expect(await dialog.getByLabel('Method').count()).toBe(0)
     await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1')
-    await dialog.getByLabel('Port', { exact: true }).fill(String(port))
+    await dialog.getByRole('spinbutton', { name: 'Port', exact: true }).fill(String(port))
     await dialog.getByText(`tcp://127.0.0.1:${port}`, { exact: true }).waitFor()
     await dialog.getByLabel('Name', { exact: true }).fill('db-port')
     await dialog.getByLabel('Interval').fill('5')
@@ -94,11 +95,11 @@ describe('every kind of check', () => {
 
   it('shows the field error of a bad address under its input', async () => {
     const dialog = await openAdd()
-    await dialog.getByLabel('TCP port', { exact: true }).check()
+    await dialog.getByRole('radio', { name: 'Port', exact: true }).check()
     await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1')
-    await dialog.getByLabel('Port', { exact: true }).fill('70000')
+    await dialog.getByRole('spinbutton', { name: 'Port', exact: true }).fill('70000')
     await dialog.getByRole('button', { name: 'Save' }).click()
-    const portInput = dialog.getByLabel('Port', { exact: true })
+    const portInput = dialog.getByRole('spinbutton', { name: 'Port', exact: true })
     await expect.poll(() => portInput.getAttribute('aria-invalid'), { timeout: WAIT }).toBe('true')
     await dialog.getByText(/^Port port must be between 1 and 65535/).waitFor()
     await dialog.getByRole('button', { name: 'Cancel' }).click()
@@ -141,9 +142,9 @@ describe('every kind of check', () => {
     expect(await dialog.getByLabel('Name to look up').inputValue()).toBe('example.com')
     expect(await dialog.getByLabel('Record type').inputValue()).toBe('MX')
     expect(await dialog.getByLabel('Resolver port').inputValue()).toBe('5353')
-    await dialog.getByLabel('TCP port', { exact: true }).check()
+    await dialog.getByRole('radio', { name: 'Port', exact: true }).check()
     await dialog.getByLabel('Host', { exact: true }).fill('127.0.0.1')
-    await dialog.getByLabel('Port', { exact: true }).fill(String(port))
+    await dialog.getByRole('spinbutton', { name: 'Port', exact: true }).fill(String(port))
     await dialog.getByRole('button', { name: 'Save' }).click()
     await dialog.waitFor({ state: 'detached' })
     await expect.poll(async () => (await targetNamed('example.com')).type, { timeout: WAIT }).toBe('tcp')
@@ -199,11 +200,18 @@ describe('every kind of check', () => {
     await page.getByTestId('last-ping').getByText(/ago|just now/).waitFor({ timeout: WAIT })
     await page.getByTestId('deadline').getByText(/^\s*(due in|overdue by) /).waitFor({ timeout: WAIT })
     await page.getByText('backup done: 12 GB').first().waitFor({ timeout: WAIT })
+    // The deadline counts down on the page itself: read twice, 2 s apart, it has moved.
+    const deadline = page.getByTestId('deadline')
+    const before = await deadline.textContent()
+    await page.waitForTimeout(2_000)
+    expect(await deadline.textContent()).not.toBe(before)
 
     // Silence: down once period + grace pass with no ping.
     await expect.poll(() => badge.textContent(), { timeout: WAIT }).toContain('Down')
     await page.getByText(/no ping since/).first().waitFor({ timeout: WAIT })
     await page.getByTestId('deadline').getByText(/^\s*(due in|overdue by) /).waitFor()
+    // Once a deadline passes with no ping the page says so, in words and marked overdue.
+    await deadline.locator('.overdue').getByText(/^\s*overdue by /).waitFor({ timeout: WAIT })
     await shot(page, 'checktypes-heartbeat-down')
   })
 

@@ -412,7 +412,15 @@ func TestPingTokenFloods(t *testing.T) {
 		wg.Wait()
 		budget := time.Since(start).Seconds()*5 + 2
 		assert.LessOrEqual(t, float64(oks.Load()), budget, "the flood did not reset the real token's limit")
-		assert.True(t, throttled())
+		// The bucket refills while the flood winds down: pings faster than its rate
+		// are refused again (how soon depends on the machine, not on the limiter).
+		limitedAgain := false
+		for range 100 {
+			if limitedAgain = throttled(); limitedAgain {
+				break
+			}
+		}
+		assert.True(t, limitedAgain)
 
 		// From one address, unknown tokens soon get 429, without a look-up: 200 of
 		// them sent 8 at a time, faster than the 20 a second refilled.

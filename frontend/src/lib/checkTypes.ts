@@ -16,11 +16,11 @@ export interface CheckTypeInfo {
 /** The types in the order the form offers them, http first (the default). */
 export const CHECK_TYPES: readonly CheckTypeInfo[] = [
   { value: 'http', label: 'Website or API', help: 'HTTP(S): it answers with the expected status' },
-  { value: 'tcp', label: 'TCP port', help: 'The port accepts connections' },
-  { value: 'tls', label: 'TLS certificate', help: 'The handshake completes; the certificate is valid' },
-  { value: 'dns', label: 'DNS record', help: 'The name resolves to at least one record' },
+  { value: 'tcp', label: 'Port', help: 'TCP: the port accepts connections' },
+  { value: 'tls', label: 'Certificate', help: 'TLS: the handshake completes; the certificate is valid' },
+  { value: 'dns', label: 'DNS record', help: 'DNS: the name resolves to at least one record' },
   { value: 'icmp', label: 'Ping', help: 'ICMP: the host answers echo requests' },
-  { value: 'heartbeat', label: 'Cron job', help: 'Your job pings WatchDog; silence means down' },
+  { value: 'heartbeat', label: 'Cron job', help: 'HTTP heartbeat: your job pings WatchDog; silence means down' },
 ]
 
 /** A short badge for the list: "HTTP", "TCP", …, "Cron". */
@@ -53,10 +53,36 @@ export function emptyEndpoint(): Endpoint {
   return { host: '', port: '', name: '', recordType: 'A' }
 }
 
-// An IPv6 literal goes in brackets in a URL's authority.
+/** Whether a host is an IPv6 literal: two or more colons, hex digits and dots, an optional %zone. */
+export function isIpv6Literal(host: string): boolean {
+  const m = /^([0-9a-f:.]+)(%.+)?$/i.exec(host.trim())
+  return !!m && (m[1]!.match(/:/g)?.length ?? 0) >= 2
+}
+
+// An IPv6 literal goes in brackets in a URL's authority, its zone's "%" as "%25".
 function hostPart(host: string): string {
   const h = host.trim()
-  return h.includes(':') && !h.startsWith('[') ? `[${h}]` : h
+  if (!isIpv6Literal(h)) return h
+  const i = h.indexOf('%')
+  return i < 0 ? `[${h}]` : `[${h.slice(0, i)}%25${h.slice(i + 1).replace(/^25/, '')}]`
+}
+
+/**
+ * A Host input holding more than a host: "db.example.com:5432", "[::1]:53" or
+ * "tcp://db.example.com:5432/x" split into host and port; an error when a port
+ * cannot be told apart; null when it is a host alone (an IPv6 literal included).
+ */
+export function splitHostInput(input: string): { host: string; port: string } | { error: string } | null {
+  let h = input.trim()
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(h)
+  if (scheme) h = h.slice(scheme[0].length).replace(/[/?#].*$/, '').replace(/^[^@]*@/, '')
+  if (!h || isIpv6Literal(h)) return scheme ? { host: h, port: '' } : null
+  const bracket = /^\[([^\]]+)\](?::(\d*))?$/.exec(h)
+  if (bracket) return { host: bracket[1]!.replace(/%25/, '%'), port: bracket[2] ?? '' }
+  const m = /^([^:]+):(\d+)$/.exec(h)
+  if (m) return { host: m[1]!, port: m[2]! }
+  if (h.includes(':')) return { error: 'Host only — put the port in Port' }
+  return scheme ? { host: h, port: '' } : null
 }
 
 /**
@@ -89,7 +115,7 @@ export function parseEndpointUrl(type: CheckType, url: string): Endpoint {
   const e = emptyEndpoint()
   const m = /^([a-z]+):\/\/(\[[^\]]*\]|[^/:?#]*)(?::(\d*))?(\/[^?#]*)?(?:\?([^#]*))?/i.exec(url.trim())
   if (!m || m[1]!.toLowerCase() !== type) return e
-  e.host = m[2]!.replace(/^\[(.*)\]$/, '$1')
+  e.host = m[2]!.replace(/^\[(.*)\]$/, '$1').replace(/%25/, '%')
   e.port = m[3] ?? ''
   if (type === 'dns') {
     e.name = (m[4] ?? '').replace(/^\//, '')
@@ -115,7 +141,7 @@ export function addressLabel(t: Pick<Target, 'type' | 'url'>): string {
       const e = parseEndpointUrl(type, t.url)
       if (!e.name) return t.url
       const port = e.port && e.port !== String(DEFAULT_DNS_PORT) ? `:${e.port}` : ''
-      return `${e.recordType} ${e.name}${e.host ? ` @${e.host}${port}` : ''}`
+      return `${e.recordType} ${e.name}${e.host ? ` @${port ? hostPart(e.host) : e.host}${port}` : ''}`
     }
     default: {
       const e = parseEndpointUrl(type, t.url)

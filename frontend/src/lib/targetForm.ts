@@ -4,6 +4,7 @@ import type { Condition, FieldError, HttpMethod, Platform, Target, TargetCreate,
 import {
   type CheckType,
   type DnsRecordType,
+  DEFAULT_DNS_PORT,
   buildEndpointUrl,
   hasCertificate,
   parseEndpointUrl,
@@ -375,6 +376,10 @@ export function buildRequest(
     for (const [field, message] of Object.entries(rowErrors)) {
       errors[conditionKey(i, field as ConditionField)] = [message]
     }
+    // The server refuses a certificate condition on a target without one (plain http…).
+    if (row.type === 'cert_days' && !formHasCertificate(v) && !errors[conditionKey(i, 'type')]) {
+      errors[conditionKey(i, 'type')] = ['needs an https url — remove this row']
+    }
   })
   const channelIds = v.channelIds === null ? undefined : [...new Set(v.channelIds)].sort((a, b) => a - b)
   const isHttp = v.type === 'http'
@@ -390,6 +395,9 @@ export function buildRequest(
   if ((v.type === 'tcp' || v.type === 'tls') && !/^\d+$/.test(String(v.port ?? '').trim())) errors.port = ['must be a port number']
   if (v.type === 'dns' && !v.dnsName.trim()) errors.dnsName = ['is required']
   if (v.type === 'dns' && String(v.port ?? '').trim() && !/^\d+$/.test(String(v.port).trim())) errors.port = ['must be a port number']
+  // A resolver's port means nothing without a resolver: the URL would drop it.
+  else if (v.type === 'dns' && !v.host.trim() && String(v.port ?? '').trim() && String(v.port).trim() !== String(DEFAULT_DNS_PORT))
+    errors.port = ['needs a resolver']
   const certDays = cert ? wholeNumber(v.certExpiryDays, 'certExpiryDays', errors) : undefined
   let period: number | undefined
   let grace: number | undefined
@@ -487,6 +495,10 @@ export function buildRequest(
     patch.headers = { ...headers, ...Object.fromEntries(removed.map((h) => [h, ''])) }
   }
   if (certDays !== undefined && certDays !== original.cert_expiry_days) patch.cert_expiry_days = certDays
+  // Without a certificate the warning days go back to the server's default, which is the
+  // only value it takes on such a target.
+  if (!cert && original.cert_expiry_days !== undefined && original.cert_expiry_days !== DEFAULT_CERT_EXPIRY_DAYS)
+    patch.cert_expiry_days = DEFAULT_CERT_EXPIRY_DAYS
   // The TLS options: kept for https and tls, cleared for the types without a certificate.
   const ca = cert ? v.tlsCaPem : ''
   if (ca.trim() !== (original.tls_ca_pem ?? '').trim()) patch.tls_ca_pem = ca
@@ -529,7 +541,82 @@ export function buildRequest(
  * Sorts the API's field errors: those of a form field go under it, the rest (the
  * body as a whole, a field the form does not show) to the top of the form.
  */
-export function placeErrors(fields: readonly FieldError[], type: CheckType = 'http'): { byField: FieldErrors; other: string[] } {
+export function placeErrors(
+  fields: readonly FieldError[],
+  typeOrValues: CheckType | TargetFormValues = 'http',
+): { byField: FieldErrors; other: string[] } {
+  const values = typeof typeOrValues === 'string' ? undefined : typeOrValues
+  const type: CheckType = typeof typeOrValues === 'string' ? typeOrValues : typeOrValues.type
+  const placed = placeAll(fields, type)
+  if (!values) return placed
+  // An error under a field the form does not show (another type's, scheme's or schedule
+  // mode's) would be lost: it goes to the top, named by its JSON field.
+  const byField: FieldErrors = {}
+  const other = [...placed.other]
+  const jsonName = (key: string) =>
+    Object.entries(FORM_FIELD_FOR).find(([, f]) => f === key)?.[0] ?? key
+  for (const [key, messages] of Object.entries(placed.byField) as [string, string[]][]) {
+    const root = key.split(/[.[]/)[0] as FormField
+    if (formFieldShown(values, root)) byField[key as keyof FieldErrors] = messages
+    else for (const m of messages) other.push(`${key.includes('[') ? key : jsonName(key)}: ${m}`)
+  }
+  return { byField, other }
+}
+
+/** Whether the form, as these values stand, renders the input of a field. */
+export function formFieldShown(v: TargetFormValues, field: FormField): boolean {
+  const http = v.type === 'http'
+  const beat = v.type === 'heartbeat'
+  switch (field) {
+    case 'url':
+      return http
+    case 'host':
+      return !http && !beat
+    case 'port':
+      return !http && !beat && v.type !== 'icmp'
+    case 'dnsName':
+    case 'recordType':
+      return v.type === 'dns'
+    case 'interval':
+    case 'timeout':
+    case 'retries':
+    case 'retryDelay':
+    case 'failureThreshold':
+    case 'successThreshold':
+      return !beat
+    case 'method':
+    case 'expectedStatus':
+    case 'headers':
+    case 'platform':
+    case 'keepWarm':
+      return http
+    case 'idleTimeout':
+    case 'wakeTimeout':
+    case 'budgetGroup':
+    case 'windows':
+      return http && (v.keepWarm || !!v.platform)
+    case 'timezone':
+      return beat ? v.schedule === 'cron' : http && (v.keepWarm || !!v.platform)
+    case 'certExpiryDays':
+    case 'tlsCaPem':
+    case 'tlsClientCertPem':
+    case 'tlsClientKeyPem':
+    case 'tlsSkipVerify':
+      return formHasCertificate(v)
+    case 'period':
+      return beat && v.schedule === 'period'
+    case 'cron':
+      return beat && v.schedule === 'cron'
+    case 'grace':
+      return beat
+    case 'conditions':
+      return formConditionKinds(v).length > 0
+    default:
+      return true
+  }
+}
+
+function placeAll(fields: readonly FieldError[], type: CheckType): { byField: FieldErrors; other: string[] } {
   const byField: FieldErrors = {}
   const other: string[] = []
   for (const f of fields) {

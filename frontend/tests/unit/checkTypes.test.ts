@@ -4,13 +4,16 @@ import type { Target } from '../../src/api/types'
 import TargetFormDialog from '../../src/components/TargetFormDialog.vue'
 import TargetRow from '../../src/components/TargetRow.vue'
 import {
+  CHECK_TYPES,
   type CheckType,
   type Endpoint,
   addressLabel,
   buildEndpointUrl,
   certDaysWords,
   certState,
+  isIpv6Literal,
   parseEndpointUrl,
+  splitHostInput,
 } from '../../src/lib/checkTypes'
 import { conditionFromRow, conditionKindsFor, newConditionRow, opsFor, withType } from '../../src/lib/conditions'
 import { crontabLine, curlLine, deadlineWords, fromUnits, shellScript, systemdUnit, toUnits } from '../../src/lib/heartbeat'
@@ -316,6 +319,7 @@ describe('the add form shows only the chosen type\'s fields', () => {
 
   const labels = () =>
     [...document.querySelectorAll('dialog label, [role="dialog"] label')]
+      .filter((l) => !l.closest('.type-picker'))
       .map((l) => l.textContent?.replace(/\s+/g, ' ').trim() ?? '')
       .filter(Boolean)
 
@@ -345,7 +349,7 @@ describe('the add form shows only the chosen type\'s fields', () => {
     expect(has('Method')).toBe(true)
     expect(has('Host')).toBe(false)
 
-    await choose('TCP port')
+    await choose('Port')
     expect(has('URL')).toBe(false)
     expect(has('Host')).toBe(true)
     expect(has('Port')).toBe(true)
@@ -353,7 +357,7 @@ describe('the add form shows only the chosen type\'s fields', () => {
     expect(has('Headers')).toBe(false)
     expect(has('Skip certificate verification')).toBe(false)
 
-    await choose('TLS certificate')
+    await choose('Certificate')
     expect(has('Skip certificate verification')).toBe(true)
     expect(has('Certificate expiry warning')).toBe(true)
 
@@ -425,7 +429,137 @@ describe('the target list row per type', () => {
     unmount(later)
   })
 
+  it('says the certificate state in words, not by colour alone, with a chip for phones', () => {
+    const soon = new Date(Date.now() + 5 * 86_400_000).toISOString()
+    const past = new Date(Date.now() - 2 * 86_400_000).toISOString()
+    const warn = row({ ...base, type: 'tls', url: 'tls://mail.example.com:993', cert_expires_at: soon, cert_expiry_days: 14 })
+    expect(warn.el.querySelector('.c-cert')?.textContent).toContain('expires soon')
+    expect(warn.el.querySelector('[data-testid="cert-chip"]')?.textContent).toBe('Certificate expires soon')
+    unmount(warn)
+    const gone = row({ ...base, type: 'tls', url: 'tls://mail.example.com:993', cert_expires_at: past, cert_expiry_days: 14 })
+    expect(gone.el.querySelector('.c-cert')?.textContent).toContain('expired')
+    expect(gone.el.querySelector('[data-testid="cert-chip"]')?.textContent).toBe('Certificate expired')
+    unmount(gone)
+    const none = row(base)
+    expect(none.el.querySelector('.c-cert [aria-label]')).toBeNull()
+    expect(none.el.querySelector('.c-cert .visually-hidden')?.textContent).toBe('no certificate')
+    expect(none.el.querySelector('[data-testid="cert-chip"]')).toBeNull()
+    unmount(none)
+  })
+
   function unmount(r: { unmount: () => void }) {
     r.unmount()
   }
+})
+
+describe('review fixes', () => {
+  it('names the types as UI.md does, the protocol in the help line', () => {
+    expect(CHECK_TYPES.map((t) => t.label)).toEqual(['Website or API', 'Port', 'Certificate', 'DNS record', 'Ping', 'Cron job'])
+    expect(CHECK_TYPES.map((t) => t.help.split(':')[0])).toEqual(['HTTP(S)', 'TCP', 'TLS', 'DNS', 'ICMP', 'HTTP heartbeat'])
+  })
+
+  it('https to http: warning days back to the default, certificate conditions flagged', () => {
+    const https: Target = { ...base, type: 'http', url: 'https://shop.example.com', name: 'shop', cert_expiry_days: 30 }
+    const v = { ...formFromTarget(https), url: 'http://shop.example.com' }
+    expect(buildRequest(v, https).body).toMatchObject({ url: 'http://shop.example.com', cert_expiry_days: 14 })
+    const same: Target = { ...https, cert_expiry_days: 14 }
+    expect(buildRequest({ ...formFromTarget(same), url: 'http://shop.example.com' }, same).body).not.toHaveProperty('cert_expiry_days')
+    const row = { ...newConditionRow('cert_days'), value: '7' }
+    const plain = buildRequest({ ...v, conditions: [row] }, https)
+    expect(plain.errors['conditions[0].type']).toEqual(['needs an https url — remove this row'])
+    expect(buildRequest({ ...formFromTarget(https), conditions: [row] }, https).errors).toEqual({})
+  })
+
+  it('errors for fields the form does not show go to the top, named by their JSON field', () => {
+    const v = { ...emptyForm(), url: 'http://shop.example.com' }
+    const placed = placeErrors(
+      [
+        { field: 'cert_expiry_days', message: 'applies to https and tls targets only' },
+        { field: 'name', message: 'is too long' },
+        { field: 'period_seconds', message: 'must be left out' },
+      ],
+      v,
+    )
+    expect(placed.byField).toEqual({ name: ['is too long'] })
+    expect(placed.other).toEqual(['cert_expiry_days: applies to https and tls targets only', 'period_seconds: must be left out'])
+    const beat = { ...emptyForm(), type: 'heartbeat' as const, schedule: 'period' as const }
+    expect(placeErrors([{ field: 'cron', message: 'is invalid' }], beat).other).toEqual(['cron: is invalid'])
+    expect(placeErrors([{ field: 'period_seconds', message: 'too short' }], beat).byField).toEqual({ period: ['too short'] })
+  })
+
+  it('brackets only a real IPv6 literal, and splits a pasted host:port', () => {
+    expect(isIpv6Literal('2606:4700::1111')).toBe(true)
+    expect(isIpv6Literal('fe80::1%eth0')).toBe(true)
+    expect(isIpv6Literal('db.example.com:5432')).toBe(false)
+    expect(isIpv6Literal('https://example.com')).toBe(false)
+    expect(buildEndpointUrl('tcp', ep({ host: 'db.example.com:5432', port: '' }))).toBe('tcp://db.example.com:5432')
+    expect(buildEndpointUrl('icmp', ep({ host: 'https://example.com' }))).toBe('icmp://https://example.com')
+    expect(buildEndpointUrl('icmp', ep({ host: 'fe80::1%eth0' }))).toBe('icmp://[fe80::1%25eth0]')
+    expect(parseEndpointUrl('icmp', 'icmp://[fe80::1%25eth0]').host).toBe('fe80::1%eth0')
+    expect(buildEndpointUrl('tcp', ep({ host: '::1', port: '53' }))).toBe('tcp://[::1]:53')
+    expect(splitHostInput('db.example.com:5432')).toEqual({ host: 'db.example.com', port: '5432' })
+    expect(splitHostInput('tcp://db.example.com:5432/x?y')).toEqual({ host: 'db.example.com', port: '5432' })
+    expect(splitHostInput('https://example.com/health')).toEqual({ host: 'example.com', port: '' })
+    expect(splitHostInput('[::1]:53')).toEqual({ host: '::1', port: '53' })
+    expect(splitHostInput('db.example.com:abc')).toEqual({ error: 'Host only — put the port in Port' })
+    expect(splitHostInput('2606:4700::1111')).toBeNull()
+    expect(splitHostInput('db.example.com')).toBeNull()
+  })
+
+  it('a dns resolver port without a resolver is an error; an IPv6 resolver with a port is bracketed', () => {
+    const v = { ...emptyForm(), type: 'dns' as const, dnsName: 'example.com', port: '5353' }
+    expect(buildRequest(v).errors).toMatchObject({ port: ['needs a resolver'] })
+    expect(buildRequest({ ...v, port: '53' }).errors).toEqual({})
+    expect(addressLabel({ type: 'dns', url: 'dns://[2606:4700::1111]:5353/example.com?type=A' })).toBe('A example.com @[2606:4700::1111]:5353')
+    expect(addressLabel({ type: 'dns', url: 'dns://[2606:4700::1111]/example.com?type=A' })).toBe('A example.com @2606:4700::1111')
+  })
+})
+
+describe('the add form across heartbeat', () => {
+  beforeAll(() => {
+    initSession({ apiBase: 'http://api.test' }, () => {}).stopRefreshTimer()
+  })
+  afterEach(() => {
+    closeTargetForm()
+    vi.unstubAllGlobals()
+  })
+
+  it('empties thresholds and retries when crossing into or out of heartbeat, defaults as placeholders', async () => {
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ items: [], total: 0, limit: 0, offset: 0 }), { headers: { 'Content-Type': 'application/json' } }))
+    const el = document.createElement('div')
+    document.body.append(el)
+    const app = createApp({ render: () => h(TargetFormDialog) })
+    app.component('RouterLink', defineComponent({ setup: (_p, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }))
+    app.mount(el)
+    openAddTarget()
+    await nextTick()
+    await nextTick()
+    const choose = async (value: string) => {
+      const r = document.querySelector<HTMLInputElement>(`input[type="radio"][value="${value}"]`)!
+      r.checked = true
+      r.dispatchEvent(new Event('change'))
+      await nextTick()
+    }
+    const input = (label: string) => {
+      const l = [...document.querySelectorAll('label')].find((x) => x.textContent?.trim() === label)!
+      return document.getElementById(l.getAttribute('for')!) as HTMLInputElement
+    }
+    await choose('tcp')
+    for (const label of ['Retries', 'Failure threshold', 'Success threshold']) {
+      input(label).value = '7'
+      input(label).dispatchEvent(new Event('input'))
+    }
+    await nextTick()
+    await choose('tls')
+    expect(input('Retries').value).toBe('7')
+    await choose('heartbeat')
+    await choose('tcp')
+    await nextTick()
+    expect(input('Retries').value).toBe('')
+    expect(input('Failure threshold').value).toBe('')
+    expect(input('Success threshold').value).toBe('')
+    expect(input('Failure threshold').placeholder).toBe('3 (default)')
+    app.unmount()
+    el.remove()
+  })
 })
