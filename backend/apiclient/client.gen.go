@@ -180,14 +180,23 @@ func (e AuditEntryKind) Valid() bool {
 
 // Defines values for ChannelType.
 const (
-	ChannelTypeDiscord   ChannelType = "discord"
-	ChannelTypeEmail     ChannelType = "email"
-	ChannelTypeNtfy      ChannelType = "ntfy"
-	ChannelTypePagerduty ChannelType = "pagerduty"
-	ChannelTypeSlack     ChannelType = "slack"
-	ChannelTypeTeams     ChannelType = "teams"
-	ChannelTypeTelegram  ChannelType = "telegram"
-	ChannelTypeWebhook   ChannelType = "webhook"
+	ChannelTypeDiscord    ChannelType = "discord"
+	ChannelTypeEmail      ChannelType = "email"
+	ChannelTypeGooglechat ChannelType = "googlechat"
+	ChannelTypeGotify     ChannelType = "gotify"
+	ChannelTypeMatrix     ChannelType = "matrix"
+	ChannelTypeMattermost ChannelType = "mattermost"
+	ChannelTypeNtfy       ChannelType = "ntfy"
+	ChannelTypeOpsgenie   ChannelType = "opsgenie"
+	ChannelTypePagerduty  ChannelType = "pagerduty"
+	ChannelTypePushover   ChannelType = "pushover"
+	ChannelTypeRocketchat ChannelType = "rocketchat"
+	ChannelTypeSlack      ChannelType = "slack"
+	ChannelTypeTeams      ChannelType = "teams"
+	ChannelTypeTelegram   ChannelType = "telegram"
+	ChannelTypeTwilio     ChannelType = "twilio"
+	ChannelTypeWebhook    ChannelType = "webhook"
+	ChannelTypeZulip      ChannelType = "zulip"
 )
 
 // Valid indicates whether the value is a known member of the ChannelType enum.
@@ -197,9 +206,23 @@ func (e ChannelType) Valid() bool {
 		return true
 	case ChannelTypeEmail:
 		return true
+	case ChannelTypeGooglechat:
+		return true
+	case ChannelTypeGotify:
+		return true
+	case ChannelTypeMatrix:
+		return true
+	case ChannelTypeMattermost:
+		return true
 	case ChannelTypeNtfy:
 		return true
+	case ChannelTypeOpsgenie:
+		return true
 	case ChannelTypePagerduty:
+		return true
+	case ChannelTypePushover:
+		return true
+	case ChannelTypeRocketchat:
 		return true
 	case ChannelTypeSlack:
 		return true
@@ -207,7 +230,11 @@ func (e ChannelType) Valid() bool {
 		return true
 	case ChannelTypeTelegram:
 		return true
+	case ChannelTypeTwilio:
+		return true
 	case ChannelTypeWebhook:
+		return true
+	case ChannelTypeZulip:
 		return true
 	default:
 		return false
@@ -216,14 +243,23 @@ func (e ChannelType) Valid() bool {
 
 // Defines values for ChannelCreateType.
 const (
-	ChannelCreateTypeDiscord   ChannelCreateType = "discord"
-	ChannelCreateTypeEmail     ChannelCreateType = "email"
-	ChannelCreateTypeNtfy      ChannelCreateType = "ntfy"
-	ChannelCreateTypePagerduty ChannelCreateType = "pagerduty"
-	ChannelCreateTypeSlack     ChannelCreateType = "slack"
-	ChannelCreateTypeTeams     ChannelCreateType = "teams"
-	ChannelCreateTypeTelegram  ChannelCreateType = "telegram"
-	ChannelCreateTypeWebhook   ChannelCreateType = "webhook"
+	ChannelCreateTypeDiscord    ChannelCreateType = "discord"
+	ChannelCreateTypeEmail      ChannelCreateType = "email"
+	ChannelCreateTypeGooglechat ChannelCreateType = "googlechat"
+	ChannelCreateTypeGotify     ChannelCreateType = "gotify"
+	ChannelCreateTypeMatrix     ChannelCreateType = "matrix"
+	ChannelCreateTypeMattermost ChannelCreateType = "mattermost"
+	ChannelCreateTypeNtfy       ChannelCreateType = "ntfy"
+	ChannelCreateTypeOpsgenie   ChannelCreateType = "opsgenie"
+	ChannelCreateTypePagerduty  ChannelCreateType = "pagerduty"
+	ChannelCreateTypePushover   ChannelCreateType = "pushover"
+	ChannelCreateTypeRocketchat ChannelCreateType = "rocketchat"
+	ChannelCreateTypeSlack      ChannelCreateType = "slack"
+	ChannelCreateTypeTeams      ChannelCreateType = "teams"
+	ChannelCreateTypeTelegram   ChannelCreateType = "telegram"
+	ChannelCreateTypeTwilio     ChannelCreateType = "twilio"
+	ChannelCreateTypeWebhook    ChannelCreateType = "webhook"
+	ChannelCreateTypeZulip      ChannelCreateType = "zulip"
 )
 
 // Valid indicates whether the value is a known member of the ChannelCreateType enum.
@@ -233,9 +269,23 @@ func (e ChannelCreateType) Valid() bool {
 		return true
 	case ChannelCreateTypeEmail:
 		return true
+	case ChannelCreateTypeGooglechat:
+		return true
+	case ChannelCreateTypeGotify:
+		return true
+	case ChannelCreateTypeMatrix:
+		return true
+	case ChannelCreateTypeMattermost:
+		return true
 	case ChannelCreateTypeNtfy:
 		return true
+	case ChannelCreateTypeOpsgenie:
+		return true
 	case ChannelCreateTypePagerduty:
+		return true
+	case ChannelCreateTypePushover:
+		return true
+	case ChannelCreateTypeRocketchat:
 		return true
 	case ChannelCreateTypeSlack:
 		return true
@@ -243,7 +293,11 @@ func (e ChannelCreateType) Valid() bool {
 		return true
 	case ChannelCreateTypeTelegram:
 		return true
+	case ChannelCreateTypeTwilio:
+		return true
 	case ChannelCreateTypeWebhook:
+		return true
+	case ChannelCreateTypeZulip:
 		return true
 	default:
 		return false
@@ -252,46 +306,46 @@ func (e ChannelCreateType) Valid() bool {
 
 // Defines values for ConditionOp.
 const (
-	Contains         ConditionOp = "contains"
-	Empty            ConditionOp = "!="
-	EqualEqual       ConditionOp = "=="
-	Exists           ConditionOp = "exists"
-	GreaterThan      ConditionOp = ">"
-	GreaterThanEqual ConditionOp = ">="
-	LessThan         ConditionOp = "<"
-	LessThanEqual    ConditionOp = "<="
-	Matches          ConditionOp = "matches"
-	NotContains      ConditionOp = "not_contains"
-	NotExists        ConditionOp = "not_exists"
-	NotMatches       ConditionOp = "not_matches"
+	ConditionOpContains         ConditionOp = "contains"
+	ConditionOpEmpty            ConditionOp = "!="
+	ConditionOpEqualEqual       ConditionOp = "=="
+	ConditionOpExists           ConditionOp = "exists"
+	ConditionOpGreaterThan      ConditionOp = ">"
+	ConditionOpGreaterThanEqual ConditionOp = ">="
+	ConditionOpLessThan         ConditionOp = "<"
+	ConditionOpLessThanEqual    ConditionOp = "<="
+	ConditionOpMatches          ConditionOp = "matches"
+	ConditionOpNotContains      ConditionOp = "not_contains"
+	ConditionOpNotExists        ConditionOp = "not_exists"
+	ConditionOpNotMatches       ConditionOp = "not_matches"
 )
 
 // Valid indicates whether the value is a known member of the ConditionOp enum.
 func (e ConditionOp) Valid() bool {
 	switch e {
-	case Contains:
+	case ConditionOpContains:
 		return true
-	case Empty:
+	case ConditionOpEmpty:
 		return true
-	case EqualEqual:
+	case ConditionOpEqualEqual:
 		return true
-	case Exists:
+	case ConditionOpExists:
 		return true
-	case GreaterThan:
+	case ConditionOpGreaterThan:
 		return true
-	case GreaterThanEqual:
+	case ConditionOpGreaterThanEqual:
 		return true
-	case LessThan:
+	case ConditionOpLessThan:
 		return true
-	case LessThanEqual:
+	case ConditionOpLessThanEqual:
 		return true
-	case Matches:
+	case ConditionOpMatches:
 		return true
-	case NotContains:
+	case ConditionOpNotContains:
 		return true
-	case NotExists:
+	case ConditionOpNotExists:
 		return true
-	case NotMatches:
+	case ConditionOpNotMatches:
 		return true
 	default:
 		return false
@@ -427,6 +481,30 @@ func (e PublicTargetStatus) Valid() bool {
 	}
 }
 
+// Defines values for TargetImpersonate.
+const (
+	TargetImpersonateChrome  TargetImpersonate = "chrome"
+	TargetImpersonateEmpty   TargetImpersonate = ""
+	TargetImpersonateFirefox TargetImpersonate = "firefox"
+	TargetImpersonateSafari  TargetImpersonate = "safari"
+)
+
+// Valid indicates whether the value is a known member of the TargetImpersonate enum.
+func (e TargetImpersonate) Valid() bool {
+	switch e {
+	case TargetImpersonateChrome:
+		return true
+	case TargetImpersonateEmpty:
+		return true
+	case TargetImpersonateFirefox:
+		return true
+	case TargetImpersonateSafari:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TargetLastStatus.
 const (
 	TargetLastStatusDown    TargetLastStatus = "down"
@@ -511,6 +589,30 @@ func (e TargetType) Valid() bool {
 	}
 }
 
+// Defines values for TargetCreateImpersonate.
+const (
+	TargetCreateImpersonateChrome  TargetCreateImpersonate = "chrome"
+	TargetCreateImpersonateEmpty   TargetCreateImpersonate = ""
+	TargetCreateImpersonateFirefox TargetCreateImpersonate = "firefox"
+	TargetCreateImpersonateSafari  TargetCreateImpersonate = "safari"
+)
+
+// Valid indicates whether the value is a known member of the TargetCreateImpersonate enum.
+func (e TargetCreateImpersonate) Valid() bool {
+	switch e {
+	case TargetCreateImpersonateChrome:
+		return true
+	case TargetCreateImpersonateEmpty:
+		return true
+	case TargetCreateImpersonateFirefox:
+		return true
+	case TargetCreateImpersonateSafari:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TargetCreateMethod.
 const (
 	TargetCreateMethodDELETE  TargetCreateMethod = "DELETE"
@@ -568,6 +670,30 @@ func (e TargetCreateType) Valid() bool {
 	case TargetCreateTypeTcp:
 		return true
 	case TargetCreateTypeTls:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TargetPatchImpersonate.
+const (
+	TargetPatchImpersonateChrome  TargetPatchImpersonate = "chrome"
+	TargetPatchImpersonateEmpty   TargetPatchImpersonate = ""
+	TargetPatchImpersonateFirefox TargetPatchImpersonate = "firefox"
+	TargetPatchImpersonateSafari  TargetPatchImpersonate = "safari"
+)
+
+// Valid indicates whether the value is a known member of the TargetPatchImpersonate enum.
+func (e TargetPatchImpersonate) Valid() bool {
+	switch e {
+	case TargetPatchImpersonateChrome:
+		return true
+	case TargetPatchImpersonateEmpty:
+		return true
+	case TargetPatchImpersonateFirefox:
+		return true
+	case TargetPatchImpersonateSafari:
 		return true
 	default:
 		return false
@@ -1102,7 +1228,12 @@ type ChannelType string
 type ChannelCreate struct {
 	// Config Config for webhook: {url, secret?, headers?}; slack, discord, teams: {url};
 	// email: {to: [addresses]}; telegram: {bot_token, chat_id}; ntfy: {url?, topic,
-	// token?, priority?}; pagerduty: {routing_key, severity?}.
+	// token?, priority?}; pagerduty: {routing_key, severity?}; matrix: {homeserver_url,
+	// access_token, room_id}; mattermost: {url, channel?, username?, icon_url?};
+	// rocketchat: {url, channel?, username?}; googlechat: {url}; gotify: {server_url,
+	// token, priority?}; pushover: {user_key, app_token, priority?, device?, sound?};
+	// opsgenie: {api_key, region?, priority?}; zulip: {site, email, api_key, stream,
+	// topic?}; twilio: {account_sid, auth_token, from, to}.
 	Config map[string]interface{} `json:"config"`
 
 	// IsDefault Example: false
@@ -1645,6 +1776,13 @@ type Target struct {
 	// Example: 900
 	IdleTimeoutSeconds *int `json:"idle_timeout_seconds"`
 
+	// Impersonate Impersonate makes an http target's requests carry that browser's TLS ClientHello,
+	// HTTP/2 settings and header order, for services behind bot walls that fingerprint
+	// TLS; "" (the default) is Go's own TLS with browser-like headers.
+	//
+	// Example:
+	Impersonate TargetImpersonate `json:"impersonate"`
+
 	// IntervalSeconds Example: 300
 	IntervalSeconds int `json:"interval_seconds"`
 
@@ -1775,6 +1913,13 @@ type Target struct {
 	Warnings []string `json:"warnings"`
 }
 
+// TargetImpersonate Impersonate makes an http target's requests carry that browser's TLS ClientHello,
+// HTTP/2 settings and header order, for services behind bot walls that fingerprint
+// TLS; "" (the default) is Go's own TLS with browser-like headers.
+//
+// Example:
+type TargetImpersonate string
+
 // TargetLastStatus LastStatus is the confirmed state: it turns down after failure_threshold failed
 // checks in a row and up after success_threshold successes.
 //
@@ -1828,6 +1973,11 @@ type TargetCreate struct {
 	//
 	// Example: 900
 	IdleTimeoutSeconds *int `json:"idle_timeout_seconds,omitempty"`
+
+	// Impersonate Impersonate (http targets): chrome, firefox or safari; "" (the default) is none.
+	//
+	// Example: chrome
+	Impersonate *TargetCreateImpersonate `json:"impersonate,omitempty"`
 
 	// IntervalSeconds IntervalSeconds defaults to 300; at least MIN_INTERVAL_SECONDS, at most 86400.
 	//
@@ -1912,6 +2062,11 @@ type TargetCreate struct {
 	WarmWindows        *[]WarmWindow `json:"warm_windows,omitempty"`
 }
 
+// TargetCreateImpersonate Impersonate (http targets): chrome, firefox or safari; "" (the default) is none.
+//
+// Example: chrome
+type TargetCreateImpersonate string
+
 // TargetCreateMethod Example: GET
 type TargetCreateMethod string
 
@@ -1962,7 +2117,12 @@ type TargetPatch struct {
 
 	// IdleTimeoutSeconds IdleTimeoutSeconds 0 clears it.
 	IdleTimeoutSeconds *int `json:"idle_timeout_seconds,omitempty"`
-	IntervalSeconds    *int `json:"interval_seconds,omitempty"`
+
+	// Impersonate Impersonate (http targets): chrome, firefox or safari; "" turns it off.
+	//
+	// Example: chrome
+	Impersonate     *TargetPatchImpersonate `json:"impersonate,omitempty"`
+	IntervalSeconds *int                    `json:"interval_seconds,omitempty"`
 
 	// IsActive Example: false
 	IsActive *bool              `json:"is_active,omitempty"`
@@ -1996,6 +2156,11 @@ type TargetPatch struct {
 	WakeTimeoutSeconds *int             `json:"wake_timeout_seconds,omitempty"`
 	WarmWindows        *[]WarmWindow    `json:"warm_windows,omitempty"`
 }
+
+// TargetPatchImpersonate Impersonate (http targets): chrome, firefox or safari; "" turns it off.
+//
+// Example: chrome
+type TargetPatchImpersonate string
 
 // TargetPatchMethod defines model for TargetPatch.Method.
 type TargetPatchMethod string
@@ -2559,7 +2724,7 @@ type ClientInterface interface {
 
 	// CreateChannelWithBody Create a notification channel
 	//
-	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
+	// Slack, Discord, Teams and Google Chat URLs must be on the provider's own hosts (Pushover, Opsgenie and Twilio send only to theirs); the URLs of self-hosted services (webhook, ntfy, Matrix, Mattermost, Rocket.Chat, Gotify, Zulip) must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2568,7 +2733,7 @@ type ClientInterface interface {
 
 	// CreateChannel Create a notification channel
 	//
-	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
+	// Slack, Discord, Teams and Google Chat URLs must be on the provider's own hosts (Pushover, Opsgenie and Twilio send only to theirs); the URLs of self-hosted services (webhook, ntfy, Matrix, Mattermost, Rocket.Chat, Gotify, Zulip) must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3372,7 +3537,7 @@ func (c *Client) ListChannels(ctx context.Context, reqEditors ...RequestEditorFn
 
 // CreateChannelWithBody Create a notification channel
 //
-// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
+// Slack, Discord, Teams and Google Chat URLs must be on the provider's own hosts (Pushover, Opsgenie and Twilio send only to theirs); the URLs of self-hosted services (webhook, ntfy, Matrix, Mattermost, Rocket.Chat, Gotify, Zulip) must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3391,7 +3556,7 @@ func (c *Client) CreateChannelWithBody(ctx context.Context, contentType string, 
 
 // CreateChannel Create a notification channel
 //
-// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
+// Slack, Discord, Teams and Google Chat URLs must be on the provider's own hosts (Pushover, Opsgenie and Twilio send only to theirs); the URLs of self-hosted services (webhook, ntfy, Matrix, Mattermost, Rocket.Chat, Gotify, Zulip) must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7073,7 +7238,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateChannelWithBodyWithResponse Create a notification channel
 	//
-	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
+	// Slack, Discord, Teams and Google Chat URLs must be on the provider's own hosts (Pushover, Opsgenie and Twilio send only to theirs); the URLs of self-hosted services (webhook, ntfy, Matrix, Mattermost, Rocket.Chat, Gotify, Zulip) must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7082,7 +7247,7 @@ type ClientWithResponsesInterface interface {
 
 	// CreateChannelWithResponse Create a notification channel
 	//
-	// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
+	// Slack, Discord, Teams and Google Chat URLs must be on the provider's own hosts (Pushover, Opsgenie and Twilio send only to theirs); the URLs of self-hosted services (webhook, ntfy, Matrix, Mattermost, Rocket.Chat, Gotify, Zulip) must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -13825,7 +13990,7 @@ func (c *ClientWithResponses) ListChannelsWithResponse(ctx context.Context, reqE
 
 // CreateChannelWithBodyWithResponse Create a notification channel
 //
-// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
+// Slack, Discord, Teams and Google Chat URLs must be on the provider's own hosts (Pushover, Opsgenie and Twilio send only to theirs); the URLs of self-hosted services (webhook, ntfy, Matrix, Mattermost, Rocket.Chat, Gotify, Zulip) must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13840,7 +14005,7 @@ func (c *ClientWithResponses) CreateChannelWithBodyWithResponse(ctx context.Cont
 
 // CreateChannelWithResponse Create a notification channel
 //
-// Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
+// Slack, Discord, Teams and Google Chat URLs must be on the provider's own hosts (Pushover, Opsgenie and Twilio send only to theirs); the URLs of self-hosted services (webhook, ntfy, Matrix, Mattermost, Rocket.Chat, Gotify, Zulip) must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -23,7 +23,7 @@ import (
 type Channel struct {
 	ID   int64  `json:"id" validate:"required" example:"1"`
 	Name string `json:"name" validate:"required" example:"ops-webhook"`
-	Type string `json:"type" validate:"required" enums:"webhook,slack,discord,email,telegram,ntfy,teams,pagerduty" example:"webhook"`
+	Type string `json:"type" validate:"required" enums:"webhook,slack,discord,email,telegram,ntfy,teams,pagerduty,matrix,mattermost,rocketchat,googlechat,gotify,pushover,opsgenie,zulip,twilio" example:"webhook"`
 	// Config is the type's settings; see the channel types in the API notes.
 	Config map[string]any `json:"config" validate:"required"`
 	// IsDefault channels are subscribed by new targets that name no channels.
@@ -35,10 +35,15 @@ type Channel struct {
 // ChannelCreate is the body of POST /channels.
 type ChannelCreate struct {
 	Name string `json:"name" validate:"required" maxLength:"100" example:"ops-webhook"`
-	Type string `json:"type" validate:"required" enums:"webhook,slack,discord,email,telegram,ntfy,teams,pagerduty" example:"webhook"`
+	Type string `json:"type" validate:"required" enums:"webhook,slack,discord,email,telegram,ntfy,teams,pagerduty,matrix,mattermost,rocketchat,googlechat,gotify,pushover,opsgenie,zulip,twilio" example:"webhook"`
 	// Config for webhook: {url, secret?, headers?}; slack, discord, teams: {url};
 	// email: {to: [addresses]}; telegram: {bot_token, chat_id}; ntfy: {url?, topic,
-	// token?, priority?}; pagerduty: {routing_key, severity?}.
+	// token?, priority?}; pagerduty: {routing_key, severity?}; matrix: {homeserver_url,
+	// access_token, room_id}; mattermost: {url, channel?, username?, icon_url?};
+	// rocketchat: {url, channel?, username?}; googlechat: {url}; gotify: {server_url,
+	// token, priority?}; pushover: {user_key, app_token, priority?, device?, sound?};
+	// opsgenie: {api_key, region?, priority?}; zulip: {site, email, api_key, stream,
+	// topic?}; twilio: {account_sid, auth_token, from, to}.
 	Config    map[string]any `json:"config" validate:"required"`
 	IsDefault bool           `json:"is_default,omitempty" example:"false"`
 } // @name ChannelCreate
@@ -115,7 +120,7 @@ func (a *api) listChannels(c echo.Context) error {
 //
 //	@ID	createChannel
 //	@Summary		Create a notification channel
-//	@Description	Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
+//	@Description	Slack, Discord, Teams and Google Chat URLs must be on the provider's own hosts (Pushover, Opsgenie and Twilio send only to theirs); the URLs of self-hosted services (webhook, ntfy, Matrix, Mattermost, Rocket.Chat, Gotify, Zulip) must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
 //	@Tags			channels
 //	@Accept			json
 //	@Produce		json

@@ -267,3 +267,35 @@ func TestCertificateExpiryEndToEnd(t *testing.T) {
 	assert.False(t, c.OK)
 	assert.Equal(t, 1, c.Attempts, "a certificate for another name would be the same on a retry")
 }
+
+// impersonate takes one of the browsers, on http targets only; a PATCH that leaves it
+// out keeps it, and "" turns it off.
+func TestImpersonateThroughTheAPI(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.send(t, request{Method: http.MethodPost, Path: "/api/v1/targets", Body: `{"url":"https://shop.example.com/","impersonate":"chrome"}`})
+	require.Equal(t, http.StatusCreated, r.Status, "%s", r.Body)
+	var got httpapi.Target
+	r.JSON(t, &got)
+	assert.Equal(t, "chrome", got.Impersonate)
+
+	r = e.send(t, request{Method: http.MethodPatch, Path: targetPath(got.ID), Body: `{"name":"shop"}`})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
+	r.JSON(t, &got)
+	assert.Equal(t, "chrome", got.Impersonate)
+	r = e.send(t, request{Method: http.MethodPatch, Path: targetPath(got.ID), Body: `{"impersonate":""}`})
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
+	r.JSON(t, &got)
+	assert.Empty(t, got.Impersonate)
+
+	for _, tc := range []struct {
+		body    string
+		invalid bool
+	}{
+		{`{"url":"https://shop.example.com/","impersonate":"edge"}`, true},
+		{`{"type":"tcp","url":"tcp://shop.example.com:443","impersonate":"firefox"}`, false},
+	} {
+		r := e.send(t, request{Method: http.MethodPost, Path: "/api/v1/targets", Body: tc.body, InvalidRequest: tc.invalid})
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status, "%s: %s", tc.body, r.Body)
+		assert.Contains(t, r.Problem(t).Fields(), "impersonate", tc.body)
+	}
+}

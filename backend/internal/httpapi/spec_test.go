@@ -345,7 +345,7 @@ func TestSpecValidatorCatchesMismatches(t *testing.T) {
 		"timeout_seconds":10,"expected_status":"200-399","retries":3,"retry_delay_seconds":15,"is_active":true,
 		"tags":[],"failure_threshold":3,"success_threshold":2,"conditions":[],"channel_ids":[],"keep_warm":false,"platform":"","idle_timeout_seconds":null,"wake_timeout_seconds":90,"warm_windows":[],"timezone":"UTC","budget_group":"","warnings":[],
 		"type":"http","cert_expiry_days":14,"cert_expires_at":null,"tls_ca_pem":"","tls_client_cert_pem":"","tls_client_key_set":false,
-		"tls_skip_verify":false,"period_seconds":86400,"grace_seconds":3600,"cron":"","ping_url":null,"last_ping_at":null,"last_status":"unknown","last_checked_at":null,"last_latency_ms":null,"last_status_code":null,
+		"tls_skip_verify":false,"impersonate":"","period_seconds":86400,"grace_seconds":3600,"cron":"","ping_url":null,"last_ping_at":null,"last_status":"unknown","last_checked_at":null,"last_latency_ms":null,"last_status_code":null,
 		"last_error":"","next_check_at":null,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"}`
 	problem := `{"type":"urn:watchdog:problem:not-found","title":"Not found","status":404,"request_id":"x"}`
 	jsonCT := "application/json"

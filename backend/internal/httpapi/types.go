@@ -69,6 +69,10 @@ type Target struct {
 	// TLSSkipVerify accepts any certificate (self-signed internal services); the target
 	// carries a warning while it is on.
 	TLSSkipVerify bool `json:"tls_skip_verify" validate:"required" example:"false"`
+	// Impersonate makes an http target's requests carry that browser's TLS ClientHello,
+	// HTTP/2 settings and header order, for services behind bot walls that fingerprint
+	// TLS; "" (the default) is Go's own TLS with browser-like headers.
+	Impersonate string `json:"impersonate" validate:"required" enums:",chrome,firefox,safari" example:""`
 	// PeriodSeconds and GraceSeconds: a heartbeat expects a ping every period, and
 	// fails when none came by the last ping + period + grace.
 	PeriodSeconds int `json:"period_seconds" validate:"required" example:"86400"`
@@ -114,7 +118,7 @@ func targetOut(t target.Target) Target {
 		BudgetGroup: t.BudgetGroup, Warnings: []string{},
 		CertExpiryDays: t.CertExpiryDays, CertExpiresAt: t.CertExpiresAt, TLSCAPEM: t.TLSCAPEM,
 		TLSClientCertPEM: t.TLSClientCertPEM, TLSClientKeySet: t.TLSClientKeyPEM != "", TLSSkipVerify: t.TLSSkipVerify,
-		PeriodSeconds: t.PeriodSeconds, GraceSeconds: t.GraceSeconds, Cron: t.Cron, LastPingAt: t.LastPingAt,
+		Impersonate: string(t.Impersonate), PeriodSeconds: t.PeriodSeconds, GraceSeconds: t.GraceSeconds, Cron: t.Cron, LastPingAt: t.LastPingAt,
 		LastStatus: string(t.LastStatus), LastCheckedAt: t.LastCheckedAt, LastLatencyMS: t.LastLatencyMS,
 		LastStatusCode: t.LastStatusCode, LastError: t.LastError, NextCheckAt: t.NextCheckAt,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
@@ -173,6 +177,8 @@ type TargetCreate struct {
 	// TLSClientKeyPEM is write-only.
 	TLSClientKeyPEM string `json:"tls_client_key_pem,omitempty" maxLength:"65536"`
 	TLSSkipVerify   *bool  `json:"tls_skip_verify,omitempty" example:"false"`
+	// Impersonate (http targets): chrome, firefox or safari; "" (the default) is none.
+	Impersonate *string `json:"impersonate,omitempty" enums:",chrome,firefox,safari" example:"chrome"`
 	// PeriodSeconds defaults to 86400, at least MIN_INTERVAL_SECONDS (heartbeats).
 	PeriodSeconds *int `json:"period_seconds,omitempty" minimum:"1" maximum:"31536000" example:"86400"`
 	// GraceSeconds defaults to 3600, at least 60 s, or MIN_INTERVAL_SECONDS when that
@@ -193,6 +199,7 @@ func (b TargetCreate) spec() target.Spec {
 		BudgetGroup: b.BudgetGroup, Type: (*target.Type)(b.Type), CertExpiryDays: b.CertExpiryDays,
 		TLSCAPEM: b.TLSCAPEM, TLSClientCertPEM: b.TLSClientCertPEM, TLSClientKeyPEM: b.TLSClientKeyPEM,
 		TLSSkipVerify: b.TLSSkipVerify, PeriodSeconds: b.PeriodSeconds, GraceSeconds: b.GraceSeconds, Cron: b.Cron,
+		Impersonate: (*target.Impersonation)(b.Impersonate),
 	}
 	if b.ChannelIDs != nil {
 		s.ChannelIDs = *b.ChannelIDs
@@ -308,6 +315,8 @@ type TargetPatch struct {
 	// TLSClientKeyPEM is write-only. Left out, the key is kept; "" removes it.
 	TLSClientKeyPEM *string `json:"tls_client_key_pem,omitempty" maxLength:"65536"`
 	TLSSkipVerify   *bool   `json:"tls_skip_verify,omitempty" example:"false"`
+	// Impersonate (http targets): chrome, firefox or safari; "" turns it off.
+	Impersonate *string `json:"impersonate,omitempty" enums:",chrome,firefox,safari" example:"chrome"`
 	// PeriodSeconds: at least MIN_INTERVAL_SECONDS (heartbeats).
 	PeriodSeconds *int `json:"period_seconds,omitempty" minimum:"1" maximum:"31536000" example:"86400"`
 	// GraceSeconds: at least 60 s, or MIN_INTERVAL_SECONDS when that is lower
@@ -327,6 +336,7 @@ func (b TargetPatch) patch() target.Patch {
 		Type: (*target.Type)(b.Type), CertExpiryDays: b.CertExpiryDays, TLSCAPEM: b.TLSCAPEM,
 		TLSClientCertPEM: b.TLSClientCertPEM, TLSClientKeyPEM: b.TLSClientKeyPEM, TLSSkipVerify: b.TLSSkipVerify,
 		PeriodSeconds: b.PeriodSeconds, GraceSeconds: b.GraceSeconds, Cron: b.Cron,
+		Impersonate: (*target.Impersonation)(b.Impersonate),
 	}
 	if b.WarmWindows != nil {
 		ws := windowsIn(*b.WarmWindows)

@@ -344,7 +344,7 @@ func spec(t manifest.Target) target.Spec {
 		FailureThreshold: t.FailureThreshold, SuccessThreshold: t.SuccessThreshold,
 		Type: typeOf(t.Type), CertExpiryDays: t.CertExpiryDays, TLSCAPEM: t.TLSCAPEM, TLSClientCertPEM: t.TLSClientCertPEM,
 		TLSClientKeyPEM: t.TLSClientKeyPEM, TLSSkipVerify: t.TLSSkipVerify, PeriodSeconds: t.PeriodSeconds,
-		GraceSeconds: t.GraceSeconds, Cron: t.Cron,
+		GraceSeconds: t.GraceSeconds, Cron: t.Cron, Impersonate: (*target.Impersonation)(t.Impersonate),
 	}
 	if envRef.MatchString(s.URL) {
 		s.URL = placeholderOf(t.Type)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/manifest"
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
 // seedRow is one row of the original WatchDog's target_url table. The original set
@@ -172,7 +173,8 @@ func convertSeed(rows []seedRow) Result {
 	b.literal = true
 	b.report.Notes = append(b.report.Notes,
 		"the original counted any HTTP answer as up, so targets expect 100-599; narrow expected_status (200-399) to be told of errors",
-		"the original kept services warm: set platform on targets hosted on a sleeping free tier to plan keep-warm")
+		"the original kept services warm: set platform on targets hosted on a sleeping free tier to plan keep-warm",
+		"the original sent every request with Chrome's TLS fingerprint (curl-cffi), so targets impersonate chrome")
 	hosts := map[string]int{}
 	for _, r := range rows {
 		h, _ := seedHost(r.URL)
@@ -185,7 +187,8 @@ func convertSeed(rows []seedRow) Result {
 		if hosts[host] > 1 && path != "" {
 			name = host + path
 		}
-		t := manifest.Target{Name: uniqueName(b.targets, name, maxTargetName), URL: b.text(r.URL), ExpectedStatus: new("100-599")}
+		t := manifest.Target{Name: uniqueName(b.targets, name, maxTargetName), URL: b.text(r.URL), ExpectedStatus: new("100-599"),
+			Impersonate: new(string(target.ImpersonateChrome))}
 		switch {
 		case r.Minutes == nil:
 			e.Changed = append(e.Changed, fmt.Sprintf("no interval: the original's default %d min used", seedDefaultMinutes))

@@ -53,7 +53,7 @@ var seedFixture = []struct {
 }
 
 func wantSeedTargets() []manifest.Target {
-	return []manifest.Target{
+	targets := []manifest.Target{
 		{Name: "myapp.onrender.com", URL: "https://myapp.onrender.com", IntervalSeconds: new(840), ExpectedStatus: new("100-599")},
 		{Name: "api.example.com/health", URL: "https://api.example.com/health", IntervalSeconds: new(300), ExpectedStatus: new("100-599")},
 		{Name: "api.example.com/v2/health", URL: "https://api.example.com/v2/health/", IntervalSeconds: new(600),
@@ -64,6 +64,11 @@ func wantSeedTargets() []manifest.Target {
 		{Name: "slow.example.com", URL: "https://slow.example.com", IntervalSeconds: new(86400), ExpectedStatus: new("100-599")},
 		{Name: "every-minute.example.com", URL: "https://every-minute.example.com", IntervalSeconds: new(60), ExpectedStatus: new("100-599")},
 	}
+	// The original sent every request through curl-cffi as Chrome.
+	for i := range targets {
+		targets[i].Impersonate = new("chrome")
+	}
+	return targets
 }
 
 func assertSeedResult(t *testing.T, res Result) {

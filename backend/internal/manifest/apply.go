@@ -767,7 +767,7 @@ func (a *applier) target(want Target, path string) (target.Target, bool) {
 		ChannelIDs:     []int64{},
 		CertExpiryDays: want.CertExpiryDays, TLSCAPEM: want.TLSCAPEM, TLSClientCertPEM: want.TLSClientCertPEM,
 		TLSClientKeyPEM: key, TLSSkipVerify: want.TLSSkipVerify, PeriodSeconds: want.PeriodSeconds,
-		GraceSeconds: want.GraceSeconds, Cron: want.Cron,
+		GraceSeconds: want.GraceSeconds, Cron: want.Cron, Impersonate: (*target.Impersonation)(want.Impersonate),
 	}
 	if typ := strings.TrimSpace(want.Type); typ != "" {
 		spec.Type = (*target.Type)(&typ)
@@ -799,6 +799,7 @@ func sameTarget(a, b target.Target) bool {
 	type settings struct {
 		Name, URL, Method, ExpectedStatus, Platform, Timezone, BudgetGroup string
 		Type                                                               target.Type
+		Impersonate                                                        target.Impersonation
 		CA, ClientCert, ClientKey, Cron                                    string
 		Headers                                                            map[string]string
 		Interval, Timeout, Retries, RetryDelay, Fail, Succeed, Idle, Wake  int
@@ -813,7 +814,7 @@ func sameTarget(a, b target.Target) bool {
 		t = settingsOf(t)
 		s := settings{Type: t.Type, CA: t.TLSCAPEM, ClientCert: t.TLSClientCertPEM, ClientKey: t.TLSClientKeyPEM,
 			Cron: t.Cron, CertDays: t.CertExpiryDays, Period: t.PeriodSeconds, Grace: t.GraceSeconds, SkipVerify: t.TLSSkipVerify,
-			Name: t.Name, URL: t.URL, Method: t.Method, ExpectedStatus: t.ExpectedStatus, Platform: t.Platform,
+			Impersonate: t.Impersonate, Name: t.Name, URL: t.URL, Method: t.Method, ExpectedStatus: t.ExpectedStatus, Platform: t.Platform,
 			Timezone: t.Timezone, BudgetGroup: t.BudgetGroup, Headers: t.Headers, Interval: t.IntervalSeconds,
 			Timeout: t.TimeoutSeconds, Retries: t.Retries, RetryDelay: t.RetryDelaySeconds, Fail: t.FailureThreshold,
 			Succeed: t.SuccessThreshold, Idle: t.IdleTimeoutSeconds, Wake: t.WakeTimeoutSeconds, Active: t.IsActive,

@@ -172,6 +172,9 @@ func exportTarget(t target.Target, channelNames map[int64]string, env envNames) 
 			out.PeriodSeconds = &t.PeriodSeconds
 		}
 	}
+	if t.Impersonate != target.ImpersonateNone {
+		out.Impersonate = new(string(t.Impersonate))
+	}
 	if t.HasCertificate() {
 		if t.CertExpiryDays != target.DefaultCertExpiryDays {
 			out.CertExpiryDays = &t.CertExpiryDays

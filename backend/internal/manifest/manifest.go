@@ -21,7 +21,7 @@ type Document struct {
 // API; secret settings are ${ENV_NAME} references.
 type Channel struct {
 	Name      string         `yaml:"name" json:"name" jsonschema:"required"`
-	Type      string         `yaml:"type" json:"type" jsonschema:"required,enum=webhook,enum=slack,enum=discord,enum=email,enum=telegram,enum=ntfy,enum=teams,enum=pagerduty"`
+	Type      string         `yaml:"type" json:"type" jsonschema:"required,enum=webhook,enum=slack,enum=discord,enum=email,enum=telegram,enum=ntfy,enum=teams,enum=pagerduty,enum=matrix,enum=mattermost,enum=rocketchat,enum=googlechat,enum=gotify,enum=pushover,enum=opsgenie,enum=zulip,enum=twilio"`
 	Config    map[string]any `yaml:"config,omitempty" json:"config,omitempty"`
 	IsDefault bool           `yaml:"is_default,omitempty" json:"is_default,omitempty"`
 }
@@ -77,6 +77,9 @@ type Target struct {
 	// TLSSkipVerify (https and tls targets) accepts any certificate, for self-signed
 	// internal services.
 	TLSSkipVerify *bool `yaml:"tls_skip_verify,omitempty" json:"tls_skip_verify,omitempty"`
+	// Impersonate (http targets): chrome, firefox or safari sends that browser's TLS and
+	// HTTP/2 fingerprint; left out, none.
+	Impersonate *string `yaml:"impersonate,omitempty" json:"impersonate,omitempty" jsonschema:"enum=,enum=chrome,enum=firefox,enum=safari"`
 	// PeriodSeconds (heartbeat) is how often a ping is expected; left out 86400.
 	PeriodSeconds *int `yaml:"period_seconds,omitempty" json:"period_seconds,omitempty"`
 	// GraceSeconds (heartbeat) is how late a ping may be; left out 3600.

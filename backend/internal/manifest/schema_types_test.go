@@ -52,6 +52,7 @@ targets:
     url: https://web.example.com/
     cert_expiry_days: 30
     tls_skip_verify: true
+    impersonate: chrome
   - name: redis
     type: tcp
     url: tcp://redis.example.com:6379

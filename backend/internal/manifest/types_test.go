@@ -70,6 +70,8 @@ func TestEveryTypeRoundTrip(t *testing.T) {
 		assert.Equal(t, keyPEM, stored["mqtts"].TLSClientKeyPEM, "the database gets the key itself")
 		assert.Equal(t, 30, stored["web"].CertExpiryDays)
 		assert.True(t, stored["web"].TLSSkipVerify)
+		assert.Equal(t, target.ImpersonateChrome, stored["web"].Impersonate)
+		assert.Equal(t, target.ImpersonateNone, stored["redis"].Impersonate)
 		assert.Equal(t, 1800, stored["backup"].GraceSeconds)
 		assert.Equal(t, "0 3 * * *", stored["nightly"].Cron)
 		token := stored["backup"].PingToken
@@ -83,6 +85,7 @@ func TestEveryTypeRoundTrip(t *testing.T) {
 		assert.NotContains(t, out, token, "a ping token is not in the document")
 		assert.Contains(t, out, "type: heartbeat")
 		assert.NotContains(t, out, "type: http", "http is the default, left out")
+		assert.Equal(t, 1, strings.Count(out, "impersonate:"), "only the target that impersonates says so:\n%s", out)
 		again := apply(t, s, out, opts(env))
 		assert.False(t, again.Changed(), "apply → export → apply is a no-op:\n%s\n%s", again, out)
 		out2, _ := export(t, s)

@@ -94,7 +94,10 @@ func deliver(t *testing.T, typ string, status int, config func(base string) map[
 func testEnv(r *receiver) Env {
 	env := Env{Client: &http.Client{Timeout: 5 * time.Second}, AnyHost: true}
 	if r != nil {
-		env.APIBase = map[string]string{"telegram": r.URL, "pagerduty": r.URL}
+		env.APIBase = map[string]string{}
+		for _, typ := range Types() {
+			env.APIBase[typ] = r.URL
+		}
 	}
 	return env
 }

@@ -34,7 +34,9 @@ const (
 
 // post is one HTTP notification.
 type post struct {
-	provider    string
+	provider string
+	// method is POST when empty (Matrix sends with PUT).
+	method      string
 	url         string
 	contentType string
 	body        []byte
@@ -53,6 +55,13 @@ func postJSON(ctx context.Context, env Env, provider, endpoint string, v any, se
 	return post{provider: provider, url: endpoint, contentType: "application/json", body: body, secrets: secrets}.send(ctx, env)
 }
 
+// postForm sends values as an HTML form (application/x-www-form-urlencoded), as
+// Twilio, Zulip and Pushover take them, with header added to the request.
+func postForm(ctx context.Context, env Env, provider, endpoint string, values url.Values, header http.Header, secrets ...string) error {
+	return post{provider: provider, url: endpoint, contentType: "application/x-www-form-urlencoded",
+		body: []byte(values.Encode()), header: header, secrets: secrets}.send(ctx, env)
+}
+
 // send makes the request and maps the outcome to nil or a *SendError.
 func (p post) send(ctx context.Context, env Env) error {
 	if env.Client == nil {
@@ -64,7 +73,11 @@ func (p post) send(ctx context.Context, env Env) error {
 	// through (a loopback or private address); then nothing it sent is repeated in the
 	// error, which the channel's editor reads (POST /channels/{id}/test).
 	ctx, reach := netguard.Trace(ctx)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(p.body))
+	method := p.method
+	if method == "" {
+		method = http.MethodPost
+	}
+	req, err := http.NewRequestWithContext(ctx, method, p.url, bytes.NewReader(p.body))
 	if err != nil {
 		return &SendError{Err: fmt.Errorf("%s: build request: %w", p.provider, p.redact(withoutURL(err)))}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -261,4 +262,24 @@ func TestClip(t *testing.T) {
 	assert.Equal(t, "abcd…", clip("abcdefgh", 5))
 	assert.Equal(t, "🔴🔴…", clip("🔴🔴🔴🔴", 3))
 	assert.Equal(t, "a b c", oneLine(" a\r\n\tb \x00 c "))
+}
+
+func TestPostFormAndMethod(t *testing.T) {
+	t.Parallel()
+	rcv := newReceiver(t)
+	rcv.answer(http.StatusCreated, "{}", nil)
+	err := postForm(context.Background(), testEnv(rcv), "form", rcv.URL+"/messages",
+		url.Values{"Body": {"a & b = c"}, "To": {"+15551234567"}}, http.Header{"Authorization": {"Basic abc"}}, "abc")
+	require.NoError(t, err)
+	got := rcv.only(t)
+	assert.Equal(t, http.MethodPost, got.Method)
+	assert.Equal(t, "application/x-www-form-urlencoded", got.Header.Get("Content-Type"))
+	assert.Equal(t, "Basic abc", got.Header.Get("Authorization"))
+	assert.Equal(t, "Body=a+%26+b+%3D+c&To=%2B15551234567", string(got.Body))
+
+	put := newReceiver(t)
+	err = post{provider: "put", method: http.MethodPut, url: put.URL + "/send/1", contentType: "application/json",
+		body: []byte(`{}`)}.send(context.Background(), testEnv(put))
+	require.NoError(t, err)
+	assert.Equal(t, http.MethodPut, put.only(t).Method)
 }

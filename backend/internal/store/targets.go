@@ -58,6 +58,7 @@ type targetRow struct {
 	TLSClientCertPEM   string `gorm:"column:tls_client_cert_pem"`
 	TLSClientKeyPEM    string `gorm:"column:tls_client_key_pem"`
 	TLSSkipVerify      bool   `gorm:"column:tls_skip_verify"`
+	Impersonate        string
 	PeriodSeconds      int
 	GraceSeconds       int
 	Cron               string
@@ -170,6 +171,7 @@ func (r targetRow) toDomain(l links) (target.Target, error) {
 		TLSClientCertPEM:   r.TLSClientCertPEM,
 		TLSClientKeyPEM:    r.TLSClientKeyPEM,
 		TLSSkipVerify:      r.TLSSkipVerify,
+		Impersonate:        target.Impersonation(r.Impersonate),
 		PeriodSeconds:      r.PeriodSeconds,
 		GraceSeconds:       r.GraceSeconds,
 		Cron:               r.Cron,
@@ -230,6 +232,7 @@ func configColumns(t target.Target) (map[string]any, error) {
 		"tls_client_cert_pem":  t.TLSClientCertPEM,
 		"tls_client_key_pem":   t.TLSClientKeyPEM,
 		"tls_skip_verify":      t.TLSSkipVerify,
+		"impersonate":          string(t.Impersonate),
 		"period_seconds":       t.PeriodSeconds,
 		"grace_seconds":        t.GraceSeconds,
 		"cron":                 t.Cron,
@@ -386,8 +389,8 @@ func insertTargets(tx *gorm.DB, ts []target.Target) ([]target.Target, error) {
 			Timezone: t.Timezone, BudgetGroup: t.BudgetGroup, WarmSince: warmSince(t, now),
 			Type: string(t.Type), CertExpiryDays: t.CertExpiryDays, TLSCAPEM: t.TLSCAPEM,
 			TLSClientCertPEM: t.TLSClientCertPEM, TLSClientKeyPEM: t.TLSClientKeyPEM,
-			TLSSkipVerify: t.TLSSkipVerify, PeriodSeconds: t.PeriodSeconds, GraceSeconds: t.GraceSeconds,
-			Cron: t.Cron, PingToken: cols["ping_token"].(*string),
+			TLSSkipVerify: t.TLSSkipVerify, Impersonate: string(t.Impersonate), PeriodSeconds: t.PeriodSeconds,
+			GraceSeconds: t.GraceSeconds, Cron: t.Cron, PingToken: cols["ping_token"].(*string),
 			LastStatus: string(target.StatusUnknown), NextCheckAt: firstCheck(t, now),
 			CreatedAt: now, UpdatedAt: now,
 		}

@@ -82,6 +82,9 @@ func (t *Target) resetUnusedSettings(from Type, p Patch) {
 		if p.Platform == nil {
 			t.Platform = ""
 		}
+		if p.Impersonate == nil {
+			t.Impersonate = ImpersonateNone
+		}
 	}
 	if p.Conditions == nil {
 		kept := []Condition{}
@@ -159,6 +162,10 @@ func validateType(v *ValidationError, t Target, lim Limits) {
 		// Keep-warm sends requests a sleeping web service counts as activity.
 		onlyHTTP("keep_warm", !t.KeepWarm)
 		onlyHTTP("platform", t.Platform == "")
+		onlyHTTP("impersonate", t.Impersonate == ImpersonateNone)
+	}
+	if !slices.Contains(Impersonations, t.Impersonate) {
+		v.add("impersonate", "must be one of \"\" (no browser), chrome, firefox or safari")
 	}
 	if t.Type != TypeHeartbeat {
 		onlyHeartbeat := func(field string, isDefault bool) {

@@ -284,3 +284,35 @@ func TestHeartbeatAndCertificateSettingsBelongToTheirTypes(t *testing.T) {
 		assert.NoError(t, err, name)
 	}
 }
+
+func TestImpersonateBelongsToHTTP(t *testing.T) {
+	web, err := New(Spec{URL: "https://shop.example.com/"}, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, ImpersonateNone, web.Impersonate, "left out, no browser")
+
+	for _, b := range []Impersonation{ImpersonateChrome, ImpersonateFirefox, ImpersonateSafari} {
+		got, err := New(Spec{URL: "http://shop.example.com/", Impersonate: new(b)}, Limits{})
+		require.NoError(t, err, b)
+		assert.Equal(t, b, got.Impersonate)
+	}
+	_, err = New(Spec{URL: "https://shop.example.com/", Impersonate: new(Impersonation("edge"))}, Limits{})
+	assert.Contains(t, fieldsOf(t, err)["impersonate"], "chrome, firefox or safari")
+	_, err = New(Spec{URL: "https://shop.example.com/", Impersonate: new(Impersonation("Chrome"))}, Limits{})
+	assert.Contains(t, fieldsOf(t, err), "impersonate", "names are lower case, as the contract spells them")
+
+	_, err = New(Spec{Type: new(TypeTCP), URL: "tcp://shop.example.com:443", Impersonate: new(ImpersonateChrome)}, Limits{})
+	assert.Equal(t, "applies to http targets only", fieldsOf(t, err)["impersonate"])
+
+	chrome, err := Patch{Impersonate: new(ImpersonateChrome)}.Apply(web, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, ImpersonateChrome, chrome.Impersonate)
+	kept, err := Patch{Name: new("shop")}.Apply(chrome, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, ImpersonateChrome, kept.Impersonate, "a patch that leaves it out keeps it")
+	tls, err := Patch{Type: new(TypeTLS), URL: new("tls://shop.example.com:443")}.Apply(chrome, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, ImpersonateNone, tls.Impersonate, "a tls check has no browser to be")
+	off, err := Patch{Impersonate: new(ImpersonateNone)}.Apply(chrome, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, ImpersonateNone, off.Impersonate)
+}

@@ -136,6 +136,10 @@ type Target struct {
 	TLSClientCertPEM string
 	TLSClientKeyPEM  string
 	TLSSkipVerify    bool
+	// Impersonate makes an http target's requests look like the named browser's on the
+	// wire (TLS ClientHello, HTTP/2 settings, header order), for services behind bot
+	// walls that fingerprint TLS; "" is Go's own TLS with browser-like headers.
+	Impersonate Impersonation
 	// A heartbeat's schedule: a ping every PeriodSeconds, or at the times of Cron (five
 	// fields, in Timezone), each allowed GraceSeconds late.
 	PeriodSeconds int

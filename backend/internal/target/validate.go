@@ -100,6 +100,7 @@ type Spec struct {
 	PeriodSeconds    *int
 	GraceSeconds     *int
 	Cron             string
+	Impersonate      *Impersonation
 }
 
 // Preset is what a platform preset fills in on a keep-warm target.
@@ -139,6 +140,7 @@ func New(s Spec, lim Limits) (Target, error) {
 	t.FailureThreshold, t.SuccessThreshold, t.Retries = alertDefaults(t.Type)
 	set(&t.CertExpiryDays, s.CertExpiryDays)
 	set(&t.TLSSkipVerify, s.TLSSkipVerify)
+	set(&t.Impersonate, s.Impersonate)
 	set(&t.PeriodSeconds, s.PeriodSeconds)
 	set(&t.GraceSeconds, s.GraceSeconds)
 	set(&t.Name, s.Name)
@@ -223,6 +225,7 @@ type Patch struct {
 	PeriodSeconds   *int
 	GraceSeconds    *int
 	Cron            *string
+	Impersonate     *Impersonation
 }
 
 // Apply returns the target with the patch applied and validated.
@@ -263,6 +266,7 @@ func (p Patch) Apply(t Target, lim Limits) (Target, error) {
 	set(&t.TLSClientCertPEM, p.TLSClientCertPEM)
 	set(&t.TLSClientKeyPEM, p.TLSClientKeyPEM)
 	set(&t.TLSSkipVerify, p.TLSSkipVerify)
+	set(&t.Impersonate, p.Impersonate)
 	set(&t.PeriodSeconds, p.PeriodSeconds)
 	set(&t.GraceSeconds, p.GraceSeconds)
 	set(&t.Cron, p.Cron)

@@ -263,7 +263,7 @@ export interface paths {
         put?: never;
         /**
          * Create a notification channel
-         * @description Slack, Discord and Teams URLs must be on the provider's own hosts; webhook and ntfy URLs must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
+         * @description Slack, Discord, Teams and Google Chat URLs must be on the provider's own hosts (Pushover, Opsgenie and Twilio send only to theirs); the URLs of self-hosted services (webhook, ntfy, Matrix, Mattermost, Rocket.Chat, Gotify, Zulip) must pass the same outbound guard as targets (host read as a browser reads it, 127.1 and 0x7f000001 included; port 1-65535). Email needs the server's SMTP_* settings.
          */
         post: operations["createChannel"];
         delete?: never;
@@ -1130,7 +1130,7 @@ export interface components {
              * @example webhook
              * @enum {string}
              */
-            type: "webhook" | "slack" | "discord" | "email" | "telegram" | "ntfy" | "teams" | "pagerduty";
+            type: "webhook" | "slack" | "discord" | "email" | "telegram" | "ntfy" | "teams" | "pagerduty" | "matrix" | "mattermost" | "rocketchat" | "googlechat" | "gotify" | "pushover" | "opsgenie" | "zulip" | "twilio";
             /** Format: date-time */
             updated_at: string;
         };
@@ -1138,7 +1138,12 @@ export interface components {
             /**
              * @description Config for webhook: {url, secret?, headers?}; slack, discord, teams: {url};
              *     email: {to: [addresses]}; telegram: {bot_token, chat_id}; ntfy: {url?, topic,
-             *     token?, priority?}; pagerduty: {routing_key, severity?}.
+             *     token?, priority?}; pagerduty: {routing_key, severity?}; matrix: {homeserver_url,
+             *     access_token, room_id}; mattermost: {url, channel?, username?, icon_url?};
+             *     rocketchat: {url, channel?, username?}; googlechat: {url}; gotify: {server_url,
+             *     token, priority?}; pushover: {user_key, app_token, priority?, device?, sound?};
+             *     opsgenie: {api_key, region?, priority?}; zulip: {site, email, api_key, stream,
+             *     topic?}; twilio: {account_sid, auth_token, from, to}.
              */
             config: {
                 [key: string]: unknown;
@@ -1151,7 +1156,7 @@ export interface components {
              * @example webhook
              * @enum {string}
              */
-            type: "webhook" | "slack" | "discord" | "email" | "telegram" | "ntfy" | "teams" | "pagerduty";
+            type: "webhook" | "slack" | "discord" | "email" | "telegram" | "ntfy" | "teams" | "pagerduty" | "matrix" | "mattermost" | "rocketchat" | "googlechat" | "gotify" | "pushover" | "opsgenie" | "zulip" | "twilio";
         };
         ChannelList: {
             items: components["schemas"]["Channel"][];
@@ -1594,6 +1599,14 @@ export interface components {
              * @example 900
              */
             idle_timeout_seconds: number | null;
+            /**
+             * @description Impersonate makes an http target's requests carry that browser's TLS ClientHello,
+             *     HTTP/2 settings and header order, for services behind bot walls that fingerprint
+             *     TLS; "" (the default) is Go's own TLS with browser-like headers.
+             * @example
+             * @enum {string}
+             */
+            impersonate: "" | "chrome" | "firefox" | "safari";
             /** @example 300 */
             interval_seconds: number;
             /** @example true */
@@ -1766,6 +1779,12 @@ export interface components {
              */
             idle_timeout_seconds?: number;
             /**
+             * @description Impersonate (http targets): chrome, firefox or safari; "" (the default) is none.
+             * @example chrome
+             * @enum {string}
+             */
+            impersonate?: "" | "chrome" | "firefox" | "safari";
+            /**
              * @description IntervalSeconds defaults to 300; at least MIN_INTERVAL_SECONDS, at most 86400.
              * @example 300
              */
@@ -1885,6 +1904,12 @@ export interface components {
             };
             /** @description IdleTimeoutSeconds 0 clears it. */
             idle_timeout_seconds?: number;
+            /**
+             * @description Impersonate (http targets): chrome, firefox or safari; "" turns it off.
+             * @example chrome
+             * @enum {string}
+             */
+            impersonate?: "" | "chrome" | "firefox" | "safari";
             interval_seconds?: number;
             /** @example false */
             is_active?: boolean;

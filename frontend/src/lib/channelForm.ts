@@ -146,6 +146,151 @@ export const CHANNEL_TYPES = [
       },
     ],
   },
+  {
+    value: 'matrix',
+    label: 'Matrix',
+    fields: [
+      { key: 'homeserver_url', label: 'Homeserver', kind: 'url', required: true, placeholder: 'https://matrix.example.org' },
+      { key: 'access_token', label: 'Access token', kind: 'secret', required: true, hint: 'Of the account that posts: a bot user is best' },
+      {
+        key: 'room_id',
+        label: 'Room ID',
+        kind: 'text',
+        required: true,
+        placeholder: '!abcdefghijklmn:example.org',
+        hint: "The room's internal ID, from its settings (Advanced); the account must have joined it",
+      },
+    ],
+  },
+  {
+    value: 'mattermost',
+    label: 'Mattermost',
+    fields: [
+      { ...WEBHOOK_URL, placeholder: 'https://mattermost.example.com/hooks/…', hint: 'An incoming webhook (Integrations)' },
+      { key: 'channel', label: 'Channel', kind: 'text', placeholder: 'town-square', hint: "Overrides the webhook's channel, if it allows" },
+      { key: 'username', label: 'User name', kind: 'text', placeholder: 'WatchDog' },
+      { key: 'icon_url', label: 'Icon URL', kind: 'url', placeholder: 'https://example.com/icon.png' },
+    ],
+  },
+  {
+    value: 'rocketchat',
+    label: 'Rocket.Chat',
+    fields: [
+      { ...WEBHOOK_URL, placeholder: 'https://chat.example.com/hooks/…', hint: 'An incoming webhook integration' },
+      { key: 'channel', label: 'Channel', kind: 'text', placeholder: '#alerts or @user' },
+      { key: 'username', label: 'User name', kind: 'text', placeholder: 'WatchDog', hint: 'Shown as the sender (alias)' },
+    ],
+  },
+  {
+    value: 'googlechat',
+    label: 'Google Chat',
+    fields: [
+      {
+        ...WEBHOOK_URL,
+        placeholder: 'https://chat.googleapis.com/v1/spaces/…',
+        hint: "From the space's Apps & integrations → Webhooks",
+      },
+    ],
+  },
+  {
+    value: 'gotify',
+    label: 'Gotify',
+    fields: [
+      { key: 'server_url', label: 'Server', kind: 'url', required: true, placeholder: 'https://gotify.example.com' },
+      { key: 'token', label: 'App token', kind: 'secret', required: true, hint: 'The token of an application on the server' },
+      {
+        key: 'priority',
+        label: 'Priority',
+        kind: 'select',
+        numeric: true,
+        options: [
+          { value: '', label: 'Not set (8)' },
+          ...Array.from({ length: 11 }, (_, i) => ({ value: String(i), label: String(i) })),
+        ],
+      },
+    ],
+  },
+  {
+    value: 'pushover',
+    label: 'Pushover',
+    fields: [
+      { key: 'user_key', label: 'User key', kind: 'secret', required: true, hint: 'Your user or group key' },
+      { key: 'app_token', label: 'App token', kind: 'secret', required: true, hint: 'The API token of an application you created' },
+      {
+        key: 'priority',
+        label: 'Priority',
+        kind: 'select',
+        numeric: true,
+        options: [
+          { value: '', label: 'Not set (normal)' },
+          { value: '-2', label: 'Lowest' },
+          { value: '-1', label: 'Low' },
+          { value: '0', label: 'Normal' },
+          { value: '1', label: 'High' },
+        ],
+      },
+      { key: 'device', label: 'Device', kind: 'text', placeholder: 'phone', hint: 'Leave empty for all your devices' },
+      { key: 'sound', label: 'Sound', kind: 'text', placeholder: 'siren' },
+    ],
+  },
+  {
+    value: 'opsgenie',
+    label: 'Opsgenie',
+    fields: [
+      { key: 'api_key', label: 'API key', kind: 'secret', required: true, hint: 'Of an API integration (Create and Update access)' },
+      {
+        key: 'region',
+        label: 'Region',
+        kind: 'select',
+        options: [
+          { value: '', label: 'Not set (US)' },
+          { value: 'us', label: 'US' },
+          { value: 'eu', label: 'EU' },
+        ],
+      },
+      {
+        key: 'priority',
+        label: 'Priority',
+        kind: 'select',
+        options: [
+          { value: '', label: 'Not set (P3)' },
+          { value: 'P1', label: 'P1 — critical' },
+          { value: 'P2', label: 'P2 — high' },
+          { value: 'P3', label: 'P3 — moderate' },
+          { value: 'P4', label: 'P4 — low' },
+          { value: 'P5', label: 'P5 — informational' },
+        ],
+      },
+    ],
+  },
+  {
+    value: 'zulip',
+    label: 'Zulip',
+    fields: [
+      { key: 'site', label: 'Site', kind: 'url', required: true, placeholder: 'https://example.zulipchat.com' },
+      { key: 'email', label: 'Bot email', kind: 'text', required: true, placeholder: 'watchdog-bot@example.zulipchat.com' },
+      { key: 'api_key', label: 'Bot API key', kind: 'secret', required: true },
+      { key: 'stream', label: 'Channel (stream)', kind: 'text', required: true, placeholder: 'alerts' },
+      { key: 'topic', label: 'Topic', kind: 'text', placeholder: "Each target's name", hint: 'Leave empty for one topic per target' },
+    ],
+  },
+  {
+    value: 'twilio',
+    label: 'Twilio SMS',
+    fields: [
+      { key: 'account_sid', label: 'Account SID', kind: 'text', required: true, placeholder: 'AC…' },
+      { key: 'auth_token', label: 'Auth token', kind: 'secret', required: true },
+      {
+        key: 'from',
+        label: 'From',
+        kind: 'text',
+        required: true,
+        placeholder: '+15005550006 or MG…',
+        hint: 'A Twilio number in E.164 form, or a Messaging Service SID',
+      },
+      { key: 'to', label: 'To', kind: 'text', required: true, placeholder: '+15551234567', hint: 'E.164: + and the country code' },
+    ],
+  },
 ] as const satisfies readonly ChannelTypeSpec[]
 
 type MissingType = Exclude<ChannelType, (typeof CHANNEL_TYPES)[number]['value']>

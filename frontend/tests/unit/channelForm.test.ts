@@ -33,7 +33,25 @@ const form = (type: ChannelType, config: Record<string, string>, name = 'ops') =
 
 describe('channel form: create', () => {
   it('lists every channel type the API has, webhook first', () => {
-    expect(CHANNEL_TYPES.map((t) => t.value)).toEqual(['webhook', 'slack', 'discord', 'teams', 'email', 'telegram', 'ntfy', 'pagerduty'])
+    expect(CHANNEL_TYPES.map((t) => t.value)).toEqual([
+      'webhook',
+      'slack',
+      'discord',
+      'teams',
+      'email',
+      'telegram',
+      'ntfy',
+      'pagerduty',
+      'matrix',
+      'mattermost',
+      'rocketchat',
+      'googlechat',
+      'gotify',
+      'pushover',
+      'opsgenie',
+      'zulip',
+      'twilio',
+    ])
   })
 
   it('sends a webhook with its secret and headers only when typed', () => {

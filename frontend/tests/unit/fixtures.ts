@@ -9,6 +9,7 @@ export const CHECK_TYPE_DEFAULTS = {
   tls_client_cert_pem: '',
   tls_client_key_set: false,
   tls_skip_verify: false,
+  impersonate: '',
   period_seconds: 86_400,
   grace_seconds: 3600,
   cron: '',
