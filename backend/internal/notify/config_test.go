@@ -175,7 +175,7 @@ func TestValidateMessages(t *testing.T) {
 
 func TestTypes(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, []string{"discord", "email", "ntfy", "pagerduty", "slack", "teams", "telegram", "webhook"}, Types())
+	assert.Equal(t, []string{"discord", "email", "matrix", "ntfy", "pagerduty", "slack", "teams", "telegram", "webhook"}, Types())
 	assert.True(t, IsSecret("slack", "url"))
 	assert.False(t, IsSecret("webhook", "url"))
 	assert.True(t, IsSecret("telegram", "bot_token"))
@@ -201,6 +201,8 @@ func TestRedact(t *testing.T) {
 		{"ntfy without a token", "ntfy", `{"topic":"ops"}`, `{"topic":"ops","token_set":false}`},
 		{"ntfy with a token", "ntfy", `{"topic":"ops","token":"tk"}`, `{"topic":"ops","token_set":true}`},
 		{"pagerduty", "pagerduty", `{"routing_key":"k","severity":"info"}`, `{"routing_key_set":true,"severity":"info"}`},
+		{"matrix", "matrix", `{"homeserver_url":"https://m.example.org","access_token":"syt_x","room_id":"!a:m.example.org"}`,
+			`{"homeserver_url":"https://m.example.org","access_token_set":true,"room_id":"!a:m.example.org"}`},
 		{"email has no secrets", "email", `{"to":["ops@example.com"]}`, `{"to":["ops@example.com"]}`},
 		{"empty", "slack", ``, `{"url_set":false}`},
 	}
@@ -284,6 +286,7 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 		"telegram":  `{"bot_token":"` + telegramTestToken + `","chat_id":"@ops_team"}`,
 		"ntfy":      `{"url":"https://ntfy.sh","topic":"ops","token":"tk_x","priority":4}`,
 		"pagerduty": `{"routing_key":"` + pagerdutyTestKey + `","severity":"error"}`,
+		"matrix":    `{"homeserver_url":"https://matrix.example.org","access_token":"` + matrixTestToken + `","room_id":"!ops:example.org"}`,
 	}
 	require.Len(t, configs, len(Types()), "a config for every type")
 	for typ, stored := range configs {
@@ -291,7 +294,8 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 			t.Parallel()
 			shown, err := Redact(typ, json.RawMessage(stored))
 			require.NoError(t, err)
-			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey} {
+			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey,
+				matrixTestToken} {
 				assert.NotContains(t, string(shown), secret)
 			}
 			merged, err := MergeSecrets(typ, json.RawMessage(stored), shown)
