@@ -175,7 +175,7 @@ func TestValidateMessages(t *testing.T) {
 
 func TestTypes(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, []string{"discord", "email", "gotify", "matrix", "ntfy", "pagerduty", "slack", "teams", "telegram", "webhook"}, Types())
+	assert.Equal(t, []string{"discord", "email", "gotify", "matrix", "mattermost", "ntfy", "pagerduty", "slack", "teams", "telegram", "webhook"}, Types())
 	assert.True(t, IsSecret("slack", "url"))
 	assert.False(t, IsSecret("webhook", "url"))
 	assert.True(t, IsSecret("telegram", "bot_token"))
@@ -205,6 +205,7 @@ func TestRedact(t *testing.T) {
 			`{"homeserver_url":"https://m.example.org","access_token_set":true,"room_id":"!a:m.example.org"}`},
 		{"gotify", "gotify", `{"server_url":"https://g.example.com","token":"t","priority":3}`,
 			`{"server_url":"https://g.example.com","token_set":true,"priority":3}`},
+		{"mattermost", "mattermost", `{"url":"https://chat.example.com/hooks/x","channel":"ops"}`, `{"url_set":true,"channel":"ops"}`},
 		{"email has no secrets", "email", `{"to":["ops@example.com"]}`, `{"to":["ops@example.com"]}`},
 		{"empty", "slack", ``, `{"url_set":false}`},
 	}
@@ -280,16 +281,17 @@ func TestMergeSecrets(t *testing.T) {
 func TestRedactMergeRoundTrip(t *testing.T) {
 	t.Parallel()
 	configs := map[string]string{
-		"webhook":   `{"url":"https://h.example.com/x","secret":"hush","headers":{"Authorization":"Bearer t"}}`,
-		"slack":     `{"url":"https://hooks.slack.com/services/T/B/X"}`,
-		"discord":   `{"url":"https://discord.com/api/webhooks/1/x"}`,
-		"teams":     `{"url":"https://x.logic.azure.com/workflows/x"}`,
-		"email":     `{"to":["ops@example.com"]}`,
-		"telegram":  `{"bot_token":"` + telegramTestToken + `","chat_id":"@ops_team"}`,
-		"ntfy":      `{"url":"https://ntfy.sh","topic":"ops","token":"tk_x","priority":4}`,
-		"pagerduty": `{"routing_key":"` + pagerdutyTestKey + `","severity":"error"}`,
-		"gotify":    `{"server_url":"https://gotify.example.com","token":"` + gotifyTestToken + `","priority":5}`,
-		"matrix":    `{"homeserver_url":"https://matrix.example.org","access_token":"` + matrixTestToken + `","room_id":"!ops:example.org"}`,
+		"webhook":    `{"url":"https://h.example.com/x","secret":"hush","headers":{"Authorization":"Bearer t"}}`,
+		"slack":      `{"url":"https://hooks.slack.com/services/T/B/X"}`,
+		"discord":    `{"url":"https://discord.com/api/webhooks/1/x"}`,
+		"teams":      `{"url":"https://x.logic.azure.com/workflows/x"}`,
+		"email":      `{"to":["ops@example.com"]}`,
+		"telegram":   `{"bot_token":"` + telegramTestToken + `","chat_id":"@ops_team"}`,
+		"ntfy":       `{"url":"https://ntfy.sh","topic":"ops","token":"tk_x","priority":4}`,
+		"pagerduty":  `{"routing_key":"` + pagerdutyTestKey + `","severity":"error"}`,
+		"gotify":     `{"server_url":"https://gotify.example.com","token":"` + gotifyTestToken + `","priority":5}`,
+		"mattermost": `{"url":"https://chat.example.com/hooks/mmhook","channel":"ops"}`,
+		"matrix":     `{"homeserver_url":"https://matrix.example.org","access_token":"` + matrixTestToken + `","room_id":"!ops:example.org"}`,
 	}
 	require.Len(t, configs, len(Types()), "a config for every type")
 	for typ, stored := range configs {
@@ -298,7 +300,7 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 			shown, err := Redact(typ, json.RawMessage(stored))
 			require.NoError(t, err)
 			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey,
-				matrixTestToken, gotifyTestToken} {
+				matrixTestToken, gotifyTestToken, "mmhook"} {
 				assert.NotContains(t, string(shown), secret)
 			}
 			merged, err := MergeSecrets(typ, json.RawMessage(stored), shown)
