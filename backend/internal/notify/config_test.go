@@ -175,7 +175,7 @@ func TestValidateMessages(t *testing.T) {
 
 func TestTypes(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, []string{"discord", "email", "gotify", "matrix", "mattermost", "ntfy", "pagerduty", "rocketchat", "slack", "teams", "telegram", "webhook"}, Types())
+	assert.Equal(t, []string{"discord", "email", "googlechat", "gotify", "matrix", "mattermost", "ntfy", "pagerduty", "rocketchat", "slack", "teams", "telegram", "webhook"}, Types())
 	assert.True(t, IsSecret("slack", "url"))
 	assert.False(t, IsSecret("webhook", "url"))
 	assert.True(t, IsSecret("telegram", "bot_token"))
@@ -207,6 +207,7 @@ func TestRedact(t *testing.T) {
 			`{"server_url":"https://g.example.com","token_set":true,"priority":3}`},
 		{"mattermost", "mattermost", `{"url":"https://chat.example.com/hooks/x","channel":"ops"}`, `{"url_set":true,"channel":"ops"}`},
 		{"rocketchat", "rocketchat", `{"url":"https://rc.example.com/hooks/a/b","channel":"#ops"}`, `{"url_set":true,"channel":"#ops"}`},
+		{"googlechat", "googlechat", `{"url":"https://chat.googleapis.com/v1/spaces/A/messages?key=k&token=t"}`, `{"url_set":true}`},
 		{"email has no secrets", "email", `{"to":["ops@example.com"]}`, `{"to":["ops@example.com"]}`},
 		{"empty", "slack", ``, `{"url_set":false}`},
 	}
@@ -292,6 +293,7 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 		"pagerduty":  `{"routing_key":"` + pagerdutyTestKey + `","severity":"error"}`,
 		"gotify":     `{"server_url":"https://gotify.example.com","token":"` + gotifyTestToken + `","priority":5}`,
 		"mattermost": `{"url":"https://chat.example.com/hooks/mmhook","channel":"ops"}`,
+		"googlechat": `{"url":"https://chat.googleapis.com/v1/spaces/A/messages?key=gckey&token=gctoken"}`,
 		"rocketchat": `{"url":"https://rc.example.com/hooks/rcid/rctoken","channel":"#ops","username":"WatchDog"}`,
 		"matrix":     `{"homeserver_url":"https://matrix.example.org","access_token":"` + matrixTestToken + `","room_id":"!ops:example.org"}`,
 	}
@@ -302,7 +304,7 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 			shown, err := Redact(typ, json.RawMessage(stored))
 			require.NoError(t, err)
 			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey,
-				matrixTestToken, gotifyTestToken, "mmhook", "rctoken"} {
+				matrixTestToken, gotifyTestToken, "mmhook", "rctoken", "gctoken"} {
 				assert.NotContains(t, string(shown), secret)
 			}
 			merged, err := MergeSecrets(typ, json.RawMessage(stored), shown)

@@ -209,3 +209,28 @@ func checkSendFailures(t *testing.T, typ string, config func(base string) map[st
 		})
 	}
 }
+
+// Every event WatchDog sends goes through each of these types, with a body.
+func TestChatTypesEveryEvent(t *testing.T) {
+	t.Parallel()
+	warm := downMessage()
+	warm.Event, warm.Incident.Kind = EventWarmGap, EventWarmGap
+	cert := downMessage()
+	cert.Event, cert.Incident.Kind, cert.Incident.Cause = EventCertExpiry, EventCertExpiry, "certificate expires in 5 days"
+	configs := map[string]func(string) map[string]any{
+		"matrix": matrixConfigAt, "gotify": gotifyConfigAt, "mattermost": mattermostConfigAt,
+		"rocketchat": rocketchatConfigAt, "googlechat": googlechatConfigAt,
+	}
+	for typ, config := range configs {
+		for _, m := range []Message{downMessage(), upMessage(), warm, cert, testMessage(), degradedMessage(), recoveredMessage()} {
+			t.Run(typ+"/"+m.Event, func(t *testing.T) {
+				t.Parallel()
+				got := deliver(t, typ, http.StatusOK, config, m)
+				assert.Equal(t, "WatchDog", got.Header.Get("User-Agent"))
+				var body map[string]any
+				require.NoError(t, json.Unmarshal(got.Body, &body))
+				assert.NotEmpty(t, body)
+			})
+		}
+	}
+}
