@@ -39,8 +39,10 @@ const (
 )
 
 // matrixRoomID is "!" and an opaque part, then ":server" (rooms before version 12);
-// version 12 room IDs have no server part. The spec caps IDs at 255 bytes.
-var matrixRoomID = regexp.MustCompile(`^![A-Za-z0-9._~+/=-]{1,200}(:[A-Za-z0-9.:\[\]-]{1,254})?$`)
+// version 12 room IDs are "!" and an unpadded URL-safe base64 hash, with no server
+// part. The spec caps IDs at 255 bytes. No "/": a proxy that decodes %2F would see
+// another path.
+var matrixRoomID = regexp.MustCompile(`^![A-Za-z0-9._~-]{1,200}(:[A-Za-z0-9.:\[\]-]{1,254})?$`)
 
 func (c *matrixConfig) check(env Env) error {
 	var p problems

@@ -131,7 +131,8 @@ func TestMatrixValidate(t *testing.T) {
 		{"token with a space", `{` + hs + `,"access_token":"syt_a b",` + room + `}`, []string{"access_token"}},
 		{"token too long", `{` + hs + `,"access_token":"` + strings.Repeat("a", 1025) + `",` + room + `}`, []string{"access_token"}},
 		{"room alias", `{` + hs + `,` + token + `,"room_id":"#ops:example.org"}`, []string{"room_id"}},
-		{"room with a slash", `{` + hs + `,` + token + `,"room_id":"!a/../b c:example.org"}`, []string{"room_id"}},
+		{"room with a slash", `{` + hs + `,` + token + `,"room_id":"!a/../b:example.org"}`, []string{"room_id"}},
+		{"room with a space", `{` + hs + `,` + token + `,"room_id":"!a b:example.org"}`, []string{"room_id"}},
 		{"room too long", `{` + hs + `,` + token + `,"room_id":"!` + strings.Repeat("a", 300) + `:example.org"}`, []string{"room_id"}},
 		{"unknown key", `{` + hs + `,` + token + `,` + room + `,"user_id":"@bot:example.org"}`, []string{"user_id"}},
 	}
@@ -145,9 +146,14 @@ func TestMatrixValidate(t *testing.T) {
 			}
 		})
 	}
+	// A rejected token is never repeated back.
+	err := Validate("matrix", json.RawMessage(`{`+hs+`,"access_token":"syt_MatrixSecret with a space",`+room+`}`), Env{})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "MatrixSecret")
+
 	// The outbound guard judges the homeserver.
 	env := Env{CheckURL: func(*url.URL) error { return errors.New("is a private address") }}
-	err := Validate("matrix", json.RawMessage(`{`+hs+`,`+token+`,`+room+`}`), env)
+	err = Validate("matrix", json.RawMessage(`{`+hs+`,`+token+`,`+room+`}`), env)
 	assert.Equal(t, []string{"homeserver_url"}, configKeys(err))
 }
 

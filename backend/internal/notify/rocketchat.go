@@ -17,13 +17,14 @@ func init() {
 
 type rocketchatConfig struct {
 	URL string `json:"url"`
-	// Channel overrides the integration's channel: "#room" or "@user".
+	// Channel overrides the integration's channel: "#room" or "@user" (a bare name or
+	// room ID is taken as a room too, as Rocket.Chat does).
 	Channel string `json:"channel,omitempty"`
 	// Username is the name shown on the message (Rocket.Chat's "alias").
 	Username string `json:"username,omitempty"`
 }
 
-var rocketchatChannel = regexp.MustCompile(`^[#@][\p{L}\p{N}._-]{1,64}$`)
+var rocketchatChannel = regexp.MustCompile(`^[#@]?[\p{L}\p{N}._-]{1,64}$`)
 
 func (c *rocketchatConfig) check(env Env) error {
 	var p problems
@@ -32,7 +33,7 @@ func (c *rocketchatConfig) check(env Env) error {
 		p.add("url", "must be a Rocket.Chat incoming-webhook URL (https://<server>/hooks/…)")
 	}
 	if c.Channel != "" && !rocketchatChannel.MatchString(c.Channel) {
-		p.add("channel", "must be #room or @user, of at most 64 letters, digits, ., _ or -")
+		p.add("channel", "must be #room or @user: at most 64 letters, digits, ., _ or - after the # or @")
 	}
 	checkDisplayName(&p, "username", c.Username)
 	return p.err()

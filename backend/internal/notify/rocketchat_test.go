@@ -99,11 +99,12 @@ func TestRocketChatValidate(t *testing.T) {
 		{"a user", `{` + hook + `,"channel":"@alice.b"}`, nil},
 		{"nothing", `{}`, []string{"url"}},
 		{"not a webhook", `{"url":"https://chat.example.com/api/v1/chat.postMessage"}`, []string{"url"}},
-		{"channel without # or @", `{` + hook + `,"channel":"ops"}`, []string{"channel"}},
+		{"channel without # or @", `{` + hook + `,"channel":"ops"}`, nil},
+		{"channel with # twice", `{` + hook + `,"channel":"##ops"}`, []string{"channel"}},
 		{"channel with a space", `{` + hook + `,"channel":"#o ps"}`, []string{"channel"}},
 		{"username on two lines", `{` + hook + `,"username":"a\r\nb"}`, []string{"username"}},
 		{"alias is not a key", `{` + hook + `,"alias":"x"}`, []string{"alias"}},
-		{"every broken key", `{"url":"/hooks/a","channel":"x","username":"` + strings.Repeat("n", 65) + `"}`, []string{"url", "channel", "username"}},
+		{"every broken key", `{"url":"/hooks/a","channel":"#","username":"` + strings.Repeat("n", 65) + `"}`, []string{"url", "channel", "username"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
