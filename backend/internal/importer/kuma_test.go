@@ -2,8 +2,8 @@ package importer
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
