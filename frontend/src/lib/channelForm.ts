@@ -184,7 +184,7 @@ export const CHANNEL_TYPES = [
         key: 'channel',
         label: 'Channel',
         kind: 'text',
-        placeholder: 'town-square',
+        placeholder: 'town-square or @user',
         hint: "Leave empty for the webhook's own; another works only if the webhook is not locked to its channel",
       },
       {
@@ -250,7 +250,7 @@ export const CHANNEL_TYPES = [
         label: 'Priority',
         kind: 'select',
         numeric: true,
-        hint: "How the Gotify app shows it: 0 not at all, 1–3 quietly, 4–7 with a sound, 8–10 with sound and vibration",
+        hint: 'How the Gotify app shows it: 0 only in its list, 1–3 quietly, 4–7 with a sound, 8–10 with sound and vibration',
         options: [
           { value: '', label: 'Not set (8 — high)' },
           { value: '0', label: '0 — no notification' },
