@@ -293,7 +293,13 @@ export const CHANNEL_TYPES = [
           { value: '1', label: 'High — past quiet hours' },
         ],
       },
-      { key: 'device', label: 'Device', kind: 'text', placeholder: 'phone', hint: 'Leave empty for all your devices' },
+      {
+        key: 'device',
+        label: 'Device',
+        kind: 'text',
+        placeholder: 'phone',
+        hint: 'Leave empty for all your devices; several go comma-separated (phone,tablet)',
+      },
       { key: 'sound', label: 'Sound', kind: 'text', placeholder: 'siren', hint: "A sound's name from Pushover's list; empty for your default" },
     ],
   },
@@ -348,7 +354,7 @@ export const CHANNEL_TYPES = [
         placeholder: 'watchdog-bot@example.zulipchat.com',
         hint: 'The email Zulip gave the bot (Personal settings → Bots)',
       },
-      { key: 'api_key', label: 'Bot API key', kind: 'secret', required: true, hint: "Shown with the bot's email" },
+      { key: 'api_key', label: 'Bot API key', kind: 'secret', required: true, hint: "32 letters and digits, shown with the bot's email" },
       { key: 'stream', label: 'Channel', kind: 'text', required: true, placeholder: 'alerts', hint: 'The channel (stream) the bot posts in' },
       {
         key: 'topic',
