@@ -3,6 +3,8 @@ package fingerprint
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -16,6 +18,12 @@ import (
 
 // ChromiumPath is the browser Chromium runs: the system's, never a downloaded one.
 const ChromiumPath = "/usr/bin/chromium"
+
+// ChromeAkamai is the Akamai HTTP/2 fingerprint Chrome has sent for years, and the
+// Chromium installed here (156) sends: SETTINGS header table 65536, push off, initial
+// window 6 MB, header list 256 KB; a 15 MB connection window; no PRIORITY frames;
+// pseudo-headers method, authority, scheme, path.
+const ChromeAkamai = "1:65536;2:0;4:6291456;6:262144|15663105|0|m,a,s,p"
 
 // ErrNoChromium is returned by Chromium when the browser is not installed, so that a
 // test can skip (or, where everything must run, fail).
@@ -78,6 +86,28 @@ func Chromium(ctx context.Context, target string) error {
 		return fmt.Errorf("run chromium: no page was dumped: %s", tail(stderr.String(), 2000))
 	}
 	return nil
+}
+
+// ChromiumRecord loads a page of s in Chromium and returns the Record of the
+// connection that carried it (Chromium may open a spare connection too; its Record
+// is in s.Records() as well, without requests).
+func ChromiumRecord(ctx context.Context, s *Server) (Record, error) {
+	token := make([]byte, 8)
+	if _, err := rand.Read(token); err != nil {
+		return Record{}, fmt.Errorf("chromium page token: %w", err)
+	}
+	path := "/chromium/" + hex.EncodeToString(token)
+	if err := Chromium(ctx, strings.TrimSuffix(s.URL("fp.test"), "/")+path); err != nil {
+		return Record{}, err
+	}
+	for _, rec := range s.Records() {
+		for _, req := range rec.Requests {
+			if req.Path == path {
+				return rec, nil
+			}
+		}
+	}
+	return Record{}, fmt.Errorf("chromium loaded the page but no connection asked for %s", path)
 }
 
 func tail(s string, n int) string {

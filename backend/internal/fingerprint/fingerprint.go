@@ -17,6 +17,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
@@ -165,7 +166,8 @@ func Start(opts ...Option) (*Server, error) {
 	conf := &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		NextProtos:   o.alpn,
-		MinVersion:   tls.VersionTLS10,
+		// Old clients are to be recorded too, not turned away.
+		MinVersion: tls.VersionTLS10,
 	}
 	if o.helloInfo != nil {
 		conf.GetConfigForClient = func(info *tls.ClientHelloInfo) (*tls.Config, error) {
@@ -191,6 +193,17 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 func (s *Server) URL(host string) string {
 	_, port, _ := net.SplitHostPort(s.Addr())
 	return "https://" + net.JoinHostPort(host, port) + "/"
+}
+
+// DialContext connects to the server whatever address it is given, so that a client
+// using it can request URL("fp.test") without a DNS entry for the name.
+func (s *Server) DialContext(ctx context.Context, network, _ string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, s.Addr())
+	if err != nil {
+		return nil, fmt.Errorf("dial fingerprint server: %w", err)
+	}
+	return c, nil
 }
 
 // CertPool trusts the server's certificate.
@@ -418,10 +431,10 @@ func (h Hello) clone() Hello {
 
 // responseBody is what every request gets: its connection's Record.
 func responseBody(rec Record) []byte {
-	b, err := jsonIndent(rec)
+	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		// A Record holds only strings, numbers and slices of them.
 		return []byte(`{"error":` + strconv.Quote(err.Error()) + `}`)
 	}
-	return b
+	return append(b, '\n')
 }

@@ -3,7 +3,6 @@ package fingerprint
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -355,12 +354,4 @@ func akamai(h *H2) string {
 		}
 	}
 	return strings.Join(settings, ";") + "|" + wu + "|" + prio + "|" + strings.Join(pseudo, ",")
-}
-
-func jsonIndent(v any) ([]byte, error) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode record: %w", err)
-	}
-	return append(b, '\n'), nil
 }
