@@ -438,3 +438,17 @@ func responseBody(rec Record) []byte {
 	}
 	return append(b, '\n')
 }
+
+// MarshalJSON writes the point formats as numbers, as the other lists are, rather
+// than the base64 encoding/json gives a []uint8. (They read back either way.)
+func (h Hello) MarshalJSON() ([]byte, error) {
+	type plain Hello
+	points := make([]uint16, len(h.PointFormats))
+	for i, p := range h.PointFormats {
+		points[i] = uint16(p)
+	}
+	return json.Marshal(struct {
+		plain
+		PointFormats []uint16 `json:"point_formats"`
+	}{plain(h), points})
+}

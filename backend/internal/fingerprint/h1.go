@@ -66,16 +66,13 @@ func (s *Server) serveHTTP1(c net.Conn, rec *Record) error {
 func readHeaderBlock(br *bufio.Reader) ([]byte, error) {
 	var block []byte
 	for {
-		line, err := br.ReadSlice('\n')
+		line, err := readLine(br, maxHeaderBlock-len(block))
 		block = append(block, line...)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return block, io.EOF
 			}
 			return block, fmt.Errorf("read http/1.1 request: %w", err)
-		}
-		if len(block) > maxHeaderBlock {
-			return block, errors.New("read http/1.1 request: header block too large")
 		}
 		if len(bytes.TrimRight(line, "\r\n")) == 0 {
 			if len(bytes.TrimSpace(block)) == 0 {
@@ -84,6 +81,22 @@ func readHeaderBlock(br *bufio.Reader) ([]byte, error) {
 				continue
 			}
 			return block, nil
+		}
+	}
+}
+
+// readLine reads through the next "\n", however long the line (a large cookie is
+// longer than bufio's buffer), up to limit bytes.
+func readLine(br *bufio.Reader, limit int) ([]byte, error) {
+	var line []byte
+	for {
+		part, err := br.ReadSlice('\n')
+		line = append(line, part...)
+		if len(line) > limit {
+			return line, errors.New("header block too large")
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
 		}
 	}
 }
@@ -114,7 +127,7 @@ func discardBody(br *bufio.Reader, hr *http.Request) error {
 		// The chunked reader stops after the last chunk's size line; the trailer
 		// section and its empty line follow.
 		for {
-			line, err := br.ReadSlice('\n')
+			line, err := readLine(br, maxHeaderBlock)
 			if err != nil {
 				return fmt.Errorf("read request trailers: %w", err)
 			}

@@ -227,6 +227,9 @@ func TestGoClientHTTP2(t *testing.T) {
 	if r.ALPN != "h2" || r.H2 == nil {
 		t.Fatalf("ALPN %q, H2 %v", r.ALPN, r.H2)
 	}
+	if !slices.Equal(first.Hello.PointFormats, r.Hello.PointFormats) || len(r.Hello.PointFormats) == 0 {
+		t.Errorf("point formats: answer %v, record %v", first.Hello.PointFormats, r.Hello.PointFormats)
+	}
 	if r.JA4 != first.JA4 || r.Akamai != first.Akamai {
 		t.Errorf("answer shows JA4 %s Akamai %s, record %s %s", first.JA4, first.Akamai, r.JA4, r.Akamai)
 	}
@@ -375,7 +378,8 @@ func TestHTTP1(t *testing.T) {
 	}
 	c := tls.Client(raw, &tls.Config{ServerName: "fp.test", RootCAs: s.CertPool(), NextProtos: []string{"h2", "http/1.1"}})
 	defer func() { _ = c.Close() }()
-	requests := "GET /one HTTP/1.1\r\nHost: fp.test\r\nX-Zeta: 1\r\nx-alpha: 2\r\n\r\n" +
+	// The cookie is longer than a bufio.Reader's buffer.
+	requests := "GET /one HTTP/1.1\r\nHost: fp.test\r\nX-Zeta: 1\r\nCookie: " + strings.Repeat("c", 10000) + "\r\nx-alpha: 2\r\n\r\n" +
 		"\r\nPOST /two HTTP/1.1\r\nHost: fp.test\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello" +
 		"POST /three HTTP/1.1\r\nHost: fp.test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\n" +
 		"HEAD /four HTTP/1.1\r\nHost: fp.test\r\n\r\n" +
@@ -410,7 +414,7 @@ func TestHTTP1(t *testing.T) {
 		path  string
 		order []string
 	}{
-		{"/one", []string{"Host", "X-Zeta", "x-alpha"}},
+		{"/one", []string{"Host", "X-Zeta", "Cookie", "x-alpha"}},
 		{"/two", []string{"Host", "Content-Length", "Content-Type"}},
 		{"/three", []string{"Host", "Transfer-Encoding"}},
 		{"/four", []string{"Host"}},
