@@ -16,8 +16,18 @@ import (
 	"time"
 )
 
-// ChromiumPath is the browser Chromium runs: the system's, never a downloaded one.
+// ChromiumPath is the browser Chromium runs unless the CHROMIUM environment variable
+// names another (as for the dashboard's browser tests): the system's, never a
+// downloaded one.
 const ChromiumPath = "/usr/bin/chromium"
+
+// chromiumPath is the browser to run.
+func chromiumPath() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	return ChromiumPath
+}
 
 // ChromeAkamai is the Akamai HTTP/2 fingerprint Chrome has sent for years, and the
 // Chromium installed here (156) sends: SETTINGS header table 65536, push off, initial
@@ -39,8 +49,9 @@ func Chromium(ctx context.Context, target string) error {
 	if err != nil {
 		return fmt.Errorf("chromium target: %w", err)
 	}
-	if _, err := os.Stat(ChromiumPath); err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrNoChromium, ChromiumPath, err)
+	browser := chromiumPath()
+	if _, err := os.Stat(browser); err != nil {
+		return fmt.Errorf("%w: %w", ErrNoChromium, err)
 	}
 	profile, err := os.MkdirTemp("", "fingerprint-chromium-")
 	if err != nil {
@@ -55,7 +66,7 @@ func Chromium(ctx context.Context, target string) error {
 		rules = "MAP " + host + " 127.0.0.1, " + rules
 	}
 	args := []string{
-		"--headless=new", "--no-sandbox", "--disable-gpu", "--ignore-certificate-errors",
+		"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--ignore-certificate-errors",
 		"--host-resolver-rules=" + rules,
 		"--user-data-dir=" + profile,
 		"--no-first-run", "--no-default-browser-check", "--no-pings",
@@ -66,7 +77,7 @@ func Chromium(ctx context.Context, target string) error {
 		"--disable-features=OptimizationHints,MediaRouter,Translate,DialMediaRouteProvider,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
 		"--dump-dom", target,
 	}
-	cmd := exec.CommandContext(ctx, ChromiumPath, args...)
+	cmd := exec.CommandContext(ctx, browser, args...)
 	// Chromium starts a zygote, a network service and renderers; in a process group
 	// of their own they can be killed together.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -22,8 +22,8 @@ func unavailable(t *testing.T, format string, args ...any) {
 // TestChromium records the installed Chromium and checks it looks like Chrome on the
 // wire; then Go's default client, which must not.
 func TestChromium(t *testing.T) {
-	if _, err := os.Stat(ChromiumPath); err != nil {
-		unavailable(t, "the Chromium fingerprint needs %s: %v", ChromiumPath, err)
+	if _, err := os.Stat(chromiumPath()); err != nil {
+		unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
 	}
 	s := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
