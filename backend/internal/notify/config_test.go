@@ -175,7 +175,7 @@ func TestValidateMessages(t *testing.T) {
 
 func TestTypes(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, []string{"discord", "email", "ntfy", "opsgenie", "pagerduty", "slack", "teams", "telegram", "twilio", "webhook"}, Types())
+	assert.Equal(t, []string{"discord", "email", "ntfy", "opsgenie", "pagerduty", "pushover", "slack", "teams", "telegram", "twilio", "webhook"}, Types())
 	assert.True(t, IsSecret("slack", "url"))
 	assert.False(t, IsSecret("webhook", "url"))
 	assert.True(t, IsSecret("telegram", "bot_token"))
@@ -285,6 +285,7 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 		"ntfy":      `{"url":"https://ntfy.sh","topic":"ops","token":"tk_x","priority":4}`,
 		"pagerduty": `{"routing_key":"` + pagerdutyTestKey + `","severity":"error"}`,
 		"opsgenie":  `{"api_key":"` + opsgenieTestKey + `","region":"eu","priority":"P2"}`,
+		"pushover":  `{"user_key":"` + pushoverTestUser + `","app_token":"` + pushoverTestToken + `","priority":-1,"device":"phone","sound":"magic"}`,
 		"twilio":    `{"account_sid":"` + twilioTestSID + `","auth_token":"` + twilioTestToken + `","from":"+15557654321","to":"+4915112345678"}`,
 	}
 	require.Len(t, configs, len(Types()), "a config for every type")
@@ -293,7 +294,7 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 			t.Parallel()
 			shown, err := Redact(typ, json.RawMessage(stored))
 			require.NoError(t, err)
-			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey, opsgenieTestKey, twilioTestToken} {
+			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey, opsgenieTestKey, twilioTestToken, pushoverTestUser, pushoverTestToken} {
 				assert.NotContains(t, string(shown), secret)
 			}
 			merged, err := MergeSecrets(typ, json.RawMessage(stored), shown)
