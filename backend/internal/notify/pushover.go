@@ -57,9 +57,9 @@ func (c *pushoverConfig) check(Env) error {
 
 // Pushover's limits on a message's fields.
 const (
-	maxPushoverTitle    = 250
-	maxPushoverMessage  = 1024
-	maxPushoverURL      = 512
+	maxPushoverTitle   = 250
+	maxPushoverMessage = 1024
+	maxPushoverURL     = 512
 )
 
 func sendPushover(ctx context.Context, c *pushoverConfig, env Env, m Message) error {
