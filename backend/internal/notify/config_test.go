@@ -175,7 +175,7 @@ func TestValidateMessages(t *testing.T) {
 
 func TestTypes(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, []string{"discord", "email", "ntfy", "opsgenie", "pagerduty", "pushover", "slack", "teams", "telegram", "twilio", "webhook"}, Types())
+	assert.Equal(t, []string{"discord", "email", "ntfy", "opsgenie", "pagerduty", "pushover", "slack", "teams", "telegram", "twilio", "webhook", "zulip"}, Types())
 	assert.True(t, IsSecret("slack", "url"))
 	assert.False(t, IsSecret("webhook", "url"))
 	assert.True(t, IsSecret("telegram", "bot_token"))
@@ -286,6 +286,7 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 		"pagerduty": `{"routing_key":"` + pagerdutyTestKey + `","severity":"error"}`,
 		"opsgenie":  `{"api_key":"` + opsgenieTestKey + `","region":"eu","priority":"P2"}`,
 		"pushover":  `{"user_key":"` + pushoverTestUser + `","app_token":"` + pushoverTestToken + `","priority":-1,"device":"phone","sound":"magic"}`,
+		"zulip":     `{"site":"https://example.zulipchat.com","email":"` + zulipTestEmail + `","api_key":"` + zulipTestKey + `","stream":"ops","topic":"uptime"}`,
 		"twilio":    `{"account_sid":"` + twilioTestSID + `","auth_token":"` + twilioTestToken + `","from":"+15557654321","to":"+4915112345678"}`,
 	}
 	require.Len(t, configs, len(Types()), "a config for every type")
@@ -294,7 +295,7 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 			t.Parallel()
 			shown, err := Redact(typ, json.RawMessage(stored))
 			require.NoError(t, err)
-			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey, opsgenieTestKey, twilioTestToken, pushoverTestUser, pushoverTestToken} {
+			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey, opsgenieTestKey, twilioTestToken, pushoverTestUser, pushoverTestToken, zulipTestKey} {
 				assert.NotContains(t, string(shown), secret)
 			}
 			merged, err := MergeSecrets(typ, json.RawMessage(stored), shown)

@@ -147,14 +147,14 @@ func TestOpsgenieValidate(t *testing.T) {
 
 func TestOpsgenieAnswers(t *testing.T) {
 	t.Parallel()
-	checkAnswers(t, "opsgenie", map[string]any{"api_key": opsgenieTestKey}, []string{opsgenieTestKey})
+	checkAnswers(t, "opsgenie", func(string) map[string]any { return map[string]any{"api_key": opsgenieTestKey} }, []string{opsgenieTestKey})
 }
 
-// checkAnswers sends a down through a channel of type typ (a fixed-host type, reached
-// through testEnv) to a receiver that echoes the request in its answer, and checks
-// the mapping every provider shares: 429 and 5xx are retried (a 429's Retry-After
-// read), another 4xx is not, and no secret appears in the error.
-func checkAnswers(t *testing.T, typ string, config map[string]any, secrets []string) {
+// checkAnswers sends a down through a channel of type typ, whose config is built
+// around a receiver's URL (fixed-host types reach it through testEnv), and checks the
+// mapping every provider shares: 429 and 5xx are retried (a 429's Retry-After read),
+// another 4xx is not, and no secret appears in the error.
+func checkAnswers(t *testing.T, typ string, config func(base string) map[string]any, secrets []string) {
 	t.Helper()
 	answers := []struct {
 		name       string
@@ -179,7 +179,7 @@ func checkAnswers(t *testing.T, typ string, config map[string]any, secrets []str
 				t.Parallel()
 				rcv := newReceiver(t)
 				rcv.answer(a.status, body, a.header) // "" echoes the request
-				ch := Channel{Type: typ, Config: rawJSON(t, config)}
+				ch := Channel{Type: typ, Config: rawJSON(t, config(rcv.URL))}
 				err := Send(context.Background(), ch, testEnv(rcv), downMessage())
 
 				var se *SendError

@@ -107,7 +107,7 @@ func TestTwilioValidate(t *testing.T) {
 
 func TestTwilioAnswers(t *testing.T) {
 	t.Parallel()
-	checkAnswers(t, "twilio", twilioConfigFor("+15557654321"),
+	checkAnswers(t, "twilio", func(string) map[string]any { return twilioConfigFor("+15557654321") },
 		[]string{twilioTestToken, base64.StdEncoding.EncodeToString([]byte(twilioTestSID + ":" + twilioTestToken))})
 }
 
