@@ -3,9 +3,12 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,5 +198,53 @@ func checkAnswers(t *testing.T, typ string, config func(base string) map[string]
 				rcv.only(t)
 			})
 		}
+	}
+}
+
+// dialedAddress sends m through ch with a production Env (AnyHost unset, yet an
+// APIBase override given) whose dialer connects nowhere but records where it was
+// asked to: the address a fixed-host type really sends to.
+func dialedAddress(t *testing.T, ch Channel, m Message) string {
+	t.Helper()
+	var (
+		mu     sync.Mutex
+		dialed []string
+	)
+	refuse := func(_ context.Context, _, addr string) (net.Conn, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		dialed = append(dialed, addr)
+		return nil, errors.New("refused by the test")
+	}
+	env := Env{Client: &http.Client{Transport: &http.Transport{DialContext: refuse}},
+		APIBase: map[string]string{ch.Type: "http://127.0.0.1:9", "opsgenie.eu": "http://127.0.0.1:9"}}
+	err := Send(context.Background(), ch, env, m)
+	var se *SendError
+	require.ErrorAs(t, err, &se)
+	assert.True(t, se.Retry)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, dialed, 1)
+	return dialed[0]
+}
+
+func TestFixedHostProvidersSendOnlyToTheirAPI(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		typ    string
+		config map[string]any
+		want   string
+	}{
+		{"opsgenie", map[string]any{"api_key": opsgenieTestKey}, "api.opsgenie.com:443"},
+		{"opsgenie", map[string]any{"api_key": opsgenieTestKey, "region": "eu"}, "api.eu.opsgenie.com:443"},
+		{"pushover", pushoverConfigWith(nil), "api.pushover.net:443"},
+		{"twilio", twilioConfigFor("+15557654321"), "api.twilio.com:443"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			t.Parallel()
+			ch := Channel{Type: tt.typ, Config: rawJSON(t, tt.config)}
+			assert.Equal(t, tt.want, dialedAddress(t, ch, downMessage()))
+		})
 	}
 }
