@@ -196,3 +196,46 @@ func TestIncidentsList(t *testing.T) {
 			ExpectedContent: []string{`"last_status":"down"`, `"failure_threshold":1`, `"conditions":[]`}},
 	})
 }
+
+// The new self-hosted types through the API: created, listed without their tokens,
+// tested against a fake server on 127.0.0.1, and refused when a PATCH moves the
+// channel to another server without the token: the stored one goes nowhere new.
+func TestSelfHostedChannelKeepsItsTokenHome(t *testing.T) {
+	var keys atomic.Value
+	keys.Store("")
+	gotify := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		keys.Store(r.Method + " " + r.URL.Path + " " + r.Header.Get("X-Gotify-Key"))
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(gotify.Close)
+	e := newEnv(t, nil, withNotify, func(d *httpapi.Deps) { d.Notify.CheckURL = nil })
+	const token = "AbCdEfGhIjKlMnO"
+	ch := e.createChannel(t, map[string]any{"name": "phone", "type": "gotify",
+		"config": map[string]any{"server_url": gotify.URL, "token": token, "priority": 5}})
+	assert.Equal(t, true, ch.Config["token_set"])
+	assert.NotContains(t, mustJSON(t, ch), token)
+
+	path := fmt.Sprintf("/api/v1/channels/%d", ch.ID)
+	res := e.send(t, request{Method: http.MethodPost, Path: path + "/test"})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	assert.Equal(t, "POST /message "+token, keys.Load())
+
+	runScenarios(t, e, []apiScenario{
+		{Name: "moved without the token", Method: http.MethodPatch, URL: path, ExpectedStatus: http.StatusUnprocessableEntity,
+			Body: `{"config":{"server_url":"https://gotify.elsewhere.example","token_set":true}}`, ExpectedFields: []string{"config.token"},
+			ExpectedContent: []string{"must be sent again when server_url changes"}, NotExpectedContent: []string{token}},
+		{Name: "a priority as a word", Method: http.MethodPatch, URL: path, ExpectedStatus: http.StatusUnprocessableEntity,
+			Body: `{"config":{"server_url":"` + gotify.URL + `","priority":"high"}}`, ExpectedFields: []string{"config.priority"},
+			ExpectedContent: []string{"must be a whole number"}},
+		{Name: "same server, new priority, token kept", Method: http.MethodPatch, URL: path, ExpectedStatus: http.StatusOK,
+			Body: `{"config":{"server_url":"` + gotify.URL + `/","priority":2}}`, ExpectedContent: []string{`"token_set":true`, `"priority":2`},
+			NotExpectedContent: []string{token}},
+		{Name: "a fixed-host type takes no host", Method: http.MethodPost, URL: "/api/v1/channels", ExpectedStatus: http.StatusUnprocessableEntity,
+			Body: `{"name":"og","type":"opsgenie","config":{"api_key":"9f2b1c4e-7a3d-4e5f-8b6a-1c2d3e4f5a6b","url":"https://evil.example"}}`,
+			ExpectedFields: []string{"config.url"}},
+	})
+	stored, err := e.Store.GetChannel(context.Background(), ch.ID)
+	require.NoError(t, err)
+	assert.Contains(t, string(stored.Config), token, "the refused move left the stored token as it was")
+	assert.Contains(t, string(stored.Config), gotify.URL)
+}

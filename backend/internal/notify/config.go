@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/textproto"
+	"net/url"
+	"strings"
 )
 
 // Validate checks a config of type typ. Every broken key is reported: the error is an
@@ -92,20 +94,94 @@ func MergeSecrets(typ string, old, updated json.RawMessage) (json.RawMessage, er
 	if err != nil {
 		return nil, err
 	}
+	moved := destinationMoved(p, prev, next)
+	var refused problems
 	for _, key := range p.Secrets() {
 		delete(next, key+setSuffix)
 		if _, sent := next[key]; !sent {
 			if v, stored := prev[key]; stored {
+				if moved != "" && isSet(v) {
+					refused.add(key, "must be sent again when %s changes: a stored secret is never sent to a new address", moved)
+					continue
+				}
 				next[key] = v
 			}
 		}
 	}
 	for _, key := range secretMaps(p) {
+		if moved != "" && keepsStoredValues(prev, next, key) {
+			refused.add(key, "must be sent again, values included, when %s changes: a stored secret is never sent to a new address", moved)
+			continue
+		}
 		if err := mergeSecretMap(prev, next, key); err != nil {
 			return nil, err
 		}
 	}
+	if err := refused.err(); err != nil {
+		return nil, err
+	}
 	return marshalObject(next)
+}
+
+// destinationMoved names the type's destination setting when updated moves it to
+// another server, and
+// is "" otherwise (or for types that send only to their provider's own hosts).
+func destinationMoved(p Provider, prev, next map[string]json.RawMessage) string {
+	d, ok := p.(destinationer)
+	if !ok || d.destinationKey() == "" {
+		return ""
+	}
+	key := d.destinationKey()
+	var before, after string
+	// A value that is not a string is refused by validation; compared raw, it counts
+	// as a change, which only asks for the secrets again.
+	if json.Unmarshal(prev[key], &before) != nil && len(prev[key]) > 0 {
+		before = string(prev[key])
+	}
+	if json.Unmarshal(next[key], &after) != nil && len(next[key]) > 0 {
+		after = string(next[key])
+	}
+	if origin(before) == origin(after) {
+		return ""
+	}
+	return key
+}
+
+// origin is where a URL sends: its scheme, host and port, so a new path on the same
+// server keeps the secrets. Text that is not a URL is compared whole.
+func origin(raw string) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host)
+}
+
+// keepsStoredValues says whether merging key would carry a stored secret value over:
+// the key left out while some are stored, or a stored name sent with "".
+func keepsStoredValues(prev, next map[string]json.RawMessage, key string) bool {
+	stored, err := stringMap(prev, key)
+	if err != nil || len(stored) == 0 {
+		return false
+	}
+	if _, sent := next[key]; !sent {
+		return true
+	}
+	sent, err := stringMap(next, key)
+	if err != nil {
+		return false // validation names the key
+	}
+	byName := make(map[string]bool, len(stored))
+	for name, v := range stored {
+		byName[textproto.CanonicalMIMEHeaderKey(name)] = v != ""
+	}
+	for name, v := range sent {
+		if v == "" && byName[textproto.CanonicalMIMEHeaderKey(name)] {
+			return true
+		}
+	}
+	return false
 }
 
 func mergeSecretMap(prev, next map[string]json.RawMessage, key string) error {

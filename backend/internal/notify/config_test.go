@@ -279,6 +279,60 @@ func TestMergeSecrets(t *testing.T) {
 	assert.ErrorIs(t, err, ErrUnknownType)
 }
 
+// A stored secret is never sent to a server the update moves the channel to: an editor
+// never sees it, and could otherwise have it delivered to a host of their own. The
+// secrets must come again with the new address; a new path on the same server keeps them.
+func TestMergeSecretsRefusesToMoveThemElsewhere(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		typ, old, updated string
+		keys              []string
+	}{
+		{"gotify", `{"server_url":"https://gotify.example.com","token":"Sx7qK2"}`, `{"server_url":"https://evil.example.net"}`, []string{"token"}},
+		{"matrix", `{"homeserver_url":"https://matrix.example.org","access_token":"Sx7qK2","room_id":"!a:b"}`,
+			`{"homeserver_url":"http://matrix.example.org","room_id":"!a:b","access_token_set":true}`, []string{"access_token"}},
+		{"zulip", `{"site":"https://a.zulipchat.com","email":"b@a","api_key":"Sx7qK2","stream":"s"}`,
+			`{"site":"https://b.zulipchat.com","email":"b@a","stream":"s"}`, []string{"api_key"}},
+		{"ntfy", `{"url":"https://ntfy.example.com","topic":"ops","token":"Sx7qK2"}`, `{"topic":"ops"}`, []string{"token"}},
+		{"ntfy", `{"topic":"ops","token":"Sx7qK2"}`, `{"url":"https://ntfy.evil.example","topic":"ops"}`, []string{"token"}},
+		{"webhook", `{"url":"https://h.example.com/x","secret":"Sx7qK2","headers":{"Authorization":"Bearer Sx7qK2"}}`,
+			`{"url":"https://other.example.com/x","headers":{"Authorization":""}}`, []string{"secret", "headers"}},
+		{"webhook", `{"url":"https://h.example.com/x","headers":{"Authorization":"Bearer Sx7qK2"}}`,
+			`{"url":"https://h.example.com:8443/x"}`, []string{"headers"}},
+	} {
+		_, err := MergeSecrets(tt.typ, json.RawMessage(tt.old), json.RawMessage(tt.updated))
+		require.Error(t, err, "%s %s", tt.typ, tt.updated)
+		var keys []string
+		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+			var ce *ConfigError
+			require.ErrorAs(t, e, &ce)
+			keys = append(keys, ce.Key)
+			assert.Contains(t, ce.Message, "must be sent again")
+		}
+		assert.Equal(t, tt.keys, keys, "%s %s", tt.typ, tt.updated)
+		assert.NotContains(t, err.Error(), "Sx7qK2")
+	}
+
+	// With the secrets sent again, or the same server, the update goes through.
+	for _, tt := range []struct{ typ, old, updated, want string }{
+		{"gotify", `{"server_url":"https://gotify.example.com","token":"tok"}`,
+			`{"server_url":"https://evil.example.net","token":"new"}`, `{"server_url":"https://evil.example.net","token":"new"}`},
+		{"gotify", `{"server_url":"https://gotify.example.com","token":"tok"}`,
+			`{"server_url":"https://GOTIFY.example.com/gotify/","priority":3}`,
+			`{"server_url":"https://GOTIFY.example.com/gotify/","priority":3,"token":"tok"}`},
+		{"webhook", `{"url":"https://h.example.com/x","secret":"hush","headers":{"Authorization":"Bearer t"}}`,
+			`{"url":"https://other.example.com/x","secret":"","headers":{"Authorization":"Bearer u"}}`,
+			`{"url":"https://other.example.com/x","secret":"","headers":{"Authorization":"Bearer u"}}`},
+		{"ntfy", `{"url":"https://ntfy.example.com","topic":"ops"}`, `{"url":"https://ntfy.evil.example","topic":"ops"}`,
+			`{"url":"https://ntfy.evil.example","topic":"ops"}`},
+		{"telegram", `{"bot_token":"1:x","chat_id":"@ops"}`, `{"chat_id":"@dev"}`, `{"bot_token":"1:x","chat_id":"@dev"}`},
+	} {
+		got, err := MergeSecrets(tt.typ, json.RawMessage(tt.old), json.RawMessage(tt.updated))
+		require.NoError(t, err, "%s %s", tt.typ, tt.updated)
+		assert.JSONEq(t, tt.want, string(got))
+	}
+}
+
 // What a client is shown, sent back unchanged, is what was stored, for every type:
 // the form a UI edits round-trips.
 func TestRedactMergeRoundTrip(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 // (the outbound guard keeps it off private addresses). The message is markdown, which
 // Gotify's web UI and Android app render when extras say so. The token is a secret.
 func init() {
-	register(channelType[gotifyConfig, *gotifyConfig]{name: "gotify", secrets: []string{"token"}, send: sendGotify})
+	register(channelType[gotifyConfig, *gotifyConfig]{name: "gotify", secrets: []string{"token"}, destination: "server_url", send: sendGotify})
 }
 
 type gotifyConfig struct {
@@ -53,11 +53,12 @@ func (c *gotifyConfig) check(env Env) error {
 
 // markdownEscaper puts a backslash before every character CommonMark (and the
 // dialects built on it: Gotify's, Mattermost's) gives a meaning, so a value shows as
-// it is: emphasis, code, links, headings, lists, HTML, entities and emoji short codes.
+// it is: emphasis, code, links, headings, lists, HTML, entities and emoji short codes,
+// and Mattermost's inline LaTeX ($…$).
 var markdownEscaper = strings.NewReplacer(
 	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "{", `\{`, "}", `\}`, "[", `\[`, "]", `\]`,
 	"<", `\<`, ">", `\>`, "(", `\(`, ")", `\)`, "#", `\#`, "+", `\+`, "-", `\-`, ".", `\.`,
-	"!", `\!`, "|", `\|`, "~", `\~`, "&", `\&`, ":", `\:`,
+	"!", `\!`, "|", `\|`, "~", `\~`, "&", `\&`, ":", `\:`, "$", `\$`,
 )
 
 // markdownLines joins detail lines with CommonMark's hard line break (two spaces

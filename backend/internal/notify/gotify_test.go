@@ -110,7 +110,9 @@ func TestGotifyValidate(t *testing.T) {
 			assert.Equal(t, tt.want, configKeys(err), "%v", err)
 		})
 	}
-	err := Validate("gotify", json.RawMessage(`{`+server+`,"token":"Secret token"}`), Env{})
+	err := Validate("gotify", json.RawMessage(`{`+server+`,`+token+`,"priority":"high"}`), Env{})
+	assert.EqualError(t, err, "priority: must be a whole number", "an optional number is described by what it holds")
+	err = Validate("gotify", json.RawMessage(`{`+server+`,"token":"Secret token"}`), Env{})
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "Secret")
 

@@ -20,7 +20,7 @@ import (
 // homeserver is allowed, since self-hosting is the norm; the outbound guard still
 // keeps it off private addresses. The access token is a secret.
 func init() {
-	register(channelType[matrixConfig, *matrixConfig]{name: "matrix", secrets: []string{"access_token"}, send: sendMatrix})
+	register(channelType[matrixConfig, *matrixConfig]{name: "matrix", secrets: []string{"access_token"}, destination: "homeserver_url", send: sendMatrix})
 }
 
 type matrixConfig struct {

@@ -16,7 +16,7 @@ import (
 // host is allowed, since self-hosting is common; the outbound guard in Env.Client
 // still keeps it off private addresses.
 func init() {
-	register(channelType[ntfyConfig, *ntfyConfig]{name: "ntfy", secrets: []string{"token"}, send: sendNtfy})
+	register(channelType[ntfyConfig, *ntfyConfig]{name: "ntfy", secrets: []string{"token"}, destination: "url", send: sendNtfy})
 }
 
 type ntfyConfig struct {

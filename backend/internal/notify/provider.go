@@ -28,13 +28,20 @@ type channelType[C any, P interface {
 	// secretMaps are object-valued keys whose values are secrets but whose keys are
 	// not (a webhook's header names are shown, their values are not).
 	secretMaps []string
-	send       func(ctx context.Context, c *C, env Env, m Message) error
+	// destination is the setting that says where the secrets are sent (a self-hosted
+	// server's URL). An update that changes it must send the secrets again: otherwise
+	// an editor, who never sees them, could point the channel at a host of their own
+	// and have the stored token delivered there.
+	destination string
+	send        func(ctx context.Context, c *C, env Env, m Message) error
 }
 
 func (t channelType[C, P]) Type() string      { return t.name }
 func (t channelType[C, P]) Secrets() []string { return slices.Clone(t.secrets) }
 
 func (t channelType[C, P]) secretMapKeys() []string { return t.secretMaps }
+
+func (t channelType[C, P]) destinationKey() string { return t.destination }
 
 func (t channelType[C, P]) Validate(config json.RawMessage, env Env) error {
 	_, err := t.parse(config, env)
@@ -65,6 +72,12 @@ func (t channelType[C, P]) parse(config json.RawMessage, env Env) (*C, error) {
 // for it.
 type secretMapper interface {
 	secretMapKeys() []string
+}
+
+// destinationer is implemented by types whose secrets go to a host the config names;
+// MergeSecrets asks for it.
+type destinationer interface {
+	destinationKey() string
 }
 
 // decodeConfig reads a config object into v, refusing unknown keys and values of the
@@ -117,6 +130,9 @@ func settingType(v any, e *json.UnmarshalTypeError) reflect.Type {
 // describe names a Go type the way a JSON user would.
 func describe(t reflect.Type) string {
 	switch t.Kind() {
+	case reflect.Pointer:
+		// An optional setting (*int): what it points to is what it must be.
+		return describe(t.Elem())
 	case reflect.String:
 		return "a string"
 	case reflect.Slice, reflect.Array:

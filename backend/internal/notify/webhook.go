@@ -17,7 +17,7 @@ import (
 // The generic webhook: a POST of the Message's JSON, signed when a secret is set.
 func init() {
 	register(channelType[webhookConfig, *webhookConfig]{
-		name: "webhook", secrets: []string{"secret"}, secretMaps: []string{"headers"}, send: sendWebhook,
+		name: "webhook", secrets: []string{"secret"}, secretMaps: []string{"headers"}, destination: "url", send: sendWebhook,
 	})
 }
 

@@ -17,7 +17,7 @@ import (
 // outbound guard keeps it off private addresses. Each target's alerts go to a topic
 // of its own unless one topic is set, so a down and its up sit together.
 func init() {
-	register(channelType[zulipConfig, *zulipConfig]{name: "zulip", secrets: []string{"api_key"}, send: sendZulip})
+	register(channelType[zulipConfig, *zulipConfig]{name: "zulip", secrets: []string{"api_key"}, destination: "site", send: sendZulip})
 }
 
 type zulipConfig struct {
