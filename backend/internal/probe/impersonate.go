@@ -1,0 +1,385 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	req "github.com/imroc/req/v3"
+	reqhttp2 "github.com/imroc/req/v3/http2"
+	utls "github.com/refraction-networking/utls"
+
+	"github.com/watchdog-monitor/watchdog/backend/internal/target"
+)
+
+// An http target with Impersonate set is checked through a transport of that browser's:
+// its TLS ClientHello (utls), its HTTP/2 connection preface and stream priorities, and its
+// header and pseudo-header order (imroc/req's Transport, whose HTTP/2 client writes them
+// as told). Services behind a bot wall fingerprint those, and answer a Go client with a
+// challenge while a browser gets the page.
+//
+// Everything else is the default transport's: every connection, plain or TLS, redirects
+// included, is dialed through the guard's dialer (the ClientHello is written on it by
+// dialBrowserTLS); no proxy; no HTTP/3 (req only speaks it when asked, and it would dial
+// UDP out of the guard's reach); the same pool sizes, timeouts and header cap.
+
+// browser is what one browser sends: the ClientHello, the HTTP/2 preface and the
+// request headers of a top-level navigation.
+type browser struct {
+	hello utls.ClientHelloID
+	// settings is the SETTINGS frame, in the browser's order; connectionFlow the
+	// WINDOW_UPDATE increment it sends for the connection right after.
+	settings       []reqhttp2.Setting
+	connectionFlow uint32
+	// priorityFrames are PRIORITY frames sent after the preface (Firefox's dependency
+	// tree); headerPriority is the priority carried by each request's HEADERS frame.
+	priorityFrames []reqhttp2.PriorityFrame
+	headerPriority reqhttp2.PriorityParam
+	pseudoOrder    []string
+	// headers are sent with every request unless the target sets its own, in order
+	// and spelled as the browser sends them over HTTP/1.1 (over HTTP/2 names are
+	// lowercased).
+	headers []browserHeader
+	// order is where every header goes, those the browser sends only sometimes (a
+	// redirect's Referer, a cookie) included; a header of the target's that no browser
+	// sends goes after them.
+	order []string
+}
+
+type browserHeader struct{ name, value string }
+
+// The profiles. Each User-Agent names the version of its ClientHello: a Chrome 133
+// hello under a newer User-Agent is a mismatch bot walls look for. Chrome's hello is
+// utls's newest (X25519MLKEM768, the new ALPS codepoint, GREASE ECH, extension order
+// shuffled per connection as Chrome does); the fingerprint test compares it with the
+// Chromium installed here. Firefox's and Safari's are utls's newest of theirs, with the
+// HTTP/2 preface those versions send.
+var browsers = map[target.Impersonation]*browser{
+	target.ImpersonateChrome: {
+		hello: utls.HelloChrome_133,
+		settings: []reqhttp2.Setting{
+			{ID: reqhttp2.SettingHeaderTableSize, Val: 65536},
+			{ID: reqhttp2.SettingEnablePush, Val: 0},
+			{ID: reqhttp2.SettingInitialWindowSize, Val: 6291456},
+			{ID: reqhttp2.SettingMaxHeaderListSize, Val: 262144},
+		},
+		connectionFlow: 15663105,
+		// Weight 256 on the wire as 255: a navigation is Chrome's highest priority.
+		headerPriority: reqhttp2.PriorityParam{StreamDep: 0, Exclusive: true, Weight: 255},
+		pseudoOrder:    []string{":method", ":authority", ":scheme", ":path"},
+		headers: []browserHeader{
+			{"sec-ch-ua", `"Not(A:Brand";v="99", "Google Chrome";v="133", "Chromium";v="133"`},
+			{"sec-ch-ua-mobile", "?0"},
+			{"sec-ch-ua-platform", `"Windows"`},
+			{"Upgrade-Insecure-Requests", "1"},
+			{"User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/133.0.0.0 Safari/537.36"},
+			{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"},
+			{"Sec-Fetch-Site", "none"},
+			{"Sec-Fetch-Mode", "navigate"},
+			{"Sec-Fetch-User", "?1"},
+			{"Sec-Fetch-Dest", "document"},
+			{"Accept-Encoding", "gzip, deflate, br, zstd"},
+			{"Accept-Language", "en-US,en;q=0.9"},
+			{"priority", "u=0, i"},
+		},
+		order: []string{
+			"Host", "Cache-Control", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform",
+			"Upgrade-Insecure-Requests", "User-Agent", "Accept", "Sec-Fetch-Site", "Sec-Fetch-Mode",
+			"Sec-Fetch-User", "Sec-Fetch-Dest", "Referer", "Accept-Encoding", "Accept-Language",
+			"Cookie", "priority",
+		},
+	},
+	target.ImpersonateFirefox: {
+		hello: utls.HelloFirefox_120,
+		settings: []reqhttp2.Setting{
+			{ID: reqhttp2.SettingHeaderTableSize, Val: 65536},
+			{ID: reqhttp2.SettingInitialWindowSize, Val: 131072},
+			{ID: reqhttp2.SettingMaxFrameSize, Val: 16384},
+		},
+		connectionFlow: 12517377,
+		// Firefox 120 still builds its dependency tree of idle streams 3 to 13, and hangs
+		// each request under one of them.
+		priorityFrames: []reqhttp2.PriorityFrame{
+			{StreamID: 3, PriorityParam: reqhttp2.PriorityParam{StreamDep: 0, Weight: 200}},
+			{StreamID: 5, PriorityParam: reqhttp2.PriorityParam{StreamDep: 0, Weight: 100}},
+			{StreamID: 7, PriorityParam: reqhttp2.PriorityParam{StreamDep: 0, Weight: 0}},
+			{StreamID: 9, PriorityParam: reqhttp2.PriorityParam{StreamDep: 7, Weight: 0}},
+			{StreamID: 11, PriorityParam: reqhttp2.PriorityParam{StreamDep: 3, Weight: 0}},
+			{StreamID: 13, PriorityParam: reqhttp2.PriorityParam{StreamDep: 0, Weight: 240}},
+		},
+		headerPriority: reqhttp2.PriorityParam{StreamDep: 13, Exclusive: false, Weight: 41},
+		pseudoOrder:    []string{":method", ":path", ":authority", ":scheme"},
+		headers: []browserHeader{
+			{"User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0"},
+			{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"},
+			{"Accept-Language", "en-US,en;q=0.5"},
+			{"Accept-Encoding", "gzip, deflate, br"},
+			{"Upgrade-Insecure-Requests", "1"},
+			{"Sec-Fetch-Dest", "document"},
+			{"Sec-Fetch-Mode", "navigate"},
+			{"Sec-Fetch-Site", "none"},
+			{"Sec-Fetch-User", "?1"},
+			{"TE", "trailers"},
+		},
+		order: []string{
+			"Host", "User-Agent", "Accept", "Accept-Language", "Accept-Encoding", "Referer",
+			"Cookie", "Upgrade-Insecure-Requests", "Sec-Fetch-Dest", "Sec-Fetch-Mode",
+			"Sec-Fetch-Site", "Sec-Fetch-User", "Cache-Control", "TE",
+		},
+	},
+	target.ImpersonateSafari: {
+		// utls's Safari 16.0 hello is every Safari 16's; 16.6 is the last of them.
+		hello: utls.HelloSafari_16_0,
+		settings: []reqhttp2.Setting{
+			{ID: reqhttp2.SettingInitialWindowSize, Val: 4194304},
+			{ID: reqhttp2.SettingMaxConcurrentStreams, Val: 100},
+		},
+		connectionFlow: 10485760,
+		headerPriority: reqhttp2.PriorityParam{StreamDep: 0, Exclusive: false, Weight: 254},
+		pseudoOrder:    []string{":method", ":scheme", ":path", ":authority"},
+		headers: []browserHeader{
+			{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+			{"Sec-Fetch-Site", "none"},
+			{"Sec-Fetch-Dest", "document"},
+			{"Accept-Language", "en-US,en;q=0.9"},
+			{"Sec-Fetch-Mode", "navigate"},
+			{"User-Agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Safari/605.1.15"},
+			{"Accept-Encoding", "gzip, deflate, br"},
+		},
+		order: []string{
+			"Host", "Accept", "Sec-Fetch-Site", "Cookie", "Sec-Fetch-Dest", "Accept-Language",
+			"Sec-Fetch-Mode", "User-Agent", "Referer", "Accept-Encoding", "Cache-Control",
+		},
+	},
+}
+
+// browserFor returns the profile of name, or an error for a name no profile has
+// (validation keeps those out; a row written by a newer version may not).
+func browserFor(name target.Impersonation) (*browser, error) {
+	b, ok := browsers[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown impersonate %q", name)
+	}
+	return b, nil
+}
+
+// browserTransports holds one transport per browser, built on first use, so that the
+// checks of every target impersonating a browser share its idle connections.
+type browserTransports struct {
+	make func(b *browser) http.RoundTripper
+
+	mu     sync.Mutex
+	byName map[target.Impersonation]*http.Client
+}
+
+func newBrowserTransports(makeTransport func(b *browser) http.RoundTripper) *browserTransports {
+	return &browserTransports{make: makeTransport, byName: map[target.Impersonation]*http.Client{}}
+}
+
+// client returns the client of the browser named, building its transport on first use.
+func (bt *browserTransports) client(name target.Impersonation) (*http.Client, error) {
+	b, err := browserFor(name)
+	if err != nil {
+		return nil, err
+	}
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	c, ok := bt.byName[name]
+	if !ok {
+		c = &http.Client{Transport: bt.make(b), CheckRedirect: checkRedirect}
+		bt.byName[name] = c
+	}
+	return c, nil
+}
+
+// closeIdle closes the idle connections of every browser's transport.
+func (bt *browserTransports) closeIdle() {
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	for _, c := range bt.byName {
+		c.CloseIdleConnections()
+	}
+}
+
+// newBrowserTransport is the transport of an http check impersonating b: tlsConfig
+// (nil for the defaults) carries a target's TLS options. Plain connections are dialed
+// by dial, the guard's, and so are TLS ones, by dialBrowserTLS.
+func newBrowserTransport(dial dialFunc, b *browser, tlsConfig *tls.Config) *req.Transport {
+	t := req.T()
+	// req defaults to the environment's proxy: a proxy would dial the target itself,
+	// out of the guard's reach.
+	t.Proxy = nil
+	t.DialContext = dial
+	// Set for both: req's own HTTP/2 dialer, used only when it has no connection from
+	// this transport, would otherwise dial with a zero net.Dialer.
+	t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return dialBrowserTLS(ctx, dial, network, addr, b.hello, tlsConfig)
+	}
+	t.MaxIdleConns = 1024
+	t.MaxIdleConnsPerHost = 32
+	t.IdleConnTimeout = 90 * time.Second
+	t.ExpectContinueTimeout = time.Second
+	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
+	t.SetHTTP2MaxHeaderListSize(maxResponseHeaderBytes)
+	// The browser's Accept-Encoding brings br and zstd answers as well as gzip: decode
+	// whichever came, so conditions read the body the server meant.
+	t.AutoDecompression = true
+	// req would also re-encode a text body of another charset to UTF-8; net/http does
+	// not, and conditions must see the same bytes whichever transport fetched them.
+	t.DisableAutoDecode()
+	t.SetHTTP2SettingsFrame(b.settings...)
+	t.SetHTTP2ConnectionFlow(b.connectionFlow)
+	t.SetHTTP2HeaderPriority(b.headerPriority)
+	if len(b.priorityFrames) > 0 {
+		t.SetHTTP2PriorityFrames(b.priorityFrames...)
+	}
+	return t
+}
+
+type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// browserHandshakeTimeout is a TLS handshake that ran past tlsHandshakeTimeout
+// within a longer attempt, worded as net/http words its own.
+type browserHandshakeTimeout struct{}
+
+func (browserHandshakeTimeout) Error() string   { return "tls handshake timeout" }
+func (browserHandshakeTimeout) Timeout() bool   { return true }
+func (browserHandshakeTimeout) Temporary() bool { return true }
+
+// dialBrowserTLS dials addr through dial and makes the TLS handshake with hello, the
+// browser's ClientHello. The ALPN it offers is the browser's (h2 and http/1.1); the
+// transport speaks whichever the server picks.
+func dialBrowserTLS(ctx context.Context, dial dialFunc, network, addr string, hello utls.ClientHelloID, tlsConfig *tls.Config) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := dial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	// An IP address is kept out of the SNI by utls, as browsers do, and still checked
+	// against the certificate's IP names.
+	cfg := &utls.Config{ServerName: host}
+	if tlsConfig != nil {
+		cfg.RootCAs = tlsConfig.RootCAs
+		cfg.InsecureSkipVerify = tlsConfig.InsecureSkipVerify
+		for _, c := range tlsConfig.Certificates {
+			cfg.Certificates = append(cfg.Certificates, utlsCertificate(c))
+		}
+	}
+	conn := utls.UClient(raw, cfg, hello)
+	hctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
+	defer cancel()
+	if err := conn.HandshakeContext(hctx); err != nil {
+		_ = raw.Close()
+		if ctx.Err() == nil && hctx.Err() != nil {
+			return nil, browserHandshakeTimeout{}
+		}
+		return nil, stdTLSError(err)
+	}
+	return browserConn{conn}, nil
+}
+
+// utlsCertificate is c, a client certificate, as utls takes it.
+func utlsCertificate(c tls.Certificate) utls.Certificate {
+	// nil, not empty, when the certificate names none: utls reads an empty list as
+	// "no algorithm allowed" and would never send the certificate.
+	var algs []utls.SignatureScheme
+	for _, a := range c.SupportedSignatureAlgorithms {
+		algs = append(algs, utls.SignatureScheme(a))
+	}
+	return utls.Certificate{
+		Certificate:                  c.Certificate,
+		PrivateKey:                   c.PrivateKey,
+		SupportedSignatureAlgorithms: algs,
+		OCSPStaple:                   c.OCSPStaple,
+		SignedCertificateTimestamps:  c.SignedCertificateTimestamps,
+		Leaf:                         c.Leaf,
+	}
+}
+
+// stdTLSError turns utls's handshake errors into crypto/tls's, which classify knows:
+// a certificate that did not verify (and its end date), a server not speaking TLS, an
+// alert. A remote alert is a *net.OpError in both already.
+func stdTLSError(err error) error {
+	var (
+		certErr   *utls.CertificateVerificationError
+		recordErr utls.RecordHeaderError
+		alertErr  utls.AlertError
+	)
+	switch {
+	case errors.As(err, &certErr):
+		return &tls.CertificateVerificationError{UnverifiedCertificates: certErr.UnverifiedCertificates, Err: certErr.Err}
+	case errors.As(err, &recordErr):
+		// Wrapped, as net/http's transport returns it: http.Client turns a bare one
+		// whose record starts "HTTP/" into ErrSchemeMismatch, which classify does not
+		// know as a TLS failure.
+		return fmt.Errorf("tls handshake: %w", tls.RecordHeaderError{Msg: recordErr.Msg, RecordHeader: recordErr.RecordHeader, Conn: recordErr.Conn})
+	case errors.As(err, &alertErr):
+		return tls.AlertError(alertErr)
+	}
+	return err
+}
+
+// browserConn is a utls connection as the transport wants it: with crypto/tls's
+// ConnectionState, which tells it the protocol negotiated and fills resp.TLS (so an
+// impersonated check records its certificate's end like any other).
+type browserConn struct{ *utls.UConn }
+
+func (c browserConn) ConnectionState() tls.ConnectionState {
+	cs := c.UConn.ConnectionState()
+	return tls.ConnectionState{
+		Version:                     cs.Version,
+		HandshakeComplete:           cs.HandshakeComplete,
+		DidResume:                   cs.DidResume,
+		CipherSuite:                 cs.CipherSuite,
+		NegotiatedProtocol:          cs.NegotiatedProtocol,
+		NegotiatedProtocolIsMutual:  true, // always, since TLS 1.3; net/http no longer reads it, req does
+		ServerName:                  cs.ServerName,
+		PeerCertificates:            cs.PeerCertificates,
+		VerifiedChains:              cs.VerifiedChains,
+		SignedCertificateTimestamps: cs.SignedCertificateTimestamps,
+		OCSPResponse:                cs.OCSPResponse,
+	}
+}
+
+// setBrowserHeaders gives req the browser's headers, the target's own over them (its
+// User-Agent too), and the order req's transport writes them in.
+func setBrowserHeaders(r *http.Request, b *browser, own map[string]string) {
+	headers := slices.Clone(b.headers)
+	var extra []string
+	for name, value := range own {
+		if http.CanonicalHeaderKey(name) == "Host" {
+			// Go sends req.Host, not a Host header; honour it for virtual-host checks.
+			r.Host = value
+			continue
+		}
+		i := slices.IndexFunc(headers, func(h browserHeader) bool { return strings.EqualFold(h.name, name) })
+		if i >= 0 {
+			headers[i].value = value
+			continue
+		}
+		headers = append(headers, browserHeader{http.CanonicalHeaderKey(name), value})
+		if !slices.ContainsFunc(b.order, func(o string) bool { return strings.EqualFold(o, name) }) {
+			extra = append(extra, http.CanonicalHeaderKey(name))
+		}
+	}
+	// The keys are the browser's spelling, lowercase sec-ch-ua and all, which
+	// HTTP/1.1 sends as written.
+	for _, h := range headers {
+		r.Header[h.name] = []string{h.value}
+	}
+	// Every header sent is named in the order: req's sort leaves the rest where map
+	// iteration put them.
+	slices.Sort(extra)
+	r.Header[req.HeaderOderKey] = append(slices.Clone(b.order), extra...)
+	r.Header[req.PseudoHeaderOderKey] = b.pseudoOrder
+}
