@@ -2,7 +2,9 @@ package probe
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -33,7 +35,9 @@ import (
 // browser is what one browser sends: the ClientHello, the HTTP/2 preface and the
 // request headers of a top-level navigation.
 type browser struct {
-	hello utls.ClientHelloID
+	// hello builds the ClientHello of one connection: a new one each time, as the
+	// browser shuffles its extensions and GREASE values per connection.
+	hello func() (*utls.ClientHelloSpec, error)
 	// settings is the SETTINGS frame, in the browser's order; connectionFlow the
 	// WINDOW_UPDATE increment it sends for the connection right after.
 	settings       []reqhttp2.Setting
@@ -55,15 +59,18 @@ type browser struct {
 
 type browserHeader struct{ name, value string }
 
-// The profiles. Each User-Agent names the version of its ClientHello: a Chrome 133
-// hello under a newer User-Agent is a mismatch bot walls look for. Chrome's hello is
-// utls's newest (X25519MLKEM768, the new ALPS codepoint, GREASE ECH, extension order
-// shuffled per connection as Chrome does); the fingerprint test compares it with the
-// Chromium installed here. Firefox's and Safari's are utls's newest of theirs, with the
-// HTTP/2 preface those versions send.
+// The profiles. Each User-Agent names the version of its ClientHello: an old hello
+// under a newer User-Agent is a mismatch bot walls look for.
+//
+// Chrome's is Chrome 156's (the Chromium installed for the browser tests): utls's
+// newest Chrome hello (133: X25519MLKEM768, the new ALPS codepoint, GREASE ECH,
+// extension order shuffled per connection as Chrome does) plus what Chrome added since,
+// see chrome156Hello. The fingerprint test holds it to that Chromium's JA4. Firefox's
+// and Safari's are utls's newest of theirs (Firefox 120, Safari 16), with the HTTP/2
+// preface and headers those versions send.
 var browsers = map[target.Impersonation]*browser{
 	target.ImpersonateChrome: {
-		hello: utls.HelloChrome_133,
+		hello: chrome156Hello,
 		settings: []reqhttp2.Setting{
 			{ID: reqhttp2.SettingHeaderTableSize, Val: 65536},
 			{ID: reqhttp2.SettingEnablePush, Val: 0},
@@ -75,12 +82,16 @@ var browsers = map[target.Impersonation]*browser{
 		headerPriority: reqhttp2.PriorityParam{StreamDep: 0, Exclusive: true, Weight: 255},
 		pseudoOrder:    []string{":method", ":authority", ":scheme", ":path"},
 		headers: []browserHeader{
-			{"sec-ch-ua", `"Not(A:Brand";v="99", "Google Chrome";v="133", "Chromium";v="133"`},
+			// Over HTTP/1.1 only: HTTP/2 drops connection headers.
+			{"Connection", "keep-alive"},
+			// The brand list is Chrome's own GREASE for version 156 (its name, version
+			// and place all follow from the major version).
+			{"sec-ch-ua", `"Not:A-Brand";v="8", "Chromium";v="156", "Google Chrome";v="156"`},
 			{"sec-ch-ua-mobile", "?0"},
 			{"sec-ch-ua-platform", `"Windows"`},
 			{"Upgrade-Insecure-Requests", "1"},
-			{"User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/133.0.0.0 Safari/537.36"},
-			{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"},
+			{"User-Agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"},
+			{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/jxl,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"},
 			{"Sec-Fetch-Site", "none"},
 			{"Sec-Fetch-Mode", "navigate"},
 			{"Sec-Fetch-User", "?1"},
@@ -90,14 +101,14 @@ var browsers = map[target.Impersonation]*browser{
 			{"priority", "u=0, i"},
 		},
 		order: []string{
-			"Host", "Cache-Control", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform",
+			"Host", "Connection", "Cache-Control", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform",
 			"Upgrade-Insecure-Requests", "User-Agent", "Accept", "Sec-Fetch-Site", "Sec-Fetch-Mode",
 			"Sec-Fetch-User", "Sec-Fetch-Dest", "Referer", "Accept-Encoding", "Accept-Language",
 			"Cookie", "priority",
 		},
 	},
 	target.ImpersonateFirefox: {
-		hello: utls.HelloFirefox_120,
+		hello: helloOf(utls.HelloFirefox_120),
 		settings: []reqhttp2.Setting{
 			{ID: reqhttp2.SettingHeaderTableSize, Val: 65536},
 			{ID: reqhttp2.SettingInitialWindowSize, Val: 131072},
@@ -121,6 +132,7 @@ var browsers = map[target.Impersonation]*browser{
 			{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"},
 			{"Accept-Language", "en-US,en;q=0.5"},
 			{"Accept-Encoding", "gzip, deflate, br"},
+			{"Connection", "keep-alive"},
 			{"Upgrade-Insecure-Requests", "1"},
 			{"Sec-Fetch-Dest", "document"},
 			{"Sec-Fetch-Mode", "navigate"},
@@ -130,13 +142,13 @@ var browsers = map[target.Impersonation]*browser{
 		},
 		order: []string{
 			"Host", "User-Agent", "Accept", "Accept-Language", "Accept-Encoding", "Referer",
-			"Cookie", "Upgrade-Insecure-Requests", "Sec-Fetch-Dest", "Sec-Fetch-Mode",
+			"Connection", "Cookie", "Upgrade-Insecure-Requests", "Sec-Fetch-Dest", "Sec-Fetch-Mode",
 			"Sec-Fetch-Site", "Sec-Fetch-User", "Cache-Control", "TE",
 		},
 	},
 	target.ImpersonateSafari: {
 		// utls's Safari 16.0 hello is every Safari 16's; 16.6 is the last of them.
-		hello: utls.HelloSafari_16_0,
+		hello: helloOf(utls.HelloSafari_16_0),
 		settings: []reqhttp2.Setting{
 			{ID: reqhttp2.SettingInitialWindowSize, Val: 4194304},
 			{ID: reqhttp2.SettingMaxConcurrentStreams, Val: 100},
@@ -152,12 +164,81 @@ var browsers = map[target.Impersonation]*browser{
 			{"Sec-Fetch-Mode", "navigate"},
 			{"User-Agent", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Safari/605.1.15"},
 			{"Accept-Encoding", "gzip, deflate, br"},
+			{"Connection", "keep-alive"},
 		},
 		order: []string{
 			"Host", "Accept", "Sec-Fetch-Site", "Cookie", "Sec-Fetch-Dest", "Accept-Language",
-			"Sec-Fetch-Mode", "User-Agent", "Referer", "Accept-Encoding", "Cache-Control",
+			"Sec-Fetch-Mode", "User-Agent", "Referer", "Accept-Encoding", "Cache-Control", "Connection",
 		},
 	},
+}
+
+// helloOf is utls's ClientHello for id.
+func helloOf(id utls.ClientHelloID) func() (*utls.ClientHelloSpec, error) {
+	return func() (*utls.ClientHelloSpec, error) {
+		spec, err := utls.UTLSIdToSpec(id)
+		if err != nil {
+			return nil, fmt.Errorf("client hello %s: %w", id.Str(), err)
+		}
+		return &spec, nil
+	}
+}
+
+// Since utls's Chrome 133 hello, Chrome has added ML-DSA to the signature algorithms
+// it accepts (with a GREASE value first) and sends the TLS Trust Anchor IDs extension
+// with the anchors of its root store. Both are copied from Chromium 156's ClientHello.
+const (
+	extTrustAnchorIDs = 0xca34
+	sigMLDSA44        = utls.SignatureScheme(0x0904)
+	sigMLDSA65        = utls.SignatureScheme(0x0905)
+	sigMLDSA87        = utls.SignatureScheme(0x0906)
+)
+
+// chromeTrustAnchorIDs is the extension's body as Chromium 156 sends it: a list of 28
+// trust anchor IDs (relative OIDs), each prefixed by its length.
+var chromeTrustAnchorIDs = mustHex("00b8" +
+	"0582df130201" + "0582df130206" + "0582df13020d" + "0582df13020e" + "0582df13020f" +
+	"0582df130212" + "0582df130213" + "0582df130214" +
+	"08839a648c9b2d0107" + "08839a648c9b2d0108" + "08839a648c9b2d0109" + "08839a648c9b2d010a" +
+	"08839a648c9b2d010b" + "08839a648c9b2d010c" + "08839a648c9b2d010d" + "08839a648c9b2d0112" +
+	"08839a648c9b2d0113" +
+	"04d6790901" + "04d6790904" + "04d6790905" + "04d6790906" + "04d6790907" + "04d6790908" +
+	"04d679090a" + "04d679090b" + "04d679090c" + "04d679090d" + "04d679090f")
+
+func mustHex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// chrome156Hello is Chrome 156's ClientHello: utls's Chrome 133 with ML-DSA and a
+// GREASE value among the signature algorithms and the Trust Anchor IDs extension,
+// extension order shuffled again with it among them.
+func chrome156Hello() (*utls.ClientHelloSpec, error) {
+	spec, err := helloOf(utls.HelloChrome_133)()
+	if err != nil {
+		return nil, err
+	}
+	var grease [1]byte
+	if _, err := rand.Read(grease[:]); err != nil {
+		return nil, fmt.Errorf("grease: %w", err)
+	}
+	// A GREASE value is 0x?a?a with the same nibble twice.
+	n := uint16(grease[0] & 0x0f)
+	greaseSig := utls.SignatureScheme(n<<12 | 0x0a00 | n<<4 | 0x0a)
+	exts := spec.Extensions
+	for _, ext := range exts {
+		if sa, ok := ext.(*utls.SignatureAlgorithmsExtension); ok {
+			sa.SupportedSignatureAlgorithms = append([]utls.SignatureScheme{greaseSig, sigMLDSA44, sigMLDSA65, sigMLDSA87}, sa.SupportedSignatureAlgorithms...)
+		}
+	}
+	// Before the closing GREASE extension, which stays last as Chrome keeps it.
+	last := len(exts) - 1
+	exts = slices.Insert(exts, last, utls.TLSExtension(&utls.GenericExtension{Id: extTrustAnchorIDs, Data: chromeTrustAnchorIDs}))
+	spec.Extensions = utls.ShuffleChromeTLSExtensions(exts)
+	return spec, nil
 }
 
 // browserFor returns the profile of name, or an error for a name no profile has
@@ -220,7 +301,7 @@ func newBrowserTransport(dial dialFunc, b *browser, tlsConfig *tls.Config) *req.
 	// Set for both: req's own HTTP/2 dialer, used only when it has no connection from
 	// this transport, would otherwise dial with a zero net.Dialer.
 	t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		return dialBrowserTLS(ctx, dial, network, addr, b.hello, tlsConfig)
+		return dialBrowserTLS(ctx, dial, network, addr, b, tlsConfig)
 	}
 	t.MaxIdleConns = 1024
 	t.MaxIdleConnsPerHost = 32
@@ -256,8 +337,12 @@ func (browserHandshakeTimeout) Temporary() bool { return true }
 // dialBrowserTLS dials addr through dial and makes the TLS handshake with hello, the
 // browser's ClientHello. The ALPN it offers is the browser's (h2 and http/1.1); the
 // transport speaks whichever the server picks.
-func dialBrowserTLS(ctx context.Context, dial dialFunc, network, addr string, hello utls.ClientHelloID, tlsConfig *tls.Config) (net.Conn, error) {
+func dialBrowserTLS(ctx context.Context, dial dialFunc, network, addr string, b *browser, tlsConfig *tls.Config) (net.Conn, error) {
 	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := b.hello()
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +360,11 @@ func dialBrowserTLS(ctx context.Context, dial dialFunc, network, addr string, he
 			cfg.Certificates = append(cfg.Certificates, utlsCertificate(c))
 		}
 	}
-	conn := utls.UClient(raw, cfg, hello)
+	conn := utls.UClient(raw, cfg, utls.HelloCustom)
+	if err := conn.ApplyPreset(spec); err != nil {
+		_ = raw.Close()
+		return nil, fmt.Errorf("client hello: %w", err)
+	}
 	hctx, cancel := context.WithTimeout(ctx, tlsHandshakeTimeout)
 	defer cancel()
 	if err := conn.HandshakeContext(hctx); err != nil {

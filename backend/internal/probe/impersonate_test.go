@@ -169,7 +169,7 @@ func TestImpersonateProtocols(t *testing.T) {
 				assert.NotEmpty(t, got.header.Get("Accept-Encoding"))
 				assert.Empty(t, got.header.Values(req2OrderKey), "the order keys stay out of the request")
 				if name == target.ImpersonateChrome {
-					assert.Contains(t, got.header.Get("Sec-Ch-Ua"), `"Google Chrome";v="133"`)
+					assert.Contains(t, got.header.Get("Sec-Ch-Ua"), `"Google Chrome";v="156"`)
 					assert.Equal(t, "u=0, i", got.header.Get("Priority"))
 				} else {
 					assert.Empty(t, got.header.Get("Sec-Ch-Ua"), "only Chrome sends client hints")
