@@ -292,7 +292,7 @@ func (bt *browserTransports) closeIdle() {
 // newBrowserTransport is the transport of an http check impersonating b: tlsConfig
 // (nil for the defaults) carries a target's TLS options. Plain connections are dialed
 // by dial, the guard's, and so are TLS ones, by dialBrowserTLS.
-func newBrowserTransport(dial dialFunc, b *browser, tlsConfig *tls.Config) *req.Transport {
+func newBrowserTransport(dial dialFunc, b *browser, tlsConfig *tls.Config) http.RoundTripper {
 	t := req.T()
 	// req defaults to the environment's proxy: a proxy would dial the target itself,
 	// out of the guard's reach.
@@ -309,9 +309,6 @@ func newBrowserTransport(dial dialFunc, b *browser, tlsConfig *tls.Config) *req.
 	t.ExpectContinueTimeout = time.Second
 	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
 	t.SetHTTP2MaxHeaderListSize(maxResponseHeaderBytes)
-	// The browser's Accept-Encoding brings br and zstd answers as well as gzip: decode
-	// whichever came, so conditions read the body the server meant.
-	t.AutoDecompression = true
 	// req would also re-encode a text body of another charset to UTF-8; net/http does
 	// not, and conditions must see the same bytes whichever transport fetched them.
 	t.DisableAutoDecode()
@@ -321,7 +318,8 @@ func newBrowserTransport(dial dialFunc, b *browser, tlsConfig *tls.Config) *req.
 	if len(b.priorityFrames) > 0 {
 		t.SetHTTP2PriorityFrames(b.priorityFrames...)
 	}
-	return t
+	// The browser's Accept-Encoding brings br and zstd answers as well as gzip.
+	return &decodingTransport{next: t}
 }
 
 type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)

@@ -3,6 +3,7 @@ package probe
 import (
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -252,14 +253,7 @@ func TestImpersonateDecodesBody(t *testing.T) {
 	f := newTLSFixture(t)
 	const page = "<html><body><p>all systems operational</p></body></html>"
 	encoders := map[string]func(t *testing.T) []byte{
-		"gzip": func(t *testing.T) []byte {
-			var b bytes.Buffer
-			w := gzip.NewWriter(&b)
-			_, err := w.Write([]byte(page))
-			require.NoError(t, err)
-			require.NoError(t, w.Close())
-			return b.Bytes()
-		},
+		"gzip": func(t *testing.T) []byte { return encodeGzip(t, page) },
 		"br": func(t *testing.T) []byte {
 			var b bytes.Buffer
 			w := brotli.NewWriter(&b)
@@ -274,6 +268,17 @@ func TestImpersonateDecodesBody(t *testing.T) {
 			defer func() { _ = w.Close() }()
 			return w.EncodeAll([]byte(page), nil)
 		},
+		"deflate": func(t *testing.T) []byte {
+			var b bytes.Buffer
+			w := zlib.NewWriter(&b)
+			_, err := w.Write([]byte(page))
+			require.NoError(t, err)
+			require.NoError(t, w.Close())
+			return b.Bytes()
+		},
+		// Encodings no browser asks for but servers send: passed through as they are.
+		"identity": func(*testing.T) []byte { return []byte(page) },
+		"GZIP":     func(t *testing.T) []byte { return encodeGzip(t, page) },
 	}
 	for _, name := range []target.Impersonation{target.ImpersonateChrome, target.ImpersonateFirefox} {
 		for encoding, encode := range encoders {
@@ -297,6 +302,41 @@ func TestImpersonateDecodesBody(t *testing.T) {
 			}
 		}
 	}
+}
+
+func encodeGzip(t *testing.T, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	_, err := w.Write([]byte(s))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return b.Bytes()
+}
+
+// TestImpersonateEncodedEdgeCases: an encoded answer to HEAD has no body to decode,
+// and a body that does not decode fails the check as a bad answer, not a crash.
+func TestImpersonateEncodedEdgeCases(t *testing.T) {
+	t.Parallel()
+	f := newTLSFixture(t)
+	rec := &recorder{reply: func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		if r.URL.Path == "/broken" {
+			_, _ = w.Write([]byte("not gzip at all"))
+		}
+	}}
+	srv := startServer(t, f, tlsH2, rec)
+	p := impersonatingProber(t, f)
+	head := newTarget(srv.URL + "/")
+	head.Method = http.MethodHead
+	head.Impersonate = target.ImpersonateChrome
+	c := p.Check(context.Background(), head)
+	assert.True(t, c.OK, "HEAD failed: %s", c.Error)
+	broken := newTarget(srv.URL + "/broken")
+	broken.Impersonate = target.ImpersonateChrome
+	c = p.Check(context.Background(), broken)
+	assert.False(t, c.OK)
+	assert.Contains(t, c.Error, "reading the body")
 }
 
 // TestImpersonateTLSOptions: a target's CA, client certificate and skip-verify work
