@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -559,4 +560,66 @@ func TestImpersonateClosesIdleConnections(t *testing.T) {
 	p.Close()
 	assert.Eventually(t, func() bool { return open.Load() == 0 }, 5*time.Second, 10*time.Millisecond,
 		"idle connections still open after Close")
+}
+
+// TestImpersonateLeavesNoGoroutines: checks impersonating a browser, over HTTP/2 and
+// HTTP/1.1, through redirects, early closes and bodies cut at the cap, leave nothing
+// running once the prober's idle connections are closed.
+func TestImpersonateLeavesNoGoroutines(t *testing.T) {
+	f := newTLSFixture(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", status(200))
+	mux.HandleFunc("/missing", status(404))
+	mux.HandleFunc("/error", status(500))
+	mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ok", http.StatusFound) })
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
+	mux.HandleFunc("/zstd", func(w http.ResponseWriter, _ *http.Request) {
+		enc, _ := zstd.NewWriter(nil)
+		defer func() { _ = enc.Close() }()
+		w.Header().Set("Content-Encoding", "zstd")
+		_, _ = w.Write(enc.EncodeAll([]byte("hello"), nil))
+	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		chunk := make([]byte, 32<<10)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	paths := []string{"/ok", "/missing", "/error", "/moved", "/loop", "/zstd", "/big"}
+	h2 := httptest.NewUnstartedServer(mux)
+	h2.TLS = serverConfig(f.server, nil)
+	h2.EnableHTTP2 = true
+	h2.StartTLS()
+	defer h2.Close()
+	h1 := httptest.NewServer(mux)
+	defer h1.Close()
+
+	before := runtime.NumGoroutine()
+	p := New(Options{Guard: netguard.New(true), Sleep: fastSleep})
+	roots := x509.NewCertPool()
+	roots.AddCert(f.ca.cert)
+	trustBrowsers(p, roots)
+	for _, name := range impersonated {
+		for _, base := range []string{h2.URL, h1.URL} {
+			for _, path := range paths {
+				tg := newTarget(base + path)
+				tg.Impersonate = name
+				tg.Retries = 1
+				tg.Conditions = []target.Condition{{Type: "body", Op: "contains", Value: "hello"}}
+				p.Check(context.Background(), tg)
+			}
+		}
+	}
+	p.Close()
+
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines before, %d after closing idle connections:\n%s", before, after, buf[:runtime.Stack(buf, true)])
+	}
 }

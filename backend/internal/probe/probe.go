@@ -69,7 +69,8 @@ type Options struct {
 	Guard *netguard.Guard
 	// MaxBodyBytes caps how much of a response body is read; 0 means 1 MiB.
 	MaxBodyBytes int64
-	// UserAgent is sent unless a target sets its own; empty means DefaultUserAgent.
+	// UserAgent is sent unless a target sets its own or impersonates a browser (which
+	// sends that browser's); empty means DefaultUserAgent.
 	UserAgent string
 	// Sleep waits between attempts and returns early with an error when ctx ends; nil
 	// means a timer honouring ctx. Tests may pass a faster one.
