@@ -423,19 +423,23 @@ type browserConn struct{ *utls.UConn }
 
 func (c browserConn) ConnectionState() tls.ConnectionState {
 	cs := c.UConn.ConnectionState()
-	return tls.ConnectionState{
+	state := tls.ConnectionState{
 		Version:                     cs.Version,
 		HandshakeComplete:           cs.HandshakeComplete,
 		DidResume:                   cs.DidResume,
 		CipherSuite:                 cs.CipherSuite,
 		NegotiatedProtocol:          cs.NegotiatedProtocol,
-		NegotiatedProtocolIsMutual:  true, // always, since TLS 1.3; net/http no longer reads it, req does
 		ServerName:                  cs.ServerName,
 		PeerCertificates:            cs.PeerCertificates,
 		VerifiedChains:              cs.VerifiedChains,
 		SignedCertificateTimestamps: cs.SignedCertificateTimestamps,
 		OCSPResponse:                cs.OCSPResponse,
 	}
+	// Always true since Go 1.16, and deprecated for it; req's transport still reads it
+	// to choose HTTP/2.
+	//lint:ignore SA1019 req reads it
+	state.NegotiatedProtocolIsMutual = true
+	return state
 }
 
 // setBrowserHeaders gives req the browser's headers, the target's own over them (its
