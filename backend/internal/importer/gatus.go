@@ -284,6 +284,51 @@ func (g *gatusImport) provider(typ string, cfg map[string]any, name, from string
 		if p, err := strconv.Atoi(str(cfg["priority"])); err == nil && p != 0 {
 			ch.Config["priority"] = p
 		}
+	case "matrix":
+		ch.Type = "matrix"
+		server := str(cfg["server-url"])
+		if server == "" {
+			server = "https://matrix-client.matrix.org" // Gatus's default homeserver
+		}
+		ch.Config["homeserver_url"] = strings.TrimSuffix(server, "/")
+		ch.Config["access_token"] = g.secret(str(cfg["access-token"]), from+".access-token", "CHANNEL", name, "access_token")
+		ch.Config["room_id"] = str(cfg["internal-room-id"])
+	case "mattermost":
+		ch.Type = "mattermost"
+		secretURL("webhook-url")
+		if c := str(cfg["channel"]); c != "" {
+			ch.Config["channel"] = c
+		}
+	case "rocketchat":
+		ch.Type = "rocketchat"
+		secretURL("webhook-url")
+		if c := str(cfg["channel"]); c != "" {
+			ch.Config["channel"] = c
+		}
+		if a := str(cfg["alias"]); a != "" {
+			ch.Config["username"] = a
+		}
+		for _, k := range []string{"emoji", "avatar"} {
+			if str(cfg[k]) != "" {
+				e.Dropped = append(e.Dropped, k+": no equivalent")
+			}
+		}
+	case "googlechat":
+		ch.Type = "googlechat"
+		secretURL("webhook-url")
+	case "gotify":
+		ch.Type = "gotify"
+		ch.Config["server_url"] = strings.TrimSuffix(str(cfg["server-url"]), "/")
+		ch.Config["token"] = g.secret(str(cfg["token"]), from+".token", "CHANNEL", name, "token")
+		// Gatus sends 5 when no priority is set; WatchDog's own default is 8.
+		priority := 5
+		if p, err := strconv.Atoi(str(cfg["priority"])); err == nil && p != 0 {
+			priority = p
+		}
+		ch.Config["priority"] = priority
+		if str(cfg["title"]) != "" {
+			e.Dropped = append(e.Dropped, "title: WatchDog's titles name the target and the event")
+		}
 	case "email":
 		ch.Type = "email"
 		var to []any

@@ -393,3 +393,79 @@ external-endpoints:
 	assert.Empty(t, res.PingTokens)
 	assertNoSecrets(t, res, "gatus-bearer-secret")
 }
+
+// Gatus's Matrix, Mattermost, Rocket.Chat, Google Chat and Gotify providers become
+// channels of the same types, their secrets ${ENV} references.
+func TestGatusChatProviders(t *testing.T) {
+	t.Parallel()
+	const (
+		matrixToken = "syt_gatus_matrix_secret_0123"
+		mmHook      = "https://chat.example.com/hooks/gatusmmsecret0123"
+		rcHook      = "https://rc.example.com/hooks/rcid/gatusrcsecret0123"
+		rcHookCore  = "https://rc.example.com/hooks/rcid/gatusrccoresecret0123"
+		gchatHook   = "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=k&token=gatusgchatsecret0123"
+		gotifyToken = "AgatusGotifySecret"
+	)
+	res, err := Gatus(strings.NewReader(`
+alerting:
+  matrix:
+    access-token: "` + matrixToken + `"
+    internal-room-id: "!ops:example.org"
+  mattermost:
+    webhook-url: "` + mmHook + `"
+    channel: ops
+  rocketchat:
+    webhook-url: "` + rcHook + `"
+    channel: "#ops"
+    alias: Gatus
+    emoji: ":dog:"
+    overrides:
+      - group: core
+        webhook-url: "` + rcHookCore + `"
+  googlechat:
+    webhook-url: "` + gchatHook + `"
+  gotify:
+    server-url: "https://gotify.example.com/"
+    token: "` + gotifyToken + `"
+    title: "Gatus"
+endpoints:
+  - name: api
+    group: core
+    url: "https://api.example.com/health"
+    conditions:
+      - "[STATUS] == 200"
+    alerts:
+      - type: matrix
+      - type: rocketchat
+      - type: gotify
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []manifest.Channel{
+		{Name: "gatus-matrix", Type: "matrix", Config: map[string]any{"homeserver_url": "https://matrix-client.matrix.org",
+			"access_token": "${WATCHDOG_CHANNEL_GATUS_MATRIX_ACCESS_TOKEN}", "room_id": "!ops:example.org"}},
+		{Name: "gatus-mattermost", Type: "mattermost", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GATUS_MATTERMOST_URL}", "channel": "ops"}},
+		{Name: "gatus-rocketchat", Type: "rocketchat", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GATUS_ROCKETCHAT_URL}",
+			"channel": "#ops", "username": "Gatus"}},
+		{Name: "gatus-rocketchat (core)", Type: "rocketchat", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GATUS_ROCKETCHAT__CORE__URL}",
+			"channel": "#ops", "username": "Gatus"}},
+		{Name: "gatus-googlechat", Type: "googlechat", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GATUS_GOOGLECHAT_URL}"}},
+		{Name: "gatus-gotify", Type: "gotify", Config: map[string]any{"server_url": "https://gotify.example.com",
+			"token": "${WATCHDOG_CHANNEL_GATUS_GOTIFY_TOKEN}", "priority": 5}},
+	}, res.Document.Channels)
+	require.Len(t, res.Document.Targets, 1)
+	assert.Equal(t, []string{"gatus-matrix", "gatus-rocketchat (core)", "gatus-gotify"}, res.Document.Targets[0].Channels)
+	assert.Equal(t, []string{
+		`alerting provider rocketchat: emoji: no equivalent`,
+		`alerting provider rocketchat override for group "core": emoji: no equivalent`,
+		`alerting provider gotify: title: WatchDog's titles name the target and the event`,
+	}, res.NotCarried())
+	assert.Equal(t, map[string]string{
+		"WATCHDOG_CHANNEL_GATUS_MATRIX_ACCESS_TOKEN":   matrixToken,
+		"WATCHDOG_CHANNEL_GATUS_MATTERMOST_URL":        mmHook,
+		"WATCHDOG_CHANNEL_GATUS_ROCKETCHAT_URL":        rcHook,
+		"WATCHDOG_CHANNEL_GATUS_ROCKETCHAT__CORE__URL": rcHookCore,
+		"WATCHDOG_CHANNEL_GATUS_GOOGLECHAT_URL":        gchatHook,
+		"WATCHDOG_CHANNEL_GATUS_GOTIFY_TOKEN":          gotifyToken,
+	}, res.Env)
+	assertNoSecrets(t, res, matrixToken, "gatusmmsecret", "gatusrcsecret", "gatusrccoresecret", "gatusgchatsecret", gotifyToken)
+}

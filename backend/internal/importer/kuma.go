@@ -916,6 +916,55 @@ func (k *kumaImport) notification(n kumaNotification) {
 		if u := get("pagerdutyIntegrationUrl"); u != "" && strings.TrimSuffix(u, "/") != "https://events.pagerduty.com/v2/enqueue" {
 			e.Dropped = append(e.Dropped, "integration URL "+u+": WatchDog sends to events.pagerduty.com")
 		}
+	case "matrix":
+		ch.Type = "matrix"
+		ch.Config["homeserver_url"] = strings.TrimSuffix(get("homeserverUrl"), "/")
+		ch.Config["access_token"] = k.secret(get("accessToken"), from("accessToken"), "CHANNEL", chName, "access_token")
+		ch.Config["room_id"] = get("internalRoomId")
+		if asBool(cfg["matrixUseTemplate"], false) {
+			e.Dropped = append(e.Dropped, "message template: WatchDog sends its own wording")
+		}
+	case "mattermost":
+		ch.Type = "mattermost"
+		secretURL("mattermostWebhookUrl")
+		if c := get("mattermostchannel"); c != "" {
+			ch.Config["channel"] = strings.ToLower(c) // as Uptime Kuma sends it
+		}
+		if u := get("mattermostusername"); u != "" {
+			ch.Config["username"] = u
+		}
+		if u := get("mattermosticonurl"); u != "" {
+			ch.Config["icon_url"] = u
+		}
+		if get("mattermosticonemo") != "" {
+			e.Dropped = append(e.Dropped, "icon emoji: WatchDog's mattermost channel takes an icon URL")
+		}
+	case "rocket.chat":
+		ch.Type = "rocketchat"
+		secretURL("rocketwebhookURL")
+		if c := get("rocketchannel"); c != "" {
+			ch.Config["channel"] = c
+		}
+		if u := get("rocketusername"); u != "" {
+			ch.Config["username"] = u
+		}
+		if get("rocketiconemo") != "" {
+			e.Dropped = append(e.Dropped, "icon emoji: no equivalent")
+		}
+		if get("rocketbutton") != "" {
+			e.Dropped = append(e.Dropped, "button link: messages link the target's dashboard page when PUBLIC_URL is set")
+		}
+	case "googlechat":
+		ch.Type = "googlechat"
+		secretURL("googleChatWebhookURL")
+	case "gotify":
+		ch.Type = "gotify"
+		ch.Config["server_url"] = strings.TrimSuffix(get("gotifyserverurl"), "/")
+		ch.Config["token"] = k.secret(get("gotifyapplicationToken"), from("gotifyapplicationToken"), "CHANNEL", chName, "token")
+		// Uptime Kuma sends 8, WatchDog's default too, for an unset or 0 priority.
+		if p := asInt(cfg["gotifyPriority"]); p != 0 {
+			ch.Config["priority"] = p
+		}
 	case "smtp":
 		ch.Type = "email"
 		var to []any

@@ -3,11 +3,13 @@ package importer
 import (
 	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -421,4 +423,77 @@ func TestKumaSwitchedOffNotification(t *testing.T) {
 	require.Len(t, res.Document.Channels, 1)
 	assert.Equal(t, "on", res.Document.Channels[0].Name)
 	assert.Contains(t, res.Report.String(), `notification "off": not carried over: it is switched off in Uptime Kuma`)
+}
+
+// Uptime Kuma's Matrix, Mattermost, Rocket.Chat, Google Chat and Gotify notifications
+// become channels of the same types, their secrets ${ENV} references.
+func TestKumaChatNotifications(t *testing.T) {
+	t.Parallel()
+	const (
+		matrixToken  = "syt_kuma_matrix_secret_0123"
+		mmHook       = "https://chat.example.com/hooks/kumammsecret0123"
+		rcHook       = "https://rc.example.com/hooks/rcid0123/kumarcsecret0123"
+		gchatHook    = "https://chat.googleapis.com/v1/spaces/AAAA/messages?key=k&token=kumagchatsecret0123"
+		gotifyToken  = "AkumaGotifySecret"
+		gotifyToken2 = "AkumaGotifyOther"
+	)
+	notifications := []map[string]any{
+		{"type": "matrix", "homeserverUrl": "https://matrix.example.org/", "accessToken": matrixToken,
+			"internalRoomId": "!ops:example.org", "matrixUseTemplate": true},
+		{"type": "mattermost", "mattermostWebhookUrl": mmHook, "mattermostusername": "Kuma", "mattermostchannel": "Ops-Alerts",
+			"mattermosticonurl": "https://example.com/kuma.png", "mattermosticonemo": ":white_check_mark: :x:"},
+		{"type": "rocket.chat", "rocketwebhookURL": rcHook, "rocketchannel": "#ops", "rocketusername": "Kuma",
+			"rocketiconemo": ":dog:", "rocketbutton": "https://kuma.example.com"},
+		{"type": "GoogleChat", "googleChatWebhookURL": gchatHook},
+		{"type": "gotify", "gotifyserverurl": "https://gotify.example.com/", "gotifyapplicationToken": gotifyToken, "gotifyPriority": 5},
+		{"type": "gotify", "gotifyserverurl": "https://gotify.example.com", "gotifyapplicationToken": gotifyToken2},
+	}
+	names := []string{"Matrix", "Mattermost", "Rocket", "GChat", "Gotify", "Gotify quiet"}
+	var list []map[string]any
+	linked := map[string]bool{}
+	for i, n := range notifications {
+		n["name"] = names[i]
+		cfg, err := json.Marshal(n)
+		require.NoError(t, err)
+		list = append(list, map[string]any{"id": i + 1, "name": names[i], "active": true, "config": string(cfg)})
+		linked[strconv.Itoa(i+1)] = true
+	}
+	backup, err := json.Marshal(map[string]any{"version": "1.23.16", "notificationList": list,
+		"monitorList": []map[string]any{{"id": 1, "name": "site", "type": "http", "url": "https://example.com/", "method": "GET",
+			"interval": 60, "active": true, "notificationIDList": linked}}})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "backup.json")
+	require.NoError(t, os.WriteFile(path, backup, 0o600))
+
+	res, err := UptimeKuma(path, KumaOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []manifest.Channel{
+		{Name: "Matrix", Type: "matrix", Config: map[string]any{"homeserver_url": "https://matrix.example.org",
+			"access_token": "${WATCHDOG_CHANNEL_MATRIX_ACCESS_TOKEN}", "room_id": "!ops:example.org"}},
+		{Name: "Mattermost", Type: "mattermost", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_MATTERMOST_URL}",
+			"channel": "ops-alerts", "username": "Kuma", "icon_url": "https://example.com/kuma.png"}},
+		{Name: "Rocket", Type: "rocketchat", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_ROCKET_URL}", "channel": "#ops", "username": "Kuma"}},
+		{Name: "GChat", Type: "googlechat", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GCHAT_URL}"}},
+		{Name: "Gotify", Type: "gotify", Config: map[string]any{"server_url": "https://gotify.example.com",
+			"token": "${WATCHDOG_CHANNEL_GOTIFY_TOKEN}", "priority": 5}},
+		{Name: "Gotify quiet", Type: "gotify", Config: map[string]any{"server_url": "https://gotify.example.com",
+			"token": "${WATCHDOG_CHANNEL_GOTIFY_QUIET_TOKEN}"}},
+	}, res.Document.Channels)
+	require.Len(t, res.Document.Targets, 1)
+	assert.Equal(t, names, res.Document.Targets[0].Channels)
+	assert.Equal(t, []string{
+		`notification "Matrix": message template: WatchDog sends its own wording`,
+		`notification "Mattermost": icon emoji: WatchDog's mattermost channel takes an icon URL`,
+		`notification "Rocket": icon emoji: no equivalent`,
+		`notification "Rocket": button link: messages link the target's dashboard page when PUBLIC_URL is set`,
+	}, res.NotCarried())
+	assert.Equal(t, map[string]string{
+		"WATCHDOG_CHANNEL_MATRIX_ACCESS_TOKEN": matrixToken,
+		"WATCHDOG_CHANNEL_MATTERMOST_URL":      mmHook,
+		"WATCHDOG_CHANNEL_ROCKET_URL":          rcHook,
+		"WATCHDOG_CHANNEL_GCHAT_URL":           gchatHook,
+		"WATCHDOG_CHANNEL_GOTIFY_TOKEN":        gotifyToken,
+		"WATCHDOG_CHANNEL_GOTIFY_QUIET_TOKEN":  gotifyToken2,
+	}, res.Env)
+	assertNoSecrets(t, res, matrixToken, "kumammsecret", "kumarcsecret", "kumagchatsecret", gotifyToken, gotifyToken2)
 }

@@ -175,7 +175,7 @@ func TestValidateMessages(t *testing.T) {
 
 func TestTypes(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, []string{"discord", "email", "ntfy", "pagerduty", "slack", "teams", "telegram", "webhook"}, Types())
+	assert.Equal(t, []string{"discord", "email", "googlechat", "gotify", "matrix", "mattermost", "ntfy", "pagerduty", "rocketchat", "slack", "teams", "telegram", "webhook"}, Types())
 	assert.True(t, IsSecret("slack", "url"))
 	assert.False(t, IsSecret("webhook", "url"))
 	assert.True(t, IsSecret("telegram", "bot_token"))
@@ -201,6 +201,13 @@ func TestRedact(t *testing.T) {
 		{"ntfy without a token", "ntfy", `{"topic":"ops"}`, `{"topic":"ops","token_set":false}`},
 		{"ntfy with a token", "ntfy", `{"topic":"ops","token":"tk"}`, `{"topic":"ops","token_set":true}`},
 		{"pagerduty", "pagerduty", `{"routing_key":"k","severity":"info"}`, `{"routing_key_set":true,"severity":"info"}`},
+		{"matrix", "matrix", `{"homeserver_url":"https://m.example.org","access_token":"syt_x","room_id":"!a:m.example.org"}`,
+			`{"homeserver_url":"https://m.example.org","access_token_set":true,"room_id":"!a:m.example.org"}`},
+		{"gotify", "gotify", `{"server_url":"https://g.example.com","token":"t","priority":3}`,
+			`{"server_url":"https://g.example.com","token_set":true,"priority":3}`},
+		{"mattermost", "mattermost", `{"url":"https://chat.example.com/hooks/x","channel":"ops"}`, `{"url_set":true,"channel":"ops"}`},
+		{"rocketchat", "rocketchat", `{"url":"https://rc.example.com/hooks/a/b","channel":"#ops"}`, `{"url_set":true,"channel":"#ops"}`},
+		{"googlechat", "googlechat", `{"url":"https://chat.googleapis.com/v1/spaces/A/messages?key=k&token=t"}`, `{"url_set":true}`},
 		{"email has no secrets", "email", `{"to":["ops@example.com"]}`, `{"to":["ops@example.com"]}`},
 		{"empty", "slack", ``, `{"url_set":false}`},
 	}
@@ -276,14 +283,19 @@ func TestMergeSecrets(t *testing.T) {
 func TestRedactMergeRoundTrip(t *testing.T) {
 	t.Parallel()
 	configs := map[string]string{
-		"webhook":   `{"url":"https://h.example.com/x","secret":"hush","headers":{"Authorization":"Bearer t"}}`,
-		"slack":     `{"url":"https://hooks.slack.com/services/T/B/X"}`,
-		"discord":   `{"url":"https://discord.com/api/webhooks/1/x"}`,
-		"teams":     `{"url":"https://x.logic.azure.com/workflows/x"}`,
-		"email":     `{"to":["ops@example.com"]}`,
-		"telegram":  `{"bot_token":"` + telegramTestToken + `","chat_id":"@ops_team"}`,
-		"ntfy":      `{"url":"https://ntfy.sh","topic":"ops","token":"tk_x","priority":4}`,
-		"pagerduty": `{"routing_key":"` + pagerdutyTestKey + `","severity":"error"}`,
+		"webhook":    `{"url":"https://h.example.com/x","secret":"hush","headers":{"Authorization":"Bearer t"}}`,
+		"slack":      `{"url":"https://hooks.slack.com/services/T/B/X"}`,
+		"discord":    `{"url":"https://discord.com/api/webhooks/1/x"}`,
+		"teams":      `{"url":"https://x.logic.azure.com/workflows/x"}`,
+		"email":      `{"to":["ops@example.com"]}`,
+		"telegram":   `{"bot_token":"` + telegramTestToken + `","chat_id":"@ops_team"}`,
+		"ntfy":       `{"url":"https://ntfy.sh","topic":"ops","token":"tk_x","priority":4}`,
+		"pagerduty":  `{"routing_key":"` + pagerdutyTestKey + `","severity":"error"}`,
+		"gotify":     `{"server_url":"https://gotify.example.com","token":"` + gotifyTestToken + `","priority":5}`,
+		"mattermost": `{"url":"https://chat.example.com/hooks/mmhook","channel":"ops"}`,
+		"googlechat": `{"url":"https://chat.googleapis.com/v1/spaces/A/messages?key=gckey&token=gctoken"}`,
+		"rocketchat": `{"url":"https://rc.example.com/hooks/rcid/rctoken","channel":"#ops","username":"WatchDog"}`,
+		"matrix":     `{"homeserver_url":"https://matrix.example.org","access_token":"` + matrixTestToken + `","room_id":"!ops:example.org"}`,
 	}
 	require.Len(t, configs, len(Types()), "a config for every type")
 	for typ, stored := range configs {
@@ -291,7 +303,8 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 			t.Parallel()
 			shown, err := Redact(typ, json.RawMessage(stored))
 			require.NoError(t, err)
-			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey} {
+			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey,
+				matrixTestToken, gotifyTestToken, "mmhook", "rctoken", "gctoken"} {
 				assert.NotContains(t, string(shown), secret)
 			}
 			merged, err := MergeSecrets(typ, json.RawMessage(stored), shown)

@@ -181,7 +181,8 @@ func retryableStatus(status int) bool {
 
 // retryAfter reads a 429's wait: the Retry-After header in seconds or as an HTTP
 // date, or else a retry_after in the JSON answer (Discord's top level, Telegram's
-// parameters). It is 0 when none is given, and at most maxRetryAfter.
+// parameters) or Matrix's retry_after_ms. It is 0 when none is given, and at most
+// maxRetryAfter.
 func retryAfter(header string, answer []byte, now time.Time) time.Duration {
 	var d time.Duration
 	header = strings.TrimSpace(header)
@@ -192,12 +193,14 @@ func retryAfter(header string, answer []byte, now time.Time) time.Duration {
 	} else {
 		var body struct {
 			RetryAfter float64 `json:"retry_after"`
-			Parameters struct {
+			// Matrix's M_LIMIT_EXCEEDED gives milliseconds.
+			RetryAfterMS float64 `json:"retry_after_ms"`
+			Parameters   struct {
 				RetryAfter float64 `json:"retry_after"`
 			} `json:"parameters"`
 		}
 		if json.Unmarshal(answer, &body) == nil {
-			d = seconds(max(body.RetryAfter, body.Parameters.RetryAfter))
+			d = seconds(max(body.RetryAfter, body.Parameters.RetryAfter, body.RetryAfterMS/1000))
 		}
 	}
 	return min(max(d, 0), maxRetryAfter)

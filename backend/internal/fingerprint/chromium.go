@@ -1,0 +1,130 @@
+package fingerprint
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ChromiumPath is the browser Chromium runs unless the CHROMIUM environment variable
+// names another (as for the dashboard's browser tests): the system's, never a
+// downloaded one.
+const ChromiumPath = "/usr/bin/chromium"
+
+// chromiumPath is the browser to run.
+func chromiumPath() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	return ChromiumPath
+}
+
+// ChromeAkamai is the Akamai HTTP/2 fingerprint Chrome has sent for years, and the
+// Chromium installed here (156) sends: SETTINGS header table 65536, push off, initial
+// window 6 MB, header list 256 KB; a 15 MB connection window; no PRIORITY frames;
+// pseudo-headers method, authority, scheme, path.
+const ChromeAkamai = "1:65536;2:0;4:6291456;6:262144|15663105|0|m,a,s,p"
+
+// ErrNoChromium is returned by Chromium when the browser is not installed, so that a
+// test can skip (or, where everything must run, fail).
+var ErrNoChromium = errors.New("chromium is not installed")
+
+// Chromium loads target once in headless Chromium (--dump-dom) and returns when the
+// page has loaded or ctx ends. The target's host name resolves to 127.0.0.1 and every
+// other name to nothing, and the browser's background traffic is switched off, so it
+// reaches only the server under test. Certificate errors are ignored: the server's
+// certificate is self-signed. The whole process group is killed at the end.
+func Chromium(ctx context.Context, target string) error {
+	u, err := url.Parse(target)
+	if err != nil {
+		return fmt.Errorf("chromium target: %w", err)
+	}
+	browser := chromiumPath()
+	if _, err := os.Stat(browser); err != nil {
+		return fmt.Errorf("%w: %w", ErrNoChromium, err)
+	}
+	profile, err := os.MkdirTemp("", "fingerprint-chromium-")
+	if err != nil {
+		return fmt.Errorf("chromium profile directory: %w", err)
+	}
+	defer func() { _ = os.RemoveAll(profile) }()
+
+	// The first matching rule wins: the target's name to loopback, every other name
+	// to nowhere (an address literal is never looked up).
+	rules := "MAP * ~NOTFOUND"
+	if host := u.Hostname(); net.ParseIP(host) == nil {
+		rules = "MAP " + host + " 127.0.0.1, " + rules
+	}
+	args := []string{
+		"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--ignore-certificate-errors",
+		"--host-resolver-rules=" + rules,
+		"--user-data-dir=" + profile,
+		"--no-first-run", "--no-default-browser-check", "--no-pings",
+		"--disable-background-networking", "--disable-component-update",
+		"--disable-sync", "--disable-default-apps", "--disable-extensions",
+		"--disable-domain-reliability", "--disable-client-side-phishing-detection",
+		"--disable-breakpad", "--metrics-recording-only", "--dns-prefetch-disable",
+		"--disable-features=OptimizationHints,MediaRouter,Translate,DialMediaRouteProvider,AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+		"--dump-dom", target,
+	}
+	cmd := exec.CommandContext(ctx, browser, args...)
+	// Chromium starts a zygote, a network service and renderers; in a process group
+	// of their own they can be killed together.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	if cmd.Process != nil {
+		// Whatever outlived the browser process goes too; ESRCH means nothing did.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
+	if err != nil {
+		return fmt.Errorf("run chromium: %w: %s", err, tail(stderr.String(), 2000))
+	}
+	if !strings.Contains(stdout.String(), "<html") {
+		return fmt.Errorf("run chromium: no page was dumped: %s", tail(stderr.String(), 2000))
+	}
+	return nil
+}
+
+// ChromiumRecord loads a page of s in Chromium and returns the Record of the
+// connection that carried it (Chromium may open a spare connection too; its Record
+// is in s.Records() as well, without requests).
+func ChromiumRecord(ctx context.Context, s *Server) (Record, error) {
+	token := make([]byte, 8)
+	if _, err := rand.Read(token); err != nil {
+		return Record{}, fmt.Errorf("chromium page token: %w", err)
+	}
+	path := "/chromium/" + hex.EncodeToString(token)
+	if err := Chromium(ctx, strings.TrimSuffix(s.URL("fp.test"), "/")+path); err != nil {
+		return Record{}, err
+	}
+	for _, rec := range s.Records() {
+		for _, req := range rec.Requests {
+			if req.Path == path {
+				return rec, nil
+			}
+		}
+	}
+	return Record{}, fmt.Errorf("chromium loaded the page but no connection asked for %s", path)
+}
+
+func tail(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) > n {
+		return "..." + s[len(s)-n:]
+	}
+	return s
+}

@@ -1,0 +1,88 @@
+package fingerprint
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"slices"
+	"testing"
+	"time"
+)
+
+// unavailable skips a test whose outside dependency is missing, or fails it when
+// REQUIRE_ALL=1, because CI must never pass by skipping.
+func unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("REQUIRE_ALL") == "1" {
+		t.Fatalf("REQUIRE_ALL=1 but unavailable: "+format, args...)
+	}
+	t.Skipf("SKIPPED, unavailable: "+format, args...)
+}
+
+// TestChromium records the installed Chromium and checks it looks like Chrome on the
+// wire; then Go's default client, which must not.
+func TestChromium(t *testing.T) {
+	if _, err := os.Stat(chromiumPath()); err != nil {
+		unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
+	}
+	s := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	chrome, err := ChromiumRecord(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := chrome.Hello
+	t.Logf("Chromium: JA4 %s", chrome.JA4)
+	t.Logf("Chromium: JA4_r %s", chrome.JA4R)
+	t.Logf("Chromium: JA4_o %s", chrome.JA4O)
+	t.Logf("Chromium: JA3 %s (%s)", chrome.JA3, chrome.JA3Hash)
+	t.Logf("Chromium: Akamai %s", chrome.Akamai)
+	t.Logf("Chromium: header order %v", chrome.Requests[0].HeaderOrder)
+
+	if v := ja4Version(h); v != "13" {
+		t.Errorf("TLS version %s, want 13 (JA4 %s)", v, chrome.JA4)
+	}
+	if h.ServerName != "fp.test" {
+		t.Errorf("SNI %q, want fp.test", h.ServerName)
+	}
+	for name, list := range map[string][]uint16{
+		"cipher suites": h.CipherSuites, "extensions": h.Extensions, "groups": h.Groups,
+		"supported versions": h.SupportedVersions, "key shares": h.KeyShares,
+	} {
+		if !slices.ContainsFunc(list, IsGREASE) {
+			t.Errorf("no GREASE in the %s: %04x", name, list)
+		}
+	}
+	const x25519MLKEM768 = 0x11ec
+	if !slices.Contains(h.Groups, x25519MLKEM768) || !slices.Contains(h.KeyShares, x25519MLKEM768) {
+		t.Errorf("X25519MLKEM768 missing: groups %04x, key shares %04x", h.Groups, h.KeyShares)
+	}
+	if !slices.Equal(h.ALPN, []string{"h2", "http/1.1"}) || chrome.ALPN != "h2" {
+		t.Errorf("ALPN offered %v, negotiated %q", h.ALPN, chrome.ALPN)
+	}
+	if chrome.Akamai != ChromeAkamai {
+		t.Errorf("Akamai %s, want %s", chrome.Akamai, ChromeAkamai)
+	}
+	// JA4 sorts what Chrome shuffles: every connection of the run has the same one.
+	for _, rec := range s.Records() {
+		if rec.JA4 != chrome.JA4 {
+			t.Errorf("a second Chromium connection has JA4 %s (JA3 %s)", rec.JA4, rec.JA3)
+		}
+	}
+
+	_, goRec := fetch(t, goClient(t, s), newRequest(t, http.MethodGet, s.URL("fp.test"), nil))
+	t.Logf("Go default client: JA4 %s", goRec.JA4)
+	t.Logf("Go default client: JA4_r %s", goRec.JA4R)
+	t.Logf("Go default client: JA3 %s (%s)", goRec.JA3, goRec.JA3Hash)
+	t.Logf("Go default client: Akamai %s", goRec.Akamai)
+	diff := Compare(chrome, goRec)
+	for _, part := range []string{PartCiphers, PartExtensions, PartH2Settings, PartWindowUpdate, PartPseudoHeaderOrder} {
+		if !slices.Contains(diff, part) {
+			t.Errorf("Go's default client matches Chromium's %s; differences: %v", part, Differences(chrome, goRec))
+		}
+	}
+	if goRec.JA4 == chrome.JA4 || goRec.Akamai == chrome.Akamai {
+		t.Errorf("Go's default client has Chromium's JA4 %s or Akamai %s", goRec.JA4, goRec.Akamai)
+	}
+}

@@ -1,0 +1,78 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Google Chat incoming webhooks. The URL carries the webhook's key and token, so it
+// is a secret. Each incident's messages form one thread: the down opens it and the
+// up replies in it.
+func init() {
+	register(channelType[googlechatConfig, *googlechatConfig]{name: "googlechat", secrets: []string{"url"}, send: sendGoogleChat})
+}
+
+type googlechatConfig struct {
+	URL string `json:"url"`
+}
+
+func (c *googlechatConfig) check(env Env) error {
+	return checkSecretURL(c.URL, urlRule{hosts: []string{"chat.googleapis.com"}, pathPrefix: "/v1/spaces/",
+		want: "a Google Chat webhook URL (https://chat.googleapis.com/v1/spaces/…)"}, env)
+}
+
+// googlechatLink is Google Chat's <url|text> link, the URL as its text. A "|" or ">"
+// in the URL would end it early, so those are percent-encoded.
+func googlechatLink(u string) string {
+	u = strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C", " ", "%20").Replace(u)
+	return "<" + u + "|" + u + ">"
+}
+
+// maxGoogleChatText stays well under Google Chat's 32,000-byte message limit.
+const maxGoogleChatText = 4000
+
+func sendGoogleChat(ctx context.Context, c *googlechatConfig, env Env, m Message) error {
+	endpoint, err := url.Parse(c.URL)
+	if err != nil {
+		return &SendError{Err: fmt.Errorf("googlechat: url: %w", redactErr(withoutURL(err), googlechatSecrets(c.URL)...))}
+	}
+	// Without this option Google Chat ignores thread.threadKey and starts a new
+	// thread every time; with it, a key no thread has yet starts one.
+	q := endpoint.Query()
+	q.Set("messageReplyOption", "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD")
+	endpoint.RawQuery = q.Encode()
+
+	// Google Chat's markup has no escapes: values that could format or mention go
+	// into code spans.
+	title, body := summary(m, format{text: codeSpan, link: googlechatLink})
+	text := "*" + title + "*"
+	if body != "" {
+		text += "\n" + body
+	}
+	type thread struct {
+		ThreadKey string `json:"threadKey"`
+	}
+	payload := struct {
+		Text   string `json:"text"`
+		Thread thread `json:"thread"`
+	}{Text: clip(text, maxGoogleChatText), Thread: thread{ThreadKey: pagerdutyDedupKey(m)}}
+	return postJSON(ctx, env, "googlechat", endpoint.String(), payload, googlechatSecrets(c.URL)...)
+}
+
+// googlechatSecrets are urlSecrets and each query value (the key and the token),
+// which an answer may quote on their own.
+func googlechatSecrets(raw string) []string {
+	out := urlSecrets(raw)
+	if u, err := url.Parse(raw); err == nil {
+		for _, values := range u.Query() {
+			for _, v := range values {
+				if len(v) >= 8 {
+					out = append(out, v, url.QueryEscape(v))
+				}
+			}
+		}
+	}
+	return out
+}
