@@ -150,15 +150,28 @@ export const CHANNEL_TYPES = [
     value: 'matrix',
     label: 'Matrix',
     fields: [
-      { key: 'homeserver_url', label: 'Homeserver', kind: 'url', required: true, placeholder: 'https://matrix.example.org' },
-      { key: 'access_token', label: 'Access token', kind: 'secret', required: true, hint: 'Of the account that posts: a bot user is best' },
+      {
+        key: 'homeserver_url',
+        label: 'Homeserver URL',
+        kind: 'url',
+        required: true,
+        placeholder: 'https://matrix.example.org',
+        hint: 'The server of the account that posts',
+      },
+      {
+        key: 'access_token',
+        label: 'Access token',
+        kind: 'secret',
+        required: true,
+        hint: 'Of the account that posts (a bot user is best): Settings → Help & About',
+      },
       {
         key: 'room_id',
         label: 'Room ID',
         kind: 'text',
         required: true,
         placeholder: '!abcdefghijklmn:example.org',
-        hint: "The room's internal ID, from its settings (Advanced); the account must have joined it",
+        hint: "The room's internal ID from its Settings → Advanced, not its #alias; the account must have joined it",
       },
     ],
   },
@@ -166,19 +179,47 @@ export const CHANNEL_TYPES = [
     value: 'mattermost',
     label: 'Mattermost',
     fields: [
-      { ...WEBHOOK_URL, placeholder: 'https://mattermost.example.com/hooks/…', hint: 'An incoming webhook (Integrations)' },
-      { key: 'channel', label: 'Channel', kind: 'text', placeholder: 'town-square', hint: "Overrides the webhook's channel, if it allows" },
-      { key: 'username', label: 'User name', kind: 'text', placeholder: 'WatchDog' },
-      { key: 'icon_url', label: 'Icon URL', kind: 'url', placeholder: 'https://example.com/icon.png' },
+      { ...WEBHOOK_URL, placeholder: 'https://mattermost.example.com/hooks/…', hint: 'An incoming webhook, from Integrations' },
+      {
+        key: 'channel',
+        label: 'Channel',
+        kind: 'text',
+        placeholder: 'town-square or @user',
+        hint: "Leave empty for the webhook's own; another works only if the webhook is not locked to its channel",
+      },
+      {
+        key: 'username',
+        label: 'User name',
+        kind: 'text',
+        placeholder: 'WatchDog',
+        hint: 'Needs "Enable integrations to override usernames" on the server',
+      },
+      {
+        key: 'icon_url',
+        label: 'Icon URL',
+        kind: 'url',
+        placeholder: 'https://example.com/icon.png',
+        hint: 'Needs "Enable integrations to override profile picture icons"',
+      },
     ],
   },
   {
     value: 'rocketchat',
     label: 'Rocket.Chat',
     fields: [
-      { ...WEBHOOK_URL, placeholder: 'https://chat.example.com/hooks/…', hint: 'An incoming webhook integration' },
-      { key: 'channel', label: 'Channel', kind: 'text', placeholder: '#alerts or @user' },
-      { key: 'username', label: 'User name', kind: 'text', placeholder: 'WatchDog', hint: 'Shown as the sender (alias)' },
+      {
+        ...WEBHOOK_URL,
+        placeholder: 'https://chat.example.com/hooks/…',
+        hint: 'An incoming webhook integration (Administration → Integrations)',
+      },
+      {
+        key: 'channel',
+        label: 'Channel',
+        kind: 'text',
+        placeholder: '#alerts or @user',
+        hint: "Leave empty for the integration's own",
+      },
+      { key: 'username', label: 'Sender name', kind: 'text', placeholder: 'WatchDog', hint: 'Shown as the sender (an alias)' },
     ],
   },
   {
@@ -196,16 +237,33 @@ export const CHANNEL_TYPES = [
     value: 'gotify',
     label: 'Gotify',
     fields: [
-      { key: 'server_url', label: 'Server', kind: 'url', required: true, placeholder: 'https://gotify.example.com' },
-      { key: 'token', label: 'App token', kind: 'secret', required: true, hint: 'The token of an application on the server' },
+      { key: 'server_url', label: 'Server URL', kind: 'url', required: true, placeholder: 'https://gotify.example.com' },
+      {
+        key: 'token',
+        label: 'App token',
+        kind: 'secret',
+        required: true,
+        hint: 'The token of an application on the server (Apps → Create application)',
+      },
       {
         key: 'priority',
         label: 'Priority',
         kind: 'select',
         numeric: true,
+        hint: 'How the Gotify app shows it: 0 only in its list, 1–3 quietly, 4–7 with a sound, 8–10 with sound and vibration',
         options: [
-          { value: '', label: 'Not set (8)' },
-          ...Array.from({ length: 11 }, (_, i) => ({ value: String(i), label: String(i) })),
+          { value: '', label: 'Not set (8 — high)' },
+          { value: '0', label: '0 — no notification' },
+          { value: '1', label: '1 — low' },
+          { value: '2', label: '2 — low' },
+          { value: '3', label: '3 — low' },
+          { value: '4', label: '4 — normal' },
+          { value: '5', label: '5 — normal' },
+          { value: '6', label: '6 — normal' },
+          { value: '7', label: '7 — normal' },
+          { value: '8', label: '8 — high' },
+          { value: '9', label: '9 — high' },
+          { value: '10', label: '10 — high' },
         ],
       },
     ],
@@ -214,8 +272,14 @@ export const CHANNEL_TYPES = [
     value: 'pushover',
     label: 'Pushover',
     fields: [
-      { key: 'user_key', label: 'User key', kind: 'secret', required: true, hint: 'Your user or group key' },
-      { key: 'app_token', label: 'App token', kind: 'secret', required: true, hint: 'The API token of an application you created' },
+      { key: 'user_key', label: 'User key', kind: 'secret', required: true, hint: 'Your user key, or a group key (30 letters and digits)' },
+      {
+        key: 'app_token',
+        label: 'App token',
+        kind: 'secret',
+        required: true,
+        hint: 'The API token of an application you created on pushover.net',
+      },
       {
         key: 'priority',
         label: 'Priority',
@@ -223,25 +287,39 @@ export const CHANNEL_TYPES = [
         numeric: true,
         options: [
           { value: '', label: 'Not set (normal)' },
-          { value: '-2', label: 'Lowest' },
-          { value: '-1', label: 'Low' },
+          { value: '-2', label: 'Lowest — no notification' },
+          { value: '-1', label: 'Low — no sound' },
           { value: '0', label: 'Normal' },
-          { value: '1', label: 'High' },
+          { value: '1', label: 'High — past quiet hours' },
         ],
       },
-      { key: 'device', label: 'Device', kind: 'text', placeholder: 'phone', hint: 'Leave empty for all your devices' },
-      { key: 'sound', label: 'Sound', kind: 'text', placeholder: 'siren' },
+      {
+        key: 'device',
+        label: 'Device',
+        kind: 'text',
+        placeholder: 'phone',
+        hint: 'Leave empty for all your devices; several go comma-separated (phone,tablet)',
+      },
+      { key: 'sound', label: 'Sound', kind: 'text', placeholder: 'siren', hint: "A sound's name from Pushover's list; empty for your default" },
     ],
   },
   {
     value: 'opsgenie',
     label: 'Opsgenie',
     fields: [
-      { key: 'api_key', label: 'API key', kind: 'secret', required: true, hint: 'Of an API integration (Create and Update access)' },
+      {
+        key: 'api_key',
+        label: 'API key',
+        kind: 'secret',
+        required: true,
+        placeholder: 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx',
+        hint: 'Of an API integration with Create and Update access; alerts close when the target is up again',
+      },
       {
         key: 'region',
         label: 'Region',
         kind: 'select',
+        hint: 'EU for accounts on app.eu.opsgenie.com',
         options: [
           { value: '', label: 'Not set (US)' },
           { value: 'us', label: 'US' },
@@ -268,18 +346,38 @@ export const CHANNEL_TYPES = [
     label: 'Zulip',
     fields: [
       { key: 'site', label: 'Site', kind: 'url', required: true, placeholder: 'https://example.zulipchat.com' },
-      { key: 'email', label: 'Bot email', kind: 'text', required: true, placeholder: 'watchdog-bot@example.zulipchat.com' },
-      { key: 'api_key', label: 'Bot API key', kind: 'secret', required: true },
-      { key: 'stream', label: 'Channel (stream)', kind: 'text', required: true, placeholder: 'alerts' },
-      { key: 'topic', label: 'Topic', kind: 'text', placeholder: "Each target's name", hint: 'Leave empty for one topic per target' },
+      {
+        key: 'email',
+        label: 'Bot email',
+        kind: 'text',
+        required: true,
+        placeholder: 'watchdog-bot@example.zulipchat.com',
+        hint: 'The email Zulip gave the bot (Personal settings → Bots)',
+      },
+      { key: 'api_key', label: 'Bot API key', kind: 'secret', required: true, hint: "32 letters and digits, shown with the bot's email" },
+      { key: 'stream', label: 'Channel', kind: 'text', required: true, placeholder: 'alerts', hint: 'The channel (stream) the bot posts in' },
+      {
+        key: 'topic',
+        label: 'Topic',
+        kind: 'text',
+        placeholder: "The target's name",
+        hint: "Leave empty for one topic per target; test messages go to \"WatchDog\"",
+      },
     ],
   },
   {
     value: 'twilio',
     label: 'Twilio SMS',
     fields: [
-      { key: 'account_sid', label: 'Account SID', kind: 'text', required: true, placeholder: 'AC…' },
-      { key: 'auth_token', label: 'Auth token', kind: 'secret', required: true },
+      {
+        key: 'account_sid',
+        label: 'Account SID',
+        kind: 'text',
+        required: true,
+        placeholder: 'AC…',
+        hint: 'AC and 32 hex digits, from the Twilio Console',
+      },
+      { key: 'auth_token', label: 'Auth token', kind: 'secret', required: true, hint: 'Shown under the Account SID' },
       {
         key: 'from',
         label: 'From',
@@ -474,6 +572,24 @@ export function channelSummary(ch: Channel): string {
     }
     case 'pagerduty':
       return str('severity') ? `severity ${str('severity')}` : 'Events API v2'
+    case 'matrix':
+      return str('room_id') ? `room ${str('room_id')}` : str('homeserver_url')
+    case 'mattermost':
+    case 'rocketchat':
+      // The channel when it overrides the webhook's; the URL itself is a secret.
+      return str('channel') ? `channel ${str('channel')}` : secretIsSet(ch, 'url') ? 'Webhook URL set' : ''
+    case 'gotify':
+      return str('server_url')
+    case 'pushover':
+      return str('device') ? `device ${str('device')}` : 'all devices'
+    case 'opsgenie':
+      return [str('region') === 'eu' ? 'EU' : 'US', str('priority')].filter(Boolean).join(', ')
+    case 'zulip': {
+      const where = str('stream') ? `#${str('stream')}${str('topic') ? ` > ${str('topic')}` : ''}` : ''
+      return [str('site').replace(/\/+$/, ''), where].filter(Boolean).join(' ')
+    }
+    case 'twilio':
+      return str('to') ? `SMS to ${str('to')}` : ''
     default:
       return secretIsSet(ch, 'url') ? 'Webhook URL set' : ''
   }

@@ -42,6 +42,23 @@ export const DEFAULT_CERT_EXPIRY_DAYS = 14
 export const DEFAULT_PERIOD_SECONDS = 86_400
 export const DEFAULT_GRACE_SECONDS = 3600
 
+/** The browsers an http target's requests can look like on the wire; "" is none. */
+export type Impersonation = NonNullable<TargetCreate['impersonate']>
+
+/** The Impersonate choices, "None" (the server's default) first. */
+export const IMPERSONATIONS: readonly { value: Impersonation; label: string }[] = [
+  { value: '', label: 'None' },
+  { value: 'chrome', label: 'Chrome' },
+  { value: 'firefox', label: 'Firefox' },
+  { value: 'safari', label: 'Safari' },
+]
+
+/** "Chrome" for "chrome"; "" for none (or a value this dashboard does not know yet, said as is). */
+export function impersonationLabel(value: string | undefined): string {
+  if (!value) return ''
+  return IMPERSONATIONS.find((i) => i.value === value)?.label ?? value
+}
+
 export interface TargetFormValues {
   /** The kind of check; the rest of the form shows only its fields. */
   type: CheckType
@@ -77,6 +94,8 @@ export interface TargetFormValues {
   expectedStatus: string
   /** The plain headers, "Name: value" per line; a credential typed here is set. */
   headers: string
+  /** http: the browser whose TLS and HTTP/2 fingerprint the requests carry ("" = none). */
+  impersonate: Impersonation
   /**
    * Credential headers the target has (Authorization, *-Token, …): the API never
    * shows their values, so the form shows them as set and keeps them unless removed.
@@ -129,6 +148,7 @@ export const FORM_FIELD_FOR: Readonly<Record<string, FormField>> = {
   method: 'method',
   expected_status: 'expectedStatus',
   headers: 'headers',
+  impersonate: 'impersonate',
   tags: 'tags',
   retries: 'retries',
   retry_delay_seconds: 'retryDelay',
@@ -151,6 +171,7 @@ export const ADVANCED_FIELDS: readonly FormField[] = [
   'method',
   'expectedStatus',
   'headers',
+  'impersonate',
   'tags',
   'retries',
   'retryDelay',
@@ -199,6 +220,7 @@ export function emptyForm(): TargetFormValues {
     method: 'GET',
     expectedStatus: '',
     headers: '',
+    impersonate: '',
     secretHeaders: [],
     removedSecretHeaders: [],
     tags: '',
@@ -251,6 +273,7 @@ export function formFromTarget(t: Target): TargetFormValues {
     headers: Object.entries(t.headers)
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
+    impersonate: t.impersonate ?? '',
     secretHeaders: [...t.secret_headers],
     removedSecretHeaders: [],
     tags: t.tags.join(', '),
@@ -456,6 +479,7 @@ export function buildRequest(
       if (v.tlsSkipVerify) full.tls_skip_verify = true
     }
     if (!isHttp) return { body: dropUndefined(full), errors }
+    if (v.impersonate) full.impersonate = v.impersonate
     // Keep-warm: only what is set. A platform fills the idle limit and wake timeout
     // itself (and keep_warm), so values equal to its preset's are left to it.
     const fromPreset = preset && preset.key === platform ? preset : undefined
@@ -494,6 +518,8 @@ export function buildRequest(
   if (removed.length || JSON.stringify(headers) !== JSON.stringify(original.headers)) {
     patch.headers = { ...headers, ...Object.fromEntries(removed.map((h) => [h, ''])) }
   }
+  const impersonate = isHttp ? v.impersonate : ''
+  if (impersonate !== (original.impersonate ?? '')) patch.impersonate = impersonate
   if (certDays !== undefined && certDays !== original.cert_expiry_days) patch.cert_expiry_days = certDays
   // Without a certificate the warning days go back to the server's default, which is the
   // only value it takes on such a target.
@@ -587,6 +613,7 @@ export function formFieldShown(v: TargetFormValues, field: FormField): boolean {
     case 'method':
     case 'expectedStatus':
     case 'headers':
+    case 'impersonate':
     case 'platform':
     case 'keepWarm':
       return http

@@ -217,3 +217,207 @@ describe('channel summary', () => {
     expect(channelSummary(channel('telegram', { chat_id: '-100', bot_token_set: true }))).toBe('chat -100')
   })
 })
+
+// The nine channel types of round three: for each, a form filled in full (what the user
+// types, with stray spaces), the config it must make, the optional keys it must leave
+// out when empty, and how the API reports the type's stored channel (secrets as
+// <key>_set, defaults filled in).
+interface NewType {
+  type: ChannelType
+  typed: Record<string, string>
+  config: Record<string, unknown>
+  optional: string[]
+  secrets: string[]
+  stored: Record<string, unknown>
+}
+
+const SID = 'AC0123456789abcdef0123456789abcdef'
+
+const NEW_TYPES: NewType[] = [
+  {
+    type: 'matrix',
+    typed: { homeserver_url: ' https://matrix.example.org ', access_token: 'syt_t0ken', room_id: '!room:example.org' },
+    config: { homeserver_url: 'https://matrix.example.org', access_token: 'syt_t0ken', room_id: '!room:example.org' },
+    optional: [],
+    secrets: ['access_token'],
+    stored: { homeserver_url: 'https://matrix.example.org', access_token_set: true, room_id: '!room:example.org' },
+  },
+  {
+    type: 'mattermost',
+    typed: { url: 'https://mm.example.com/hooks/abc', channel: ' town-square ', username: 'WatchDog', icon_url: 'https://example.com/i.png' },
+    config: { url: 'https://mm.example.com/hooks/abc', channel: 'town-square', username: 'WatchDog', icon_url: 'https://example.com/i.png' },
+    optional: ['channel', 'username', 'icon_url'],
+    secrets: ['url'],
+    stored: { url_set: true, channel: 'town-square', username: 'WatchDog', icon_url: 'https://example.com/i.png' },
+  },
+  {
+    type: 'rocketchat',
+    typed: { url: 'https://chat.example.com/hooks/x/y', channel: '#alerts', username: 'WatchDog' },
+    config: { url: 'https://chat.example.com/hooks/x/y', channel: '#alerts', username: 'WatchDog' },
+    optional: ['channel', 'username'],
+    secrets: ['url'],
+    stored: { url_set: true, channel: '#alerts', username: 'WatchDog' },
+  },
+  {
+    type: 'googlechat',
+    typed: { url: 'https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t' },
+    config: { url: 'https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t' },
+    optional: [],
+    secrets: ['url'],
+    stored: { url_set: true },
+  },
+  {
+    type: 'gotify',
+    typed: { server_url: 'https://gotify.example.com', token: 'AbCdEf123', priority: '5' },
+    config: { server_url: 'https://gotify.example.com', token: 'AbCdEf123', priority: 5 },
+    optional: ['priority'],
+    secrets: ['token'],
+    stored: { server_url: 'https://gotify.example.com', token_set: true, priority: 8 },
+  },
+  {
+    type: 'pushover',
+    typed: {
+      user_key: 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG',
+      app_token: 'azGDORePK8gMaC0QOYAMyEEuzJnyUi',
+      priority: '-1',
+      device: 'phone',
+      sound: 'siren',
+    },
+    config: {
+      user_key: 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG',
+      app_token: 'azGDORePK8gMaC0QOYAMyEEuzJnyUi',
+      priority: -1,
+      device: 'phone',
+      sound: 'siren',
+    },
+    optional: ['priority', 'device', 'sound'],
+    secrets: ['user_key', 'app_token'],
+    stored: { user_key_set: true, app_token_set: true, priority: 0, device: 'phone', sound: 'siren' },
+  },
+  {
+    type: 'opsgenie',
+    typed: { api_key: 'eb243592-faa2-4ba2-a551-1afdf565c889', region: 'eu', priority: 'P2' },
+    config: { api_key: 'eb243592-faa2-4ba2-a551-1afdf565c889', region: 'eu', priority: 'P2' },
+    optional: ['region', 'priority'],
+    secrets: ['api_key'],
+    stored: { api_key_set: true, region: 'eu', priority: 'P2' },
+  },
+  {
+    type: 'zulip',
+    typed: { site: 'https://x.zulipchat.com', email: 'wd-bot@x.zulipchat.com', api_key: 'k3y', stream: 'alerts', topic: 'prod' },
+    config: { site: 'https://x.zulipchat.com', email: 'wd-bot@x.zulipchat.com', api_key: 'k3y', stream: 'alerts', topic: 'prod' },
+    optional: ['topic'],
+    secrets: ['api_key'],
+    stored: { site: 'https://x.zulipchat.com', email: 'wd-bot@x.zulipchat.com', api_key_set: true, stream: 'alerts', topic: 'prod' },
+  },
+  {
+    type: 'twilio',
+    typed: { account_sid: SID, auth_token: '0123456789abcdef0123456789abcdef', from: '+15005550006', to: '+15551234567' },
+    config: { account_sid: SID, auth_token: '0123456789abcdef0123456789abcdef', from: '+15005550006', to: '+15551234567' },
+    optional: [],
+    secrets: ['auth_token'],
+    stored: { account_sid: SID, auth_token_set: true, from: '+15005550006', to: '+15551234567' },
+  },
+]
+
+describe('channel form: the nine new types', () => {
+  const specOf = (type: ChannelType) => CHANNEL_TYPES.find((t) => t.value === type)!
+
+  it('covers every new type, with the config keys the API takes, secrets as passwords', () => {
+    expect(NEW_TYPES.map((t) => t.type)).toEqual(CHANNEL_TYPES.map((t) => t.value).slice(8))
+    for (const t of NEW_TYPES) {
+      const fields: readonly { key: string; kind: string; required?: boolean }[] = specOf(t.type).fields
+      expect(fields.map((f) => f.key).sort(), t.type).toEqual(Object.keys(t.config).sort())
+      expect(fields.filter((f) => f.kind === 'secret').map((f) => f.key), t.type).toEqual(t.secrets)
+      expect(fields.filter((f) => !f.required).map((f) => f.key), t.type).toEqual(t.optional)
+    }
+  })
+
+  it.each(NEW_TYPES)('$type: creates with every typed value, numbers as numbers', ({ type, typed, config }) => {
+    expect(buildChannelRequest({ ...form(type, typed), name: ' alerts ' })).toEqual({
+      body: { name: 'alerts', type, config },
+      errors: {},
+    })
+  })
+
+  it.each(NEW_TYPES)('$type: leaves the empty optional keys out, and names each missing required one', ({ type, typed, config, optional }) => {
+    const bare = { ...typed, ...Object.fromEntries(optional.map((k) => [k, ''])) }
+    const { body, errors } = buildChannelRequest(form(type, bare))
+    expect(errors).toEqual({})
+    expect((body as { config: Record<string, unknown> }).config).toEqual(
+      Object.fromEntries(Object.entries(config).filter(([k]) => !optional.includes(k))),
+    )
+    const required = Object.keys(config).filter((k) => !optional.includes(k))
+    expect(buildChannelRequest(form(type, { ...typed, ...Object.fromEntries(required.map((k) => [k, ' '])) })).errors).toEqual(
+      Object.fromEntries(required.map((k) => [`config.${k}`, ['is required']])),
+    )
+  })
+
+  it.each(NEW_TYPES)('$type: edits with secrets blank, sending them only when typed', ({ type, typed, config, secrets, stored }) => {
+    const ch = channel(type, stored)
+    const v = channelFormFromChannel(ch)
+    for (const k of secrets) {
+      expect(v.config[k], k).toBe('')
+      expect(secretIsSet(ch, k), k).toBe(true)
+    }
+    // Untouched: nothing to send, and a stored secret is not asked for again.
+    expect(buildChannelRequest(v, ch)).toEqual({ body: {}, errors: {} })
+    // A non-secret change sends the whole config without the secrets.
+    const plain = Object.keys(config).find((k) => !secrets.includes(k))
+    if (plain) {
+      const changed = { ...v, config: { ...v.config, [plain]: typed[plain] === 'eu' ? 'us' : `${typed[plain]!.trim()}2` } }
+      const sent = (buildChannelRequest(changed, ch).body as { config: Record<string, unknown> }).config
+      for (const k of secrets) expect(sent, k).not.toHaveProperty(k)
+      expect(sent).toHaveProperty(plain)
+    }
+    // A typed secret goes with the rest.
+    const [secret] = secrets
+    const retyped = { ...v, config: { ...v.config, [secret!]: 'n3w-s3cret' } }
+    expect((buildChannelRequest(retyped, ch).body as { config: Record<string, unknown> }).config[secret!]).toBe('n3w-s3cret')
+  })
+
+  it('keeps numeric priorities numeric on edit, a stored default shown as chosen', () => {
+    const gotify = channel('gotify', { server_url: 'https://gotify.example.com', token_set: true, priority: 8 })
+    const v = channelFormFromChannel(gotify)
+    expect(v.config.priority).toBe('8')
+    expect(buildChannelRequest({ ...v, config: { ...v.config, priority: '0' } }, gotify).body).toEqual({
+      config: { server_url: 'https://gotify.example.com', priority: 0 },
+    })
+    const pushover = channel('pushover', { user_key_set: true, app_token_set: true, priority: 0 })
+    const p = channelFormFromChannel(pushover)
+    expect(p.config.priority).toBe('0')
+    expect(buildChannelRequest({ ...p, config: { ...p.config, priority: '1' } }, pushover).body).toEqual({ config: { priority: 1 } })
+    // "Not set" on a select leaves the key out for the server's default.
+    expect(buildChannelRequest({ ...p, config: { ...p.config, priority: '' } }, pushover).body).toEqual({ config: {} })
+  })
+
+  it.each(NEW_TYPES)("$type: puts the API's config.<key> errors under their inputs", ({ type, config }) => {
+    const fields = [
+      ...Object.keys(config).map((k) => ({ field: `config.${k}`, message: `${k} is wrong` })),
+      { field: 'config.bogus', message: 'is not a known setting' },
+    ]
+    expect(placeChannelErrors(fields, type)).toEqual({
+      byField: Object.fromEntries(Object.keys(config).map((k) => [`config.${k}`, [`${k} is wrong`]])),
+      other: ['config.bogus: is not a known setting'],
+    })
+  })
+
+  it('says where each sends, without a secret', () => {
+    const said = NEW_TYPES.map((t) => channelSummary(channel(t.type, t.stored)))
+    expect(said).toEqual([
+      'room !room:example.org',
+      'channel town-square',
+      'channel #alerts',
+      'Webhook URL set',
+      'https://gotify.example.com',
+      'device phone',
+      'EU, P2',
+      'https://x.zulipchat.com #alerts > prod',
+      'SMS to +15551234567',
+    ])
+    for (const [i, t] of NEW_TYPES.entries()) for (const k of t.secrets) expect(said[i]).not.toContain(String(t.config[k]))
+    expect(channelSummary(channel('mattermost', { url_set: true }))).toBe('Webhook URL set')
+    expect(channelSummary(channel('opsgenie', { api_key_set: true, region: 'us', priority: 'P3' }))).toBe('US, P3')
+    expect(channelSummary(channel('pushover', { user_key_set: true, app_token_set: true }))).toBe('all devices')
+  })
+})

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { Target } from '../../src/api/types'
-import { advancedHasErrors, buildRequest, emptyForm, formFromTarget, parseHeaders, placeErrors } from '../../src/lib/targetForm'
+import {
+  IMPERSONATIONS,
+  advancedHasErrors,
+  buildRequest,
+  emptyForm,
+  formFromTarget,
+  impersonationLabel,
+  parseHeaders,
+  placeErrors,
+} from '../../src/lib/targetForm'
 import { CHECK_TYPE_DEFAULTS } from './fixtures'
 
 const target: Target = {
@@ -206,5 +215,59 @@ describe('target form', () => {
       channelIds: ['names an unknown channel'],
     })
     expect(other).toEqual([])
+  })
+})
+
+describe('target form: impersonate', () => {
+  it('starts at None and sends a browser on create only when chosen', () => {
+    expect(emptyForm().impersonate).toBe('')
+    expect(buildRequest({ ...emptyForm(), url: 'https://x.example' }).body).not.toHaveProperty('impersonate')
+    expect(buildRequest({ ...emptyForm(), url: 'https://x.example', impersonate: 'chrome' }).body).toEqual({
+      url: 'https://x.example',
+      interval_seconds: 300,
+      method: 'GET',
+      headers: {},
+      tags: [],
+      impersonate: 'chrome',
+    })
+    // Another type has no such setting, whatever the form held before the switch.
+    const tcp = buildRequest({ ...emptyForm(), type: 'tcp', host: 'db.example.com', port: '5432', impersonate: 'firefox' }).body
+    expect(tcp).not.toHaveProperty('impersonate')
+  })
+
+  it('reads it back on edit and patches it only when changed', () => {
+    const chrome: Target = { ...target, impersonate: 'chrome' }
+    expect(formFromTarget(chrome).impersonate).toBe('chrome')
+    expect(formFromTarget(target).impersonate).toBe('')
+    expect(buildRequest(formFromTarget(chrome), chrome).body).toEqual({})
+    expect(buildRequest({ ...formFromTarget(chrome), impersonate: 'safari' }, chrome).body).toEqual({ impersonate: 'safari' })
+    // Back to None is a change too, sent as "".
+    expect(buildRequest({ ...formFromTarget(chrome), impersonate: '' }, chrome).body).toEqual({ impersonate: '' })
+    expect(buildRequest({ ...formFromTarget(target), impersonate: 'firefox' }, target).body).toEqual({ impersonate: 'firefox' })
+  })
+
+  it('turns it off with the type when the target stops being http, as the server does', () => {
+    const chrome: Target = { ...target, impersonate: 'chrome' }
+    const v = { ...formFromTarget(chrome), type: 'tcp' as const, host: 'shop.example.com', port: '443', conditions: [] }
+    expect(buildRequest(v, chrome).body).toMatchObject({ type: 'tcp', url: 'tcp://shop.example.com:443', impersonate: '' })
+    // A tcp target never had one: nothing to send.
+    const port: Target = { ...target, type: 'tcp', url: 'tcp://db.example.com:5432', headers: {}, secret_headers: [], conditions: [] }
+    expect(buildRequest(formFromTarget(port), port).body).not.toHaveProperty('impersonate')
+  })
+
+  it("puts the API's impersonate error under the control, or on top when the control is hidden", () => {
+    const fields = [{ field: 'impersonate', message: 'must be one of "" (no browser), chrome, firefox or safari' }]
+    const http = placeErrors(fields, formFromTarget(target))
+    expect(http).toEqual({ byField: { impersonate: [fields[0]!.message] }, other: [] })
+    expect(advancedHasErrors(http.byField)).toBe(true)
+    const tcp = placeErrors(fields, { ...emptyForm(), type: 'tcp' })
+    expect(tcp).toEqual({ byField: {}, other: [`impersonate: ${fields[0]!.message}`] })
+  })
+
+  it('names the browsers in plain words', () => {
+    expect(IMPERSONATIONS.map((i) => i.label)).toEqual(['None', 'Chrome', 'Firefox', 'Safari'])
+    expect(impersonationLabel('chrome')).toBe('Chrome')
+    expect(impersonationLabel('')).toBe('')
+    expect(impersonationLabel('edge')).toBe('edge')
   })
 })
