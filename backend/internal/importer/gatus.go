@@ -329,6 +329,69 @@ func (g *gatusImport) provider(typ string, cfg map[string]any, name, from string
 		if str(cfg["title"]) != "" {
 			e.Dropped = append(e.Dropped, "title: WatchDog's titles name the target and the event")
 		}
+	case "opsgenie":
+		ch.Type = "opsgenie"
+		ch.Config["api_key"] = g.secret(str(cfg["api-key"]), from+".api-key", "CHANNEL", name, "api_key")
+		// Gatus's default is P1, WatchDog's P3: the alerts keep Gatus's.
+		priority := str(cfg["priority"])
+		if priority == "" {
+			priority = "P1"
+		}
+		ch.Config["priority"] = priority
+		var own []string
+		for _, k := range []string{"source", "entity-prefix", "alias-prefix", "tags"} {
+			if cfg[k] != nil {
+				own = append(own, k)
+			}
+		}
+		if len(own) > 0 {
+			e.Dropped = append(e.Dropped, strings.Join(own, ", ")+": WatchDog sets its own")
+		}
+	case "pushover":
+		ch.Type = "pushover"
+		ch.Config["app_token"] = g.secret(str(cfg["application-token"]), from+".application-token", "CHANNEL", name, "app_token")
+		ch.Config["user_key"] = g.secret(str(cfg["user-key"]), from+".user-key", "CHANNEL", name, "user_key")
+		if p, err := strconv.Atoi(str(cfg["priority"])); err == nil && p != 0 {
+			if p == 2 {
+				e.Changed = append(e.Changed, "emergency priority 2: sent as high (1); WatchDog asks for no acknowledgement")
+				p = 1
+			}
+			ch.Config["priority"] = p
+		}
+		for _, k := range []string{"sound", "device"} {
+			if v := str(cfg[k]); v != "" {
+				ch.Config[k] = v
+			}
+		}
+		if str(cfg["title"]) != "" {
+			e.Dropped = append(e.Dropped, "title: WatchDog titles each message with its event")
+		}
+		if str(cfg["resolved-priority"]) != "" {
+			e.Dropped = append(e.Dropped, "resolved-priority: WatchDog sends every message at one priority")
+		}
+	case "twilio":
+		ch.Type = "twilio"
+		ch.Config["account_sid"] = str(cfg["sid"])
+		ch.Config["auth_token"] = g.secret(str(cfg["token"]), from+".token", "CHANNEL", name, "auth_token")
+		ch.Config["from"] = str(cfg["from"])
+		ch.Config["to"] = str(cfg["to"])
+	case "zulip":
+		ch.Type = "zulip"
+		// Gatus takes the server's host name and always speaks https to it.
+		if domain := str(cfg["domain"]); strings.Contains(domain, "://") {
+			ch.Config["site"] = domain
+		} else if domain != "" {
+			ch.Config["site"] = "https://" + domain
+		}
+		ch.Config["email"] = str(cfg["bot-email"])
+		ch.Config["api_key"] = g.secret(str(cfg["bot-api-key"]), from+".bot-api-key", "CHANNEL", name, "api_key")
+		// Zulip's "to" takes a channel's id as well as its name.
+		ch.Config["stream"] = str(cfg["channel-id"])
+		if topic := str(cfg["topic"]); topic != "" {
+			ch.Config["topic"] = topic
+		} else {
+			e.Changed = append(e.Changed, `topic: each endpoint's alerts go to a topic named after it, not all to "Gatus"`)
+		}
 	case "email":
 		ch.Type = "email"
 		var to []any

@@ -13,13 +13,13 @@ import (
 
 // Secrets of the Gatus fixture, which must never appear in the document.
 const (
-	gatusSlackURL    = "https://hooks.slack.com/services/T0001/B0001/abcdefghijklmnopqrstuvwx"
-	gatusDiscordURL  = "https://discord.com/api/webhooks/123456789/abcdefABCDEF-secret"
-	gatusBotToken    = "123456789:AAEabcdefghijklmnopqrstuvwxyz012345"
-	gatusRoutingKey  = "0123456789abcdef0123456789abcdef"
-	gatusBearer      = "Bearer s3cr3t-webhook-token"
-	gatusAPIKey      = "k-1234567890abcdef"
-	gatusTwilioToken = "twilio-token-value"
+	gatusSlackURL   = "https://hooks.slack.com/services/T0001/B0001/abcdefghijklmnopqrstuvwx"
+	gatusDiscordURL = "https://discord.com/api/webhooks/123456789/abcdefABCDEF-secret"
+	gatusBotToken   = "123456789:AAEabcdefghijklmnopqrstuvwxyz012345"
+	gatusRoutingKey = "0123456789abcdef0123456789abcdef"
+	gatusBearer     = "Bearer s3cr3t-webhook-token"
+	gatusAPIKey     = "k-1234567890abcdef"
+	gatusBirdKey    = "messagebird-access-key"
 )
 
 // gatusFixture has a dozen endpoint shapes and six alerting providers, one of a type
@@ -46,11 +46,10 @@ alerting:
       Authorization: "` + gatusBearer + `"
   pagerduty:
     integration-key: "` + gatusRoutingKey + `"
-  twilio:
-    sid: "AC0001"
-    token: "` + gatusTwilioToken + `"
-    from: "+15550001"
-    to: "+15550002"
+  messagebird:
+    access-key: "` + gatusBirdKey + `"
+    originator: "31619191918"
+    recipients: "31619191919"
   ntfy:
     topic: "gatus-alerts"
     token: "${NTFY_TOKEN}"
@@ -104,7 +103,7 @@ endpoints:
       - "len([BODY].results) > 0"
     alerts:
       - type: discord
-      - type: twilio
+      - type: messagebird
       - type: ntfy
 
   - name: website
@@ -208,10 +207,10 @@ func TestGatus(t *testing.T) {
 
 	assert.Equal(t, []string{
 		`alerting provider custom: body template: WatchDog posts its own JSON payload`,
-		`alerting provider twilio: WatchDog has no twilio channel`,
+		`alerting provider messagebird: WatchDog has no messagebird channel`,
 		`endpoint "core/login": body: WatchDog sends no request body`,
 		`endpoint "search": condition len([BODY].results) > 0: no equivalent`,
-		`endpoint "search": alert twilio: its alerting provider was not carried over`,
+		`endpoint "search": alert messagebird: its alerting provider was not carried over`,
 		`endpoint "staging/website": alert slack: disabled in Gatus`,
 		`endpoint "ssh-box": ssh endpoint: WatchDog has no ssh checks`,
 	}, res.NotCarried())
@@ -238,7 +237,7 @@ func TestGatus(t *testing.T) {
 	require.NoError(t, err)
 	printed := string(out) + res.String()
 	for _, secret := range []string{gatusSlackURL, gatusDiscordURL, gatusBotToken, gatusRoutingKey, gatusBearer,
-		gatusAPIKey, gatusTwilioToken, "abcdefghijklmnop", "s3cr3t"} {
+		gatusAPIKey, gatusBirdKey, "abcdefghijklmnop", "s3cr3t"} {
 		assert.NotContains(t, printed, secret)
 	}
 	assert.Contains(t, res.String(), "WATCHDOG_CHANNEL_GATUS_SLACK_URL  from alerting.slack.webhook-url (https://hooks.slack.com/…)")
@@ -468,4 +467,98 @@ endpoints:
 		"WATCHDOG_CHANNEL_GATUS_GOTIFY_TOKEN":          gotifyToken,
 	}, res.Env)
 	assertNoSecrets(t, res, matrixToken, "gatusmmsecret", "gatusrcsecret", "gatusrccoresecret", "gatusgchatsecret", gotifyToken)
+}
+
+// Gatus's opsgenie, pushover, twilio and zulip providers become channels of those
+// types, their keys ${ENV} references; what WatchDog does differently is reported.
+func TestGatusPagingChatAndSMSProviders(t *testing.T) {
+	t.Parallel()
+	const (
+		opsgenieKey  = "0e3f5a1b-9c2d-4e8f-a7b6-1d2c3e4f5a6b"
+		pushoverApp  = "azGDORePK8gMaC0QOYAMyEEuzJnyUi"
+		pushoverUser = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
+		twilioToken  = "fedcba9876543210fedcba9876543210"
+		zulipKey     = "Zf8vQm3LkT2pXw9RbN4cHs7JdY6gUa1E"
+	)
+	res, err := Gatus(strings.NewReader(`
+alerting:
+  opsgenie:
+    api-key: "` + opsgenieKey + `"
+    tags: [prod]
+    alias-prefix: "gatus-"
+  pushover:
+    application-token: "` + pushoverApp + `"
+    user-key: "` + pushoverUser + `"
+    priority: 2
+    resolved-priority: -1
+    sound: siren
+  twilio:
+    sid: "AC0123456789abcdef0123456789abcdef"
+    token: "` + twilioToken + `"
+    from: "+15557654321"
+    to: "+4915112345678"
+  zulip:
+    bot-email: "gatus-bot@example.zulipchat.com"
+    bot-api-key: "` + zulipKey + `"
+    domain: "example.zulipchat.com"
+    channel-id: "42"
+endpoints:
+  - name: shop
+    url: https://shop.example.com/
+    conditions: ["[STATUS] == 200"]
+    alerts: [{type: opsgenie}, {type: pushover}, {type: twilio}, {type: zulip}]
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []manifest.Channel{
+		{Name: "gatus-opsgenie", Type: "opsgenie", Config: map[string]any{"api_key": "${WATCHDOG_CHANNEL_GATUS_OPSGENIE_API_KEY}",
+			"priority": "P1"}},
+		{Name: "gatus-pushover", Type: "pushover", Config: map[string]any{"app_token": "${WATCHDOG_CHANNEL_GATUS_PUSHOVER_APP_TOKEN}",
+			"user_key": "${WATCHDOG_CHANNEL_GATUS_PUSHOVER_USER_KEY}", "priority": 1, "sound": "siren"}},
+		{Name: "gatus-twilio", Type: "twilio", Config: map[string]any{"account_sid": "AC0123456789abcdef0123456789abcdef",
+			"auth_token": "${WATCHDOG_CHANNEL_GATUS_TWILIO_AUTH_TOKEN}", "from": "+15557654321", "to": "+4915112345678"}},
+		{Name: "gatus-zulip", Type: "zulip", Config: map[string]any{"site": "https://example.zulipchat.com",
+			"email": "gatus-bot@example.zulipchat.com", "api_key": "${WATCHDOG_CHANNEL_GATUS_ZULIP_API_KEY}", "stream": "42"}},
+	}, res.Document.Channels)
+	require.Len(t, res.Document.Targets, 1)
+	assert.Equal(t, []string{"gatus-opsgenie", "gatus-pushover", "gatus-twilio", "gatus-zulip"}, res.Document.Targets[0].Channels)
+	assert.Equal(t, []string{
+		`alerting provider opsgenie: alias-prefix, tags: WatchDog sets its own`,
+		`alerting provider pushover: resolved-priority: WatchDog sends every message at one priority`,
+	}, res.NotCarried())
+	assert.Equal(t, []string{
+		`alerting provider pushover: emergency priority 2: sent as high (1); WatchDog asks for no acknowledgement`,
+		`alerting provider zulip: topic: each endpoint's alerts go to a topic named after it, not all to "Gatus"`,
+	}, res.Changes())
+	assert.Equal(t, map[string]string{
+		"WATCHDOG_CHANNEL_GATUS_OPSGENIE_API_KEY":   opsgenieKey,
+		"WATCHDOG_CHANNEL_GATUS_PUSHOVER_APP_TOKEN": pushoverApp,
+		"WATCHDOG_CHANNEL_GATUS_PUSHOVER_USER_KEY":  pushoverUser,
+		"WATCHDOG_CHANNEL_GATUS_TWILIO_AUTH_TOKEN":  twilioToken,
+		"WATCHDOG_CHANNEL_GATUS_ZULIP_API_KEY":      zulipKey,
+	}, res.Env)
+	out, err := yaml.Marshal(res.Document)
+	require.NoError(t, err)
+	for _, secret := range []string{opsgenieKey, pushoverApp, pushoverUser, twilioToken, zulipKey} {
+		assert.NotContains(t, string(out)+res.String(), secret)
+	}
+
+	// A set topic and priority are kept; a domain given with its scheme is too.
+	res, err = Gatus(strings.NewReader(`
+alerting:
+  opsgenie:
+    api-key: "` + opsgenieKey + `"
+    priority: P4
+  zulip:
+    bot-email: "gatus-bot@example.zulipchat.com"
+    bot-api-key: "` + zulipKey + `"
+    domain: "https://chat.example.com"
+    channel-id: "ops"
+    topic: "uptime"
+`))
+	require.NoError(t, err)
+	require.Len(t, res.Document.Channels, 2)
+	assert.Equal(t, "P4", res.Document.Channels[0].Config["priority"])
+	assert.Equal(t, map[string]any{"site": "https://chat.example.com", "email": "gatus-bot@example.zulipchat.com",
+		"api_key": "${WATCHDOG_CHANNEL_GATUS_ZULIP_API_KEY}", "stream": "ops", "topic": "uptime"}, res.Document.Channels[1].Config)
+	assert.Empty(t, res.Changes())
 }

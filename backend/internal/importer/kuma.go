@@ -965,6 +965,53 @@ func (k *kumaImport) notification(n kumaNotification) {
 		if p := asInt(cfg["gotifyPriority"]); p != 0 {
 			ch.Config["priority"] = p
 		}
+	case "opsgenie":
+		ch.Type = "opsgenie"
+		ch.Config["api_key"] = k.secret(get("opsgenieApiKey"), from("opsgenieApiKey"), "CHANNEL", chName, "api_key")
+		if region := strings.ToLower(get("opsgenieRegion")); region == "eu" {
+			ch.Config["region"] = region
+		}
+		// Kuma's priority is 1-5, P3 when unset as WatchDog's.
+		if p := asInt(cfg["opsgeniePriority"]); p >= 1 && p <= 5 {
+			ch.Config["priority"] = fmt.Sprintf("P%d", p)
+		}
+		e.Changed = append(e.Changed, "alert alias: WatchDog's incident key instead of the monitor's name, so an alert Uptime Kuma left open is not closed by WatchDog")
+	case "pushover":
+		ch.Type = "pushover"
+		ch.Config["user_key"] = k.secret(get("pushoveruserkey"), from("pushoveruserkey"), "CHANNEL", chName, "user_key")
+		ch.Config["app_token"] = k.secret(get("pushoverapptoken"), from("pushoverapptoken"), "CHANNEL", chName, "app_token")
+		if get("pushoverpriority") != "" {
+			p := asInt(cfg["pushoverpriority"])
+			if p == 2 {
+				e.Changed = append(e.Changed, "emergency priority 2: sent as high (1); WatchDog asks for no acknowledgement")
+				p = 1
+			}
+			ch.Config["priority"] = p
+		}
+		if s := get("pushoversounds"); s != "" {
+			ch.Config["sound"] = s
+		}
+		if d := get("pushoverdevice"); d != "" {
+			ch.Config["device"] = d
+		}
+		if get("pushovertitle") != "" {
+			e.Dropped = append(e.Dropped, "title: WatchDog titles each message with its event")
+		}
+		if get("pushoverttl") != "" {
+			e.Dropped = append(e.Dropped, "time to live: WatchDog's messages do not expire")
+		}
+	case "twilio":
+		if get("twilioApiKey") != "" {
+			// The token field then holds the API key's secret, which WatchDog
+			// cannot sign in with.
+			e.Skipped = "it signs in with an API key; WatchDog's twilio channel takes the account's auth token"
+			break
+		}
+		ch.Type = "twilio"
+		ch.Config["account_sid"] = get("twilioAccountSID")
+		ch.Config["auth_token"] = k.secret(get("twilioAuthToken"), from("twilioAuthToken"), "CHANNEL", chName, "auth_token")
+		ch.Config["from"] = get("twilioFromNumber")
+		ch.Config["to"] = get("twilioToNumber")
 	case "smtp":
 		ch.Type = "email"
 		var to []any

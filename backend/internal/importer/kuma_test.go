@@ -98,7 +98,7 @@ var kumaNotifications = []struct {
 	{3, "Discord", 0, `{"name":"Discord","type":"discord","discordWebhookUrl":"` + kumaDiscordURL + `","discordUsername":"Kuma"}`},
 	{4, "n8n hook", 0, `{"name":"n8n hook","type":"webhook","webhookURL":"https://n8n.example.com/webhook/abc","webhookContentType":"json","webhookAdditionalHeaders":"{\"X-Token\": \"` + kumaHookToken + `\"}"}`},
 	{5, "PagerDuty", 0, `{"name":"PagerDuty","type":"PagerDuty","pagerdutyIntegrationKey":"` + kumaPDKey + `","pagerdutyIntegrationUrl":"https://events.pagerduty.com/v2/enqueue","pagerdutyPriority":"warning"}`},
-	{6, "Opsgenie EU", 0, `{"name":"Opsgenie EU","type":"Opsgenie","opsgenieApiKey":"OGKEY-123","opsgenieRegion":"eu"}`},
+	{6, "Octopush", 0, `{"name":"Octopush","type":"octopush","octopushAPIKey":"OCTOKEY-123","octopushLogin":"ops@example.com"}`},
 	{7, "Phone", 0, `{"name":"Phone","type":"ntfy","ntfyserverurl":"https://ntfy.sh","ntfytopic":"kuma-alerts","ntfyPriority":5,"ntfyAuthenticationMethod":"accessToken","ntfyaccesstoken":"` + kumaNtfyToken + `"}`},
 	{8, "Telegram", 0, `{"name":"Telegram","type":"telegram","telegramBotToken":"123:abc","telegramChatID":"42"}`},
 }
@@ -249,12 +249,12 @@ func TestUptimeKumaDatabase(t *testing.T) {
 
 	assert.Equal(t, []string{
 		`notification "Ops email": SMTP server settings: WatchDog sends mail with its own SMTP_* settings`,
-		`notification "Opsgenie EU": WatchDog has no Opsgenie channel`,
+		`notification "Octopush": WatchDog has no octopush channel`,
 		`notification "Telegram": invalid telegram channel: bot_token: must be a bot token as @BotFather gives it (123456789:AAE…)`,
 		`monitor "Backend": group monitor: WatchDog has no groups; its name is a tag on its 2 members`,
 		`monitor "API": body: WatchDog sends no request body`,
 		`monitor "Old domain": maxredirects 0: WatchDog follows redirects`,
-		`monitor "Old domain": notification "Opsgenie EU": not carried over`,
+		`monitor "Old domain": notification "Octopush": not carried over`,
 		`monitor "Item count": json query $count(items) > "0": a JSONata expression; no equivalent`,
 		`monitor "Container": docker monitor: WatchDog has no docker checks`,
 		`monitor "Inverted": upside-down mode: WatchDog has no inverted checks`,
@@ -321,7 +321,7 @@ const kumaBackupFixture = `{
   "version": "1.23.16",
   "notificationList": [
     {"id": 1, "name": "Team Slack", "config": "{\"name\":\"Team Slack\",\"type\":\"slack\",\"isDefault\":false,\"slackwebhookURL\":\"` + kumaSlackURL + `\",\"applyExisting\":false}", "active": true, "user_id": 1, "is_default": false, "isDefault": false},
-    {"id": 2, "name": "Pushover", "config": "{\"name\":\"Pushover\",\"type\":\"pushover\",\"pushoveruserkey\":\"u\",\"pushoverapptoken\":\"a\"}", "active": true, "user_id": 1, "is_default": true, "isDefault": false}
+    {"id": 2, "name": "Signal", "config": "{\"name\":\"Signal\",\"type\":\"signal\",\"signalURL\":\"http://signal:8080/v2/send\",\"signalNumber\":\"+15550001\"}", "active": true, "user_id": 1, "is_default": true, "isDefault": false}
   ],
   "monitorList": [
     {"id": 1, "name": "Shop", "type": "http", "url": "https://shop.example.com/health", "method": "GET",
@@ -364,8 +364,8 @@ func TestUptimeKumaBackup(t *testing.T) {
 			Conditions: []manifest.Condition{{Type: "json", Path: "$.data.items[0].state", Op: "==", Value: "ready"}}},
 	}, res.Document.Targets)
 	assert.Equal(t, []string{
-		`notification "Pushover": WatchDog has no pushover channel`,
-		`monitor "Shop": notification "Pushover": not carried over`,
+		`notification "Signal": WatchDog has no signal channel`,
+		`monitor "Shop": notification "Signal": not carried over`,
 		`monitor "Mail": smtp monitor: WatchDog has no smtp checks`,
 	}, res.NotCarried())
 	assert.Empty(t, res.Changes())
@@ -496,4 +496,82 @@ func TestKumaChatNotifications(t *testing.T) {
 		"WATCHDOG_CHANNEL_GOTIFY_QUIET_TOKEN":  gotifyToken2,
 	}, res.Env)
 	assertNoSecrets(t, res, matrixToken, "kumammsecret", "kumarcsecret", "kumagchatsecret", gotifyToken, gotifyToken2)
+}
+
+// Secrets of the Kuma fixture of the paging and SMS providers.
+const (
+	kumaOpsgenieKey  = "0e3f5a1b-9c2d-4e8f-a7b6-1d2c3e4f5a6b"
+	kumaPushoverUser = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
+	kumaPushoverApp  = "azGDORePK8gMaC0QOYAMyEEuzJnyUi"
+	kumaTwilioToken  = "fedcba9876543210fedcba9876543210"
+)
+
+// Opsgenie, Pushover and Twilio notifications become channels of those types, their
+// keys ${ENV} references; what WatchDog does differently is reported.
+func TestKumaPagingAndSMSNotifications(t *testing.T) {
+	t.Parallel()
+	notification := func(id int, name string, config map[string]any) map[string]any {
+		config["name"] = name
+		raw, err := json.Marshal(config)
+		require.NoError(t, err)
+		return map[string]any{"id": id, "name": name, "active": true, "is_default": false, "config": string(raw)}
+	}
+	backup := map[string]any{
+		"version": "1.23.16",
+		"notificationList": []any{
+			notification(1, "Opsgenie EU", map[string]any{"type": "Opsgenie", "opsgenieApiKey": kumaOpsgenieKey,
+				"opsgenieRegion": "eu", "opsgeniePriority": 2}),
+			notification(2, "Pushover", map[string]any{"type": "pushover", "pushoveruserkey": kumaPushoverUser,
+				"pushoverapptoken": kumaPushoverApp, "pushoverpriority": "2", "pushoversounds": "siren",
+				"pushoverdevice": "iphone", "pushovertitle": "Kuma", "pushoverttl": "3600"}),
+			notification(3, "SMS", map[string]any{"type": "twilio", "twilioAccountSID": "AC0123456789abcdef0123456789abcdef",
+				"twilioAuthToken": kumaTwilioToken, "twilioFromNumber": "+15557654321", "twilioToNumber": "+4915112345678"}),
+			notification(4, "SMS by API key", map[string]any{"type": "twilio", "twilioAccountSID": "AC0123456789abcdef0123456789abcdef",
+				"twilioApiKey": "SK0123456789abcdef0123456789abcdef", "twilioAuthToken": "api-key-secret-value",
+				"twilioFromNumber": "+15557654321", "twilioToNumber": "+4915112345678"}),
+			notification(5, "Pushover US", map[string]any{"type": "pushover", "pushoveruserkey": kumaPushoverUser,
+				"pushoverapptoken": kumaPushoverApp}),
+		},
+		"monitorList": []any{map[string]any{"id": 1, "name": "Shop", "type": "http", "url": "https://shop.example.com/",
+			"method": "GET", "interval": 60, "active": true, "accepted_statuscodes": []string{"200-299"},
+			"notificationIDList": map[string]bool{"1": true, "2": true, "3": true, "4": true}}},
+	}
+	raw, err := json.Marshal(backup)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "backup.json")
+	require.NoError(t, os.WriteFile(path, raw, 0o600))
+
+	res, err := UptimeKuma(path, KumaOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []manifest.Channel{
+		{Name: "Opsgenie EU", Type: "opsgenie", Config: map[string]any{"api_key": "${WATCHDOG_CHANNEL_OPSGENIE_EU_API_KEY}",
+			"region": "eu", "priority": "P2"}},
+		{Name: "Pushover", Type: "pushover", Config: map[string]any{"user_key": "${WATCHDOG_CHANNEL_PUSHOVER_USER_KEY}",
+			"app_token": "${WATCHDOG_CHANNEL_PUSHOVER_APP_TOKEN}", "priority": 1, "sound": "siren", "device": "iphone"}},
+		{Name: "SMS", Type: "twilio", Config: map[string]any{"account_sid": "AC0123456789abcdef0123456789abcdef",
+			"auth_token": "${WATCHDOG_CHANNEL_SMS_AUTH_TOKEN}", "from": "+15557654321", "to": "+4915112345678"}},
+		{Name: "Pushover US", Type: "pushover", Config: map[string]any{"user_key": "${WATCHDOG_CHANNEL_PUSHOVER_US_USER_KEY}",
+			"app_token": "${WATCHDOG_CHANNEL_PUSHOVER_US_APP_TOKEN}"}},
+	}, res.Document.Channels)
+	require.Len(t, res.Document.Targets, 1)
+	assert.Equal(t, []string{"Opsgenie EU", "Pushover", "SMS"}, res.Document.Targets[0].Channels)
+	assert.Equal(t, []string{
+		`notification "Pushover": title: WatchDog titles each message with its event`,
+		`notification "Pushover": time to live: WatchDog's messages do not expire`,
+		`notification "SMS by API key": it signs in with an API key; WatchDog's twilio channel takes the account's auth token`,
+		`monitor "Shop": notification "SMS by API key": not carried over`,
+	}, res.NotCarried())
+	assert.Equal(t, []string{
+		`notification "Opsgenie EU": alert alias: WatchDog's incident key instead of the monitor's name, so an alert Uptime Kuma left open is not closed by WatchDog`,
+		`notification "Pushover": emergency priority 2: sent as high (1); WatchDog asks for no acknowledgement`,
+	}, res.Changes())
+	assert.Equal(t, map[string]string{
+		"WATCHDOG_CHANNEL_OPSGENIE_EU_API_KEY":   kumaOpsgenieKey,
+		"WATCHDOG_CHANNEL_PUSHOVER_USER_KEY":     kumaPushoverUser,
+		"WATCHDOG_CHANNEL_PUSHOVER_APP_TOKEN":    kumaPushoverApp,
+		"WATCHDOG_CHANNEL_SMS_AUTH_TOKEN":        kumaTwilioToken,
+		"WATCHDOG_CHANNEL_PUSHOVER_US_USER_KEY":  kumaPushoverUser,
+		"WATCHDOG_CHANNEL_PUSHOVER_US_APP_TOKEN": kumaPushoverApp,
+	}, res.Env)
+	assertNoSecrets(t, res, kumaOpsgenieKey, kumaPushoverUser, kumaPushoverApp, kumaTwilioToken, "api-key-secret-value")
 }

@@ -175,7 +175,8 @@ func TestValidateMessages(t *testing.T) {
 
 func TestTypes(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, []string{"discord", "email", "googlechat", "gotify", "matrix", "mattermost", "ntfy", "pagerduty", "rocketchat", "slack", "teams", "telegram", "webhook"}, Types())
+	assert.Equal(t, []string{"discord", "email", "googlechat", "gotify", "matrix", "mattermost", "ntfy", "opsgenie", "pagerduty", "pushover", "rocketchat",
+		"slack", "teams", "telegram", "twilio", "webhook", "zulip"}, Types())
 	assert.True(t, IsSecret("slack", "url"))
 	assert.False(t, IsSecret("webhook", "url"))
 	assert.True(t, IsSecret("telegram", "bot_token"))
@@ -296,6 +297,10 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 		"googlechat": `{"url":"https://chat.googleapis.com/v1/spaces/A/messages?key=gckey&token=gctoken"}`,
 		"rocketchat": `{"url":"https://rc.example.com/hooks/rcid/rctoken","channel":"#ops","username":"WatchDog"}`,
 		"matrix":     `{"homeserver_url":"https://matrix.example.org","access_token":"` + matrixTestToken + `","room_id":"!ops:example.org"}`,
+		"opsgenie":   `{"api_key":"` + opsgenieTestKey + `","region":"eu","priority":"P2"}`,
+		"pushover":   `{"user_key":"` + pushoverTestUser + `","app_token":"` + pushoverTestToken + `","priority":-1,"device":"phone","sound":"magic"}`,
+		"zulip":      `{"site":"https://example.zulipchat.com","email":"` + zulipTestEmail + `","api_key":"` + zulipTestKey + `","stream":"ops","topic":"uptime"}`,
+		"twilio":     `{"account_sid":"` + twilioTestSID + `","auth_token":"` + twilioTestToken + `","from":"+15557654321","to":"+4915112345678"}`,
 	}
 	require.Len(t, configs, len(Types()), "a config for every type")
 	for typ, stored := range configs {
@@ -304,7 +309,8 @@ func TestRedactMergeRoundTrip(t *testing.T) {
 			shown, err := Redact(typ, json.RawMessage(stored))
 			require.NoError(t, err)
 			for _, secret := range []string{"hush", "Bearer t", "T/B/X", "api/webhooks/1/x", "workflows/x", telegramTestToken, "tk_x", pagerdutyTestKey,
-				matrixTestToken, gotifyTestToken, "mmhook", "rctoken", "gctoken"} {
+				matrixTestToken, gotifyTestToken, "mmhook", "rctoken", "gctoken",
+				opsgenieTestKey, twilioTestToken, pushoverTestUser, pushoverTestToken, zulipTestKey} {
 				assert.NotContains(t, string(shown), secret)
 			}
 			merged, err := MergeSecrets(typ, json.RawMessage(stored), shown)

@@ -57,7 +57,7 @@ func sendGoogleChat(ctx context.Context, c *googlechatConfig, env Env, m Message
 	payload := struct {
 		Text   string `json:"text"`
 		Thread thread `json:"thread"`
-	}{Text: clip(text, maxGoogleChatText), Thread: thread{ThreadKey: pagerdutyDedupKey(m)}}
+	}{Text: clip(text, maxGoogleChatText), Thread: thread{ThreadKey: dedupKey(m)}}
 	return postJSON(ctx, env, "googlechat", endpoint.String(), payload, googlechatSecrets(c.URL)...)
 }
 

@@ -225,3 +225,24 @@ func duration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d %s %d h", days, unit, h)
 }
+
+// The pairing key of the checker-wide events: degraded opens it, recovered closes it.
+const checkerDedupKey = "watchdog-checker-degraded"
+
+// dedupKey pairs a message that opens an alert with the one that closes it, for the
+// providers that keep alerts open until told (PagerDuty's dedup_key, Opsgenie's
+// alias): the same for an incident's down and up, whatever the channel.
+func dedupKey(m Message) string {
+	switch {
+	case m.Event == EventDegraded || m.Event == EventRecovered:
+		return checkerDedupKey
+	case m.Event == EventTest:
+		return "watchdog-test-" + m.DeliveryID
+	case m.Incident != nil:
+		return fmt.Sprintf("watchdog-incident-%d", m.Incident.ID)
+	case m.Target != nil:
+		// Never sent by WatchDog, but still pairs a target's down with its up.
+		return fmt.Sprintf("watchdog-target-%d", m.Target.ID)
+	}
+	return "watchdog-delivery-" + m.DeliveryID
+}

@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
@@ -39,9 +38,6 @@ func (c *pagerdutyConfig) check(Env) error {
 // maxPagerDutySummary is the Events API's limit on payload.summary.
 const maxPagerDutySummary = 1024
 
-// The dedup key of the checker-wide events: degraded triggers it, recovered resolves it.
-const checkerDedupKey = "watchdog-checker-degraded"
-
 type pagerdutyPayload struct {
 	Summary       string         `json:"summary"`
 	Source        string         `json:"source"`
@@ -67,7 +63,7 @@ type pagerdutyEvent struct {
 }
 
 func sendPagerDuty(ctx context.Context, c *pagerdutyConfig, env Env, m Message) error {
-	ev := pagerdutyEvent{RoutingKey: c.RoutingKey, EventAction: "trigger", DedupKey: pagerdutyDedupKey(m),
+	ev := pagerdutyEvent{RoutingKey: c.RoutingKey, EventAction: "trigger", DedupKey: dedupKey(m),
 		Client: "WatchDog", ClientURL: m.DashboardURL}
 	if m.Event == EventUp || m.Event == EventRecovered {
 		// A resolve needs only its key; PagerDuty ignores a payload on it.
@@ -85,22 +81,6 @@ func sendPagerDuty(ctx context.Context, c *pagerdutyConfig, env Env, m Message) 
 	}
 	endpoint := apiBase(env, "pagerduty", "https://events.pagerduty.com") + "/v2/enqueue"
 	return postJSON(ctx, env, "pagerduty", endpoint, ev, c.RoutingKey)
-}
-
-// pagerdutyDedupKey pairs a trigger with its resolve.
-func pagerdutyDedupKey(m Message) string {
-	switch {
-	case m.Event == EventDegraded || m.Event == EventRecovered:
-		return checkerDedupKey
-	case m.Event == EventTest:
-		return "watchdog-test-" + m.DeliveryID
-	case m.Incident != nil:
-		return fmt.Sprintf("watchdog-incident-%d", m.Incident.ID)
-	case m.Target != nil:
-		// Never sent by WatchDog, but still pairs a target's down with its up.
-		return fmt.Sprintf("watchdog-target-%d", m.Target.ID)
-	}
-	return "watchdog-delivery-" + m.DeliveryID
 }
 
 // pagerdutySource is where the problem is: the target's host, or WatchDog itself.
