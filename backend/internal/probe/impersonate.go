@@ -187,6 +187,8 @@ func helloOf(id utls.ClientHelloID) func() (*utls.ClientHelloSpec, error) {
 // Since utls's Chrome 133 hello, Chrome has added ML-DSA to the signature algorithms
 // it accepts (with a GREASE value first) and sends the TLS Trust Anchor IDs extension
 // with the anchors of its root store. Both are copied from Chromium 156's ClientHello.
+// utls cannot verify an ML-DSA signature: a server holding only an ML-DSA certificate
+// (no public CA issues them yet) would fail the handshake, where Chrome would not.
 const (
 	extTrustAnchorIDs = 0xca34
 	sigMLDSA44        = utls.SignatureScheme(0x0904)
