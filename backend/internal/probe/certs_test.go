@@ -30,7 +30,7 @@ func nextSerial() *big.Int {
 	return big.NewInt(time.Now().UnixNano() + serials.Add(1))
 }
 
-func newTestCA(t *testing.T, name string) testCA {
+func newTestCA(t testing.TB, name string) testCA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -65,7 +65,7 @@ type leaf struct {
 
 // issue signs a certificate valid until notAfter for names (DNS names or IP
 // addresses), for a server or, with client set, for a client.
-func (ca testCA) issue(t *testing.T, notAfter time.Time, client bool, names ...string) leaf {
+func (ca testCA) issue(t testing.TB, notAfter time.Time, client bool, names ...string) leaf {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

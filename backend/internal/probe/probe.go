@@ -69,7 +69,8 @@ type Options struct {
 	Guard *netguard.Guard
 	// MaxBodyBytes caps how much of a response body is read; 0 means 1 MiB.
 	MaxBodyBytes int64
-	// UserAgent is sent unless a target sets its own; empty means DefaultUserAgent.
+	// UserAgent is sent unless a target sets its own or impersonates a browser (which
+	// sends that browser's); empty means DefaultUserAgent.
 	UserAgent string
 	// Sleep waits between attempts and returns early with an error when ctx ends; nil
 	// means a timer honouring ctx. Tests may pass a faster one.
@@ -89,6 +90,8 @@ type Prober struct {
 	// tlsConfigs holds the TLS settings (and HTTP transports) of targets with TLS
 	// options, so their PEM is parsed once and their connections are reused.
 	tlsConfigs *tlsCache
+	// browsers holds the transports of http checks impersonating a browser.
+	browsers *browserTransports
 	// systemResolvers lists the system's DNS resolvers (host:port) for a dns check
 	// that names none; nil reads /etc/resolv.conf.
 	systemResolvers func() ([]string, error)
@@ -132,6 +135,12 @@ func New(opts Options) *Prober {
 	p.sendEchoes = p.ping
 	p.tlsConfigs = newTLSCache(tlsCacheSize, func(cfg *tls.Config) *http.Transport {
 		return newTransport(caching.DialContext, cfg)
+	})
+	p.tlsConfigs.makeBrowser = func(b *browser, cfg *tls.Config) http.RoundTripper {
+		return newBrowserTransport(caching.DialContext, b, cfg)
+	}
+	p.browsers = newBrowserTransports(func(b *browser) http.RoundTripper {
+		return newBrowserTransport(caching.DialContext, b, nil)
 	})
 	p.client = &http.Client{Transport: transport, CheckRedirect: checkRedirect}
 	if p.maxBodyBytes <= 0 {
@@ -178,6 +187,7 @@ func (p *Prober) Drain() {
 func (p *Prober) Close() {
 	p.transport.CloseIdleConnections()
 	p.tlsConfigs.closeIdle()
+	p.browsers.closeIdle()
 }
 
 // errTooManyRedirects ends an attempt whose redirects go on past maxRedirects.
@@ -405,13 +415,19 @@ func (p *Prober) httpChecker(t target.Target, conds target.Conditions) (attemptF
 		return nil, fmt.Errorf("invalid expected status: %w", err)
 	}
 	client := p.client
-	if hasTLSOptions(t) {
+	switch {
+	case t.Impersonate != target.ImpersonateNone && hasTLSOptions(t):
 		// An invalid PEM fails every check of the target until it is fixed.
-		transport, err := p.tlsConfigs.transport(t)
-		if err != nil {
-			return nil, err
-		}
+		client, err = p.tlsConfigs.browserClient(t)
+	case t.Impersonate != target.ImpersonateNone:
+		client, err = p.browsers.client(t.Impersonate)
+	case hasTLSOptions(t):
+		var transport *http.Transport
+		transport, err = p.tlsConfigs.transport(t)
 		client = &http.Client{Transport: transport, CheckRedirect: checkRedirect}
+	}
+	if err != nil {
+		return nil, err
 	}
 	return func(ctx, actx context.Context, start time.Time, limit time.Duration) result {
 		return p.attemptHTTP(ctx, actx, client, t, expected, expectedText, conds, start, limit)
@@ -520,7 +536,9 @@ func (p *Prober) attemptHTTP(ctx, actx context.Context, client *http.Client, t t
 }
 
 // newRequest builds the request for t: browser-like defaults, then the target's own
-// headers over them.
+// headers over them. A target impersonating a browser gets that browser's headers, in
+// its order, and not the prober's User-Agent: the one sent must name the browser whose
+// ClientHello went before it.
 func (p *Prober) newRequest(ctx context.Context, t target.Target) (*http.Request, error) {
 	method := t.Method
 	if method == "" {
@@ -534,6 +552,14 @@ func (p *Prober) newRequest(ctx context.Context, t target.Target) (*http.Request
 			err = uerr.Err
 		}
 		return nil, fmt.Errorf("invalid request: %w", err)
+	}
+	if t.Impersonate != target.ImpersonateNone {
+		b, err := browserFor(t.Impersonate)
+		if err != nil {
+			return nil, err
+		}
+		setBrowserHeaders(req, b, t.Headers)
+		return req, nil
 	}
 	req.Header.Set("User-Agent", p.userAgent)
 	req.Header.Set("Accept", defaultAccept)

@@ -120,7 +120,7 @@ type tlsFixture struct {
 	client       leaf
 }
 
-func newTLSFixture(t *testing.T) tlsFixture {
+func newTLSFixture(t testing.TB) tlsFixture {
 	t.Helper()
 	f := tlsFixture{ca: newTestCA(t, "test CA"), clientCA: newTestCA(t, "client CA")}
 	f.server = f.ca.issue(t, time.Now().Add(5*24*time.Hour), false, "127.0.0.1", "localhost")

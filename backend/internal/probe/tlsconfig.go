@@ -86,6 +86,9 @@ func keyOf(t target.Target) tlsKey {
 type tlsCache struct {
 	max  int
 	make func(*tls.Config) *http.Transport
+	// makeBrowser builds the transport of an http check impersonating a browser with
+	// these options: the options' certificates and roots with the browser's ClientHello.
+	makeBrowser func(*browser, *tls.Config) http.RoundTripper
 
 	mu    sync.Mutex
 	order *list.List // of *tlsEntry, most recently used at the front
@@ -96,6 +99,9 @@ type tlsEntry struct {
 	key       tlsKey
 	config    *tls.Config
 	transport *http.Transport // built on first use by an http check
+	// browsers holds the clients of http checks impersonating a browser, by browser,
+	// each built on first use.
+	browsers map[target.Impersonation]*http.Client
 }
 
 func newTLSCache(size int, makeTransport func(*tls.Config) *http.Transport) *tlsCache {
@@ -124,6 +130,30 @@ func (c *tlsCache) transport(t target.Target) (*http.Transport, error) {
 		e.transport = c.make(e.config)
 	}
 	return e.transport, nil
+}
+
+// browserClient returns the client of an http check of t impersonating t.Impersonate
+// with t's TLS options.
+func (c *tlsCache) browserClient(t target.Target) (*http.Client, error) {
+	b, err := browserFor(t.Impersonate)
+	if err != nil {
+		return nil, err
+	}
+	e, err := c.entry(t)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	client, ok := e.browsers[t.Impersonate]
+	if !ok {
+		if e.browsers == nil {
+			e.browsers = map[target.Impersonation]*http.Client{}
+		}
+		client = &http.Client{Transport: c.makeBrowser(b, e.config), CheckRedirect: checkRedirect}
+		e.browsers[t.Impersonate] = client
+	}
+	return client, nil
 }
 
 func (c *tlsCache) entry(t target.Target) (*tlsEntry, error) {
@@ -155,9 +185,7 @@ func (c *tlsCache) entry(t target.Target) (*tlsEntry, error) {
 		c.order.Remove(oldest)
 		old := oldest.Value.(*tlsEntry)
 		delete(c.byKey, old.key)
-		if old.transport != nil {
-			old.transport.CloseIdleConnections()
-		}
+		old.closeIdle()
 	}
 	return e, nil
 }
@@ -167,9 +195,17 @@ func (c *tlsCache) closeIdle() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for el := c.order.Front(); el != nil; el = el.Next() {
-		if tr := el.Value.(*tlsEntry).transport; tr != nil {
-			tr.CloseIdleConnections()
-		}
+		el.Value.(*tlsEntry).closeIdle()
+	}
+}
+
+// closeIdle closes the idle connections of e's transports.
+func (e *tlsEntry) closeIdle() {
+	if e.transport != nil {
+		e.transport.CloseIdleConnections()
+	}
+	for _, c := range e.browsers {
+		c.CloseIdleConnections()
 	}
 }
 
