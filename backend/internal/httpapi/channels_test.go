@@ -231,7 +231,7 @@ func TestSelfHostedChannelKeepsItsTokenHome(t *testing.T) {
 			Body: `{"config":{"server_url":"` + gotify.URL + `/","priority":2}}`, ExpectedContent: []string{`"token_set":true`, `"priority":2`},
 			NotExpectedContent: []string{token}},
 		{Name: "a fixed-host type takes no host", Method: http.MethodPost, URL: "/api/v1/channels", ExpectedStatus: http.StatusUnprocessableEntity,
-			Body: `{"name":"og","type":"opsgenie","config":{"api_key":"9f2b1c4e-7a3d-4e5f-8b6a-1c2d3e4f5a6b","url":"https://evil.example"}}`,
+			Body:           `{"name":"og","type":"opsgenie","config":{"api_key":"9f2b1c4e-7a3d-4e5f-8b6a-1c2d3e4f5a6b","url":"https://evil.example"}}`,
 			ExpectedFields: []string{"config.url"}},
 	})
 	stored, err := e.Store.GetChannel(context.Background(), ch.ID)
