@@ -465,6 +465,20 @@ export function channelFormFromChannel(ch: Channel): ChannelFormValues {
   return { name: ch.name, type: ch.type, isDefault: ch.is_default, config }
 }
 
+/**
+ * The form's values for another type. Settings are shared by key across types (a URL
+ * typed for one stays for the next), but a select's value is only kept when the new
+ * type offers it: Gotify's priority 8 means nothing to Pushover, Opsgenie or ntfy, and
+ * would otherwise be sent unseen behind a select that shows nothing.
+ */
+export function switchChannelType(v: ChannelFormValues, type: ChannelType): ChannelFormValues {
+  const config = { ...v.config }
+  for (const f of channelTypeSpec(type).fields) {
+    if (f.options && !f.options.some((o) => o.value === config[f.key])) config[f.key] = ''
+  }
+  return { ...v, type, config }
+}
+
 export function parseAddresses(text: string): string[] {
   return [...new Set(text.split(/[\s,;]+/).map((a) => a.trim()).filter(Boolean))]
 }
@@ -492,6 +506,11 @@ function buildConfig(v: ChannelFormValues, original: Channel | null, errors: Cha
       continue
     }
     switch (f.kind) {
+      case 'select':
+        // Only one of its choices: anything else was chosen for another type.
+        if (text && f.options?.some((o) => o.value === text)) config[f.key] = f.numeric ? Number(text) : text
+        else missing()
+        break
       case 'addresses': {
         const list = parseAddresses(raw)
         if (list.length) config[f.key] = list

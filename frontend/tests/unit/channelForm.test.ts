@@ -9,6 +9,7 @@ import {
   placeChannelErrors,
   secretIsSet,
   storedHeaderNames,
+  switchChannelType,
 } from '../../src/lib/channelForm'
 
 function channel(type: ChannelType, config: Record<string, unknown>, extra: Partial<Channel> = {}): Channel {
@@ -365,7 +366,10 @@ describe('channel form: the nine new types', () => {
     // A non-secret change sends the whole config without the secrets.
     const plain = Object.keys(config).find((k) => !secrets.includes(k))
     if (plain) {
-      const changed = { ...v, config: { ...v.config, [plain]: typed[plain] === 'eu' ? 'us' : `${typed[plain]!.trim()}2` } }
+      // A select's other choice, or the text changed.
+      const options: readonly { value: string }[] | undefined = specOf(type).fields.find((f) => f.key === plain)?.options
+      const other = options ? options.find((o) => o.value && o.value !== typed[plain])!.value : `${typed[plain]!.trim()}2`
+      const changed = { ...v, config: { ...v.config, [plain]: other } }
       const sent = (buildChannelRequest(changed, ch).body as { config: Record<string, unknown> }).config
       for (const k of secrets) expect(sent, k).not.toHaveProperty(k)
       expect(sent).toHaveProperty(plain)
@@ -419,5 +423,29 @@ describe('channel form: the nine new types', () => {
     expect(channelSummary(channel('mattermost', { url_set: true }))).toBe('Webhook URL set')
     expect(channelSummary(channel('opsgenie', { api_key_set: true, region: 'us', priority: 'P3' }))).toBe('US, P3')
     expect(channelSummary(channel('pushover', { user_key_set: true, app_token_set: true }))).toBe('all devices')
+  })
+})
+
+describe('channel form: a type change', () => {
+  it("drops a select's value the new type does not offer, and keeps the ones it does", () => {
+    const gotify = { ...form('gotify', { ...emptyChannelForm().config, server_url: 'https://g.example.com', token: 't0k', priority: '8' }) }
+    const pushover = switchChannelType(gotify, 'pushover')
+    expect(pushover.type).toBe('pushover')
+    expect(pushover.config.priority).toBe('')
+    // Text settings stay: shared keys are meant to carry over.
+    expect(pushover.config.server_url).toBe('https://g.example.com')
+    const typed = { ...pushover.config, user_key: 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG', app_token: 'azGDORePK8gMaC0QOYAMyEEuzJnyUi' }
+    expect((buildChannelRequest({ ...pushover, config: typed }).body as { config: object }).config).toEqual({
+      user_key: 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG',
+      app_token: 'azGDORePK8gMaC0QOYAMyEEuzJnyUi',
+    })
+    for (const type of ['opsgenie', 'ntfy'] as const) expect(switchChannelType(gotify, type).config.priority, type).toBe('')
+    // 4 is among ntfy's priorities: kept.
+    expect(switchChannelType({ ...gotify, config: { ...gotify.config, priority: '4' } }, 'ntfy').config.priority).toBe('4')
+  })
+
+  it('never sends a select value that is not among its choices', () => {
+    const v = form('opsgenie', { api_key: 'eb243592-faa2-4ba2-a551-1afdf565c889', region: '', priority: '8' })
+    expect((buildChannelRequest(v).body as { config: object }).config).toEqual({ api_key: 'eb243592-faa2-4ba2-a551-1afdf565c889' })
   })
 })

@@ -151,6 +151,27 @@ describe('ChannelFormDialog', () => {
     unmount()
   })
 
+  it('resets a priority chosen for Gotify when the type becomes Pushover, and sends none', async () => {
+    answer = () => json(channel('pushover', { user_key_set: true, app_token_set: true }))
+    const { el, unmount } = mount()
+    openAddChannel()
+    await settle()
+    set(control(el, 'Name'), 'phone')
+    set(control(el, 'Type'), 'gotify')
+    await settle()
+    set(control(el, 'Priority'), '8')
+    set(control(el, 'Type'), 'pushover')
+    await settle()
+    expect(control(el, 'Priority').value).toBe('')
+    set(control(el, 'User key'), 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG')
+    set(control(el, 'App token'), 'azGDORePK8gMaC0QOYAMyEEuzJnyUi')
+    await submit(el)
+    expect(sent.map((s) => (s.body as { config: object }).config)).toEqual([
+      { user_key: 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG', app_token: 'azGDORePK8gMaC0QOYAMyEEuzJnyUi' },
+    ])
+    unmount()
+  })
+
   it('edits a Pushover channel with its keys blank and not required, sending only what was typed', async () => {
     const stored = channel('pushover', { user_key_set: true, app_token_set: true, priority: 0, device: 'phone' })
     answer = () => json({ ...stored, config: { ...stored.config, priority: 1 } })
