@@ -155,4 +155,27 @@ describe('gotify channel', () => {
     expect((JSON.parse(received[1]!.raw) as { priority?: number }).priority).toBe(9)
     expect(problems).toEqual([])
   })
+
+  it('asks for the token again once the server URL points at another server', async () => {
+    await channelRow(NAME).getByRole('button', { name: 'Edit' }).click()
+    const dialog = page.getByRole('dialog', { name: `Edit ${NAME}` })
+    await dialog.waitFor()
+    const app = dialog.getByLabel('App token')
+    await dialog.getByLabel('Server URL').fill('https://gotify.example.net')
+    expect(await app.getAttribute('aria-required')).toBe('true')
+    expect(await app.getAttribute('placeholder')).toBeNull()
+    await dialog.getByRole('button', { name: 'Save' }).click()
+    const error = dialog.getByText('App token must be typed again: the stored one is never sent to a new server')
+    await error.waitFor()
+    // The error is the one the token input points at.
+    const describedBy = (await app.getAttribute('aria-describedby')) ?? ''
+    expect(describedBy.split(' ')).toContain(await error.getAttribute('id'))
+    expect(await app.getAttribute('aria-invalid')).toBe('true')
+    await shot(page, 'gotify-moved')
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    // Nothing was saved: the channel still sends to the fake Gotify with its token.
+    expect((await stored()).config).toMatchObject({ server_url: gotifyBase, token_set: true })
+    expect(problems).toEqual([])
+  })
 })

@@ -27,6 +27,11 @@ export interface ChannelTypeSpec {
   value: ChannelType
   label: string
   fields: readonly ChannelFieldSpec[]
+  /**
+   * The key of the server a self-hosted type sends to. Moved to another origin, the
+   * stored secrets are not sent there: the API asks for them again.
+   */
+  destination?: string
 }
 
 const WEBHOOK_URL: ChannelFieldSpec = {
@@ -40,6 +45,7 @@ export const CHANNEL_TYPES = [
   {
     value: 'webhook',
     label: 'Webhook',
+    destination: 'url',
     fields: [
       {
         key: 'url',
@@ -107,6 +113,7 @@ export const CHANNEL_TYPES = [
   {
     value: 'ntfy',
     label: 'ntfy',
+    destination: 'url',
     fields: [
       { key: 'url', label: 'Server', kind: 'url', placeholder: 'https://ntfy.sh', hint: 'Leave empty for https://ntfy.sh' },
       { key: 'topic', label: 'Topic', kind: 'text', required: true, placeholder: 'watchdog-alerts' },
@@ -149,6 +156,7 @@ export const CHANNEL_TYPES = [
   {
     value: 'matrix',
     label: 'Matrix',
+    destination: 'homeserver_url',
     fields: [
       {
         key: 'homeserver_url',
@@ -236,6 +244,7 @@ export const CHANNEL_TYPES = [
   {
     value: 'gotify',
     label: 'Gotify',
+    destination: 'server_url',
     fields: [
       { key: 'server_url', label: 'Server URL', kind: 'url', required: true, placeholder: 'https://gotify.example.com' },
       {
@@ -344,6 +353,7 @@ export const CHANNEL_TYPES = [
   {
     value: 'zulip',
     label: 'Zulip',
+    destination: 'site',
     fields: [
       { key: 'site', label: 'Site', kind: 'url', required: true, placeholder: 'https://example.zulipchat.com' },
       {
@@ -443,6 +453,35 @@ export function storedHeaderNames(ch: Channel | null | undefined): string[] {
   return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []
 }
 
+/**
+ * Where a URL sends, as the API compares it: scheme, host and port, so a new path on
+ * the same server is no move. Text that is not a URL counts whole.
+ */
+export function urlOrigin(raw: string): string {
+  const text = raw.trim()
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(text)
+  const host = m ? m[2]!.slice(m[2]!.lastIndexOf('@') + 1) : ''
+  return m && host ? `${m[1]}://${host}`.toLowerCase() : text
+}
+
+/**
+ * The destination key when the form moves a stored channel to another server, else
+ * null. Its stored secrets then stay behind: the API never sends them to a new address
+ * (an editor never sees them, and could otherwise have them delivered to a host of
+ * their own), so they must be typed again.
+ */
+export function movedDestination(v: ChannelFormValues, original: Channel | null | undefined): string | null {
+  const key = channelTypeSpec(v.type).destination
+  if (!original || !key) return null
+  const before = configOf(original)[key]
+  return urlOrigin(typeof before === 'string' ? before : '') === urlOrigin(v.config[key] ?? '') ? null : key
+}
+
+/** Whether a write-only setting left blank keeps its stored value: there is one, and the channel stays on its server. */
+export function keepsStored(field: ChannelFieldSpec, v: ChannelFormValues, original: Channel | null | undefined): boolean {
+  return secretIsSet(original, field.key) && movedDestination(v, original) === null
+}
+
 /** Keys whose stored value the form never shows nor sends back: secrets, and anything the API reports as `<key>_set`. */
 export function isWriteOnly(field: ChannelFieldSpec, original?: Channel | null): boolean {
   return field.kind === 'secret' || field.writeOnly === true || (!!original && configOf(original)[`${field.key}_set`] === true)
@@ -489,6 +528,7 @@ export function parseAddresses(text: string): string[] {
  */
 function buildConfig(v: ChannelFormValues, original: Channel | null, errors: ChannelFieldErrors): Config {
   const config: Config = {}
+  const moved = movedDestination(v, original)
   for (const f of channelTypeSpec(v.type).fields) {
     const raw = String(v.config[f.key] ?? '')
     const text = raw.trim()
@@ -501,6 +541,11 @@ function buildConfig(v: ChannelFormValues, original: Channel | null, errors: Cha
         if (error) errors[`config.${f.key}`] = [error]
         config[f.key] = headers
       } else if (text) config[f.key] = text
+      else if (moved && secretIsSet(original, f.key)) {
+        // The stored one is not sent to the new server: typed again, or (optional) removed.
+        if (f.required) errors[`config.${f.key}`] = ['must be typed again: the stored one is never sent to a new server']
+        else config[f.key] = f.kind === 'headers' ? {} : ''
+      }
       // Left blank: the stored one stays (edit), or there is none (add).
       else if (!secretIsSet(original, f.key)) missing()
       continue

@@ -6,10 +6,13 @@ import {
   channelFormFromChannel,
   channelSummary,
   emptyChannelForm,
+  keepsStored,
+  movedDestination,
   placeChannelErrors,
   secretIsSet,
   storedHeaderNames,
   switchChannelType,
+  urlOrigin,
 } from '../../src/lib/channelForm'
 
 function channel(type: ChannelType, config: Record<string, unknown>, extra: Partial<Channel> = {}): Channel {
@@ -447,5 +450,75 @@ describe('channel form: a type change', () => {
   it('never sends a select value that is not among its choices', () => {
     const v = form('opsgenie', { api_key: 'eb243592-faa2-4ba2-a551-1afdf565c889', region: '', priority: '8' })
     expect((buildChannelRequest(v).body as { config: object }).config).toEqual({ api_key: 'eb243592-faa2-4ba2-a551-1afdf565c889' })
+  })
+})
+
+describe('channel form: a self-hosted channel moved to another server', () => {
+  const AGAIN = ['must be typed again: the stored one is never sent to a new server']
+  const gotify = channel('gotify', { server_url: 'https://gotify.example.com', token_set: true, priority: 5 })
+  const moveTo = (ch: Channel, key: string, to: string) => {
+    const v = channelFormFromChannel(ch)
+    return { ...v, config: { ...v.config, [key]: to } }
+  }
+
+  it('compares origins as the API does: scheme, host and port, not the path', () => {
+    expect(urlOrigin(' https://GOTIFY.example.com/gotify/ ')).toBe('https://gotify.example.com')
+    expect(urlOrigin('https://u:p@h.example.com:8443/x?y')).toBe('https://h.example.com:8443')
+    expect(urlOrigin('gotify.example.com')).toBe('gotify.example.com')
+    expect(urlOrigin('')).toBe('')
+  })
+
+  it('asks for a required secret again when the server changes, and sends it when typed', () => {
+    for (const to of ['https://evil.example.net', 'http://gotify.example.com', 'https://gotify.example.com:8443']) {
+      const v = moveTo(gotify, 'server_url', to)
+      expect(movedDestination(v, gotify), to).toBe('server_url')
+      expect(keepsStored({ key: 'token', label: 'App token', kind: 'secret' }, v, gotify), to).toBe(false)
+      expect(buildChannelRequest(v, gotify).errors, to).toEqual({ 'config.token': AGAIN })
+      expect(buildChannelRequest({ ...v, config: { ...v.config, token: 'n3wT0ken' } }, gotify)).toEqual({
+        body: { config: { server_url: to, token: 'n3wT0ken', priority: 5 } },
+        errors: {},
+      })
+    }
+  })
+
+  it('keeps the stored secret for a new path on the same server', () => {
+    const v = moveTo(gotify, 'server_url', 'https://GOTIFY.example.com/gotify/')
+    expect(movedDestination(v, gotify)).toBeNull()
+    expect(buildChannelRequest(v, gotify)).toEqual({
+      body: { config: { server_url: 'https://GOTIFY.example.com/gotify/', priority: 5 } },
+      errors: {},
+    })
+  })
+
+  it('removes optional secrets left empty: a webhook\'s secret and headers, ntfy\'s token', () => {
+    const hook = channel('webhook', { url: 'https://h.example.com/x', secret_set: true, headers: { Authorization: '' } })
+    const moved = moveTo(hook, 'url', 'https://other.example.com/x')
+    expect(buildChannelRequest(moved, hook)).toEqual({
+      body: { config: { url: 'https://other.example.com/x', secret: '', headers: {} } },
+      errors: {},
+    })
+    // Typed again, they go as typed.
+    expect(
+      buildChannelRequest({ ...moved, config: { ...moved.config, secret: 'hush', headers: 'Authorization: Bearer u' } }, hook).body,
+    ).toEqual({ config: { url: 'https://other.example.com/x', secret: 'hush', headers: { Authorization: 'Bearer u' } } })
+    // Same server, another path: kept, nothing sent for them.
+    expect(buildChannelRequest(moveTo(hook, 'url', 'https://h.example.com/y'), hook).body).toEqual({
+      config: { url: 'https://h.example.com/y' },
+    })
+    // ntfy without a server is on ntfy.sh's: naming one moves it.
+    const ntfy = channel('ntfy', { topic: 'ops', token_set: true })
+    expect(buildChannelRequest(moveTo(ntfy, 'url', 'https://ntfy.example.com'), ntfy).body).toEqual({
+      config: { url: 'https://ntfy.example.com', topic: 'ops', token: '' },
+    })
+  })
+
+  it('covers Matrix and Zulip, and no other type', () => {
+    const matrix = channel('matrix', { homeserver_url: 'https://matrix.example.org', access_token_set: true, room_id: '!a:b' })
+    expect(buildChannelRequest(moveTo(matrix, 'homeserver_url', 'https://m.example.net'), matrix).errors).toEqual({
+      'config.access_token': AGAIN,
+    })
+    const zulip = channel('zulip', { site: 'https://a.zulipchat.com', email: 'b@a', api_key_set: true, stream: 's' })
+    expect(buildChannelRequest(moveTo(zulip, 'site', 'https://b.zulipchat.com'), zulip).errors).toEqual({ 'config.api_key': AGAIN })
+    expect(CHANNEL_TYPES.filter((t) => 'destination' in t).map((t) => t.value)).toEqual(['webhook', 'ntfy', 'matrix', 'gotify', 'zulip'])
   })
 })

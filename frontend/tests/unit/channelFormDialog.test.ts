@@ -205,4 +205,34 @@ describe('ChannelFormDialog', () => {
     ])
     unmount()
   })
+
+  it('asks for the app token again once the server URL moves to another server, with a hint why', async () => {
+    const stored = channel('gotify', { server_url: 'https://gotify.example.com', token_set: true, priority: 5 })
+    answer = () => json(stored)
+    const { el, unmount } = mount()
+    openEditChannel(stored)
+    await settle()
+    const token = control(el, 'App token')
+    expect(token.getAttribute('aria-required')).toBeNull()
+    set(control(el, 'Server URL'), 'https://other.example.net')
+    await settle()
+    expect(token.getAttribute('aria-required')).toBe('true')
+    expect(token.getAttribute('placeholder')).toBeNull()
+    expect(described(el, token).join(' ')).toContain('Type it again: the stored one is never sent to a new server (Server URL changed)')
+    await submit(el)
+    expect(sent).toEqual([])
+    expect(token.getAttribute('aria-invalid')).toBe('true')
+    expect(described(el, token)).toContain('App token must be typed again: the stored one is never sent to a new server')
+
+    // Back on the same server, another path: the stored token is kept again.
+    set(control(el, 'Server URL'), 'https://gotify.example.com/gotify/')
+    await settle()
+    expect(token.getAttribute('aria-required')).toBeNull()
+    expect(token.getAttribute('placeholder')).toBe('(set — leave blank to keep)')
+    await submit(el)
+    expect(sent).toEqual([
+      { method: 'PATCH', path: '/api/v1/channels/9', body: { config: { server_url: 'https://gotify.example.com/gotify/', priority: 5 } } },
+    ])
+    unmount()
+  })
 })
