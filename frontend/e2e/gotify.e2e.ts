@@ -73,6 +73,15 @@ async function stored(): Promise<Channel> {
   return ch
 }
 
+/**
+ * What every input, textarea and select under root holds now: page.content() serializes
+ * attributes, not what was typed or filled in, so it cannot tell a token shown in one.
+ */
+async function inputValues(root: Page | Locator): Promise<string[]> {
+  const controls = await root.locator('input, textarea, select').all()
+  return Promise.all(controls.map((c) => c.inputValue()))
+}
+
 describe('gotify channel', () => {
   it('logs in and opens Notification channels', async () => {
     await page.goto(backend.base + '/login')
@@ -107,6 +116,7 @@ describe('gotify channel', () => {
     expect(await row.getByRole('cell').nth(1).textContent()).toBe('Gotify')
     expect(await row.textContent()).toContain(gotifyBase)
     expect(await page.content()).not.toContain(TOKEN)
+    for (const v of await inputValues(page)) expect(v).not.toContain(TOKEN)
     const ch = await stored()
     expect(ch.type).toBe('gotify')
     expect(ch.config).toMatchObject({ server_url: gotifyBase, token_set: true, priority: 5 })
@@ -143,6 +153,9 @@ describe('gotify channel', () => {
     expect(await dialog.getByLabel('Server URL').inputValue()).toBe(gotifyBase)
     expect(await dialog.getByLabel('Priority').inputValue()).toBe('5')
     expect(await page.content()).not.toContain(TOKEN)
+    const shown = await inputValues(dialog)
+    // Name, type, server URL, the blank token, priority and the default checkbox: none the token.
+    expect(shown).toEqual([NAME, 'gotify', gotifyBase, '', '5', 'on'])
     // A change elsewhere in the config goes without the token; the server keeps it.
     await dialog.getByLabel('Priority').selectOption('9')
     await dialog.getByRole('button', { name: 'Save' }).click()

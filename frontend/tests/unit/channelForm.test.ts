@@ -410,7 +410,8 @@ describe('channel form: the nine new types', () => {
   })
 
   it('says where each sends, without a secret', () => {
-    const said = NEW_TYPES.map((t) => channelSummary(channel(t.type, t.stored)))
+    // A config that holds the secrets' values too, so a summary that showed one would say it.
+    const said = NEW_TYPES.map((t) => channelSummary(channel(t.type, { ...t.stored, ...t.config })))
     expect(said).toEqual([
       'room !room:example.org',
       'channel town-square',
@@ -422,7 +423,14 @@ describe('channel form: the nine new types', () => {
       'https://x.zulipchat.com #alerts > prod',
       'SMS to +15551234567',
     ])
-    for (const [i, t] of NEW_TYPES.entries()) for (const k of t.secrets) expect(said[i]).not.toContain(String(t.config[k]))
+    for (const [i, t] of NEW_TYPES.entries()) {
+      for (const k of t.secrets) {
+        expect(String(t.config[k]).length, `${t.type}.${k}`).toBeGreaterThan(2)
+        expect(said[i], `${t.type}.${k}`).not.toContain(String(t.config[k]))
+      }
+    }
+    // Stored as the API returns them (only <key>_set), the same words.
+    expect(NEW_TYPES.map((t) => channelSummary(channel(t.type, t.stored)))).toEqual(said)
     expect(channelSummary(channel('mattermost', { url_set: true }))).toBe('Webhook URL set')
     expect(channelSummary(channel('opsgenie', { api_key_set: true, region: 'us', priority: 'P3' }))).toBe('US, P3')
     expect(channelSummary(channel('pushover', { user_key_set: true, app_token_set: true }))).toBe('all devices')
