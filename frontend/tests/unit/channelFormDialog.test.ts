@@ -172,6 +172,28 @@ describe('ChannelFormDialog', () => {
     unmount()
   })
 
+  it('marks every required input for screen readers and every optional one in words', async () => {
+    const { el, unmount } = mount()
+    openAddChannel()
+    await settle()
+    for (const label of ['Name', 'Type']) expect(control(el, label).getAttribute('aria-required'), label).toBe('true')
+    set(control(el, 'Type'), 'ntfy')
+    await settle()
+    const optional = (label: string) => described(el, control(el, label)).some((t) => t.startsWith('Optional'))
+    expect(control(el, 'Topic').getAttribute('aria-required')).toBe('true')
+    expect(optional('Topic')).toBe(false)
+    for (const label of ['Server', 'Access token']) {
+      expect(control(el, label).getAttribute('aria-required'), label).toBeNull()
+      expect(optional(label), label).toBe(true)
+    }
+    expect(described(el, control(el, 'Server'))).toEqual(['Optional. Leave empty for https://ntfy.sh'])
+    set(control(el, 'Type'), 'webhook')
+    await settle()
+    expect(described(el, control(el, 'Headers'))[0]).toMatch(/^Optional\. One per line/)
+    expect(optional('URL')).toBe(false)
+    unmount()
+  })
+
   it('edits a Pushover channel with its keys blank and not required, sending only what was typed', async () => {
     const stored = channel('pushover', { user_key_set: true, app_token_set: true, priority: 0, device: 'phone' })
     answer = () => json({ ...stored, config: { ...stored.config, priority: 1 } })
