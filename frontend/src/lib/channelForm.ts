@@ -115,7 +115,7 @@ export const CHANNEL_TYPES = [
     label: 'ntfy',
     destination: 'url',
     fields: [
-      { key: 'url', label: 'Server', kind: 'url', placeholder: 'https://ntfy.sh', hint: 'Leave empty for https://ntfy.sh' },
+      { key: 'url', label: 'Server URL', kind: 'url', placeholder: 'https://ntfy.sh', hint: 'Leave empty for https://ntfy.sh' },
       { key: 'topic', label: 'Topic', kind: 'text', required: true, placeholder: 'watchdog-alerts' },
       { key: 'token', label: 'Access token', kind: 'secret', hint: 'For a protected topic' },
       {
@@ -160,11 +160,11 @@ export const CHANNEL_TYPES = [
     fields: [
       {
         key: 'homeserver_url',
-        label: 'Homeserver URL',
+        label: 'Server URL',
         kind: 'url',
         required: true,
         placeholder: 'https://matrix.example.org',
-        hint: 'The server of the account that posts',
+        hint: 'The homeserver of the account that posts',
       },
       {
         key: 'access_token',
@@ -197,7 +197,7 @@ export const CHANNEL_TYPES = [
       },
       {
         key: 'username',
-        label: 'User name',
+        label: 'Sender name',
         kind: 'text',
         placeholder: 'WatchDog',
         hint: 'Needs "Enable integrations to override usernames" on the server',
@@ -299,7 +299,7 @@ export const CHANNEL_TYPES = [
           { value: '-2', label: 'Lowest — no notification' },
           { value: '-1', label: 'Low — no sound' },
           { value: '0', label: 'Normal' },
-          { value: '1', label: 'High — past quiet hours' },
+          { value: '1', label: 'High — bypasses quiet hours' },
         ],
       },
       {
@@ -355,7 +355,14 @@ export const CHANNEL_TYPES = [
     label: 'Zulip',
     destination: 'site',
     fields: [
-      { key: 'site', label: 'Site', kind: 'url', required: true, placeholder: 'https://example.zulipchat.com' },
+      {
+        key: 'site',
+        label: 'Server URL',
+        kind: 'url',
+        required: true,
+        placeholder: 'https://example.zulipchat.com',
+        hint: "Your Zulip organization's address",
+      },
       {
         key: 'email',
         label: 'Bot email',

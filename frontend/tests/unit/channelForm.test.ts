@@ -530,3 +530,30 @@ describe('channel form: a self-hosted channel moved to another server', () => {
     expect(CHANNEL_TYPES.filter((t) => 'destination' in t).map((t) => t.value)).toEqual(['webhook', 'ntfy', 'matrix', 'gotify', 'zulip'])
   })
 })
+
+describe('channel form: wording', () => {
+  const fieldsOf = (key: string) =>
+    CHANNEL_TYPES.flatMap((t) => (t.fields as readonly { key: string; label: string }[]).filter((f) => f.key === key).map((f) => ({ type: t.value, label: f.label })))
+
+  it('names the server a self-hosted channel sends to the same way in every type', () => {
+    const servers = CHANNEL_TYPES.filter((t) => 'destination' in t && t.value !== 'webhook').map((t) => ({
+      type: t.value,
+      label: (t.fields as readonly { key: string; label: string }[]).find((f) => f.key === (t as { destination: string }).destination)!.label,
+    }))
+    expect(servers).toEqual(['ntfy', 'matrix', 'gotify', 'zulip'].map((type) => ({ type, label: 'Server URL' })))
+  })
+
+  it('gives one setting one label across types', () => {
+    for (const key of ['username', 'channel', 'priority']) {
+      const labels = new Set(fieldsOf(key).map((f) => f.label))
+      expect(labels.size, `${key}: ${[...labels].join(', ')}`).toBe(1)
+    }
+    expect(fieldsOf('username').map((f) => f.label)).toEqual(['Sender name', 'Sender name'])
+  })
+
+  it("says what Pushover's high priority does", () => {
+    const pushover = CHANNEL_TYPES.find((t) => t.value === 'pushover')!
+    const priority = (pushover.fields as readonly { key: string; options?: readonly { value: string; label: string }[] }[]).find((f) => f.key === 'priority')!
+    expect(priority.options!.find((o) => o.value === '1')!.label).toBe('High — bypasses quiet hours')
+  })
+})

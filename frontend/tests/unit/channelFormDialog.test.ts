@@ -182,11 +182,11 @@ describe('ChannelFormDialog', () => {
     const optional = (label: string) => described(el, control(el, label)).some((t) => t.startsWith('Optional'))
     expect(control(el, 'Topic').getAttribute('aria-required')).toBe('true')
     expect(optional('Topic')).toBe(false)
-    for (const label of ['Server', 'Access token']) {
+    for (const label of ['Server URL', 'Access token']) {
       expect(control(el, label).getAttribute('aria-required'), label).toBeNull()
       expect(optional(label), label).toBe(true)
     }
-    expect(described(el, control(el, 'Server'))).toEqual(['Optional. Leave empty for https://ntfy.sh'])
+    expect(described(el, control(el, 'Server URL'))).toEqual(['Optional. Leave empty for https://ntfy.sh'])
     set(control(el, 'Type'), 'webhook')
     await settle()
     expect(described(el, control(el, 'Headers'))[0]).toMatch(/^Optional\. One per line/)
