@@ -5,6 +5,7 @@ import {
   buildChannelRequest,
   channelFormFromChannel,
   channelSummary,
+  channelTypeSpec,
   emptyChannelForm,
   keepsStored,
   movedDestination,
@@ -370,7 +371,7 @@ describe('channel form: the nine new types', () => {
     const plain = Object.keys(config).find((k) => !secrets.includes(k))
     if (plain) {
       // A select's other choice, or the text changed.
-      const options: readonly { value: string }[] | undefined = specOf(type).fields.find((f) => f.key === plain)?.options
+      const options = channelTypeSpec(type).fields.find((f) => f.key === plain)?.options
       const other = options ? options.find((o) => o.value && o.value !== typed[plain])!.value : `${typed[plain]!.trim()}2`
       const changed = { ...v, config: { ...v.config, [plain]: other } }
       const sent = (buildChannelRequest(changed, ch).body as { config: Record<string, unknown> }).config
@@ -533,13 +534,12 @@ describe('channel form: a self-hosted channel moved to another server', () => {
 
 describe('channel form: wording', () => {
   const fieldsOf = (key: string) =>
-    CHANNEL_TYPES.flatMap((t) => (t.fields as readonly { key: string; label: string }[]).filter((f) => f.key === key).map((f) => ({ type: t.value, label: f.label })))
+    CHANNEL_TYPES.flatMap((t) => channelTypeSpec(t.value).fields.filter((f) => f.key === key).map((f) => ({ type: t.value, label: f.label })))
 
   it('names the server a self-hosted channel sends to the same way in every type', () => {
-    const servers = CHANNEL_TYPES.filter((t) => 'destination' in t && t.value !== 'webhook').map((t) => ({
-      type: t.value,
-      label: (t.fields as readonly { key: string; label: string }[]).find((f) => f.key === (t as { destination: string }).destination)!.label,
-    }))
+    const servers = CHANNEL_TYPES.map((t) => channelTypeSpec(t.value))
+      .filter((t) => t.destination && t.value !== 'webhook')
+      .map((t) => ({ type: t.value, label: t.fields.find((f) => f.key === t.destination)!.label }))
     expect(servers).toEqual(['ntfy', 'matrix', 'gotify', 'zulip'].map((type) => ({ type, label: 'Server URL' })))
   })
 
@@ -552,8 +552,7 @@ describe('channel form: wording', () => {
   })
 
   it("says what Pushover's high priority does", () => {
-    const pushover = CHANNEL_TYPES.find((t) => t.value === 'pushover')!
-    const priority = (pushover.fields as readonly { key: string; options?: readonly { value: string; label: string }[] }[]).find((f) => f.key === 'priority')!
+    const priority = channelTypeSpec('pushover').fields.find((f) => f.key === 'priority')!
     expect(priority.options!.find((o) => o.value === '1')!.label).toBe('High — bypasses quiet hours')
   })
 })
