@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { type Component, createApp, defineComponent, h, nextTick } from 'vue'
+import { type Component, defineComponent, h, nextTick } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import type { Channel, Target, User } from '../../src/api/types'
 import AppMenu from '../../src/components/AppMenu.vue'
@@ -11,6 +11,7 @@ import { ROLES, roleAtLeast, rolesUpTo } from '../../src/lib/access'
 import { createAppRouter } from '../../src/router'
 import { loadMe, setMe, useMe } from '../../src/stores/me'
 import { initSession, useSession } from '../../src/stores/session'
+import { json, mount as mountIn } from './dom'
 
 // Roles in the dashboard: viewers see no button that changes anything, only admins
 // see Users and the audit log (and the router keeps others out of them); who is
@@ -23,12 +24,6 @@ const user = (role: User['role'], id = 1, username = role === 'admin' ? 'admin' 
   totp_enabled: false,
   created_at: '2026-11-01T00:00:00Z',
 })
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' },
-  })
 
 let meAnswer: User = user('viewer')
 let asked: string[] = []
@@ -71,13 +66,9 @@ async function mount(component: Component, props: Record<string, unknown> = {}) 
     })),
   })
   await router.push('/')
-  const el = document.createElement('div')
-  document.body.append(el)
-  const app = createApp({ render: () => h(component, props) })
-  app.use(router)
-  app.mount(el)
+  const mounted = mountIn(() => h(component, props), { router })
   await nextTick()
-  return { el, unmount: () => app.unmount() }
+  return mounted
 }
 
 const buttons = (el: Element) => [...el.querySelectorAll('button')].map((b) => b.getAttribute('aria-label') ?? b.textContent?.trim())

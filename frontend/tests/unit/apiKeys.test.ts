@@ -1,11 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createApp, h, nextTick, ref } from 'vue'
+import { h, ref } from 'vue'
 import type { components } from '../../src/api/schema'
 import ApiKeyCreatedDialog from '../../src/components/ApiKeyCreatedDialog.vue'
 import ApiKeyFormDialog from '../../src/components/ApiKeyFormDialog.vue'
 import RecoveryCodesDialog from '../../src/components/RecoveryCodesDialog.vue'
 import { curlExample, expiryFromDate, isExpired, localDate } from '../../src/lib/apiKeys'
 import { initSession } from '../../src/stores/session'
+import { byLabel, json, mount, settle } from './dom'
 
 // API keys: the expiry picked as a date, and the dialog that shows a new key once —
 // in a read-only field, with Copy (and what to do when the browser will not copy),
@@ -22,24 +23,6 @@ beforeAll(() => {
 })
 
 afterEach(() => vi.unstubAllGlobals())
-
-async function settle() {
-  for (let i = 0; i < 4; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
-
-function mount(render: () => ReturnType<typeof h>) {
-  const el = document.createElement('div')
-  document.body.append(el)
-  const app = createApp({ render })
-  app.mount(el)
-  return { el, unmount: () => app.unmount() }
-}
-
-const byLabel = (el: Element, name: string) => {
-  const label = [...el.querySelectorAll('label')].find((l) => l.textContent?.trim() === name)
-  return label ? el.querySelector<HTMLInputElement & HTMLSelectElement>(`#${CSS.escape(label.htmlFor)}`) : null
-}
 
 const button = (el: Element, name: string) => [...el.querySelectorAll('button')].find((b) => b.textContent?.trim() === name)!
 
@@ -120,7 +103,7 @@ describe('ApiKeyFormDialog', () => {
     let sent: unknown
     vi.stubGlobal('fetch', async (_input: RequestInfo | URL, init?: RequestInit) => {
       sent = JSON.parse(String(init?.body))
-      return new Response(JSON.stringify(created), { status: 201, headers: { 'Content-Type': 'application/json' } })
+      return json(created, 201)
     })
     const made: APIKeyCreated[] = []
     const { el, unmount } = mount(() =>

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { createApp, defineComponent, h, nextTick } from 'vue'
+import { h, nextTick } from 'vue'
 import type { components } from '../../src/api/schema'
 import AuditTable from '../../src/components/AuditTable.vue'
 import { changeLines, formatAuditValue, parseAuditQuery, toAuditApiQuery, toAuditRouteQuery } from '../../src/lib/audit'
+import { mount as mountIn } from './dom'
 
 // The audit log: each change as "field: before → after", values as plain text (objects
 // as JSON, null as "—"); the kind filter and the page in the URL.
@@ -49,15 +50,7 @@ describe('audit query', () => {
 
 describe('AuditTable', () => {
   function mount(entries: AuditEntry[]) {
-    const el = document.createElement('div')
-    document.body.append(el)
-    const app = createApp({ render: () => h(AuditTable, { entries, emptyText: 'No changes yet' }) })
-    app.component(
-      'RouterLink',
-      defineComponent({ props: { to: { type: [String, Object], required: true } }, setup: (_p, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }),
-    )
-    app.mount(el)
-    return { el, unmount: () => app.unmount() }
+    return mountIn(() => h(AuditTable, { entries, emptyText: 'No changes yet' }), { links: true })
   }
 
   it('shows who did what to which object, and the changes as text', async () => {

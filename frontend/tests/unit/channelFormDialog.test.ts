@@ -1,9 +1,10 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, h, nextTick } from 'vue'
+import { h } from 'vue'
 import type { Channel } from '../../src/api/types'
 import ChannelFormDialog from '../../src/components/ChannelFormDialog.vue'
 import { closeChannelForm, openAddChannel, openEditChannel } from '../../src/stores/dialogs'
 import { initSession } from '../../src/stores/session'
+import { control, described, json, mount as mountIn, set, settle } from './dom'
 
 // The channel dialog with the API answering through a stubbed fetch: what a new type's
 // form sends (numbers as numbers, a secret only when typed), and the API's config.<key>
@@ -17,12 +18,6 @@ interface Sent {
 
 let sent: Sent[] = []
 let answer: () => Response
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' },
-  })
 
 const invalid = (errors: { field: string; message: string }[]) =>
   json({ type: 'urn:watchdog:problem:validation', title: 'Invalid request', status: 422, errors }, 422)
@@ -61,45 +56,7 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
-async function settle() {
-  for (let i = 0; i < 6; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
-
-function mount() {
-  const el = document.createElement('div')
-  document.body.append(el)
-  const app = createApp({ render: () => h(ChannelFormDialog) })
-  app.mount(el)
-  return {
-    el,
-    unmount: () => {
-      app.unmount()
-      el.remove()
-    },
-  }
-}
-
-function control(el: Element, label: string): HTMLInputElement | HTMLSelectElement {
-  const l = [...el.querySelectorAll('label')].find((x) => x.textContent?.trim() === label)
-  if (!l) throw new Error(`no label ${label}`)
-  const c = el.querySelector<HTMLInputElement | HTMLSelectElement>(`#${CSS.escape(l.htmlFor)}`)
-  if (!c) throw new Error(`no control for ${label}`)
-  return c
-}
-
-function set(c: HTMLInputElement | HTMLSelectElement, value: string) {
-  c.value = value
-  c.dispatchEvent(new Event(c instanceof HTMLSelectElement ? 'change' : 'input'))
-}
-
-/** The texts the control's aria-describedby points at. */
-function described(el: Element, c: Element): string[] {
-  return (c.getAttribute('aria-describedby') ?? '')
-    .split(' ')
-    .filter(Boolean)
-    .map((id) => el.querySelector(`#${CSS.escape(id)}`)?.textContent?.trim() ?? `(missing #${id})`)
-}
+const mount = () => mountIn(() => h(ChannelFormDialog))
 
 async function submit(el: Element) {
   el.querySelector('form')!.dispatchEvent(new Event('submit'))

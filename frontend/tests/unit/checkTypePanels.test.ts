@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createApp, defineComponent, h, nextTick, ref } from 'vue'
+import { h, nextTick, ref, type VNode } from 'vue'
 import type { Check, Target } from '../../src/api/types'
 import EndpointFields from '../../src/checktypes/EndpointFields.vue'
 import HeartbeatFields from '../../src/checktypes/HeartbeatFields.vue'
@@ -9,15 +9,10 @@ import ChecksTable from '../../src/detail/ChecksTable.vue'
 import { initSession } from '../../src/stores/session'
 import { type TargetFormValues, emptyForm } from '../../src/lib/targetForm'
 import { CHECK_TYPE_DEFAULTS } from './fixtures'
+import { mount as mountIn } from './dom'
 
-function mount(render: () => ReturnType<typeof h>) {
-  const el = document.createElement('div')
-  document.body.append(el)
-  const app = createApp({ render })
-  app.component('RouterLink', defineComponent({ setup: (_p, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }))
-  app.mount(el)
-  return { el, unmount: () => (app.unmount(), el.remove()) }
-}
+// No router here: links render as plain anchors.
+const mount = (render: () => VNode) => mountIn(render, { links: true })
 
 const check = (c: Partial<Check>): Check => ({
   id: 1,

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, h, nextTick } from 'vue'
+import { h, nextTick } from 'vue'
 import type { Target } from '../../src/api/types'
 import TargetFormDialog from '../../src/components/TargetFormDialog.vue'
 import TargetRow from '../../src/components/TargetRow.vue'
@@ -20,6 +20,7 @@ import { crontabLine, curlLine, deadlineWords, fromUnits, shellScript, systemdUn
 import { buildRequest, emptyForm, formFromTarget, placeErrors, urlPart } from '../../src/lib/targetForm'
 import { closeTargetForm, openAddTarget } from '../../src/stores/dialogs'
 import { initSession } from '../../src/stores/session'
+import { control, json, mount, set } from './dom'
 import { CHECK_TYPE_DEFAULTS } from './fixtures'
 
 const base: Target = {
@@ -324,12 +325,8 @@ describe('the add form shows only the chosen type\'s fields', () => {
       .filter(Boolean)
 
   it('switches fields with the type', async () => {
-    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ items: [], total: 0, limit: 0, offset: 0 }), { headers: { 'Content-Type': 'application/json' } }))
-    const el = document.createElement('div')
-    document.body.append(el)
-    const app = createApp({ render: () => h(TargetFormDialog) })
-    app.component('RouterLink', defineComponent({ setup: (_p, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }))
-    app.mount(el)
+    vi.stubGlobal('fetch', async () => json({ items: [], total: 0, limit: 0, offset: 0 }))
+    const { unmount } = mount(() => h(TargetFormDialog), { links: true })
     openAddTarget()
     await nextTick()
     await nextTick()
@@ -376,8 +373,7 @@ describe('the add form shows only the chosen type\'s fields', () => {
     expect(has('Expect a ping every')).toBe(true)
     expect(has('Grace')).toBe(true)
     expect(has('Failure threshold')).toBe(false)
-    app.unmount()
-    el.remove()
+    unmount()
   })
 })
 
@@ -387,14 +383,10 @@ describe('the target list row per type', () => {
   })
 
   function row(t: Target) {
-    const el = document.createElement('table')
+    const table = document.createElement('table')
     const body = document.createElement('tbody')
-    el.append(body)
-    document.body.append(el)
-    const app = createApp({ render: () => h(TargetRow, { target: t }) })
-    app.component('RouterLink', defineComponent({ setup: (_p, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }))
-    app.mount(body)
-    return { el, unmount: () => (app.unmount(), el.remove()) }
+    table.append(body)
+    return mount(() => h(TargetRow, { target: t }), { links: true, into: { root: table, target: body } })
   }
 
   it('shows a heartbeat by its last ping and period, with its type', () => {
@@ -525,12 +517,8 @@ describe('the add form across heartbeat', () => {
   })
 
   it('empties thresholds and retries when crossing into or out of heartbeat, defaults as placeholders', async () => {
-    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ items: [], total: 0, limit: 0, offset: 0 }), { headers: { 'Content-Type': 'application/json' } }))
-    const el = document.createElement('div')
-    document.body.append(el)
-    const app = createApp({ render: () => h(TargetFormDialog) })
-    app.component('RouterLink', defineComponent({ setup: (_p, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }))
-    app.mount(el)
+    vi.stubGlobal('fetch', async () => json({ items: [], total: 0, limit: 0, offset: 0 }))
+    const { unmount } = mount(() => h(TargetFormDialog), { links: true })
     openAddTarget()
     await nextTick()
     await nextTick()
@@ -540,15 +528,9 @@ describe('the add form across heartbeat', () => {
       r.dispatchEvent(new Event('change'))
       await nextTick()
     }
-    const input = (label: string) => {
-      const l = [...document.querySelectorAll('label')].find((x) => x.textContent?.trim() === label)!
-      return document.getElementById(l.getAttribute('for')!) as HTMLInputElement
-    }
+    const input = (label: string) => control(document, label)
     await choose('tcp')
-    for (const label of ['Retries', 'Failure threshold', 'Success threshold']) {
-      input(label).value = '7'
-      input(label).dispatchEvent(new Event('input'))
-    }
+    for (const label of ['Retries', 'Failure threshold', 'Success threshold']) set(input(label), '7')
     await nextTick()
     await choose('tls')
     expect(input('Retries').value).toBe('7')
@@ -559,7 +541,6 @@ describe('the add form across heartbeat', () => {
     expect(input('Failure threshold').value).toBe('')
     expect(input('Success threshold').value).toBe('')
     expect(input('Failure threshold').placeholder).toBe('3 (default)')
-    app.unmount()
-    el.remove()
+    unmount()
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createApp, defineComponent, h, nextTick, ref } from 'vue'
+import { h, nextTick, ref, type VNode } from 'vue'
 import type { Beat, Channel, Incident } from '../../src/api/types'
 import type { TargetSort } from '../../src/api/types'
 import ChannelChecklist from '../../src/components/ChannelChecklist.vue'
@@ -15,19 +15,10 @@ import WarmWindowEditor from '../../src/components/WarmWindowEditor.vue'
 import type { WindowRow } from '../../src/lib/keepWarm'
 import type { ConditionRow } from '../../src/lib/conditions'
 import type { FieldErrors } from '../../src/lib/targetForm'
+import { mount as mountIn } from './dom'
 
-function mount(render: () => ReturnType<typeof h>) {
-  const el = document.createElement('div')
-  document.body.append(el)
-  const app = createApp({ render })
-  // No router here: links render as plain anchors.
-  app.component(
-    'RouterLink',
-    defineComponent({ props: { to: { type: [String, Object], required: true } }, setup: (_props, { slots }) => () => h('a', { href: '#' }, slots.default?.()) }),
-  )
-  app.mount(el)
-  return { el, unmount: () => app.unmount() }
-}
+// No router here: links render as plain anchors.
+const mount = (render: () => VNode) => mountIn(render, { links: true })
 
 const beat = (ok: boolean, cold = false, i = 0): Beat => ({
   checked_at: new Date(Date.UTC(2026, 10, 25, 12, 0, i)).toISOString(),

@@ -1,18 +1,16 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, h, nextTick } from 'vue'
+import { defineComponent, h } from 'vue'
 import { RouterView, createMemoryHistory, createRouter } from 'vue-router'
 import LoginView from '../../src/views/LoginView.vue'
 import { initSession, useSession } from '../../src/stores/session'
+import { byLabel, json, mount, set, settle } from './dom'
 
 // Logging in with two-factor login: the API says a code is needed (otp-required), a
 // "Two-factor code" field appears, and the login is sent again with it; a wrong code
 // (invalid-otp) is said under the field.
 
 const problem = (slug: string, detail: string) =>
-  new Response(JSON.stringify({ type: `urn:watchdog:problem:${slug}`, title: 'Unauthorized', status: 401, detail }), {
-    status: 401,
-    headers: { 'Content-Type': 'application/problem+json' },
-  })
+  json({ type: `urn:watchdog:problem:${slug}`, title: 'Unauthorized', status: 401, detail }, 401)
 
 beforeAll(() => {
   localStorage.clear()
@@ -20,21 +18,6 @@ beforeAll(() => {
 })
 
 afterEach(() => vi.unstubAllGlobals())
-
-async function settle() {
-  for (let i = 0; i < 6; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
-
-function type(input: HTMLInputElement, value: string) {
-  input.value = value
-  input.dispatchEvent(new Event('input'))
-}
-
-const byLabel = (el: Element, name: string) => {
-  const label = [...el.querySelectorAll('label')].find((l) => l.textContent?.trim() === name)
-  return label ? el.querySelector<HTMLInputElement>(`#${CSS.escape(label.htmlFor)}`) : null
-}
 
 describe('LoginView', () => {
   it('asks for the two-factor code when the API wants one, and sends it', async () => {
@@ -47,7 +30,7 @@ describe('LoginView', () => {
       if (!body.otp) return problem('otp-required', 'a two-factor code is required')
       if (body.otp !== '123456') return problem('invalid-otp', 'wrong or already used two-factor code')
       const pair = { access_token: 'a2', refresh_token: 'r2', token_type: 'Bearer', expires_in: 900 }
-      return new Response(JSON.stringify(pair), { headers: { 'Content-Type': 'application/json' } })
+      return json(pair)
     })
 
     const router = createRouter({
@@ -58,17 +41,13 @@ describe('LoginView', () => {
       ],
     })
     await router.push('/login')
-    const el = document.createElement('div')
-    document.body.append(el)
-    const app = createApp({ render: () => h(RouterView) })
-    app.use(router)
-    app.mount(el)
+    const { el, unmount } = mount(() => h(RouterView), { router })
     await settle()
 
     const form = el.querySelector('form')!
     expect(byLabel(el, 'Two-factor code')).toBeNull()
-    type(byLabel(el, 'Username')!, 'admin')
-    type(byLabel(el, 'Password')!, 'pw')
+    set(byLabel(el, 'Username')!, 'admin')
+    set(byLabel(el, 'Password')!, 'pw')
     form.dispatchEvent(new Event('submit'))
     await settle()
 
@@ -83,7 +62,7 @@ describe('LoginView', () => {
     expect(bodies).toEqual([{ username: 'admin', password: 'pw' }])
 
     // A wrong code: said under the field, which points at it.
-    type(code, '000000')
+    set(code, '000000')
     form.dispatchEvent(new Event('submit'))
     await settle()
     expect(code.getAttribute('aria-invalid')).toBe('true')
@@ -92,13 +71,13 @@ describe('LoginView', () => {
     expect(useSession().loggedIn.value).toBe(false)
 
     // Spaces as people copy them are dropped; then the user is in.
-    type(code, '123 456')
+    set(code, '123 456')
     form.dispatchEvent(new Event('submit'))
     await settle()
     expect(bodies.at(-1)).toEqual({ username: 'admin', password: 'pw', otp: '123456' })
     expect(useSession().loggedIn.value).toBe(true)
     expect(router.currentRoute.value.name).toBe('dashboard')
-    app.unmount()
+    unmount()
   })
 
   it('takes a recovery code instead, with letters', async () => {
@@ -109,14 +88,10 @@ describe('LoginView', () => {
       routes: [{ path: '/login', name: 'login', component: LoginView }],
     })
     await router.push('/login')
-    const el = document.createElement('div')
-    document.body.append(el)
-    const app = createApp({ render: () => h(RouterView) })
-    app.use(router)
-    app.mount(el)
+    const { el, unmount } = mount(() => h(RouterView), { router })
     await settle()
-    type(byLabel(el, 'Username')!, 'admin')
-    type(byLabel(el, 'Password')!, 'pw')
+    set(byLabel(el, 'Username')!, 'admin')
+    set(byLabel(el, 'Password')!, 'pw')
     el.querySelector('form')!.dispatchEvent(new Event('submit'))
     await settle()
     const toggle = [...el.querySelectorAll('button')].find((b) => b.textContent?.includes('recovery code'))!
@@ -125,6 +100,6 @@ describe('LoginView', () => {
     const recovery = byLabel(el, 'Recovery code')!
     expect(recovery.getAttribute('inputmode')).toBe('text')
     expect(el.textContent).toContain('abcde-fghjk')
-    app.unmount()
+    unmount()
   })
 })

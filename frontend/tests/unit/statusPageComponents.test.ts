@@ -11,6 +11,7 @@ import type { PublicStatusPage } from '../../src/lib/statusPage'
 import { createTargetLookup } from '../../src/lib/statusPageData'
 import { initSession, useApi } from '../../src/stores/session'
 import PublicStatusView from '../../src/views/PublicStatusView.vue'
+import { byLabel, json, mount, settle } from './dom'
 
 const EVIL = '<img src=x onerror=window.__pwned=1><script>window.__pwned=1</script>'
 
@@ -26,30 +27,6 @@ afterEach(() => {
   vi.unstubAllGlobals()
   document.body.innerHTML = ''
 })
-
-function mount(render: () => ReturnType<typeof h>) {
-  const el = document.createElement('div')
-  document.body.append(el)
-  const app = createApp({ render })
-  app.mount(el)
-  return { el, unmount: () => app.unmount() }
-}
-
-async function settle() {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
-
-function json(body: unknown, status = 200, type = 'application/json') {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': type } })
-}
-
-const byLabel = <T extends HTMLElement = HTMLInputElement>(root: ParentNode, name: string): T | null => {
-  const label = [...root.querySelectorAll('label')].find((l) => l.textContent?.replace(/\s+/g, ' ').trim() === name)
-  if (!label) return null
-  if (label.htmlFor) return root.querySelector<T>(`#${CSS.escape(label.htmlFor)}`)
-  return label.querySelector<T>('input, select, textarea')
-}
 
 function type(input: HTMLInputElement | HTMLTextAreaElement, value: string) {
   input.value = value

@@ -1,11 +1,12 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, h, nextTick } from 'vue'
+import { defineComponent, h } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import type { Target } from '../../src/api/types'
 import TargetFormDialog from '../../src/components/TargetFormDialog.vue'
 import { closeTargetForm, openAddTarget, openEditTarget } from '../../src/stores/dialogs'
 import { initSession } from '../../src/stores/session'
 import { CHECK_TYPE_DEFAULTS } from './fixtures'
+import { byLabel, json, mount as mountIn, set, settle } from './dom'
 
 // The target dialog's Impersonate choice with the API answering through a stubbed
 // fetch: offered for http only, sent when chosen, reset with a type change, and the
@@ -19,12 +20,6 @@ interface Sent {
 
 let sent: Sent[] = []
 let answer: (s: Sent) => Response
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' },
-  })
 
 const target: Target = {
   id: 7,
@@ -89,40 +84,17 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
-async function settle() {
-  for (let i = 0; i < 6; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
-
 async function mount() {
   const router = createRouter({
     history: createMemoryHistory(),
     routes: ['/', '/channels'].map((path) => ({ path, name: path === '/' ? 'dashboard' : 'channels', component: defineComponent({ render: () => null }) })),
   })
   await router.push('/')
-  const el = document.createElement('div')
-  document.body.append(el)
-  const app = createApp({ render: () => h(TargetFormDialog) })
-  app.use(router)
-  app.mount(el)
-  return {
-    el,
-    unmount: () => {
-      app.unmount()
-      el.remove()
-    },
-  }
+  return mountIn(() => h(TargetFormDialog), { router })
 }
 
-function control(el: Element, label: string): HTMLInputElement | HTMLSelectElement | null {
-  const l = [...el.querySelectorAll('label')].find((x) => x.textContent?.trim() === label)
-  return l ? el.querySelector<HTMLInputElement | HTMLSelectElement>(`#${CSS.escape(l.htmlFor)}`) : null
-}
-
-function set(c: HTMLInputElement | HTMLSelectElement, value: string) {
-  c.value = value
-  c.dispatchEvent(new Event(c instanceof HTMLSelectElement ? 'change' : 'input'))
-}
+// Null when the form does not offer it.
+const control = byLabel
 
 async function pickType(el: Element, type: string) {
   const radio = el.querySelector<HTMLInputElement>(`input[type="radio"][value="${type}"]`)!

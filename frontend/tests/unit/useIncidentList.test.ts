@@ -1,8 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { effectScope, nextTick, ref } from 'vue'
+import { effectScope, ref } from 'vue'
 import { useIncidentList } from '../../src/composables/useIncidentList'
 import type { IncidentQuery } from '../../src/lib/incidents'
 import { initSession } from '../../src/stores/session'
+import { json, settle } from './dom'
 
 // The incidents page: one page of incidents for the filter in the URL, and each
 // target's name looked up once — "#id" for one that is gone.
@@ -16,17 +17,6 @@ beforeAll(() => {
 })
 
 afterEach(() => vi.unstubAllGlobals())
-
-async function settle() {
-  for (let i = 0; i < 8; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': status < 300 ? 'application/json' : 'application/problem+json' },
-  })
 
 const incident = (id: number, targetId: number, open: boolean) => ({
   id,

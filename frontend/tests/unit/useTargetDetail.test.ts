@@ -1,7 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { effectScope, nextTick, ref } from 'vue'
+import { effectScope, ref } from 'vue'
 import { type ChartRange, useTargetDetail } from '../../src/detail/useTargetDetail'
 import { initSession } from '../../src/stores/session'
+import { json, settle } from './dom'
 
 // The target page's data when the route moves to another target mid-load: answers
 // for the old target are dropped, and its history-extending loop is aborted.
@@ -13,10 +14,6 @@ interface Pending {
 }
 
 let pending: Pending[] = []
-
-function json(body: unknown) {
-  return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
-}
 
 function target(id: number) {
   return { id, name: `target-${id}`, url: `https://t${id}.example/`, is_active: true }
@@ -61,11 +58,6 @@ function stubFetch() {
         pending.push({ url: String(input), signal, answer: (body) => resolve(json(body)) })
       }),
   )
-}
-
-async function settle() {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
 }
 
 function take(pattern: RegExp): Pending {

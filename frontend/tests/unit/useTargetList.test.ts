@@ -1,8 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { effectScope, nextTick, ref } from 'vue'
+import { effectScope, ref } from 'vue'
 import { useTargetList } from '../../src/composables/useTargetList'
 import type { ListQuery } from '../../src/lib/listQuery'
 import { initSession } from '../../src/stores/session'
+import { settle } from './dom'
 
 // The dashboard list when a new filter is refused: the old filter's rows go, they do
 // not linger under the new URL.
@@ -16,11 +17,6 @@ beforeAll(() => {
 })
 
 afterEach(() => vi.unstubAllGlobals())
-
-async function settle() {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0))
-  await nextTick()
-}
 
 describe('useTargetList', () => {
   it('clears the rows when a new query fails with an API error', async () => {
