@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Backend, type HookDelivery, type Stack, type TargetServer, shot, startStack, watchProblems } from './stack'
+import { type Backend, type HookDelivery, type Stack, type TargetServer, logIn, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-alerting-pass'
 const WAIT = 20_000
@@ -53,11 +53,7 @@ afterAll(async () => {
 
 describe('alerting', () => {
   it('logs in and opens Notification channels from the menu', async () => {
-    await page.goto(backend.base + '/login')
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(ADMIN_PASS)
-    await page.getByRole('button', { name: 'Log in' }).click()
-    await page.waitForURL(backend.base + '/')
+    await logIn(page, backend.base, 'admin', ADMIN_PASS)
     await openMenuLink('Notification channels')
     await page.waitForURL(/\/channels$/)
     await page.getByRole('heading', { level: 1, name: 'Notification channels' }).waitFor()

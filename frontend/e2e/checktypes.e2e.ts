@@ -7,7 +7,7 @@ import net from 'node:net'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Target } from '../src/api/types'
-import { type Backend, type Stack, shot, startStack, watchProblems } from './stack'
+import { type Backend, type Stack, logIn, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-checktypes-pass'
 const WAIT = 20_000
@@ -60,11 +60,7 @@ async function openAdd() {
 
 describe('every kind of check', () => {
   it('logs in', async () => {
-    await page.goto(backend.base + '/login')
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(ADMIN_PASS)
-    await page.getByRole('button', { name: 'Log in' }).click()
-    await page.waitForURL(backend.base + '/')
+    await logIn(page, backend.base, 'admin', ADMIN_PASS)
     token = await backend.token()
   })
 

@@ -7,7 +7,7 @@ import type net from 'node:net'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Channel } from '../src/api/types'
-import { type Backend, type Stack, shot, startStack, watchProblems } from './stack'
+import { type Backend, type Stack, logIn, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-gotify-pass'
 const WAIT = 20_000
@@ -84,11 +84,7 @@ async function inputValues(root: Page | Locator): Promise<string[]> {
 
 describe('gotify channel', () => {
   it('logs in and opens Notification channels', async () => {
-    await page.goto(backend.base + '/login')
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(ADMIN_PASS)
-    await page.getByRole('button', { name: 'Log in' }).click()
-    await page.waitForURL(backend.base + '/')
+    await logIn(page, backend.base, 'admin', ADMIN_PASS)
     token = await backend.token()
     await page.goto(backend.base + '/channels')
     await page.getByRole('heading', { level: 1, name: 'Notification channels' }).waitFor()

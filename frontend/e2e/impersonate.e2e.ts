@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Target } from '../src/api/types'
-import { type Backend, type Stack, type TargetServer, shot, startStack, watchProblems } from './stack'
+import { type Backend, type Stack, type TargetServer, logIn, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-impersonate-pass'
 const WAIT = 20_000
@@ -44,11 +44,7 @@ async function targetNamed(name: string): Promise<Target> {
 
 describe('impersonate', () => {
   it('logs in', async () => {
-    await page.goto(backend.base + '/login')
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(ADMIN_PASS)
-    await page.getByRole('button', { name: 'Log in' }).click()
-    await page.waitForURL(backend.base + '/')
+    await logIn(page, backend.base, 'admin', ADMIN_PASS)
     token = await backend.token()
   })
 

@@ -4,7 +4,7 @@
 // whose pings do not keep it awake, and the free-hour budgets page.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Backend, type Stack, type TargetServer, shot, startStack, watchProblems } from './stack'
+import { type Backend, type Stack, type TargetServer, logIn, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-keepwarm-pass'
 const WAIT = 20_000
@@ -33,11 +33,7 @@ afterAll(async () => {
 
 describe('keep-warm', () => {
   it('logs in', async () => {
-    await page.goto(backend.base + '/login')
-    await page.getByLabel('Username').fill('admin')
-    await page.getByLabel('Password').fill(ADMIN_PASS)
-    await page.getByRole('button', { name: 'Log in' }).click()
-    await page.waitForURL(backend.base + '/')
+    await logIn(page, backend.base, 'admin', ADMIN_PASS)
     token = await backend.token()
   })
 

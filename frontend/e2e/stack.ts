@@ -237,6 +237,25 @@ export async function startStack(name: string, o: StackOptions): Promise<Stack<T
   }
 }
 
+/**
+ * Logs in through the login page as a person does, then waits for the dashboard;
+ * with `arrive: false` it does not (a refused password or a two-factor step stays
+ * on the login page).
+ */
+export async function logIn(
+  p: Page,
+  base: string,
+  username: string,
+  password: string,
+  o: { arrive?: boolean } = {},
+): Promise<void> {
+  await p.goto(base + '/login')
+  await p.getByLabel('Username').fill(username)
+  await p.getByLabel('Password', { exact: true }).fill(password)
+  await p.getByRole('button', { name: 'Log in' }).click()
+  if (o.arrive !== false) await p.waitForURL(base + '/')
+}
+
 /** A full-page screenshot of `p` into test-results/screenshots/{name}.png. */
 export async function shot(p: Page, name: string): Promise<void> {
   await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true })

@@ -6,7 +6,7 @@
 // Screenshots go to test-results/screenshots/.
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Backend, type Stack, type TargetServer, shot, startStack, watchProblems } from './stack'
+import { type Backend, type Stack, type TargetServer, logIn, shot, startStack, watchProblems } from './stack'
 
 const ADMIN_PASS = 'e2e-statuspages-pass'
 const WAIT = 20_000
@@ -47,11 +47,7 @@ afterAll(async () => {
 
 describe('status pages', () => {
   it('logs in as admin, with a hostile target name and a target on no page', async () => {
-    await admin.goto(backend.base + '/login')
-    await admin.getByLabel('Username').fill('admin')
-    await admin.getByLabel('Password').fill(ADMIN_PASS)
-    await admin.getByRole('button', { name: 'Log in' }).click()
-    await admin.waitForURL(backend.base + '/')
+    await logIn(admin, backend.base, 'admin', ADMIN_PASS)
     token = await backend.token()
     const evil = (await backend.api(token, 'POST', '/targets', {
       url: `${targets.base}/ok`,
