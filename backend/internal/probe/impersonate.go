@@ -374,8 +374,24 @@ func dialBrowserTLS(ctx context.Context, dial dialFunc, network, addr string, b 
 		}
 		return nil, stdTLSError(err)
 	}
+	// Safari 16's hello offers TLS 1.0 and 1.1 (and CBC and 3DES suites with them), and
+	// utls lets the server pick them. The hello stays the browser's; the version the
+	// server picked is held to the default client's floor afterwards, so that an old
+	// server is down whichever client checks it.
+	minVersion := uint16(tls.VersionTLS12)
+	if tlsConfig != nil && tlsConfig.MinVersion > minVersion {
+		minVersion = tlsConfig.MinVersion
+	}
+	if v := conn.ConnectionState().Version; v < minVersion {
+		_ = conn.Close()
+		return nil, fmt.Errorf("server chose %s, below %s: %w", tls.VersionName(v), tls.VersionName(minVersion), tls.AlertError(alertProtocolVersion))
+	}
 	return browserConn{conn}, nil
 }
+
+// alertProtocolVersion is TLS's protocol_version alert ("tls: protocol version not
+// supported"), which is what the default client's check of such a server reads.
+const alertProtocolVersion = 70
 
 // utlsCertificate is c, a client certificate, as utls takes it.
 func utlsCertificate(c tls.Certificate) utls.Certificate {
