@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -464,6 +466,12 @@ func (c browserConn) ConnectionState() tls.ConnectionState {
 // User-Agent too), and the order req's transport writes them in.
 func setBrowserHeaders(r *http.Request, b *browser, own map[string]string) {
 	headers := slices.Clone(b.headers)
+	if !trustworthy(r.URL) {
+		// Browsers send fetch metadata and client hints only to a potentially
+		// trustworthy origin (https, or the machine's own loopback): over plain http
+		// to any other host they would give the profile away.
+		headers = slices.DeleteFunc(headers, func(h browserHeader) bool { return secureOnly(h.name) })
+	}
 	var extra []string
 	for name, value := range own {
 		if http.CanonicalHeaderKey(name) == "Host" {
@@ -491,4 +499,26 @@ func setBrowserHeaders(r *http.Request, b *browser, own map[string]string) {
 	slices.Sort(extra)
 	r.Header[req.HeaderOderKey] = append(slices.Clone(b.order), extra...)
 	r.Header[req.PseudoHeaderOderKey] = b.pseudoOrder
+}
+
+// secureOnly reports whether a browser sends the header named only to a potentially
+// trustworthy origin: the Sec-Fetch-* fetch metadata and the Sec-CH-* client hints.
+func secureOnly(name string) bool {
+	name = strings.ToLower(name)
+	return strings.HasPrefix(name, "sec-fetch-") || strings.HasPrefix(name, "sec-ch-")
+}
+
+// trustworthy reports whether u's origin is potentially trustworthy as browsers judge
+// it (the Secure Contexts spec): https, or a loopback host, which a browser trusts
+// over plain http too.
+func trustworthy(u *url.URL) bool {
+	if u.Scheme == "https" {
+		return true
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
