@@ -9,7 +9,9 @@ import (
 
 // Google Chat incoming webhooks. The URL carries the webhook's key and token, so it
 // is a secret. Each incident's messages form one thread: the down opens it and the
-// up replies in it.
+// up replies in it. The checker-wide events start a thread each: their pairing key is
+// the same for every episode, so as a thread key it would gather months of episodes
+// into one thread, and a recovery would be buried under the first degradation.
 func init() {
 	register(channelType[googlechatConfig, *googlechatConfig]{name: "googlechat", secrets: []string{"url"}, send: sendGoogleChat})
 }
@@ -55,9 +57,12 @@ func sendGoogleChat(ctx context.Context, c *googlechatConfig, env Env, m Message
 		ThreadKey string `json:"threadKey"`
 	}
 	payload := struct {
-		Text   string `json:"text"`
-		Thread thread `json:"thread"`
-	}{Text: clip(text, maxGoogleChatText), Thread: thread{ThreadKey: dedupKey(m)}}
+		Text   string  `json:"text"`
+		Thread *thread `json:"thread,omitempty"`
+	}{Text: clip(text, maxGoogleChatText)}
+	if m.Event != EventDegraded && m.Event != EventRecovered {
+		payload.Thread = &thread{ThreadKey: dedupKey(m)}
+	}
 	return postJSON(ctx, env, "googlechat", endpoint.String(), payload, googlechatSecrets(c.URL)...)
 }
 
