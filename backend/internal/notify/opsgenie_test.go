@@ -41,9 +41,9 @@ func TestOpsgenieSend(t *testing.T) {
 		{"up closes the same alias", map[string]any{"api_key": opsgenieTestKey}, upMessage(),
 			"/v2/alerts/watchdog-incident-42/close", "identifierType=alias", `{"source": "WatchDog",
 			"note": "🟢 shop-api is up again after 12 min\nDown since: 2025-03-04 09:48:00 UTC\nCause: 3 failed checks in a row\nURL: https://shop.example.com/health\nDashboard: https://watchdog.example.com/targets/7"}`},
-		{"test creates its own alias", map[string]any{"api_key": opsgenieTestKey, "priority": "P5"}, testMessage(), "/v2/alerts", "", `{
+		{"test creates its own alias at P5, whatever the channel's priority", map[string]any{"api_key": opsgenieTestKey, "priority": "P1"}, testMessage(), "/v2/alerts", "", `{
 			"message": "🔔 This is a test message from WatchDog.", "alias": "watchdog-test-test-abc",
-			"description": "If you can read this, notifications to this channel work.",
+			"description": "This is a test alert from WatchDog: nothing is down. It stays open until you close it.\nIf you can read this, notifications to this channel work.",
 			"priority": "P5", "source": "WatchDog", "tags": ["watchdog", "test"], "details": {"event": "test"}}`},
 		{"checker degraded", map[string]any{"api_key": opsgenieTestKey, "priority": "P2", "region": "us"}, degradedMessage(), "/v2/alerts", "", `{
 			"message": "⚠️ WatchDog's checker is degraded: 37 of 40 targets failed at once", "alias": "watchdog-checker-degraded",
