@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -150,55 +148,7 @@ func TestOpsgenieValidate(t *testing.T) {
 
 func TestOpsgenieAnswers(t *testing.T) {
 	t.Parallel()
-	checkAnswers(t, "opsgenie", func(string) map[string]any { return map[string]any{"api_key": opsgenieTestKey} }, []string{opsgenieTestKey})
-}
-
-// checkAnswers sends a down through a channel of type typ, whose config is built
-// around a receiver's URL (fixed-host types reach it through testEnv), and checks the
-// mapping every provider shares: 429 and 5xx are retried (a 429's Retry-After read),
-// another 4xx is not, and no secret appears in the error.
-func checkAnswers(t *testing.T, typ string, config func(base string) map[string]any, secrets []string) {
-	t.Helper()
-	answers := []struct {
-		name       string
-		status     int
-		header     map[string]string
-		retry      bool
-		retryAfter time.Duration
-	}{
-		{name: "429 with Retry-After", status: http.StatusTooManyRequests, header: map[string]string{"Retry-After": "17"},
-			retry: true, retryAfter: 17 * time.Second},
-		{name: "500", status: http.StatusInternalServerError, retry: true},
-		{name: "503", status: http.StatusServiceUnavailable, retry: true},
-		{name: "400", status: http.StatusBadRequest},
-		{name: "401", status: http.StatusUnauthorized},
-	}
-	// The whole request echoed (cut to the error's excerpt), and an answer that
-	// starts with the secrets, as a provider quoting the rejected credential would.
-	quoting := `{"message":"rejected ` + strings.Join(secrets, " and ") + `"}`
-	for _, a := range answers {
-		for _, body := range []string{"", quoting} {
-			t.Run(fmt.Sprintf("%s/quoting=%t", a.name, body != ""), func(t *testing.T) {
-				t.Parallel()
-				rcv := newReceiver(t)
-				rcv.answer(a.status, body, a.header) // "" echoes the request
-				ch := Channel{Type: typ, Config: rawJSON(t, config(rcv.URL))}
-				err := Send(context.Background(), ch, testEnv(rcv), downMessage())
-
-				var se *SendError
-				require.ErrorAs(t, err, &se)
-				assert.Equal(t, a.status, se.Status)
-				assert.Equal(t, a.retry, se.Retry)
-				assert.Equal(t, a.retryAfter, se.RetryAfter)
-				assert.Contains(t, err.Error(), typ+": answered ")
-				if body != "" {
-					assert.Contains(t, err.Error(), "rejected [redacted]", "the quoted secret was hidden")
-				}
-				assertNoSecret(t, err, secrets)
-				rcv.only(t)
-			})
-		}
-	}
+	checkSendFailures(t, "opsgenie", func(string) map[string]any { return map[string]any{"api_key": opsgenieTestKey} }, []string{opsgenieTestKey})
 }
 
 // dialedAddress sends m through ch with a production Env (AnyHost unset, yet an

@@ -136,7 +136,7 @@ func TestPushoverValidate(t *testing.T) {
 
 func TestPushoverAnswers(t *testing.T) {
 	t.Parallel()
-	checkAnswers(t, "pushover", func(string) map[string]any { return pushoverConfigWith(nil) }, []string{pushoverTestToken, pushoverTestUser})
+	checkSendFailures(t, "pushover", func(string) map[string]any { return pushoverConfigWith(nil) }, []string{pushoverTestToken, pushoverTestUser})
 }
 
 // Pushover's error answer lists what is wrong; the channel's editor reads it.

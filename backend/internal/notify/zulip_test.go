@@ -156,7 +156,7 @@ func TestZulipSiteIsGuarded(t *testing.T) {
 
 func TestZulipAnswers(t *testing.T) {
 	t.Parallel()
-	checkAnswers(t, "zulip", func(base string) map[string]any { return zulipConfigFor(base, nil) }, []string{zulipTestKey,
+	checkSendFailures(t, "zulip", func(base string) map[string]any { return zulipConfigFor(base, nil) }, []string{zulipTestKey,
 		base64.StdEncoding.EncodeToString([]byte(zulipTestEmail + ":" + zulipTestKey))})
 }
 
