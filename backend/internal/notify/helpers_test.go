@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -103,6 +104,16 @@ func testEnv(r *receiver) Env {
 		}
 	}
 	return env
+}
+
+// withSettings is a config builder whose configs have extra settings added (or
+// replaced).
+func withSettings(config func(base string) map[string]any, extra map[string]any) func(base string) map[string]any {
+	return func(base string) map[string]any {
+		c := config(base)
+		maps.Copy(c, extra)
+		return c
+	}
 }
 
 func rawJSON(t *testing.T, v any) json.RawMessage {

@@ -44,13 +44,7 @@ func TestMattermostSend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := deliver(t, "mattermost", http.StatusOK, func(base string) map[string]any {
-				c := mattermostConfigAt(base)
-				for k, v := range tt.extra {
-					c[k] = v
-				}
-				return c
-			}, tt.m)
+			got := deliver(t, "mattermost", http.StatusOK, withSettings(mattermostConfigAt, tt.extra), tt.m)
 			assert.Equal(t, http.MethodPost, got.Method)
 			assert.Equal(t, "/hooks/mmSecretHookXYZ", got.Path)
 			assert.Empty(t, got.Query)

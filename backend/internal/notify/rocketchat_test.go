@@ -39,13 +39,7 @@ func TestRocketChatSend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := deliver(t, "rocketchat", http.StatusOK, func(base string) map[string]any {
-				c := rocketchatConfigAt(base)
-				for k, v := range tt.extra {
-					c[k] = v
-				}
-				return c
-			}, tt.m)
+			got := deliver(t, "rocketchat", http.StatusOK, withSettings(rocketchatConfigAt, tt.extra), tt.m)
 			assert.Equal(t, http.MethodPost, got.Method)
 			assert.Equal(t, "/hooks/rcHookID1234/rcSecretTokenXYZ", got.Path)
 			assert.Empty(t, got.Query)
