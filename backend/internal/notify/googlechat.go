@@ -38,7 +38,7 @@ const maxGoogleChatText = 4000
 func sendGoogleChat(ctx context.Context, c *googlechatConfig, env Env, m Message) error {
 	endpoint, err := url.Parse(c.URL)
 	if err != nil {
-		return &SendError{Err: fmt.Errorf("googlechat: url: %w", redactErr(withoutURL(err), googlechatSecrets(c.URL)...))}
+		return &SendError{Err: fmt.Errorf("googlechat: url: %w", redactErr(withoutURL(err), urlSecrets(c.URL)...))}
 	}
 	// Without this option Google Chat ignores thread.threadKey and starts a new
 	// thread every time; with it, a key no thread has yet starts one.
@@ -63,21 +63,5 @@ func sendGoogleChat(ctx context.Context, c *googlechatConfig, env Env, m Message
 	if m.Event != EventDegraded && m.Event != EventRecovered {
 		payload.Thread = &thread{ThreadKey: dedupKey(m)}
 	}
-	return postJSON(ctx, env, "googlechat", endpoint.String(), payload, googlechatSecrets(c.URL)...)
-}
-
-// googlechatSecrets are urlSecrets and each query value (the key and the token),
-// which an answer may quote on their own.
-func googlechatSecrets(raw string) []string {
-	out := urlSecrets(raw)
-	if u, err := url.Parse(raw); err == nil {
-		for _, values := range u.Query() {
-			for _, v := range values {
-				if len(v) >= 8 {
-					out = append(out, v, url.QueryEscape(v))
-				}
-			}
-		}
-	}
-	return out
+	return postJSON(ctx, env, "googlechat", endpoint.String(), payload, urlSecrets(c.URL)...)
 }

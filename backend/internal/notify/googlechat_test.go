@@ -141,8 +141,3 @@ func TestGoogleChatSendsOnlyToGoogle(t *testing.T) {
 	defer rcv.mu.Unlock()
 	assert.Empty(t, rcv.got, "no request")
 }
-
-func TestGoogleChatFailures(t *testing.T) {
-	t.Parallel()
-	checkSendFailures(t, "googlechat", googlechatConfigAt, []string{"gcKeySecretXYZ", "gcTokenSecretXYZ"})
-}

@@ -127,8 +127,3 @@ func TestGotifyDefaultPriority(t *testing.T) {
 	require.NotNil(t, c.Priority)
 	assert.Equal(t, 8, *c.Priority)
 }
-
-func TestGotifyFailures(t *testing.T) {
-	t.Parallel()
-	checkSendFailures(t, "gotify", gotifyConfigAt, []string{gotifyTestToken})
-}

@@ -3,17 +3,14 @@ package notify
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -157,53 +154,4 @@ func degradedMessage() Message {
 
 func recoveredMessage() Message {
 	return Message{DeliveryID: "del-rec-1", Event: EventRecovered, OccurredAt: occurred, Affected: 2, Active: 40}
-}
-
-// checkSendFailures sends a down through a channel of type typ, whose config is built
-// around a receiver's URL (fixed-host types reach it through testEnv), and checks the
-// mapping every provider shares: 429 and 5xx are retried (a 429's Retry-After read),
-// another 4xx is not, the answer is quoted in the error, and no secret appears there,
-// whether the answer echoes the whole request or quotes the rejected credentials.
-func checkSendFailures(t *testing.T, typ string, config func(base string) map[string]any, secrets []string) {
-	t.Helper()
-	answers := []struct {
-		name       string
-		status     int
-		header     map[string]string
-		retry      bool
-		retryAfter time.Duration
-	}{
-		{name: "429 with Retry-After", status: http.StatusTooManyRequests, header: map[string]string{"Retry-After": "17"},
-			retry: true, retryAfter: 17 * time.Second},
-		{name: "500", status: http.StatusInternalServerError, retry: true},
-		{name: "503", status: http.StatusServiceUnavailable, retry: true},
-		{name: "400", status: http.StatusBadRequest},
-		{name: "401", status: http.StatusUnauthorized},
-	}
-	// The whole request echoed (cut to the error's excerpt), and an answer that
-	// starts with the secrets, as a provider quoting the rejected credential would.
-	quoting := `{"message":"rejected ` + strings.Join(secrets, " and ") + `"}`
-	for _, a := range answers {
-		for _, body := range []string{"", quoting} {
-			t.Run(fmt.Sprintf("%s/quoting=%t", a.name, body != ""), func(t *testing.T) {
-				t.Parallel()
-				rcv := newReceiver(t)
-				rcv.answer(a.status, body, a.header) // "" echoes the request
-				ch := Channel{Type: typ, Config: rawJSON(t, config(rcv.URL))}
-				err := Send(context.Background(), ch, testEnv(rcv), downMessage())
-
-				var se *SendError
-				require.ErrorAs(t, err, &se)
-				assert.Equal(t, a.status, se.Status)
-				assert.Equal(t, a.retry, se.Retry)
-				assert.Equal(t, a.retryAfter, se.RetryAfter)
-				assert.True(t, strings.HasPrefix(err.Error(), typ+": answered "), err.Error())
-				if body != "" {
-					assert.Contains(t, err.Error(), "rejected [redacted]", "the answer is quoted, its secrets hidden")
-				}
-				assertNoSecret(t, err, secrets)
-				rcv.only(t)
-			})
-		}
-	}
 }

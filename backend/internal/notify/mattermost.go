@@ -66,5 +66,5 @@ func sendMattermost(ctx context.Context, c *mattermostConfig, env Env, m Message
 		payload.Attachments = []attachment{{Fallback: plainTitle, Color: fmt.Sprintf("#%06X", discordColor(m.Event)),
 			Text: clip(body, maxMattermostText)}}
 	}
-	return postJSON(ctx, env, "mattermost", c.URL, payload, hookSecrets(c.URL)...)
+	return postJSON(ctx, env, "mattermost", c.URL, payload, urlSecrets(c.URL)...)
 }

@@ -110,8 +110,3 @@ func TestMattermostValidate(t *testing.T) {
 	env := Env{CheckURL: func(*url.URL) error { return errors.New("is a private address") }}
 	assert.Equal(t, []string{"url"}, configKeys(Validate("mattermost", json.RawMessage(`{`+hook+`}`), env)))
 }
-
-func TestMattermostFailures(t *testing.T) {
-	t.Parallel()
-	checkSendFailures(t, "mattermost", mattermostConfigAt, []string{"mmSecretHookXYZ"})
-}

@@ -146,11 +146,6 @@ func TestOpsgenieValidate(t *testing.T) {
 	assert.Equal(t, "P3", c.Priority)
 }
 
-func TestOpsgenieAnswers(t *testing.T) {
-	t.Parallel()
-	checkSendFailures(t, "opsgenie", func(string) map[string]any { return map[string]any{"api_key": opsgenieTestKey} }, []string{opsgenieTestKey})
-}
-
 // dialedAddress sends m through ch with a production Env (AnyHost unset, yet an
 // APIBase override given) whose dialer connects nowhere but records where it was
 // asked to: the address a fixed-host type really sends to.

@@ -230,16 +230,29 @@ func checkURL(p *problems, key, raw string, rule urlRule, env Env) {
 }
 
 // urlSecrets are the parts of a URL that is itself a credential, to keep out of
-// errors: the whole, and its path and query, in case an answer repeats only those.
+// errors: the whole, its path and query, and each path segment and query value (a
+// Slack or Discord token, a Rocket.Chat integration's ID and token, Google Chat's and
+// Teams' key and signature), in case an answer repeats only one of them.
 func urlSecrets(raw string) []string {
 	out := []string{raw}
-	if u, err := url.Parse(raw); err == nil {
-		for _, part := range []string{u.EscapedPath(), u.Path, u.RawQuery} {
-			// A short part ("/") holds no secret, and replacing it would garble the
-			// error.
-			if len(part) >= 8 {
-				out = append(out, part)
-			}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return out
+	}
+	parts := []string{u.EscapedPath(), u.Path, u.RawQuery}
+	for _, seg := range strings.Split(u.Path, "/") {
+		parts = append(parts, seg, url.PathEscape(seg))
+	}
+	for _, values := range u.Query() {
+		for _, v := range values {
+			parts = append(parts, v, url.QueryEscape(v))
+		}
+	}
+	for _, part := range parts {
+		// A short part ("/", "v1") holds no secret, and replacing it would garble
+		// the error.
+		if len(part) >= 8 && !slices.Contains(out, part) {
+			out = append(out, part)
 		}
 	}
 	return out
@@ -250,22 +263,6 @@ func checkSecretURL(raw string, rule urlRule, env Env) error {
 	var p problems
 	checkURL(&p, "url", raw, rule, env)
 	return p.err()
-}
-
-// hookSecrets are urlSecrets and each path segment after /hooks/ (Mattermost's hook
-// ID, Rocket.Chat's ID and token), which an answer may quote on their own.
-func hookSecrets(raw string) []string {
-	out := urlSecrets(raw)
-	if u, err := url.Parse(raw); err == nil {
-		if _, rest, ok := strings.Cut(u.Path, "/hooks/"); ok {
-			for _, seg := range strings.Split(rest, "/") {
-				if len(seg) >= 8 {
-					out = append(out, seg)
-				}
-			}
-		}
-	}
-	return out
 }
 
 // checkHookURL checks the URL of an incoming webhook on a self-hosted chat server

@@ -53,5 +53,5 @@ func sendRocketChat(ctx context.Context, c *rocketchatConfig, env Env, m Message
 	if body != "" {
 		payload.Attachments = []attachment{{Color: fmt.Sprintf("#%06X", discordColor(m.Event)), Text: clip(body, maxRocketChatText)}}
 	}
-	return postJSON(ctx, env, "rocketchat", c.URL, payload, hookSecrets(c.URL)...)
+	return postJSON(ctx, env, "rocketchat", c.URL, payload, urlSecrets(c.URL)...)
 }

@@ -114,8 +114,3 @@ func TestRocketChatValidate(t *testing.T) {
 	env := Env{CheckURL: func(*url.URL) error { return errors.New("is a private address") }}
 	assert.Equal(t, []string{"url"}, configKeys(Validate("rocketchat", json.RawMessage(`{`+hook+`}`), env)))
 }
-
-func TestRocketChatFailures(t *testing.T) {
-	t.Parallel()
-	checkSendFailures(t, "rocketchat", rocketchatConfigAt, []string{"rcHookID1234", "rcSecretTokenXYZ"})
-}

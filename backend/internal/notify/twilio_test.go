@@ -105,12 +105,6 @@ func TestTwilioValidate(t *testing.T) {
 	}
 }
 
-func TestTwilioAnswers(t *testing.T) {
-	t.Parallel()
-	checkSendFailures(t, "twilio", func(string) map[string]any { return twilioConfigFor("+15557654321") },
-		[]string{twilioTestToken, base64.StdEncoding.EncodeToString([]byte(twilioTestSID + ":" + twilioTestToken))})
-}
-
 // Twilio's error answer (code, message, more_info) is what the channel's editor reads.
 func TestTwilioErrorAnswer(t *testing.T) {
 	t.Parallel()
