@@ -42,11 +42,7 @@ func TestGoogleChatSend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got := deliver(t, "googlechat", http.StatusOK, googlechatConfigAt, tt.m)
-			assert.Equal(t, http.MethodPost, got.Method)
-			assert.Equal(t, "/v1/spaces/AAAAspace/messages", got.Path)
-			assert.Equal(t, "key=gcKeySecretXYZ&messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD&token=gcTokenSecretXYZ", got.Query)
-			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
-			assert.JSONEq(t, tt.want, string(got.Body))
+			assertJSONRequest(t, got, http.MethodPost, "/v1/spaces/AAAAspace/messages", "key=gcKeySecretXYZ&messageReplyOption=REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD&token=gcTokenSecretXYZ", tt.want)
 		})
 	}
 }

@@ -56,12 +56,8 @@ func TestMatrixSend(t *testing.T) {
 			got := deliver(t, "matrix", http.StatusOK, func(base string) map[string]any {
 				return matrixConfigAt(base + "/")
 			}, tt.m)
-			assert.Equal(t, http.MethodPut, got.Method)
-			assert.Equal(t, "/_matrix/client/v3/rooms/!ops:example.org/send/m.room.message/"+tt.txn, got.Path)
-			assert.Empty(t, got.Query)
 			assert.Equal(t, "Bearer "+matrixTestToken, got.Header.Get("Authorization"))
-			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
-			assert.JSONEq(t, tt.want, string(got.Body))
+			assertJSONRequest(t, got, http.MethodPut, "/_matrix/client/v3/rooms/!ops:example.org/send/m.room.message/"+tt.txn, "", tt.want)
 		})
 	}
 }

@@ -45,11 +45,7 @@ func TestMattermostSend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got := deliver(t, "mattermost", http.StatusOK, withSettings(mattermostConfigAt, tt.extra), tt.m)
-			assert.Equal(t, http.MethodPost, got.Method)
-			assert.Equal(t, "/hooks/mmSecretHookXYZ", got.Path)
-			assert.Empty(t, got.Query)
-			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
-			assert.JSONEq(t, tt.want, string(got.Body))
+			assertJSONRequest(t, got, http.MethodPost, "/hooks/mmSecretHookXYZ", "", tt.want)
 		})
 	}
 }

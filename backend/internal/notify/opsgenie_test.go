@@ -56,13 +56,9 @@ func TestOpsgenieSend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got := deliver(t, "opsgenie", http.StatusAccepted, func(string) map[string]any { return tt.config }, tt.m)
-			assert.Equal(t, http.MethodPost, got.Method)
-			assert.Equal(t, tt.path, got.Path)
-			assert.Equal(t, tt.query, got.Query)
 			assert.Equal(t, "GenieKey "+opsgenieTestKey, got.Header.Get("Authorization"))
-			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
 			assert.Equal(t, "WatchDog", got.Header.Get("User-Agent"))
-			assert.JSONEq(t, tt.want, string(got.Body))
+			assertJSONRequest(t, got, http.MethodPost, tt.path, tt.query, tt.want)
 		})
 	}
 }

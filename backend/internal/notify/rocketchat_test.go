@@ -40,11 +40,7 @@ func TestRocketChatSend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got := deliver(t, "rocketchat", http.StatusOK, withSettings(rocketchatConfigAt, tt.extra), tt.m)
-			assert.Equal(t, http.MethodPost, got.Method)
-			assert.Equal(t, "/hooks/rcHookID1234/rcSecretTokenXYZ", got.Path)
-			assert.Empty(t, got.Query)
-			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
-			assert.JSONEq(t, tt.want, string(got.Body))
+			assertJSONRequest(t, got, http.MethodPost, "/hooks/rcHookID1234/rcSecretTokenXYZ", "", tt.want)
 		})
 	}
 }
