@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
@@ -481,8 +482,33 @@ func TestCloseWithSilentClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = c.Close() }()
-	if err := s.Close(); err != nil {
-		t.Fatalf("close: %v", err)
+	// Close must find the connection open: one it never saw proves nothing.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		held := len(s.conns) == 1
+		s.mu.Unlock()
+		if held {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server never took the connection")
+		}
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	// Left to itself the connection would end at handshakeTimeout; well before that
+	// only Close closing it can have let Close return.
+	const bound = 5 * time.Second
+	if bound >= handshakeTimeout {
+		t.Fatalf("the bound %v does not tell Close from the %v handshake timeout", bound, handshakeTimeout)
+	}
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("close: %v", err)
+		}
+	case <-time.After(bound):
+		t.Fatalf("Close still waits on a silent client after %v", bound)
 	}
 	if n, err := c.Read(make([]byte, 1)); err == nil {
 		t.Fatalf("read %d bytes from a closed server", n)
