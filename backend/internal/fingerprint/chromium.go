@@ -41,8 +41,9 @@ var ErrNoChromium = errors.New("chromium is not installed")
 
 // Chromium loads target once in headless Chromium (--dump-dom) and returns when the
 // page has loaded or ctx ends. The target's host name resolves to 127.0.0.1 and every
-// other name to nothing, and the browser's background traffic is switched off, so it
-// reaches only the server under test. Certificate errors are ignored: the server's
+// other name to nothing, no proxy is used, whatever the environment names, and the
+// browser's background traffic is switched off, so it reaches only the server under
+// test. Certificate errors are ignored: the server's
 // certificate is self-signed. The whole process group is killed at the end.
 func Chromium(ctx context.Context, target string) error {
 	u, err := url.Parse(target)
@@ -68,6 +69,9 @@ func Chromium(ctx context.Context, target string) error {
 	args := []string{
 		"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--ignore-certificate-errors",
 		"--host-resolver-rules=" + rules,
+		// A proxy from the environment (https_proxy, all_proxy) would carry the
+		// connection elsewhere, or nowhere: ERR_PROXY_CONNECTION_FAILED.
+		"--no-proxy-server",
 		"--user-data-dir=" + profile,
 		"--no-first-run", "--no-default-browser-check", "--no-pings",
 		"--disable-background-networking", "--disable-component-update",
@@ -78,6 +82,7 @@ func Chromium(ctx context.Context, target string) error {
 		"--dump-dom", target,
 	}
 	cmd := exec.CommandContext(ctx, browser, args...)
+	cmd.Env = withoutProxies(os.Environ())
 	// Chromium starts a zygote, a network service and renderers; in a process group
 	// of their own they can be killed together.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -119,6 +124,21 @@ func ChromiumRecord(ctx context.Context, s *Server) (Record, error) {
 		}
 	}
 	return Record{}, fmt.Errorf("chromium loaded the page but no connection asked for %s", path)
+}
+
+// withoutProxies is env less its proxy variables (http_proxy, HTTPS_PROXY, all_proxy,
+// no_proxy and the like, in either case), so that nothing Chromium starts reads one:
+// --no-proxy-server covers the browser's own requests only.
+func withoutProxies(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasSuffix(strings.ToLower(name), "_proxy") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 func tail(s string, n int) string {

@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -84,5 +85,42 @@ func TestChromium(t *testing.T) {
 	}
 	if goRec.JA4 == chrome.JA4 || goRec.Akamai == chrome.Akamai {
 		t.Errorf("Go's default client has Chromium's JA4 %s or Akamai %s", goRec.JA4, goRec.Akamai)
+	}
+}
+
+// TestChromiumWithoutProxies: proxies named in the environment, here one that refuses
+// every connection, are not used.
+func TestChromiumWithoutProxies(t *testing.T) {
+	if _, err := os.Stat(chromiumPath()); err != nil {
+		unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"} {
+		t.Setenv(name, dead)
+	}
+	s := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := ChromiumRecord(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWithoutProxies(t *testing.T) {
+	t.Parallel()
+	env := []string{
+		"HOME=/home/x", "https_proxy=http://p:1", "HTTPS_PROXY=http://p:1", "all_proxy=socks5://p:2",
+		"No_Proxy=localhost", "PROXY_HOST=kept", "PATH=/bin:/usr/bin", "EMPTY=",
+	}
+	want := []string{"HOME=/home/x", "PROXY_HOST=kept", "PATH=/bin:/usr/bin", "EMPTY="}
+	if got := withoutProxies(env); !slices.Equal(got, want) {
+		t.Errorf("withoutProxies = %q, want %q", got, want)
 	}
 }
