@@ -41,14 +41,19 @@ var ErrNoChromium = errors.New("chromium is not installed")
 
 // Chromium loads target once in headless Chromium (--dump-dom) and returns when the
 // page has loaded or ctx ends. The target's host name resolves to 127.0.0.1 and every
-// other name to nothing, no proxy is used, whatever the environment names, and the
-// browser's background traffic is switched off, so it reaches only the server under
-// test. Certificate errors are ignored: the server's
-// certificate is self-signed. The whole process group is killed at the end.
+// other name to nothing (a target given as an address must be an IPv4 loopback
+// one), no proxy is used, whatever the environment names, and the browser's
+// background traffic is switched off, so it reaches only the server under test.
+// Certificate errors are ignored: the server's certificate is self-signed. The whole
+// process group is killed at the end.
 func Chromium(ctx context.Context, target string) error {
 	u, err := url.Parse(target)
 	if err != nil {
 		return fmt.Errorf("chromium target: %w", err)
+	}
+	rules, err := resolverRules(u.Hostname())
+	if err != nil {
+		return err
 	}
 	browser := chromiumPath()
 	if _, err := os.Stat(browser); err != nil {
@@ -60,12 +65,6 @@ func Chromium(ctx context.Context, target string) error {
 	}
 	defer func() { _ = os.RemoveAll(profile) }()
 
-	// The first matching rule wins: the target's name to loopback, every other name
-	// to nowhere (an address literal is never looked up).
-	rules := "MAP * ~NOTFOUND"
-	if host := u.Hostname(); net.ParseIP(host) == nil {
-		rules = "MAP " + host + " 127.0.0.1, " + rules
-	}
 	args := []string{
 		"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--ignore-certificate-errors",
 		"--host-resolver-rules=" + rules,
@@ -104,16 +103,42 @@ func Chromium(ctx context.Context, target string) error {
 	return nil
 }
 
+// resolverRules are the --host-resolver-rules that let Chromium reach host on
+// loopback and nothing else. The first matching MAP wins: the target's name to
+// 127.0.0.1, every other name to nowhere. "MAP *" matches address literals too
+// (they would fail with ERR_NAME_NOT_RESOLVED), so an IPv4 loopback address is
+// EXCLUDEd from the rules; any other address is refused: it would leave the machine,
+// or (::1) not reach a server listening on 127.0.0.1.
+func resolverRules(host string) (string, error) {
+	const nowhere = "MAP * ~NOTFOUND"
+	if host == "" {
+		return "", errors.New("chromium target: no host")
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return "MAP " + host + " 127.0.0.1, " + nowhere, nil
+	}
+	if ip.To4() == nil || !ip.IsLoopback() {
+		return "", fmt.Errorf("chromium target: %s is not an IPv4 loopback address", host)
+	}
+	return nowhere + ", EXCLUDE " + host, nil
+}
+
 // ChromiumRecord loads a page of s in Chromium and returns the Record of the
 // connection that carried it (Chromium may open a spare connection too; its Record
 // is in s.Records() as well, without requests).
 func ChromiumRecord(ctx context.Context, s *Server) (Record, error) {
+	return chromiumRecord(ctx, s, "fp.test")
+}
+
+// chromiumRecord is ChromiumRecord asking for s.URL(host).
+func chromiumRecord(ctx context.Context, s *Server, host string) (Record, error) {
 	token := make([]byte, 8)
 	if _, err := rand.Read(token); err != nil {
 		return Record{}, fmt.Errorf("chromium page token: %w", err)
 	}
 	path := "/chromium/" + hex.EncodeToString(token)
-	if err := Chromium(ctx, strings.TrimSuffix(s.URL("fp.test"), "/")+path); err != nil {
+	if err := Chromium(ctx, strings.TrimSuffix(s.URL(host), "/")+path); err != nil {
 		return Record{}, err
 	}
 	for _, rec := range s.Records() {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -122,5 +123,53 @@ func TestWithoutProxies(t *testing.T) {
 	want := []string{"HOME=/home/x", "PROXY_HOST=kept", "PATH=/bin:/usr/bin", "EMPTY="}
 	if got := withoutProxies(env); !slices.Equal(got, want) {
 		t.Errorf("withoutProxies = %q, want %q", got, want)
+	}
+}
+
+// TestChromiumAddressLiteral loads the server by its address: Chromium connects to
+// it (an address is not looked up) and sends no SNI.
+func TestChromiumAddressLiteral(t *testing.T) {
+	if _, err := os.Stat(chromiumPath()); err != nil {
+		unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
+	}
+	s := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rec, err := chromiumRecord(ctx, s, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Hello.ServerName != "" || rec.Requests[0].Host != strings.TrimSuffix(strings.TrimPrefix(s.URL("127.0.0.1"), "https://"), "/") {
+		t.Errorf("SNI %q, Host %q; want no SNI and the address", rec.Hello.ServerName, rec.Requests[0].Host)
+	}
+}
+
+// TestResolverRules: a name maps to loopback, a loopback address is left alone, and
+// an address that would leave the machine is refused before any browser starts.
+func TestResolverRules(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		host, want, err string
+	}{
+		{host: "fp.test", want: "MAP fp.test 127.0.0.1, MAP * ~NOTFOUND"},
+		{host: "127.0.0.1", want: "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"},
+		{host: "127.0.0.2", want: "MAP * ~NOTFOUND, EXCLUDE 127.0.0.2"},
+		{host: "192.0.2.1", err: "192.0.2.1 is not an IPv4 loopback address"},
+		{host: "::1", err: "::1 is not an IPv4 loopback address"},
+		{host: "", err: "no host"},
+	} {
+		got, err := resolverRules(tc.host)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("resolverRules(%q) = %q, %v; want an error saying %q", tc.host, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("resolverRules(%q) = %q, %v; want %q", tc.host, got, err, tc.want)
+		}
+	}
+	if err := Chromium(context.Background(), "https://192.0.2.1/"); err == nil || !strings.Contains(err.Error(), "not an IPv4 loopback address") {
+		t.Errorf("Chromium with a remote address: %v", err)
 	}
 }
