@@ -11,6 +11,9 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -45,7 +48,7 @@ var ErrNoChromium = errors.New("chromium is not installed")
 // one), no proxy is used, whatever the environment names, and the browser's
 // background traffic is switched off, so it reaches only the server under test.
 // Certificate errors are ignored: the server's certificate is self-signed. The whole
-// process group is killed at the end.
+// process group is killed at the end, and its crash handlers, which are not in it.
 func Chromium(ctx context.Context, target string) error {
 	u, err := url.Parse(target)
 	if err != nil {
@@ -81,7 +84,10 @@ func Chromium(ctx context.Context, target string) error {
 		"--dump-dom", target,
 	}
 	cmd := exec.CommandContext(ctx, browser, args...)
-	cmd.Env = withoutProxies(os.Environ())
+	// Chromium writes under HOME (.config, .cache, .local), its crash handlers' database
+	// included: with HOME in the profile nothing is left in the user's, and the
+	// handlers' command lines name the profile, which is how killStrays finds them.
+	cmd.Env = append(withoutVars(withoutProxies(os.Environ()), "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"), "HOME="+profile)
 	// Chromium starts a zygote, a network service and renderers; in a process group
 	// of their own they can be killed together.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -94,6 +100,7 @@ func Chromium(ctx context.Context, target string) error {
 		// Whatever outlived the browser process goes too; ESRCH means nothing did.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
+	killStrays(profile)
 	if err != nil {
 		return fmt.Errorf("run chromium: %w: %s", err, tail(stderr.String(), 2000))
 	}
@@ -162,6 +169,50 @@ func withoutProxies(env []string) []string {
 			continue
 		}
 		out = append(out, kv)
+	}
+	return out
+}
+
+// killStrays kills the processes whose command line names dir, Chromium's profile:
+// its crash handlers (chrome_crashpad_handler), which start in sessions of their own
+// and so are not in the process group killed. They end by themselves moments after
+// the browser does, but nothing else waits for that before the profile is removed
+// and Chromium returns.
+// --disable-crashpad-for-testing would start none, but Chromium 156's network
+// service then crashes ("FD ownership violation") and no page loads. Linux only:
+// elsewhere there is no /proc to read and nothing is killed.
+func killStrays(dir string) {
+	paths, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	var pids []int
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil || !bytes.Contains(b, []byte(dir)) {
+			continue // gone already, or not Chromium's
+		}
+		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		if err == nil && pid != os.Getpid() {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			pids = append(pids, pid)
+		}
+	}
+	// SIGKILL is delivered asynchronously: wait (briefly) until none can write into
+	// the profile any more. A killed process's command line reads empty.
+	for deadline := time.Now().Add(2 * time.Second); len(pids) > 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		pids = slices.DeleteFunc(pids, func(pid int) bool {
+			b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+			return err != nil || len(b) == 0
+		})
+	}
+}
+
+// withoutVars is env less the variables named.
+func withoutVars(env []string, names ...string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, name) {
+			out = append(out, kv)
+		}
 	}
 	return out
 }

@@ -1,10 +1,12 @@
 package fingerprint
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -172,4 +174,49 @@ func TestResolverRules(t *testing.T) {
 	if err := Chromium(context.Background(), "https://192.0.2.1/"); err == nil || !strings.Contains(err.Error(), "not an IPv4 loopback address") {
 		t.Errorf("Chromium with a remote address: %v", err)
 	}
+}
+
+// TestChromiumLeavesNothing: once Chromium returns, no process it started is left,
+// not even the crash handlers that start in sessions of their own, outside the
+// killed process group; its profile is gone, and nothing was written under HOME
+// (where the crash handlers keep their database unless HOME is the profile).
+func TestChromiumLeavesNothing(t *testing.T) {
+	if _, err := os.Stat(chromiumPath()); err != nil {
+		unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
+	}
+	tmp, home := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp) // the profile is made in here
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	s := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := ChromiumRecord(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range procsNaming(t, tmp) {
+		t.Errorf("still running: %s", p)
+	}
+	for _, dir := range []string{tmp, home} {
+		if left, err := os.ReadDir(dir); err != nil || len(left) != 0 {
+			t.Errorf("left in %s: %v, %v", dir, left, err)
+		}
+	}
+}
+
+// procsNaming lists the command lines of running processes that contain s.
+func procsNaming(t *testing.T, s string) []string {
+	t.Helper()
+	paths, err := filepath.Glob("/proc/[0-9]*/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range paths {
+		// A process may end between the listing and the read: nothing to check then.
+		if b, err := os.ReadFile(p); err == nil && bytes.Contains(b, []byte(s)) {
+			out = append(out, string(bytes.ReplaceAll(b, []byte{0}, []byte{' '})))
+		}
+	}
+	return out
 }
