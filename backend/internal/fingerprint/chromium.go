@@ -174,7 +174,7 @@ func withoutProxies(env []string) []string {
 }
 
 // killStrays kills the processes whose command line names dir, Chromium's profile:
-// its crash handlers (chrome_crashpad_handler), which start in sessions of their own
+// its crash handlers (chrome_crashpad_handler), which call setsid when they start
 // and so are not in the process group killed. They end by themselves moments after
 // the browser does, but nothing else waits for that before the profile is removed
 // and Chromium returns.

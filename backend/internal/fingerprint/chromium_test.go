@@ -177,7 +177,7 @@ func TestResolverRules(t *testing.T) {
 }
 
 // TestChromiumLeavesNothing: once Chromium returns, no process it started is left,
-// not even the crash handlers that start in sessions of their own, outside the
+// not even the crash handlers, which call setsid when they start and so leave the
 // killed process group; its profile is gone, and nothing was written under HOME
 // (where the crash handlers keep their database unless HOME is the profile).
 func TestChromiumLeavesNothing(t *testing.T) {
