@@ -206,7 +206,10 @@ func TestPingerPingsEveryToken(t *testing.T) {
 		total += n
 	}
 	mu.Unlock()
-	assert.Equal(t, total, r.Sent, "every ping sent is logged")
+	// A ping the stop cut off after the server counted it is not logged (its answer
+	// never came back); at most one per worker can be in flight then.
+	assert.LessOrEqual(t, r.Sent, total, "no ping is logged that the server did not get")
+	assert.LessOrEqual(t, total-r.Sent, pingWorkers, "every ping sent is logged, but those in flight at the stop")
 }
 
 func TestPingWarnings(t *testing.T) {

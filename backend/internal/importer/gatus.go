@@ -305,14 +305,6 @@ func (g *gatusImport) provider(typ string, cfg map[string]any, name, from string
 		if c := str(cfg["channel"]); c != "" {
 			ch.Config["channel"] = c
 		}
-		if a := str(cfg["alias"]); a != "" {
-			ch.Config["username"] = a
-		}
-		for _, k := range []string{"emoji", "avatar"} {
-			if str(cfg[k]) != "" {
-				e.Dropped = append(e.Dropped, k+": no equivalent")
-			}
-		}
 	case "googlechat":
 		ch.Type = "googlechat"
 		secretURL("webhook-url")
@@ -347,6 +339,7 @@ func (g *gatusImport) provider(typ string, cfg map[string]any, name, from string
 		if len(own) > 0 {
 			e.Dropped = append(e.Dropped, strings.Join(own, ", ")+": WatchDog sets its own")
 		}
+		e.Changed = append(e.Changed, "alert alias: WatchDog's incident key instead of Gatus's endpoint key, so an alert Gatus left open is not closed by WatchDog")
 	case "pushover":
 		ch.Type = "pushover"
 		ch.Config["app_token"] = g.secret(str(cfg["application-token"]), from+".application-token", "CHANNEL", name, "app_token")
@@ -369,12 +362,24 @@ func (g *gatusImport) provider(typ string, cfg map[string]any, name, from string
 		if str(cfg["resolved-priority"]) != "" {
 			e.Dropped = append(e.Dropped, "resolved-priority: WatchDog sends every message at one priority")
 		}
+		if str(cfg["ttl"]) != "" {
+			e.Dropped = append(e.Dropped, "ttl: WatchDog's messages do not expire")
+		}
 	case "twilio":
 		ch.Type = "twilio"
 		ch.Config["account_sid"] = str(cfg["sid"])
 		ch.Config["auth_token"] = g.secret(str(cfg["token"]), from+".token", "CHANNEL", name, "auth_token")
 		ch.Config["from"] = str(cfg["from"])
 		ch.Config["to"] = str(cfg["to"])
+		var texts []string
+		for _, k := range []string{"text-twilio-triggered", "text-twilio-resolved"} {
+			if str(cfg[k]) != "" {
+				texts = append(texts, k)
+			}
+		}
+		if len(texts) > 0 {
+			e.Dropped = append(e.Dropped, strings.Join(texts, ", ")+": WatchDog words each message itself")
+		}
 	case "zulip":
 		ch.Type = "zulip"
 		// Gatus takes the server's host name and always speaks https to it.
@@ -387,11 +392,9 @@ func (g *gatusImport) provider(typ string, cfg map[string]any, name, from string
 		ch.Config["api_key"] = g.secret(str(cfg["bot-api-key"]), from+".bot-api-key", "CHANNEL", name, "api_key")
 		// Zulip's "to" takes a channel's id as well as its name.
 		ch.Config["stream"] = str(cfg["channel-id"])
-		if topic := str(cfg["topic"]); topic != "" {
-			ch.Config["topic"] = topic
-		} else {
-			e.Changed = append(e.Changed, `topic: each endpoint's alerts go to a topic named after it, not all to "Gatus"`)
-		}
+		// Gatus posts every alert to the topic "Gatus"; WatchDog's default topic is
+		// the target's name, which keeps each target's alerts together.
+		e.Changed = append(e.Changed, `topic: each endpoint's alerts go to a topic named after it, not all to "Gatus"`)
 	case "email":
 		ch.Type = "email"
 		var to []any

@@ -416,8 +416,6 @@ alerting:
   rocketchat:
     webhook-url: "` + rcHook + `"
     channel: "#ops"
-    alias: Gatus
-    emoji: ":dog:"
     overrides:
       - group: core
         webhook-url: "` + rcHookCore + `"
@@ -444,9 +442,9 @@ endpoints:
 			"access_token": "${WATCHDOG_CHANNEL_GATUS_MATRIX_ACCESS_TOKEN}", "room_id": "!ops:example.org"}},
 		{Name: "gatus-mattermost", Type: "mattermost", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GATUS_MATTERMOST_URL}", "channel": "ops"}},
 		{Name: "gatus-rocketchat", Type: "rocketchat", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GATUS_ROCKETCHAT_URL}",
-			"channel": "#ops", "username": "Gatus"}},
+			"channel": "#ops"}},
 		{Name: "gatus-rocketchat (core)", Type: "rocketchat", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GATUS_ROCKETCHAT__CORE__URL}",
-			"channel": "#ops", "username": "Gatus"}},
+			"channel": "#ops"}},
 		{Name: "gatus-googlechat", Type: "googlechat", Config: map[string]any{"url": "${WATCHDOG_CHANNEL_GATUS_GOOGLECHAT_URL}"}},
 		{Name: "gatus-gotify", Type: "gotify", Config: map[string]any{"server_url": "https://gotify.example.com",
 			"token": "${WATCHDOG_CHANNEL_GATUS_GOTIFY_TOKEN}", "priority": 5}},
@@ -454,8 +452,6 @@ endpoints:
 	require.Len(t, res.Document.Targets, 1)
 	assert.Equal(t, []string{"gatus-matrix", "gatus-rocketchat (core)", "gatus-gotify"}, res.Document.Targets[0].Channels)
 	assert.Equal(t, []string{
-		`alerting provider rocketchat: emoji: no equivalent`,
-		`alerting provider rocketchat override for group "core": emoji: no equivalent`,
 		`alerting provider gotify: title: WatchDog's titles name the target and the event`,
 	}, res.NotCarried())
 	assert.Equal(t, map[string]string{
@@ -492,11 +488,14 @@ alerting:
     priority: 2
     resolved-priority: -1
     sound: siren
+    ttl: 3600
   twilio:
     sid: "AC0123456789abcdef0123456789abcdef"
     token: "` + twilioToken + `"
     from: "+15557654321"
     to: "+4915112345678"
+    text-twilio-triggered: "Gatus: down"
+    text-twilio-resolved: "Gatus: up"
   zulip:
     bot-email: "gatus-bot@example.zulipchat.com"
     bot-api-key: "` + zulipKey + `"
@@ -524,8 +523,11 @@ endpoints:
 	assert.Equal(t, []string{
 		`alerting provider opsgenie: alias-prefix, tags: WatchDog sets its own`,
 		`alerting provider pushover: resolved-priority: WatchDog sends every message at one priority`,
+		`alerting provider pushover: ttl: WatchDog's messages do not expire`,
+		`alerting provider twilio: text-twilio-triggered, text-twilio-resolved: WatchDog words each message itself`,
 	}, res.NotCarried())
 	assert.Equal(t, []string{
+		`alerting provider opsgenie: alert alias: WatchDog's incident key instead of Gatus's endpoint key, so an alert Gatus left open is not closed by WatchDog`,
 		`alerting provider pushover: emergency priority 2: sent as high (1); WatchDog asks for no acknowledgement`,
 		`alerting provider zulip: topic: each endpoint's alerts go to a topic named after it, not all to "Gatus"`,
 	}, res.Changes())
@@ -542,7 +544,8 @@ endpoints:
 		assert.NotContains(t, string(out)+res.String(), secret)
 	}
 
-	// A set topic and priority are kept; a domain given with its scheme is too.
+	// A set priority is kept; a domain given with its scheme is too. Gatus's zulip has
+	// no topic setting (it always posts to "Gatus").
 	res, err = Gatus(strings.NewReader(`
 alerting:
   opsgenie:
@@ -553,12 +556,11 @@ alerting:
     bot-api-key: "` + zulipKey + `"
     domain: "https://chat.example.com"
     channel-id: "ops"
-    topic: "uptime"
 `))
 	require.NoError(t, err)
 	require.Len(t, res.Document.Channels, 2)
 	assert.Equal(t, "P4", res.Document.Channels[0].Config["priority"])
 	assert.Equal(t, map[string]any{"site": "https://chat.example.com", "email": "gatus-bot@example.zulipchat.com",
-		"api_key": "${WATCHDOG_CHANNEL_GATUS_ZULIP_API_KEY}", "stream": "ops", "topic": "uptime"}, res.Document.Channels[1].Config)
-	assert.Empty(t, res.Changes())
+		"api_key": "${WATCHDOG_CHANNEL_GATUS_ZULIP_API_KEY}", "stream": "ops"}, res.Document.Channels[1].Config)
+	assert.Len(t, res.Changes(), 2, "the opsgenie alias and the zulip topic, as above")
 }

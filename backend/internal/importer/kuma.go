@@ -957,6 +957,10 @@ func (k *kumaImport) notification(n kumaNotification) {
 	case "googlechat":
 		ch.Type = "googlechat"
 		secretURL("googleChatWebhookURL")
+		// Uptime Kuma uses its template only when both are set.
+		if asBool(cfg["googleChatUseTemplate"], false) && get("googleChatTemplate") != "" {
+			e.Dropped = append(e.Dropped, "message template: WatchDog sends its own wording")
+		}
 	case "gotify":
 		ch.Type = "gotify"
 		ch.Config["server_url"] = strings.TrimSuffix(get("gotifyserverurl"), "/")
@@ -991,6 +995,9 @@ func (k *kumaImport) notification(n kumaNotification) {
 		if s := get("pushoversounds"); s != "" {
 			ch.Config["sound"] = s
 		}
+		if get("pushoversounds_up") != "" {
+			e.Dropped = append(e.Dropped, "up sound: WatchDog plays one sound for every message")
+		}
 		if d := get("pushoverdevice"); d != "" {
 			ch.Config["device"] = d
 		}
@@ -1012,6 +1019,15 @@ func (k *kumaImport) notification(n kumaNotification) {
 		ch.Config["auth_token"] = k.secret(get("twilioAuthToken"), from("twilioAuthToken"), "CHANNEL", chName, "auth_token")
 		ch.Config["from"] = get("twilioFromNumber")
 		ch.Config["to"] = get("twilioToNumber")
+		// Uptime Kuma sends a Messaging Service's SID beside the From number; WatchDog
+		// sends one of the two, so the service stands in for a missing number.
+		if service := get("twilioMessagingServiceSID"); service != "" {
+			if get("twilioFromNumber") == "" {
+				ch.Config["from"] = service
+			} else {
+				e.Dropped = append(e.Dropped, "messaging service "+service+": WatchDog sends from the From number alone")
+			}
+		}
 	case "smtp":
 		ch.Type = "email"
 		var to []any

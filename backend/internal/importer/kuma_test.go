@@ -444,7 +444,8 @@ func TestKumaChatNotifications(t *testing.T) {
 			"mattermosticonurl": "https://example.com/kuma.png", "mattermosticonemo": ":white_check_mark: :x:"},
 		{"type": "rocket.chat", "rocketwebhookURL": rcHook, "rocketchannel": "#ops", "rocketusername": "Kuma",
 			"rocketiconemo": ":dog:", "rocketbutton": "https://kuma.example.com"},
-		{"type": "GoogleChat", "googleChatWebhookURL": gchatHook},
+		{"type": "GoogleChat", "googleChatWebhookURL": gchatHook, "googleChatUseTemplate": true,
+			"googleChatTemplate": "{{ monitorJSON.name }} is {{ status }}"},
 		{"type": "gotify", "gotifyserverurl": "https://gotify.example.com/", "gotifyapplicationToken": gotifyToken, "gotifyPriority": 5},
 		{"type": "gotify", "gotifyserverurl": "https://gotify.example.com", "gotifyapplicationToken": gotifyToken2},
 	}
@@ -486,6 +487,7 @@ func TestKumaChatNotifications(t *testing.T) {
 		`notification "Mattermost": icon emoji: WatchDog's mattermost channel takes an icon URL`,
 		`notification "Rocket": icon emoji: no equivalent`,
 		`notification "Rocket": button link: messages link the target's dashboard page when PUBLIC_URL is set`,
+		`notification "GChat": message template: WatchDog sends its own wording`,
 	}, res.NotCarried())
 	assert.Equal(t, map[string]string{
 		"WATCHDOG_CHANNEL_MATRIX_ACCESS_TOKEN": matrixToken,
@@ -523,7 +525,7 @@ func TestKumaPagingAndSMSNotifications(t *testing.T) {
 				"opsgenieRegion": "eu", "opsgeniePriority": 2}),
 			notification(2, "Pushover", map[string]any{"type": "pushover", "pushoveruserkey": kumaPushoverUser,
 				"pushoverapptoken": kumaPushoverApp, "pushoverpriority": "2", "pushoversounds": "siren",
-				"pushoverdevice": "iphone", "pushovertitle": "Kuma", "pushoverttl": "3600"}),
+				"pushoversounds_up": "magic", "pushoverdevice": "iphone", "pushovertitle": "Kuma", "pushoverttl": "3600"}),
 			notification(3, "SMS", map[string]any{"type": "twilio", "twilioAccountSID": "AC0123456789abcdef0123456789abcdef",
 				"twilioAuthToken": kumaTwilioToken, "twilioFromNumber": "+15557654321", "twilioToNumber": "+4915112345678"}),
 			notification(4, "SMS by API key", map[string]any{"type": "twilio", "twilioAccountSID": "AC0123456789abcdef0123456789abcdef",
@@ -531,6 +533,12 @@ func TestKumaPagingAndSMSNotifications(t *testing.T) {
 				"twilioFromNumber": "+15557654321", "twilioToNumber": "+4915112345678"}),
 			notification(5, "Pushover US", map[string]any{"type": "pushover", "pushoveruserkey": kumaPushoverUser,
 				"pushoverapptoken": kumaPushoverApp}),
+			notification(6, "SMS by service", map[string]any{"type": "twilio", "twilioAccountSID": "AC0123456789abcdef0123456789abcdef",
+				"twilioAuthToken": kumaTwilioToken, "twilioMessagingServiceSID": "MG0123456789abcdef0123456789abcdef",
+				"twilioToNumber": "+4915112345678"}),
+			notification(7, "SMS by number and service", map[string]any{"type": "twilio", "twilioAccountSID": "AC0123456789abcdef0123456789abcdef",
+				"twilioAuthToken": kumaTwilioToken, "twilioFromNumber": "+15557654321",
+				"twilioMessagingServiceSID": "MG0123456789abcdef0123456789abcdef", "twilioToNumber": "+4915112345678"}),
 		},
 		"monitorList": []any{map[string]any{"id": 1, "name": "Shop", "type": "http", "url": "https://shop.example.com/",
 			"method": "GET", "interval": 60, "active": true, "accepted_statuscodes": []string{"200-299"},
@@ -552,13 +560,19 @@ func TestKumaPagingAndSMSNotifications(t *testing.T) {
 			"auth_token": "${WATCHDOG_CHANNEL_SMS_AUTH_TOKEN}", "from": "+15557654321", "to": "+4915112345678"}},
 		{Name: "Pushover US", Type: "pushover", Config: map[string]any{"user_key": "${WATCHDOG_CHANNEL_PUSHOVER_US_USER_KEY}",
 			"app_token": "${WATCHDOG_CHANNEL_PUSHOVER_US_APP_TOKEN}"}},
+		{Name: "SMS by service", Type: "twilio", Config: map[string]any{"account_sid": "AC0123456789abcdef0123456789abcdef",
+			"auth_token": "${WATCHDOG_CHANNEL_SMS_BY_SERVICE_AUTH_TOKEN}", "from": "MG0123456789abcdef0123456789abcdef", "to": "+4915112345678"}},
+		{Name: "SMS by number and service", Type: "twilio", Config: map[string]any{"account_sid": "AC0123456789abcdef0123456789abcdef",
+			"auth_token": "${WATCHDOG_CHANNEL_SMS_BY_NUMBER_AND_SERVICE_AUTH_TOKEN}", "from": "+15557654321", "to": "+4915112345678"}},
 	}, res.Document.Channels)
 	require.Len(t, res.Document.Targets, 1)
 	assert.Equal(t, []string{"Opsgenie EU", "Pushover", "SMS"}, res.Document.Targets[0].Channels)
 	assert.Equal(t, []string{
+		`notification "Pushover": up sound: WatchDog plays one sound for every message`,
 		`notification "Pushover": title: WatchDog titles each message with its event`,
 		`notification "Pushover": time to live: WatchDog's messages do not expire`,
 		`notification "SMS by API key": it signs in with an API key; WatchDog's twilio channel takes the account's auth token`,
+		`notification "SMS by number and service": messaging service MG0123456789abcdef0123456789abcdef: WatchDog sends from the From number alone`,
 		`monitor "Shop": notification "SMS by API key": not carried over`,
 	}, res.NotCarried())
 	assert.Equal(t, []string{
@@ -566,12 +580,14 @@ func TestKumaPagingAndSMSNotifications(t *testing.T) {
 		`notification "Pushover": emergency priority 2: sent as high (1); WatchDog asks for no acknowledgement`,
 	}, res.Changes())
 	assert.Equal(t, map[string]string{
-		"WATCHDOG_CHANNEL_OPSGENIE_EU_API_KEY":   kumaOpsgenieKey,
-		"WATCHDOG_CHANNEL_PUSHOVER_USER_KEY":     kumaPushoverUser,
-		"WATCHDOG_CHANNEL_PUSHOVER_APP_TOKEN":    kumaPushoverApp,
-		"WATCHDOG_CHANNEL_SMS_AUTH_TOKEN":        kumaTwilioToken,
-		"WATCHDOG_CHANNEL_PUSHOVER_US_USER_KEY":  kumaPushoverUser,
-		"WATCHDOG_CHANNEL_PUSHOVER_US_APP_TOKEN": kumaPushoverApp,
+		"WATCHDOG_CHANNEL_OPSGENIE_EU_API_KEY":                  kumaOpsgenieKey,
+		"WATCHDOG_CHANNEL_PUSHOVER_USER_KEY":                    kumaPushoverUser,
+		"WATCHDOG_CHANNEL_PUSHOVER_APP_TOKEN":                   kumaPushoverApp,
+		"WATCHDOG_CHANNEL_SMS_AUTH_TOKEN":                       kumaTwilioToken,
+		"WATCHDOG_CHANNEL_PUSHOVER_US_USER_KEY":                 kumaPushoverUser,
+		"WATCHDOG_CHANNEL_PUSHOVER_US_APP_TOKEN":                kumaPushoverApp,
+		"WATCHDOG_CHANNEL_SMS_BY_SERVICE_AUTH_TOKEN":            kumaTwilioToken,
+		"WATCHDOG_CHANNEL_SMS_BY_NUMBER_AND_SERVICE_AUTH_TOKEN": kumaTwilioToken,
 	}, res.Env)
 	assertNoSecrets(t, res, kumaOpsgenieKey, kumaPushoverUser, kumaPushoverApp, kumaTwilioToken, "api-key-secret-value")
 }

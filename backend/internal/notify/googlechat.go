@@ -9,7 +9,9 @@ import (
 
 // Google Chat incoming webhooks. The URL carries the webhook's key and token, so it
 // is a secret. Each incident's messages form one thread: the down opens it and the
-// up replies in it.
+// up replies in it. The checker-wide events start a thread each: their pairing key is
+// the same for every episode, so as a thread key it would gather months of episodes
+// into one thread, and a recovery would be buried under the first degradation.
 func init() {
 	register(channelType[googlechatConfig, *googlechatConfig]{name: "googlechat", secrets: []string{"url"}, send: sendGoogleChat})
 }
@@ -36,7 +38,7 @@ const maxGoogleChatText = 4000
 func sendGoogleChat(ctx context.Context, c *googlechatConfig, env Env, m Message) error {
 	endpoint, err := url.Parse(c.URL)
 	if err != nil {
-		return &SendError{Err: fmt.Errorf("googlechat: url: %w", redactErr(withoutURL(err), googlechatSecrets(c.URL)...))}
+		return &SendError{Err: fmt.Errorf("googlechat: url: %w", redactErr(withoutURL(err), urlSecrets(c.URL)...))}
 	}
 	// Without this option Google Chat ignores thread.threadKey and starts a new
 	// thread every time; with it, a key no thread has yet starts one.
@@ -55,24 +57,11 @@ func sendGoogleChat(ctx context.Context, c *googlechatConfig, env Env, m Message
 		ThreadKey string `json:"threadKey"`
 	}
 	payload := struct {
-		Text   string `json:"text"`
-		Thread thread `json:"thread"`
-	}{Text: clip(text, maxGoogleChatText), Thread: thread{ThreadKey: dedupKey(m)}}
-	return postJSON(ctx, env, "googlechat", endpoint.String(), payload, googlechatSecrets(c.URL)...)
-}
-
-// googlechatSecrets are urlSecrets and each query value (the key and the token),
-// which an answer may quote on their own.
-func googlechatSecrets(raw string) []string {
-	out := urlSecrets(raw)
-	if u, err := url.Parse(raw); err == nil {
-		for _, values := range u.Query() {
-			for _, v := range values {
-				if len(v) >= 8 {
-					out = append(out, v, url.QueryEscape(v))
-				}
-			}
-		}
+		Text   string  `json:"text"`
+		Thread *thread `json:"thread,omitempty"`
+	}{Text: clip(text, maxGoogleChatText)}
+	if m.Event != EventDegraded && m.Event != EventRecovered {
+		payload.Thread = &thread{ThreadKey: dedupKey(m)}
 	}
-	return out
+	return postJSON(ctx, env, "googlechat", endpoint.String(), payload, urlSecrets(c.URL)...)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 // Gotify: POST <server>/message with an application's token, on a self-hosted server
@@ -49,22 +48,6 @@ func (c *gotifyConfig) check(env Env) error {
 		p.add("priority", "must be between 0 and 10")
 	}
 	return p.err()
-}
-
-// markdownEscaper puts a backslash before every character CommonMark (and the
-// dialects built on it: Gotify's, Mattermost's) gives a meaning, so a value shows as
-// it is: emphasis, code, links, headings, lists, HTML, entities and emoji short codes,
-// and Mattermost's inline LaTeX ($…$).
-var markdownEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "{", `\{`, "}", `\}`, "[", `\[`, "]", `\]`,
-	"<", `\<`, ">", `\>`, "(", `\(`, ")", `\)`, "#", `\#`, "+", `\+`, "-", `\-`, ".", `\.`,
-	"!", `\!`, "|", `\|`, "~", `\~`, "&", `\&`, ":", `\:`, "$", `\$`,
-)
-
-// markdownLines joins detail lines with CommonMark's hard line break (two spaces
-// before the newline); a bare newline would run them into one paragraph.
-func markdownLines(body string) string {
-	return strings.ReplaceAll(body, "\n", "  \n")
 }
 
 func sendGotify(ctx context.Context, c *gotifyConfig, env Env, m Message) error {

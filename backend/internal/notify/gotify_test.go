@@ -49,20 +49,10 @@ func TestGotifySend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := deliver(t, "gotify", http.StatusOK, func(base string) map[string]any {
-				c := gotifyConfigAt(base + tt.server)
-				for k, v := range tt.extra {
-					c[k] = v
-				}
-				return c
-			}, tt.m)
-			assert.Equal(t, http.MethodPost, got.Method)
-			assert.Equal(t, tt.path, got.Path)
-			assert.Empty(t, got.Query)
+			got := deliver(t, "gotify", http.StatusOK, withSettings(func(base string) map[string]any { return gotifyConfigAt(base + tt.server) }, tt.extra), tt.m)
 			assert.Equal(t, gotifyTestToken, got.Header.Get("X-Gotify-Key"))
 			assert.Empty(t, got.Header.Get("Authorization"))
-			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
-			assert.JSONEq(t, tt.want, string(got.Body))
+			assertJSONRequest(t, got, http.MethodPost, tt.path, "", tt.want)
 		})
 	}
 }
@@ -126,9 +116,4 @@ func TestGotifyDefaultPriority(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, c.Priority)
 	assert.Equal(t, 8, *c.Priority)
-}
-
-func TestGotifyFailures(t *testing.T) {
-	t.Parallel()
-	checkSendFailures(t, "gotify", gotifyConfigAt, []string{gotifyTestToken})
 }

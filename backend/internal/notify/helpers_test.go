@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -100,6 +102,27 @@ func testEnv(r *receiver) Env {
 		}
 	}
 	return env
+}
+
+// assertJSONRequest checks a request carrying a JSON body: its method, path, query
+// and content type, and the body compared whole with want.
+func assertJSONRequest(t *testing.T, got received, method, path, query, want string) {
+	t.Helper()
+	assert.Equal(t, method, got.Method)
+	assert.Equal(t, path, got.Path)
+	assert.Equal(t, query, got.Query)
+	assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
+	assert.JSONEq(t, want, string(got.Body))
+}
+
+// withSettings is a config builder whose configs have extra settings added (or
+// replaced).
+func withSettings(config func(base string) map[string]any, extra map[string]any) func(base string) map[string]any {
+	return func(base string) map[string]any {
+		c := config(base)
+		maps.Copy(c, extra)
+		return c
+	}
 }
 
 func rawJSON(t *testing.T, v any) json.RawMessage {

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -47,6 +48,17 @@ func httpTypes() []httpType {
 		{"pagerduty", func(string) map[string]any {
 			return map[string]any{"routing_key": pagerdutyTestKey}
 		}, []string{pagerdutyTestKey}},
+		{"matrix", matrixConfigAt, []string{matrixTestToken}},
+		{"mattermost", mattermostConfigAt, []string{"mmSecretHookXYZ"}},
+		{"rocketchat", rocketchatConfigAt, []string{"rcHookID1234", "rcSecretTokenXYZ"}},
+		{"googlechat", googlechatConfigAt, []string{"gcKeySecretXYZ", "gcTokenSecretXYZ"}},
+		{"gotify", gotifyConfigAt, []string{gotifyTestToken}},
+		{"pushover", func(string) map[string]any { return pushoverConfigWith(nil) }, []string{pushoverTestToken, pushoverTestUser}},
+		{"opsgenie", func(string) map[string]any { return map[string]any{"api_key": opsgenieTestKey} }, []string{opsgenieTestKey}},
+		{"zulip", func(base string) map[string]any { return zulipConfigFor(base, nil) },
+			[]string{zulipTestKey, base64.StdEncoding.EncodeToString([]byte(zulipTestEmail + ":" + zulipTestKey))}},
+		{"twilio", func(string) map[string]any { return twilioConfigFor("+15557654321") },
+			[]string{twilioTestToken, base64.StdEncoding.EncodeToString([]byte(twilioTestSID + ":" + twilioTestToken))}},
 	}
 }
 
@@ -58,7 +70,8 @@ func assertNoSecret(t *testing.T, err error, secrets []string) {
 }
 
 // Every HTTP type maps the provider's answer the same way: 2xx sent; 408, 429 and 5xx
-// worth a retry; any other answer not.
+// worth a retry; any other answer not. The answer is quoted in the error, its secrets
+// hidden, whether it echoes the whole request or quotes the rejected credentials.
 func TestHTTPAnswers(t *testing.T) {
 	t.Parallel()
 	answers := []struct {
@@ -84,25 +97,37 @@ func TestHTTPAnswers(t *testing.T) {
 		{name: "a long answer is cut", status: 400, body: strings.Repeat("no! ", 5000), retry: false},
 	}
 	for _, ht := range httpTypes() {
+		// An answer that starts with the secrets, as a provider quoting the rejected
+		// credential would; an answer without a body of its own echoes the request.
+		quoting := `{"message":"rejected ` + strings.Join(ht.secrets, " and ") + `"}`
 		for _, a := range answers {
-			t.Run(ht.typ+"/"+a.name, func(t *testing.T) {
-				t.Parallel()
-				rcv := newReceiver(t)
-				rcv.answer(a.status, a.body, a.header)
-				ch := Channel{Type: ht.typ, Config: rawJSON(t, ht.config(rcv.URL))}
-				err := Send(context.Background(), ch, testEnv(rcv), downMessage())
+			bodies := []string{a.body}
+			if a.body == "" {
+				bodies = append(bodies, quoting)
+			}
+			for _, body := range bodies {
+				t.Run(fmt.Sprintf("%s/%s/quoting=%t", ht.typ, a.name, body == quoting), func(t *testing.T) {
+					t.Parallel()
+					rcv := newReceiver(t)
+					rcv.answer(a.status, body, a.header)
+					ch := Channel{Type: ht.typ, Config: rawJSON(t, ht.config(rcv.URL))}
+					err := Send(context.Background(), ch, testEnv(rcv), downMessage())
 
-				var se *SendError
-				require.ErrorAs(t, err, &se)
-				assert.Equal(t, a.status, se.Status)
-				assert.Equal(t, a.retry, se.Retry)
-				assert.Equal(t, a.retryAfter, se.RetryAfter)
-				assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprintf("%s: answered %d %s", ht.typ, a.status,
-					http.StatusText(a.status))), err.Error())
-				rcv.only(t) // one request: no redirect followed
-				assert.Less(t, len(err.Error()), 400, "the answer is cut short")
-				assertNoSecret(t, err, ht.secrets)
-			})
+					var se *SendError
+					require.ErrorAs(t, err, &se)
+					assert.Equal(t, a.status, se.Status)
+					assert.Equal(t, a.retry, se.Retry)
+					assert.Equal(t, a.retryAfter, se.RetryAfter)
+					assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprintf("%s: answered %d %s", ht.typ, a.status,
+						http.StatusText(a.status))), err.Error())
+					rcv.only(t) // one request: no redirect followed
+					assert.Less(t, len(err.Error()), 400, "the answer is cut short")
+					if body == quoting {
+						assert.Contains(t, err.Error(), "rejected [redacted]", "the answer is quoted, its secrets hidden")
+					}
+					assertNoSecret(t, err, ht.secrets)
+				})
+			}
 		}
 	}
 }
@@ -136,7 +161,10 @@ func TestHTTPUnreachable(t *testing.T) {
 		t.Run(ht.typ, func(t *testing.T) {
 			t.Parallel()
 			env := testEnv(nil)
-			env.APIBase = map[string]string{"telegram": base, "pagerduty": base}
+			env.APIBase = map[string]string{}
+			for _, typ := range Types() {
+				env.APIBase[typ] = base
+			}
 			ch := Channel{Type: ht.typ, Config: rawJSON(t, ht.config(base))}
 			err := Send(context.Background(), ch, env, downMessage())
 

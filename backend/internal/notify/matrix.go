@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
 )
 
 // Matrix through the client-server API (v3): an m.room.message event PUT into a room
@@ -62,21 +61,6 @@ func (c *matrixConfig) check(env Env) error {
 		p.required("room_id", c.RoomID, matrixRoomID, `a room ID ("!abc:example.org", in the room's advanced settings), not an alias`)
 	}
 	return p.err()
-}
-
-// isToken says whether s is printable ASCII without spaces, at most n long: what
-// every bearer-style token here looks like, and what may go into a header.
-func isToken(s string, n int) bool {
-	return len(s) <= n && strings.IndexFunc(s, func(r rune) bool {
-		return r > unicode.MaxASCII || unicode.IsSpace(r) || unicode.IsControl(r)
-	}) < 0
-}
-
-// noMentions keeps a value from pinging anyone: a zero-width space after every @
-// breaks "@room", "@all", "@here" and "@user" for every client and server that looks
-// for them in the text, and shows nothing.
-func noMentions(s string) string {
-	return strings.ReplaceAll(s, "@", "@\u200b")
 }
 
 type matrixEvent struct {

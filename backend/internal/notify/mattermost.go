@@ -3,11 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"regexp"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Mattermost incoming webhooks, on a self-hosted server (the outbound guard keeps it
@@ -30,14 +26,9 @@ type mattermostConfig struct {
 
 var mattermostChannel = regexp.MustCompile(`^@?[A-Za-z0-9._-]{1,64}$`)
 
-const maxDisplayName = 64
-
 func (c *mattermostConfig) check(env Env) error {
 	var p problems
-	checkURL(&p, "url", c.URL, urlRule{}, env)
-	if u, err := url.Parse(c.URL); len(p) == 0 && err == nil && !strings.Contains(u.Path, "/hooks/") {
-		p.add("url", "must be a Mattermost incoming-webhook URL (https://<server>/hooks/…)")
-	}
+	checkHookURL(&p, "url", c.URL, "a Mattermost", env)
 	if c.Channel != "" && !mattermostChannel.MatchString(c.Channel) {
 		p.add("channel", "must be a channel's name (town-square) or @user, of at most 64 letters, digits, ., _ or -")
 	}
@@ -46,15 +37,6 @@ func (c *mattermostConfig) check(env Env) error {
 		checkURL(&p, "icon_url", c.IconURL, urlRule{}, env)
 	}
 	return p.err()
-}
-
-// checkDisplayName checks a name a message is posted under: one line, printable.
-func checkDisplayName(p *problems, key, name string) {
-	if utf8.RuneCountInString(name) > maxDisplayName || strings.IndexFunc(name, func(r rune) bool {
-		return unicode.IsControl(r) || r == utf8.RuneError
-	}) >= 0 {
-		p.add(key, "must be one line of at most %d characters", maxDisplayName)
-	}
 }
 
 // mattermostText makes a value plain in Mattermost's markdown and keeps it from
@@ -84,21 +66,5 @@ func sendMattermost(ctx context.Context, c *mattermostConfig, env Env, m Message
 		payload.Attachments = []attachment{{Fallback: plainTitle, Color: fmt.Sprintf("#%06X", discordColor(m.Event)),
 			Text: clip(body, maxMattermostText)}}
 	}
-	return postJSON(ctx, env, "mattermost", c.URL, payload, hookSecrets(c.URL)...)
-}
-
-// hookSecrets are urlSecrets and each path segment after /hooks/ (Mattermost's hook
-// ID, Rocket.Chat's ID and token), which an answer may quote on their own.
-func hookSecrets(raw string) []string {
-	out := urlSecrets(raw)
-	if u, err := url.Parse(raw); err == nil {
-		if _, rest, ok := strings.Cut(u.Path, "/hooks/"); ok {
-			for _, seg := range strings.Split(rest, "/") {
-				if len(seg) >= 8 {
-					out = append(out, seg)
-				}
-			}
-		}
-	}
-	return out
+	return postJSON(ctx, env, "mattermost", c.URL, payload, urlSecrets(c.URL)...)
 }

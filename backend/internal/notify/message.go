@@ -22,6 +22,45 @@ func escapeAngles(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
+// markdownEscaper puts a backslash before every character CommonMark (and the
+// dialects built on it: Gotify's, Mattermost's) gives a meaning, so a value shows as
+// it is: emphasis, code, links, headings, lists, HTML, entities and emoji short codes,
+// and Mattermost's inline LaTeX ($…$).
+var markdownEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "{", `\{`, "}", `\}`, "[", `\[`, "]", `\]`,
+	"<", `\<`, ">", `\>`, "(", `\(`, ")", `\)`, "#", `\#`, "+", `\+`, "-", `\-`, ".", `\.`,
+	"!", `\!`, "|", `\|`, "~", `\~`, "&", `\&`, ":", `\:`, "$", `\$`,
+)
+
+// markdownLines joins detail lines with CommonMark's hard line break (two spaces
+// before the newline); a bare newline would run them into one paragraph.
+func markdownLines(body string) string {
+	return strings.ReplaceAll(body, "\n", "  \n")
+}
+
+// noMentions keeps a value from pinging anyone: a zero-width space after every @
+// breaks "@room", "@all", "@here" and "@user" for every client and server that looks
+// for them in the text, and shows nothing.
+func noMentions(s string) string {
+	return strings.ReplaceAll(s, "@", "@\u200b")
+}
+
+// codeSpanNeeded are the characters that may format, link or mention in chat markups
+// that have no backslash escape (Rocket.Chat's, Google Chat's).
+const codeSpanNeeded = "*_~`<>[]|:#@\\$"
+
+// codeSpan shows a value as it is in a markup without escapes: a value holding a
+// character with a meaning goes into an inline code span, where nothing is parsed.
+// A code span cannot hold a backquote, so one becomes the look-alike ˋ; every @
+// still gets noMentions' zero-width space, for servers that look for mentions in
+// the raw text whatever the markup says.
+func codeSpan(s string) string {
+	if s == "" || !strings.ContainsAny(s, codeSpanNeeded) {
+		return s
+	}
+	return "`" + noMentions(strings.ReplaceAll(s, "`", "ˋ")) + "`"
+}
+
 // plain is the format of providers that show text as it is (email, ntfy, PagerDuty).
 func plain() format { return format{text: asIs, link: asIs} }
 

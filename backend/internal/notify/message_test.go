@@ -1,11 +1,15 @@
 package notify
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSummary(t *testing.T) {
@@ -106,5 +110,78 @@ func TestDuration(t *testing.T) {
 			t.Parallel()
 			assert.Equal(t, tt.want, duration(tt.d))
 		})
+	}
+}
+
+// Every event goes out through each of the newer types as one request whose text says
+// what happened: the event's own words are there, and no other event's.
+func TestEveryEventThroughEachType(t *testing.T) {
+	t.Parallel()
+	warm := downMessage()
+	warm.Event, warm.Incident.Kind = EventWarmGap, EventWarmGap
+	cert := downMessage()
+	cert.Event, cert.Incident.Kind, cert.Incident.Cause = EventCertExpiry, EventCertExpiry, "certificate expires in 5 days"
+	cert.Incident.FirstError, cert.Incident.LastError = "", ""
+	events := []struct {
+		m     Message
+		words string
+	}{
+		{downMessage(), " is down"},
+		{upMessage(), " is up again"},
+		{warm, " went cold"},
+		{cert, "certificate expires in 5 days"},
+		{testMessage(), "This is a test message"},
+		{degradedMessage(), "checker is degraded: 37 of 40 targets failed at once"},
+		{recoveredMessage(), "checker has recovered"},
+	}
+	jsonText := func(fields ...string) func(*testing.T, []byte) string {
+		return func(t *testing.T, b []byte) string {
+			var v map[string]any
+			require.NoError(t, json.Unmarshal(b, &v))
+			var out []string
+			for _, f := range fields {
+				s, _ := v[f].(string)
+				out = append(out, s)
+			}
+			return strings.Join(out, "\n")
+		}
+	}
+	formText := func(field string) func(*testing.T, []byte) string {
+		return func(t *testing.T, b []byte) string {
+			v, err := url.ParseQuery(string(b))
+			require.NoError(t, err)
+			return v.Get(field)
+		}
+	}
+	types := []struct {
+		typ    string
+		config func(base string) map[string]any
+		text   func(t *testing.T, body []byte) string // the message's words as the provider gets them
+	}{
+		{"matrix", matrixConfigAt, jsonText("body")},
+		{"gotify", gotifyConfigAt, jsonText("title")},
+		{"mattermost", mattermostConfigAt, jsonText("text")},
+		{"rocketchat", rocketchatConfigAt, jsonText("text")},
+		{"googlechat", googlechatConfigAt, jsonText("text")},
+		{"opsgenie", func(string) map[string]any { return map[string]any{"api_key": opsgenieTestKey} }, jsonText("message", "note")},
+		{"pushover", func(string) map[string]any { return pushoverConfigWith(nil) }, formText("title")},
+		{"twilio", func(string) map[string]any { return twilioConfigFor("+15557654321") }, formText("Body")},
+		{"zulip", func(base string) map[string]any { return zulipConfigFor(base, nil) }, formText("content")},
+	}
+	for _, tt := range types {
+		for i, e := range events {
+			t.Run(tt.typ+"/"+e.m.Event, func(t *testing.T) {
+				t.Parallel()
+				got := deliver(t, tt.typ, http.StatusOK, tt.config, e.m)
+				assert.Equal(t, "WatchDog", got.Header.Get("User-Agent"))
+				text := tt.text(t, got.Body)
+				assert.Contains(t, text, e.words)
+				for j, other := range events {
+					if j != i {
+						assert.NotContains(t, text, other.words, "the words of %s", other.m.Event)
+					}
+				}
+			})
+		}
 	}
 }

@@ -58,6 +58,9 @@ const (
 	maxOpsgenieNote        = 25000
 )
 
+// opsgenieTestNote starts a test alert's description.
+const opsgenieTestNote = "This is a test alert from WatchDog: nothing is down. It stays open until you close it."
+
 // opsgenieBase is the API host of a region; the "opsgenie.eu" override lets a test
 // tell the two apart.
 func opsgenieBase(env Env, region string) string {
@@ -97,8 +100,16 @@ func sendOpsgenie(ctx context.Context, c *opsgenieConfig, env Env, m Message) er
 		}
 		payload = opsgenieClose{Source: "WatchDog", Note: clip(note, maxOpsgenieNote)}
 	} else {
+		priority := c.Priority
+		if m.Event == EventTest {
+			// A test at the channel's priority could page whoever is on call (P1 does),
+			// and nothing ever closes it: it goes at the lowest priority, saying what
+			// it is.
+			priority = "P5"
+			body = opsgenieTestNote + "\n" + body
+		}
 		payload = opsgenieAlert{Message: clip(title, maxOpsgenieMessage), Alias: alias,
-			Description: clip(body, maxOpsgenieDescription), Priority: c.Priority, Source: "WatchDog",
+			Description: clip(body, maxOpsgenieDescription), Priority: priority, Source: "WatchDog",
 			Tags: []string{"watchdog", m.Event}, Details: opsgenieDetails(m), Entity: opsgenieEntity(m)}
 	}
 	encoded, err := json.Marshal(payload)

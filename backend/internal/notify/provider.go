@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/netguard"
 )
@@ -228,16 +230,29 @@ func checkURL(p *problems, key, raw string, rule urlRule, env Env) {
 }
 
 // urlSecrets are the parts of a URL that is itself a credential, to keep out of
-// errors: the whole, and its path and query, in case an answer repeats only those.
+// errors: the whole, its path and query, and each path segment and query value (a
+// Slack or Discord token, a Rocket.Chat integration's ID and token, Google Chat's and
+// Teams' key and signature), in case an answer repeats only one of them.
 func urlSecrets(raw string) []string {
 	out := []string{raw}
-	if u, err := url.Parse(raw); err == nil {
-		for _, part := range []string{u.EscapedPath(), u.Path, u.RawQuery} {
-			// A short part ("/") holds no secret, and replacing it would garble the
-			// error.
-			if len(part) >= 8 {
-				out = append(out, part)
-			}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return out
+	}
+	parts := []string{u.EscapedPath(), u.Path, u.RawQuery}
+	for _, seg := range strings.Split(u.Path, "/") {
+		parts = append(parts, seg, url.PathEscape(seg))
+	}
+	for _, values := range u.Query() {
+		for _, v := range values {
+			parts = append(parts, v, url.QueryEscape(v))
+		}
+	}
+	for _, part := range parts {
+		// A short part ("/", "v1") holds no secret, and replacing it would garble
+		// the error.
+		if len(part) >= 8 && !slices.Contains(out, part) {
+			out = append(out, part)
 		}
 	}
 	return out
@@ -248,6 +263,39 @@ func checkSecretURL(raw string, rule urlRule, env Env) error {
 	var p problems
 	checkURL(&p, "url", raw, rule, env)
 	return p.err()
+}
+
+// checkHookURL checks the URL of an incoming webhook on a self-hosted chat server
+// (Mattermost, Rocket.Chat): the outbound guard's rules, and the /hooks/ path both
+// servers give their webhooks, so a server's home page is refused when it is saved
+// rather than when the first alert fails. product names the server, with its article.
+func checkHookURL(p *problems, key, raw, product string, env Env) {
+	before := len(*p)
+	checkURL(p, key, raw, urlRule{}, env)
+	if u, err := url.Parse(raw); len(*p) == before && err == nil && !strings.Contains(u.Path, "/hooks/") {
+		p.add(key, "must be %s incoming-webhook URL (https://<server>/hooks/…)", product)
+	}
+}
+
+// maxDisplayName bounds the name a chat message is posted under (a username
+// override): clients show it on one line beside the message.
+const maxDisplayName = 64
+
+// checkDisplayName checks a name a message is posted under: one line, printable.
+func checkDisplayName(p *problems, key, name string) {
+	if utf8.RuneCountInString(name) > maxDisplayName || strings.IndexFunc(name, func(r rune) bool {
+		return unicode.IsControl(r) || r == utf8.RuneError
+	}) >= 0 {
+		p.add(key, "must be one line of at most %d characters", maxDisplayName)
+	}
+}
+
+// isToken says whether s is printable ASCII without spaces, at most n long: what
+// every bearer-style token here looks like, and what may go into a header.
+func isToken(s string, n int) bool {
+	return len(s) <= n && strings.IndexFunc(s, func(r rune) bool {
+		return r > unicode.MaxASCII || unicode.IsSpace(r) || unicode.IsControl(r)
+	}) < 0
 }
 
 // apiBase is a provider's fixed API address, or the test override.

@@ -134,11 +134,6 @@ func TestPushoverValidate(t *testing.T) {
 	assert.Equal(t, 0, *c.Priority)
 }
 
-func TestPushoverAnswers(t *testing.T) {
-	t.Parallel()
-	checkAnswers(t, "pushover", func(string) map[string]any { return pushoverConfigWith(nil) }, []string{pushoverTestToken, pushoverTestUser})
-}
-
 // Pushover's error answer lists what is wrong; the channel's editor reads it.
 func TestPushoverErrorAnswer(t *testing.T) {
 	t.Parallel()

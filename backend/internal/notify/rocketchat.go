@@ -3,9 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"regexp"
-	"strings"
 )
 
 // Rocket.Chat incoming webhook integrations, on a self-hosted server (the outbound
@@ -28,31 +26,12 @@ var rocketchatChannel = regexp.MustCompile(`^[#@]?[\p{L}\p{N}._-]{1,64}$`)
 
 func (c *rocketchatConfig) check(env Env) error {
 	var p problems
-	checkURL(&p, "url", c.URL, urlRule{}, env)
-	if u, err := url.Parse(c.URL); len(p) == 0 && err == nil && !strings.Contains(u.Path, "/hooks/") {
-		p.add("url", "must be a Rocket.Chat incoming-webhook URL (https://<server>/hooks/…)")
-	}
+	checkHookURL(&p, "url", c.URL, "a Rocket.Chat", env)
 	if c.Channel != "" && !rocketchatChannel.MatchString(c.Channel) {
 		p.add("channel", "must be #room or @user: at most 64 letters, digits, ., _ or - after the # or @")
 	}
 	checkDisplayName(&p, "username", c.Username)
 	return p.err()
-}
-
-// codeSpanNeeded are the characters that may format, link or mention in chat markups
-// that have no backslash escape (Rocket.Chat's, Google Chat's).
-const codeSpanNeeded = "*_~`<>[]|:#@\\$"
-
-// codeSpan shows a value as it is in a markup without escapes: a value holding a
-// character with a meaning goes into an inline code span, where nothing is parsed.
-// A code span cannot hold a backquote, so one becomes the look-alike ˋ; every @
-// still gets noMentions' zero-width space, for servers that look for mentions in
-// the raw text whatever the markup says.
-func codeSpan(s string) string {
-	if s == "" || !strings.ContainsAny(s, codeSpanNeeded) {
-		return s
-	}
-	return "`" + noMentions(strings.ReplaceAll(s, "`", "ˋ")) + "`"
 }
 
 // maxRocketChatText stays well under Rocket.Chat's default 5,000-character message
@@ -74,5 +53,5 @@ func sendRocketChat(ctx context.Context, c *rocketchatConfig, env Env, m Message
 	if body != "" {
 		payload.Attachments = []attachment{{Color: fmt.Sprintf("#%06X", discordColor(m.Event)), Text: clip(body, maxRocketChatText)}}
 	}
-	return postJSON(ctx, env, "rocketchat", c.URL, payload, hookSecrets(c.URL)...)
+	return postJSON(ctx, env, "rocketchat", c.URL, payload, urlSecrets(c.URL)...)
 }

@@ -39,18 +39,8 @@ func TestRocketChatSend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := deliver(t, "rocketchat", http.StatusOK, func(base string) map[string]any {
-				c := rocketchatConfigAt(base)
-				for k, v := range tt.extra {
-					c[k] = v
-				}
-				return c
-			}, tt.m)
-			assert.Equal(t, http.MethodPost, got.Method)
-			assert.Equal(t, "/hooks/rcHookID1234/rcSecretTokenXYZ", got.Path)
-			assert.Empty(t, got.Query)
-			assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
-			assert.JSONEq(t, tt.want, string(got.Body))
+			got := deliver(t, "rocketchat", http.StatusOK, withSettings(rocketchatConfigAt, tt.extra), tt.m)
+			assertJSONRequest(t, got, http.MethodPost, "/hooks/rcHookID1234/rcSecretTokenXYZ", "", tt.want)
 		})
 	}
 }
@@ -119,9 +109,4 @@ func TestRocketChatValidate(t *testing.T) {
 
 	env := Env{CheckURL: func(*url.URL) error { return errors.New("is a private address") }}
 	assert.Equal(t, []string{"url"}, configKeys(Validate("rocketchat", json.RawMessage(`{`+hook+`}`), env)))
-}
-
-func TestRocketChatFailures(t *testing.T) {
-	t.Parallel()
-	checkSendFailures(t, "rocketchat", rocketchatConfigAt, []string{"rcHookID1234", "rcSecretTokenXYZ"})
 }

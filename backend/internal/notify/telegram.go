@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"regexp"
+	"strings"
 )
 
 // Telegram through a bot: the Bot API's sendMessage, as HTML. The bot token is a
@@ -42,5 +43,7 @@ func sendTelegram(ctx context.Context, c *telegramConfig, env Env, m Message) er
 		DisableWebPagePreview bool   `json:"disable_web_page_preview"`
 	}{ChatID: c.ChatID, Text: text, ParseMode: "HTML", DisableWebPagePreview: true}
 	endpoint := apiBase(env, "telegram", "https://api.telegram.org") + "/bot" + c.BotToken + "/sendMessage"
-	return postJSON(ctx, env, "telegram", endpoint, payload, c.BotToken)
+	// The part after the bot's ID is the secret half, which an answer may quote alone.
+	_, secretPart, _ := strings.Cut(c.BotToken, ":")
+	return postJSON(ctx, env, "telegram", endpoint, payload, c.BotToken, secretPart)
 }

@@ -105,12 +105,6 @@ func TestTwilioValidate(t *testing.T) {
 	}
 }
 
-func TestTwilioAnswers(t *testing.T) {
-	t.Parallel()
-	checkAnswers(t, "twilio", func(string) map[string]any { return twilioConfigFor("+15557654321") },
-		[]string{twilioTestToken, base64.StdEncoding.EncodeToString([]byte(twilioTestSID + ":" + twilioTestToken))})
-}
-
 // Twilio's error answer (code, message, more_info) is what the channel's editor reads.
 func TestTwilioErrorAnswer(t *testing.T) {
 	t.Parallel()
@@ -123,50 +117,4 @@ func TestTwilioErrorAnswer(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	assert.False(t, se.Retry)
 	assert.Contains(t, err.Error(), `twilio: answered 400 Bad Request: {"code": 21211, "message": "Invalid 'To' Phone Number: +4915112345678"`)
-}
-
-// Every event goes out through each of these types as one request carrying its text.
-func TestPagingChatAndSMSEveryEvent(t *testing.T) {
-	t.Parallel()
-	warm := downMessage()
-	warm.Event, warm.Incident.Kind = EventWarmGap, EventWarmGap
-	cert := downMessage()
-	cert.Event, cert.Incident.Kind, cert.Incident.Cause = EventCertExpiry, EventCertExpiry, "certificate expires in 5 days"
-	cert.Incident.FirstError, cert.Incident.LastError = "", ""
-	messages := []Message{downMessage(), upMessage(), warm, cert, testMessage(), degradedMessage(), recoveredMessage()}
-	types := []struct {
-		typ    string
-		config func(base string) map[string]any
-		text   func(t *testing.T, body []byte) string // the message's words as the provider gets them
-	}{
-		{"opsgenie", func(string) map[string]any { return map[string]any{"api_key": opsgenieTestKey} }, func(t *testing.T, b []byte) string {
-			var v struct{ Message, Note string }
-			require.NoError(t, json.Unmarshal(b, &v))
-			return v.Message + v.Note
-		}},
-		{"pushover", func(string) map[string]any { return pushoverConfigWith(nil) }, formField("title")},
-		{"twilio", func(string) map[string]any { return twilioConfigFor("+15557654321") }, formField("Body")},
-		{"zulip", func(base string) map[string]any { return zulipConfigFor(base, nil) }, formField("content")},
-	}
-	for _, tt := range types {
-		for _, m := range messages {
-			t.Run(tt.typ+"/"+m.Event, func(t *testing.T) {
-				t.Parallel()
-				got := deliver(t, tt.typ, http.StatusOK, tt.config, m)
-				assert.Equal(t, "WatchDog", got.Header.Get("User-Agent"))
-				title, _ := summary(m, plain())
-				// The title's words after its emoji, as every format keeps them.
-				words := strings.Fields(title)[1]
-				assert.Contains(t, tt.text(t, got.Body), words)
-			})
-		}
-	}
-}
-
-func formField(name string) func(*testing.T, []byte) string {
-	return func(t *testing.T, b []byte) string {
-		v, err := url.ParseQuery(string(b))
-		require.NoError(t, err)
-		return v.Get(name)
-	}
 }

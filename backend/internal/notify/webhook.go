@@ -106,7 +106,11 @@ func sendWebhook(ctx context.Context, c *webhookConfig, env Env, m Message) erro
 	secrets := []string{c.Secret}
 	for name, value := range c.Headers {
 		header.Set(name, value)
+		// "Bearer <token>": an answer may quote the token without its scheme.
 		secrets = append(secrets, value)
+		if _, credential, ok := strings.Cut(value, " "); ok && len(credential) >= 8 {
+			secrets = append(secrets, credential)
+		}
 	}
 	if m.DeliveryID != "" {
 		header.Set("X-WatchDog-Delivery", m.DeliveryID)

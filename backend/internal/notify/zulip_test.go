@@ -154,12 +154,6 @@ func TestZulipSiteIsGuarded(t *testing.T) {
 	assert.EqualError(t, err, "site: is a metadata address")
 }
 
-func TestZulipAnswers(t *testing.T) {
-	t.Parallel()
-	checkAnswers(t, "zulip", func(base string) map[string]any { return zulipConfigFor(base, nil) }, []string{zulipTestKey,
-		base64.StdEncoding.EncodeToString([]byte(zulipTestEmail + ":" + zulipTestKey))})
-}
-
 // Zulip's rate limit answer: the wait is in the Retry-After header (and repeated as
 // "retry-after" in the JSON, which the header makes unnecessary to read).
 func TestZulipRateLimited(t *testing.T) {

@@ -1,6 +1,8 @@
 package probe
 
 import (
+	"bufio"
+	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
 	"io"
@@ -43,11 +45,7 @@ func (d *decodingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 			return zr, nil, err
 		}
 	case "deflate":
-		// HTTP's deflate is zlib-wrapped.
-		open = func(body io.Reader) (io.Reader, func(), error) {
-			zr, err := zlib.NewReader(body)
-			return zr, nil, err
-		}
+		open = openDeflate
 	case "br":
 		open = func(body io.Reader) (io.Reader, func(), error) {
 			return brotli.NewReader(body), nil, nil
@@ -107,4 +105,25 @@ func (b *decodedBody) Close() error {
 		b.release()
 	}
 	return b.body.Close()
+}
+
+// openDeflate reads a deflate body. HTTP's deflate is zlib-wrapped, but servers have
+// long sent raw deflate under that name, and browsers read it: Chromium looks for a
+// zlib header and decodes raw deflate when there is none. So does this.
+func openDeflate(body io.Reader) (io.Reader, func(), error) {
+	br := bufio.NewReader(body)
+	head, err := br.Peek(2)
+	if err != nil || isZlibHeader(head[0], head[1]) {
+		// Too short for either: zlib's reader says what is wrong.
+		zr, err := zlib.NewReader(br)
+		return zr, nil, err
+	}
+	fr := flate.NewReader(br)
+	return fr, func() { _ = fr.Close() }, nil
+}
+
+// isZlibHeader reports whether cmf and flg open a zlib stream (RFC 1950): the
+// compression method is deflate, and the two bytes as a number are a multiple of 31.
+func isZlibHeader(cmf, flg byte) bool {
+	return cmf&0x0f == 8 && (uint16(cmf)<<8|uint16(flg))%31 == 0
 }

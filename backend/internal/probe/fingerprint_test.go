@@ -195,6 +195,11 @@ func helloList(r fingerprint.Record, name string) []uint16 {
 // order of those browsers, unlike Chrome's and unlike each other's.
 func TestImpersonateFirefoxAndSafari(t *testing.T) {
 	t.Parallel()
+	// These are the profiles' own values written out again, not a recording: no
+	// Firefox or Safari runs here, so nothing compares them with the real browsers.
+	// They are the Akamai texts fingerprinting services (tls.peet.ws and those that
+	// list its format) publish for Firefox 120 and Safari 16, so the test does catch a
+	// profile drifting from them.
 	want := map[target.Impersonation]string{
 		// Firefox 120: no ENABLE_PUSH, its idle-stream priority tree, :method :path
 		// :authority :scheme.
@@ -225,6 +230,29 @@ func TestImpersonateFirefoxAndSafari(t *testing.T) {
 		ja4s[first.JA4] = name
 	}
 	logRecords(t, names, records)
+}
+
+// TestImpersonateChromeShufflesExtensions: Chrome shuffles its extensions per
+// connection, and so does the chrome check: two connections differ in the order on
+// the wire (GREASE aside) and not in the set. A few connections are tried, as two
+// shuffles may come out alike by chance.
+func TestImpersonateChromeShufflesExtensions(t *testing.T) {
+	t.Parallel()
+	order := func(r fingerprint.Record) []uint16 {
+		return slices.DeleteFunc(slices.Clone(r.Hello.Extensions), fingerprint.IsGREASE)
+	}
+	first := order(probeRecord(t, target.ImpersonateChrome))
+	require.NotEmpty(t, first)
+	shuffled := false
+	for range 5 {
+		next := order(probeRecord(t, target.ImpersonateChrome))
+		assert.ElementsMatch(t, first, next, "the same extensions")
+		if !slices.Equal(first, next) {
+			shuffled = true
+			break
+		}
+	}
+	assert.True(t, shuffled, "six chrome connections sent their extensions in one order: %v", first)
 }
 
 // TestImpersonateFingerprintOverHTTP1AndReuse: against a server offering only

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -374,8 +376,24 @@ func dialBrowserTLS(ctx context.Context, dial dialFunc, network, addr string, b 
 		}
 		return nil, stdTLSError(err)
 	}
+	// Safari 16's hello offers TLS 1.0 and 1.1 (and CBC and 3DES suites with them), and
+	// utls lets the server pick them. The hello stays the browser's; the version the
+	// server picked is held to the default client's floor afterwards, so that an old
+	// server is down whichever client checks it.
+	minVersion := uint16(tls.VersionTLS12)
+	if tlsConfig != nil && tlsConfig.MinVersion > minVersion {
+		minVersion = tlsConfig.MinVersion
+	}
+	if v := conn.ConnectionState().Version; v < minVersion {
+		_ = conn.Close()
+		return nil, fmt.Errorf("server chose %s, below %s: %w", tls.VersionName(v), tls.VersionName(minVersion), tls.AlertError(alertProtocolVersion))
+	}
 	return browserConn{conn}, nil
 }
+
+// alertProtocolVersion is TLS's protocol_version alert ("tls: protocol version not
+// supported"), which is what the default client's check of such a server reads.
+const alertProtocolVersion = 70
 
 // utlsCertificate is c, a client certificate, as utls takes it.
 func utlsCertificate(c tls.Certificate) utls.Certificate {
@@ -448,6 +466,12 @@ func (c browserConn) ConnectionState() tls.ConnectionState {
 // User-Agent too), and the order req's transport writes them in.
 func setBrowserHeaders(r *http.Request, b *browser, own map[string]string) {
 	headers := slices.Clone(b.headers)
+	if !trustworthy(r.URL) {
+		// Browsers send fetch metadata and client hints only to a potentially
+		// trustworthy origin (https, or the machine's own loopback): over plain http
+		// to any other host they would give the profile away.
+		headers = slices.DeleteFunc(headers, func(h browserHeader) bool { return secureOnly(h.name) })
+	}
 	var extra []string
 	for name, value := range own {
 		if http.CanonicalHeaderKey(name) == "Host" {
@@ -475,4 +499,26 @@ func setBrowserHeaders(r *http.Request, b *browser, own map[string]string) {
 	slices.Sort(extra)
 	r.Header[req.HeaderOderKey] = append(slices.Clone(b.order), extra...)
 	r.Header[req.PseudoHeaderOderKey] = b.pseudoOrder
+}
+
+// secureOnly reports whether a browser sends the header named only to a potentially
+// trustworthy origin: the Sec-Fetch-* fetch metadata and the Sec-CH-* client hints.
+func secureOnly(name string) bool {
+	name = strings.ToLower(name)
+	return strings.HasPrefix(name, "sec-fetch-") || strings.HasPrefix(name, "sec-ch-")
+}
+
+// trustworthy reports whether u's origin is potentially trustworthy as browsers judge
+// it (the Secure Contexts spec): https, or a loopback host, which a browser trusts
+// over plain http too.
+func trustworthy(u *url.URL) bool {
+	if u.Scheme == "https" {
+		return true
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }

@@ -493,7 +493,12 @@ func (p *Prober) attemptHTTP(ctx, actx context.Context, client *http.Client, t t
 	// own choice, and a body read to its end has already told us all it will.
 	_ = resp.Body.Close()
 	status := resp.StatusCode
-	if readErr != nil && !errors.Is(readErr, io.EOF) {
+	// A read cut short by the attempt's deadline is a timeout, whatever the read
+	// returned: over TLS HTTP/1.1 the close_notify sent at the deadline lets a server
+	// waiting for its client to go away end its chunked body cleanly, and the EOF that
+	// follows is no complete answer.
+	timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+	if timedOut || (readErr != nil && !errors.Is(readErr, io.EOF)) {
 		r := classify(ctx, actx, readErr, limit, reach.Exempt())
 		if ctx.Err() == nil {
 			r.err += " reading the body"
