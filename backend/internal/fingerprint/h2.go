@@ -80,6 +80,15 @@ func (s *Server) serveH2(c net.Conn, rec *Record) error {
 	}
 	for {
 		f, err := h.fr.ReadFrame()
+		var se http2.StreamError
+		if errors.As(err, &se) {
+			// The Framer read the whole frame (and kept HPACK in step): the connection
+			// goes on without that stream.
+			if err := h.resetStream(se); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil {
 			return h.readError(err)
 		}
@@ -92,8 +101,18 @@ func (s *Server) serveH2(c net.Conn, rec *Record) error {
 	}
 }
 
-// readError ends the connection on a read error, telling the client why when it was
-// its fault; a stream error only resets that stream.
+// resetStream answers a stream error, such as a request with an invalid header
+// field, with RST_STREAM: only that stream ends.
+func (h *h2Conn) resetStream(se http2.StreamError) error {
+	delete(h.streams, se.StreamID)
+	if err := h.fr.WriteRSTStream(se.StreamID, se.Code); err != nil {
+		return fmt.Errorf("write http2 rst_stream: %w", err)
+	}
+	return h.flush()
+}
+
+// readError ends the connection on a read error other than a stream error, telling
+// the client why when it was its fault.
 func (h *h2Conn) readError(err error) error {
 	if errors.Is(err, io.EOF) {
 		return nil

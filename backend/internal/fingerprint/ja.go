@@ -19,28 +19,27 @@ import (
 // GREASE is ignored everywhere.
 
 // JA4 is the JA4 fingerprint of h, e.g. t13d1516h2_8daaf6152771_d8a2da3f94cd.
-func JA4(h Hello) string {
-	ciphers, exts, sigs := ja4Lists(h, false)
-	return ja4A(h) + "_" + ja4Hash(ciphers) + "_" + ja4Hash(ja4C(exts, sigs))
-}
+func JA4(h Hello) string { return ja4(h, false, false) }
 
 // JA4R is JA4_r: JA4 with its lists spelled out instead of hashed.
-func JA4R(h Hello) string {
-	ciphers, exts, sigs := ja4Lists(h, false)
-	return ja4A(h) + "_" + ciphers + "_" + ja4C(exts, sigs)
-}
+func JA4R(h Hello) string { return ja4(h, false, true) }
 
 // JA4O is JA4_o: JA4 over the ciphers and extensions in the order sent, SNI and ALPN
 // included.
-func JA4O(h Hello) string {
-	ciphers, exts, sigs := ja4Lists(h, true)
-	return ja4A(h) + "_" + ja4Hash(ciphers) + "_" + ja4Hash(ja4C(exts, sigs))
-}
+func JA4O(h Hello) string { return ja4(h, true, false) }
 
 // JA4RO is JA4_ro: JA4_o with its lists spelled out.
-func JA4RO(h Hello) string {
-	ciphers, exts, sigs := ja4Lists(h, true)
-	return ja4A(h) + "_" + ciphers + "_" + ja4C(exts, sigs)
+func JA4RO(h Hello) string { return ja4(h, true, true) }
+
+// ja4 is the one JA4 computation behind the four forms: the lists in the order sent
+// (original) or sorted, spelled out (raw) or hashed.
+func ja4(h Hello, original, raw bool) string {
+	ciphers, exts, sigs := ja4Lists(h, original)
+	c := ja4C(exts, sigs)
+	if !raw {
+		ciphers, c = ja4Hash(ciphers), ja4Hash(c)
+	}
+	return ja4A(h) + "_" + ciphers + "_" + c
 }
 
 // JA4Parts splits a JA4 (or JA4_o) fingerprint into its a, b and c parts. A raw

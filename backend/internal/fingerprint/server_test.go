@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
@@ -367,6 +368,36 @@ func TestHTTP2FramesAndFlowControl(t *testing.T) {
 	}
 }
 
+// TestHTTP2StreamError: a request the Framer rejects (an upper-case header name) is
+// reset with RST_STREAM, and the connection goes on to answer the next one.
+func TestHTTP2StreamError(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	h := dialH2(t, s)
+	h.check(h.fr.WriteSettings())
+	send := func(id uint32, fields ...string) {
+		h.buf.Reset()
+		for i := 0; i < len(fields); i += 2 {
+			h.check(h.enc.WriteField(hpack.HeaderField{Name: fields[i], Value: fields[i+1]}))
+		}
+		h.check(h.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: h.buf.Bytes(), EndStream: true, EndHeaders: true}))
+	}
+	request := []string{":method", "GET", ":path", "/", ":authority", "fp.test", ":scheme", "https"}
+	send(1, append(request, "User-Agent", "upper case")...)
+	if rst := next[*http2.RSTStreamFrame](h); rst.StreamID != 1 || rst.ErrCode != http2.ErrCodeProtocol {
+		t.Fatalf("RST_STREAM stream %d code %v, want stream 1 PROTOCOL_ERROR", rst.StreamID, rst.ErrCode)
+	}
+	send(3, append(request, "user-agent", "lower case")...)
+	hdrs := next[*http2.MetaHeadersFrame](h)
+	if hdrs.StreamID != 3 || hdrs.PseudoValue("status") != "200" {
+		t.Fatalf("answer on stream %d, status %q; want 200 on stream 3", hdrs.StreamID, hdrs.PseudoValue("status"))
+	}
+	recs := s.Records()
+	if len(recs) != 1 || len(recs[0].Requests) != 1 || recs[0].Requests[0].Header.Get("User-Agent") != "lower case" {
+		t.Errorf("records = %+v, want one with the second request only", recs)
+	}
+}
+
 // TestHTTP1 pipelines requests of each body framing on one HTTP/1.1 connection and
 // checks each one's header order, case kept.
 func TestHTTP1(t *testing.T) {
@@ -481,8 +512,33 @@ func TestCloseWithSilentClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = c.Close() }()
-	if err := s.Close(); err != nil {
-		t.Fatalf("close: %v", err)
+	// Close must find the connection open: one it never saw proves nothing.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		held := len(s.conns) == 1
+		s.mu.Unlock()
+		if held {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server never took the connection")
+		}
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	// Left to itself the connection would end at handshakeTimeout; well before that
+	// only Close closing it can have let Close return.
+	const bound = 5 * time.Second
+	if bound >= handshakeTimeout {
+		t.Fatalf("the bound %v does not tell Close from the %v handshake timeout", bound, handshakeTimeout)
+	}
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatalf("close: %v", err)
+		}
+	case <-time.After(bound):
+		t.Fatalf("Close still waits on a silent client after %v", bound)
 	}
 	if n, err := c.Read(make([]byte, 1)); err == nil {
 		t.Fatalf("read %d bytes from a closed server", n)

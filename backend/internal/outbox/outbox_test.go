@@ -225,7 +225,9 @@ func TestStopMidDeliveryLosesNothing(t *testing.T) {
 			return err == nil && ds[0].Attempts == 1
 		})
 		time.Sleep(100 * time.Millisecond) // the request is at the receiver, held
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		// Half the stop's time goes to the sends, the rest to handing back what they
+		// held: a second each, so a loaded database still takes the hand-back write.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		d.Stop(ctx)
 		cancel()
 		assert.Equal(t, []string{"down:pending:0"}, states(t, s))
