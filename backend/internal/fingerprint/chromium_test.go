@@ -11,23 +11,15 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// unavailable skips a test whose outside dependency is missing, or fails it when
-// REQUIRE_ALL=1, because CI must never pass by skipping.
-func unavailable(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("REQUIRE_ALL") == "1" {
-		t.Fatalf("REQUIRE_ALL=1 but unavailable: "+format, args...)
-	}
-	t.Skipf("SKIPPED, unavailable: "+format, args...)
-}
+	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
+)
 
 // TestChromium records the installed Chromium and checks it looks like Chrome on the
 // wire; then Go's default client, which must not.
 func TestChromium(t *testing.T) {
 	if _, err := os.Stat(chromiumPath()); err != nil {
-		unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
+		storetest.Unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
 	}
 	s := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -95,7 +87,7 @@ func TestChromium(t *testing.T) {
 // every connection, are not used.
 func TestChromiumWithoutProxies(t *testing.T) {
 	if _, err := os.Stat(chromiumPath()); err != nil {
-		unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
+		storetest.Unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -132,7 +124,7 @@ func TestWithoutProxies(t *testing.T) {
 // it (an address is not looked up) and sends no SNI.
 func TestChromiumAddressLiteral(t *testing.T) {
 	if _, err := os.Stat(chromiumPath()); err != nil {
-		unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
+		storetest.Unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
 	}
 	s := start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -182,7 +174,7 @@ func TestResolverRules(t *testing.T) {
 // (where the crash handlers keep their database unless HOME is the profile).
 func TestChromiumLeavesNothing(t *testing.T) {
 	if _, err := os.Stat(chromiumPath()); err != nil {
-		unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
+		storetest.Unavailable(t, "the Chromium fingerprint needs a browser (CHROMIUM, or %s): %v", ChromiumPath, err)
 	}
 	tmp, home := t.TempDir(), t.TempDir()
 	t.Setenv("TMPDIR", tmp) // the profile is made in here

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/watchdog-monitor/watchdog/backend/internal/fingerprint"
+	"github.com/watchdog-monitor/watchdog/backend/internal/store/storetest"
 	"github.com/watchdog-monitor/watchdog/backend/internal/target"
 )
 
@@ -80,10 +80,7 @@ func chromiumRecord(t *testing.T, opts ...fingerprint.Option) fingerprint.Record
 	defer cancel()
 	rec, err := fingerprint.ChromiumRecord(ctx, srv)
 	if errors.Is(err, fingerprint.ErrNoChromium) {
-		if os.Getenv("REQUIRE_ALL") == "1" {
-			t.Fatalf("REQUIRE_ALL=1 but unavailable: %v", err)
-		}
-		t.Skipf("SKIPPED, unavailable: %v: the Chrome impersonation is not compared with a real browser", err)
+		storetest.Unavailable(t, "%v: the Chrome impersonation is not compared with a real browser", err)
 	}
 	require.NoError(t, err)
 	return rec
