@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	req "github.com/imroc/req/v3"
 	reqhttp2 "github.com/imroc/req/v3/http2"
@@ -307,10 +306,10 @@ func newBrowserTransport(dial dialFunc, b *browser, tlsConfig *tls.Config) http.
 	t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		return dialBrowserTLS(ctx, dial, network, addr, b, tlsConfig)
 	}
-	t.MaxIdleConns = 1024
-	t.MaxIdleConnsPerHost = 32
-	t.IdleConnTimeout = 90 * time.Second
-	t.ExpectContinueTimeout = time.Second
+	t.MaxIdleConns = maxIdleConns
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	t.IdleConnTimeout = idleConnTimeout
+	t.ExpectContinueTimeout = expectContinueTimeout
 	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
 	t.SetHTTP2MaxHeaderListSize(maxResponseHeaderBytes)
 	// req would also re-encode a text body of another charset to UTF-8; net/http does
@@ -380,10 +379,9 @@ func dialBrowserTLS(ctx context.Context, dial dialFunc, network, addr string, b 
 	// utls lets the server pick them. The hello stays the browser's; the version the
 	// server picked is held to the default client's floor afterwards, so that an old
 	// server is down whichever client checks it.
-	minVersion := uint16(tls.VersionTLS12)
-	if tlsConfig != nil && tlsConfig.MinVersion > minVersion {
-		minVersion = tlsConfig.MinVersion
-	}
+	// The default client's floor (tlsConfig's, when the target has TLS options, is the
+	// same): a browser's hello may offer older versions, the check may not take them.
+	const minVersion = tls.VersionTLS12
 	if v := conn.ConnectionState().Version; v < minVersion {
 		_ = conn.Close()
 		return nil, fmt.Errorf("server chose %s, below %s: %w", tls.VersionName(v), tls.VersionName(minVersion), tls.AlertError(alertProtocolVersion))

@@ -625,3 +625,25 @@ func TestImpersonateLeavesNoGoroutines(t *testing.T) {
 		t.Errorf("%d goroutines before, %d after closing idle connections:\n%s", before, after, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// The metadata address is refused for every browser, even with private targets allowed:
+// literally, over TLS, and at a redirect hop, before any connection is made to it.
+func TestImpersonateRefusesMetadata(t *testing.T) {
+	t.Parallel()
+	toMetadata, hops := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
+	}))
+	p := newProber(t, true, Options{})
+	for _, b := range []target.Impersonation{target.ImpersonateChrome, target.ImpersonateFirefox, target.ImpersonateSafari} {
+		for _, url := range []string{"http://169.254.169.254/latest/meta-data/", "https://169.254.169.254/", toMetadata.URL + "/"} {
+			tg := newTarget(url)
+			tg.Impersonate = b
+			c := p.Check(context.Background(), tg)
+			assert.False(t, c.OK, "%s %s", b, url)
+			assert.Contains(t, c.Error, "address not allowed: a link-local or cloud metadata address", "%s %s", b, url)
+			assert.NotContains(t, c.Error, "169.254", "the refused address is not said")
+			assert.Equal(t, 1, c.Attempts, "a refusal is final")
+		}
+	}
+	assert.EqualValues(t, 3, hops.Load(), "only the redirecting server was reached, once a browser")
+}

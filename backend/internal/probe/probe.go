@@ -61,6 +61,13 @@ const (
 	tlsHandshakeTimeout = 10 * time.Second
 	// maxResponseHeaderBytes keeps a hostile server from filling memory with headers.
 	maxResponseHeaderBytes = 1 << 20
+	// The connection pool of every http transport, the browsers' too. Many targets are
+	// paths of one host: keep enough connections to it that checks due together reuse
+	// them instead of dialing each time.
+	maxIdleConns          = 1024
+	maxIdleConnsPerHost   = 32
+	idleConnTimeout       = 90 * time.Second
+	expectContinueTimeout = time.Second
 )
 
 // Options configure a Prober.
@@ -162,17 +169,15 @@ func newTransport(dial func(ctx context.Context, network, addr string) (net.Conn
 	return &http.Transport{
 		// Environment proxies are ignored: a proxy would dial the target itself, out of
 		// the guard's reach.
-		Proxy:               nil,
-		DialContext:         dial,
-		TLSClientConfig:     tlsConfig,
-		ForceAttemptHTTP2:   true,
-		TLSHandshakeTimeout: tlsHandshakeTimeout,
-		// Many targets are paths of one host: keep enough connections to it that
-		// checks due together reuse them instead of dialing each time.
-		MaxIdleConns:           1024,
-		MaxIdleConnsPerHost:    32,
-		IdleConnTimeout:        90 * time.Second,
-		ExpectContinueTimeout:  time.Second,
+		Proxy:                  nil,
+		DialContext:            dial,
+		TLSClientConfig:        tlsConfig,
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    tlsHandshakeTimeout,
+		MaxIdleConns:           maxIdleConns,
+		MaxIdleConnsPerHost:    maxIdleConnsPerHost,
+		IdleConnTimeout:        idleConnTimeout,
+		ExpectContinueTimeout:  expectContinueTimeout,
 		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 	}
 }
@@ -489,15 +494,16 @@ func (p *Prober) attemptHTTP(ctx, actx context.Context, client *http.Client, t t
 		sink = &body
 	}
 	_, readErr := io.CopyN(sink, resp.Body, p.maxBodyBytes)
+	// A read cut short by the attempt's deadline is a timeout, whatever the read
+	// returned: over TLS HTTP/1.1 the close_notify sent at the deadline lets a server
+	// waiting for its client to go away end its chunked body cleanly, and the EOF that
+	// follows is no complete answer. Judged as the read returns, before the close: a
+	// body read whole just before the deadline is not a timeout.
+	timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	// Closing a response body reports nothing about the target: an early close is our
 	// own choice, and a body read to its end has already told us all it will.
 	_ = resp.Body.Close()
 	status := resp.StatusCode
-	// A read cut short by the attempt's deadline is a timeout, whatever the read
-	// returned: over TLS HTTP/1.1 the close_notify sent at the deadline lets a server
-	// waiting for its client to go away end its chunked body cleanly, and the EOF that
-	// follows is no complete answer.
-	timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	if timedOut || (readErr != nil && !errors.Is(readErr, io.EOF)) {
 		r := classify(ctx, actx, readErr, limit, reach.Exempt())
 		if ctx.Err() == nil {
