@@ -93,3 +93,42 @@ func TestSendQuotesNothingOfAPrivateHost(t *testing.T) {
 		}
 	})
 }
+
+// Every type that sends to a host the config names refuses the metadata address, even
+// with private targets allowed: when the channel is saved, and again when it sends (a
+// stored config is checked anew, and the dial goes through the guard).
+func TestUserHostsRefuseMetadata(t *testing.T) {
+	t.Parallel()
+	const meta = "http://169.254.169.254"
+	configs := map[string]struct {
+		key    string
+		config map[string]any
+	}{
+		"matrix":     {"homeserver_url", map[string]any{"homeserver_url": meta, "access_token": matrixTestToken, "room_id": "!ops:example.org"}},
+		"mattermost": {"url", map[string]any{"url": meta + "/hooks/mmhookkey123"}},
+		"rocketchat": {"url", map[string]any{"url": meta + "/hooks/rcid/rctoken123"}},
+		"gotify":     {"server_url", map[string]any{"server_url": meta, "token": gotifyTestToken}},
+		"zulip":      {"site", map[string]any{"site": meta, "email": zulipTestEmail, "api_key": zulipTestKey, "stream": "ops"}},
+		"ntfy":       {"url", map[string]any{"url": meta, "topic": "ops"}},
+		"webhook":    {"url", map[string]any{"url": meta + "/hook"}},
+	}
+	for typ, c := range configs {
+		saved := Validate(typ, rawJSON(t, c.config), Env{CheckURL: netguard.New(true).CheckURL})
+		var ce *ConfigError
+		require.ErrorAs(t, saved, &ce, typ)
+		assert.Equal(t, c.key, ce.Key, typ)
+		assert.Contains(t, ce.Message, "metadata", typ)
+
+		env := guardedEnv(true)
+		env.CheckURL = netguard.New(true).CheckURL
+		err := Send(context.Background(), Channel{Type: typ, Config: rawJSON(t, c.config)}, env, testMessage())
+		require.Error(t, err, typ)
+		assert.Contains(t, err.Error(), "metadata", typ)
+
+		// A config stored before the rule (no check at send time) still cannot reach it:
+		// the dial is the guard's.
+		err = Send(context.Background(), Channel{Type: typ, Config: rawJSON(t, c.config)}, guardedEnv(true), testMessage())
+		require.Error(t, err, typ)
+		assert.Contains(t, err.Error(), "metadata", typ)
+	}
+}
