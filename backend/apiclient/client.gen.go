@@ -1201,7 +1201,14 @@ type BudgetList struct {
 
 // Channel defines model for Channel.
 type Channel struct {
-	// Config Config is the type's settings; see the channel types in the API notes.
+	// Config Config is the type's settings as ChannelCreate lists them, each secret replaced by
+	// <key>_set: webhook {url, secret_set, headers (values "")}; slack, discord, teams,
+	// mattermost, rocketchat, googlechat {url_set, …}; telegram {bot_token_set, chat_id};
+	// ntfy {url, topic, token_set, priority}; pagerduty {routing_key_set, severity};
+	// matrix {homeserver_url, access_token_set, room_id}; gotify {server_url, token_set,
+	// priority}; pushover {user_key_set, app_token_set, priority, device, sound}; opsgenie
+	// {api_key_set, region, priority}; zulip {site, email, api_key_set, stream, topic};
+	// twilio {account_sid, auth_token_set, from, to}.
 	Config    map[string]interface{} `json:"config"`
 	CreatedAt time.Time              `json:"created_at"`
 
@@ -1256,6 +1263,11 @@ type ChannelList struct {
 
 // ChannelPatch defines model for ChannelPatch.
 type ChannelPatch struct {
+	// Config Config replaces the settings (keys as in ChannelCreate). A secret left out keeps
+	// its stored value, except when the update changes the scheme, host or port of the
+	// setting it is sent to (webhook and ntfy url, matrix homeserver_url, gotify
+	// server_url, zulip site): then each stored secret must be sent again (422 naming
+	// config.<key>).
 	Config    *map[string]interface{} `json:"config,omitempty"`
 	IsDefault *bool                   `json:"is_default,omitempty"`
 	Name      *string                 `json:"name,omitempty"`
@@ -2756,7 +2768,7 @@ type ClientInterface interface {
 
 	// UpdateChannelWithBody Update a notification channel
 	//
-	// Changes only the fields sent. Secrets left out of config keep their stored values.
+	// Changes only the fields sent. Secrets left out of config keep their stored values, unless config moves the channel to another server (a new scheme, host or port in webhook or ntfy url, matrix homeserver_url, gotify server_url or zulip site): a stored secret is never sent where it was not typed for, so each must be sent again.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2765,7 +2777,7 @@ type ClientInterface interface {
 
 	// UpdateChannel Update a notification channel
 	//
-	// Changes only the fields sent. Secrets left out of config keep their stored values.
+	// Changes only the fields sent. Secrets left out of config keep their stored values, unless config moves the channel to another server (a new scheme, host or port in webhook or ntfy url, matrix homeserver_url, gotify server_url or zulip site): a stored secret is never sent where it was not typed for, so each must be sent again.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3609,7 +3621,7 @@ func (c *Client) GetChannel(ctx context.Context, id int, reqEditors ...RequestEd
 
 // UpdateChannelWithBody Update a notification channel
 //
-// Changes only the fields sent. Secrets left out of config keep their stored values.
+// Changes only the fields sent. Secrets left out of config keep their stored values, unless config moves the channel to another server (a new scheme, host or port in webhook or ntfy url, matrix homeserver_url, gotify server_url or zulip site): a stored secret is never sent where it was not typed for, so each must be sent again.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3628,7 +3640,7 @@ func (c *Client) UpdateChannelWithBody(ctx context.Context, id int, contentType 
 
 // UpdateChannel Update a notification channel
 //
-// Changes only the fields sent. Secrets left out of config keep their stored values.
+// Changes only the fields sent. Secrets left out of config keep their stored values, unless config moves the channel to another server (a new scheme, host or port in webhook or ntfy url, matrix homeserver_url, gotify server_url or zulip site): a stored secret is never sent where it was not typed for, so each must be sent again.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7274,7 +7286,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateChannelWithBodyWithResponse Update a notification channel
 	//
-	// Changes only the fields sent. Secrets left out of config keep their stored values.
+	// Changes only the fields sent. Secrets left out of config keep their stored values, unless config moves the channel to another server (a new scheme, host or port in webhook or ntfy url, matrix homeserver_url, gotify server_url or zulip site): a stored secret is never sent where it was not typed for, so each must be sent again.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7283,7 +7295,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateChannelWithResponse Update a notification channel
 	//
-	// Changes only the fields sent. Secrets left out of config keep their stored values.
+	// Changes only the fields sent. Secrets left out of config keep their stored values, unless config moves the channel to another server (a new scheme, host or port in webhook or ntfy url, matrix homeserver_url, gotify server_url or zulip site): a stored secret is never sent where it was not typed for, so each must be sent again.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14050,7 +14062,7 @@ func (c *ClientWithResponses) GetChannelWithResponse(ctx context.Context, id int
 
 // UpdateChannelWithBodyWithResponse Update a notification channel
 //
-// Changes only the fields sent. Secrets left out of config keep their stored values.
+// Changes only the fields sent. Secrets left out of config keep their stored values, unless config moves the channel to another server (a new scheme, host or port in webhook or ntfy url, matrix homeserver_url, gotify server_url or zulip site): a stored secret is never sent where it was not typed for, so each must be sent again.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14065,7 +14077,7 @@ func (c *ClientWithResponses) UpdateChannelWithBodyWithResponse(ctx context.Cont
 
 // UpdateChannelWithResponse Update a notification channel
 //
-// Changes only the fields sent. Secrets left out of config keep their stored values.
+// Changes only the fields sent. Secrets left out of config keep their stored values, unless config moves the channel to another server (a new scheme, host or port in webhook or ntfy url, matrix homeserver_url, gotify server_url or zulip site): a stored secret is never sent where it was not typed for, so each must be sent again.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -18,13 +18,21 @@ import (
 )
 
 // Channel is a notification channel. Secret settings (a webhook's secret and header
-// values, Slack, Discord and Teams URLs, bot tokens, routing keys) are write-only:
-// they are never returned; <key>_set says whether one is stored.
+// values, Slack, Discord, Teams, Mattermost, Rocket.Chat and Google Chat URLs, tokens,
+// routing and API keys) are write-only: they are never returned; <key>_set says whether
+// one is stored.
 type Channel struct {
 	ID   int64  `json:"id" validate:"required" example:"1"`
 	Name string `json:"name" validate:"required" example:"ops-webhook"`
 	Type string `json:"type" validate:"required" enums:"webhook,slack,discord,email,telegram,ntfy,teams,pagerduty,matrix,mattermost,rocketchat,googlechat,gotify,pushover,opsgenie,zulip,twilio" example:"webhook"`
-	// Config is the type's settings; see the channel types in the API notes.
+	// Config is the type's settings as ChannelCreate lists them, each secret replaced by
+	// <key>_set: webhook {url, secret_set, headers (values "")}; slack, discord, teams,
+	// mattermost, rocketchat, googlechat {url_set, …}; telegram {bot_token_set, chat_id};
+	// ntfy {url, topic, token_set, priority}; pagerduty {routing_key_set, severity};
+	// matrix {homeserver_url, access_token_set, room_id}; gotify {server_url, token_set,
+	// priority}; pushover {user_key_set, app_token_set, priority, device, sound}; opsgenie
+	// {api_key_set, region, priority}; zulip {site, email, api_key_set, stream, topic};
+	// twilio {account_sid, auth_token_set, from, to}.
 	Config map[string]any `json:"config" validate:"required"`
 	// IsDefault channels are subscribed by new targets that name no channels.
 	IsDefault bool      `json:"is_default" validate:"required" example:"false"`
@@ -49,9 +57,15 @@ type ChannelCreate struct {
 } // @name ChannelCreate
 
 // ChannelPatch is the body of PATCH /channels/{id}. A secret left out of config keeps
-// its stored value; the type cannot change.
+// its stored value, unless the config moves the channel to another server; the type
+// cannot change.
 type ChannelPatch struct {
-	Name      *string         `json:"name,omitempty" maxLength:"100"`
+	Name *string `json:"name,omitempty" maxLength:"100"`
+	// Config replaces the settings (keys as in ChannelCreate). A secret left out keeps
+	// its stored value, except when the update changes the scheme, host or port of the
+	// setting it is sent to (webhook and ntfy url, matrix homeserver_url, gotify
+	// server_url, zulip site): then each stored secret must be sent again (422 naming
+	// config.<key>).
 	Config    *map[string]any `json:"config,omitempty"`
 	IsDefault *bool           `json:"is_default,omitempty"`
 } // @name ChannelPatch
@@ -198,7 +212,7 @@ func (a *api) getChannel(c echo.Context) error {
 //
 //	@ID	updateChannel
 //	@Summary		Update a notification channel
-//	@Description	Changes only the fields sent. Secrets left out of config keep their stored values.
+//	@Description	Changes only the fields sent. Secrets left out of config keep their stored values, unless config moves the channel to another server (a new scheme, host or port in webhook or ntfy url, matrix homeserver_url, gotify server_url or zulip site): a stored secret is never sent where it was not typed for, so each must be sent again.
 //	@Tags			channels
 //	@Accept			json
 //	@Produce		json
@@ -214,7 +228,7 @@ func (a *api) getChannel(c echo.Context) error {
 //	@Failure		409		{object}	Problem	"A channel has this name"
 //	@Failure		413		{object}	Problem	"Body over 1 MiB"
 //	@Failure		415		{object}	Problem	"Body is not JSON"
-//	@Failure		422		{object}	Problem	"A field breaks a rule; errors names it"
+//	@Failure		422		{object}	Problem	"A field breaks a rule; errors names it (config.<key> for settings, a stored secret left out when the channel moves to another server among them)"
 //	@Router			/channels/{id} [patch]
 func (a *api) updateChannel(c echo.Context) error {
 	id, err := pathID(c)

@@ -295,7 +295,7 @@ export interface paths {
         head?: never;
         /**
          * Update a notification channel
-         * @description Changes only the fields sent. Secrets left out of config keep their stored values.
+         * @description Changes only the fields sent. Secrets left out of config keep their stored values, unless config moves the channel to another server (a new scheme, host or port in webhook or ntfy url, matrix homeserver_url, gotify server_url or zulip site): a stored secret is never sent where it was not typed for, so each must be sent again.
          */
         patch: operations["updateChannel"];
         trace?: never;
@@ -1111,7 +1111,16 @@ export interface components {
             items: components["schemas"]["Budget"][];
         };
         Channel: {
-            /** @description Config is the type's settings; see the channel types in the API notes. */
+            /**
+             * @description Config is the type's settings as ChannelCreate lists them, each secret replaced by
+             *     <key>_set: webhook {url, secret_set, headers (values "")}; slack, discord, teams,
+             *     mattermost, rocketchat, googlechat {url_set, …}; telegram {bot_token_set, chat_id};
+             *     ntfy {url, topic, token_set, priority}; pagerduty {routing_key_set, severity};
+             *     matrix {homeserver_url, access_token_set, room_id}; gotify {server_url, token_set,
+             *     priority}; pushover {user_key_set, app_token_set, priority, device, sound}; opsgenie
+             *     {api_key_set, region, priority}; zulip {site, email, api_key_set, stream, topic};
+             *     twilio {account_sid, auth_token_set, from, to}.
+             */
             config: {
                 [key: string]: unknown;
             };
@@ -1162,6 +1171,13 @@ export interface components {
             items: components["schemas"]["Channel"][];
         };
         ChannelPatch: {
+            /**
+             * @description Config replaces the settings (keys as in ChannelCreate). A secret left out keeps
+             *     its stored value, except when the update changes the scheme, host or port of the
+             *     setting it is sent to (webhook and ntfy url, matrix homeserver_url, gotify
+             *     server_url, zulip site): then each stored secret must be sent again (422 naming
+             *     config.<key>).
+             */
             config?: {
                 [key: string]: unknown;
             };
@@ -3634,7 +3650,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A field breaks a rule; errors names it */
+            /** @description A field breaks a rule; errors names it (config.<key> for settings, a stored secret left out when the channel moves to another server among them) */
             422: {
                 headers: {
                     [name: string]: unknown;
