@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -80,10 +79,6 @@ func sendGotify(ctx context.Context, c *gotifyConfig, env Env, m Message) error 
 		Priority int            `json:"priority"`
 		Extras   map[string]any `json:"extras"`
 	}{Title: clip(title, maxGotifyTitle), Message: clip(markdownLines(body), maxGotifyMessage), Priority: *c.Priority, Extras: extras}
-	encoded, err := json.Marshal(payload)
-	if err != nil {
-		return &SendError{Err: fmt.Errorf("gotify: encode message: %w", err)}
-	}
-	return post{provider: "gotify", url: server.JoinPath("message").String(), contentType: "application/json", body: encoded,
-		header: http.Header{"X-Gotify-Key": {c.Token}}, secrets: []string{c.Token}}.send(ctx, env)
+	return post{provider: "gotify", url: server.JoinPath("message").String(),
+		header: http.Header{"X-Gotify-Key": {c.Token}}, secrets: []string{c.Token}}.sendJSON(ctx, env, payload)
 }

@@ -3,6 +3,7 @@ package notify
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,11 +49,25 @@ type post struct {
 
 // postJSON sends v as JSON.
 func postJSON(ctx context.Context, env Env, provider, endpoint string, v any, secrets ...string) error {
+	return post{provider: provider, url: endpoint, secrets: secrets}.sendJSON(ctx, env, v)
+}
+
+// sendJSON sends v as the JSON body of p, for requests that also need a method or
+// headers of their own.
+func (p post) sendJSON(ctx context.Context, env Env, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
-		return &SendError{Err: fmt.Errorf("%s: encode message: %w", provider, err)}
+		return &SendError{Err: fmt.Errorf("%s: encode message: %w", p.provider, err)}
 	}
-	return post{provider: provider, url: endpoint, contentType: "application/json", body: body, secrets: secrets}.send(ctx, env)
+	p.contentType, p.body = "application/json", body
+	return p.send(ctx, env)
+}
+
+// basicAuth is the Authorization header of HTTP Basic authentication, and the secrets
+// to keep out of errors: the secret, and the encoded pair, which is as good as it.
+func basicAuth(user, secret string) (http.Header, []string) {
+	credentials := base64.StdEncoding.EncodeToString([]byte(user + ":" + secret))
+	return http.Header{"Authorization": {"Basic " + credentials}}, []string{secret, credentials}
 }
 
 // postForm sends values as an HTML form (application/x-www-form-urlencoded), as

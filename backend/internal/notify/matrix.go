@@ -5,13 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Matrix through the client-server API (v3): an m.room.message event PUT into a room
@@ -86,14 +85,10 @@ func sendMatrix(ctx context.Context, c *matrixConfig, env Env, m Message) error 
 	}
 	ev := matrixEvent{MsgType: "m.text", Body: clip(plain, maxMatrixBody), Format: "org.matrix.custom.html",
 		FormattedBody: clipHTML(formatted, plain, maxMatrixBody)}
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		return &SendError{Err: fmt.Errorf("matrix: encode message: %w", err)}
-	}
 	endpoint := strings.TrimSuffix(c.HomeserverURL, "/") + "/_matrix/client/v3/rooms/" + matrixEscape(c.RoomID) +
 		"/send/m.room.message/" + matrixTxnID(m.DeliveryID)
-	return post{provider: "matrix", method: http.MethodPut, url: endpoint, contentType: "application/json", body: payload,
-		header: http.Header{"Authorization": {"Bearer " + c.AccessToken}}, secrets: []string{c.AccessToken}}.send(ctx, env)
+	return post{provider: "matrix", method: http.MethodPut, url: endpoint,
+		header: http.Header{"Authorization": {"Bearer " + c.AccessToken}}, secrets: []string{c.AccessToken}}.sendJSON(ctx, env, ev)
 }
 
 // matrixLink is an http(s) URL as an HTML link whose text is the URL, so what it
@@ -109,7 +104,7 @@ func matrixLink(u string) string {
 // clipHTML keeps formatted when it fits; cutting HTML could leave a tag open, so a
 // message too long for it goes as the escaped plain text instead.
 func clipHTML(formatted, plain string, n int) string {
-	if len([]rune(formatted)) <= n {
+	if utf8.RuneCountInString(formatted) <= n {
 		return formatted
 	}
 	return strings.ReplaceAll(html.EscapeString(clip(plain, n)), "\n", "<br>")

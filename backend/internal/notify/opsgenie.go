@@ -2,8 +2,6 @@ package notify
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -112,12 +110,8 @@ func sendOpsgenie(ctx context.Context, c *opsgenieConfig, env Env, m Message) er
 			Description: clip(body, maxOpsgenieDescription), Priority: priority, Source: "WatchDog",
 			Tags: []string{"watchdog", m.Event}, Details: opsgenieDetails(m), Entity: opsgenieEntity(m)}
 	}
-	encoded, err := json.Marshal(payload)
-	if err != nil {
-		return &SendError{Err: fmt.Errorf("opsgenie: encode message: %w", err)}
-	}
-	return post{provider: "opsgenie", url: endpoint, contentType: "application/json", body: encoded,
-		header: http.Header{"Authorization": {"GenieKey " + c.APIKey}}, secrets: []string{c.APIKey}}.send(ctx, env)
+	return post{provider: "opsgenie", url: endpoint,
+		header: http.Header{"Authorization": {"GenieKey " + c.APIKey}}, secrets: []string{c.APIKey}}.sendJSON(ctx, env, payload)
 }
 
 // opsgenieEntity is what the alert is about: the target, or WatchDog's checker.

@@ -2,11 +2,10 @@ package notify
 
 import (
 	"context"
-	"encoding/base64"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Twilio Programmable Messaging: one SMS per message through the Messages resource.
@@ -52,11 +51,9 @@ func sendTwilio(ctx context.Context, c *twilioConfig, env Env, m Message) error 
 	} else {
 		form.Set("From", c.From)
 	}
-	credentials := base64.StdEncoding.EncodeToString([]byte(c.AccountSID + ":" + c.AuthToken))
 	endpoint := apiBase(env, "twilio", "https://api.twilio.com") + "/2010-04-01/Accounts/" + c.AccountSID + "/Messages.json"
-	// The encoded pair is as good as the token: it is a secret too.
-	return postForm(ctx, env, "twilio", endpoint, form, http.Header{"Authorization": {"Basic " + credentials}},
-		c.AuthToken, credentials)
+	header, secrets := basicAuth(c.AccountSID, c.AuthToken)
+	return postForm(ctx, env, "twilio", endpoint, form, header, secrets...)
 }
 
 // smsLine is a message as one plain line that fits one SMS: the title without its
@@ -70,7 +67,7 @@ func smsLine(m Message) string {
 		line = "WatchDog: " + line
 	}
 	line = strings.ReplaceAll(line, " — ", ": ")
-	if len([]rune(line)) > maxSMS {
+	if utf8.RuneCountInString(line) > maxSMS {
 		// "…" is not GSM either.
 		line = string([]rune(line)[:maxSMS-3]) + "..."
 	}

@@ -2,13 +2,12 @@ package notify
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Zulip: a stream message through POST /api/v1/messages, sent as a bot (HTTP basic
@@ -69,7 +68,7 @@ func (c *zulipConfig) check(env Env) error {
 // zulipName says whether s can name a stream or topic: one line, at most 60
 // characters, not blank.
 func zulipName(s string) bool {
-	return strings.TrimSpace(s) != "" && len([]rune(s)) <= maxZulipName &&
+	return strings.TrimSpace(s) != "" && utf8.RuneCountInString(s) <= maxZulipName &&
 		strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) }) < 0
 }
 
@@ -85,10 +84,8 @@ func sendZulip(ctx context.Context, c *zulipConfig, env Env, m Message) error {
 	}
 	form := url.Values{"type": {"stream"}, "to": {c.Stream}, "topic": {zulipTopic(c, m)},
 		"content": {clip(content, maxZulipContent)}}
-	credentials := base64.StdEncoding.EncodeToString([]byte(c.Email + ":" + c.APIKey))
-	// The encoded pair is as good as the key: it is a secret too.
-	return postForm(ctx, env, "zulip", site.JoinPath("api/v1/messages").String(), form,
-		http.Header{"Authorization": {"Basic " + credentials}}, c.APIKey, credentials)
+	header, secrets := basicAuth(c.Email, c.APIKey)
+	return postForm(ctx, env, "zulip", site.JoinPath("api/v1/messages").String(), form, header, secrets...)
 }
 
 // zulipTopic is where a message goes: the configured topic, or the target's name.
