@@ -472,11 +472,6 @@ func setBrowserHeaders(r *http.Request, b *browser, own map[string]string) {
 	}
 	var extra []string
 	for name, value := range own {
-		if http.CanonicalHeaderKey(name) == "Host" {
-			// Go sends req.Host, not a Host header; honour it for virtual-host checks.
-			r.Host = value
-			continue
-		}
 		i := slices.IndexFunc(headers, func(h browserHeader) bool { return strings.EqualFold(h.name, name) })
 		if i >= 0 {
 			headers[i].value = value
@@ -494,8 +489,12 @@ func setBrowserHeaders(r *http.Request, b *browser, own map[string]string) {
 	}
 	// Every header sent is named in the order: req's sort leaves the rest where map
 	// iteration put them.
-	slices.Sort(extra)
-	r.Header[req.HeaderOderKey] = append(slices.Clone(b.order), extra...)
+	order := b.order // req's sort only reads it
+	if len(extra) > 0 {
+		slices.Sort(extra)
+		order = slices.Concat(b.order, extra)
+	}
+	r.Header[req.HeaderOderKey] = order
 	r.Header[req.PseudoHeaderOderKey] = b.pseudoOrder
 }
 

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -564,24 +565,36 @@ func (p *Prober) newRequest(ctx context.Context, t target.Target) (*http.Request
 		}
 		return nil, fmt.Errorf("invalid request: %w", err)
 	}
+	own := t.Headers
+	if host, ok := hostHeader(own); ok {
+		// Go sends req.Host, not a Host header; honour it for virtual-host checks.
+		req.Host = host
+		own = maps.Clone(own)
+		maps.DeleteFunc(own, func(name, _ string) bool { return http.CanonicalHeaderKey(name) == "Host" })
+	}
 	if t.Impersonate != target.ImpersonateNone {
 		b, err := browserFor(t.Impersonate)
 		if err != nil {
 			return nil, err
 		}
-		setBrowserHeaders(req, b, t.Headers)
+		setBrowserHeaders(req, b, own)
 		return req, nil
 	}
 	req.Header.Set("User-Agent", p.userAgent)
 	req.Header.Set("Accept", defaultAccept)
 	req.Header.Set("Accept-Language", defaultAcceptLanguage)
-	for name, value := range t.Headers {
-		if http.CanonicalHeaderKey(name) == "Host" {
-			// Go sends req.Host, not a Host header; honour it for virtual-host checks.
-			req.Host = value
-			continue
-		}
+	for name, value := range own {
 		req.Header.Set(name, value)
 	}
 	return req, nil
+}
+
+// hostHeader is the Host header among a target's headers, whatever its spelling.
+func hostHeader(headers map[string]string) (string, bool) {
+	for name, value := range headers {
+		if http.CanonicalHeaderKey(name) == "Host" {
+			return value, true
+		}
+	}
+	return "", false
 }
