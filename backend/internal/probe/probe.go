@@ -143,10 +143,9 @@ func New(opts Options) *Prober {
 	p.sendEchoes = p.ping
 	p.tlsConfigs = newTLSCache(tlsCacheSize, func(cfg *tls.Config) *http.Transport {
 		return newTransport(caching.DialContext, cfg)
-	})
-	p.tlsConfigs.makeBrowser = func(b *browser, cfg *tls.Config) http.RoundTripper {
+	}, func(b *browser, cfg *tls.Config) http.RoundTripper {
 		return newBrowserTransport(caching.DialContext, b, cfg)
-	}
+	})
 	p.browsers = newBrowserTransports(func(b *browser) http.RoundTripper {
 		return newBrowserTransport(caching.DialContext, b, nil)
 	})

@@ -314,6 +314,9 @@ func TestTLSCacheEvicts(t *testing.T) {
 	c := newTLSCache(2, func(cfg *tls.Config) *http.Transport {
 		built++
 		return &http.Transport{TLSClientConfig: cfg}
+	}, func(*browser, *tls.Config) http.RoundTripper {
+		t.Error("no browser transport is asked for here")
+		return nil
 	})
 	opts := func(skip bool, ca string) target.Target {
 		return target.Target{TLSSkipVerify: skip, TLSCAPEM: ca}

@@ -99,13 +99,13 @@ type tlsEntry struct {
 	key       tlsKey
 	config    *tls.Config
 	transport *http.Transport // built on first use by an http check
-	// browsers holds the clients of http checks impersonating a browser, by browser,
-	// each built on first use.
-	browsers map[target.Impersonation]*http.Client
+	// browsers holds the transports of http checks impersonating a browser with these
+	// options, each built on first use.
+	browsers *browserTransports
 }
 
-func newTLSCache(size int, makeTransport func(*tls.Config) *http.Transport) *tlsCache {
-	return &tlsCache{max: size, make: makeTransport, order: list.New(), byKey: map[tlsKey]*list.Element{}}
+func newTLSCache(size int, makeTransport func(*tls.Config) *http.Transport, makeBrowser func(*browser, *tls.Config) http.RoundTripper) *tlsCache {
+	return &tlsCache{max: size, make: makeTransport, makeBrowser: makeBrowser, order: list.New(), byKey: map[tlsKey]*list.Element{}}
 }
 
 // config returns t's TLS settings, shared: the caller must Clone it before changing
@@ -135,25 +135,11 @@ func (c *tlsCache) transport(t target.Target) (*http.Transport, error) {
 // browserClient returns the client of an http check of t impersonating t.Impersonate
 // with t's TLS options.
 func (c *tlsCache) browserClient(t target.Target) (*http.Client, error) {
-	b, err := browserFor(t.Impersonate)
-	if err != nil {
-		return nil, err
-	}
 	e, err := c.entry(t)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	client, ok := e.browsers[t.Impersonate]
-	if !ok {
-		if e.browsers == nil {
-			e.browsers = map[target.Impersonation]*http.Client{}
-		}
-		client = &http.Client{Transport: c.makeBrowser(b, e.config), CheckRedirect: checkRedirect}
-		e.browsers[t.Impersonate] = client
-	}
-	return client, nil
+	return e.browsers.client(t.Impersonate)
 }
 
 func (c *tlsCache) entry(t target.Target) (*tlsEntry, error) {
@@ -178,7 +164,9 @@ func (c *tlsCache) entry(t target.Target) (*tlsEntry, error) {
 		c.order.MoveToFront(el)
 		return el.Value.(*tlsEntry), nil
 	}
-	e := &tlsEntry{key: key, config: cfg}
+	e := &tlsEntry{key: key, config: cfg, browsers: newBrowserTransports(func(b *browser) http.RoundTripper {
+		return c.makeBrowser(b, cfg)
+	})}
 	c.byKey[key] = c.order.PushFront(e)
 	for c.order.Len() > c.max {
 		oldest := c.order.Back()
@@ -204,9 +192,7 @@ func (e *tlsEntry) closeIdle() {
 	if e.transport != nil {
 		e.transport.CloseIdleConnections()
 	}
-	for _, c := range e.browsers {
-		c.CloseIdleConnections()
-	}
+	e.browsers.closeIdle()
 }
 
 // certExpiry is when the leaf certificate of a TLS connection ends, in UTC; nil
