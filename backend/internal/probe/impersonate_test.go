@@ -350,23 +350,7 @@ func TestImpersonateTLSOptions(t *testing.T) {
 		for _, tc := range tlsCases() {
 			t.Run(string(name)+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
-				cert := f.server
-				if tc.other {
-					cert = otherCert
-				}
-				var clientCA *testCA
-				if tc.mutual {
-					clientCA = &f.clientCA
-				}
-				srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-					_, _ = w.Write([]byte("ok"))
-				}))
-				// HTTP/1.1, as TestHTTPSCheckTLSOptions: over HTTP/2 the client writes its
-				// preface at once, and a server refusing its certificate may reset the
-				// connection before the alert is read, for every client alike.
-				srv.TLS = serverConfig(cert, clientCA)
-				srv.StartTLS()
-				t.Cleanup(srv.Close)
+				srv, cert := tlsCaseServer(t, f, tc, otherCert)
 				tg := newTarget(srv.URL)
 				tg.Retries = 2
 				tg.Impersonate = name
@@ -616,14 +600,7 @@ func TestImpersonateLeavesNoGoroutines(t *testing.T) {
 	}
 	p.Close()
 
-	deadline := time.Now().Add(3 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if after := runtime.NumGoroutine(); after > before {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines before, %d after closing idle connections:\n%s", before, after, buf[:runtime.Stack(buf, true)])
-	}
+	assertGoroutinesBackTo(t, before)
 }
 
 // The metadata address is refused for every browser, even with private targets allowed:

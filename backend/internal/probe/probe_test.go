@@ -865,6 +865,13 @@ func TestCheckLeavesNoGoroutines(t *testing.T) {
 	}
 	p.Close()
 
+	assertGoroutinesBackTo(t, before)
+}
+
+// assertGoroutinesBackTo fails unless the goroutines, given a few seconds to wind down,
+// are no more than before.
+func assertGoroutinesBackTo(t *testing.T, before int) {
+	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

@@ -253,20 +253,7 @@ func TestHTTPSCheckTLSOptions(t *testing.T) {
 	for _, tc := range tlsCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			cert := f.server
-			if tc.other {
-				cert = otherCert
-			}
-			var clientCA *testCA
-			if tc.mutual {
-				clientCA = &f.clientCA
-			}
-			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				_, _ = w.Write([]byte("ok"))
-			}))
-			srv.TLS = serverConfig(cert, clientCA)
-			srv.StartTLS()
-			t.Cleanup(srv.Close)
+			srv, cert := tlsCaseServer(t, f, tc, otherCert)
 			tg := newTarget(srv.URL)
 			tg.Retries = 2
 			tc.setup(&tg, f)
@@ -408,4 +395,27 @@ func TestHTTPCertificateIsTheURLsOwn(t *testing.T) {
 			assert.True(t, c.CertExpiresAt.Equal(cert.notAfter))
 		})
 	}
+}
+
+// tlsCaseServer answers "ok" over TLS with the case's certificate (returned too), asking for a client
+// certificate when the case is mutual. HTTP/1.1 only: over HTTP/2 the client writes its
+// preface at once, and a server refusing its certificate may reset the connection
+// before the alert is read, for every client alike.
+func tlsCaseServer(t *testing.T, f tlsFixture, tc tlsCase, otherCert leaf) (*httptest.Server, leaf) {
+	t.Helper()
+	cert := f.server
+	if tc.other {
+		cert = otherCert
+	}
+	var clientCA *testCA
+	if tc.mutual {
+		clientCA = &f.clientCA
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok"))
+	}))
+	srv.TLS = serverConfig(cert, clientCA)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv, cert
 }
